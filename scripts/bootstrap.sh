@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install what wirespeed needs on a fresh Debian machine (root): system tools and a
+# virtual environment in .venv with wirespeed installed in it.
+#   scripts/bootstrap.sh          runtime only
+#   scripts/bootstrap.sh --test   also the test tools and the real peer clients
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+need=()
+command -v ip >/dev/null || need+=(iproute2)
+command -v tc >/dev/null || need+=(iproute2)
+command -v nft >/dev/null || need+=(nftables)
+command -v gcc >/dev/null || need+=(gcc libc6-dev)
+command -v ethtool >/dev/null || need+=(ethtool)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "bootstrap: apt-get install ${need[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "bootstrap: missing ${need[*]} (install them, or run as root on Debian)" >&2
+  fi
+fi
+
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+if [ $want_test = 1 ]; then
+  .venv/bin/python -m pip install -q -e ".[test]"
+  # The real peer clients, each in its own environment: the TRex client puts its own
+  # bundled libraries first on sys.path, and both XOA drivers are named xoa_driver.
+  mkpeer() {  # dir requirement
+    if [ ! -x "$1/bin/python" ] || ! "$1/bin/python" -m pip show -q "${2%%=*}" >/dev/null 2>&1; then
+      "$PY" -m venv "$1"
+      "$1/bin/python" -m pip install -q "$2"
+    fi
+  }
+  mkpeer .venv-trex "lbr-trex-client==3.4.0"
+  mkpeer .venv-xoa "tdl-xoa-driver==1.11.0"
+  mkpeer .venv-xoa2 "xoa-driver==2.9.3"
+else
+  .venv/bin/python -m pip install -q -e .
+fi

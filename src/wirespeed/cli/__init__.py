@@ -1,0 +1,1 @@
+"""The ``wirespeed`` command (thin: it calls the library, holds no traffic logic)."""

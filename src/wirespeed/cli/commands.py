@@ -1,0 +1,12 @@
+"""The list of subcommands (one line each; modules are imported on use)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Register = Callable[[str, str, str, str], None]
+
+
+def register_all(register: Register) -> None:
+    """Register every subcommand with the CLI group."""
+    # Order does not matter; help lists them sorted.
