@@ -118,7 +118,9 @@ class RemoteProtocolError(ProtocolError):
 class RpcError(WirespeedError):
     """An error answer from a remote server (JSON-RPC)."""
 
-    def __init__(self, message: str, *, code: int = -32000, data: object = None) -> None:
+    def __init__(
+        self, message: str, *, code: int = -32000, data: object = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.data = data

@@ -36,7 +36,9 @@ class _LazyGroup(click.Group):
         assert isinstance(cmd, click.Command)
         return cmd
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_commands(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
         rows = [(name, _COMMANDS[name][2]) for name in sorted(_COMMANDS)]
         if rows:
             with formatter.section("Commands"):

@@ -1,0 +1,1 @@
+"""Network namespaces, veth pairs, bridges and the embedded default test bed."""
