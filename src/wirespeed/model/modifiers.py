@@ -102,8 +102,13 @@ class Modifier:
 
     @property
     def field_mask(self) -> int:
-        """The mask over the touched bytes, as a big-endian number (16/24 bits)."""
-        return self.mask >> (32 - 8 * self.width_bytes)
+        """The mask over the touched bytes, read in the modifier's byte order.
+
+        The mask bytes always cover the same bytes of the frame (``pos``...);
+        only the number they form depends on ``endian``.
+        """
+        raw = (self.mask >> (32 - 8 * self.width_bytes)).to_bytes(self.width_bytes)
+        return int.from_bytes(raw, "big" if self.endian is Endian.BIG else "little")
 
     @property
     def shift(self) -> int:
