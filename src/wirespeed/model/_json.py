@@ -12,6 +12,10 @@ __all__ = ["get_bool", "get_float", "get_int", "get_obj", "get_str", "opt_int"]
 _MISSING = object()
 
 
+def _name(field: str, key: str) -> str:
+    return f"{field}.{key}" if field else key
+
+
 def get_obj(obj: Any, field: str) -> dict[str, Any]:
     """Return ``obj`` if it is a JSON object."""
     if not isinstance(obj, dict):
@@ -22,7 +26,7 @@ def get_obj(obj: Any, field: str) -> dict[str, Any]:
 def _value(obj: dict[str, Any], key: str, field: str, default: Any) -> Any:
     value = obj.get(key, default)
     if value is _MISSING:
-        raise ValidationError("missing", field=f"{field}.{key}" if field else key)
+        raise ValidationError("missing", field=_name(field, key))
     return value
 
 
@@ -31,7 +35,7 @@ def get_int(
 ) -> int:
     """Return ``obj[key]`` as an int; decimal strings ("65537") are accepted."""
     value = _value(obj, key, field, default)
-    name = f"{field}.{key}" if field else key
+    name = _name(field, key)
     if isinstance(value, bool):
         raise ValidationError("must be an integer", field=name)
     if isinstance(value, int):
@@ -58,7 +62,7 @@ def get_float(
 ) -> float:
     """Return ``obj[key]`` as a finite float."""
     value = _value(obj, key, field, default)
-    name = f"{field}.{key}" if field else key
+    name = _name(field, key)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValidationError("must be a number", field=name)
     try:
@@ -76,7 +80,7 @@ def get_bool(
     """Return ``obj[key]`` as a bool (JSON true/false only)."""
     value = _value(obj, key, field, default)
     if not isinstance(value, bool):
-        raise ValidationError("must be true or false", field=f"{field}.{key}")
+        raise ValidationError("must be true or false", field=_name(field, key))
     return value
 
 
@@ -86,5 +90,5 @@ def get_str(
     """Return ``obj[key]`` as a string."""
     value = _value(obj, key, field, default)
     if not isinstance(value, str):
-        raise ValidationError("must be a string", field=f"{field}.{key}")
+        raise ValidationError("must be a string", field=_name(field, key))
     return value
