@@ -54,7 +54,7 @@ class TxJob:
     run_id: int
     streams: list[TxStreamJob]
     tpld_mode: Any  # wirespeed.tpld.TpldMode
-    payload_checksum: bool
+    pi_offset: int
     duration_s: float | None
     multiplier: float
     max_batch: int = 1024
@@ -73,7 +73,7 @@ class _Sender:
         """Send ``job`` until done or told to stop. Returns False on ``quit``."""
         from wirespeed.fieldengine import compile_stream
 
-        stamper = Stamper(job.tpld_mode, job.payload_checksum)
+        stamper = Stamper(job.tpld_mode, job.pi_offset)
         gens = {}
         tids = {}
         slots = {}

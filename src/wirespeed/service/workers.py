@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
 from wirespeed.dataplane.counters import CounterBlock
-from wirespeed.dataplane.rx_worker import rx_words, run_rx_worker
+from wirespeed.dataplane.rx_worker import run_rx_worker, rx_words
 from wirespeed.dataplane.tx_worker import run_tx_worker, tx_words
 from wirespeed.errors import PortError
 from wirespeed.topology.testbed import PortSpec
@@ -22,7 +23,9 @@ _ctx = mp.get_context("spawn")
 class PortWorkers:
     """Starts, commands and stops the TX and RX processes of one port."""
 
-    def __init__(self, index: int, spec: PortSpec, *, qdisc_bypass: bool = True) -> None:
+    def __init__(
+        self, index: int, spec: PortSpec, *, qdisc_bypass: bool = True
+    ) -> None:
         self.index = index
         self.spec = spec
         self.tx_counters = CounterBlock(tx_words(MAX_STREAMS))
@@ -33,8 +36,14 @@ class PortWorkers:
         self._rx_lock = threading.Lock()
         self.tx_proc = _ctx.Process(
             target=run_tx_worker,
-            args=(spec.netns, spec.interface, self.tx_counters.name, MAX_STREAMS, tx_child,
-                  qdisc_bypass),
+            args=(
+                spec.netns,
+                spec.interface,
+                self.tx_counters.name,
+                MAX_STREAMS,
+                tx_child,
+                qdisc_bypass,
+            ),
             name=f"wirespeed-tx{index}",
             daemon=True,
         )
@@ -54,12 +63,15 @@ class PortWorkers:
             child.close()
         for conn, what in ((self._tx_conn, "TX"), (self._rx_conn, "RX")):
             if not conn.poll(30):
-                raise PortError(f"{self.spec.interface}: {what} worker did not start",
-                                port=self.index)
+                raise PortError(
+                    f"{self.spec.interface}: {what} worker did not start",
+                    port=self.index,
+                )
             msg = conn.recv()
             if msg[0] != "ready":
-                raise PortError(f"{self.spec.interface}: {what} worker: {msg[-1]}",
-                                port=self.index)
+                raise PortError(
+                    f"{self.spec.interface}: {what} worker: {msg[-1]}", port=self.index
+                )
 
     @property
     def tx_conn(self) -> Connection:
@@ -89,10 +101,8 @@ class PortWorkers:
     def close(self) -> None:
         """Stop both processes and free the counters."""
         for send in (self.send_tx, self.send_rx):
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 send("quit")
-            except (OSError, ValueError):
-                pass
         for proc in (self.tx_proc, self.rx_proc):
             if proc.pid is None:
                 continue
