@@ -70,6 +70,7 @@ def _run(
     _watch(tester, ports, m.duration, live)
     tester.stop_traffic(ports)
     time.sleep(m.cooldown)
+    tester.settle()
     return _results(profile, tester, used, bed)
 
 

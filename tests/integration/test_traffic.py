@@ -54,7 +54,8 @@ def ports(chassis: Chassis) -> Iterator[tuple]:
 def _run(chassis: Chassis, port, timeout_s: float = 10.0) -> None:
     chassis.start([port])
     assert chassis.tester.wait_idle([port.index], timeout_s)
-    time.sleep(0.1)
+    time.sleep(0.05)
+    assert chassis.tester.settle()
 
 
 @pytest.mark.parametrize(

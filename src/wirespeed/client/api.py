@@ -370,3 +370,4 @@ class Chassis:
         self.tester.wait_idle([p.index for p in ports], duration_s + 5.0)
         self.stop(ports)
         time.sleep(cooldown_s)
+        self.tester.settle()

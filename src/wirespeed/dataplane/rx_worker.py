@@ -45,7 +45,8 @@ __all__ = [
     RX_RING_DROPS,
     RX_LAST_NS,
     RX_CLEARS,
-) = range(9)
+    RX_SYNCS,
+) = range(10)
 RX_PORT_WORDS = 16
 MAX_TIDS = 4096
 _PUBLISH_NS = 20_000_000  # publish at least every 20 ms while frames flow
@@ -171,6 +172,11 @@ class _Receiver:
             self._fold()
             self.analyzer.clear(time.time_ns())
             self.extra[RX_CLEARS] = int(msg[1])
+            self.publish()
+        elif op == "sync":  # everything in the ring now is counted and published
+            self.drain()
+            self.extra[RX_RING_DROPS] += self.ring.drops()
+            self.extra[RX_SYNCS] = int(msg[1])
             self.publish()
         elif op == "mode":
             self.drain()

@@ -29,7 +29,7 @@ __all__ = ["TX_PORT_WORDS", "TxJob", "TxStreamJob", "run_tx_worker", "tx_words"]
 TX_PACKETS, TX_BYTES, TX_NOTPLD_PACKETS, TX_NOTPLD_BYTES, TX_ERRORS = range(5)
 TX_RUNNING, TX_RUN_ID, TX_REQUESTED_MPPS, TX_BATCHES = range(5, 9)
 TX_PORT_WORDS = 16
-_WINDOW_NS = 500_000  # frames due within this window leave in one batch
+_WINDOW_NS = 1_000_000  # frames due within this window leave in one batch
 
 
 def tx_words(max_streams: int) -> int:

@@ -116,6 +116,7 @@ class _Port:
     cpu: list[int] = field(default_factory=list)
     cpu_prev: tuple[float, int] | None = None
     rx_clears: int = 0
+    rx_syncs: int = 0
 
 
 class Tester:
@@ -720,6 +721,28 @@ class Tester:
                     break
                 time.sleep(0.002)
         port.meter.reset()
+
+    def settle(self, ports: list[int] | None = None, timeout_s: float = 5.0) -> bool:
+        """Make every frame already received on ``ports`` show in the statistics.
+
+        Each RX worker drains its ring and publishes; returns True when all have.
+        (Frames still in flight, e.g. in a DUT's delay queue, need a cool-down.)
+        """
+        targets = [
+            self._port(i) for i in (range(len(self._ports)) if ports is None else ports)
+        ]
+        for port in targets:
+            assert port.workers is not None
+            port.rx_syncs += 1
+            port.workers.send_rx("sync", port.rx_syncs)
+        deadline = time.monotonic() + timeout_s
+        for port in targets:
+            assert port.workers is not None
+            while port.workers.rx_counters.read()[rxw.RX_SYNCS] < port.rx_syncs:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.001)
+        return True
 
     def interface_counters(self, index: int) -> dict[str, int]:
         """The kernel's own counters of the port's interface."""
