@@ -217,10 +217,13 @@ class StreamGenerator:
         if self._trim is None:
             return self.stream.frame_length.mean_bytes
         var = self._vars.vars[self._trim]
-        mean = var.mean()
-        if mean is None:
-            mean = float(self._tpl_len)
-        return min(max(mean, MIN_KERNEL_BYTES), self.width) + FCS_BYTES
+        mean = var.mean(MIN_KERNEL_BYTES, self.width)
+        if mean is None:  # a huge cycle: sample it
+            sample = var.values(np.arange(1 << 16, dtype=np.int64) * 7919)
+            mean = float(
+                np.clip(sample.astype(np.float64), MIN_KERNEL_BYTES, self.width).mean()
+            )
+        return mean + FCS_BYTES
 
     def next_batch(self, n: int) -> FrameBatch:
         """Return the next ``n`` frames (sequences continue from the last call)."""

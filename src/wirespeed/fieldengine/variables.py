@@ -23,6 +23,11 @@ from wirespeed.model.vm import (
 __all__ = ["CompiledVar", "VarSet"]
 
 
+def _clipped_mean(values: U64Array, lo: int, hi: int) -> float:
+    clipped = np.clip(values.astype(np.float64), lo, hi)
+    return float(clipped.mean())
+
+
 class CompiledVar:
     """One variable's sequence (see the subclasses)."""
 
@@ -39,8 +44,8 @@ class CompiledVar:
     def reset(self) -> None:
         """Forget random state (called on generator reset)."""
 
-    def mean(self) -> float | None:
-        """Return the mean value over a long run, if known cheaply."""
+    def mean(self, lo: int, hi: int) -> float | None:
+        """Return the long-run mean of the value clipped to lo..hi, if cheap."""
         return None
 
 
@@ -72,11 +77,12 @@ class _Counter(CompiledVar):
     def wraps(self, ticks: I64Array) -> I64Array:
         return cyclic(ticks, self._start, self._cycle)[1]
 
-    def mean(self) -> float | None:
+    def mean(self, lo: int, hi: int) -> float | None:
         if self._cycle > 1 << 20:
-            return (self._lo + self._hi) / 2
-        vals = self.values(np.arange(self._cycle, dtype=np.int64))
-        return float(vals.astype(np.float64).mean())
+            return None
+        return _clipped_mean(
+            self.values(np.arange(self._cycle, dtype=np.int64)), lo, hi
+        )
 
 
 class _List(CompiledVar):
@@ -102,9 +108,10 @@ class _List(CompiledVar):
         pos = ticks % self._cycle
         return (ticks // self._cycle) * self._per_cycle + (pos * self._step) // self._n
 
-    def mean(self) -> float | None:
-        vals = self.values(np.arange(self._cycle, dtype=np.int64))
-        return float(vals.astype(np.float64).mean())
+    def mean(self, lo: int, hi: int) -> float | None:
+        return _clipped_mean(
+            self.values(np.arange(self._cycle, dtype=np.int64)), lo, hi
+        )
 
 
 class _Random(CompiledVar):
@@ -135,10 +142,17 @@ class _Random(CompiledVar):
         self._rng.bit_generator.state = self._state
         self._tick = TickRandom(self._draw)
 
-    def mean(self) -> float | None:
+    def mean(self, lo: int, hi: int) -> float | None:
         if self._list is not None:
-            return float(self._list.astype(np.float64).mean())
-        return (self._lo + self._hi) / 2
+            return _clipped_mean(self._list, lo, hi)
+        a, b = self._lo, self._hi
+        below = max(0, min(b, lo - 1) - a + 1)
+        above = max(0, b - max(a, hi + 1) + 1)
+        mid_lo, mid_hi = max(a, lo), min(b, hi)
+        middle = (
+            (mid_lo + mid_hi) * (mid_hi - mid_lo + 1) // 2 if mid_hi >= mid_lo else 0
+        )
+        return (below * lo + above * hi + middle) / (b - a + 1)
 
 
 class _RandLimit(CompiledVar):
@@ -158,8 +172,8 @@ class _RandLimit(CompiledVar):
     def wraps(self, ticks: I64Array) -> I64Array:
         return ticks // len(self._table)
 
-    def mean(self) -> float | None:
-        return float(self._table.astype(np.float64).mean())
+    def mean(self, lo: int, hi: int) -> float | None:
+        return _clipped_mean(self._table, lo, hi)
 
 
 class _TuplePart(CompiledVar):
