@@ -176,22 +176,41 @@ class _RandLimit(CompiledVar):
         return _clipped_mean(self._table, lo, hi)
 
 
+class _TupleCore:
+    """Shared by ``<name>.ip`` and ``<name>.port``: one divmod per batch."""
+
+    def __init__(self, var: TupleFlowVar) -> None:
+        self.flows = var.flow_count
+        self.n_ip = var.ip_max - var.ip_min + 1
+        self.n_port = var.port_max - var.port_min + 1
+        self.ip_min, self.port_min = var.ip_min, var.port_min
+        self._memo: tuple[I64Array, U64Array, U64Array] | None = None
+
+    def both(self, ticks: I64Array) -> tuple[U64Array, U64Array]:
+        if self._memo is not None and self._memo[0] is ticks:
+            return self._memo[1], self._memo[2]
+        flow = ticks % self.flows if self.flows <= int(ticks[-1]) else ticks
+        q, r = np.divmod(flow, self.n_ip)
+        if self.flows > self.n_ip * self.n_port:
+            q = q % self.n_port
+        ip = (r + self.ip_min).astype(np.uint64)
+        port = (q + self.port_min).astype(np.uint64)
+        self._memo = (ticks, ip, port)
+        return ip, port
+
+
 class _TuplePart(CompiledVar):
     """``<name>.ip`` or ``<name>.port`` of a tuple generator."""
 
-    def __init__(self, var: TupleFlowVar, part: str) -> None:
+    def __init__(self, core: _TupleCore, part: str) -> None:
         self.size = 4 if part == "ip" else 2
-        self._is_ip = part == "ip"
-        self._flows = var.flow_count
-        self._n_ip = var.ip_max - var.ip_min + 1
-        self._n_port = var.port_max - var.port_min + 1
-        self._ip_min, self._port_min = var.ip_min, var.port_min
+        self._core = core
+        self._index = 0 if part == "ip" else 1
 
     def values(self, ticks: I64Array) -> U64Array:
-        flow = ticks % self._flows
-        if self._is_ip:
-            return (self._ip_min + flow % self._n_ip).astype(np.uint64)
-        return (self._port_min + (flow // self._n_ip) % self._n_port).astype(np.uint64)
+        if ticks.size == 0:
+            return np.zeros(0, dtype=np.uint64)
+        return self._core.both(ticks)[self._index]
 
 
 class VarSet:
@@ -212,8 +231,9 @@ class VarSet:
             elif isinstance(ins, FlowVarRandLimit):
                 self.vars[ins.name] = _RandLimit(ins)
             elif isinstance(ins, TupleFlowVar):
-                self.vars[f"{ins.name}.ip"] = _TuplePart(ins, "ip")
-                self.vars[f"{ins.name}.port"] = _TuplePart(ins, "port")
+                core = _TupleCore(ins)
+                self.vars[f"{ins.name}.ip"] = _TuplePart(core, "ip")
+                self.vars[f"{ins.name}.port"] = _TuplePart(core, "port")
             if isinstance(ins, FlowVar | FlowVarRandLimit) and ins.next_var:
                 self._next[ins.name] = ins.next_var
         followers = set(self._next.values())
