@@ -72,12 +72,15 @@ def test_jitter_is_none_before_the_second_packet() -> None:
     assert stats.jitter == JitterStats()
 
 
-def test_segmented_ewma_matches_a_loop_across_chunks() -> None:
+@pytest.mark.parametrize("size", [5000, 20000])
+def test_segmented_ewma_matches_a_loop(size: int) -> None:
     rng = np.random.default_rng(3)
-    x = rng.random(5000) * 1e4
-    starts = np.array([0, 1, 700, 1023, 1024, 1025, 2047, 3000, 4999])
+    x = rng.random(size) * 1e4
+    starts = np.array([s for s in (0, 1, 700, 1023, 1024, 1025, 2047, 3000, 4999,
+                                   8191, 8192, 9000, 16384, 19999) if s < size])
     init = rng.random(starts.size) * 1e3
-    got = segmented_ewma(x, starts, init, 15 / 16)
+    gidx = np.repeat(np.arange(starts.size), np.diff([*starts, size]))
+    got = segmented_ewma(x, starts, gidx, init, 15 / 16)
     want = np.empty_like(x)
     group = -1
     value = 0.0
