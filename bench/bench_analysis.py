@@ -51,8 +51,14 @@ def build(
     m = order.size
     frames = rng.integers(0, 256, (m, FRAME_LEN), dtype=np.uint8)
     lengths = np.full(m, FRAME_LEN, dtype=np.int64)
-    encode_batch(frames, lengths, mode=TpldMode.NORMAL, tid=tids[order],
-                 seq=seqs[order], tx_ns=tx[order])
+    encode_batch(
+        frames,
+        lengths,
+        mode=TpldMode.NORMAL,
+        tid=tids[order],
+        seq=seqs[order],
+        tx_ns=tx[order],
+    )
     rx = 1_000_000_000 + np.arange(m) * 200 + 20_000 + rng.integers(0, 5_000, m)
     return frames, lengths, rx
 
@@ -69,12 +75,14 @@ def decode_all(frames: np.ndarray, lengths: np.ndarray, batch: int) -> None:
         decode_batch(frames[s : s + batch], lengths[s : s + batch], TpldMode.NORMAL)
 
 
-def analyse_all(frames: np.ndarray, lengths: np.ndarray, rx: np.ndarray, batch: int
-                ) -> RxAnalyzer:
+def analyse_all(
+    frames: np.ndarray, lengths: np.ndarray, rx: np.ndarray, batch: int
+) -> RxAnalyzer:
     analyzer = RxAnalyzer(TpldMode.NORMAL)
     for s in range(0, frames.shape[0], batch):
-        analyzer.analyse(frames[s : s + batch], lengths[s : s + batch],
-                         rx[s : s + batch])
+        analyzer.analyse(
+            frames[s : s + batch], lengths[s : s + batch], rx[s : s + batch]
+        )
     return analyzer
 
 
@@ -84,8 +92,9 @@ def check(analyzer: RxAnalyzer, n: int, impaired: bool) -> None:
     if port.packets != n or port.tpld_packets != n:
         raise SystemExit(f"wrong port totals: {port}")
     stats = analyzer.snapshot().tids
-    if not impaired and any(s.lost or s.misordered or s.duplicates
-                            for s in stats.values()):
+    if not impaired and any(
+        s.lost or s.misordered or s.duplicates for s in stats.values()
+    ):
         raise SystemExit("clean traffic reported errors")
     if impaired and not all(s.lost and s.misordered for s in stats.values()):
         raise SystemExit("impaired traffic reported no loss or misordering")
@@ -97,16 +106,17 @@ def main() -> None:
     ap.add_argument("--tids", type=int, default=16)
     ap.add_argument("--profile", action="store_true", help="cProfile one 8192 run")
     args = ap.parse_args()
-    print(f"{args.frames} frames of {FRAME_LEN + 4} B, {args.tids} TIDs, "
-          f"target {TARGET_FPS / 1e6:.0f} M frames/s; rates per CPU second "
-          f"(and per wall second)")
+    print(
+        f"{args.frames} frames of {FRAME_LEN + 4} B, {args.tids} TIDs, "
+        f"target {TARGET_FPS / 1e6:.0f} M frames/s; rates per CPU second "
+        f"(and per wall second)"
+    )
     for impaired in (False, True):
         frames, lengths, rx = build(args.frames, args.tids, impaired)
         n = frames.shape[0]
         label = "impaired" if impaired else "clean"
         for batch in (1024, 8192):
-            dec = min(timed(decode_all, frames, lengths, batch)[:2]
-                      for _ in range(3))
+            dec = min(timed(decode_all, frames, lengths, batch)[:2] for _ in range(3))
             runs = [timed(analyse_all, frames, lengths, rx, batch) for _ in range(3)]
             full = min(run[:2] for run in runs)
             analyzer = runs[0][2]

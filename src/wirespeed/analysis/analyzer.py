@@ -160,8 +160,9 @@ class RxAnalyzer:
         self._port = {name: 0 for name in PORT_DTYPE.names or ()}
         self._port["period_start_ns"] = now_ns
 
-    def analyse(self, frames: NDArray[np.uint8], lengths: ArrayLike, rx_ns: ArrayLike
-                ) -> None:
+    def analyse(
+        self, frames: NDArray[np.uint8], lengths: ArrayLike, rx_ns: ArrayLike
+    ) -> None:
         """Analyse one batch of received frames.
 
         Args:
@@ -190,10 +191,12 @@ class RxAnalyzer:
         if elapsed <= 0:
             return
         p = self._port
-        p["pps_last_s"], p["mark_packets"] = _rate(p["packets"], p["mark_packets"],
-                                                   elapsed, 1)
-        p["bps_last_s"], p["mark_bytes"] = _rate(p["bytes"], p["mark_bytes"],
-                                                 elapsed, 8)
+        p["pps_last_s"], p["mark_packets"] = _rate(
+            p["packets"], p["mark_packets"], elapsed, 1
+        )
+        p["bps_last_s"], p["mark_bytes"] = _rate(
+            p["bytes"], p["mark_bytes"], elapsed, 8
+        )
         p["non_tpld_pps_last_s"], p["mark_non_tpld_packets"] = _rate(
             p["non_tpld_packets"], p["mark_non_tpld_packets"], elapsed, 1
         )
@@ -292,7 +295,7 @@ class RxAnalyzer:
         tid = dec.tid[sel]
         if self._accepted is not None and tid.size:
             known = self._accepted[tid]
-            if not known.all():
+            if np.count_nonzero(known) != known.shape[0]:
                 p["unknown_tid"] += int(tid.size - np.count_nonzero(known))
                 sel = np.flatnonzero(valid)[known]
                 tid = dec.tid[sel]
@@ -310,10 +313,10 @@ class RxAnalyzer:
         if tid.size == 0:
             return
         rows = self._tid_row[tid]
-        if (rows < 0).any():
+        if np.count_nonzero(rows < 0):
             rows = self._allocate(tid)
             over = rows < 0
-            if over.any():
+            if np.count_nonzero(over):
                 p["tid_overflow"] += int(np.count_nonzero(over))
                 keep = np.flatnonzero(~over)
                 sel = np.arange(n)[sel][keep]
@@ -333,9 +336,9 @@ class RxAnalyzer:
             sizes=sel_lens + FCS_BYTES,
             uniform_size=lo + FCS_BYTES if lo == hi else None,
             first=dec.is_first[sel],
-            pi_bad=None if pi_ok.all() else ~pi_ok,
+            pi_bad=None if np.count_nonzero(~pi_ok) == 0 else ~pi_ok,
         )
-        if self._mode.has_sequence and pk.first.any():
+        if self._mode.has_sequence and np.count_nonzero(pk.first):
             self._process_with_restarts(pk)
         else:
             self._process(pk)
@@ -385,12 +388,14 @@ class RxAnalyzer:
         first_at = starts if groups.order is None else groups.order[starts]
         last_at = ends if groups.order is None else groups.order[ends]
         fresh = blk[:, Col.PACKETS] == 0
-        if fresh.any():
+        if np.count_nonzero(fresh):
             blk[fresh, Col.FIRST_NS] = pk.rx[first_at[fresh]]
         blk[:, Col.LAST_NS] = pk.rx[last_at]
         if pk.pi_bad is not None:
             np.add.reduceat(
-                groups.sort(pk.pi_bad), starts, dtype=np.int64,
+                groups.sort(pk.pi_bad),
+                starts,
+                dtype=np.int64,
                 out=add[:, Col.PI_ERRORS - a0],
             )
         # latency
@@ -409,9 +414,9 @@ class RxAnalyzer:
             hist += np.bincount(bucket, minlength=HISTOGRAM_BUCKETS)
         else:
             bucket += groups.gidx * HISTOGRAM_BUCKETS
-            hist += np.bincount(
-                bucket, minlength=n_groups * HISTOGRAM_BUCKETS
-            ).reshape(n_groups, HISTOGRAM_BUCKETS)
+            hist += np.bincount(bucket, minlength=n_groups * HISTOGRAM_BUCKETS).reshape(
+                n_groups, HISTOGRAM_BUCKETS
+            )
         self._jitter(blk, groups, lat, add)
         blk[:, ADD_I] += add
         np.minimum(blk[:, MIN_I], low, out=blk[:, MIN_I])
@@ -457,11 +462,13 @@ class RxAnalyzer:
         total = np.add.reduceat(for_sum, starts)
         fblk[:, ADD_F] += total[:, None]
         np.minimum(
-            fblk[:, MIN_F], np.minimum.reduceat(for_min, starts)[:, None],
+            fblk[:, MIN_F],
+            np.minimum.reduceat(for_min, starts)[:, None],
             out=fblk[:, MIN_F],
         )
         np.maximum(
-            fblk[:, MAX_F], np.maximum.reduceat(for_max, starts)[:, None],
+            fblk[:, MAX_F],
+            np.maximum.reduceat(for_max, starts)[:, None],
             out=fblk[:, MAX_F],
         )
         fblk[:, Col.JITTER] = jit[ends]
@@ -472,11 +479,11 @@ class RxAnalyzer:
         words = self._words
         tx = groups.sort(pk.tx)
         epoch_start = words[groups.rows, Col.EPOCH_START_TX]
-        if (epoch_start == NO_TIME).all():
+        if np.count_nonzero(epoch_start != NO_TIME) == 0:
             strag = None
         else:
             strag = tx < epoch_start[groups.gidx]
-            if not strag.any():
+            if np.count_nonzero(strag) == 0:
                 strag = None
         if strag is None:
             self._seq.update(words, groups, groups.sort(pk.seq), tx)

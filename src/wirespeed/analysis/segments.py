@@ -57,7 +57,7 @@ def group_rows(rows: NDArray[np.intp]) -> Groups:
     """
     n = rows.shape[0]
     first_row = rows[0]
-    if (rows == first_row).all():
+    if np.count_nonzero(rows != first_row) == 0:
         return Groups(
             order=None,
             rows=rows[:1].copy(),

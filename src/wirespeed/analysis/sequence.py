@@ -149,7 +149,7 @@ class SequenceTracker:
         prev[1:] = seq[:-1]
         prev[starts] = last & _SEQ_MASK
         step = ((seq - prev + _HALF) & _SEQ_MASK) - _HALF
-        if (step == 1).all() and (last == high).all():
+        if np.count_nonzero(step != 1) == 0 and np.count_nonzero(last != high) == 0:
             self._in_order(blk, groups)
         else:
             self._general(blk, groups, step)
@@ -183,9 +183,7 @@ class SequenceTracker:
         base = last - (cs[starts] - step[starts])
         ext = cs + base[gidx]
         rel = ext - blk[:, Col.SEQ_MAX][gidx]
-        new_high, too_high, stale, key = _running_max_classes(
-            rel, groups, self.window
-        )
+        new_high, too_high, stale, key = _running_max_classes(rel, groups, self.window)
 
         def per_group(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
             counts: NDArray[np.int64] = np.add.reduceat(mask, starts, dtype=np.int64)
@@ -248,7 +246,7 @@ class SequenceTracker:
         """Mark accepted numbers that are inside their row's final window."""
         window = self.window
         keep = ext > new_max[gidx] - window
-        if not keep.all():
+        if np.count_nonzero(keep) != keep.shape[0]:
             ext, gidx = ext[keep], gidx[keep]
         flat = self._ring.reshape(-1)
         flat[ur[gidx] * window + (ext & (window - 1))] = (
@@ -262,7 +260,7 @@ class SequenceTracker:
         first_seq: NDArray[np.int64],
     ) -> None:
         fresh = blk[:, Col.SEQ_VALID] == 0
-        if not fresh.any():
+        if np.count_nonzero(fresh) == 0:
             return
         s0 = first_seq[fresh]
         rows = blk[fresh]
@@ -315,9 +313,7 @@ class SequenceTracker:
 
 def _running_max_classes(
     rel: NDArray[np.int64], groups: Groups, window: int
-) -> tuple[
-    NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]
-]:
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
     """New-highest, seq-too-high and stale masks from a per-group running max.
 
     ``rel`` is each packet's number minus its row's max before the batch. Adding a

@@ -349,7 +349,7 @@ def decode_batch(
     pi_ok = np.ones(n, dtype=bool)
     if width == 22:
         pi_checked = valid & ((w2 & FLAG_CHECKSUM) != 0)
-        if pi_checked.any():
+        if np.count_nonzero(pi_checked):
             idx = np.flatnonzero(pi_checked)
             ends = lens[idx] - width
             calc = internet_checksum_ranges(frames[idx], pio[idx], ends)

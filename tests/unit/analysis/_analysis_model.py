@@ -33,8 +33,9 @@ class Packet:
         return self.tx_ns + self.latency_ns
 
 
-def build(packets: list[Packet], mode: TpldMode = TpldMode.NORMAL
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def build(
+    packets: list[Packet], mode: TpldMode = TpldMode.NORMAL
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Frames, lengths and RX times of a scenario."""
     n = len(packets)
     width = max([p.length for p in packets], default=64)
@@ -42,7 +43,9 @@ def build(packets: list[Packet], mode: TpldMode = TpldMode.NORMAL
     lengths = np.array([p.length for p in packets], dtype=np.int64)
     if n:
         encode_batch(
-            frames, lengths, mode=mode,
+            frames,
+            lengths,
+            mode=mode,
             tid=np.array([p.tid for p in packets]),
             seq=np.array([p.seq for p in packets]),
             tx_ns=np.array([p.tx_ns for p in packets]),
@@ -90,8 +93,9 @@ class TidModel:
         self.packets += 1
         self.bytes += p.length + 4
         self.latencies.append(lat)
-        bucket = max(i for i, b in enumerate(HISTOGRAM_BOUNDS_US)
-                     if lat >= b * 1000 or i == 0)
+        bucket = max(
+            i for i, b in enumerate(HISTOGRAM_BOUNDS_US) if lat >= b * 1000 or i == 0
+        )
         self.hist[bucket] += 1
         if self.last_transit is not None:
             self.jitter += (abs(lat - self.last_transit) - self.jitter) / 16
@@ -164,6 +168,7 @@ class Model:
             if self.mode is TpldMode.MICRO:
                 ts &= ~0xF
             lat = ((p.rx_ns - ts + (1 << (bits - 1))) & ((1 << bits) - 1)) - (
-                1 << (bits - 1))
+                1 << (bits - 1)
+            )
             tid = self.tids.setdefault(p.tid, TidModel(self.window))
             tid.feed(p, lat, self.mode.has_sequence)

@@ -22,15 +22,18 @@ from wirespeed.analysis.segments import segmented_ewma
 from wirespeed.tpld import TpldMode
 
 
-def feed(analyzer: RxAnalyzer, packets: list[Packet],
-         mode: TpldMode = TpldMode.NORMAL) -> None:
+def feed(
+    analyzer: RxAnalyzer, packets: list[Packet], mode: TpldMode = TpldMode.NORMAL
+) -> None:
     frames, lengths, rx = build(packets, mode)
     analyzer.analyse(frames, lengths, rx)
 
 
 def with_latencies(tid: int, latencies: list[int], t0: int = 0) -> list[Packet]:
-    return [Packet(tid=tid, seq=i, tx_ns=t0 + i * 1_000_000, latency_ns=lat)
-            for i, lat in enumerate(latencies)]
+    return [
+        Packet(tid=tid, seq=i, tx_ns=t0 + i * 1_000_000, latency_ns=lat)
+        for i, lat in enumerate(latencies)
+    ]
 
 
 def test_latency_min_avg_max() -> None:
@@ -38,8 +41,9 @@ def test_latency_min_avg_max() -> None:
     feed(analyzer, with_latencies(1, [5000, 7000, 3000, 9000]))
     stats = analyzer.tid_stats(1)
     assert stats is not None
-    assert stats.latency == LatencyStats(count=4, min_ns=3000, avg_ns=6000.0,
-                                         max_ns=9000)
+    assert stats.latency == LatencyStats(
+        count=4, min_ns=3000, avg_ns=6000.0, max_ns=9000
+    )
 
 
 def test_rfc3550_jitter_hand_computed() -> None:
@@ -76,8 +80,28 @@ def test_jitter_is_none_before_the_second_packet() -> None:
 def test_segmented_ewma_matches_a_loop(size: int) -> None:
     rng = np.random.default_rng(3)
     x = rng.random(size) * 1e4
-    starts = np.array([s for s in (0, 1, 700, 1023, 1024, 1025, 2047, 3000, 4999,
-                                   8191, 8192, 9000, 16384, 19999) if s < size])
+    starts = np.array(
+        [
+            s
+            for s in (
+                0,
+                1,
+                700,
+                1023,
+                1024,
+                1025,
+                2047,
+                3000,
+                4999,
+                8191,
+                8192,
+                9000,
+                16384,
+                19999,
+            )
+            if s < size
+        ]
+    )
     init = rng.random(starts.size) * 1e3
     gidx = np.repeat(np.arange(starts.size), np.diff([*starts, size]))
     got = segmented_ewma(x, starts, gidx, init, 15 / 16)
@@ -94,22 +118,48 @@ def test_segmented_ewma_matches_a_loop(size: int) -> None:
 
 
 def test_histogram_buckets_at_their_edges() -> None:
-    lat_ns = [0, 9_999, 10_000, 19_999, 20_000, 99_999, 100_000, 999_999_999,
-              1_000_000_000, 5_000_000_000, -500]
+    lat_ns = [
+        0,
+        9_999,
+        10_000,
+        19_999,
+        20_000,
+        99_999,
+        100_000,
+        999_999_999,
+        1_000_000_000,
+        5_000_000_000,
+        -500,
+    ]
     assert histogram_bucket(np.array(lat_ns)).tolist() == [
-        0, 0, 1, 1, 2, 9, 10, 45, 46, 46, 0
+        0,
+        0,
+        1,
+        1,
+        2,
+        9,
+        10,
+        45,
+        46,
+        46,
+        0,
     ]
     analyzer = RxAnalyzer(TpldMode.NORMAL)
     feed(analyzer, with_latencies(1, lat_ns))
     stats = analyzer.tid_stats(1)
     assert stats is not None
     assert stats.histogram_us() == {
-        0: 3, 10: 2, 20: 1, 90: 1, 100: 1, 900_000: 1, 1_000_000: 2
+        0: 3,
+        10: 2,
+        20: 1,
+        90: 1,
+        100: 1,
+        900_000: 1,
+        1_000_000: 2,
     }
     assert sum(stats.histogram) == len(lat_ns)
     assert HISTOGRAM_BUCKETS == 47
-    assert HISTOGRAM_BOUNDS_US[:12] == (0, 10, 20, 30, 40, 50, 60, 70, 80, 90,
-                                        100, 200)
+    assert HISTOGRAM_BOUNDS_US[:12] == (0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 200)
     assert HISTOGRAM_BOUNDS_US[-2:] == (900_000, 1_000_000)
 
 
@@ -130,8 +180,9 @@ def test_negative_latency_from_clock_offset() -> None:
     feed(analyzer, with_latencies(1, [-2000, 1000]))
     stats = analyzer.tid_stats(1)
     assert stats is not None
-    assert stats.latency == LatencyStats(count=2, min_ns=-2000, avg_ns=-500.0,
-                                         max_ns=1000)
+    assert stats.latency == LatencyStats(
+        count=2, min_ns=-2000, avg_ns=-500.0, max_ns=1000
+    )
 
 
 def test_latency_across_the_timestamp_wrap() -> None:
@@ -145,8 +196,11 @@ def test_latency_across_the_timestamp_wrap() -> None:
 
 def test_micro_latency_uses_16_ns_units() -> None:
     analyzer = RxAnalyzer(TpldMode.MICRO)
-    feed(analyzer, [Packet(tid=1, seq=0, tx_ns=(5 << 32) + 1015, latency_ns=1000)],
-         TpldMode.MICRO)
+    feed(
+        analyzer,
+        [Packet(tid=1, seq=0, tx_ns=(5 << 32) + 1015, latency_ns=1000)],
+        TpldMode.MICRO,
+    )
     stats = analyzer.tid_stats(1)
     assert stats is not None
     assert stats.latency.min_ns == 1007  # TX time truncated to 1008
@@ -158,8 +212,9 @@ def test_last_second_figures_and_rates() -> None:
     analyzer.roll_second(1_000_000_000)
     stats = analyzer.tid_stats(1)
     assert stats is not None
-    assert stats.latency_last_s == LatencyStats(count=100, min_ns=4000,
-                                                avg_ns=5000.0, max_ns=6000)
+    assert stats.latency_last_s == LatencyStats(
+        count=100, min_ns=4000, avg_ns=5000.0, max_ns=6000
+    )
     assert stats.pps_last_s == 100
     assert stats.bps_last_s == 100 * 68 * 8
     assert stats.jitter_last_s.count == 99
@@ -169,32 +224,39 @@ def test_last_second_figures_and_rates() -> None:
     analyzer.roll_second(1_500_000_000)
     stats = analyzer.tid_stats(1)
     assert stats is not None
-    assert stats.latency_last_s == LatencyStats(count=2, min_ns=1000,
-                                                avg_ns=5000.0, max_ns=9000)
-    assert stats.latency == LatencyStats(count=102, min_ns=1000,
-                                         avg_ns=5000.0, max_ns=9000)
-    assert stats.pps_last_s == 4          # 2 packets in 0.5 s
+    assert stats.latency_last_s == LatencyStats(
+        count=2, min_ns=1000, avg_ns=5000.0, max_ns=9000
+    )
+    assert stats.latency == LatencyStats(
+        count=102, min_ns=1000, avg_ns=5000.0, max_ns=9000
+    )
+    assert stats.pps_last_s == 4  # 2 packets in 0.5 s
     analyzer.roll_second(2_500_000_000)
     stats = analyzer.tid_stats(1)
     assert stats is not None
     assert stats.latency_last_s == LatencyStats()
     assert stats.jitter_last_s == JitterStats()
     assert stats.pps_last_s == 0
-    analyzer.roll_second(2_500_000_000)     # no time passed: nothing changes
+    analyzer.roll_second(2_500_000_000)  # no time passed: nothing changes
     assert analyzer.tid_stats(1) == stats
 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(0, 3), st.integers(-50_000, 3_000_000_000)),
-             min_size=1, max_size=120),
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(-50_000, 3_000_000_000)),
+        min_size=1,
+        max_size=120,
+    ),
     st.lists(st.integers(1, 119), max_size=5),
 )
 def test_latency_jitter_histogram_match_model(
     items: list[tuple[int, int]], cuts: list[int]
 ) -> None:
-    packets = [Packet(tid=t, seq=i, tx_ns=i * 10_000, latency_ns=lat)
-               for i, (t, lat) in enumerate(items)]
+    packets = [
+        Packet(tid=t, seq=i, tx_ns=i * 10_000, latency_ns=lat)
+        for i, (t, lat) in enumerate(items)
+    ]
     model = Model()
     model.feed(packets)
     analyzer = RxAnalyzer(TpldMode.NORMAL)
@@ -214,7 +276,9 @@ def test_latency_jitter_histogram_match_model(
         assert stats.jitter.count == len(ref.jitter_samples)
         if ref.jitter_samples:
             assert stats.jitter_ns == pytest.approx(ref.jitter, rel=1e-9, abs=1e-6)
-            assert stats.jitter.max_ns == pytest.approx(max(ref.jitter_samples),
-                                                        rel=1e-9, abs=1e-6)
-            assert stats.jitter.min_ns == pytest.approx(min(ref.jitter_samples),
-                                                        rel=1e-9, abs=1e-6)
+            assert stats.jitter.max_ns == pytest.approx(
+                max(ref.jitter_samples), rel=1e-9, abs=1e-6
+            )
+            assert stats.jitter.min_ns == pytest.approx(
+                min(ref.jitter_samples), rel=1e-9, abs=1e-6
+            )

@@ -20,18 +20,27 @@ SEQ_FIELDS = (
 )  # fmt: skip
 
 
-def sent(tid: int, n: int, seq0: int = 0, t0: int = 0, gap: int = 1000,
-         first: bool = False) -> list[Packet]:
+def sent(
+    tid: int, n: int, seq0: int = 0, t0: int = 0, gap: int = 1000, first: bool = False
+) -> list[Packet]:
     """Packets as sent: consecutive sequence numbers, TX time by send order."""
     return [
-        Packet(tid=tid, seq=(seq0 + i) & 0xFFFFFF, tx_ns=t0 + i * gap,
-               first=first and i == 0)
+        Packet(
+            tid=tid,
+            seq=(seq0 + i) & 0xFFFFFF,
+            tx_ns=t0 + i * gap,
+            first=first and i == 0,
+        )
         for i in range(n)
     ]
 
 
-def run(packets: list[Packet], splits: list[int] | None = None,
-        window: int = 1 << 16, mode: TpldMode = TpldMode.NORMAL) -> RxAnalyzer:
+def run(
+    packets: list[Packet],
+    splits: list[int] | None = None,
+    window: int = 1 << 16,
+    mode: TpldMode = TpldMode.NORMAL,
+) -> RxAnalyzer:
     """Analyse packets, cut into batches at ``splits``."""
     analyzer = RxAnalyzer(mode, window=window)
     frames, lengths, rx = build(packets, mode)
@@ -106,9 +115,7 @@ def test_late_packet_lowers_loss_again() -> None:
 def test_first_packet_overtaken_is_misordered_not_lost() -> None:
     pk = sent(1, 10)
     pk[0], pk[1] = pk[1], pk[0]
-    assert counters(run(pk).tid_stats(1)) == expect(
-        10, misordered=1, seq_too_low=1
-    )
+    assert counters(run(pk).tid_stats(1)) == expect(10, misordered=1, seq_too_low=1)
 
 
 def test_sequence_wrap_around() -> None:
@@ -136,7 +143,7 @@ def test_interleaved_tids_are_independent() -> None:
     c = sent(3, 50, seq0=0xFFFFE0)
     c.insert(30, c[29])
     merged = [p for trio in zip(a, b, c, strict=False) for p in trio]
-    merged += b[len(a):] + c[len(a):]
+    merged += b[len(a) :] + c[len(a) :]
     analyzer = run(merged)
     assert counters(analyzer.tid_stats(1)) == expect(49, lost=1, seq_too_high=1)
     assert counters(analyzer.tid_stats(2)) == expect(
@@ -150,19 +157,20 @@ def _impaired() -> list[Packet]:
     a = [p for p in sent(1, 60, seq0=0xFFFFE0) if p.seq not in (3, 4, 0xFFFFF0)]
     a[30], a[31] = a[31], a[30]
     a.insert(45, a[40])
-    a.append(a[5])                   # very late duplicate
+    a.append(a[5])  # very late duplicate
     b = sent(2, 60)
-    b.insert(50, b.pop(10))          # 40 places late
+    b.insert(50, b.pop(10))  # 40 places late
     merged = [p for pair in zip(a, b, strict=False) for p in pair]
-    return merged + a[len(b):] + b[len(a):]
+    return merged + a[len(b) :] + b[len(a) :]
 
 
 def test_every_two_batch_split_gives_the_same_counters() -> None:
     pk = _impaired()
     whole = run(pk)
     want = {t: counters(whole.tid_stats(t)) for t in (1, 2)}
-    assert want[1] == expect(59, lost=3, misordered=1, duplicates=2,
-                             seq_too_high=3, seq_too_low=3)
+    assert want[1] == expect(
+        59, lost=3, misordered=1, duplicates=2, seq_too_high=3, seq_too_low=3
+    )
     assert want[2] == expect(60, misordered=1, seq_too_high=1, seq_too_low=1)
     for cut in range(1, len(pk)):
         analyzer = run(pk, [cut])
@@ -179,7 +187,7 @@ def test_one_packet_batches_give_the_same_counters() -> None:
 
 def test_beyond_the_window_is_stale() -> None:
     pk = sent(1, 60)
-    pk.insert(50, pk.pop(5))        # arrives after 50: 45 behind, window 16
+    pk.insert(50, pk.pop(5))  # arrives after 50: 45 behind, window 16
     analyzer = run(pk, window=16)
     assert counters(analyzer.tid_stats(1)) == expect(
         60, lost=1, stale=1, seq_too_high=1, seq_too_low=1
@@ -192,7 +200,7 @@ def test_beyond_the_window_is_stale() -> None:
 
 def test_duplicate_detected_across_batches_and_window_slots() -> None:
     pk = sent(1, 100)
-    pk.append(pk[90])               # duplicate of a packet 9 behind
+    pk.append(pk[90])  # duplicate of a packet 9 behind
     analyzer = run(pk, [50, 95], window=16)
     assert counters(analyzer.tid_stats(1)) == expect(101, duplicates=1, seq_too_low=1)
 
@@ -225,9 +233,7 @@ def test_duplicated_first_packet_does_not_restart() -> None:
 def test_reordered_first_packet_does_not_restart() -> None:
     pk = sent(1, 20, first=True)
     pk.insert(3, pk.pop(0))
-    assert counters(run(pk).tid_stats(1)) == expect(
-        20, misordered=1, seq_too_low=1
-    )
+    assert counters(run(pk).tid_stats(1)) == expect(20, misordered=1, seq_too_low=1)
 
 
 def test_straggler_of_previous_run_is_stale() -> None:
@@ -259,8 +265,10 @@ def test_micro_tpld_has_no_sequence_analysis() -> None:
 def test_garbage_sequence_jumps_are_handled() -> None:
     rng = np.random.default_rng(5)
     seqs = rng.integers(0, 1 << 24, 300)
-    pk = [Packet(tid=t, seq=int(s), tx_ns=i * 10) for i, (t, s) in
-          enumerate(zip([1, 2] * 150, seqs, strict=True))]
+    pk = [
+        Packet(tid=t, seq=int(s), tx_ns=i * 10)
+        for i, (t, s) in enumerate(zip([1, 2] * 150, seqs, strict=True))
+    ]
     model = Model()
     model.feed(pk)
     analyzer = run(pk)
@@ -290,11 +298,15 @@ def scenarios(draw: st.DrawFn) -> tuple[list[Packet], list[int]]:
         t0 = draw(st.sampled_from([0, 5_000_000]))
         pk = sent(tid, n, seq0=seq0, t0=t0, first=draw(st.booleans()))
         if draw(st.booleans()):
-            pk += sent(tid, draw(st.integers(1, 30)), t0=t0 + 1_000_000_000,
-                       first=True)
-        ops = draw(st.lists(st.tuples(st.sampled_from("dsumj"),
-                                      st.integers(0, 200), st.integers(1, 40)),
-                            max_size=8))
+            pk += sent(tid, draw(st.integers(1, 30)), t0=t0 + 1_000_000_000, first=True)
+        ops = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from("dsumj"), st.integers(0, 200), st.integers(1, 40)
+                ),
+                max_size=8,
+            )
+        )
         for op, at, k in ops:
             if not pk:
                 break
@@ -317,8 +329,9 @@ def scenarios(draw: st.DrawFn) -> tuple[list[Packet], list[int]]:
     for t in order:
         merged.append(streams[t][cursors[t]])
         cursors[t] += 1
-    splits = sorted(set(draw(st.lists(st.integers(1, max(len(merged) - 1, 1)),
-                                      max_size=6))))
+    splits = sorted(
+        set(draw(st.lists(st.integers(1, max(len(merged) - 1, 1)), max_size=6)))
+    )
     splits = [s for s in splits if 0 < s < len(merged)]
     return merged, splits
 

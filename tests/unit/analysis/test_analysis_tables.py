@@ -20,15 +20,16 @@ PI = TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
 
 
 def stream(tid: int, n: int, t0: int = 0, length: int = 64) -> list[Packet]:
-    return [Packet(tid=tid, seq=i, tx_ns=t0 + i * 1000, length=length)
-            for i in range(n)]
+    return [
+        Packet(tid=tid, seq=i, tx_ns=t0 + i * 1000, length=length) for i in range(n)
+    ]
 
 
 def test_port_totals_split_tpld_and_other_frames() -> None:
     frames, lengths, rx = build(stream(1, 6, length=100))
-    frames[1, 80] ^= 0x01                       # sequence bit: corrupted TPLD
-    frames[2, 96] ^= 0xFF                       # checksum bytes: no TPLD
-    lengths[3] = 10                             # too short for a TPLD
+    frames[1, 80] ^= 0x01  # sequence bit: corrupted TPLD
+    frames[2, 96] ^= 0xFF  # checksum bytes: no TPLD
+    lengths[3] = 10  # too short for a TPLD
     junk = np.random.default_rng(1).integers(0, 256, (2, 100), dtype=np.uint8)
     frames = np.vstack([frames, junk])
     lengths = np.concatenate([lengths, [100, 60]])
@@ -36,10 +37,14 @@ def test_port_totals_split_tpld_and_other_frames() -> None:
     analyzer = RxAnalyzer(TpldMode.NORMAL)
     analyzer.analyse(frames, lengths, rx)
     assert analyzer.port_totals() == PortTotals(
-        packets=8, bytes=5 * 104 + 14 + 104 + 64,
-        tpld_packets=3, tpld_bytes=3 * 104,
-        non_tpld_packets=5, non_tpld_bytes=2 * 104 + 14 + 104 + 64,
-        tpld_checksum_errors=1, too_short=1,
+        packets=8,
+        bytes=5 * 104 + 14 + 104 + 64,
+        tpld_packets=3,
+        tpld_bytes=3 * 104,
+        non_tpld_packets=5,
+        non_tpld_bytes=2 * 104 + 14 + 104 + 64,
+        tpld_checksum_errors=1,
+        too_short=1,
     )
     stats = analyzer.tid_stats(1)
     assert stats is not None
@@ -67,11 +72,18 @@ def test_payload_integrity_errors_per_tid() -> None:
     frames = np.random.default_rng(2).integers(0, 256, (n, 90), dtype=np.uint8)
     lengths = np.full(n, 90)
     tids = np.array([1, 2, 1, 2, 1, 2])
-    encode_batch(frames, lengths, mode=PI, tid=tids, seq=np.array([0, 0, 1, 1, 2, 2]),
-                 tx_ns=0, pi_offset=14)
+    encode_batch(
+        frames,
+        lengths,
+        mode=PI,
+        tid=tids,
+        seq=np.array([0, 0, 1, 1, 2, 2]),
+        tx_ns=0,
+        pi_offset=14,
+    )
     frames[2, 30] ^= 0x40
-    frames[4, 67] ^= 0x01                       # last payload byte before the TPLD
-    frames[5, 10] ^= 0x01                       # before the PI offset: not covered
+    frames[4, 67] ^= 0x01  # last payload byte before the TPLD
+    frames[5, 10] ^= 0x01  # before the PI offset: not covered
     analyzer = RxAnalyzer(PI)
     analyzer.analyse(frames, lengths, np.zeros(n, dtype=np.int64))
     one, two = analyzer.tid_stats(1), analyzer.tid_stats(2)
@@ -119,7 +131,7 @@ def test_publish_into_shared_buffer_and_read_back() -> None:
     analyzer.analyse(frames, lengths, rx)
     analyzer.roll_second(1_000_000_000)
     dtype = analyzer_dtype(16)
-    buffer = bytearray(dtype.itemsize)           # stands in for shared memory
+    buffer = bytearray(dtype.itemsize)  # stands in for shared memory
     shared = np.ndarray((), dtype=dtype, buffer=buffer)
     analyzer.to_array(out=shared)
     reader = np.ndarray((), dtype=dtype, buffer=bytes(buffer))
@@ -143,7 +155,7 @@ def test_clear_forgets_everything() -> None:
     assert analyzer.tids() == []
     assert analyzer.port_totals() == PortTotals()
     assert analyzer.snapshot() == AnalyzerSnapshot(port=PortTotals(), tids={})
-    analyzer.analyse(frames, lengths, rx)          # same numbers again: no duplicates
+    analyzer.analyse(frames, lengths, rx)  # same numbers again: no duplicates
     stats = analyzer.tid_stats(1)
     assert stats is not None
     assert (stats.packets, stats.duplicates, stats.lost) == (10, 0, 0)
@@ -195,8 +207,14 @@ def test_large_batches_are_processed_in_chunks() -> None:
     lengths = np.full(n, 64)
     tids = np.arange(n) % 3
     seqs = np.arange(n) // 3
-    encode_batch(frames, lengths, mode=TpldMode.NORMAL, tid=tids, seq=seqs,
-                 tx_ns=np.arange(n) * 100)
+    encode_batch(
+        frames,
+        lengths,
+        mode=TpldMode.NORMAL,
+        tid=tids,
+        seq=seqs,
+        tx_ns=np.arange(n) * 100,
+    )
     keep = np.ones(n, dtype=bool)
     keep[[30_000, 65_536 * 3 // 3 + 1]] = False
     analyzer = RxAnalyzer(TpldMode.NORMAL)
