@@ -29,7 +29,14 @@ from pyroute2 import IPRoute, NetNS, netns
 
 from wirespeed.errors import TopologyError
 
-__all__ = ["LAB_DIR", "Lab", "cleanup_stale", "in_netns", "netns_exists"]
+__all__ = [
+    "LAB_DIR",
+    "Lab",
+    "cleanup_stale",
+    "enter_netns",
+    "in_netns",
+    "netns_exists",
+]
 
 LAB_DIR = Path(os.environ.get("WIRESPEED_RUN_DIR", "/run/wirespeed")) / "labs"
 _CLONE_NEWNET = 0x40000000
@@ -45,6 +52,20 @@ def _setns(fd: int) -> None:
     if _libc.setns(fd, _CLONE_NEWNET) != 0:
         err = ctypes.get_errno()
         raise TopologyError(f"setns failed: {os.strerror(err)}")
+
+
+def enter_netns(name: str | None) -> None:
+    """Move the calling thread into namespace ``name`` for good (worker processes)."""
+    if name is None:
+        return
+    try:
+        fd = os.open(f"/var/run/netns/{name}", os.O_RDONLY)
+    except FileNotFoundError as exc:
+        raise TopologyError(f"network namespace {name!r} does not exist") from exc
+    try:
+        _setns(fd)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,1 @@
+"""The data plane: AF_PACKET TX/RX in batches, pacing, worker processes, counters."""

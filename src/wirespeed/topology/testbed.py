@@ -1,0 +1,242 @@
+"""The tester's ports: from a YAML config, or the embedded default test bed.
+
+Config file shape (``wirespeed server --config FILE``)::
+
+    ports:
+      - {interface: a0, netns: wsA}
+      - {interface: b0, netns: wsB, speed: 10G, mac: "02:00:00:00:00:02"}
+    modules:            # optional: groups of port indices (default: one per 2 ports)
+      - [0, 1]
+
+The embedded default (no config): two modules of two ports each, each port a veth end
+in a namespace of its own, cross-connected pairwise (0<->1, 2<->3). With ``dut=True``
+the pair 0/1 goes through a DUT namespace holding a Linux bridge, where impairments
+(``--impair``) act. Everything is created by a :class:`~wirespeed.topology.netns.Lab`
+and removed on exit (also after a crash, by the next start).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wirespeed.errors import ConfigError
+from wirespeed.topology.impair import Impairment, apply_impairment, impairment_counters
+from wirespeed.topology.netns import Lab
+
+__all__ = [
+    "DEFAULT_SPEED_BPS",
+    "EmbeddedTestbed",
+    "PortSpec",
+    "TesterConfig",
+    "load_config",
+    "parse_speed",
+]
+
+DEFAULT_SPEED_BPS = 1_000_000_000
+_SPEED_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([kKmMgGtT]?)(?:bps|b/s)?\s*$")
+_MULT = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
+
+
+def parse_speed(value: str | int | float, field: str = "speed") -> int:
+    """``"10G"``, ``"100M"``, ``"1gbps"`` or a number of bit/s -> bit/s."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        bps = int(value)
+    else:
+        m = _SPEED_RE.match(str(value))
+        if not m:
+            raise ConfigError(
+                f"expected a speed like 10G or 100M, got {value!r}", field=field
+            )
+        bps = int(float(m.group(1)) * _MULT[m.group(2).lower()])
+    if bps <= 0:
+        raise ConfigError("speed must be positive", field=field)
+    return bps
+
+
+@dataclass(frozen=True)
+class PortSpec:
+    """One test port: an interface, optionally inside a namespace."""
+
+    interface: str
+    netns: str | None = None
+    speed_bps: int = DEFAULT_SPEED_BPS
+    mac: str | None = None
+    peer: int | None = None  # the port this one is cabled to, when known
+
+
+@dataclass(frozen=True)
+class TesterConfig:
+    """The ports and modules a server serves."""
+
+    ports: tuple[PortSpec, ...]
+    modules: tuple[tuple[int, ...], ...]
+    name: str = "wirespeed"
+
+    @classmethod
+    def default_modules(
+        cls, ports: tuple[PortSpec, ...]
+    ) -> tuple[tuple[int, ...], ...]:
+        """Modules of two ports each, in port order."""
+        idx = list(range(len(ports)))
+        return tuple(tuple(idx[i : i + 2]) for i in range(0, len(idx), 2))
+
+
+class _PortModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    interface: str = Field(min_length=1, max_length=15)
+    netns: str | None = None
+    speed: str | int = DEFAULT_SPEED_BPS
+    mac: str | None = None
+    peer: int | None = None
+
+    @field_validator("mac")
+    @classmethod
+    def _mac(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}", v):
+            raise ValueError(f"not a MAC address: {v!r}")
+        return v
+
+
+class _ConfigModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = "wirespeed"
+    ports: list[_PortModel] = Field(min_length=1)
+    modules: list[list[int]] | None = None
+
+
+def _pydantic_field(err: ValidationError) -> tuple[str, str]:
+    first = err.errors()[0]
+    return ".".join(str(x) for x in first["loc"]), str(first["msg"])
+
+
+def load_config(path: str | Path) -> TesterConfig:
+    """Read a server config file (YAML). Errors name the offending field."""
+    try:
+        raw: Any = yaml.safe_load(Path(path).read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc}", field="config") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", field="config") from exc
+    return config_from_dict(raw)
+
+
+def config_from_dict(raw: Any) -> TesterConfig:
+    """Validate a config given as plain data (the parsed YAML)."""
+    try:
+        model = _ConfigModel.model_validate(raw)
+    except ValidationError as exc:
+        fld, msg = _pydantic_field(exc)
+        raise ConfigError(msg, field=fld) from exc
+    ports = tuple(
+        PortSpec(
+            p.interface,
+            p.netns,
+            parse_speed(p.speed, f"ports.{i}.speed"),
+            p.mac,
+            p.peer,
+        )
+        for i, p in enumerate(model.ports)
+    )
+    if model.modules is None:
+        modules = TesterConfig.default_modules(ports)
+    else:
+        modules = tuple(tuple(m) for m in model.modules)
+        seen = [i for m in modules for i in m]
+        for i in seen:
+            if not 0 <= i < len(ports):
+                raise ConfigError(f"port index {i} does not exist", field="modules")
+        if sorted(seen) != list(range(len(ports))):
+            raise ConfigError(
+                "every port must be in exactly one module", field="modules"
+            )
+    return TesterConfig(ports, modules, model.name)
+
+
+@dataclass
+class EmbeddedTestbed:
+    """The default test bed wirespeed builds itself (root needed).
+
+    Args:
+        modules: number of two-port modules (ports ``2m`` and ``2m+1`` are cabled).
+        speed_bps: nominal speed of every port (the basis for "% of line").
+        dut: put a DUT namespace with a bridge between ports 0 and 1.
+        impairment: what the DUT does to frames from port 0 to port 1 (needs ``dut``).
+    """
+
+    modules: int = 2
+    speed_bps: int = DEFAULT_SPEED_BPS
+    dut: bool = False
+    impairment: Impairment | None = None
+    lab: Lab = field(default_factory=lambda: Lab("ws"))
+    config: TesterConfig | None = None
+    dut_netns: str | None = None
+    impair_mechanism: str = "none"
+
+    def __enter__(self) -> TesterConfig:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> TesterConfig:
+        """Create the namespaces and links; return the tester config that uses them."""
+        if (
+            self.impairment is not None
+            and not self.impairment.is_empty
+            and not self.dut
+        ):
+            raise ConfigError(
+                "impairments need the DUT namespace (dut=True)", field="impair"
+            )
+        self.lab.open()
+        try:
+            return self._build()
+        except BaseException:
+            self.lab.close()
+            raise
+
+    def _build(self) -> TesterConfig:
+        ports: list[PortSpec] = []
+        n = self.modules * 2
+        names = [self.lab.add_netns(f"p{i}") for i in range(n)]
+        macs = [f"02:77:73:00:00:{i + 1:02x}" for i in range(n)]
+        for m in range(self.modules):
+            a, b = 2 * m, 2 * m + 1
+            if m == 0 and self.dut:
+                dut = self.lab.add_netns("dut")
+                self.dut_netns = dut
+                self.lab.add_bridge("br0", netns=dut)
+                self.lab.add_veth(f"p{a}", names[a], "d0", dut, mac=macs[a])
+                self.lab.add_veth(f"p{b}", names[b], "d1", dut, mac=macs[b])
+                self.lab.set_master("d0", "br0", netns=dut)
+                self.lab.set_master("d1", "br0", netns=dut)
+                if self.impairment is not None:
+                    self.impair_mechanism = apply_impairment(
+                        self.impairment, dut, "d0", "d1", "br0"
+                    )
+            else:
+                self.lab.add_veth(
+                    f"p{a}", names[a], f"p{b}", names[b], mac=macs[a], peer_mac=macs[b]
+                )
+        for i in range(n):
+            ports.append(PortSpec(f"p{i}", names[i], self.speed_bps, macs[i], i ^ 1))
+        self.config = TesterConfig(
+            tuple(ports), TesterConfig.default_modules(tuple(ports))
+        )
+        return self.config
+
+    def dut_counters(self) -> dict[str, int]:
+        """The DUT's own counts of dropped/duplicated frames (the ground truth)."""
+        if self.dut_netns is None:
+            return {}
+        return impairment_counters(self.dut_netns, "d1")
+
+    def close(self) -> None:
+        """Remove everything the test bed created."""
+        self.lab.close()

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from wirespeed.dataplane.pacer import PacerMode, PortPacer, StreamPlan
+
+MS = 1_000_000
+S = 1_000_000_000
+
+
+def drain(
+    p: PortPacer, until_ns: int, step_ns: int, max_batch: int = 1000
+) -> list[tuple[int, int, int]]:
+    """Run the pacer in steps; return (time, key, count) of everything sent."""
+    out = []
+    t = 0
+    while t <= until_ns:
+        for d in p.poll(t, max_batch):
+            p.sent(d.key, d.count, t)
+            out.append((t, d.key, d.count))
+        t += step_ns
+    return out
+
+
+def total(events: list[tuple[int, int, int]], key: int) -> int:
+    return sum(c for _, k, c in events if k == key)
+
+
+def test_continuous_rate_is_exact_at_each_poll() -> None:
+    p = PortPacer([StreamPlan(1, rate_pps=1000.0)], 0)
+    assert [(d.key, d.count) for d in p.poll(0, 100)] == [(1, 1)]
+    p.sent(1, 1, 0)
+    assert p.poll(999_999, 100) == []
+    d = p.poll(10 * MS, 100)
+    assert (d[0].count, d[0].first_ns, d[0].interval_ns) == (10, 1 * MS, 1e6)
+
+
+def test_single_burst_stops_and_port_is_done() -> None:
+    p = PortPacer([StreamPlan(0, 100.0, PacerMode.SINGLE_BURST, total_pkts=7)], 0)
+    ev = drain(p, 1 * S, 5 * MS)
+    assert total(ev, 0) == 7
+    assert p.is_done(1 * S)
+
+
+def test_multi_burst_counts_and_gaps() -> None:
+    plan = StreamPlan(
+        0, 1000.0, PacerMode.MULTI_BURST, total_pkts=4, bursts=3, ibg_ns=100 * MS
+    )
+    p = PortPacer([plan], 0)
+    ev = drain(p, 2 * S, 1 * MS)
+    assert total(ev, 0) == 12
+    starts = sorted({t for t, _, _ in ev})
+    # bursts start at 0, 4ms+100ms, 2*(104ms)
+    assert starts[0] == 0
+    assert 104 * MS in starts
+    assert 208 * MS in starts
+    assert p.is_done(2 * S)
+
+
+def test_chain_with_isg_and_action_count_loops() -> None:
+    plans = [
+        StreamPlan(0, 1000.0, PacerMode.SINGLE_BURST, total_pkts=10, next_key=1),
+        StreamPlan(
+            1,
+            1000.0,
+            PacerMode.SINGLE_BURST,
+            total_pkts=20,
+            self_start=False,
+            next_key=2,
+            isg_ns=5 * MS,
+        ),
+        StreamPlan(
+            2,
+            1000.0,
+            PacerMode.SINGLE_BURST,
+            total_pkts=30,
+            self_start=False,
+            next_key=0,
+            action_count=2,
+        ),
+    ]
+    p = PortPacer(plans, 0)
+    ev = drain(p, 1 * S, 1 * MS)
+    assert (total(ev, 0), total(ev, 1), total(ev, 2)) == (30, 60, 90)
+    order = [k for _, k, _ in ev]
+    firsts = [order.index(k) for k in (0, 1, 2)]
+    assert firsts == sorted(firsts)
+    first1 = next(t for t, k, _ in ev if k == 1)
+    assert first1 == 15 * MS  # 10 frames at 1 kpps end at 10 ms, +5 ms isg
+    assert p.is_done(1 * S)
+
+
+def test_duration_stops_continuous_streams() -> None:
+    p = PortPacer([StreamPlan(0, 1000.0)], 0, duration_ns=100 * MS)
+    ev = drain(p, 1 * S, 1 * MS)
+    assert total(ev, 0) == 100
+    assert p.is_done(100 * MS)
+
+
+def test_two_streams_share_a_batch_in_proportion() -> None:
+    p = PortPacer([StreamPlan(0, 3000.0), StreamPlan(1, 1000.0)], 0)
+    dues = {d.key: d.count for d in p.poll(1 * S - 1, 400)}
+    assert dues == {0: 300, 1: 100}
+
+
+def test_pause_resume_and_multiplier() -> None:
+    p = PortPacer([StreamPlan(0, 1000.0)], 0)
+    for d in p.poll(10 * MS - 1, 1000):
+        p.sent(d.key, d.count, 10 * MS)
+    p.pause(10 * MS)
+    assert p.poll(50 * MS, 1000) == []
+    p.resume(50 * MS)
+    assert sum(d.count for d in p.poll(60 * MS - 1, 1000)) == 10
+    p2 = PortPacer([StreamPlan(0, 1000.0)], 0, multiplier=2.0)
+    assert sum(d.count for d in p2.poll(S - 1, 10_000)) == 2000
