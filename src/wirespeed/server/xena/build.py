@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
+from wirespeed.errors import ValidationError
 from wirespeed.model import (
     Endian,
     FrameLength,
@@ -25,9 +26,8 @@ from wirespeed.model import (
     StreamEnable,
     TxMode,
 )
-
-from wirespeed.errors import ValidationError
 from wirespeed.server.xena.draft import DraftModifier, RateKind, StreamDraft
+from wirespeed.server.xena.enums import ModifierAction as XenaAction
 
 __all__ = ["build_stream"]
 
@@ -54,14 +54,15 @@ def _at(command: str, make: Callable[[], T]) -> T:
 
 
 def _modifier(m: DraftModifier, *, extended: bool) -> Modifier:
+    ranged = m.range_set and m.action is not XenaAction.RANDOM
     return Modifier(
         pos=m.position,
         mask=int.from_bytes(m.mask, "big"),
         action=ModifierAction(int(m.action)),
         repeat=m.repetition,
-        min_value=m.min_val,
-        step=m.step,
-        max_value=m.max_val,
+        min_value=m.min_val if ranged else None,
+        step=m.step if ranged else 1,
+        max_value=m.max_val if ranged else None,
         endian=Endian(int(m.endian)),
         is_extended=extended,
     )

@@ -17,21 +17,18 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wirespeed.errors import WirespeedError
-from wirespeed.server.xena._tester import TesterLike
 from wirespeed.server.xena.codes import CODE_BY_NAME, NAME_BY_CODE
 from wirespeed.server.xena.draft import StreamDraft
 from wirespeed.server.xena.enums import (
-    FecMode,
     LatencyMode,
     LoopbackMode,
     MediaType,
     OnOffSuppress,
     PortSpeedMode,
     ReservedStatus,
-    TpldModeCode,
     TxMode,
 )
 from wirespeed.server.xena.profile import ChassisProfile
@@ -39,6 +36,9 @@ from wirespeed.server.xena.session import Push, XenaSession
 from wirespeed.server.xena.status import Status, XenaStatusError, status_for
 from wirespeed.server.xena.table import CommandSpec, Guard, Scope, Target
 from wirespeed.server.xena.values import Field, Value
+
+if TYPE_CHECKING:
+    from wirespeed.service import Tester
 
 __all__ = ["ModuleXena", "PortXena", "XenaChassis"]
 
@@ -49,23 +49,22 @@ Decoder = Callable[[tuple[Field, ...]], tuple[Value, ...]]
 
 @dataclass
 class ModuleXena:
-    """Xena-only state of a module."""
+    """Xena-only state of a module (its media lives in the tester's ModuleInfo)."""
 
-    media: MediaType
     owner: str | None = None
 
 
 @dataclass
 class PortXena:
-    """Xena-only settings of a port (the rest lives in the tester)."""
+    """Xena-only settings of a port.
+
+    What other front ends also see (speed, TPLD mode, payload checksum, latency
+    offset, FEC) lives in the tester's PortInfo.
+    """
 
     comment: str = ""
-    fec: FecMode = FecMode.OFF
     loopback: LoopbackMode = LoopbackMode.NONE
     latency_mode: LatencyMode = LatencyMode.LAST2LAST
-    latency_offset_ns: int = 0
-    tpld_mode: TpldModeCode = TpldModeCode.NORMAL
-    checksum_offset: int = 0
     speed_selection: PortSpeedMode = PortSpeedMode.AUTO
     tx_time_limit_us: int = 0
     tx_mode: TxMode = TxMode.NORMAL
@@ -76,6 +75,7 @@ class PortXena:
     injected: dict[str, int] = field(default_factory=dict)
     rate_warned: bool = False
     problems: dict[int, str] = field(default_factory=dict)
+    deferred: set[int] = field(default_factory=set)
 
 
 _registry: weakref.WeakKeyDictionary[Any, XenaChassis] = weakref.WeakKeyDictionary()
@@ -94,7 +94,7 @@ class XenaChassis:
 
     def __init__(
         self,
-        tester: TesterLike,
+        tester: Tester,
         profile: ChassisProfile | None = None,
         *,
         by_code: dict[int, CommandSpec] | None = None,
@@ -104,7 +104,7 @@ class XenaChassis:
             from wirespeed.server.xena.commands import TABLE_BY_CODE, TABLE_BY_NAME
 
             by_code, by_name = TABLE_BY_CODE, TABLE_BY_NAME
-        self.tester: TesterLike = tester
+        self.tester: Tester = tester
         self.profile: ChassisProfile = profile or ChassisProfile()
         self.by_code = by_code
         self.by_name = by_name
@@ -125,9 +125,7 @@ class XenaChassis:
         self._port_place: dict[int, tuple[int, int]] = {
             p: (m, k) for m, ports in enumerate(groups) for k, p in enumerate(ports)
         }
-        self.modules: list[ModuleXena] = [
-            ModuleXena(self.profile.module.media) for _ in groups
-        ]
+        self.modules: list[ModuleXena] = [ModuleXena() for _ in groups]
         self.ports: list[PortXena] = [PortXena() for _ in tester.ports]
         self._sessions: set[XenaSession] = set()
         self._events: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -137,7 +135,7 @@ class XenaChassis:
     # ------------------------------------------------------------ lifecycle
     @classmethod
     def attach(
-        cls, tester: TesterLike, profile: ChassisProfile | None = None
+        cls, tester: Tester, profile: ChassisProfile | None = None
     ) -> XenaChassis:
         """Return the one chassis of ``tester``, creating it on first use.
 
@@ -323,7 +321,7 @@ class XenaChassis:
     # ------------------------------------------------------------ state helpers
     def traffic_on(self, p: int) -> bool:
         """True while the port transmits (or is paused by another front end)."""
-        return self.tester.port_state(p).name in ("TX", "PAUSE")
+        return self.tester.port_state(p).is_active
 
     def module_of(self, p: int) -> int:
         """The tester module index of tester port ``p``."""
@@ -359,6 +357,17 @@ class XenaChassis:
         if session.owner and self.chassis_owner == session.owner:
             return ReservedStatus.RESERVED_BY_YOU
         return ReservedStatus.RESERVED_BY_OTHER
+
+    def media(self, m: int) -> MediaType:
+        """The module's current media (kept in the tester's ModuleInfo)."""
+        name = self.tester.modules[m].media if m < len(self.tester.modules) else ""
+        member = MediaType.__members__.get(name)
+        return member if member is not None else self.profile.module.media
+
+    def set_media(self, m: int, media: MediaType) -> None:
+        """Record the module's media where every front end sees it."""
+        if m < len(self.tester.modules):
+            self.tester.modules[m].media = media.name
 
     def draft(self, target: Target) -> StreamDraft:
         """The stream draft addressed by ``target.indices[0]`` (BADINDEX if absent)."""

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from wirespeed.errors import WirespeedError
 from wirespeed.server.xena._runner import LoopThreadServer
-from wirespeed.server.xena._tester import TesterLike
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.session import XenaSession
 from wirespeed.server.xena.status import Status, XenaStatusError
 from wirespeed.server.xena.syntax import CliLine, CliSyntaxError, parse_line
 from wirespeed.server.xena.table import CommandSpec, Scope
 from wirespeed.server.xena.values import format_text, parse_text
+
+if TYPE_CHECKING:
+    from wirespeed.service import Tester
 
 __all__ = ["CLI_PORT", "CliAnswer", "XenaCliServer", "answer_line", "help_lines"]
 
@@ -141,7 +144,7 @@ def answer_line(chassis: XenaChassis, session: XenaSession, text: str) -> CliAns
         assert spec.get_fields is not None
         idx = f" [{','.join(map(str, line.indices))}]" if line.indices else ""
         body = format_text(spec.get_fields, values)
-        return CliAnswer([f"{_prefix(line)}{spec.name}{idx}  {body}".rstrip()])
+        return CliAnswer([f"{_prefix(line)}{spec.name}{idx} {body}".rstrip()])
     except CliSyntaxError as exc:
         return CliAnswer(_syntax(exc))
     except XenaStatusError as exc:
@@ -173,7 +176,7 @@ class XenaCliServer(LoopThreadServer):
 
     def __init__(
         self,
-        tester: TesterLike,
+        tester: Tester,
         bind: str = "127.0.0.1",
         port: int = CLI_PORT,
         *,

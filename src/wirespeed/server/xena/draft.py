@@ -41,7 +41,11 @@ class RateKind(enum.Enum):
 
 @dataclass
 class DraftModifier:
-    """A 16-bit (PS_MODIFIER) or extended (PS_MODIFIEREXT) modifier."""
+    """A 16-bit (PS_MODIFIER) or extended (PS_MODIFIEREXT) modifier.
+
+    Until PS_MODIFIERRANGE is set (``range_set``), the modifier walks every value
+    of its masked bits.
+    """
 
     position: int = 0
     mask: bytes = b"\xff\xff\x00\x00"
@@ -51,6 +55,7 @@ class DraftModifier:
     step: int = 1
     max_val: int = 0xFFFF
     endian: ModifierEndian = ModifierEndian.BIG
+    range_set: bool = False
 
     @classmethod
     def extended(cls) -> DraftModifier:

@@ -67,8 +67,7 @@ def set_port_reservation(
             tester.release(p, session.service_session)
     else:  # RELINQUISH: take it from whoever holds it, then let it go
         if status is ReservedStatus.RESERVED_BY_OTHER:
-            tester.reserve(p, session.owner, session.service_session, force=True)
-            tester.release(p, session.service_session)
+            tester.relinquish(p)
 
 
 def set_module_reservation(

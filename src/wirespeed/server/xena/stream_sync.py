@@ -25,6 +25,7 @@ def remove_stream(c: XenaChassis, p: int, sid: int) -> None:
     """Delete stream ``sid`` from the draft set and from the tester."""
     c.ports[p].streams.pop(sid, None)
     c.ports[p].problems.pop(sid, None)
+    c.ports[p].deferred.discard(sid)
     if sid in c.tester.streams(p):
         c.tester.remove_stream(p, sid)
 
@@ -38,6 +39,12 @@ def sync_stream(c: XenaChassis, p: int, sid: int) -> None:
     state = c.ports[p]
     draft = state.streams[sid]
     present = sid in c.tester.streams(p)
+    if present and c.traffic_on(p):
+        # a disabled stream edited while the port sends: the tester takes the new
+        # version when traffic next starts
+        state.deferred.add(sid)
+        return
+    state.deferred.discard(sid)
     try:
         stream = build_stream(draft, state.random_seed)
         if present:
@@ -62,6 +69,8 @@ def prepare_port(c: XenaChassis, p: int) -> None:
     state = c.ports[p]
     state.rate_warned = False
     for sid in sorted(state.streams):
+        if sid in state.deferred:
+            sync_stream(c, p, sid)
         if state.streams[sid].enable is OnOffSuppress.OFF:
             continue
         sync_stream(c, p, sid)

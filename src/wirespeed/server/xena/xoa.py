@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import struct
+from typing import TYPE_CHECKING
 
 from wirespeed.errors import WirespeedError
 from wirespeed.server.xena._runner import LoopThreadServer
-from wirespeed.server.xena._tester import TesterLike
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.session import Push, XenaSession
 from wirespeed.server.xena.status import Status, XenaStatusError
@@ -30,6 +30,9 @@ from wirespeed.server.xena.wire import (
     MsgType,
     encode_message,
 )
+
+if TYPE_CHECKING:
+    from wirespeed.service import Tester
 
 __all__ = ["XOA_PORT", "XoaServer", "answer_message"]
 
@@ -113,7 +116,7 @@ class XoaServer(LoopThreadServer):
 
     def __init__(
         self,
-        tester: TesterLike,
+        tester: Tester,
         bind: str = "127.0.0.1",
         port: int = XOA_PORT,
         *,

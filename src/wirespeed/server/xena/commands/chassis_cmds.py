@@ -7,6 +7,7 @@ import time
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import (
     as_enum,
+    as_int,
     i32,
     i32s,
     i64,
@@ -45,7 +46,7 @@ def _set_owner(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) 
 def _set_timeout(
     c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
-    seconds = int(v[0])  # type: ignore[arg-type]
+    seconds = as_int(v[0])
     if not 1 <= seconds <= MAX_TIMEOUT_S:
         raise XenaStatusError(Status.BADVALUE, f"timeout must be 1..{MAX_TIMEOUT_S} s")
     s.timeout_s = seconds

@@ -112,6 +112,7 @@ def _range_set(ext: bool) -> Setter:
                 Status.BADVALUE, "need 0 <= min <= max, step >= 1, max = min + k*step"
             )
         m.min_val, m.step, m.max_val = lo, step, hi
+        m.range_set = True
         sync_stream(c, t.port_index, t.indices[0])
 
     return setter

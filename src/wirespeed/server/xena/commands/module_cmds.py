@@ -34,7 +34,7 @@ def supported_configs(c: XenaChassis, m: int) -> dict[MediaType, list[int]]:
         speeds = [speed for count, speed in configs if count == n]
         if speeds:
             out[media] = speeds
-    current = out.setdefault(c.modules[m].media, [])
+    current = out.setdefault(c.media(m), [])
     for p in c.module_ports[m]:
         mbps = c.tester.ports[p].speed_bps // 1_000_000
         if mbps not in current:
@@ -58,7 +58,7 @@ def _set_media(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) 
     media = as_enum(MediaType, v[0])
     if media not in configs:
         raise XenaStatusError(Status.BADVALUE, f"media {media.name} not supported")
-    c.modules[m].media = media
+    c.set_media(m, media)
     for p in c.module_ports[m]:
         if c.tester.ports[p].speed_bps // 1_000_000 not in configs[media]:
             c.tester.set_speed(p, configs[media][0] * 1_000_000)
@@ -81,7 +81,7 @@ def _set_cfp_config(
         raise XenaStatusError(
             Status.BADVALUE, f"this module has exactly {len(ports)} ports"
         )
-    allowed = supported_configs(c, m)[c.modules[m].media]
+    allowed = supported_configs(c, m)[c.media(m)]
     for speed in values[1:]:
         if speed not in allowed:
             raise XenaStatusError(Status.BADVALUE, f"{speed} Mbit/s not supported")
@@ -186,7 +186,7 @@ COMMANDS: list[CommandSpec] = [
         "M_MEDIA",
         _M,
         get_fields=(u8("media_config", MediaType),),
-        getter=lambda c, s, t: (c.modules[t.module_index].media,),
+        getter=lambda c, s, t: (c.media(t.module_index),),
         set_fields=(u8("media_config", MediaType),),
         setter=_set_media,
         guard=Guard.IDLE,

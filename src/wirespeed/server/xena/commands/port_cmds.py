@@ -13,7 +13,15 @@ import logging
 import time
 
 from wirespeed.server.xena.chassis import PortXena, XenaChassis
-from wirespeed.server.xena.commands.fields import as_enum, hexf, i32, i64, string, u8
+from wirespeed.server.xena.commands.fields import (
+    as_enum,
+    as_int,
+    hexf,
+    i32,
+    i64,
+    string,
+    u8,
+)
 from wirespeed.server.xena.enums import (
     FecMode,
     LatencyMode,
@@ -39,6 +47,7 @@ from wirespeed.server.xena.table import (
     Target,
 )
 from wirespeed.server.xena.values import Value
+from wirespeed.tpld import TpldMode
 
 __all__ = ["COMMANDS", "port_capabilities", "resolve_port", "start_ports"]
 
@@ -121,8 +130,9 @@ def _reset(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> N
 
 def _interface(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
     info = c.tester.ports[t.port_index]
-    media = c.modules[t.module_index].media.name.split("_")[0]
-    return (f"{media} {info.speed_bps // 1_000_000_000}G ({info.ifname})",)
+    media = c.media(t.module_index).name.split("_")[0]
+    speed = f"{info.speed_bps / 1e9:g}G"
+    return (f"{media} {speed} ({info.spec.interface})",)
 
 
 def port_capabilities(c: XenaChassis, p: int) -> tuple[int, ...]:
@@ -170,29 +180,58 @@ def _set_speed_selection(
     c.ports[t.port_index].speed_selection = mode
 
 
+def _tpld_mode(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    micro = c.tester.ports[t.port_index].tpld_mode is TpldMode.MICRO
+    return (TpldModeCode.MICRO if micro else TpldModeCode.NORMAL,)
+
+
 def _set_tpld_mode(
     c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
-    mode = as_enum(TpldModeCode, v[0])
-    c.ports[t.port_index].tpld_mode = mode
+    p = t.port_index
+    if as_enum(TpldModeCode, v[0]) is TpldModeCode.MICRO:
+        c.tester.set_tpld_mode(p, TpldMode.MICRO)
+    elif c.tester.ports[p].payload_checksum_offset:
+        c.tester.set_tpld_mode(p, TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM)
+    else:
+        c.tester.set_tpld_mode(p, TpldMode.NORMAL)
 
 
 def _set_checksum(
     c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
-    c.ports[t.port_index].checksum_offset = int(v[0])  # type: ignore[arg-type]
+    c.tester.set_payload_checksum(t.port_index, as_int(v[0]))
 
 
 def _set_latency_offset(
     c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
-    c.ports[t.port_index].latency_offset_ns = int(v[0])  # type: ignore[arg-type]
+    c.tester.set_latency_offset(t.port_index, as_int(v[0]))
+
+
+def _info(name: str) -> Getter:
+    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+        value = getattr(c.tester.ports[t.port_index], name)
+        assert isinstance(value, int)
+        return (value,)
+
+    return getter
+
+
+def _fec(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    return (
+        FecMode.__members__.get(c.tester.ports[t.port_index].fec_mode, FecMode.OFF),
+    )
+
+
+def _set_fec(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    c.tester.ports[t.port_index].fec_mode = as_enum(FecMode, v[0]).name
 
 
 def _set_time_limit(
     c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
-    us = int(v[0])  # type: ignore[arg-type]
+    us = as_int(v[0])
     if us < 0:
         raise XenaStatusError(Status.BADVALUE, "time limit must be >= 0")
     c.ports[t.port_index].tx_time_limit_us = us
@@ -212,13 +251,13 @@ def _set_comment(
 
 
 def _set_seed(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
-    c.ports[t.port_index].random_seed = int(v[0])  # type: ignore[arg-type]
+    c.ports[t.port_index].random_seed = as_int(v[0])
 
 
 def _set_max_header(
     c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
-    n = int(v[0])  # type: ignore[arg-type]
+    n = as_int(v[0])
     if not 1 <= n <= c.profile.limits.max_header_bytes:
         raise XenaStatusError(Status.BADVALUE, "max header length out of range")
     c.ports[t.port_index].max_header_bytes = n
@@ -337,9 +376,9 @@ COMMANDS: list[CommandSpec] = [
         "PP_FECMODE",
         _P,
         get_fields=(u8("mode", FecMode),),
-        getter=_get("fec"),
+        getter=_fec,
         set_fields=(u8("mode", FecMode),),
-        setter=_settable("fec", FecMode, tuple(FecMode)),
+        setter=_set_fec,
         guard=Guard.IDLE,
         help="FEC mode (a layer-1 setting with no effect on veth)",
     ),
@@ -347,7 +386,7 @@ COMMANDS: list[CommandSpec] = [
         "P_TPLDMODE",
         _P,
         get_fields=(u8("mode", TpldModeCode),),
-        getter=_get("tpld_mode"),
+        getter=_tpld_mode,
         set_fields=(u8("mode", TpldModeCode),),
         setter=_set_tpld_mode,
         guard=Guard.IDLE,
@@ -357,7 +396,7 @@ COMMANDS: list[CommandSpec] = [
         "P_CHECKSUM",
         _P,
         get_fields=(u8("offset"),),
-        getter=_get("checksum_offset"),
+        getter=_info("payload_checksum_offset"),
         set_fields=(u8("offset"),),
         setter=_set_checksum,
         guard=Guard.IDLE,
@@ -367,7 +406,7 @@ COMMANDS: list[CommandSpec] = [
         "P_LATENCYOFFSET",
         _P,
         get_fields=(i32("offset"),),
-        getter=_get("latency_offset_ns"),
+        getter=_info("latency_offset_ns"),
         set_fields=(i32("offset"),),
         setter=_set_latency_offset,
         help="ns subtracted from measured latencies",

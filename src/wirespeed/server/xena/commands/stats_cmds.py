@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from wirespeed.analysis.stats import JitterStats, LatencyStats, TidStats
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import i32s, i64x
 from wirespeed.server.xena.session import XenaSession
@@ -63,7 +64,7 @@ def _tx_notpld(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
 def _tx_stream(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
     c.draft(t)
     st = c.tester.stream_tx_stats(t.port_index, t.indices[0])
-    return (_i(st.bps), _i(st.pps), _i(st.bytes), _i(st.packets))
+    return (_i(st.bps_l2), _i(st.pps), _i(st.bytes), _i(st.packets))
 
 
 def _tx_extra(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
@@ -89,17 +90,17 @@ def _rx_notpld(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
 
 
 def _rx_extra(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
-    st = c.tester.port_stats(t.port_index)
-    # FCS errors (a veth carries no FCS: frames the kernel saw with bad CRC), pause
-    # frames, ARP/ping requests and replies answered (none), gap count/duration
-    return (_i(getattr(st, "rx_fcs_errors", 0)), 0, 0, 0, 0, 0, 0, 0)
+    counters = c.tester.interface_counters(t.port_index)
+    # FCS errors the kernel saw, pause frames, ARP/ping requests and replies (the
+    # tester answers none), gap count and duration (not measured: 0)
+    return (int(counters.get("rx_crc_errors", 0)), 0, 0, 0, 0, 0, 0, 0)
 
 
 def _rx_tids(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
     return (tuple(sorted(c.tester.tids(t.port_index))),)
 
 
-def _tid(c: XenaChassis, t: Target) -> Any:
+def _tid(c: XenaChassis, t: Target) -> TidStats | None:
     tid = t.indices[0]
     if not 0 <= tid <= c.profile.limits.max_tpld_id:
         raise XenaStatusError(Status.BADINDEX, f"TPLD id {tid} out of range")
@@ -110,34 +111,39 @@ def _rx_tid_traffic(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, .
     st = _tid(c, t)
     if st is None:
         return (0, 0, 0, 0)
-    return (_i(st.bps), _i(st.pps), _i(st.bytes), _i(st.packets))
+    return (st.bps_last_s, st.pps_last_s, st.bytes, st.packets)
 
 
 def _rx_tid_errors(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = _tid(c, t)
     if st is None:
         return (0, 0, 0, 0)
-    return (0, _i(st.lost), _i(st.misordered), _i(st.payload_errors))
+    return (0, st.lost, st.misordered, st.payload_errors)
 
 
-def _six(st: Any, prefix: str) -> tuple[Value, ...]:
-    if st is None or not st.packets:
-        return (NA,) * 6
-    names = ("min_ns", "avg_ns", "max_ns", "avg_last_sec_ns", "min_last_sec_ns",
-             "max_last_sec_ns")  # fmt: skip
-    out: list[Value] = []
-    for name in names:
-        value = getattr(st, f"{prefix}_{name}", None)
-        out.append(NA if value is None else int(value))
-    return tuple(out)
+def _ns(value: float | None) -> int:
+    return NA if value is None else round(value)
+
+
+def _six(
+    total: LatencyStats | JitterStats, last: LatencyStats | JitterStats
+) -> tuple[Value, ...]:
+    return (_ns(total.min_ns), _ns(total.avg_ns), _ns(total.max_ns),
+            _ns(last.avg_ns), _ns(last.min_ns), _ns(last.max_ns))  # fmt: skip
 
 
 def _rx_tid_latency(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
-    return _six(_tid(c, t), "latency")
+    st = _tid(c, t)
+    if st is None:
+        return (NA,) * 6
+    return _six(st.latency, st.latency_last_s)
 
 
 def _rx_tid_jitter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
-    return _six(_tid(c, t), "jitter")
+    st = _tid(c, t)
+    if st is None:
+        return (NA,) * 6
+    return _six(st.jitter, st.jitter_last_s)
 
 
 def _clear_tx(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
@@ -152,17 +158,15 @@ def _clear_rx(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -
 def _calibrate(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     p = t.port_index
     lows = [
-        st.latency_min_ns
+        st.latency.min_ns
         for tid in c.tester.tids(p)
         if (st := c.tester.tid_stats(p, tid)) is not None
-        and st.packets
-        and st.latency_min_ns is not None
+        and st.latency.min_ns is not None
     ]
     if not lows:
         raise XenaStatusError(Status.NOTVALID, "no latency measured yet")
-    state = c.ports[p]
-    state.latency_offset_ns += int(min(lows))
-    c.tester.set_latency_offset(p, state.latency_offset_ns)
+    offset = c.tester.ports[p].latency_offset_ns
+    c.tester.set_latency_offset(p, offset + int(min(lows)))
 
 
 COMMANDS: list[CommandSpec] = [

@@ -49,7 +49,6 @@ __all__ = ["COMMANDS"]
 _P = Scope.PORT
 _ST = Guard.STREAM
 TPLD_HEADROOM = 2  # bytes of payload kept by PS_AUTOADJUST after the TPLD
-TPLD_BYTES = {0: 20, 1: 6}
 FCS = 4
 MIN_FRAME = 64
 
@@ -138,15 +137,12 @@ def _set_enable(
 ) -> None:
     draft = c.draft(t)
     new = as_enum(OnOffSuppress, v[0])
-    off = OnOffSuppress.OFF
-    if (
-        c.traffic_on(t.port_index)
-        and new is not draft.enable
-        and off in (new, draft.enable)
-    ):
-        raise XenaStatusError(
-            Status.NOTVALID, "only ON <-> SUPPRESS while traffic is on"
-        )
+    if c.traffic_on(t.port_index) and new is not draft.enable:
+        if OnOffSuppress.OFF in (new, draft.enable):
+            raise XenaStatusError(Status.NOTVALID, "traffic is on")
+        # Xena allows ON <-> SUPPRESS here; the tester cannot switch a stream
+        # while it sends, so say so instead of pretending
+        raise XenaStatusError(Status.NOTSUPPORTED, "ON <-> SUPPRESS while transmitting")
     draft.enable = new
     sync_stream(c, t.port_index, t.indices[0])
 
@@ -257,10 +253,7 @@ def _autoadjust(
     c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     d = c.draft(t)
-    state = c.ports[t.port_index]
-    tpld = 0 if d.tpld_id < 0 else TPLD_BYTES[int(state.tpld_mode)]
-    if tpld == 20 and state.checksum_offset:
-        tpld = 22
+    tpld = 0 if d.tpld_id < 0 else c.tester.ports[t.port_index].tpld_mode.length
     d.length_type = LengthType.FIXED
     d.length_min = d.length_max = max(MIN_FRAME, len(d.header) + tpld + FCS)
     d.payload_type = PayloadType.PATTERN
