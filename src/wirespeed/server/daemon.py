@@ -21,7 +21,7 @@ from wirespeed.service import Tester
 from wirespeed.topology.impair import Impairment
 from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, load_config
 
-__all__ = ["Daemon", "DaemonOptions", "FRONT_ENDS"]
+__all__ = ["FRONT_ENDS", "Daemon", "DaemonOptions"]
 
 log = logging.getLogger("wirespeed.server")
 
@@ -29,8 +29,8 @@ log = logging.getLogger("wirespeed.server")
 class FrontEnd(Protocol):
     """What the daemon needs of a front end."""
 
-    def start(self) -> None: ...  # noqa: D102
-    def close(self) -> None: ...  # noqa: D102
+    def start(self) -> None: ...
+    def close(self) -> None: ...
 
 
 # name -> (module, class, keyword for its port(s))
@@ -72,8 +72,10 @@ class Daemon:
                 config = load_config(self.opts.config)
             else:
                 self.testbed = EmbeddedTestbed(
-                    modules=self.opts.modules, speed_bps=self.opts.speed_bps,
-                    dut=self.opts.dut, impairment=self.opts.impairment,
+                    modules=self.opts.modules,
+                    speed_bps=self.opts.speed_bps,
+                    dut=self.opts.dut,
+                    impairment=self.opts.impairment,
                 )
                 config = self.testbed.start()
             self.tester = Tester(config).start()
@@ -100,6 +102,7 @@ class Daemon:
 
     def run_forever(self) -> None:
         """Block until SIGINT/SIGTERM (or :meth:`stop`)."""
+
         def handler(signum: int, frame: Any) -> None:
             self._stop.set()
 
@@ -120,7 +123,7 @@ class Daemon:
         for fe in self.front_ends.values():
             try:
                 fe.close()
-            except Exception:  # noqa: BLE001 - keep closing the rest
+            except Exception:
                 log.exception("closing a front end failed")
         self.front_ends.clear()
         if self.tester is not None:

@@ -242,13 +242,16 @@ class XenaChassis:
                 raise XenaStatusError(
                     Status.BADINDEX, f"{spec.name} takes {spec.n_indices} indices"
                 )
+            if is_set:
+                if spec.setter is None or spec.set_fields is None:
+                    raise XenaStatusError(
+                        Status.NOTWRITABLE, f"{spec.name} is read-only"
+                    )
+                # malformed values are the transport's error (BADSIZE, a CLI
+                # syntax error): decoded before anything runs
+                values = decode(spec.set_fields)
             try:
                 if is_set:
-                    if spec.setter is None or spec.set_fields is None:
-                        raise XenaStatusError(
-                            Status.NOTWRITABLE, f"{spec.name} is read-only"
-                        )
-                    values = decode(spec.set_fields)
                     self._guard(session, spec, target)
                     spec.setter(self, session, target, values)
                     return spec, None
