@@ -26,11 +26,15 @@ SEP = "=================================="
 
 # (module, port) -> [(mac suffix, src ip, dst ip, frame size)], TPLD ids in order.
 _STREAMS = {
-    (0, 0): [("0A010002", "198.18.0.2", "198.19.0.2", 128),
-             ("0A010003", "198.18.0.3", "198.19.0.3", 256)],
-    (0, 1): [("0B010002", "198.18.1.2", "198.19.1.2", 128),
-             ("0B010003", "198.18.1.3", "198.19.1.3", 256),
-             ("0B010004", "198.18.1.4", "198.19.1.4", 512)],
+    (0, 0): [
+        ("0A010002", "198.18.0.2", "198.19.0.2", 128),
+        ("0A010003", "198.18.0.3", "198.19.0.3", 256),
+    ],
+    (0, 1): [
+        ("0B010002", "198.18.1.2", "198.19.1.2", 128),
+        ("0B010003", "198.18.1.3", "198.19.1.3", 256),
+        ("0B010004", "198.18.1.4", "198.19.1.4", 512),
+    ],
 }
 
 
@@ -56,14 +60,20 @@ def _mac(suffix: str) -> str:
 
 
 def run_demo(
-    *, duration_s: float = 10.0, cooldown_s: float = 2.0, rate_percent: float = 10.0,
-    speed_bps: int = 1_000_000_000, out: Callable[[str], None] = print,
+    *,
+    duration_s: float = 10.0,
+    cooldown_s: float = 2.0,
+    rate_percent: float = 10.0,
+    speed_bps: int = 1_000_000_000,
+    out: Callable[[str], None] = print,
 ) -> DemoResult:
     """Run the seed flow on the embedded test bed and print its sections."""
     out(SEP)
     out("START")
     out(SEP)
-    with Chassis.embedded(modules=2, speed_bps=speed_bps, owner="wirespeed-demo") as chassis:
+    with Chassis.embedded(
+        modules=2, speed_bps=speed_bps, owner="wirespeed-demo"
+    ) as chassis:
         names = ", ".join(p.info.name for p in chassis.ports)
         out(f"Connect to chassis: embedded test bed ({names})")
         out(f"Username:           {chassis.owner}")
@@ -93,24 +103,35 @@ def run_demo(
                 ports.append(port)
                 port.reset()
                 port.fec_mode = "RS_FEC"
-                out(f"Set Port {module.index}/{port.info.index_in_module} to {port.fec_mode}")
-                for i, (mac, src, dst, size) in enumerate(_STREAMS[(0, port.info.index_in_module)]):
+                out(f"Set Port {_pname(port)} to {port.fec_mode}")
+                for i, (mac, src, dst, size) in enumerate(
+                    _STREAMS[(0, port.info.index_in_module)]
+                ):
                     header = Ether(dst=_mac(mac), src=_mac(mac)) / IP(
                         src=src, dst=dst, ttl=127, proto=255, id=0, flags=0
                     )
                     port.streams.create(
-                        header=header, rate_percent=rate_percent,
+                        header=header,
+                        rate_percent=rate_percent,
                         length=FrameLength.fixed(size),
                         payload=Payload(PayloadType.PATTERN, bytes.fromhex("FFFF0000")),
-                        tpld_id=tid, comment="Test stream",
+                        tpld_id=tid,
+                        comment="Test stream",
                     )
-                    out(f"Create a stream on port {module.index}/{port.info.index_in_module}")
-                    for k, v in (("Index", i), ("DMAC", "0000" + mac), ("SMAC", "0000" + mac),
-                                 ("SRC IPv4", src), ("DST IPv4", dst),
-                                 ("Rate", f"{rate_percent}%"), ("Frame Size Type", "FIXED bytes"),
-                                 ("Frame Size (min)", f"{size} bytes"),
-                                 ("Frame Size (max)", f"{size} bytes"),
-                                 ("Payload Pattern", "FFFF0000"), ("TPLD ID", tid)):
+                    out(f"Create a stream on port {_pname(port)}")
+                    for k, v in (
+                        ("Index", i),
+                        ("DMAC", "0000" + mac),
+                        ("SMAC", "0000" + mac),
+                        ("SRC IPv4", src),
+                        ("DST IPv4", dst),
+                        ("Rate", f"{rate_percent}%"),
+                        ("Frame Size Type", "FIXED bytes"),
+                        ("Frame Size (min)", f"{size} bytes"),
+                        ("Frame Size (max)", f"{size} bytes"),
+                        ("Payload Pattern", "FFFF0000"),
+                        ("TPLD ID", tid),
+                    ):
                         out(f"  {k + ':':<18}{v}")
                     tid += 1
         out(SEP)
@@ -129,6 +150,7 @@ def run_demo(
             out(f"Stop traffic on Port {_pname(p)}")
         out(f"Cooling down: {cooldown_s:g} seconds")
         time.sleep(cooldown_s)
+        chassis.tester.settle()
         result = DemoResult({}, {})
         for p in ports:
             out(f"Read port {_pname(p)} RX & TX counters")
@@ -141,30 +163,23 @@ def run_demo(
             out(f"TX BYTES:           {st.tx_bytes}")
             out(f"RX BYTES:           {st.rx_bytes}")
             result.ports[_pname(p)] = {
-                "tx_frames": st.tx_packets, "rx_frames": st.rx_packets,
-                "tx_bytes": st.tx_bytes, "rx_bytes": st.rx_bytes,
+                "tx_frames": st.tx_packets,
+                "rx_frames": st.rx_packets,
+                "tx_bytes": st.tx_bytes,
+                "rx_bytes": st.rx_bytes,
                 "peer": _pname(p.peer),  # type: ignore[dict-item]
             }
         out(SEP)
         out("TPLD STATISTICS (per TID, at the receiving port)")
         out(SEP)
-        out(f"{'TID':>3} {'RX port':>7} {'TX frames':>10} {'RX frames':>10} {'lost':>6} "
-            f"{'misord':>6} {'dup':>4} {'lat min/avg/max (us)':>24} {'jitter us':>9}")
+        out(
+            f"{'TID':>3} {'RX port':>7} {'TX frames':>10} {'RX frames':>10} "
+            f"{'lost':>5} {'misord':>6} {'dup':>4} {'latency min/avg/max us':>24} "
+            f"{'jitter us':>9}"
+        )
         for p in ports:
             for sh in p.streams.all():
-                t = sh.config.tpld_id
-                rx = p.peer.tpld_statistics(t)
-                tx = sh.statistics()
-                if rx is None:
-                    out(f"{t:>3} {_pname(p.peer):>7} {tx.packets:>10} {0:>10}   (nothing received)")
-                    result.tids[t] = {"tx": tx.packets, "rx": 0, "lost": tx.packets}
-                    continue
-                lat = f"{rx.latency_min_ns / 1e3:.1f}/{rx.latency_avg_ns / 1e3:.1f}/{rx.latency_max_ns / 1e3:.1f}"
-                out(f"{t:>3} {_pname(p.peer):>7} {tx.packets:>10} {rx.packets:>10} {rx.lost:>6} "
-                    f"{rx.misordered:>6} {rx.duplicates:>4} {lat:>24} {rx.jitter_ns / 1e3:>9.2f}")
-                result.tids[t] = {"tx": tx.packets, "rx": rx.packets, "lost": rx.lost,
-                                  "misordered": rx.misordered, "duplicates": rx.duplicates,
-                                  "latency_avg_ns": rx.latency_avg_ns}
+                _tid_row(out, result, sh.config.tpld_id, p, sh.statistics().packets)
         for module in chassis.modules:
             module.release()
     out(SEP)
@@ -175,3 +190,34 @@ def run_demo(
 
 def _pname(p: Port) -> str:
     return f"{p.info.module}/{p.info.index_in_module}"
+
+
+def _tid_row(
+    out: Callable[[str], None], result: DemoResult, tid: int, p: Port, tx: int
+) -> None:
+    rx = p.peer.tpld_statistics(tid)
+    head = f"{tid:>3} {_pname(p.peer):>7} {tx:>10}"
+    if rx is None:
+        out(f"{head} {0:>10}   (nothing received)")
+        result.tids[tid] = {"tx": tx, "rx": 0, "lost": tx}
+        return
+    lat = rx.latency
+    text = "-"
+    if lat.count:
+        assert lat.min_ns is not None
+        assert lat.avg_ns is not None
+        assert lat.max_ns is not None
+        text = f"{lat.min_ns / 1e3:.1f}/{lat.avg_ns / 1e3:.1f}/{lat.max_ns / 1e3:.1f}"
+    jit = "-" if rx.jitter_ns is None else f"{rx.jitter_ns / 1e3:.2f}"
+    out(
+        f"{head} {rx.packets:>10} {rx.lost:>5} {rx.misordered:>6} {rx.duplicates:>4} "
+        f"{text:>24} {jit:>9}"
+    )
+    result.tids[tid] = {
+        "tx": tx,
+        "rx": rx.packets,
+        "lost": rx.lost,
+        "misordered": rx.misordered,
+        "duplicates": rx.duplicates,
+        "latency_avg_ns": lat.avg_ns if lat.avg_ns is not None else -1.0,
+    }

@@ -16,11 +16,11 @@ Shape::
           - UDP: {sport: 1025, dport: 9}
         # header_hex: "0x..."           (instead of header)
         rate: {percent: 10}             # or pps / l1_bps / l2_bps / ppm
-        length: {type: fixed, min: 128} # incrementing, butterfly, random (min, max), mix
-        payload: {type: pattern, pattern: FFFF0000}   # inc8 inc16 dec8 dec16 prbs random
+        length: {type: fixed, min: 128} # incrementing, butterfly, random, mix
+        payload: {type: pattern, pattern: FFFF0000}  # inc8 inc16 dec8 prbs ..
         tpld_id: 0
         mode: {type: continuous}        # single_burst {total_pkts}; multi_burst {...}
-        modifiers: [{pos: 30, mask: "0x00FF0000", action: inc, min: 0, step: 1, max: 255}]
+        modifiers: [{pos: 30, mask: "0x00FF0000", action: inc, min: 0, max: 255}]
         vm: []                          # TRex field-engine instructions (TRex JSON)
 
 Every error names the field (``streams.0.rate``...).
@@ -46,6 +46,7 @@ from wirespeed.model import (
     Rate,
     RateUnit,
     Stream,
+    StreamEnable,
     TxMode,
     VmProgram,
     instruction_from_trex_json,
@@ -59,8 +60,21 @@ from wirespeed.packet.template import (
 
 __all__ = ["Profile", "load_profile", "profile_from_dict"]
 
-_LAYERS = ("Ether", "Dot1Q", "IP", "IPv6", "UDP", "TCP", "ICMP", "ICMPv6EchoRequest",
-           "ARP", "Raw", "MPLS", "GRE", "VXLAN")
+_LAYERS = (
+    "Ether",
+    "Dot1Q",
+    "IP",
+    "IPv6",
+    "UDP",
+    "TCP",
+    "ICMP",
+    "ICMPv6EchoRequest",
+    "ARP",
+    "Raw",
+    "MPLS",
+    "GRE",
+    "VXLAN",
+)
 
 
 class _Strict(BaseModel):
@@ -102,7 +116,9 @@ class LengthModel(_Strict):
 
 
 class PayloadModel(_Strict):
-    type: Literal["pattern", "inc8", "inc16", "dec8", "dec16", "prbs", "random"] = "pattern"
+    type: Literal["pattern", "inc8", "inc16", "dec8", "dec16", "prbs", "random"] = (
+        "pattern"
+    )
     pattern: str = "00"
 
 
@@ -162,7 +178,9 @@ class Profile:
             try:
                 self.streams.append((sm.port, sm.rx_port, _stream(sm)))
             except ConfigError as exc:
-                raise ConfigError(exc.reason, field=f"streams.{i}.{exc.field or 'stream'}") from exc
+                raise ConfigError(
+                    exc.reason, field=f"streams.{i}.{exc.field or 'stream'}"
+                ) from exc
             except WirespeedError as exc:
                 raise ConfigError(str(exc), field=f"streams.{i}") from exc
 
@@ -173,11 +191,15 @@ def _header(layers: list[dict[str, dict[str, Any]]]) -> bytes:
     pkt: Any = None
     for i, layer in enumerate(layers):
         if len(layer) != 1:
-            raise ConfigError("each header entry is one layer: {Name: {fields}}", field=f"header.{i}")
+            raise ConfigError(
+                "each header entry is one layer: {Name: {fields}}", field=f"header.{i}"
+            )
         name, fields = next(iter(layer.items()))
         if name not in _LAYERS:
-            raise ConfigError(f"unknown layer {name!r} (use {', '.join(_LAYERS)})",
-                              field=f"header.{i}")
+            raise ConfigError(
+                f"unknown layer {name!r} (use {', '.join(_LAYERS)})",
+                field=f"header.{i}",
+            )
         try:
             obj = getattr(sc, name)(**(fields or {}))
         except Exception as exc:  # scapy raises many types for bad fields
@@ -189,36 +211,72 @@ def _header(layers: list[dict[str, dict[str, Any]]]) -> bytes:
 def _stream(sm: StreamModel) -> Stream:
     if (sm.header is None) == (sm.header_hex is None):
         raise ConfigError("give exactly one of header and header_hex", field="header")
-    tmpl = _header(sm.header) if sm.header is not None else template_from_hex(str(sm.header_hex))
-    rate_kind, rate_value = next((k, v) for k, v in sm.rate.model_dump().items() if v is not None)
-    unit = {"percent": RateUnit.PERCENT, "pps": RateUnit.PPS, "l1_bps": RateUnit.L1_BPS,
-            "l2_bps": RateUnit.L2_BPS, "ppm": RateUnit.PPM}[rate_kind]
+    tmpl = (
+        _header(sm.header)
+        if sm.header is not None
+        else template_from_hex(str(sm.header_hex))
+    )
+    rate_kind, rate_value = next(
+        (k, v) for k, v in sm.rate.model_dump().items() if v is not None
+    )
+    unit = {
+        "percent": RateUnit.PERCENT,
+        "pps": RateUnit.PPS,
+        "l1_bps": RateUnit.L1_BPS,
+        "l2_bps": RateUnit.L2_BPS,
+        "ppm": RateUnit.PPM,
+    }[rate_kind]
     length = None
     if sm.length is not None:
         kind = LengthType[sm.length.type.upper()]
-        length = FrameLength(kind, sm.length.min,
-                             sm.length.max if sm.length.max is not None else sm.length.min)
+        length = FrameLength(
+            kind,
+            sm.length.min,
+            sm.length.max if sm.length.max is not None else sm.length.min,
+        )
     try:
         pattern = bytes.fromhex(sm.payload.pattern.removeprefix("0x"))
     except ValueError as exc:
         raise ConfigError("not hex", field="payload.pattern") from exc
     payload = Payload(PayloadType[sm.payload.type.upper()], pattern or b"\x00")
     m = sm.mode
-    mode = (TxMode.continuous() if m.type == "continuous" else
-            TxMode.single_burst(m.total_pkts) if m.type == "single_burst" else
-            TxMode.multi_burst(m.pkts_per_burst, m.ibg_us, m.count))
+    mode = (
+        TxMode.continuous()
+        if m.type == "continuous"
+        else TxMode.single_burst(m.total_pkts)
+        if m.type == "single_burst"
+        else TxMode.multi_burst(m.pkts_per_burst, m.ibg_us, m.count)
+    )
     mods = tuple(
-        Modifier(pos=x.pos, mask=int(x.mask, 16), action=ModifierAction[x.action.upper()],
-                 repeat=x.repeat, min_value=x.min, step=x.step, max_value=x.max,
-                 endian=Endian[x.endian.upper()], is_extended=x.extended)
+        Modifier(
+            pos=x.pos,
+            mask=int(x.mask, 16),
+            action=ModifierAction[x.action.upper()],
+            repeat=x.repeat,
+            min_value=x.min,
+            step=x.step,
+            max_value=x.max,
+            endian=Endian[x.endian.upper()],
+            is_extended=x.extended,
+        )
         for x in sm.modifiers
     )
-    vm = VmProgram(tuple(instruction_from_trex_json(ins, f"vm.{i}") for i, ins in enumerate(sm.vm)))
+    vm = VmProgram(
+        tuple(instruction_from_trex_json(ins, f"vm.{i}") for i, ins in enumerate(sm.vm))
+    )
     return Stream(
-        packet=tmpl, header_len_bytes=header_length(tmpl), segments=segments_from_scapy(tmpl),
-        name=sm.name, enabled=1 if sm.enabled else 0,  # type: ignore[arg-type]
-        tpld_id=sm.tpld_id, length=length, payload=payload, rate=Rate(unit, rate_value),
-        mode=mode, modifiers=mods, vm=vm,
+        packet=tmpl,
+        header_len_bytes=header_length(tmpl),
+        segments=segments_from_scapy(tmpl),
+        name=sm.name,
+        enabled=StreamEnable.ON if sm.enabled else StreamEnable.OFF,
+        tpld_id=sm.tpld_id,
+        length=length,
+        payload=payload,
+        rate=Rate(unit, rate_value),
+        mode=mode,
+        modifiers=mods,
+        vm=vm,
     )
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from wirespeed.errors import ConfigError
 from wirespeed.profiles import Profile
 from wirespeed.service import Tester
-from wirespeed.tpld import TpldMode
 from wirespeed.topology.impair import parse_impairment
 from wirespeed.topology.testbed import EmbeddedTestbed, load_config, parse_speed
+from wirespeed.tpld import TpldMode
 
 __all__ = ["run_profile"]
 
@@ -25,9 +25,12 @@ def run_profile(profile: Profile, *, live: bool = False) -> dict[str, Any]:
         config = load_config(path)
     else:
         imp = parse_impairment(m.testbed.impair) if m.testbed.impair else None
-        bed = EmbeddedTestbed(modules=m.testbed.modules,
-                              speed_bps=parse_speed(m.testbed.speed, "testbed.speed"),
-                              dut=m.testbed.dut or imp is not None, impairment=imp)
+        bed = EmbeddedTestbed(
+            modules=m.testbed.modules,
+            speed_bps=parse_speed(m.testbed.speed, "testbed.speed"),
+            dut=m.testbed.dut or imp is not None,
+            impairment=imp,
+        )
         config = bed.start()
     try:
         with Tester(config) as tester:
@@ -37,7 +40,9 @@ def run_profile(profile: Profile, *, live: bool = False) -> dict[str, Any]:
             bed.close()
 
 
-def _run(profile: Profile, tester: Tester, bed: EmbeddedTestbed | None, live: bool) -> dict[str, Any]:
+def _run(
+    profile: Profile, tester: Tester, bed: EmbeddedTestbed | None, live: bool
+) -> dict[str, Any]:
     m = profile.model
     n = len(tester.ports)
     for idx, pm in m.ports.items():
@@ -52,7 +57,9 @@ def _run(profile: Profile, tester: Tester, bed: EmbeddedTestbed | None, live: bo
     used: dict[int, list[tuple[int, int | None]]] = {}
     for i, (port, rx_port, stream) in enumerate(profile.streams):
         if not 0 <= port < n:
-            raise ConfigError(f"no port {port} (ports 0..{n - 1})", field=f"streams.{i}.port")
+            raise ConfigError(
+                f"no port {port} (ports 0..{n - 1})", field=f"streams.{i}.port"
+            )
         sid = len(used.setdefault(port, []))
         tester.add_stream(port, sid, stream)
         used[port].append((i, rx_port))
@@ -63,6 +70,7 @@ def _run(profile: Profile, tester: Tester, bed: EmbeddedTestbed | None, live: bo
     _watch(tester, ports, m.duration, live)
     tester.stop_traffic(ports)
     time.sleep(m.cooldown)
+    tester.settle()
     return _results(profile, tester, used, bed)
 
 
@@ -76,12 +84,27 @@ def _watch(tester: Tester, ports: list[int], duration_s: float, live: bool) -> N
 
     def table() -> Table:
         t = Table(title="live (last second, measured)")
-        for col in ("port", "TX pps", "TX Mbit/s L1", "RX pps", "RX Mbit/s L1", "TX frames", "RX frames"):
+        for col in (
+            "port",
+            "TX pps",
+            "TX Mbit/s L1",
+            "RX pps",
+            "RX Mbit/s L1",
+            "TX frames",
+            "RX frames",
+        ):
             t.add_column(col, justify="right")
         for p in range(len(tester.ports)):
             s = tester.port_stats(p)
-            t.add_row(str(p), f"{s.tx_pps:,.0f}", f"{s.tx_bps_l1 / 1e6:,.1f}", f"{s.rx_pps:,.0f}",
-                      f"{s.rx_bps_l1 / 1e6:,.1f}", f"{s.tx_packets:,}", f"{s.rx_packets:,}")
+            t.add_row(
+                str(p),
+                f"{s.tx_pps:,.0f}",
+                f"{s.tx_bps_l1 / 1e6:,.1f}",
+                f"{s.rx_pps:,.0f}",
+                f"{s.rx_bps_l1 / 1e6:,.1f}",
+                f"{s.tx_packets:,}",
+                f"{s.rx_packets:,}",
+            )
         return t
 
     with Live(table(), refresh_per_second=4, transient=False) as view:
@@ -90,8 +113,12 @@ def _watch(tester: Tester, ports: list[int], duration_s: float, live: bool) -> N
         view.update(table())
 
 
-def _results(profile: Profile, tester: Tester, used: dict[int, list[tuple[int, int | None]]],
-             bed: EmbeddedTestbed | None) -> dict[str, Any]:
+def _results(
+    profile: Profile,
+    tester: Tester,
+    used: dict[int, list[tuple[int, int | None]]],
+    bed: EmbeddedTestbed | None,
+) -> dict[str, Any]:
     out: dict[str, Any] = {"ports": {}, "streams": []}
     for p in range(len(tester.ports)):
         s = tester.port_stats(p)
@@ -107,11 +134,17 @@ def _results(profile: Profile, tester: Tester, used: dict[int, list[tuple[int, i
             if stream.tpld_id >= 0 and rxp is not None:
                 st = tester.tid_stats(rxp, stream.tpld_id)
                 rx = None if st is None else dataclasses.asdict(st)
-            out["streams"].append({
-                "name": stream.name or f"stream{i}", "port": port, "rx_port": rxp,
-                "tpld_id": stream.tpld_id, "tx_packets": tx.packets, "tx_bytes": tx.bytes,
-                "rx": rx,
-            })
+            out["streams"].append(
+                {
+                    "name": stream.name or f"stream{i}",
+                    "port": port,
+                    "rx_port": rxp,
+                    "tpld_id": stream.tpld_id,
+                    "tx_packets": tx.packets,
+                    "tx_bytes": tx.bytes,
+                    "rx": rx,
+                }
+            )
     if bed is not None and bed.dut_netns is not None:
         out["dut"] = {"mechanism": bed.impair_mechanism, "counters": bed.dut_counters()}
     return out

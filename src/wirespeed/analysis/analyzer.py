@@ -146,8 +146,9 @@ class RxAnalyzer:
         self._port = {name: 0 for name in PORT_DTYPE.names or ()}
         self._port["period_start_ns"] = now_ns
 
-    def analyse(self, frames: NDArray[np.uint8], lengths: ArrayLike, rx_ns: ArrayLike
-                ) -> None:
+    def analyse(
+        self, frames: NDArray[np.uint8], lengths: ArrayLike, rx_ns: ArrayLike
+    ) -> None:
         """Analyse one batch of received frames.
 
         Args:
@@ -176,10 +177,12 @@ class RxAnalyzer:
         if elapsed <= 0:
             return
         p = self._port
-        p["pps_last_s"], p["mark_packets"] = _rate(p["packets"], p["mark_packets"],
-                                                   elapsed, 1)
-        p["bps_last_s"], p["mark_bytes"] = _rate(p["bytes"], p["mark_bytes"],
-                                                 elapsed, 8)
+        p["pps_last_s"], p["mark_packets"] = _rate(
+            p["packets"], p["mark_packets"], elapsed, 1
+        )
+        p["bps_last_s"], p["mark_bytes"] = _rate(
+            p["bytes"], p["mark_bytes"], elapsed, 8
+        )
         p["non_tpld_pps_last_s"], p["mark_non_tpld_packets"] = _rate(
             p["non_tpld_packets"], p["mark_non_tpld_packets"], elapsed, 1
         )

@@ -21,8 +21,11 @@ __all__ = [
 
 HISTOGRAM_BOUNDS_US: tuple[int, ...] = (
     0,
-    *(step * decade for decade in (10, 100, 1_000, 10_000, 100_000)
-      for step in range(1, 10)),
+    *(
+        step * decade
+        for decade in (10, 100, 1_000, 10_000, 100_000)
+        for step in range(1, 10)
+    ),
     1_000_000,
 )
 """Lower bound (µs) of every histogram bucket, ascending."""

@@ -132,9 +132,7 @@ class SequenceTracker:
         self._ensure(int(ur.max()) + 1)
         self._start_fresh(table, ur, seq[starts])
         ext, rel = self._unwrap(table, groups, seq)
-        new_high, too_high, stale, key = _running_max_classes(
-            rel, groups, self.window
-        )
+        new_high, too_high, stale, key = _running_max_classes(rel, groups, self.window)
         dup = self._duplicates(ur, groups.gidx, ext, key, new_high, stale)
         late = ~new_high & ~stale & ~dup
         accepted = new_high | late
@@ -247,9 +245,7 @@ class SequenceTracker:
 
 def _running_max_classes(
     rel: NDArray[np.int64], groups: Groups, window: int
-) -> tuple[
-    NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]
-]:
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
     """New-highest, seq-too-high and stale masks from a per-group running max.
 
     ``rel`` is each packet's number minus its row's max before the batch. Adding a

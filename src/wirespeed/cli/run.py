@@ -11,9 +11,16 @@ import click
 
 
 @click.command("run")
-@click.argument("profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Write the results as JSON to this file ('-' = stdout).")
+@click.argument(
+    "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the results as JSON to this file ('-' = stdout).",
+)
 @click.option("--quiet", is_flag=True, help="No live display.")
 def run(profile_path: Path, json_path: Path | None, quiet: bool) -> None:
     """Run a YAML test profile on the embedded test bed (or configured ports)."""
@@ -37,26 +44,58 @@ def _print_table(results: dict[str, Any]) -> None:
 
     console = Console(stderr=True)
     t = Table(title="ports")
-    for col in ("port", "TX frames", "RX frames", "TX bytes", "RX bytes", "non-TPLD RX"):
+    for col in (
+        "port",
+        "TX frames",
+        "RX frames",
+        "TX bytes",
+        "RX bytes",
+        "non-TPLD RX",
+    ):
         t.add_column(col, justify="right")
     for name, p in results["ports"].items():
-        t.add_row(name, str(p["tx_packets"]), str(p["rx_packets"]), str(p["tx_bytes"]),
-                  str(p["rx_bytes"]), str(p["rx_notpld_packets"]))
+        t.add_row(
+            name,
+            str(p["tx_packets"]),
+            str(p["rx_packets"]),
+            str(p["tx_bytes"]),
+            str(p["rx_bytes"]),
+            str(p["rx_notpld_packets"]),
+        )
     console.print(t)
     s = Table(title="streams (RX analysis per TPLD id)")
-    for col in ("stream", "TID", "TX", "RX", "lost", "misord", "dup", "lat avg us",
-                "lat max us", "jitter us"):
+    for col in (
+        "stream",
+        "TID",
+        "TX",
+        "RX",
+        "lost",
+        "misord",
+        "dup",
+        "lat avg us",
+        "lat max us",
+        "jitter us",
+    ):
         s.add_column(col, justify="right")
     for st in results["streams"]:
         rx = st.get("rx") or {}
-        s.add_row(st["name"], str(st["tpld_id"]), str(st["tx_packets"]),
-                  str(rx.get("packets", "-")), str(rx.get("lost", "-")),
-                  str(rx.get("misordered", "-")), str(rx.get("duplicates", "-")),
-                  _us(rx.get("latency_avg_ns")), _us(rx.get("latency_max_ns")),
-                  _us(rx.get("jitter_ns")))
+        s.add_row(
+            st["name"],
+            str(st["tpld_id"]),
+            str(st["tx_packets"]),
+            str(rx.get("packets", "-")),
+            str(rx.get("lost", "-")),
+            str(rx.get("misordered", "-")),
+            str(rx.get("duplicates", "-")),
+            _us(rx.get("latency_avg_ns")),
+            _us(rx.get("latency_max_ns")),
+            _us(rx.get("jitter_ns")),
+        )
     console.print(s)
     if results.get("dut"):
-        console.print(f"DUT ({results['dut']['mechanism']}): {results['dut']['counters']}")
+        console.print(
+            f"DUT ({results['dut']['mechanism']}): {results['dut']['counters']}"
+        )
 
 
 def _us(v: Any) -> str:

@@ -1,4 +1,6 @@
-"""The native Python API, shaped like an XOA script: tester -> modules -> ports -> streams.
+"""The native Python API, shaped like an XOA script.
+
+tester -> modules -> ports -> streams.
 
 Example (the embedded test bed, created and removed by the ``with`` block)::
 
@@ -12,7 +14,7 @@ Example (the embedded test bed, created and removed by the ``with`` block)::
         port.reserve(force=True)
         port.reset()
         port.streams.create(
-            header=Ether(dst="02:00:00:00:00:02") / IP(src="198.18.0.1", dst="198.19.0.1"),
+            header=Ether(dst="02:00:00:00:00:02") / IP(dst="198.19.0.1"),
             rate_percent=10.0,
             length=FrameLength.fixed(128),
             payload=Payload(PayloadType.PATTERN, bytes.fromhex("FFFF0000")),
@@ -38,6 +40,7 @@ from wirespeed.model import (
     Rate,
     RateUnit,
     Stream,
+    StreamEnable,
     TxMode,
     VmProgram,
 )
@@ -94,7 +97,10 @@ class _Streams:
 
     def all(self) -> list[StreamHandle]:
         """Every stream of the port."""
-        return [StreamHandle(self.port, i) for i in sorted(self.port.chassis.tester.streams(self.port.index))]
+        return [
+            StreamHandle(self.port, i)
+            for i in sorted(self.port.chassis.tester.streams(self.port.index))
+        ]
 
     def create(
         self,
@@ -122,11 +128,20 @@ class _Streams:
         exactly one rate argument must be given.
         """
         if (header is None) == (header_hex is None):
-            raise ValidationError("give exactly one of header and header_hex", field="header")
-        tmpl = template_from_scapy(header) if header is not None else template_from_hex(str(header_hex))
+            raise ValidationError(
+                "give exactly one of header and header_hex", field="header"
+            )
+        tmpl = (
+            template_from_scapy(header)
+            if header is not None
+            else template_from_hex(str(header_hex))
+        )
         rates = {
-            RateUnit.PERCENT: rate_percent, RateUnit.PPS: rate_pps,
-            RateUnit.L2_BPS: rate_l2_bps, RateUnit.L1_BPS: rate_l1_bps, RateUnit.PPM: rate_ppm,
+            RateUnit.PERCENT: rate_percent,
+            RateUnit.PPS: rate_pps,
+            RateUnit.L2_BPS: rate_l2_bps,
+            RateUnit.L1_BPS: rate_l1_bps,
+            RateUnit.PPM: rate_ppm,
         }
         given = [(u, v) for u, v in rates.items() if v is not None]
         if len(given) != 1:
@@ -140,11 +155,11 @@ class _Streams:
             header_len_bytes=header_length(tmpl),
             segments=segments_from_scapy(tmpl),
             name=comment,
-            enabled=1 if enabled else 0,  # type: ignore[arg-type]
+            enabled=StreamEnable.ON if enabled else StreamEnable.OFF,
             tpld_id=tpld_id,
             length=length,
             payload=payload or Payload(),
-            rate=Rate(given[0][0], float(given[0][1])),  # type: ignore[arg-type]
+            rate=Rate(given[0][0], float(given[0][1])),
             mode=mode or TxMode.continuous(),
             modifiers=modifiers,
             vm=vm or VmProgram(),
@@ -242,9 +257,14 @@ class Module:
 
     def set_port_speeds(self, speeds: list[int]) -> None:
         """Set nominal speeds (Mbit/s): ``[count, speed, speed, ...]``."""
-        if not speeds or speeds[0] != len(self.ports) or len(speeds) != len(self.ports) + 1:
+        if (
+            not speeds
+            or speeds[0] != len(self.ports)
+            or len(speeds) != len(self.ports) + 1
+        ):
             raise ValidationError(
-                f"expected [{len(self.ports)}, speed x {len(self.ports)}]", field="port_speeds"
+                f"expected [{len(self.ports)}, speed x {len(self.ports)}]",
+                field="port_speeds",
             )
         for port, mbps in zip(self.ports, speeds[1:], strict=True):
             self.chassis.tester.set_speed(port.index, int(mbps) * 1_000_000)
@@ -269,25 +289,37 @@ class Chassis:
     (from :func:`wirespeed.topology.testbed.load_config`).
     """
 
-    def __init__(self, config: TesterConfig, *, owner: str = "wirespeed",
-                 testbed: EmbeddedTestbed | None = None) -> None:
+    def __init__(
+        self,
+        config: TesterConfig,
+        *,
+        owner: str = "wirespeed",
+        testbed: EmbeddedTestbed | None = None,
+    ) -> None:
         self.tester = Tester(config)
         self.owner = owner
         self.session = f"api-{id(self):x}"
         self.testbed = testbed
         self.ports = [Port(self, i) for i in range(len(config.ports))]
         self.modules = [
-            Module(self, m.index, [self.ports[i] for i in m.ports]) for m in self.tester.modules
+            Module(self, m.index, [self.ports[i] for i in m.ports])
+            for m in self.tester.modules
         ]
 
     @classmethod
     def embedded(
-        cls, *, modules: int = 2, speed_bps: int = DEFAULT_SPEED_BPS, dut: bool = False,
-        impairment: Impairment | None = None, owner: str = "wirespeed",
+        cls,
+        *,
+        modules: int = 2,
+        speed_bps: int = DEFAULT_SPEED_BPS,
+        dut: bool = False,
+        impairment: Impairment | None = None,
+        owner: str = "wirespeed",
     ) -> Chassis:
         """A chassis on the embedded test bed (created now, removed on close)."""
-        bed = EmbeddedTestbed(modules=modules, speed_bps=speed_bps, dut=dut,
-                              impairment=impairment)
+        bed = EmbeddedTestbed(
+            modules=modules, speed_bps=speed_bps, dut=dut, impairment=impairment
+        )
         config = bed.start()
         try:
             return cls(config, owner=owner, testbed=bed)
@@ -314,19 +346,28 @@ class Chassis:
             if self.testbed is not None:
                 self.testbed.close()
 
-    def start(self, ports: list[Port], *, duration_s: float | None = None,
-              multiplier: Multiplier | None = None) -> None:
+    def start(
+        self,
+        ports: list[Port],
+        *,
+        duration_s: float | None = None,
+        multiplier: Multiplier | None = None,
+    ) -> None:
         """Start traffic on ``ports`` together."""
-        self.tester.start_traffic([p.index for p in ports], duration_s=duration_s,
-                                  multiplier=multiplier)
+        self.tester.start_traffic(
+            [p.index for p in ports], duration_s=duration_s, multiplier=multiplier
+        )
 
     def stop(self, ports: list[Port]) -> None:
         """Stop traffic on ``ports``."""
         self.tester.stop_traffic([p.index for p in ports])
 
-    def traffic(self, ports: list[Port], *, duration_s: float, cooldown_s: float = 0.5) -> None:
-        """Send for ``duration_s``, stop, and wait ``cooldown_s`` for the last frames."""
+    def traffic(
+        self, ports: list[Port], *, duration_s: float, cooldown_s: float = 0.5
+    ) -> None:
+        """Send for ``duration_s``, stop, wait ``cooldown_s`` for the last frames."""
         self.start(ports, duration_s=duration_s)
         self.tester.wait_idle([p.index for p in ports], duration_s + 5.0)
         self.stop(ports)
         time.sleep(cooldown_s)
+        self.tester.settle()

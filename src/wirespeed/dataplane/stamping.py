@@ -43,6 +43,12 @@ class Stamper:
         else:
             flag = False
         encode_batch(
-            frames, lengths, mode=self.mode, tid=tid, tx_ns=tx_ns, seq=seq0,
-            is_first=flag, pi_offset=self.pi_offset,
+            frames,
+            lengths,
+            mode=self.mode,
+            tid=tid,
+            tx_ns=tx_ns,
+            seq=seq0,
+            is_first=flag,
+            pi_offset=self.pi_offset,
         )

@@ -29,7 +29,7 @@ __all__ = ["TX_PORT_WORDS", "TxJob", "TxStreamJob", "run_tx_worker", "tx_words"]
 TX_PACKETS, TX_BYTES, TX_NOTPLD_PACKETS, TX_NOTPLD_BYTES, TX_ERRORS = range(5)
 TX_RUNNING, TX_RUN_ID, TX_REQUESTED_MPPS, TX_BATCHES = range(5, 9)
 TX_PORT_WORDS = 16
-_WINDOW_NS = 500_000  # frames due within this window leave in one batch
+_WINDOW_NS = 1_000_000  # frames due within this window leave in one batch
 
 
 def tx_words(max_streams: int) -> int:
@@ -54,7 +54,7 @@ class TxJob:
     run_id: int
     streams: list[TxStreamJob]
     tpld_mode: Any  # wirespeed.tpld.TpldMode
-    payload_checksum: bool
+    pi_offset: int
     duration_s: float | None
     multiplier: float
     max_batch: int = 1024
@@ -73,7 +73,7 @@ class _Sender:
         """Send ``job`` until done or told to stop. Returns False on ``quit``."""
         from wirespeed.fieldengine import compile_stream
 
-        stamper = Stamper(job.tpld_mode, job.payload_checksum)
+        stamper = Stamper(job.tpld_mode, job.pi_offset)
         gens = {}
         tids = {}
         slots = {}

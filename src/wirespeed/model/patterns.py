@@ -27,8 +27,8 @@ MIN_FRAME_BYTES = 18
 
 IMIX: tuple[tuple[int, int], ...] = ((64, 7), (594, 4), (1518, 1))
 """The simple IMIX used for ``MIX``: (frame size incl. FCS, weight) = 64:594:1518
-in the proportion 7:4:1 (mean 4342 / 12 = 361.83 bytes). The frames of one 12-frame cycle are
-interleaved, not grouped (see ``wirespeed.fieldengine``)."""
+in the proportion 7:4:1 (mean 4342 / 12 = 361.83 bytes). The frames of one
+12-frame cycle are interleaved, not grouped (see ``wirespeed.fieldengine``)."""
 
 
 class LengthType(IntEnum):

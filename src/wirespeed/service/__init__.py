@@ -3,7 +3,13 @@
 from wirespeed.service.ownership import PortState, Reservation
 from wirespeed.service.plans import Multiplier, MultiplierKind
 from wirespeed.service.stats import PortStats, StreamTxStats
-from wirespeed.service.tester import EventKind, ModuleInfo, PortInfo, Tester, TrafficEvent
+from wirespeed.service.tester import (
+    EventKind,
+    ModuleInfo,
+    PortInfo,
+    Tester,
+    TrafficEvent,
+)
 
 __all__ = [
     "EventKind",

@@ -53,7 +53,9 @@ class Reservations:
         """The reservation of ``port`` (``None`` if free)."""
         return self._by_port[port]
 
-    def reserve(self, port: int, owner: str, session: str, *, force: bool) -> tuple[str, Reservation | None]:
+    def reserve(
+        self, port: int, owner: str, session: str, *, force: bool
+    ) -> tuple[str, Reservation | None]:
         """Reserve ``port``; return the new token and the reservation it replaced.
 
         Raises:
@@ -62,7 +64,8 @@ class Reservations:
         cur = self._by_port[port]
         if cur is not None and cur.session != session and not force:
             raise OwnershipError(
-                f"port {port} is owned by {cur.owner!r}; use force to take it", port=port
+                f"port {port} is owned by {cur.owner!r}; use force to take it",
+                port=port,
             )
         token = secrets.token_hex(4)
         self._by_port[port] = Reservation(owner, session, token)
@@ -88,7 +91,9 @@ class Reservations:
         """Raise :class:`OwnershipError` unless ``who`` holds ``port``."""
         cur = self._by_port[port]
         if cur is None:
-            raise OwnershipError(f"port {port} is not reserved; acquire it first", port=port)
+            raise OwnershipError(
+                f"port {port} is not reserved; acquire it first", port=port
+            )
         if who is None or not cur.matches(who):
             raise OwnershipError(
                 f"port {port} is owned by {cur.owner!r}, not by this session", port=port

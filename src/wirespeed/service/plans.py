@@ -55,31 +55,50 @@ def tid_of(stream: Stream) -> int:
     return -1
 
 
-def plan_for(stream_id: int, stream: Stream, line_bps: int, enabled: dict[int, Stream]) -> StreamPlan:
+def plan_for(
+    stream_id: int, stream: Stream, line_bps: int, enabled: dict[int, Stream]
+) -> StreamPlan:
     """The pacer's view of one stream."""
     mode = stream.mode
     nxt = stream.next_stream_id if stream.next_stream_id in enabled else None
     if mode.kind is ModeKind.CONTINUOUS:
         return StreamPlan(
-            stream_id, _pps(stream, line_bps), PacerMode.CONTINUOUS,
-            isg_ns=int(stream.isg_us * 1000), self_start=stream.self_start,
-            next_key=nxt, action_count=stream.action_count,
+            stream_id,
+            _pps(stream, line_bps),
+            PacerMode.CONTINUOUS,
+            isg_ns=int(stream.isg_us * 1000),
+            self_start=stream.self_start,
+            next_key=nxt,
+            action_count=stream.action_count,
         )
     if mode.kind is ModeKind.SINGLE_BURST:
         return StreamPlan(
-            stream_id, _pps(stream, line_bps), PacerMode.SINGLE_BURST,
-            total_pkts=mode.total_pkts, isg_ns=int(stream.isg_us * 1000),
-            self_start=stream.self_start, next_key=nxt, action_count=stream.action_count,
+            stream_id,
+            _pps(stream, line_bps),
+            PacerMode.SINGLE_BURST,
+            total_pkts=mode.total_pkts,
+            isg_ns=int(stream.isg_us * 1000),
+            self_start=stream.self_start,
+            next_key=nxt,
+            action_count=stream.action_count,
         )
     return StreamPlan(
-        stream_id, _pps(stream, line_bps), PacerMode.MULTI_BURST,
-        total_pkts=mode.pkts_per_burst, bursts=mode.count, ibg_ns=int(mode.ibg_us * 1000),
-        isg_ns=int(stream.isg_us * 1000), self_start=stream.self_start, next_key=nxt,
+        stream_id,
+        _pps(stream, line_bps),
+        PacerMode.MULTI_BURST,
+        total_pkts=mode.pkts_per_burst,
+        bursts=mode.count,
+        ibg_ns=int(mode.ibg_us * 1000),
+        isg_ns=int(stream.isg_us * 1000),
+        self_start=stream.self_start,
+        next_key=nxt,
         action_count=stream.action_count,
     )
 
 
-def multiplier_factor(mul: Multiplier, streams: dict[int, Stream], line_bps: int) -> float:
+def multiplier_factor(
+    mul: Multiplier, streams: dict[int, Stream], line_bps: int
+) -> float:
     """The factor that brings the port's streams to ``mul`` (shares kept)."""
     if mul.kind is MultiplierKind.RAW:
         return float(mul.value)
@@ -93,7 +112,11 @@ def multiplier_factor(mul: Multiplier, streams: dict[int, Stream], line_bps: int
         target = mul.value
     else:
         base = sum(p * (z + _L1_BYTES) * 8 for p, z in zip(pps, sizes, strict=True))
-        target = mul.value if mul.kind is MultiplierKind.BPS_L1 else mul.value / 100 * line_bps
+        target = (
+            mul.value
+            if mul.kind is MultiplierKind.BPS_L1
+            else mul.value / 100 * line_bps
+        )
     if base <= 0:
         raise ValidationError("the port's streams have no rate to scale", field="mul")
     return target / base

@@ -31,9 +31,9 @@ from wirespeed.service.ownership import PortState, Reservation, Reservations
 from wirespeed.service.plans import Multiplier, multiplier_factor, plan_for, tid_of
 from wirespeed.service.stats import PortStats, RateMeter, StreamTxStats
 from wirespeed.service.workers import MAX_STREAMS, PortWorkers
-from wirespeed.tpld import TpldMode
 from wirespeed.topology.links import link_counters, set_link_state
 from wirespeed.topology.testbed import PortSpec, TesterConfig
+from wirespeed.tpld import TpldMode
 
 __all__ = ["EventKind", "ModuleInfo", "PortInfo", "Tester", "TrafficEvent"]
 
@@ -81,7 +81,11 @@ class PortInfo:
     @property
     def name(self) -> str:
         """``netns/interface`` (or just the interface)."""
-        return f"{self.spec.netns}/{self.spec.interface}" if self.spec.netns else self.spec.interface
+        return (
+            f"{self.spec.netns}/{self.spec.interface}"
+            if self.spec.netns
+            else self.spec.interface
+        )
 
 
 @dataclass
@@ -99,7 +103,9 @@ class _Port:
     workers: PortWorkers | None = None
     streams: dict[int, Stream] = field(default_factory=dict)
     slots: dict[int, int] = field(default_factory=dict)
-    free_slots: list[int] = field(default_factory=lambda: list(range(MAX_STREAMS - 1, -1, -1)))
+    free_slots: list[int] = field(
+        default_factory=lambda: list(range(MAX_STREAMS - 1, -1, -1))
+    )
     state: PortState = PortState.IDLE
     run_id: int = 0
     multiplier: float = 1.0
@@ -110,6 +116,7 @@ class _Port:
     cpu: list[int] = field(default_factory=list)
     cpu_prev: tuple[float, int] | None = None
     rx_clears: int = 0
+    rx_syncs: int = 0
 
 
 class Tester:
@@ -127,7 +134,9 @@ class Tester:
         self._res = Reservations(len(config.ports))
         self._subs: list[Callable[[TrafficEvent], None]] = []
         self.modules = [ModuleInfo(i, m) for i, m in enumerate(config.modules)]
-        where = {p: (mi, pi) for mi, m in enumerate(config.modules) for pi, p in enumerate(m)}
+        where = {
+            p: (mi, pi) for mi, m in enumerate(config.modules) for pi, p in enumerate(m)
+        }
         self._ports: list[_Port] = []
         for i, spec in enumerate(config.ports):
             mod, pim = where[i]
@@ -143,8 +152,9 @@ class Tester:
         """Start the worker processes of every port and the service threads."""
         try:
             for port in self._ports:
-                port.workers = PortWorkers(port.info.index, port.info.spec,
-                                           qdisc_bypass=self._qdisc_bypass)
+                port.workers = PortWorkers(
+                    port.info.index, port.info.spec, qdisc_bypass=self._qdisc_bypass
+                )
             for port in self._ports:
                 assert port.workers is not None
                 port.workers.start()
@@ -154,7 +164,10 @@ class Tester:
             self.close()
             raise
         self._started = True
-        for target, name in ((self._event_loop, "ws-events"), (self._sample_loop, "ws-rates")):
+        for target, name in (
+            (self._event_loop, "ws-events"),
+            (self._sample_loop, "ws-rates"),
+        ):
             t = threading.Thread(target=target, name=name, daemon=True)
             t.start()
             self._threads.append(t)
@@ -193,7 +206,7 @@ class Tester:
         for cb in list(self._subs):
             try:
                 cb(ev)
-            except Exception:  # noqa: BLE001 - a subscriber's bug must not stop the service
+            except Exception:
                 continue
 
     def _event_loop(self) -> None:
@@ -256,7 +269,7 @@ class Tester:
             port.cpu_prev = (now, total)
             if prev is not None:
                 dt = now - prev[0]
-                pct = int(round(100 * (total - prev[1]) / ticks / dt / 2)) if dt > 0 else 0
+                pct = round(100 * (total - prev[1]) / ticks / dt / 2) if dt > 0 else 0
                 port.cpu.insert(0, max(0, min(100, pct)))
                 del port.cpu[20:]
         self._cpu_t = now
@@ -268,9 +281,14 @@ class Tester:
         return [p.info for p in self._ports]
 
     def _port(self, index: int) -> _Port:
-        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self._ports):
-            raise ValidationError(f"no port {index!r} (ports 0..{len(self._ports) - 1})",
-                                  field="port_id")
+        if (
+            not isinstance(index, int)
+            or isinstance(index, bool)
+            or not 0 <= index < len(self._ports)
+        ):
+            raise ValidationError(
+                f"no port {index!r} (ports 0..{len(self._ports) - 1})", field="port_id"
+            )
         return self._ports[index]
 
     def port_state(self, index: int) -> PortState:
@@ -278,13 +296,21 @@ class Tester:
         return self._port(index).state
 
     # ------------------------------------------------------------------ ownership
-    def reserve(self, index: int, owner: str, session: str, *, force: bool = False) -> str:
+    def reserve(
+        self, index: int, owner: str, session: str, *, force: bool = False
+    ) -> str:
         """Reserve (TRex: acquire) a port; returns the token (TRex handler)."""
         self._port(index)
         with self._lock:
             token, previous = self._res.reserve(index, owner, session, force=force)
-        self._emit(EventKind.RESERVED, index, owner=owner, session=session, force=force,
-                   previous=previous)
+        self._emit(
+            EventKind.RESERVED,
+            index,
+            owner=owner,
+            session=session,
+            force=force,
+            previous=previous,
+        )
         return token
 
     def release(self, index: int, who: str) -> None:
@@ -323,14 +349,18 @@ class Tester:
     # ------------------------------------------------------------------ port config
     def _check_idle(self, port: _Port, what: str) -> None:
         if port.state.is_active:
-            raise StateError(f"port {port.info.index} is transmitting: cannot {what}",
-                             port=port.info.index)
+            raise StateError(
+                f"port {port.info.index} is transmitting: cannot {what}",
+                port=port.info.index,
+            )
 
     def set_speed(self, index: int, speed_bps: int) -> None:
         """Set the nominal speed (the basis for "% of line")."""
         port = self._port(index)
         if not isinstance(speed_bps, int) or speed_bps <= 0:
-            raise ValidationError("speed must be a positive number of bit/s", field="speed")
+            raise ValidationError(
+                "speed must be a positive number of bit/s", field="speed"
+            )
         with self._lock:
             self._check_idle(port, "change the speed")
             port.info.speed_bps = speed_bps
@@ -346,13 +376,18 @@ class Tester:
         """Payload checksum offset (0 = off); on, the TPLD grows to 22 bytes."""
         port = self._port(index)
         if not isinstance(offset, int) or not 0 <= offset <= 2047:
-            raise ValidationError("offset must be 0..2047", field="payload_checksum_offset")
+            raise ValidationError(
+                "offset must be 0..2047", field="payload_checksum_offset"
+            )
         with self._lock:
             self._check_idle(port, "change the payload checksum")
             port.info.payload_checksum_offset = offset
             if offset and port.info.tpld_mode is TpldMode.NORMAL:
                 port.info.tpld_mode = TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
-            elif not offset and port.info.tpld_mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM:
+            elif (
+                not offset
+                and port.info.tpld_mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
+            ):
                 port.info.tpld_mode = TpldMode.NORMAL
 
     def set_latency_offset(self, index: int, offset_ns: int) -> None:
@@ -386,18 +421,27 @@ class Tester:
     def add_stream(self, index: int, stream_id: int, stream: Stream) -> None:
         """Add (or replace) stream ``stream_id`` on a port."""
         port = self._port(index)
-        if not isinstance(stream_id, int) or isinstance(stream_id, bool) or stream_id < 0:
-            raise ValidationError("stream id must be a non-negative integer", field="stream_id")
+        if (
+            not isinstance(stream_id, int)
+            or isinstance(stream_id, bool)
+            or stream_id < 0
+        ):
+            raise ValidationError(
+                "stream id must be a non-negative integer", field="stream_id"
+            )
         if not isinstance(stream, Stream):
             raise ValidationError("not a stream", field="stream")
         with self._lock:
             if port.state.is_active and stream_id in port.streams:
-                raise StateError(f"port {index} is transmitting: cannot change stream {stream_id}",
-                                 port=index)
+                raise StateError(
+                    f"port {index} is transmitting: cannot change stream {stream_id}",
+                    port=index,
+                )
             if stream_id not in port.slots:
                 if not port.free_slots:
-                    raise ValidationError(f"at most {MAX_STREAMS} streams per port",
-                                          field="stream_id")
+                    raise ValidationError(
+                        f"at most {MAX_STREAMS} streams per port", field="stream_id"
+                    )
                 slot = port.free_slots.pop()
                 port.slots[stream_id] = slot
                 port.slot_base[slot] = self._slot_counts(port, slot)
@@ -419,10 +463,13 @@ class Tester:
         port = self._port(index)
         with self._lock:
             if stream_id not in port.streams:
-                raise ValidationError(f"port {index} has no stream {stream_id}", field="stream_id")
+                raise ValidationError(
+                    f"port {index} has no stream {stream_id}", field="stream_id"
+                )
             if port.state.is_active:
-                raise StateError(f"port {index} is transmitting: cannot remove a stream",
-                                 port=index)
+                raise StateError(
+                    f"port {index} is transmitting: cannot remove a stream", port=index
+                )
             del port.streams[stream_id]
             port.free_slots.append(port.slots.pop(stream_id))
             if not port.streams:
@@ -433,8 +480,9 @@ class Tester:
         port = self._port(index)
         with self._lock:
             if port.state.is_active:
-                raise StateError(f"port {index} is transmitting: cannot remove streams",
-                                 port=index)
+                raise StateError(
+                    f"port {index} is transmitting: cannot remove streams", port=index
+                )
             for sid in list(port.streams):
                 self.remove_stream(index, sid)
 
@@ -444,8 +492,12 @@ class Tester:
 
     # ------------------------------------------------------------------ traffic
     def start_traffic(
-        self, ports: list[int], *, duration_s: float | None = None,
-        multiplier: Multiplier | None = None, force: bool = False,
+        self,
+        ports: list[int],
+        *,
+        duration_s: float | None = None,
+        multiplier: Multiplier | None = None,
+        force: bool = False,
     ) -> None:
         """Start every enabled stream of each port (all ports validated first)."""
         if duration_s is not None and (duration_s <= 0 or duration_s != duration_s):
@@ -456,7 +508,9 @@ class Tester:
                 port = self._port(index)
                 if port.state.is_active:
                     if not force:
-                        raise StateError(f"port {index} is already transmitting", port=index)
+                        raise StateError(
+                            f"port {index} is already transmitting", port=index
+                        )
                     self._stop_port(port)
                 jobs.append((port, self._job(port, duration_s, multiplier)))
             for port, job in jobs:
@@ -466,25 +520,35 @@ class Tester:
         for port, job in jobs:
             self._emit(EventKind.STARTED, port.info.index, run_id=job.run_id)
 
-    def _job(self, port: _Port, duration_s: float | None, mult: Multiplier | None) -> txw.TxJob:
+    def _job(
+        self, port: _Port, duration_s: float | None, mult: Multiplier | None
+    ) -> txw.TxJob:
         info = port.info
         enabled = {sid: s for sid, s in port.streams.items() if s.enabled == 1}
         if not enabled:
-            raise StateError(f"port {info.index} has no enabled stream", port=info.index)
+            raise StateError(
+                f"port {info.index} has no enabled stream", port=info.index
+            )
         sjobs = []
         for sid in sorted(enabled):
             stream = enabled[sid]
             stream.validate_for_port(
-                info.tpld_mode.length, info.payload_checksum_offset > 0,
+                info.tpld_mode.length,
+                info.payload_checksum_offset > 0,
             ) if tid_of(stream) >= 0 else None
             plan = plan_for(sid, stream, info.speed_bps, enabled)
             sjobs.append(txw.TxStreamJob(port.slots[sid], stream, plan, tid_of(stream)))
-        factor = 1.0 if mult is None else multiplier_factor(mult, enabled, info.speed_bps)
+        factor = (
+            1.0 if mult is None else multiplier_factor(mult, enabled, info.speed_bps)
+        )
         port.multiplier = factor
         port.run_id += 1
         return txw.TxJob(
-            run_id=port.run_id, streams=sjobs, tpld_mode=info.tpld_mode,
-            pi_offset=info.payload_checksum_offset, duration_s=duration_s,
+            run_id=port.run_id,
+            streams=sjobs,
+            tpld_mode=info.tpld_mode,
+            pi_offset=info.payload_checksum_offset,
+            duration_s=duration_s,
             multiplier=factor,
         )
 
@@ -609,14 +673,19 @@ class Tester:
         port = self._port(index)
         slot = port.slots.get(stream_id)
         if slot is None:
-            raise ValidationError(f"port {index} has no stream {stream_id}", field="stream_id")
+            raise ValidationError(
+                f"port {index} has no stream {stream_id}", field="stream_id"
+            )
         assert port.workers is not None
         w = port.workers.tx_counters.read()
         s = txw.TX_PORT_WORDS + 2 * slot
         base = port.slot_base.get(slot, (0, 0))
         tr, _ = self._rates(port)
         return StreamTxStats(
-            int(w[s]) - base[0], int(w[s + 1]) - base[1], float(tr[s]), float(tr[s + 1]) * 8
+            int(w[s]) - base[0],
+            int(w[s + 1]) - base[1],
+            float(tr[s]),
+            float(tr[s + 1]) * 8,
         )
 
     def tids(self, index: int) -> list[int]:
@@ -656,6 +725,28 @@ class Tester:
                     break
                 time.sleep(0.002)
         port.meter.reset()
+
+    def settle(self, ports: list[int] | None = None, timeout_s: float = 5.0) -> bool:
+        """Make every frame already received on ``ports`` show in the statistics.
+
+        Each RX worker drains its ring and publishes; returns True when all have.
+        (Frames still in flight, e.g. in a DUT's delay queue, need a cool-down.)
+        """
+        targets = [
+            self._port(i) for i in (range(len(self._ports)) if ports is None else ports)
+        ]
+        for port in targets:
+            assert port.workers is not None
+            port.rx_syncs += 1
+            port.workers.send_rx("sync", port.rx_syncs)
+        deadline = time.monotonic() + timeout_s
+        for port in targets:
+            assert port.workers is not None
+            while port.workers.rx_counters.read()[rxw.RX_SYNCS] < port.rx_syncs:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.001)
+        return True
 
     def interface_counters(self, index: int) -> dict[str, int]:
         """The kernel's own counters of the port's interface."""

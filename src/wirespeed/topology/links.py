@@ -27,7 +27,9 @@ def _ipr(spec: PortSpec) -> Iterator[Any]:
 def _link(ipr: Any, spec: PortSpec) -> Any:
     idx = ipr.link_lookup(ifname=spec.interface)
     if not idx:
-        raise PortError(f"no interface {spec.interface} in {spec.netns or 'the root namespace'}")
+        raise PortError(
+            f"no interface {spec.interface} in {spec.netns or 'the root namespace'}"
+        )
     return ipr.get_links(idx[0])[0]
 
 

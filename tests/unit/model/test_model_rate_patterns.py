@@ -38,7 +38,12 @@ def test_64_byte_line_rate():
 
 @pytest.mark.parametrize(
     ("unit", "value"),
-    [(RateUnit.PPS, 0), (RateUnit.PPS, -1), (RateUnit.PERCENT, 101), (RateUnit.PPM, 2e6)],
+    [
+        (RateUnit.PPS, 0),
+        (RateUnit.PPS, -1),
+        (RateUnit.PERCENT, 101),
+        (RateUnit.PPM, 2e6),
+    ],
 )
 def test_bad_rates_name_the_field(unit, value):
     with pytest.raises(ValidationError) as info:
@@ -47,8 +52,13 @@ def test_bad_rates_name_the_field(unit, value):
 
 
 def test_rate_trex_json():
-    assert Rate(RateUnit.PPM, 250_000).to_trex_json() == {"type": "percentage", "value": 25}
-    assert Rate.from_trex_json({"type": "bps_L1", "value": 7}) == Rate(RateUnit.L1_BPS, 7)
+    assert Rate(RateUnit.PPM, 250_000).to_trex_json() == {
+        "type": "percentage",
+        "value": 25,
+    }
+    assert Rate.from_trex_json({"type": "bps_L1", "value": 7}) == Rate(
+        RateUnit.L1_BPS, 7
+    )
     with pytest.raises(ValidationError) as info:
         Rate.from_trex_json({"type": "kbps", "value": 7})
     assert info.value.field == "mode.rate.type"

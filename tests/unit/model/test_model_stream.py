@@ -10,8 +10,8 @@ from wirespeed.model import (
     FlowVarOp,
     FrameLength,
     LengthType,
-    Modifier,
     ModeKind,
+    Modifier,
     Payload,
     PayloadType,
     Stream,
@@ -83,7 +83,9 @@ def test_validate_for_port_minimum_sizes():
         s.validate_for_port(tpld_len=20)  # 42 + 20 + 4 = 66 > 64
     assert info.value.field == "length.min_bytes"
     assert s.min_frame_bytes(22) == 68
-    inc = Stream(packet=HEADER, length=FrameLength.fixed(66), payload=Payload(PayloadType.INC8))
+    inc = Stream(
+        packet=HEADER, length=FrameLength.fixed(66), payload=Payload(PayloadType.INC8)
+    )
     with pytest.raises(ValidationError):
         inc.validate_for_port(tpld_len=20)  # needs 2 more payload bytes
     inc.validate_for_port(tpld_len=20, payload_checksum_on=True)
@@ -95,7 +97,9 @@ def test_validate_for_port_minimum_sizes():
 
 def test_validate_for_port_with_trim():
     big = HEADER + b"\x00" * 100
-    vm = VmProgram((FlowVar("sz", size=2, min_value=50, max_value=142), TrimPktSize("sz")))
+    vm = VmProgram(
+        (FlowVar("sz", size=2, min_value=50, max_value=142), TrimPktSize("sz"))
+    )
     s = Stream(packet=big, header_len_bytes=42, vm=vm)
     with pytest.raises(ValidationError) as info:
         s.validate_for_port(tpld_len=16)

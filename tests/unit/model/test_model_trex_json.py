@@ -47,23 +47,59 @@ COMPAT_EXAMPLE = {
     "packet": {"binary": base64.b64encode(PKT).decode(), "meta": ""},
     "vm": {
         "instructions": [
-            {"type": "flow_var", "name": "src", "size": 4, "op": "inc",
-             "init_value": 268435457, "min_value": 268435457, "max_value": 268435710,
-             "step": 1, "next_var": None, "split_to_cores": True},
-            {"type": "write_flow_var", "name": "src", "pkt_offset": 26,
-             "add_value": 0, "is_big_endian": True},
-            {"type": "tuple_flow_var", "name": "tuple", "ip_min": 167772161,
-             "ip_max": 167772170, "port_min": 1025, "port_max": 1030,
-             "limit_flows": 100, "flags": 0},
-            {"type": "write_flow_var", "name": "tuple.ip", "pkt_offset": 30,
-             "add_value": 0, "is_big_endian": True},
-            {"type": "write_flow_var", "name": "tuple.port", "pkt_offset": 34,
-             "add_value": 0, "is_big_endian": True},
+            {
+                "type": "flow_var",
+                "name": "src",
+                "size": 4,
+                "op": "inc",
+                "init_value": 268435457,
+                "min_value": 268435457,
+                "max_value": 268435710,
+                "step": 1,
+                "next_var": None,
+                "split_to_cores": True,
+            },
+            {
+                "type": "write_flow_var",
+                "name": "src",
+                "pkt_offset": 26,
+                "add_value": 0,
+                "is_big_endian": True,
+            },
+            {
+                "type": "tuple_flow_var",
+                "name": "tuple",
+                "ip_min": 167772161,
+                "ip_max": 167772170,
+                "port_min": 1025,
+                "port_max": 1030,
+                "limit_flows": 100,
+                "flags": 0,
+            },
+            {
+                "type": "write_flow_var",
+                "name": "tuple.ip",
+                "pkt_offset": 30,
+                "add_value": 0,
+                "is_big_endian": True,
+            },
+            {
+                "type": "write_flow_var",
+                "name": "tuple.port",
+                "pkt_offset": 34,
+                "add_value": 0,
+                "is_big_endian": True,
+            },
             {"type": "fix_checksum_ipv4", "pkt_offset": 14},
         ]
     },
-    "flow_stats": {"enabled": True, "stream_id": 5, "rule_type": "stats",
-                   "vxlan": False, "ieee_1588": False},
+    "flow_stats": {
+        "enabled": True,
+        "stream_id": 5,
+        "rule_type": "stats",
+        "vxlan": False,
+        "ieee_1588": False,
+    },
     "name": "s1",
     "next_stream_id": -1,
 }
@@ -72,7 +108,8 @@ COMPAT_EXAMPLE = {
 def test_compat_example_round_trips_exactly():
     stream = stream_from_trex_json(copy.deepcopy(COMPAT_EXAMPLE))
     assert stream.header_bytes == 42
-    assert stream.flow_stats is not None and stream.flow_stats.pg_id == 5
+    assert stream.flow_stats is not None
+    assert stream.flow_stats.pg_id == 5
     assert stream.rate == Rate(RateUnit.PPS, 1000)
     assert stream.mac_src_from_packet is False
     assert stream_to_trex_json(stream) == COMPAT_EXAMPLE
@@ -88,21 +125,48 @@ def test_burst_modes_value_list_rand_limit_and_extras_round_trip():
         action_count=2,
         isg=10.5,
         next="s2",
-        mode={"type": "multi_burst", "pkts_per_burst": 4, "ibg": 1e6, "count": 5,
-              "rate": {"type": "percentage", "value": 10}},
+        mode={
+            "type": "multi_burst",
+            "pkts_per_burst": 4,
+            "ibg": 1e6,
+            "count": 5,
+            "rate": {"type": "percentage", "value": 10},
+        },
         flow_stats={"enabled": True, "stream_id": 7, "rule_type": "latency"},
     )
     obj["vm"] = {
         "instructions": [
-            {"type": "flow_var", "name": "v", "size": 2, "op": "dec",
-             "value_list": [9, 0, 4], "step": 1, "next_var": None,
-             "split_to_cores": False},
-            {"type": "flow_var_rand_limit", "name": "r", "size": 1, "limit": 5,
-             "seed": 4660, "min_value": 0, "max_value": 10, "split_to_cores": True,
-             "next_var": None},
-            {"type": "write_mask_flow_var", "name": "r", "pkt_offset": 22,
-             "pkt_cast_size": 1, "mask": 240, "shift": 4, "add_value": 0,
-             "is_big_endian": True},
+            {
+                "type": "flow_var",
+                "name": "v",
+                "size": 2,
+                "op": "dec",
+                "value_list": [9, 0, 4],
+                "step": 1,
+                "next_var": None,
+                "split_to_cores": False,
+            },
+            {
+                "type": "flow_var_rand_limit",
+                "name": "r",
+                "size": 1,
+                "limit": 5,
+                "seed": 4660,
+                "min_value": 0,
+                "max_value": 10,
+                "split_to_cores": True,
+                "next_var": None,
+            },
+            {
+                "type": "write_mask_flow_var",
+                "name": "r",
+                "pkt_offset": 22,
+                "pkt_cast_size": 1,
+                "mask": 240,
+                "shift": 4,
+                "add_value": 0,
+                "is_big_endian": True,
+            },
             {"type": "trim_pkt_size", "name": "v"},
             {"type": "fix_checksum_hw", "l2_len": 14, "l3_len": 20, "l4_type": 11},
             {"type": "fix_checksum_icmpv6", "l2_len": 14, "l3_len": 40},
@@ -111,30 +175,54 @@ def test_burst_modes_value_list_rand_limit_and_extras_round_trip():
     }
     stream = stream_from_trex_json(copy.deepcopy(obj))
     assert stream.mode == TxMode.multi_burst(4, 1e6, 5)
-    assert stream.is_dummy and stream.mac_src_from_packet
+    assert stream.is_dummy
+    assert stream.mac_src_from_packet
     assert stream.vm.cache_size == 255
     assert stream_to_trex_json(stream) == obj
 
 
 def test_legacy_inputs_are_accepted():
     obj = {
-        "enabled": True, "isg": 0, "self_start": True, "next_stream_id": -1,
-        "mode": {"type": "single_burst", "total_pkts": 5000,
-                 "rate": {"type": "pps", "value": 10}},
+        "enabled": True,
+        "isg": 0,
+        "self_start": True,
+        "next_stream_id": -1,
+        "mode": {
+            "type": "single_burst",
+            "total_pkts": 5000,
+            "rate": {"type": "pps", "value": 10},
+        },
         "packet": {"binary": list(PKT), "meta": ""},
-        "rx_stats": {"enabled": True, "stream_id": 3, "seq_enabled": True,
-                     "latency_enabled": True},
+        "rx_stats": {
+            "enabled": True,
+            "stream_id": 3,
+            "seq_enabled": True,
+            "latency_enabled": True,
+        },
         "vm": [
-            {"type": "flow_var", "name": "l3__src", "size": 4, "op": "inc",
-             "init_value": "65537", "min_value": "65537", "max_value": "65551"},
-            {"type": "write_flow_var", "name": "l3__src", "pkt_offset": 34,
-             "add_value": 1, "is_big_endian": False},
+            {
+                "type": "flow_var",
+                "name": "l3__src",
+                "size": 4,
+                "op": "inc",
+                "init_value": "65537",
+                "min_value": "65537",
+                "max_value": "65551",
+            },
+            {
+                "type": "write_flow_var",
+                "name": "l3__src",
+                "pkt_offset": 34,
+                "add_value": 1,
+                "is_big_endian": False,
+            },
         ],
     }
     stream = stream_from_trex_json(obj)
     assert stream.packet == PKT
     assert stream.mode.total_packets == 5000
-    assert stream.flow_stats is not None and stream.flow_stats.is_latency
+    assert stream.flow_stats is not None
+    assert stream.flow_stats.is_latency
     assert stream.vm.instructions[0] == FlowVar(
         "l3__src", size=4, init_value=65537, min_value=65537, max_value=65551
     )
@@ -147,15 +235,26 @@ def test_legacy_inputs_are_accepted():
         (lambda o: o["mode"]["rate"].update(value=0), "mode.rate.value"),
         (lambda o: o["mode"].update(type="bursty"), "mode.type"),
         (lambda o: o["packet"].update(binary="***"), "packet.binary"),
-        (lambda o: o["vm"]["instructions"][0].update(type="nope"),
-         "vm.instructions[0].type"),
-        (lambda o: o["vm"]["instructions"][0].update(size=3), "vm.instructions[0].size"),
-        (lambda o: o["vm"]["instructions"][1].update(name="zzz"),
-         "vm.instructions[1].name"),
-        (lambda o: o["vm"]["instructions"][1].pop("pkt_offset"),
-         "vm.instructions[1].pkt_offset"),
-        (lambda o: o["vm"]["instructions"][1].update(pkt_offset=60),
-         "vm.instructions[1].pkt_offset"),
+        (
+            lambda o: o["vm"]["instructions"][0].update(type="nope"),
+            "vm.instructions[0].type",
+        ),
+        (
+            lambda o: o["vm"]["instructions"][0].update(size=3),
+            "vm.instructions[0].size",
+        ),
+        (
+            lambda o: o["vm"]["instructions"][1].update(name="zzz"),
+            "vm.instructions[1].name",
+        ),
+        (
+            lambda o: o["vm"]["instructions"][1].pop("pkt_offset"),
+            "vm.instructions[1].pkt_offset",
+        ),
+        (
+            lambda o: o["vm"]["instructions"][1].update(pkt_offset=60),
+            "vm.instructions[1].pkt_offset",
+        ),
         (lambda o: o.update(flags=64), "flags"),
         (lambda o: o.update(enabled="yes"), "enabled"),
         (lambda o: o["flow_stats"].update(rule_type="x"), "flow_stats.rule_type"),
@@ -202,13 +301,28 @@ def streams(draw):
     instructions = [
         var,
         WriteFlowVar("v", offset, draw(st.integers(-1000, 1000)), draw(st.booleans())),
-        FlowVarRandLimit("r", size=2, limit=draw(st.integers(1, 50)), seed=draw(u16),
-                         max_value=draw(st.integers(0, 0xFFFF))),
-        WriteMaskFlowVar("r", pkt_offset=draw(st.integers(0, 40)), pkt_cast_size=2,
-                         mask=draw(u16), shift=draw(st.integers(-16, 16))),
-        TupleFlowVar("t", ip_min=draw(st.integers(0, 100)), ip_max=200,
-                     port_min=draw(st.integers(0, 10)), port_max=1000,
-                     limit_flows=draw(st.integers(0, 10**6))),
+        FlowVarRandLimit(
+            "r",
+            size=2,
+            limit=draw(st.integers(1, 50)),
+            seed=draw(u16),
+            max_value=draw(st.integers(0, 0xFFFF)),
+        ),
+        WriteMaskFlowVar(
+            "r",
+            pkt_offset=draw(st.integers(0, 40)),
+            pkt_cast_size=2,
+            mask=draw(u16),
+            shift=draw(st.integers(-16, 16)),
+        ),
+        TupleFlowVar(
+            "t",
+            ip_min=draw(st.integers(0, 100)),
+            ip_max=200,
+            port_min=draw(st.integers(0, 10)),
+            port_max=1000,
+            limit_flows=draw(st.integers(0, 10**6)),
+        ),
     ]
     kind = draw(st.sampled_from(list(ModeKind)))
     mode = {
@@ -222,8 +336,10 @@ def streams(draw):
         packet=PKT,
         header_len_bytes=42,
         name=draw(st.text(max_size=5)),
-        rate=Rate(draw(st.sampled_from([RateUnit.PPS, RateUnit.L1_BPS, RateUnit.L2_BPS])),
-                  draw(st.floats(1e-3, 1e11))),
+        rate=Rate(
+            draw(st.sampled_from([RateUnit.PPS, RateUnit.L1_BPS, RateUnit.L2_BPS])),
+            draw(st.floats(1e-3, 1e11)),
+        ),
         mode=mode,
         vm=VmProgram(tuple(instructions), cache_size=draw(st.integers(0, 100))),
         self_start=draw(st.booleans()),

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from scapy.layers.inet import IP, TCP, UDP, Ether
-from scapy.layers.inet6 import IPv6, ICMPv6EchoRequest
+from scapy.layers.inet6 import ICMPv6EchoRequest, IPv6
 
 from wirespeed.packet import (
     L4_ICMPV6,
@@ -37,7 +37,8 @@ def test_ipv4_header_checksum_matches_scapy():
 
 
 @pytest.mark.parametrize(
-    ("l4", "proto"), [(UDP(sport=1025, dport=7), L4_UDP), (TCP(sport=5, flags="S"), L4_TCP)]
+    ("l4", "proto"),
+    [(UDP(sport=1025, dport=7), L4_UDP), (TCP(sport=5, flags="S"), L4_TCP)],
 )
 def test_l4_checksum_ipv4_matches_scapy(l4, proto):
     raw = bytes(IP(src=SRC, dst=DST) / l4 / b"payload!!")

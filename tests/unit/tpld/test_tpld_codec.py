@@ -30,11 +30,17 @@ def _payload(n: int, width: int, seed: int = 1) -> np.ndarray:
 def test_encode_writes_last_bytes_of_each_frame_exactly() -> None:
     frames = np.zeros((2, 70), dtype=np.uint8)
     encode_batch(
-        frames, [64, 60], mode=TpldMode.NORMAL, tid=0x1234, seq=0x010203,
-        tx_ns=0x1_2345_6789, is_first=True, pi_offset=0x2AB,
+        frames,
+        [64, 60],
+        mode=TpldMode.NORMAL,
+        tid=0x1234,
+        seq=0x010203,
+        tx_ns=0x1_2345_6789,
+        is_first=True,
+        pi_offset=0x2AB,
     )
     assert frames[0, 44:64].tobytes() == bytes.fromhex(
-        "010203" "12345678" "1234" "ab" "8029" "be9bf521" "41640ade"
+        "010203123456781234ab8029be9bf52141640ade"
     )
     second = TpldFields(
         tid=0x1234, seq=0x010204, ts_ns=0x1_2345_6789, is_first=True, pi_offset=0x2AB
@@ -56,8 +62,9 @@ def test_scalar_sequence_start_wraps_at_24_bits() -> None:
 
 def test_micro_exact_bytes_and_decode() -> None:
     frames = np.zeros((1, 64), dtype=np.uint8)
-    encode_batch(frames, [64], mode=TpldMode.MICRO, tid=1000, tx_ns=0xABCDEF0,
-                 is_first=True)
+    encode_batch(
+        frames, [64], mode=TpldMode.MICRO, tid=1000, tx_ns=0xABCDEF0, is_first=True
+    )
     assert frames[0, 58:].tobytes() == bytes.fromhex("be80abcdef38")
     decoded = decode_batch(frames, [64], TpldMode.MICRO)
     assert decoded.valid.tolist() == [True]
@@ -71,8 +78,9 @@ def test_micro_exact_bytes_and_decode() -> None:
 def batches(draw: st.DrawFn, mode: TpldMode) -> tuple:
     n = draw(st.integers(1, 12))
     width = 96
-    lengths = draw(st.lists(st.integers(mode.length + 30, width), min_size=n,
-                            max_size=n))
+    lengths = draw(
+        st.lists(st.integers(mode.length + 30, width), min_size=n, max_size=n)
+    )
     tids = draw(st.lists(st.integers(0, mode.max_tid), min_size=n, max_size=n))
     seqs = draw(st.lists(st.integers(0, 0xFFFFFF), min_size=n, max_size=n))
     tx = draw(st.lists(st.integers(0, (1 << 62)), min_size=n, max_size=n))
@@ -90,9 +98,16 @@ def test_batch_matches_scalar_codec_and_round_trips(
     n, width, lengths, tids, seqs, tx, first, pio = data.draw(batches(mode))
     frames = _payload(n, width)
     before = frames.copy()
-    encode_batch(frames, np.array(lengths), mode=mode, tid=np.array(tids),
-                 seq=np.array(seqs), tx_ns=np.array(tx), is_first=np.array(first),
-                 pi_offset=np.array(pio))
+    encode_batch(
+        frames,
+        np.array(lengths),
+        mode=mode,
+        tid=np.array(tids),
+        seq=np.array(seqs),
+        tx_ns=np.array(tx),
+        is_first=np.array(first),
+        pi_offset=np.array(pio),
+    )
     decoded = decode_batch(frames, np.array(lengths), mode)
     assert decoded.valid.all()
     assert (decoded.status == DecodeStatus.OK).all()
@@ -102,14 +117,20 @@ def test_batch_matches_scalar_codec_and_round_trips(
         assert np.array_equal(frames[i, :start], before[i, :start])
         assert np.array_equal(frames[i, end:], before[i, end:])
         if mode is TpldMode.MICRO:
-            want = TpldFields(tid=tids[i], ts_ns=tx[i] & 0xFFFF_FFF0,
-                              is_first=first[i])
+            want = TpldFields(tid=tids[i], ts_ns=tx[i] & 0xFFFF_FFF0, is_first=first[i])
         else:
-            pic = internet_checksum(frames[i, pio[i]:start].tobytes()) if (
-                mode is PI) else 0
+            pic = (
+                internet_checksum(frames[i, pio[i] : start].tobytes())
+                if (mode is PI)
+                else 0
+            )
             want = TpldFields(
-                tid=tids[i], seq=seqs[i], ts_ns=tx[i] & ((1 << 36) - 1),
-                is_first=first[i], has_pi_checksum=mode is PI, pi_offset=pio[i],
+                tid=tids[i],
+                seq=seqs[i],
+                ts_ns=tx[i] & ((1 << 36) - 1),
+                is_first=first[i],
+                has_pi_checksum=mode is PI,
+                pi_offset=pio[i],
                 pi_checksum=pic,
             )
         got = frames[i, start:end].tobytes()
@@ -127,15 +148,18 @@ def test_batch_matches_scalar_codec_and_round_trips(
 def test_corrupted_tpld_is_rejected_and_classified() -> None:
     frames = np.zeros((5, 64), dtype=np.uint8)
     encode_batch(frames, 64, mode=TpldMode.NORMAL, tid=9, seq=0, tx_ns=123)
-    frames[1, 44] ^= 0x01          # sequence bit: CRC fails, marker intact
-    frames[2, 60] ^= 0x10          # complement word broken: no TPLD
-    frames[3, 49] ^= 0x80          # TID byte: CRC fails
+    frames[1, 44] ^= 0x01  # sequence bit: CRC fails, marker intact
+    frames[2, 60] ^= 0x10  # complement word broken: no TPLD
+    frames[3, 49] ^= 0x80  # TID byte: CRC fails
     lengths = np.array([64, 64, 64, 64, 19])
     decoded = decode_batch(frames, lengths, TpldMode.NORMAL)
     assert decoded.valid.tolist() == [True, False, False, False, False]
     assert decoded.status.tolist() == [
-        DecodeStatus.OK, DecodeStatus.BAD_CHECKSUM, DecodeStatus.NOT_TPLD,
-        DecodeStatus.BAD_CHECKSUM, DecodeStatus.TOO_SHORT,
+        DecodeStatus.OK,
+        DecodeStatus.BAD_CHECKSUM,
+        DecodeStatus.NOT_TPLD,
+        DecodeStatus.BAD_CHECKSUM,
+        DecodeStatus.TOO_SHORT,
     ]
     assert decoded.count(DecodeStatus.BAD_CHECKSUM) == 2
     assert decoded.count(DecodeStatus.TOO_SHORT) == 1
@@ -154,16 +178,19 @@ def test_micro_checksum_failure_and_short_frames() -> None:
     frames[1, 12] ^= 0x04
     decoded = decode_batch(frames, np.array([16, 16, 5]), TpldMode.MICRO)
     assert decoded.status.tolist() == [
-        DecodeStatus.OK, DecodeStatus.NOT_TPLD, DecodeStatus.TOO_SHORT
+        DecodeStatus.OK,
+        DecodeStatus.NOT_TPLD,
+        DecodeStatus.TOO_SHORT,
     ]
 
 
 def test_payload_checksum_detects_payload_corruption() -> None:
     frames = _payload(3, 80)
-    encode_batch(frames, [80, 75, 80], mode=PI, tid=5, seq=10, tx_ns=0,
-                 pi_offset=[14, 15, 58])
-    frames[1, 30] ^= 0xFF           # inside [15, 53)
-    frames[2, 20] ^= 0xFF           # before offset 58: not covered
+    encode_batch(
+        frames, [80, 75, 80], mode=PI, tid=5, seq=10, tx_ns=0, pi_offset=[14, 15, 58]
+    )
+    frames[1, 30] ^= 0xFF  # inside [15, 53)
+    frames[2, 20] ^= 0xFF  # before offset 58: not covered
     decoded = decode_batch(frames, [80, 75, 80], PI)
     assert decoded.valid.all()
     assert decoded.pi_checked.tolist() == [True, True, True]
@@ -180,16 +207,16 @@ def test_payload_checksum_flag_off_means_not_checked() -> None:
     assert decoded.pi_ok.tolist() == [True]
 
 
-@given(st.lists(st.binary(min_size=0, max_size=60), min_size=1, max_size=8),
-       st.data())
-def test_internet_checksum_ranges_matches_scapy(chunks: list, data: st.DataObject
-                                                ) -> None:
+@given(st.lists(st.binary(min_size=0, max_size=60), min_size=1, max_size=8), st.data())
+def test_internet_checksum_ranges_matches_scapy(
+    chunks: list, data: st.DataObject
+) -> None:
     width = 64
     frames = np.zeros((len(chunks), width), dtype=np.uint8)
     starts, ends = [], []
     for i, chunk in enumerate(chunks):
         start = data.draw(st.integers(0, width - len(chunk)))
-        frames[i, start:start + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+        frames[i, start : start + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
         starts.append(start)
         ends.append(start + len(chunk))
     got = internet_checksum_ranges(frames, np.array(starts), np.array(ends))
@@ -211,8 +238,7 @@ def test_internet_checksum_known_value() -> None:
 def test_strided_frame_views_are_supported() -> None:
     big = np.zeros((4, 128), dtype=np.uint8)
     view = big[:, :64]
-    encode_batch(view, [64, 64, 50, 64], mode=PI, tid=2, seq=0, tx_ns=5,
-                 pi_offset=14)
+    encode_batch(view, [64, 64, 50, 64], mode=PI, tid=2, seq=0, tx_ns=5, pi_offset=14)
     decoded = decode_batch(view, [64, 64, 50, 64], PI)
     assert decoded.valid.all()
     assert decoded.pi_ok.all()

@@ -19,8 +19,8 @@ from wirespeed.tpld import TpldFields, TpldMode
 #   word     80 29             first (0x8000) | PI MSB 2 << 4 | decimals 9
 #   CRC32    be 9b f5 21       zlib.crc32 of the 12 bytes above
 #   ~CRC32   41 64 0a de
-NORMAL_CORE = bytes.fromhex("010203" "12345678" "1234" "ab" "8029")
-NORMAL_BYTES = NORMAL_CORE + bytes.fromhex("be9bf521" "41640ade")
+NORMAL_CORE = bytes.fromhex("010203123456781234ab8029")
+NORMAL_BYTES = NORMAL_CORE + bytes.fromhex("be9bf52141640ade")
 NORMAL_FIELDS = TpldFields(
     tid=0x1234, seq=0x010203, ts_ns=0x1_2345_6789, is_first=True, pi_offset=0x2AB
 )
@@ -43,14 +43,20 @@ def test_normal_layout_exact_bytes() -> None:
 
 def test_payload_checksum_form_prefixes_two_bytes_and_sets_flag() -> None:
     fields = TpldFields(
-        tid=7, seq=0xFFFFFF, ts_ns=0xF_FFFF_FFFF, has_pi_checksum=True,
-        pi_offset=14, pi_checksum=0xBEEF,
+        tid=7,
+        seq=0xFFFFFF,
+        ts_ns=0xF_FFFF_FFFF,
+        has_pi_checksum=True,
+        pi_offset=14,
+        pi_checksum=0xBEEF,
     )
     data = fields.to_bytes(TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM)
-    core = bytes.fromhex("ffffff" "ffffffff" "0007" "0e" "400f")
+    core = bytes.fromhex("ffffffffffffff00070e400f")
     crc = zlib.crc32(core)
     assert data == (
-        bytes.fromhex("beef") + core + crc.to_bytes(4, "big")
+        bytes.fromhex("beef")
+        + core
+        + crc.to_bytes(4, "big")
         + (crc ^ 0xFFFFFFFF).to_bytes(4, "big")
     )
     assert len(data) == 22
@@ -143,15 +149,23 @@ def test_normal_round_trip(fields: TpldFields) -> None:
 @given(normal_fields, st.integers(0, 0xFFFF))
 def test_payload_checksum_form_round_trip(fields: TpldFields, pic: int) -> None:
     fields = TpldFields(
-        tid=fields.tid, seq=fields.seq, ts_ns=fields.ts_ns, is_first=fields.is_first,
-        has_pi_checksum=fields.has_pi_checksum, pi_offset=fields.pi_offset,
+        tid=fields.tid,
+        seq=fields.seq,
+        ts_ns=fields.ts_ns,
+        is_first=fields.is_first,
+        has_pi_checksum=fields.has_pi_checksum,
+        pi_offset=fields.pi_offset,
         pi_checksum=pic,
     )
     mode = TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
     data = fields.to_bytes(mode)
     assert data[2:] == TpldFields(
-        tid=fields.tid, seq=fields.seq, ts_ns=fields.ts_ns, is_first=fields.is_first,
-        has_pi_checksum=fields.has_pi_checksum, pi_offset=fields.pi_offset,
+        tid=fields.tid,
+        seq=fields.seq,
+        ts_ns=fields.ts_ns,
+        is_first=fields.is_first,
+        has_pi_checksum=fields.has_pi_checksum,
+        pi_offset=fields.pi_offset,
     ).to_bytes(TpldMode.NORMAL)
     assert TpldFields.from_bytes(data, mode) == fields
 
