@@ -109,6 +109,10 @@ async def main(cfg: dict) -> dict:
         for port in port_objs:
             await port.traffic.state.set_start()
         await asyncio.sleep(cfg["duration_s"])
+        if cfg.get("wait_done"):  # finite streams: let them end by themselves
+            for port in port_objs:
+                while (await port.traffic.state.get()).on_off != 0:
+                    await asyncio.sleep(0.05)
         for port in port_objs:
             await port.traffic.state.set_stop()
         await asyncio.sleep(cfg["cooldown_s"])

@@ -141,12 +141,17 @@ class XenaChassis:
 
         The binary and text servers of a tester share it, so a stream set over one
         is read back over the other.
+
+        Raises:
+            ValueError: the chassis exists already with a different profile.
         """
         with _registry_lock:
             chassis = _registry.get(tester)
             if chassis is None:
                 chassis = cls(tester, profile)
                 _registry[tester] = chassis
+            elif profile is not None and profile != chassis.profile:
+                raise ValueError("the tester's Xena chassis has another profile")
             return chassis
 
     def start(self) -> None:
@@ -242,8 +247,9 @@ class XenaChassis:
                 raise XenaStatusError(
                     Status.BADINDEX, f"{spec.name} takes {spec.n_indices} indices"
                 )
+            setter = spec.setter
             if is_set:
-                if spec.setter is None or spec.set_fields is None:
+                if setter is None or spec.set_fields is None:
                     raise XenaStatusError(
                         Status.NOTWRITABLE, f"{spec.name} is read-only"
                     )
@@ -251,9 +257,9 @@ class XenaChassis:
                 # syntax error): decoded before anything runs
                 values = decode(spec.set_fields)
             try:
-                if is_set:
+                if setter is not None and is_set:
                     self._guard(session, spec, target)
-                    spec.setter(self, session, target, values)
+                    setter(self, session, target, values)
                     return spec, None
                 if spec.getter is None:
                     raise XenaStatusError(
@@ -397,6 +403,10 @@ class XenaChassis:
 
     def _deliver(self, event: Any) -> None:
         from wirespeed.server.xena.pushes import pushes_for
+
+        if getattr(getattr(event, "kind", None), "name", "") == "ERROR":
+            log.warning("port %s stopped on an error: %s", getattr(event, "port", "?"),
+                        getattr(event, "detail", {}))  # fmt: skip
 
         with self.lock:
             sessions = [s for s in self._sessions if s.push is not None and s.logged_on]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from wirespeed.errors import WirespeedError
 from wirespeed.server.xena._runner import LoopThreadServer
 from wirespeed.server.xena.chassis import XenaChassis
+from wirespeed.server.xena.profile import ChassisProfile
 from wirespeed.server.xena.session import XenaSession
 from wirespeed.server.xena.status import Status, XenaStatusError
 from wirespeed.server.xena.syntax import CliLine, CliSyntaxError, parse_line
@@ -172,6 +173,8 @@ class XenaCliServer(LoopThreadServer):
         bind: address to listen on.
         port: TCP port (0 = any free port).
         chassis: the command layer to use (default: the tester's shared one).
+        profile: the chassis model, when this server creates the shared chassis
+            (module slots, module revision...).
     """
 
     def __init__(
@@ -181,9 +184,10 @@ class XenaCliServer(LoopThreadServer):
         port: int = CLI_PORT,
         *,
         chassis: XenaChassis | None = None,
+        profile: ChassisProfile | None = None,
     ) -> None:
         super().__init__(bind, port, "xena-cli", line_limit=MAX_LINE_BYTES)
-        self.chassis = chassis or XenaChassis.attach(tester)
+        self.chassis = chassis or XenaChassis.attach(tester, profile)
 
     async def serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str

@@ -24,6 +24,7 @@ _TRAFFIC = {
     "STOPPED": TrafficState.OFF,
     "DONE": TrafficState.OFF,
     "PAUSED": TrafficState.OFF,
+    "ERROR": TrafficState.OFF,  # the port's TX worker failed and stopped
 }
 
 

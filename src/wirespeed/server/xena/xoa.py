@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from wirespeed.errors import WirespeedError
 from wirespeed.server.xena._runner import LoopThreadServer
 from wirespeed.server.xena.chassis import XenaChassis
+from wirespeed.server.xena.profile import ChassisProfile
 from wirespeed.server.xena.session import Push, XenaSession
 from wirespeed.server.xena.status import Status, XenaStatusError
 from wirespeed.server.xena.values import decode_binary, encode_binary
@@ -112,6 +113,8 @@ class XoaServer(LoopThreadServer):
         bind: address to listen on.
         port: TCP port (0 = any free port).
         chassis: the command layer to use (default: the tester's shared one).
+        profile: the chassis model, when this server creates the shared chassis
+            (module slots, module revision...).
     """
 
     def __init__(
@@ -121,14 +124,20 @@ class XoaServer(LoopThreadServer):
         port: int = XOA_PORT,
         *,
         chassis: XenaChassis | None = None,
+        profile: ChassisProfile | None = None,
     ) -> None:
         super().__init__(bind, port, "xena-xoa")
-        self.chassis = chassis or XenaChassis.attach(tester)
+        self.chassis = chassis or XenaChassis.attach(tester, profile)
 
     def start(self) -> None:
         """Start serving (and delivering pushes); returns once listening."""
         self.chassis.start()
         super().start()
+
+    def close(self) -> None:
+        """Close every connection, stop listening and stop delivering pushes."""
+        super().close()
+        self.chassis.close()
 
     async def serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str
