@@ -203,3 +203,23 @@ def test_binary_push_encoding(chassis) -> None:
     w = Writer()
     server._write_push(w, Push("P_TRAFFIC", 4, 1, (1,)))  # type: ignore[arg-type]
     assert w.data == encode_message(Message(MsgType.VALUE, 124, 4, 1, 0, (), b"\x01"))
+
+
+def test_rate_shortfall_is_logged(chassis, tester, monkeypatch, caplog) -> None:
+    import wirespeed.server.xena.chassis as chassis_module
+
+    monkeypatch.setattr(chassis_module, "MIN_RUN_S", 0.0)
+    chassis.start()
+    pushes: queue.Queue[Push] = queue.Queue()
+    a = user(chassis, "alice", pushes)
+    run(chassis, a, "0/0 P_RESERVATION RESERVE", "0/0 PS_CREATE [0]",
+        "0/0 PS_PACKETLENGTH [0] FIXED 128 128", "0/0 PS_RATEFRACTION [0] 600000",
+        "0/0 PS_ENABLE [0] ON", "0/0 PS_CREATE [1]", "0/0 PS_ENABLE [1] ON",
+        "0/0 PS_RATEFRACTION [1] 500000", "0/0 P_TRAFFIC ON")  # fmt: skip
+    assert "the streams ask for 110.00% of the nominal line rate" in caplog.text
+    tester.stats[0].tx_packets = 3  # a handful of frames: far below the request
+    run(chassis, a, "0/0 P_TRAFFIC OFF")
+    while pushes.get(timeout=5) != Push("P_TRAFFIC", 0, 0, (0,)):
+        pass
+    assert "the port cannot reach the requested rate" in caplog.text
+    assert "(110.00% of the nominal line rate)" in caplog.text

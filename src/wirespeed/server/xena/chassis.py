@@ -40,7 +40,10 @@ from wirespeed.server.xena.values import Field, Value
 if TYPE_CHECKING:
     from wirespeed.service import Tester
 
-__all__ = ["ModuleXena", "PortXena", "XenaChassis"]
+__all__ = ["ModuleXena", "PortXena", "RunRecord", "XenaChassis"]
+
+RATE_SHORTFALL = 0.95  # below this share of the requested rate, say so in the log
+MIN_RUN_S = 0.5
 
 log = logging.getLogger("wirespeed.xena")
 
@@ -73,9 +76,19 @@ class PortXena:
     streams: dict[int, StreamDraft] = field(default_factory=dict)
     traffic_since_ns: int | None = None
     injected: dict[str, int] = field(default_factory=dict)
-    rate_warned: bool = False
+    run: RunRecord | None = None
     problems: dict[int, str] = field(default_factory=dict)
     deferred: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What a traffic run was asked to do, to compare with what it did."""
+
+    start_ns: int
+    tx_packets: int
+    requested_pps: float
+    requested_ppm: int
 
 
 _registry: weakref.WeakKeyDictionary[Any, XenaChassis] = weakref.WeakKeyDictionary()
@@ -386,6 +399,26 @@ class XenaChassis:
             raise XenaStatusError(Status.BADINDEX, f"no stream {sid}")
         return draft
 
+    def report_run(self, p: int) -> None:
+        """Log when a finished run sent clearly less than it was asked to."""
+        if not 0 <= p < len(self.ports):
+            return
+        run, self.ports[p].run = self.ports[p].run, None
+        if run is None or run.requested_pps <= 0:
+            return
+        elapsed_s = (time.monotonic_ns() - run.start_ns) / 1e9
+        sent = self.tester.port_stats(p, since_clear=False).tx_packets - run.tx_packets
+        achieved = sent / elapsed_s if elapsed_s > 0 else 0.0
+        if elapsed_s >= MIN_RUN_S and achieved < RATE_SHORTFALL * run.requested_pps:
+            slot, k = self.place_of(p)
+            log.warning(
+                "port %d/%d: %.0f frames/s requested (%.2f%% of the nominal line "
+                "rate), %.0f frames/s sent on average over %.1f s (%.0f%% of the "
+                "request): the port cannot reach the requested rate",
+                slot, k, run.requested_pps, run.requested_ppm / 1e4, achieved,
+                elapsed_s, 100 * achieved / run.requested_pps,
+            )  # fmt: skip
+
     # ------------------------------------------------------------ pushes
     def notify(self, event: Any) -> None:
         """Queue a push-worthy change (a tester event or a Xena-side change)."""
@@ -400,13 +433,22 @@ class XenaChassis:
                 self._deliver(event)
             except WirespeedError as exc:  # a port vanished under us: log, go on
                 log.warning("xena push for %r failed: %s", event, exc)
+            except Exception:  # a bug must cost one push, never all later ones
+                log.exception("xena push for %r crashed", event)
 
     def _deliver(self, event: Any) -> None:
         from wirespeed.server.xena.pushes import pushes_for
 
-        if getattr(getattr(event, "kind", None), "name", "") == "ERROR":
-            log.warning("port %s stopped on an error: %s", getattr(event, "port", "?"),
-                        getattr(event, "detail", {}))  # fmt: skip
+        kind = getattr(getattr(event, "kind", None), "name", "")
+        if kind == "ERROR":
+            log.warning(
+                "port %s stopped on an error: %s",
+                getattr(event, "port", "?"),
+                getattr(event, "detail", {}),
+            )
+        if kind in ("STOPPED", "DONE", "ERROR"):
+            with self.lock:
+                self.report_run(event.port)
 
         with self.lock:
             sessions = [s for s in self._sessions if s.push is not None and s.logged_on]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from wirespeed.model import IMIX
 from wirespeed.server.xena.enums import (
     LengthType,
     ModifierAction,
@@ -22,6 +23,7 @@ from wirespeed.server.xena.enums import (
 
 __all__ = [
     "ETH_OVERHEAD_BYTES",
+    "MIX_MEAN_BYTES",
     "DraftModifier",
     "RateKind",
     "StreamDraft",
@@ -29,6 +31,7 @@ __all__ = [
 ]
 
 ETH_OVERHEAD_BYTES = 20  # preamble + start of frame delimiter + minimum inter-frame gap
+MIX_MEAN_BYTES = sum(size * weight for size, weight in IMIX) / sum(w for _, w in IMIX)
 
 
 class RateKind(enum.Enum):
@@ -95,7 +98,7 @@ class StreamDraft:
     payload_type: PayloadType = PayloadType.PATTERN
     payload_pattern: bytes = b"\x00"
 
-    def mean_frame_bytes(self, mix_mean_bytes: float = 0.0) -> float:
+    def mean_frame_bytes(self, mix_mean_bytes: float = MIX_MEAN_BYTES) -> float:
         """Average frame size (with FCS) of the length pattern, in bytes.
 
         Args:
@@ -107,7 +110,9 @@ class StreamDraft:
             return mix_mean_bytes
         return (self.length_min + self.length_max) / 2.0
 
-    def rates(self, line_bps: int, mix_mean_bytes: float = 0.0) -> tuple[int, int, int]:
+    def rates(
+        self, line_bps: int, mix_mean_bytes: float = MIX_MEAN_BYTES
+    ) -> tuple[int, int, int]:
         """The rate in all three forms: ``(ppm of line, frames/s, L2 bit/s)``.
 
         The form that was set is exact; the others are derived from it with the mean

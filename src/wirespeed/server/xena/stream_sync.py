@@ -67,7 +67,6 @@ def prepare_port(c: XenaChassis, p: int) -> None:
         XenaStatusError: NOTVALID naming the first stream that cannot be sent.
     """
     state = c.ports[p]
-    state.rate_warned = False
     for sid in sorted(state.streams):
         if sid in state.deferred:
             sync_stream(c, p, sid)

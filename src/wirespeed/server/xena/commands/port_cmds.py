@@ -12,7 +12,7 @@ import enum
 import logging
 import time
 
-from wirespeed.server.xena.chassis import PortXena, XenaChassis
+from wirespeed.server.xena.chassis import PortXena, RunRecord, XenaChassis
 from wirespeed.server.xena.commands.fields import (
     as_enum,
     as_int,
@@ -26,6 +26,7 @@ from wirespeed.server.xena.enums import (
     FecMode,
     LatencyMode,
     LoopbackMode,
+    OnOffSuppress,
     PortSpeedMode,
     ReservedAction,
     ReservedStatus,
@@ -89,6 +90,7 @@ def start_ports(c: XenaChassis, ports: list[int]) -> None:
     """
     for p in ports:
         prepare_port(c, p)
+    runs = {p: _run_record(c, p) for p in ports}
     by_limit: dict[int, list[int]] = {}
     for p in ports:
         by_limit.setdefault(c.ports[p].tx_time_limit_us, []).append(p)
@@ -97,6 +99,24 @@ def start_ports(c: XenaChassis, ports: list[int]) -> None:
         c.tester.start_traffic(group, duration_s=limit_us / 1e6 if limit_us else None)
         for p in group:
             c.ports[p].traffic_since_ns = now
+            c.ports[p].run = runs[p]
+
+
+def _run_record(c: XenaChassis, p: int) -> RunRecord:
+    line_bps = c.tester.ports[p].speed_bps
+    pps = 0.0
+    ppm = 0
+    for draft in c.ports[p].streams.values():
+        if draft.enable is OnOffSuppress.ON:
+            s_ppm, s_pps, _ = draft.rates(line_bps)
+            pps += s_pps
+            ppm += s_ppm
+    if ppm > 1_000_000:
+        slot, k = c.place_of(p)
+        log.warning("port %d/%d: the streams ask for %.2f%% of the nominal line rate",
+                    slot, k, ppm / 1e4)  # fmt: skip
+    tx = c.tester.port_stats(p, since_clear=False).tx_packets
+    return RunRecord(time.monotonic_ns(), tx, pps, ppm)
 
 
 def _set_traffic(

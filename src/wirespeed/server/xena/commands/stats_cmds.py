@@ -33,22 +33,7 @@ def _i(value: Any) -> int:
 
 def _tx_total(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = c.tester.port_stats(t.port_index)
-    _check_rate(c, t.port_index, st)
     return (_i(st.tx_bps_l2), _i(st.tx_pps), _i(st.tx_bytes), _i(st.tx_packets))
-
-
-def _check_rate(c: XenaChassis, p: int, st: Any) -> None:
-    """Log once per run when the port sends clearly less than it was asked to."""
-    asked = float(getattr(st, "requested_tx_pps", 0) or 0)
-    sent = float(st.tx_pps or 0)
-    state = c.ports[p]
-    if asked > 0 and sent < 0.95 * asked and c.traffic_on(p) and not state.rate_warned:
-        state.rate_warned = True
-        log.warning(
-            "port %d: %.0f frames/s requested, %.0f sent (%.0f%%): the port cannot "
-            "reach the requested rate",
-            p, asked, sent, 100 * sent / asked,
-        )  # fmt: skip
 
 
 def _tx_notpld(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:

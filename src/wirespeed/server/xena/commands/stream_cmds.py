@@ -189,7 +189,7 @@ def _rate_l2(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) ->
 def _rates(c: XenaChassis, t: Target) -> tuple[int, int, int]:
     draft = c.draft(t)
     line = c.tester.ports[t.port_index].speed_bps
-    return draft.rates(line, 353.8333333333333)
+    return draft.rates(line)
 
 
 def _burst(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
