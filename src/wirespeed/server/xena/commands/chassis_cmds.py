@@ -197,13 +197,6 @@ COMMANDS: list[CommandSpec] = [
         help="chassis model code (0: not a Xena chassis)",
     ),
     CommandSpec(
-        "C_MODEL_NUMBER",
-        _C,
-        get_fields=(string("number"),),
-        getter=lambda c, s, t: ("wirespeed",),
-        help="chassis model number",
-    ),
-    CommandSpec(
         "C_SERIALNO",
         _C,
         get_fields=(i32("serial_number"),),
