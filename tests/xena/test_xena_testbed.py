@@ -93,6 +93,7 @@ class Cli:
         return out.decode()
 
 
+@pytest.mark.compat
 def test_seed_flow_xoa_driver_2_exact(daemon) -> None:
     python = client_python("WIRESPEED_XOA2_PYTHON", ".venv-xoa2")
     cfg = {"host": "127.0.0.1", "port": daemon["xoa"], "modules": [4, 8],
@@ -107,6 +108,7 @@ def test_seed_flow_xoa_driver_2_exact(daemon) -> None:
         assert (peer["rx_frames"], peer["rx_bytes"]) == (2000, 384_000)
 
 
+@pytest.mark.compat
 def test_seed_flow_continuous_tx_equals_rx(daemon) -> None:
     """The seed as written: continuous 1 % streams, stopped port by port."""
     python = client_python("WIRESPEED_XOA2_PYTHON", ".venv-xoa2")
@@ -123,6 +125,7 @@ def test_seed_flow_continuous_tx_equals_rx(daemon) -> None:
         )
 
 
+@pytest.mark.compat
 def test_full_session_tdl_xoa_driver_1_11(daemon) -> None:
     python = client_python("WIRESPEED_XOA_PYTHON", ".venv-xoa")
     cfg = {"host": "127.0.0.1", "port": daemon["xoa"], "modules": [4, 8],

@@ -146,7 +146,8 @@ class XoaServer(LoopThreadServer):
         loop = asyncio.get_running_loop()
 
         def push(item: Push) -> None:
-            loop.call_soon_threadsafe(self._write_push, writer, item)
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(self._write_push, writer, item)
 
         session = XenaSession("xoa", peer, push=push)
         decoder = MessageReader()
