@@ -672,6 +672,10 @@ class Tester:
             rx_pps=float(rr[rxw.RX_PACKETS]),
             rx_bps_l2=float(rr[rxw.RX_BYTES]) * 8,
             requested_tx_pps=float(tx_abs[txw.TX_REQUESTED_MPPS]) / 1000,
+            tx_notpld_pps=float(tr[txw.TX_NOTPLD_PACKETS]),
+            tx_notpld_bps_l2=float(tr[txw.TX_NOTPLD_BYTES]) * 8,
+            rx_notpld_pps=float(rr[rxw.RX_NOTPLD_PACKETS]),
+            rx_notpld_bps_l2=float(rr[rxw.RX_NOTPLD_BYTES]) * 8,
         )
 
     def stream_tx_stats(self, index: int, stream_id: int) -> StreamTxStats:
