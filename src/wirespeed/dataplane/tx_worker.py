@@ -209,6 +209,8 @@ class _Sender:
             pacer.resume(now)
         elif op == "rate":
             pacer.set_multiplier(now, float(msg[1]))
+        elif op == "suppress":
+            pacer.suppress(now, int(msg[1]), bool(msg[2]))
         return None
 
 

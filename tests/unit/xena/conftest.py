@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -182,7 +182,16 @@ class FakeTester:
     # streams
     def add_stream(self, p: int, sid: int, stream: Stream) -> None:
         if self.state[p] in ("TX", "PAUSE") and sid in self._streams[p]:
-            raise StateError(f"port {p} is transmitting", port=p)
+            # the real tester's rule: a stream that is off may change, and a running
+            # one may switch between ON and SUPPRESS, nothing else
+            old = self._streams[p][sid]
+            off = old.enabled == 0 and stream.enabled == 0
+            toggle = (
+                0 not in (old.enabled, stream.enabled)
+                and replace(old, enabled=stream.enabled) == stream
+            )
+            if not (off or toggle):
+                raise StateError(f"port {p} is transmitting", port=p)
         if not isinstance(stream, Stream):
             raise ValidationError("not a stream", field="stream")
         self._streams[p][sid] = stream

@@ -214,13 +214,16 @@ def test_traffic_on_rules(chassis, tester, alice) -> None:
         "<NOTVALID>",
         "<NOTVALID>",
         "<NOTVALID>",
-        "<NOTSUPPORTED>",
+        "<OK>",  # ON -> SUPPRESS while transmitting: the running stream is muted
         "<NOTVALID>",
         "<OK>",
         "<OK>",
     ]
-    # stream 1 is disabled: its edit reaches the tester when traffic next starts
-    assert tester.streams(0)[1].name == ""
+    assert tester.streams(0)[0].enabled.name == "SUPPRESS"
+    # stream 1 is off: its edit reaches the tester at once
+    assert tester.streams(0)[1].name == "edited while running"
+    assert run(chassis, alice, "0/0 PS_ENABLE [0] ON") == ["<OK>"]
+    assert tester.streams(0)[0].enabled.name == "ON"
     assert run(chassis, alice, "0/0 P_TRAFFIC OFF", "0/0 P_TRAFFIC ON") == ["<OK>"] * 2
     assert tester.streams(0)[1].name == "edited while running"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from wirespeed.errors import BuildError, ValidationError
+from wirespeed.errors import BuildError, StateError, ValidationError
 from wirespeed.server.xena.build import build_stream
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.enums import OnOffSuppress
@@ -40,9 +40,14 @@ def sync_stream(c: XenaChassis, p: int, sid: int) -> None:
     draft = state.streams[sid]
     present = sid in c.tester.streams(p)
     if present and c.traffic_on(p):
-        # a disabled stream edited while the port sends: the tester takes the new
-        # version when traffic next starts
-        state.deferred.add(sid)
+        # While the port sends, the tester takes ON <-> SUPPRESS and edits of a
+        # stream that is off; anything else waits for the next start.
+        try:
+            c.tester.replace_stream(p, sid, build_stream(draft, state.random_seed))
+        except (StateError, ValidationError, BuildError):
+            state.deferred.add(sid)
+        else:
+            state.deferred.discard(sid)
         return
     state.deferred.discard(sid)
     try:
