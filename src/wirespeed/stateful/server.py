@@ -19,7 +19,7 @@ import asyncio
 import ssl
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from wirespeed.errors import PortError
 from wirespeed.stateful.case import ServerSpec
@@ -212,8 +212,7 @@ class _UdpServer(asyncio.DatagramProtocol):
         self.delay_s = step.server_delay_s
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         stats = self.server.stats

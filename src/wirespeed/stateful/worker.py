@@ -1,14 +1,17 @@
 """One worker process per host: it enters the host's namespace and runs its asyncio
 servers or clients there.
 
-The orchestrator talks to a worker over a :func:`multiprocessing.Pipe` with small
-tuples; every message the worker sends answers one command, so nothing piles up in the
-pipe while nobody reads:
+:func:`spawn_worker` starts a fresh interpreter (``python -c``, so a caller's script
+without a ``__main__`` guard is never re-imported) with one end of a socket pair; the
+orchestrator sends the :class:`HostJob` first, then talks to the worker with small
+pickled tuples. Every message the worker sends answers one command, so nothing piles
+up while nobody reads:
 
 =================  ==========================================================
 command            answer
 =================  ==========================================================
 (start-up)         ``("ready", {server: port})`` or ``("error", kind, text)``
+(the job)          ``("ready", ...)`` as above
 ``("start",)``     ``("started",)``: the client entries begin
 ``("poll",)``      ``("snapshot", snap)``: live counters, ``snap["finished"]``
 ``("stop", g)``    ``("final", snap)``: clients stopped, in-flight connections
@@ -26,13 +29,17 @@ import asyncio
 import ctypes
 import ctypes.util
 import logging
+import os
 import signal
+import socket
+import subprocess
 import sys
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import wirespeed
 from wirespeed.errors import WirespeedError
 from wirespeed.stateful.case import ClientSpec, ServerSpec
 from wirespeed.stateful.client import AppClient
@@ -40,7 +47,7 @@ from wirespeed.stateful.server import AppServer
 from wirespeed.stateful.tlscerts import CertStore
 from wirespeed.topology.netns import in_netns
 
-__all__ = ["HostJob", "worker_main"]
+__all__ = ["HostJob", "child_main", "spawn_worker", "worker_main"]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -69,6 +76,35 @@ class HostJob:
 def _die_with_parent() -> None:
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def spawn_worker(job: HostJob) -> tuple[subprocess.Popen[bytes], Connection]:
+    """Start a worker process for ``job``; returns it and the orchestrator's end."""
+    ours, theirs = socket.socketpair()
+    src = str(Path(wirespeed.__file__).resolve().parents[1])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    code = "from wirespeed.stateful.worker import child_main; child_main()"
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+    finally:
+        theirs.close()
+    conn = Connection(ours.detach())
+    conn.send(job)
+    return proc, conn
+
+
+def child_main() -> None:
+    """Entry point of a worker interpreter (argv[1]: the socket's fd)."""
+    conn = Connection(int(sys.argv[1]))
+    job = conn.recv()
+    assert isinstance(job, HostJob)
+    worker_main(conn, job)
 
 
 def worker_main(conn: Connection, job: HostJob) -> None:
