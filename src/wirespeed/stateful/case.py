@@ -77,6 +77,7 @@ class ServerSpec:
     program: FlowProgram
     timeout_s: float
     no_print: bool
+    listen: bool = True
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,7 @@ def _servers(
                     program=program,
                     timeout_s=t.timeout_s,
                     no_print=t.no_print,
+                    listen=t.listen,
                 )
             )
     return hosts, servers

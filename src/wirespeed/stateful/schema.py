@@ -164,7 +164,12 @@ def _as_list(value: Any) -> Any:
 
 
 class ServerTraffic(_Model):
-    """One app server on a host."""
+    """One app server on a host.
+
+    ``listen: false`` declares a server that is down: its host exists but nothing
+    listens on the port, so the host's kernel refuses every connection (a way to test
+    how clients, probes or the path react to an application that is down).
+    """
 
     name: str = Field(min_length=1)
     ip: ipaddress.IPv4Address
@@ -178,6 +183,7 @@ class ServerTraffic(_Model):
     flow_db: str | None = None
     no_print: bool = False
     timeout_s: float = Field(10.0, gt=0.0, le=3600.0)
+    listen: bool = True
 
     @field_validator("server_name")
     @classmethod

@@ -102,6 +102,8 @@ class AppServer:
         Raises:
             PortError: the address or port cannot be bound (in use, not local).
         """
+        if not self.spec.listen:
+            return  # a server that is down: the kernel refuses its connections
         loop = asyncio.get_running_loop()
         try:
             if self.spec.transport is TransportKind.UDP:
