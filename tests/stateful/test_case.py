@@ -46,7 +46,11 @@ def test_demo_case_resolves(demo: Raw) -> None:
 
 def test_single_dicts_and_defaults(demo: Raw) -> None:
     demo["servers"] = demo["servers"][0]
-    demo["servers"]["traffic"] = {"name": "s1", "ip": "198.18.25.110", "server_port": 80}
+    demo["servers"]["traffic"] = {
+        "name": "s1",
+        "ip": "198.18.25.110",
+        "server_port": 80,
+    }
     demo["clients"][0]["traffic"] = {"s_name": "s1"}
     case = parse_case(demo)
     assert case.servers[0].port == 80
@@ -83,7 +87,12 @@ _DEL = object()
 
 BAD: list[tuple[str, Any, str, str]] = [
     ("servers.0.talk_point.ip", _DEL, "base.servers[0].talk_point.ip", "missing"),
-    ("clients.0.traffic.0.s_name", _DEL, "base.clients[0].traffic[0].s_name", "missing"),
+    (
+        "clients.0.traffic.0.s_name",
+        _DEL,
+        "base.clients[0].traffic[0].s_name",
+        "missing",
+    ),
     (
         "clients.0.traffic.0.s_name",
         "s9",
@@ -213,11 +222,17 @@ def test_bad_fields_are_named(
     with pytest.raises(ConfigError) as info:
         parse_case(demo, name="base")
     assert info.value.field == field
-    assert message is not None and message in info.value.reason
+    assert message is not None
+    assert message in info.value.reason
 
 
 def test_port_in_use_and_duplicate_names(demo: Raw) -> None:
-    extra = {"name": "s2", "ip": "198.18.25.110", "server_port": 443, "flow_mode": "mouse"}
+    extra = {
+        "name": "s2",
+        "ip": "198.18.25.110",
+        "server_port": 443,
+        "flow_mode": "mouse",
+    }
     demo["servers"][0]["traffic"].append(extra)
     with pytest.raises(ConfigError) as info:
         parse_case(demo, name="base")
@@ -295,11 +310,23 @@ def test_flow_db_like_the_original(demo: Raw) -> None:
 @pytest.mark.parametrize(
     ("flow", "field", "message"),
     [
-        ({"payload": "plain_text", "client": ["a"], "server": ["b", "c"]}, "", "same length"),
-        ({"payload": "plain_text", "client": [1], "server": [2]}, "", "needs str items"),
+        (
+            {"payload": "plain_text", "client": ["a"], "server": ["b", "c"]},
+            "",
+            "same length",
+        ),
+        (
+            {"payload": "plain_text", "client": [1], "server": [2]},
+            "",
+            "needs str items",
+        ),
         ({"transactions": []}, "", "transactions is empty"),
         ({"payload": "len_list", "client": [1]}, "", "needs transactions, or payload"),
-        ({"transactions": [{"client": -1, "server": 1}]}, ".transactions[0].client", "0..2**30"),
+        (
+            {"transactions": [{"client": -1, "server": 1}]},
+            ".transactions[0].client",
+            "0..2**30",
+        ),
     ],
 )
 def test_bad_custom_flows(demo: Raw, flow: Raw, field: str, message: str) -> None:

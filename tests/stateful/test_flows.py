@@ -38,7 +38,11 @@ def test_builtin_sizes(mode: str, txns: int, req: int, resp: int) -> None:
 
 def test_long_live_waits_a_minute_each_side() -> None:
     step = BUILTIN_FLOWS["long_live"].steps[0]
-    assert (step.client_delay_s, step.server_delay_s, step.count) == (60.0, 60.0, 100_000)
+    assert (step.client_delay_s, step.server_delay_s, step.count) == (
+        60.0,
+        60.0,
+        100_000,
+    )
 
 
 def test_http_and_udp_modes() -> None:
@@ -71,7 +75,7 @@ def test_iteration_expands_counts_in_order() -> None:
 
 def test_pattern_bytes() -> None:
     assert pattern_bytes(0) == b""
-    assert pattern_bytes(3) == b"!\"#"
+    assert pattern_bytes(3) == b'!"#'
     data = pattern_bytes(200)
     assert len(data) == 200
     assert data[94] == data[0] == 0x21

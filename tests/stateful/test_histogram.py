@@ -20,7 +20,13 @@ def test_log_buckets_are_contiguous() -> None:
     h = LatencyHistogram(sub_bits=4)
     # 16..31 in buckets of 2, 32..63 in buckets of 4
     assert [h.index_of(v) for v in (16, 17, 18, 31, 32, 35, 36)] == [
-        16, 16, 17, 23, 24, 24, 25,
+        16,
+        16,
+        17,
+        23,
+        24,
+        24,
+        25,
     ]
     assert h.bucket_bounds(16) == (16, 17)
     assert h.bucket_bounds(23) == (30, 31)

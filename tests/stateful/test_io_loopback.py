@@ -74,8 +74,14 @@ def test_tcp_sym_counts_every_byte() -> None:
     assert (s.accepted, s.completed, s.failed) == (20, 20, 0)
     assert (s.transactions, s.bytes_rx, s.bytes_tx) == (240, 120_000, 120_000)
     counts = {k: h.count for k, h in c.hists.items()}
-    assert counts == {"connect": 20, "tls_handshake": 0, "transaction": 240, "connection": 20}
-    assert c.errors == {} and s.errors == {}
+    assert counts == {
+        "connect": 20,
+        "tls_handshake": 0,
+        "transaction": 240,
+        "connection": 20,
+    }
+    assert c.errors == {}
+    assert s.errors == {}
 
 
 def test_tls_checks_sni_on_the_server(certs: CertStore) -> None:
@@ -134,8 +140,12 @@ def test_refused_connections_are_counted_by_cause() -> None:
 
 
 def test_payload_mismatch_is_caught_by_the_server() -> None:
-    server = make_server_spec(FlowProgram("a", (Step(b"abc", b"xyz"),)), ip=LOOP, port=0)
-    lying = dataclasses.replace(server, program=FlowProgram("b", (Step(b"abd", b"xyz"),)))
+    server = make_server_spec(
+        FlowProgram("a", (Step(b"abc", b"xyz"),)), ip=LOOP, port=0
+    )
+    lying = dataclasses.replace(
+        server, program=FlowProgram("b", (Step(b"abd", b"xyz"),))
+    )
     c, s = _run(server, _client(lying, 3))
     assert s.errors == {"payload_mismatch": 3}
     assert (s.bytes_rx, s.bytes_tx, s.completed) == (9, 0, 0)
@@ -157,7 +167,11 @@ def test_udp_exchanges() -> None:
     assert spec.transport is TransportKind.UDP
     c, s = _run(spec, _client(spec, 12))
     assert (c.attempted, c.completed, c.failed, c.bytes_tx, c.bytes_rx) == (
-        12, 12, 0, 12 * 14, 12 * 15,
+        12,
+        12,
+        0,
+        12 * 14,
+        12 * 15,
     )
     assert (s.accepted, s.completed, s.bytes_rx, s.bytes_tx) == (12, 12, 168, 180)
 

@@ -16,13 +16,19 @@ I4 = ipaddress.IPv4Interface
 def test_missing_bridges_are_planned_with_gateways(demo: Raw) -> None:
     demo["servers"].append(
         {
-            "talk_point": {"to_bridge": "virbr25", "gw": "198.18.25.17", "ip": "198.18.25.111/24"},
+            "talk_point": {
+                "to_bridge": "virbr25",
+                "gw": "198.18.25.17",
+                "ip": "198.18.25.111/24",
+            },
             "traffic": [{"name": "s2", "ip": "198.18.25.111", "server_port": 80}],
         }
     )
     plan = plan_topology(parse_case(demo), {}, root_prefix="wsaabcdef")
     assert plan.needs_fabric
-    assert [(b.name, str(b.subnet), [str(g) for g in b.gateways]) for b in plan.bridges] == [
+    assert [
+        (b.name, str(b.subnet), [str(g) for g in b.gateways]) for b in plan.bridges
+    ] == [
         ("virbr25", "198.18.25.0/24", ["198.18.25.16/24", "198.18.25.17/24"]),
         ("virbr24", "198.18.24.0/24", ["198.18.24.15/24"]),
     ]
@@ -66,7 +72,9 @@ def test_created_bridge_subnet_rules(demo: Raw) -> None:
         "198.18.24.110/24 is outside the subnet 198.18.25.0/24 of bridge virbr25"
         " (set by b.servers[0].talk_point)"
     )
-    demo["clients"][0]["talk_point"].update(to_bridge="virbr26", ip="198.18.25.120/25", gw="198.18.25.1")
+    demo["clients"][0]["talk_point"].update(
+        to_bridge="virbr26", ip="198.18.25.120/25", gw="198.18.25.1"
+    )
     with pytest.raises(ConfigError) as info:
         plan_topology(parse_case(demo, name="b"), {}, root_prefix="x")
     assert info.value.field == "b.clients[0].talk_point.ip"
@@ -89,6 +97,8 @@ def test_impairment_checks(demo: Raw) -> None:
     check_impairments(plan_topology(case, {}, root_prefix="x"), has_netem=False)
     existing = {"virbr25": ExistingLink("virbr25", True)}
     with pytest.raises(ConfigError) as info:
-        check_impairments(plan_topology(case, existing, root_prefix="x"), has_netem=True)
+        check_impairments(
+            plan_topology(case, existing, root_prefix="x"), has_netem=True
+        )
     assert info.value.field == "b.servers[0].talk_point.tc.ingress"
     assert "bridge that wirespeed creates" in info.value.reason
