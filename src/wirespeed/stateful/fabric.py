@@ -111,12 +111,16 @@ def _loss_rules(link: HostLink) -> list[str]:
         if imp is None or not imp.loss:
             continue
         per_million = round(imp.loss * 10_000)
+        match = (
+            ""
+            if per_million >= 1_000_000
+            else f"numgen random mod 1000000 < {per_million} "
+        )
         rules += [
             f"  counter {key}_{direction} {{}}",
             f"  chain {key}_{direction} {{",
             f'    type filter hook {hook} device "{peer}" priority 0;',
-            f"    numgen random mod 1000000 < {per_million} "
-            f"counter name {key}_{direction} drop",
+            f"    {match}counter name {key}_{direction} drop",
             "  }",
         ]
     return rules
@@ -140,7 +144,12 @@ def build_fabric(lab: Lab, plan: TopologyPlan) -> Fabric:
         ns = lab.add_netns(host.key)
         fabric.host_ns[host.key] = ns
         peer_ns = None if link.existing else fabric_ns
-        lab.add_veth(HOST_IFNAME, ns, link.peer, peer_ns)
+        if link.existing:
+            # Root end first, so that the lab records (and removes) the link that
+            # sits on the existing bridge, not only the namespace it came from.
+            lab.add_veth(link.peer, None, HOST_IFNAME, ns)
+        else:
+            lab.add_veth(HOST_IFNAME, ns, link.peer, peer_ns)
         lab.set_master(link.peer, link.bridge, netns=peer_ns)
         lab.add_address(HOST_IFNAME, str(tp.ip), netns=ns)
         if tp.gw is not None:
