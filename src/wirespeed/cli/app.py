@@ -245,6 +245,7 @@ def _announce_servers(mgr: CloudTrafficManager, err: Console) -> None:
     for spec in mgr.case.servers:
         host = topo["hosts"][spec.host_key]
         tls = f" TLS {spec.server_name}" if spec.tls else ""
+        tls += "" if spec.listen else " (down: not listening)"
         err.print(
             f"server {spec.name}: {spec.ip}:{spec.port}/{spec.transport.value}{tls} "
             f"flow {spec.program.name} (netns {host['netns']}, bridge {host['bridge']})"
