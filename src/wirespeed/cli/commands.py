@@ -10,4 +10,27 @@ Register = Callable[[str, str, str, str], None]
 def register_all(register: Register) -> None:
     """Register every subcommand with the CLI group."""
     # Order does not matter; help lists them sorted.
-    register("app", "wirespeed.cli.app", "app", "Run stateful TCP/TLS app traffic from a vtest-style YAML case.")  # noqa: E501
+    register(
+        "app",
+        "wirespeed.cli.app",
+        "app",
+        "Run stateful TCP/TLS app traffic from a vtest-style YAML case.",
+    )
+    register(
+        "demo",
+        "wirespeed.cli.demo",
+        "demo",
+        "Run the seed's XOA flow on the embedded test bed with real counters.",
+    )
+    register(
+        "server",
+        "wirespeed.cli.server",
+        "server",
+        "Start the tester daemon (TRex RPC, Xena XOA and text CLI front ends).",
+    )
+    register(
+        "run",
+        "wirespeed.cli.run",
+        "run",
+        "Run a YAML test profile: live rates, final table, --json results.",
+    )
