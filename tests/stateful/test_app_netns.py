@@ -213,8 +213,7 @@ def test_existing_bridge_is_used_as_it_is() -> None:
 
 
 def _cli(*args: str) -> list[str]:
-    code = "from wirespeed.cli.main import main; main()"
-    return [sys.executable, "-c", code, *args]
+    return [sys.executable, "-m", "wirespeed.cli", *args]
 
 
 def _env() -> dict[str, str]:

@@ -44,6 +44,67 @@ def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     )
 
 
+def _validity(
+    builder: x509.CertificateBuilder, now: datetime.datetime
+) -> x509.CertificateBuilder:
+    return (
+        builder.serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + _VALID)
+    )
+
+
+def _ca_certificate(
+    key: ec.EllipticCurvePrivateKey, now: datetime.datetime
+) -> x509.Certificate:
+    name = _name("wirespeed test CA")
+    usage = x509.KeyUsage(
+        digital_signature=False,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    builder = x509.CertificateBuilder().subject_name(name).issuer_name(name)
+    return (
+        _validity(builder.public_key(key.public_key()), now)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(usage, critical=True)
+        .sign(key, hashes.SHA256())
+    )
+
+
+def _leaf_certificate(
+    server_name: str,
+    key: ec.EllipticCurvePrivateKey,
+    ca_cert: x509.Certificate,
+    ca_key: ec.EllipticCurvePrivateKey,
+    now: datetime.datetime,
+) -> x509.Certificate:
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(server_name))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+    )
+    return (
+        _validity(builder, now)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(server_name)]), critical=False
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+
+
 class CertStore:
     """A CA plus one leaf certificate per server name, as PEM files.
 
@@ -59,60 +120,14 @@ class CertStore:
         cls, server_names: Iterable[str], *, parent: Path | None = None
     ) -> CertStore:
         """Make a new CA and a leaf certificate for each name, in a new directory."""
-        directory = Path(tempfile.mkdtemp(prefix="wirespeed-tls-", dir=parent))
-        store = cls(directory)
+        store = cls(Path(tempfile.mkdtemp(prefix="wirespeed-tls-", dir=parent)))
         now = datetime.datetime.now(datetime.UTC)
         ca_key = ec.generate_private_key(ec.SECP256R1())
-        ca_name = _name("wirespeed test CA")
-        ca_cert = (
-            x509.CertificateBuilder()
-            .subject_name(ca_name)
-            .issuer_name(ca_name)
-            .public_key(ca_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + _VALID)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=False,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .sign(ca_key, hashes.SHA256())
-        )
+        ca_cert = _ca_certificate(ca_key, now)
         store.ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
         for server_name in dict.fromkeys(server_names):
             key = ec.generate_private_key(ec.SECP256R1())
-            cert = (
-                x509.CertificateBuilder()
-                .subject_name(_name(server_name))
-                .issuer_name(ca_name)
-                .public_key(key.public_key())
-                .serial_number(x509.random_serial_number())
-                .not_valid_before(now - datetime.timedelta(minutes=5))
-                .not_valid_after(now + _VALID)
-                .add_extension(
-                    x509.SubjectAlternativeName([x509.DNSName(server_name)]),
-                    critical=False,
-                )
-                .add_extension(
-                    x509.BasicConstraints(ca=False, path_length=None), critical=True
-                )
-                .add_extension(
-                    x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
-                    critical=False,
-                )
-                .sign(ca_key, hashes.SHA256())
-            )
+            cert = _leaf_certificate(server_name, key, ca_cert, ca_key, now)
             cert_path, key_path = store.paths(server_name)
             cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
             key_path.write_bytes(_pem_key(key))
