@@ -148,6 +148,8 @@ class AppServer:
     def _fail(self, cause: str, peer: object) -> None:
         self.stats.on_failure(cause)
         if self._log is not None and self.stats.failed <= _LOG_FAILURES:
+            if isinstance(peer, asyncio.StreamWriter):
+                peer = peer.get_extra_info("peername")
             self._log(
                 f"server {self.spec.name}: connection from {peer} failed: {cause}"
             )
@@ -160,7 +162,7 @@ class AppServer:
         self._tasks.add(task)
         stats = self.stats
         stats.accepted += 1
-        peer = writer.get_extra_info("peername")
+        peer = writer  # resolved to an address only if a failure is logged
         timeout_s = self.spec.timeout_s
         phase = "tls"
         try:
@@ -171,6 +173,7 @@ class AppServer:
                 stats.hists["tls_handshake"].record(time.monotonic_ns() - t0)
                 stats.tls_established += 1
             phase = "io"
+            transport = writer.transport
             for step in self.spec.program:
                 async with asyncio.timeout(timeout_s):
                     try:
@@ -184,8 +187,9 @@ class AppServer:
                 if step.server_delay_s:
                     await asyncio.sleep(step.server_delay_s)
                 writer.write(step.response)
-                async with asyncio.timeout(timeout_s):
-                    await writer.drain()
+                if transport.get_write_buffer_size():
+                    async with asyncio.timeout(timeout_s):
+                        await writer.drain()
                 stats.bytes_tx += len(step.response)
                 stats.transactions += 1
             stats.completed += 1
