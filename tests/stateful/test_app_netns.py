@@ -258,7 +258,8 @@ def _netns_lines(text: str) -> list[str]:
     return [w.rstrip(",") for w in text.split() if w.startswith("wsa") and "-" in w]
 
 
-def test_ctrl_c_cleans_up() -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_clean_up(sig: signal.Signals) -> None:
     with subprocess.Popen(
         _cli("app", "--yaml", str(EXAMPLE), "--case", "base", "--servers-only"),
         stderr=subprocess.PIPE,
@@ -275,7 +276,7 @@ def test_ctrl_c_cleans_up() -> None:
             namespaces = _netns_lines(seen.replace(")", " "))
             assert namespaces
             assert all(netns_exists(ns) for ns in namespaces)
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(sig)
             assert proc.wait(timeout=60) == 130
         finally:
             if proc.poll() is None:

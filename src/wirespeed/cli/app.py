@@ -1,12 +1,14 @@
 """``wirespeed app``: run a stateful TCP/TLS app-traffic case from a vtest-style YAML.
 
 Exit status: 0 when every planned connection completed and none failed, 1 when some
-failed or did not run, 2 for a bad file or field, 130 after Ctrl-C.
+failed or did not run, 2 for a bad file or field, 130 after Ctrl-C or SIGTERM (both
+stop the traffic and remove everything first).
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from typing import Any
@@ -203,6 +205,7 @@ def app(
     except ConfigError as exc:
         err.print(f"[red]error:[/red] {exc}")
         sys.exit(2)
+    signal.signal(signal.SIGTERM, _terminate)  # clean up on kill <pid> too
     mgr = CloudTrafficManager(grace_s=grace)
     live = None if (no_progress or as_json or servers_only) else _Live(err)
     interrupted = False
@@ -237,6 +240,10 @@ def app(
     total = res.total
     if not servers_only and (total.failed or total.completed != total.planned):
         sys.exit(1)
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _announce_servers(mgr: CloudTrafficManager, err: Console) -> None:
