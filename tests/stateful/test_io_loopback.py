@@ -162,6 +162,21 @@ def test_response_timeout() -> None:
     assert s.accepted == 2
 
 
+def test_silent_client_times_out_on_the_server() -> None:
+    spec = make_server_spec(BUILTIN_FLOWS["mouse"], ip=LOOP, port=0, timeout_s=0.2)
+
+    async def main() -> ServerStats:
+        srv = AppServer(spec)
+        await srv.start()
+        reader, writer = await asyncio.open_connection(LOOP, srv.port)
+        assert await reader.read() == b""  # the server gave up and closed
+        writer.close()
+        return await srv.stop()
+
+    s = asyncio.run(main())
+    assert (s.accepted, s.failed, s.errors) == (1, 1, {"io_timeout": 1})
+
+
 def test_udp_exchanges() -> None:
     spec = make_server_spec(BUILTIN_FLOWS["udp_test"], ip=LOOP, port=0)
     assert spec.transport is TransportKind.UDP

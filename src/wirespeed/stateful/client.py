@@ -24,6 +24,7 @@ from wirespeed.stateful.flows import TransportKind
 from wirespeed.stateful.results import ClientStats
 from wirespeed.stateful.schedule import StartSchedule
 from wirespeed.stateful.tlscerts import CertStore, client_context
+from wirespeed.stateful.watchdog import Watchdog
 
 __all__ = ["AppClient"]
 
@@ -61,44 +62,57 @@ class AppClient:
         self._log = log if (log is not None and not spec.no_print) else None
         self._addr = (spec.server.ip, port if port is not None else spec.server.port)
         self._stop = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._watchdog = Watchdog(spec.timeout_s)
+        self._schedule = StartSchedule(0)
+        self._next_index = 0
+        self._last_start: int | None = None
 
     def stop(self) -> None:
         """Start no new connection (the running ones finish or time out)."""
         self._stop.set()
 
     async def run(self) -> ClientStats:
-        """Run the entry to the end (or until :meth:`stop`) and return its stats."""
+        """Run the entry to the end (or until :meth:`stop`) and return its stats.
+
+        ``client_concur`` worker coroutines each take the next connection number,
+        wait until the schedule allows it, and run it; so at most ``client_concur``
+        connections are open, and in open loop a connection that had to wait for a
+        free worker still counts its latency from when it was due.
+        """
         spec = self.spec
-        schedule = StartSchedule(
+        self._schedule = StartSchedule(
             time.monotonic_ns(), spec.client_cps, spec.client_delay_s
         )
-        slots = asyncio.Semaphore(spec.client_concur)
-        previous: int | None = None
+        self._next_index = 0
+        self._last_start = None
+        self._watchdog.start()
+        workers = [
+            asyncio.create_task(self._worker())
+            for _ in range(min(spec.client_concur, spec.client_sum))
+        ]
         try:
-            for index in range(spec.client_sum):
-                due = schedule.due_ns(index, previous)
-                wait_s = (due - time.monotonic_ns()) / 1e9
-                if wait_s > 0 and await self._stopped_within(wait_s):
-                    break
-                await slots.acquire()
-                if self._stop.is_set():
-                    slots.release()
-                    break
-                now = time.monotonic_ns()
-                previous = now
-                intended = due if schedule.is_open_loop else now
-                task = asyncio.create_task(self._connection(intended, now))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-                task.add_done_callback(lambda _t: slots.release())
-            if self._tasks:
-                await asyncio.wait(set(self._tasks))
+            await asyncio.gather(*workers)
         finally:
-            for task in self._tasks:
+            for task in workers:
                 task.cancel()
+            self._watchdog.close()
             self.finished = True
         return self.stats
+
+    async def _worker(self) -> None:
+        schedule = self._schedule
+        while not self._stop.is_set() and self._next_index < self.spec.client_sum:
+            index = self._next_index
+            self._next_index += 1
+            due = schedule.due_ns(index, self._last_start)
+            now = time.monotonic_ns()
+            if not schedule.is_open_loop:
+                due = max(due, now)
+                self._last_start = due  # reserved: the next start counts from here
+            if due > now and await self._stopped_within((due - now) / 1e9):
+                return
+            start = time.monotonic_ns()
+            await self._connection(due if schedule.is_open_loop else start, start)
 
     async def _stopped_within(self, wait_s: float) -> bool:
         with contextlib.suppress(TimeoutError):
@@ -114,27 +128,29 @@ class AppClient:
     async def _connection(self, intended_ns: int, start_ns: int) -> None:
         stats = self.stats
         stats.on_attempt(start_ns)
-        if self.spec.server.transport is TransportKind.UDP:
-            await self._udp_exchange(intended_ns, start_ns)
-            return
+        task = asyncio.current_task()
+        assert task is not None
+        watchdog = self._watchdog
+        watchdog.arm(task, start_ns)
         writer: asyncio.StreamWriter | None = None
-        phase = "connect"
-        timeout_s = self.spec.timeout_s
+        phase = "connect" if self.spec.server.transport is TransportKind.TCP else "io"
         try:
-            async with asyncio.timeout(timeout_s):
-                reader, writer = await asyncio.open_connection(*self._addr)
+            if self.spec.server.transport is TransportKind.UDP:
+                await self._udp_exchange(intended_ns)
+                return
+            reader, writer = await asyncio.open_connection(*self._addr)
             t_tcp = time.monotonic_ns()
             stats.hists["connect"].record(t_tcp - start_ns)
             if self._tls is not None:
                 phase = "tls"
-                async with asyncio.timeout(timeout_s):
-                    await writer.start_tls(
-                        self._tls, server_hostname=self.spec.server.server_name
-                    )
+                watchdog.arm(task, t_tcp)
+                await writer.start_tls(
+                    self._tls, server_hostname=self.spec.server.server_name
+                )
                 stats.hists["tls_handshake"].record(time.monotonic_ns() - t_tcp)
             stats.established += 1
             phase = "io"
-            await self._transactions(reader, writer, intended_ns)
+            await self._transactions(reader, writer, intended_ns, task)
             now = time.monotonic_ns()
             stats.hists["connection"].record(now - intended_ns)
             stats.on_complete(now)
@@ -143,35 +159,42 @@ class AppClient:
             if writer is not None:
                 writer.transport.abort()
         except asyncio.CancelledError:
-            self._fail("stopped", time.monotonic_ns())
             if writer is not None:
                 writer.transport.abort()
-            raise
+            if watchdog.expired(task):
+                self._fail(f"{phase}_timeout", time.monotonic_ns())
+            else:
+                self._fail("stopped", time.monotonic_ns())
+                raise
         else:
-            writer.close()
+            if writer is not None:
+                writer.close()
+        finally:
+            watchdog.disarm(task)
 
     async def _transactions(
         self,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         intended_ns: int,
+        task: asyncio.Task[None],
     ) -> None:
         stats = self.stats
-        timeout_s = self.spec.timeout_s
+        watchdog = self._watchdog
         first = True
         transport = writer.transport
         for step in self.spec.server.program:
             t_send = time.monotonic_ns()
-            async with asyncio.timeout(timeout_s):
-                writer.write(step.request)
-                if transport.get_write_buffer_size():
-                    await writer.drain()  # only when the kernel did not take it all
-                stats.bytes_tx += len(step.request)
-                try:
-                    data = await reader.readexactly(len(step.response))
-                except asyncio.IncompleteReadError as exc:
-                    stats.bytes_rx += len(exc.partial)
-                    raise
+            watchdog.arm(task, t_send)
+            writer.write(step.request)
+            if transport.get_write_buffer_size():
+                await writer.drain()  # only when the kernel did not take it all
+            stats.bytes_tx += len(step.request)
+            try:
+                data = await reader.readexactly(len(step.response))
+            except asyncio.IncompleteReadError as exc:
+                stats.bytes_rx += len(exc.partial)
+                raise
             stats.bytes_rx += len(data)
             if data != step.response:
                 raise PayloadMismatchError
@@ -182,33 +205,25 @@ class AppClient:
             stats.transactions += 1
             first = False
             if step.client_delay_s:
+                watchdog.disarm(task)  # think time is not an I/O wait
                 await asyncio.sleep(step.client_delay_s)
 
-    async def _udp_exchange(self, intended_ns: int, start_ns: int) -> None:
+    async def _udp_exchange(self, intended_ns: int) -> None:
         stats = self.stats
         step = next(iter(self.spec.server.program))
         loop = asyncio.get_running_loop()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setblocking(False)
-        try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.setblocking(False)
             sock.connect(self._addr)
             stats.established += 1
             await loop.sock_sendall(sock, step.request)
             stats.bytes_tx += len(step.request)
-            async with asyncio.timeout(self.spec.timeout_s):
-                data = await loop.sock_recv(sock, 65536)
-            stats.bytes_rx += len(data)
-            if data != step.response:
-                raise PayloadMismatchError
-            now = time.monotonic_ns()
-            stats.hists["transaction"].record(now - intended_ns)
-            stats.hists["connection"].record(now - intended_ns)
-            stats.transactions += 1
-            stats.on_complete(now)
-        except FAILURES as exc:
-            self._fail(cause_of(exc, "io"), time.monotonic_ns())
-        except asyncio.CancelledError:
-            self._fail("stopped", time.monotonic_ns())
-            raise
-        finally:
-            sock.close()
+            data = await loop.sock_recv(sock, 65536)
+        stats.bytes_rx += len(data)
+        if data != step.response:
+            raise PayloadMismatchError
+        now = time.monotonic_ns()
+        stats.hists["transaction"].record(now - intended_ns)
+        stats.hists["connection"].record(now - intended_ns)
+        stats.transactions += 1
+        stats.on_complete(now)

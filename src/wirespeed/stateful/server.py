@@ -27,6 +27,7 @@ from wirespeed.stateful.causes import FAILURES, PayloadMismatchError, cause_of
 from wirespeed.stateful.flows import FlowProgram, TransportKind
 from wirespeed.stateful.results import ServerStats
 from wirespeed.stateful.tlscerts import CertStore, server_context
+from wirespeed.stateful.watchdog import Watchdog
 
 __all__ = ["AppServer", "make_server_spec"]
 
@@ -86,6 +87,7 @@ class AppServer:
         self._server: asyncio.Server | None = None
         self._udp: asyncio.DatagramTransport | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._watchdog = Watchdog(spec.timeout_s)
         self.port = spec.port
 
     def check_sni(self, sni: str | None) -> bool:
@@ -130,6 +132,7 @@ class AppServer:
                 f"{exc.strerror or exc}"
             ) from exc
         self.port = int(sock.getsockname()[1])
+        self._watchdog.start()
 
     async def stop(self, grace_s: float = 5.0) -> ServerStats:
         """Stop listening, let open connections finish (up to ``grace_s``), return."""
@@ -143,6 +146,7 @@ class AppServer:
                 task.cancel()
             if pending:
                 await asyncio.wait(pending)
+        self._watchdog.close()
         return self.stats
 
     def _fail(self, cause: str, peer: object) -> None:
@@ -163,39 +167,23 @@ class AppServer:
         stats = self.stats
         stats.accepted += 1
         peer = writer  # resolved to an address only if a failure is logged
-        timeout_s = self.spec.timeout_s
+        watchdog = self._watchdog
+        watchdog.arm(task, time.monotonic_ns())
         phase = "tls"
         try:
             if self._tls is not None:
                 t0 = time.monotonic_ns()
-                async with asyncio.timeout(timeout_s):
-                    await writer.start_tls(self._tls)
+                await writer.start_tls(self._tls)
                 stats.hists["tls_handshake"].record(time.monotonic_ns() - t0)
                 stats.tls_established += 1
             phase = "io"
-            transport = writer.transport
-            for step in self.spec.program:
-                async with asyncio.timeout(timeout_s):
-                    try:
-                        data = await reader.readexactly(len(step.request))
-                    except asyncio.IncompleteReadError as exc:
-                        stats.bytes_rx += len(exc.partial)
-                        raise
-                stats.bytes_rx += len(data)
-                if data != step.request:
-                    raise PayloadMismatchError
-                if step.server_delay_s:
-                    await asyncio.sleep(step.server_delay_s)
-                writer.write(step.response)
-                if transport.get_write_buffer_size():
-                    async with asyncio.timeout(timeout_s):
-                        await writer.drain()
-                stats.bytes_tx += len(step.response)
-                stats.transactions += 1
+            await self._transactions(reader, writer, task)
             stats.completed += 1
         except asyncio.CancelledError:
-            self._fail("stopped", peer)
             writer.transport.abort()
+            self._fail(
+                f"{phase}_timeout" if watchdog.expired(task) else "stopped", peer
+            )
         except FAILURES as exc:
             if isinstance(exc, ssl.SSLError) and exc.reason == "CALLBACK_FAILED":
                 self._fail("sni_mismatch", peer)  # our SNI check refused it
@@ -205,7 +193,37 @@ class AppServer:
         else:
             writer.close()
         finally:
+            watchdog.disarm(task)
             self._tasks.discard(task)
+
+    async def _transactions(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        task: asyncio.Task[Any],
+    ) -> None:
+        stats = self.stats
+        watchdog = self._watchdog
+        transport = writer.transport
+        for step in self.spec.program:
+            watchdog.arm(task, time.monotonic_ns())
+            try:
+                data = await reader.readexactly(len(step.request))
+            except asyncio.IncompleteReadError as exc:
+                stats.bytes_rx += len(exc.partial)
+                raise
+            stats.bytes_rx += len(data)
+            if data != step.request:
+                raise PayloadMismatchError
+            if step.server_delay_s:
+                watchdog.disarm(task)  # our own pause is not the peer's delay
+                await asyncio.sleep(step.server_delay_s)
+                watchdog.arm(task, time.monotonic_ns())
+            writer.write(step.response)
+            if transport.get_write_buffer_size():
+                await writer.drain()
+            stats.bytes_tx += len(step.response)
+            stats.transactions += 1
 
 
 class _UdpServer(asyncio.DatagramProtocol):
