@@ -238,6 +238,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--duration", type=float, default=5.0)
     ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--reps", type=int, default=1, help="ref/wirespeed/ref rounds")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("needs root (network namespaces)")
@@ -261,15 +262,16 @@ def main() -> None:
             try:
                 sconn.recv()  # ready
                 rows = []
-                for name, tls in (("tcp", False), ("tls", True)):
-                    ref1 = _reference(
-                        srv_ns, cli_ns, tls, args.duration, args.concurrency, certs
-                    )
-                    ours, stats = _wirespeed(jobs, name, args.duration)
-                    ref2 = _reference(
-                        srv_ns, cli_ns, tls, args.duration, args.concurrency, certs
-                    )
-                    rows.append((name, ref1, ours, stats, ref2))
+                for _rep in range(args.reps):
+                    for name, tls in (("tcp", False), ("tls", True)):
+                        ref1 = _reference(
+                            srv_ns, cli_ns, tls, args.duration, args.concurrency, certs
+                        )
+                        ours, stats = _wirespeed(jobs, name, args.duration)
+                        ref2 = _reference(
+                            srv_ns, cli_ns, tls, args.duration, args.concurrency, certs
+                        )
+                        rows.append((name, ref1, ours, stats, ref2))
                 sconn.send(("stop", 5.0))
                 server_snap = sconn.recv()[1]
             finally:
@@ -292,7 +294,12 @@ def main() -> None:
             f"| {what} | {ref1[0]:,.0f} | {ours:,.0f} | {ref2[0]:,.0f} | "
             f"{ours / ref:.2f} | {stats.failed} |"
         )
-    for name, *_rest in rows:
+    for name in ("tcp", "tls"):
+        ratios = sorted(o / ((a[0] + b[0]) / 2) for n, a, o, _s, b in rows if n == name)
+        print(
+            f"median ratio {name}: {ratios[len(ratios) // 2]:.2f} over {len(ratios)} rep(s)"
+        )
+    for name in ("tcp", "tls"):
         s = server_snap["servers"][name]
         print(
             f"server {name}: accepted {s['accepted']} completed {s['completed']} "
