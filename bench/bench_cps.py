@@ -11,8 +11,10 @@ bridge -- server host, all in namespaces, 198.18.x), then on those same namespac
   TLS:  the same reference with TLS 1.3 (same certificate, ECDSA P-256, SNI) --
         wirespeed TLS -- the reference again
 
-and prints absolute connections per second and wirespeed's ratio to the mean of the
-two reference runs around it. wirespeed counts only connections that completed the
+and prints absolute connections per second, wirespeed's ratio to the mean of the two
+reference runs around it, and the CPU time each side (client process, server process)
+spent per completed connection: on a shared machine the rates move with other load,
+the CPU per connection much less. wirespeed counts only connections that completed the
 whole program with every byte checked, and does per-connection histograms; the
 reference counts a connection when its reply ends with "ok".
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import ssl
 import subprocess
 import sys
@@ -165,9 +168,19 @@ def _in_ns(ns: str, args: list[str]) -> list[str]:
     return ["ip", "netns", "exec", ns, *args]
 
 
+def _proc_cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu_s() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def _reference(
     srv_ns: str, cli_ns: str, tls: bool, secs: float, conc: int, certs: CertStore
-) -> tuple[float, int, int]:
+) -> tuple[float, int, int, float, float]:
     py = sys.executable
     if tls:
         cert, key = (str(p) for p in certs.paths(SNI))
@@ -204,6 +217,7 @@ def _reference(
         assert srv.stdout is not None
         if srv.stdout.readline().strip() != "READY":
             raise RuntimeError("reference server did not start")
+        cpu0, srv_cpu0 = _children_cpu_s(), _proc_cpu_s(srv.pid)
         out = subprocess.run(
             _in_ns(cli_ns, c_args),
             capture_output=True,
@@ -211,14 +225,16 @@ def _reference(
             timeout=secs + 60,
             check=True,
         ).stdout.split()
+        cli_cpu, srv_cpu = _children_cpu_s() - cpu0, _proc_cpu_s(srv.pid) - srv_cpu0
         srv.kill()  # our own child
     conns, elapsed, errs = int(out[1]), float(out[3]), int(out[5])
-    return conns / elapsed, conns, errs
+    return conns / elapsed, conns, errs, cli_cpu, srv_cpu
 
 
 def _wirespeed(
-    jobs: dict[str, Any], label: str, secs: float
-) -> tuple[float, ClientStats]:
+    jobs: dict[str, Any], label: str, secs: float, server_pid: int
+) -> tuple[float, ClientStats, float, float]:
+    cpu0, srv_cpu0 = _children_cpu_s(), _proc_cpu_s(server_pid)
     proc, conn = spawn_worker(jobs[label])
     try:
         conn.recv()  # ready
@@ -230,8 +246,10 @@ def _wirespeed(
     finally:
         conn.close()
         proc.wait(timeout=30)
+    srv_cpu = _proc_cpu_s(server_pid) - srv_cpu0
     stats = ClientStats.from_dict(next(iter(snap["clients"].values())))
-    return stats.completed / (stats.elapsed_ns / 1e9), stats
+    rate = stats.completed / (stats.elapsed_ns / 1e9)
+    return rate, stats, _children_cpu_s() - cpu0, srv_cpu
 
 
 def main() -> None:
@@ -267,11 +285,13 @@ def main() -> None:
                         ref1 = _reference(
                             srv_ns, cli_ns, tls, args.duration, args.concurrency, certs
                         )
-                        ours, stats = _wirespeed(jobs, name, args.duration)
+                        ours, stats, c_cpu, s_cpu = _wirespeed(
+                            jobs, name, args.duration, sproc.pid
+                        )
                         ref2 = _reference(
                             srv_ns, cli_ns, tls, args.duration, args.concurrency, certs
                         )
-                        rows.append((name, ref1, ours, stats, ref2))
+                        rows.append((name, ref1, ours, stats, ref2, c_cpu, s_cpu))
                 sconn.send(("stop", 5.0))
                 server_snap = sconn.recv()[1]
             finally:
@@ -284,18 +304,23 @@ def main() -> None:
         f"(duration {args.duration:g} s, concurrency {args.concurrency}, 2 hosts + router)"
     )
     print(
-        "| test | reference before | wirespeed | reference after | ratio | wirespeed failed |"
+        "| test | reference before | wirespeed | reference after | ratio "
+        "| CPU ms/conn client: ref / ws | server: ref / ws | ws failed |"
     )
-    print("|---|---|---|---|---|---|")
-    for name, ref1, ours, stats, ref2 in rows:
+    print("|---|---|---|---|---|---|---|---|")
+    for name, ref1, ours, stats, ref2, c_cpu, s_cpu in rows:
         ref = (ref1[0] + ref2[0]) / 2
         what = "TCP conn/s" if name == "tcp" else "TLS handshakes/s (full conns)"
+        ref_c = (ref1[3] + ref2[3]) * 1e3 / (ref1[1] + ref2[1])
+        ref_s = (ref1[4] + ref2[4]) * 1e3 / (ref1[1] + ref2[1])
+        n = max(stats.completed, 1)
         print(
             f"| {what} | {ref1[0]:,.0f} | {ours:,.0f} | {ref2[0]:,.0f} | "
-            f"{ours / ref:.2f} | {stats.failed} |"
+            f"{ours / ref:.2f} | {ref_c:.3f} / {c_cpu * 1e3 / n:.3f} | "
+            f"{ref_s:.3f} / {s_cpu * 1e3 / n:.3f} | {stats.failed} |"
         )
     for name in ("tcp", "tls"):
-        ratios = sorted(o / ((a[0] + b[0]) / 2) for n, a, o, _s, b in rows if n == name)
+        ratios = sorted(r[2] / ((r[1][0] + r[4][0]) / 2) for r in rows if r[0] == name)
         print(
             f"median ratio {name}: {ratios[len(ratios) // 2]:.2f} over {len(ratios)} rep(s)"
         )
@@ -305,7 +330,7 @@ def main() -> None:
             f"server {name}: accepted {s['accepted']} completed {s['completed']} "
             f"failed {s['failed']} sni_ok {s['sni_ok']}"
         )
-    for name, ref1, _ours, stats, ref2 in rows:
+    for name, ref1, _ours, stats, ref2, *_cpu in rows:
         lat = stats.summary()["latency"]
         parts = [
             f"{k} p50 {v.get('p50_ms', 0)} ms p99 {v.get('p99_ms', 0)} ms"
