@@ -275,7 +275,7 @@ def test_ctrl_c_and_sigterm_clean_up(sig: signal.Signals) -> None:
                 seen += proc.stderr.readline()
             namespaces = _netns_lines(seen.replace(")", " "))
             assert namespaces
-            assert all(netns_exists(ns) for ns in namespaces)
+            assert all(netns_exists(ns) for ns in namespaces), seen
             proc.send_signal(sig)
             assert proc.wait(timeout=60) == 130
         finally:

@@ -222,7 +222,7 @@ def app(
             err.print(f"[red]error:[/red] {exc}")
             sys.exit(2)
         if servers_only:
-            _announce_servers(mgr, err)
+            _announce_servers(mgr)
         if live is not None:
             with live.progress:
                 mgr.wait(duration, on_progress=live.update)
@@ -246,18 +246,20 @@ def _terminate(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _announce_servers(mgr: CloudTrafficManager, err: Console) -> None:
+def _announce_servers(mgr: CloudTrafficManager) -> None:
     assert mgr.case is not None
     topo = mgr.results().topology
     for spec in mgr.case.servers:
         host = topo["hosts"][spec.host_key]
         tls = f" TLS {spec.server_name}" if spec.tls else ""
         tls += "" if spec.listen else " (down: not listening)"
-        err.print(
+        click.echo(
             f"server {spec.name}: {spec.ip}:{spec.port}/{spec.transport.value}{tls} "
-            f"flow {spec.program.name} (netns {host['netns']}, bridge {host['bridge']})"
+            f"flow {spec.program.name} "
+            f"(netns {host['netns']}, bridge {host['bridge']})",
+            err=True,
         )
-    err.print("servers are up; Ctrl-C stops them")
+    click.echo("servers are up; Ctrl-C stops them", err=True)
 
 
 def _report(res: AppResults, *, as_json: bool, console: Console, stop_s: float) -> None:
