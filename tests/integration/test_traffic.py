@@ -279,8 +279,10 @@ def test_dut_impairments_match_the_dut_counters(impair: str) -> None:
         assert a.statistics().tx_packets == 20_000
         assert b.statistics().rx_packets == 20_000 - dropped + duplicated
         assert st.packets == 20_000 - dropped + duplicated
-        # every frame is either received (once or more) or lost
-        assert st.packets - st.duplicates == 20_000 - st.lost
+        # every frame is either received (once or more) or lost; a drop of the very
+        # first or last frames shows in no sequence gap
+        unique = st.packets - st.duplicates
+        assert 0 <= (20_000 - unique) - st.lost <= 2
         if "duplicate" not in impair:
             # a sequence gap is only seen between two received frames: a drop of the
             # very first or last frames of the burst is invisible to any receiver

@@ -160,8 +160,11 @@ class _Sender:
                     return verdict
             spare = _WINDOW_NS - (time.monotonic_ns() - now)
             nxt = pacer.next_wakeup_ns(now)
-            if spare > 0 and nxt is not None and nxt > time.monotonic_ns():
-                time.sleep(min(spare, nxt - time.monotonic_ns()) / 1e9)
+            if spare > 0 and nxt is not None:
+                # one clock read: re-reading it could make the delay negative
+                delay_ns = min(spare, nxt - time.monotonic_ns())
+                if delay_ns > 0:
+                    time.sleep(delay_ns / 1e9)
 
     def _send_interleaved(
         self,

@@ -127,9 +127,16 @@ class Tester:
         qdisc_bypass: send without the local qdisc (see DESIGN.md).
     """
 
-    def __init__(self, config: TesterConfig, *, qdisc_bypass: bool = True) -> None:
+    def __init__(
+        self,
+        config: TesterConfig,
+        *,
+        qdisc_bypass: bool = True,
+        cpus: dict[int, tuple[int | None, int | None]] | None = None,
+    ) -> None:
         self.config = config
         self._qdisc_bypass = qdisc_bypass
+        self._cpus = cpus or {}
         self._lock = threading.RLock()
         self._res = Reservations(len(config.ports))
         self._subs: list[Callable[[TrafficEvent], None]] = []
@@ -153,7 +160,10 @@ class Tester:
         try:
             for port in self._ports:
                 port.workers = PortWorkers(
-                    port.info.index, port.info.spec, qdisc_bypass=self._qdisc_bypass
+                    port.info.index,
+                    port.info.spec,
+                    qdisc_bypass=self._qdisc_bypass,
+                    cpus=self._cpus.get(port.info.index, (None, None)),
                 )
             for port in self._ports:
                 assert port.workers is not None
@@ -662,6 +672,10 @@ class Tester:
             rx_pps=float(rr[rxw.RX_PACKETS]),
             rx_bps_l2=float(rr[rxw.RX_BYTES]) * 8,
             requested_tx_pps=float(tx_abs[txw.TX_REQUESTED_MPPS]) / 1000,
+            tx_notpld_pps=float(tr[txw.TX_NOTPLD_PACKETS]),
+            tx_notpld_bps_l2=float(tr[txw.TX_NOTPLD_BYTES]) * 8,
+            rx_notpld_pps=float(rr[rxw.RX_NOTPLD_PACKETS]),
+            rx_notpld_bps_l2=float(rr[rxw.RX_NOTPLD_BYTES]) * 8,
         )
 
     def stream_tx_stats(self, index: int, stream_id: int) -> StreamTxStats:
