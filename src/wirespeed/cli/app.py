@@ -8,6 +8,7 @@ stop the traffic and remove everything first).
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -205,6 +206,8 @@ def app(
     except ConfigError as exc:
         err.print(f"[red]error:[/red] {exc}")
         sys.exit(2)
+    global _CLI_PID
+    _CLI_PID = os.getpid()
     signal.signal(signal.SIGTERM, _terminate)  # clean up on kill <pid> too
     mgr = CloudTrafficManager(grace_s=grace)
     live = None if (no_progress or as_json or servers_only) else _Live(err)
@@ -242,7 +245,16 @@ def app(
         sys.exit(1)
 
 
-def _terminate(_signum: int, _frame: object) -> None:
+_CLI_PID = os.getpid()
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    if os.getpid() != _CLI_PID:
+        # A child forked by a library (pyroute2 runs namespace helpers that way)
+        # inherited this handler: let it die the way its parent expects.
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise KeyboardInterrupt
 
 
