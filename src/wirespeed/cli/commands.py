@@ -11,6 +11,12 @@ def register_all(register: Register) -> None:
     """Register every subcommand with the CLI group."""
     # Order does not matter; help lists them sorted.
     register(
+        "app",
+        "wirespeed.cli.app",
+        "app",
+        "Run stateful TCP/TLS app traffic from a vtest-style YAML case.",
+    )
+    register(
         "demo",
         "wirespeed.cli.demo",
         "demo",

@@ -1,0 +1,323 @@
+"""App traffic between real hosts (namespaces) on bridges that the run creates."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pyroute2 import IPRoute
+
+from wirespeed.errors import ConfigError
+from wirespeed.stateful.orchestrator import (
+    AppResults,
+    CloudTrafficManager,
+    read_case_file,
+)
+from wirespeed.topology.impair import has_netem
+from wirespeed.topology.netns import Lab, cleanup_stale, netns_exists
+
+pytestmark = pytest.mark.netns
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "app_demo.yaml"
+Raw = dict[str, Any]
+
+
+def _namespaces(res: AppResults) -> list[str]:
+    topo = res.topology
+    names = [h["netns"] for h in topo["hosts"].values()]
+    return [*names, topo["fabric_netns"]] if topo["fabric_netns"] else names
+
+
+def _run_case(raw: Raw, name: str = "t", timeout_s: float = 120.0) -> AppResults:
+    mgr = CloudTrafficManager(grace_s=2.0)
+    try:
+        mgr.start_traffic(
+            name=name,
+            server=raw["servers"],
+            client=raw.get("clients"),
+            flows=raw.get("flows"),
+        )
+        live = mgr.results()
+        assert all(netns_exists(ns) for ns in _namespaces(live))
+        res = mgr.wait(timeout_s=timeout_s)
+        assert res.finished
+    finally:
+        final = mgr.stop()
+    for ns in _namespaces(final):
+        assert not netns_exists(ns)
+    return final
+
+
+def test_demo_tls_1000_connections_exact(demo: Raw) -> None:
+    res = _run_case(demo, "base")
+    t = res.total
+    assert (t.planned, t.attempted, t.established, t.completed, t.failed) == (
+        1000,
+        1000,
+        1000,
+        1000,
+        0,
+    )
+    assert (t.transactions, t.bytes_tx, t.bytes_rx) == (12_000, 6_000_000, 6_000_000)
+    assert t.errors == {}
+    assert t.hists["tls_handshake"].count == 1000
+    assert t.hists["transaction"].count == 12_000
+    s = res.servers["s1"]  # the server's own counts agree
+    assert (s.accepted, s.tls_established, s.sni_ok, s.sni_mismatch) == (
+        1000,
+        1000,
+        1000,
+        0,
+    )
+    assert (s.completed, s.failed, s.transactions) == (1000, 0, 12_000)
+    assert (s.bytes_rx, s.bytes_tx) == (t.bytes_tx, t.bytes_rx)
+    assert set(res.topology["bridges_created"]) == {"virbr24", "virbr25"}
+
+
+def test_refusing_server_reports_failures_by_cause(demo: Raw) -> None:
+    srv = demo["servers"][0]
+    srv["traffic"] = [
+        {"name": "down", "ip": "198.18.25.110", "listen": False, "no_print": True},
+        {"name": "up", "ip": "198.18.25.110", "server_port": 80, "flow_mode": "mouse"},
+    ]
+    demo["clients"][0]["traffic"] = [
+        {"s_name": "down", "client_sum": 50, "client_concur": 5, "no_print": True},
+        {"s_name": "up", "client_sum": 50, "client_concur": 5},
+    ]
+    res = _run_case(demo)
+    down, up = res.clients["c1[0]->down"], res.clients["c1[1]->up"]
+    assert (down.attempted, down.established, down.completed, down.failed) == (
+        50,
+        0,
+        0,
+        50,
+    )
+    assert down.errors == {"refused": 50}
+    assert (up.completed, up.failed, up.bytes_tx, up.bytes_rx) == (50, 0, 50, 50)
+    assert res.servers["down"].accepted == 0
+    assert (res.servers["up"].accepted, res.servers["up"].completed) == (50, 50)
+    assert res.total.errors == {"refused": 50}
+
+
+def test_multi_server_multi_client_example() -> None:
+    name, raw, dbs = read_case_file(EXAMPLE, "multi")
+    assert dbs == {}
+    res = _run_case(dict(raw), name or "multi")
+    expect = {"c1[0]->s1": 500, "c1[1]->s2": 50, "c2[0]->s3": 100}
+    for label, n in expect.items():
+        c = res.clients[label]
+        assert (c.attempted, c.completed, c.failed) == (n, n, 0)
+    for sname, n in (("s1", 500), ("s2", 50), ("s3", 100)):
+        s = res.servers[sname]
+        assert (s.accepted, s.completed, s.failed) == (n, n, 0)
+    assert res.servers["s2"].sni_ok == 50
+    login_req = len(b"POST /login HTTP/1.1\r\nContent-Length: 0\r\n\r\n") + 3 * 200
+    assert res.servers["s3"].bytes_rx == 100 * login_req
+    assert res.servers["s3"].bytes_tx == 100 * (300 + 3 * 20_000)
+    assert res.clients["c2[0]->s3"].transactions == 400
+    assert res.clients["c1[1]->s2"].bytes_rx == 50 * 600_000
+
+
+def test_udp_example() -> None:
+    name, raw, _ = read_case_file(EXAMPLE, "udp")
+    res = _run_case(dict(raw), name or "udp")
+    c, s = res.total, res.servers["s1"]
+    assert (c.attempted, c.completed, c.failed) == (1000, 1000, 0)
+    assert (s.accepted, s.completed, s.bytes_rx, s.bytes_tx) == (
+        1000,
+        1000,
+        14_000,
+        15_000,
+    )
+
+
+def test_total_loss_fails_connects_and_counts_drops(demo: Raw) -> None:
+    demo["servers"][0]["talk_point"]["tc"] = {"ingress": {"loss": 100}}
+    t = demo["clients"][0]["traffic"][0]
+    t.update(client_sum=3, client_concur=3, timeout_s=0.5)
+    res = _run_case(demo)
+    assert res.total.errors == {"connect_timeout": 3}
+    assert res.servers["s1"].accepted == 0
+    # every frame towards the server is dropped: the router's ARP requests already
+    assert res.impairment_drops["s1"]["ingress"] >= 1
+
+
+@pytest.mark.skipif(has_netem(), reason="this kernel has netem")
+def test_delay_without_netem_is_refused_before_anything_exists(demo: Raw) -> None:
+    demo["clients"][0]["talk_point"]["netem"] = {"delay": 20}
+    prefix = "wz" + secrets.token_hex(1)
+    mgr = CloudTrafficManager(lab_prefix=prefix)
+    with pytest.raises(ConfigError) as info:
+        mgr.start_traffic(name="base", server=demo["servers"], client=demo["clients"])
+    assert info.value.field == "base.clients[0].talk_point.netem.delay"
+    assert not mgr.running
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
+    assert prefix not in out.stdout
+
+
+def _bridge_state(name: str) -> tuple[int, list[str]]:
+    with IPRoute() as ipr:
+        idx = ipr.link_lookup(ifname=name)[0]
+        ports = [
+            link.get_attr("IFLA_IFNAME")
+            for link in ipr.get_links()
+            if link.get_attr("IFLA_MASTER") == idx
+        ]
+        addrs = [a.get_attr("IFA_ADDRESS") for a in ipr.get_addr(index=idx)]
+    return idx, sorted(ports + addrs)
+
+
+def test_existing_bridge_is_used_as_it_is() -> None:
+    bridge = f"wsb{os.getpid() % 10000}{secrets.token_hex(2)}"
+    raw: Raw = {
+        "servers": [
+            {
+                "talk_point": {"to_bridge": bridge, "ip": "198.18.77.10/24"},
+                "traffic": [{"name": "s1", "ip": "198.18.77.10", "flow_mode": "mouse"}],
+            }
+        ],
+        "clients": [
+            {
+                "talk_point": {"to_bridge": bridge, "ip": "198.18.77.11/24"},
+                "traffic": [{"s_name": "s1", "client_sum": 20, "client_concur": 2}],
+            }
+        ],
+    }
+    with Lab("wst") as lab:
+        lab.add_bridge(bridge)  # in the root namespace, made (and removed) by the test
+        before = _bridge_state(bridge)
+        res = _run_case(raw)
+        assert (res.total.completed, res.total.failed) == (20, 0)
+        assert res.topology["bridges_created"] == []
+        assert res.topology["bridges_existing"] == [bridge]
+        assert _bridge_state(bridge) == before  # still there, no port or address left
+        lab.add_address(bridge, "198.18.76.1/24")
+        bad = copy.deepcopy(raw)
+        mgr = CloudTrafficManager()
+        with pytest.raises(ConfigError) as info:
+            mgr.start_traffic(name="x", server=bad["servers"], client=bad["clients"])
+        assert info.value.field == "x.servers[0].talk_point.ip"
+        assert "outside the subnet of bridge" in info.value.reason
+        assert not mgr.running
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "wirespeed.cli", *args]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPO / "src"), env.get("PYTHONPATH")])
+    )
+    return env
+
+
+def test_cli_json_run_and_bad_field(tmp_path: Path) -> None:
+    doc = yaml.safe_load(EXAMPLE.read_text())
+    doc["base"]["clients"][0]["traffic"][0]["client_sum"] = 40
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump(doc))
+    proc = subprocess.run(
+        _cli("app", "--yaml", str(good), "--case", "base", "--json"),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert (out["total"]["completed"], out["total"]["failed"]) == (40, 0)
+    assert out["servers"][0]["sni_ok"] == 40
+    doc["base"]["clients"][0]["traffic"][0]["s_name"] = "nope"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(doc))
+    proc = subprocess.run(
+        _cli("app", "--yaml", str(bad), "--case", "base"),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "base.clients[0].traffic[0].s_name: no server named 'nope'" in proc.stderr
+
+
+def _netns_lines(text: str) -> list[str]:
+    return [w.rstrip(",") for w in text.split() if w.startswith("wsa") and "-" in w]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_clean_up(sig: signal.Signals) -> None:
+    with subprocess.Popen(
+        _cli("app", "--yaml", str(EXAMPLE), "--case", "base", "--servers-only"),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    ) as proc:
+        try:
+            assert proc.stderr is not None
+            seen = ""
+            deadline = time.monotonic() + 60
+            while "servers are up" not in seen and time.monotonic() < deadline:
+                seen += proc.stderr.readline()
+            namespaces = _netns_lines(seen.replace(")", " "))
+            assert namespaces
+            assert all(netns_exists(ns) for ns in namespaces), seen
+            proc.send_signal(sig)
+            assert proc.wait(timeout=60) == 130
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert not any(netns_exists(ns) for ns in namespaces)
+
+
+def test_killed_orchestrator_is_cleaned_up_by_the_next_lab() -> None:
+    script = (
+        "import sys\n"
+        "from wirespeed.stateful import CloudTrafficManager, read_case_file\n"
+        f"name, raw, dbs = read_case_file({str(EXAMPLE)!r}, 'base')\n"
+        "m = CloudTrafficManager()\n"
+        "m.start_traffic(name=name, server=raw['servers'])\n"
+        "print(' '.join(h['netns'] for h in m.results().topology['hosts'].values()),"
+        " flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            namespaces = proc.stdout.readline().split()
+            assert namespaces
+            assert all(netns_exists(ns) for ns in namespaces)
+        finally:
+            proc.kill()  # no clean-up code runs
+    # the host's worker died with its parent: nothing runs in the namespace any more
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pids = subprocess.run(
+            ["ip", "netns", "pids", namespaces[0]], capture_output=True, text=True
+        ).stdout.split()
+        if not pids:
+            break
+        time.sleep(0.1)
+    assert pids == []
+    cleanup_stale()  # what the next Lab() does first
+    assert not any(netns_exists(ns) for ns in namespaces)

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+import pytest
+
+from wirespeed.errors import ConfigError
+from wirespeed.stateful.case import parse_case
+from wirespeed.stateful.plan import ExistingLink, check_impairments, plan_topology
+
+Raw = dict[str, Any]
+I4 = ipaddress.IPv4Interface
+
+
+def test_missing_bridges_are_planned_with_gateways(demo: Raw) -> None:
+    demo["servers"].append(
+        {
+            "talk_point": {
+                "to_bridge": "virbr25",
+                "gw": "198.18.25.17",
+                "ip": "198.18.25.111/24",
+            },
+            "traffic": [{"name": "s2", "ip": "198.18.25.111", "server_port": 80}],
+        }
+    )
+    plan = plan_topology(parse_case(demo), {}, root_prefix="wsaabcdef")
+    assert plan.needs_fabric
+    assert [
+        (b.name, str(b.subnet), [str(g) for g in b.gateways]) for b in plan.bridges
+    ] == [
+        ("virbr25", "198.18.25.0/24", ["198.18.25.16/24", "198.18.25.17/24"]),
+        ("virbr24", "198.18.24.0/24", ["198.18.24.15/24"]),
+    ]
+    assert [(lk.host.key, lk.bridge, lk.existing, lk.peer) for lk in plan.links] == [
+        ("s1", "virbr25", False, "s1p"),
+        ("s2", "virbr25", False, "s2p"),
+        ("c1", "virbr24", False, "c1p"),
+    ]
+    assert plan.link("c1").host.role == "client"
+    with pytest.raises(KeyError):
+        plan.link("zz")
+
+
+def test_existing_bridge_is_used_and_checked(demo: Raw) -> None:
+    case = parse_case(demo, name="base")
+    existing = {"virbr25": ExistingLink("virbr25", True, (I4("198.18.25.16/24"),))}
+    plan = plan_topology(case, existing, root_prefix="wsaabcdef")
+    assert [b.name for b in plan.bridges] == ["virbr24"]
+    assert (plan.link("s1").existing, plan.link("s1").peer) == (True, "wsaabcdefs1")
+    wrong = {"virbr25": ExistingLink("virbr25", True, (I4("198.18.99.1/24"),))}
+    with pytest.raises(ConfigError) as info:
+        plan_topology(case, wrong, root_prefix="wsaabcdef")
+    assert info.value.field == "base.servers[0].talk_point.ip"
+    assert info.value.reason == (
+        "198.18.25.110 is outside the subnet of bridge virbr25 (198.18.99.0/24)"
+    )
+    not_bridge = {"virbr24": ExistingLink("virbr24", False)}
+    with pytest.raises(ConfigError) as info:
+        plan_topology(case, not_bridge, root_prefix="wsaabcdef")
+    assert info.value.field == "base.clients[0].talk_point.to_bridge"
+    bare = {"virbr25": ExistingLink("virbr25", True)}  # no address: nothing to check
+    assert plan_topology(case, bare, root_prefix="x").link("s1").existing
+
+
+def test_created_bridge_subnet_rules(demo: Raw) -> None:
+    demo["clients"][0]["talk_point"]["to_bridge"] = "virbr25"
+    with pytest.raises(ConfigError) as info:
+        plan_topology(parse_case(demo, name="b"), {}, root_prefix="x")
+    assert info.value.field == "b.clients[0].talk_point.ip"
+    assert info.value.reason == (
+        "198.18.24.110/24 is outside the subnet 198.18.25.0/24 of bridge virbr25"
+        " (set by b.servers[0].talk_point)"
+    )
+    demo["clients"][0]["talk_point"].update(
+        to_bridge="virbr26", ip="198.18.25.120/25", gw="198.18.25.1"
+    )
+    with pytest.raises(ConfigError) as info:
+        plan_topology(parse_case(demo, name="b"), {}, root_prefix="x")
+    assert info.value.field == "b.clients[0].talk_point.ip"
+    assert "overlaps 198.18.25.0/24 of bridge virbr25" in info.value.reason
+    with pytest.raises(ValueError, match="root_prefix"):
+        plan_topology(parse_case(demo), {}, root_prefix="x" * 11)
+
+
+def test_impairment_checks(demo: Raw) -> None:
+    demo["clients"][0]["talk_point"]["netem"] = {"delay": 5, "loss": 1}
+    plan = plan_topology(parse_case(demo, name="b"), {}, root_prefix="x")
+    check_impairments(plan, has_netem=True)
+    with pytest.raises(ConfigError) as info:
+        check_impairments(plan, has_netem=False)
+    assert info.value.field == "b.clients[0].talk_point.netem.delay"
+    assert "no netem qdisc" in info.value.reason
+    del demo["clients"][0]["talk_point"]["netem"]
+    demo["servers"][0]["talk_point"]["tc"] = {"ingress": {"loss": 3}}
+    case = parse_case(demo, name="b")
+    check_impairments(plan_topology(case, {}, root_prefix="x"), has_netem=False)
+    existing = {"virbr25": ExistingLink("virbr25", True)}
+    with pytest.raises(ConfigError) as info:
+        check_impairments(
+            plan_topology(case, existing, root_prefix="x"), has_netem=True
+        )
+    assert info.value.field == "b.servers[0].talk_point.tc.ingress"
+    assert "bridge that wirespeed creates" in info.value.reason

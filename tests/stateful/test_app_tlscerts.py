@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import stat
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from wirespeed.stateful.tlscerts import CertStore
+
+
+def test_leaf_per_name_signed_by_the_run_ca() -> None:
+    store = CertStore.create(["www.sharepoint.com", "a.test", "a.test"])
+    try:
+        ca = x509.load_pem_x509_certificate(store.ca_path.read_bytes())
+        assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        names = sorted(p.name for p in store.directory.iterdir())
+        assert names == [
+            "a.test.key",
+            "a.test.pem",
+            "ca.pem",
+            "www.sharepoint.com.key",
+            "www.sharepoint.com.pem",
+        ]
+        cert_path, key_path = store.paths("www.sharepoint.com")
+        leaf = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        assert san.value.get_values_for_type(x509.DNSName) == ["www.sharepoint.com"]
+        assert leaf.issuer == ca.subject
+        assert isinstance(leaf.public_key(), ec.EllipticCurvePublicKey)
+        leaf.verify_directly_issued_by(ca)
+        assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    finally:
+        store.remove()
+    assert not store.directory.exists()
