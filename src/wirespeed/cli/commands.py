@@ -10,3 +10,21 @@ Register = Callable[[str, str, str, str], None]
 def register_all(register: Register) -> None:
     """Register every subcommand with the CLI group."""
     # Order does not matter; help lists them sorted.
+    register(
+        "demo",
+        "wirespeed.cli.demo",
+        "demo",
+        "Run the seed's XOA flow on the embedded test bed with real counters.",
+    )
+    register(
+        "server",
+        "wirespeed.cli.server",
+        "server",
+        "Start the tester daemon (TRex RPC, Xena XOA and text CLI front ends).",
+    )
+    register(
+        "run",
+        "wirespeed.cli.run",
+        "run",
+        "Run a YAML test profile: live rates, final table, --json results.",
+    )

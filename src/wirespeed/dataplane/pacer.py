@@ -121,9 +121,13 @@ class PortPacer:
         return sorted(self._st.runs)
 
     def is_done(self, now_ns: int) -> bool:
-        """True when nothing will be sent any more (bursts done or duration over)."""
+        """True when nothing will be sent any more (bursts done or duration over).
+
+        Frames that were due before the end of the duration are still owed, even
+        when the caller only gets to them after the end.
+        """
         if self._end_ns is not None and now_ns >= self._end_ns:
-            return True
+            return not self.poll(now_ns, 1)
         return not self._st.runs
 
     @property
@@ -181,9 +185,6 @@ class PortPacer:
         Call :meth:`sent` afterwards with what was really handed to the kernel.
         """
         if self._paused_at is not None:
-            return []
-        if self._end_ns is not None and now_ns >= self._end_ns:
-            self._st.runs.clear()
             return []
         limit = now_ns
         if self._end_ns is not None:

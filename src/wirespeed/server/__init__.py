@@ -1,1 +1,1 @@
-"""The wirespeed daemon and its protocol front ends (TRex JSON-RPC, Xena XOA/CLI)."""
+"""The wirespeed daemon and its front ends (TRex JSON-RPC, Xena XOA, Xena text CLI)."""

@@ -111,3 +111,13 @@ def test_pause_resume_and_multiplier() -> None:
     assert sum(d.count for d in p.poll(60 * MS - 1, 1000)) == 10
     p2 = PortPacer([StreamPlan(0, 1000.0)], 0, multiplier=2.0)
     assert sum(d.count for d in p2.poll(S - 1, 10_000)) == 2000
+
+
+def test_frames_due_before_the_end_are_still_sent_after_a_late_wakeup() -> None:
+    p = PortPacer([StreamPlan(0, 1000.0)], 0, duration_ns=100 * MS)
+    assert not p.is_done(150 * MS)  # woke up late: 100 frames are still owed
+    dues = p.poll(150 * MS, 1000)
+    assert [(d.key, d.count) for d in dues] == [(0, 100)]
+    p.sent(0, 100, 150 * MS)
+    assert p.is_done(150 * MS)
+    assert p.poll(150 * MS, 1000) == []

@@ -1,0 +1,50 @@
+"""Latency histogram buckets (TRex-compatible keys).
+
+Bucket ``k`` counts latencies in ``[HISTOGRAM_BOUNDS_US[k], HISTOGRAM_BOUNDS_US[k+1])``
+microseconds. The lower bounds are 0, then 10..90 in steps of 10, 100..900 in steps
+of 100, and so on for five decades up to 900000 µs, then 1000000 µs (1 s), whose
+bucket has no upper limit. These are the keys TRex reports in ``get_pgid_stats``
+(its key ``"0"`` holds latencies under 10 µs). Negative latencies (possible when the
+TX and RX clocks differ) are counted in bucket 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "HISTOGRAM_BOUNDS_US",
+    "HISTOGRAM_BUCKETS",
+    "histogram_bucket",
+]
+
+HISTOGRAM_BOUNDS_US: tuple[int, ...] = (
+    0,
+    *(
+        step * decade
+        for decade in (10, 100, 1_000, 10_000, 100_000)
+        for step in range(1, 10)
+    ),
+    1_000_000,
+)
+"""Lower bound (µs) of every histogram bucket, ascending."""
+
+HISTOGRAM_BUCKETS = len(HISTOGRAM_BOUNDS_US)
+"""Number of histogram buckets (47)."""
+
+_BOUNDS_NS = np.array(HISTOGRAM_BOUNDS_US, dtype=np.int64) * 1000
+
+
+def histogram_bucket(latency_ns: NDArray[np.int64]) -> NDArray[np.intp]:
+    """Bucket index of every latency (ns).
+
+    Args:
+        latency_ns: latencies in ns (may be negative).
+
+    Returns:
+        Indices into :data:`HISTOGRAM_BOUNDS_US`.
+    """
+    idx: NDArray[np.intp] = np.searchsorted(_BOUNDS_NS, latency_ns, side="right") - 1
+    np.maximum(idx, 0, out=idx)
+    return idx

@@ -1,0 +1,5 @@
+"""``python -m wirespeed.cli``."""
+
+from wirespeed.cli.main import main
+
+main()

@@ -1,0 +1,102 @@
+"""``wirespeed run PROFILE.yaml``: run a test profile, live rates, final table."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+@click.command("run")
+@click.argument(
+    "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the results as JSON to this file ('-' = stdout).",
+)
+@click.option("--quiet", is_flag=True, help="No live display.")
+def run(profile_path: Path, json_path: Path | None, quiet: bool) -> None:
+    """Run a YAML test profile on the embedded test bed (or configured ports)."""
+    from wirespeed.profiles import load_profile
+    from wirespeed.runner import run_profile
+
+    profile = load_profile(profile_path)
+    results = run_profile(profile, live=not quiet and json_path != Path("-"))
+    _print_table(results)
+    if json_path is not None:
+        text = json.dumps(results, indent=2)
+        if str(json_path) == "-":
+            sys.stdout.write(text + "\n")
+        else:
+            json_path.write_text(text + "\n")
+
+
+def _print_table(results: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True)
+    t = Table(title="ports")
+    for col in (
+        "port",
+        "TX frames",
+        "RX frames",
+        "TX bytes",
+        "RX bytes",
+        "non-TPLD RX",
+    ):
+        t.add_column(col, justify="right")
+    for name, p in results["ports"].items():
+        t.add_row(
+            name,
+            str(p["tx_packets"]),
+            str(p["rx_packets"]),
+            str(p["tx_bytes"]),
+            str(p["rx_bytes"]),
+            str(p["rx_notpld_packets"]),
+        )
+    console.print(t)
+    s = Table(title="streams (RX analysis per TPLD id)")
+    for col in (
+        "stream",
+        "TID",
+        "TX",
+        "RX",
+        "lost",
+        "misord",
+        "dup",
+        "lat avg us",
+        "lat max us",
+        "jitter us",
+    ):
+        s.add_column(col, justify="right")
+    for st in results["streams"]:
+        rx = st.get("rx") or {}
+        s.add_row(
+            st["name"],
+            str(st["tpld_id"]),
+            str(st["tx_packets"]),
+            str(rx.get("packets", "-")),
+            str(rx.get("lost", "-")),
+            str(rx.get("misordered", "-")),
+            str(rx.get("duplicates", "-")),
+            _us(rx.get("latency_avg_ns")),
+            _us(rx.get("latency_max_ns")),
+            _us(rx.get("jitter_ns")),
+        )
+    console.print(s)
+    if results.get("dut"):
+        console.print(
+            f"DUT ({results['dut']['mechanism']}): {results['dut']['counters']}"
+        )
+
+
+def _us(v: Any) -> str:
+    return "-" if v is None else f"{float(v) / 1e3:.1f}"

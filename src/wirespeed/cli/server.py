@@ -1,0 +1,97 @@
+"""``wirespeed server``: the daemon with its front ends."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from wirespeed.topology.impair import parse_impairment
+from wirespeed.topology.testbed import parse_speed
+
+
+@click.command("server")
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML file naming the ports (default: embedded test bed).",
+)
+@click.option(
+    "--bind",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address the front ends listen on.",
+)
+@click.option(
+    "--modules",
+    default=2,
+    show_default=True,
+    help="Embedded test bed: number of two-port modules.",
+)
+@click.option(
+    "--speed",
+    default="1G",
+    show_default=True,
+    help="Embedded test bed: nominal port speed.",
+)
+@click.option(
+    "--dut", is_flag=True, help="Embedded test bed: a DUT bridge between ports 0 and 1."
+)
+@click.option(
+    "--impair",
+    default=None,
+    help='DUT impairments, e.g. "loss=1%,duplicate=0.5%" (implies --dut).',
+)
+@click.option(
+    "--no-frontend",
+    "disabled",
+    multiple=True,
+    type=click.Choice(["trex", "xoa", "xena-cli"]),
+    help="Do not start this front end.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def server(
+    config: Path | None,
+    bind: str,
+    modules: int,
+    speed: str,
+    dut: bool,
+    impair: str | None,
+    disabled: tuple[str, ...],
+    verbose: bool,
+) -> None:
+    """Start the tester daemon (TRex RPC 4501/4500, XOA 22606, text CLI 22611)."""
+    from wirespeed.server.daemon import FRONT_ENDS, Daemon, DaemonOptions
+
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    imp = parse_impairment(impair) if impair else None
+    opts = DaemonOptions(
+        config=config,
+        bind=bind,
+        modules=modules,
+        speed_bps=parse_speed(speed, "--speed"),
+        dut=dut or imp is not None,
+        impairment=imp,
+        front_ends=tuple(n for n in FRONT_ENDS if n not in disabled),
+    )
+    daemon = Daemon(opts)
+    tester = daemon.start()
+    for p in tester.ports:
+        click.echo(
+            f"port {p.index}: {p.name} mac {p.mac} speed {p.speed_bps / 1e9:g}G "
+            f"(module {p.module} port {p.index_in_module})"
+        )
+    click.echo(
+        f"front ends: {', '.join(daemon.front_ends) or 'none'} on {bind}; "
+        "Ctrl-C to stop",
+        err=False,
+    )
+    try:
+        daemon.run_forever()
+    finally:
+        daemon.close()

@@ -1,0 +1,373 @@
+"""The native Python API, shaped like an XOA script.
+
+tester -> modules -> ports -> streams.
+
+Example (the embedded test bed, created and removed by the ``with`` block)::
+
+    from scapy.layers.inet import IP
+    from scapy.layers.l2 import Ether
+    from wirespeed.client import Chassis
+    from wirespeed.model import FrameLength, Payload, PayloadType
+
+    with Chassis.embedded() as chassis:
+        port = chassis.modules[0].ports[0]
+        port.reserve(force=True)
+        port.reset()
+        port.streams.create(
+            header=Ether(dst="02:00:00:00:00:02") / IP(dst="198.19.0.1"),
+            rate_percent=10.0,
+            length=FrameLength.fixed(128),
+            payload=Payload(PayloadType.PATTERN, bytes.fromhex("FFFF0000")),
+            tpld_id=0,
+        )
+        port.clear_counters()
+        chassis.traffic([port], duration_s=2.0)
+        print(port.peer.statistics().rx_packets)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from wirespeed.analysis import TidStats
+from wirespeed.errors import ValidationError
+from wirespeed.model import (
+    FrameLength,
+    Modifier,
+    Payload,
+    Rate,
+    RateUnit,
+    Stream,
+    StreamEnable,
+    TxMode,
+    VmProgram,
+)
+from wirespeed.packet.template import (
+    header_length,
+    segments_from_scapy,
+    template_from_hex,
+    template_from_scapy,
+)
+from wirespeed.service import Multiplier, PortInfo, Tester
+from wirespeed.service.stats import PortStats, StreamTxStats
+from wirespeed.topology.impair import Impairment
+from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, TesterConfig
+
+__all__ = ["Chassis", "Module", "Port", "StreamHandle"]
+
+FEC_MODES = ("OFF", "ON", "RS_FEC", "RS_FEC_KR", "RS_FEC_KP", "FC_FEC")
+
+
+@dataclass
+class StreamHandle:
+    """One stream of a port."""
+
+    port: Port
+    index: int
+
+    @property
+    def config(self) -> Stream:
+        """The stream's current description."""
+        return self.port.chassis.tester.streams(self.port.index)[self.index]
+
+    def update(self, **changes: Any) -> None:
+        """Replace fields of the stream (``rate=Rate.pps(1000)``, ``enabled=0``...)."""
+        from dataclasses import replace
+
+        new = replace(self.config, **changes)
+        self.port.chassis.tester.replace_stream(self.port.index, self.index, new)
+
+    def statistics(self) -> StreamTxStats:
+        """What this stream sent since the last clear."""
+        return self.port.chassis.tester.stream_tx_stats(self.port.index, self.index)
+
+    def delete(self) -> None:
+        """Remove the stream."""
+        self.port.chassis.tester.remove_stream(self.port.index, self.index)
+
+
+@dataclass
+class _Streams:
+    port: Port
+
+    def __iter__(self) -> Any:
+        return iter(self.all())
+
+    def all(self) -> list[StreamHandle]:
+        """Every stream of the port."""
+        return [
+            StreamHandle(self.port, i)
+            for i in sorted(self.port.chassis.tester.streams(self.port.index))
+        ]
+
+    def create(
+        self,
+        *,
+        header: Any = None,
+        header_hex: str | None = None,
+        rate_percent: float | None = None,
+        rate_pps: float | None = None,
+        rate_l2_bps: float | None = None,
+        rate_l1_bps: float | None = None,
+        rate_ppm: float | None = None,
+        length: FrameLength | None = None,
+        payload: Payload | None = None,
+        tpld_id: int = -1,
+        modifiers: tuple[Modifier, ...] = (),
+        vm: VmProgram | None = None,
+        mode: TxMode | None = None,
+        packet_limit: int | None = None,
+        comment: str = "",
+        enabled: bool = True,
+    ) -> StreamHandle:
+        """Create a stream with the lowest free index (like ``PS_CREATE``).
+
+        The header comes from a scapy packet (``header``) or hex (``header_hex``);
+        exactly one rate argument must be given.
+        """
+        if (header is None) == (header_hex is None):
+            raise ValidationError(
+                "give exactly one of header and header_hex", field="header"
+            )
+        tmpl = (
+            template_from_scapy(header)
+            if header is not None
+            else template_from_hex(str(header_hex))
+        )
+        rates = {
+            RateUnit.PERCENT: rate_percent,
+            RateUnit.PPS: rate_pps,
+            RateUnit.L2_BPS: rate_l2_bps,
+            RateUnit.L1_BPS: rate_l1_bps,
+            RateUnit.PPM: rate_ppm,
+        }
+        given = [(u, v) for u, v in rates.items() if v is not None]
+        if len(given) != 1:
+            raise ValidationError("give exactly one rate", field="rate")
+        if packet_limit is not None and packet_limit > 0:
+            mode = TxMode.single_burst(packet_limit)
+        existing = self.port.chassis.tester.streams(self.port.index)
+        index = next(i for i in range(len(existing) + 1) if i not in existing)
+        stream = Stream(
+            packet=tmpl,
+            header_len_bytes=header_length(tmpl),
+            segments=segments_from_scapy(tmpl),
+            name=comment,
+            enabled=StreamEnable.ON if enabled else StreamEnable.OFF,
+            tpld_id=tpld_id,
+            length=length,
+            payload=payload or Payload(),
+            rate=Rate(given[0][0], float(given[0][1])),
+            mode=mode or TxMode.continuous(),
+            modifiers=modifiers,
+            vm=vm or VmProgram(),
+        )
+        self.port.chassis.tester.add_stream(self.port.index, index, stream)
+        return StreamHandle(self.port, index)
+
+
+@dataclass
+class Port:
+    """A test port."""
+
+    chassis: Chassis
+    index: int
+    streams: _Streams = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.streams = _Streams(self)
+
+    @property
+    def info(self) -> PortInfo:
+        """Interface, namespace, MAC, nominal speed, TPLD mode..."""
+        return self.chassis.tester.ports[self.index]
+
+    @property
+    def peer(self) -> Port:
+        """The port this one is cabled to."""
+        peer = self.info.spec.peer
+        if peer is None:
+            raise ValidationError("the cabling of this port is not known", field="peer")
+        return self.chassis.ports[peer]
+
+    @property
+    def fec_mode(self) -> str:
+        """FEC mode (accepted and reported; a veth has no FEC)."""
+        return self.info.fec_mode
+
+    @fec_mode.setter
+    def fec_mode(self, mode: str) -> None:
+        if mode not in FEC_MODES:
+            raise ValidationError(f"one of {', '.join(FEC_MODES)}", field="fec_mode")
+        self.info.fec_mode = mode
+
+    def reserve(self, *, force: bool = False) -> None:
+        """Reserve the port for this chassis session."""
+        c = self.chassis
+        self._token = c.tester.reserve(self.index, c.owner, c.session, force=force)
+
+    def release(self) -> None:
+        """Release the port."""
+        self.chassis.tester.release(self.index, self.chassis.session)
+
+    def reset(self) -> None:
+        """Stop traffic, delete the streams, default port settings."""
+        self.chassis.tester.reset_port(self.index)
+
+    def clear_counters(self) -> None:
+        """Clear TX and RX counters (and the RX analysis)."""
+        self.chassis.tester.clear_stats(self.index)
+
+    def statistics(self) -> PortStats:
+        """Port counters and last-second rates."""
+        return self.chassis.tester.port_stats(self.index)
+
+    def tpld_ids(self) -> list[int]:
+        """TIDs received since the last clear."""
+        return self.chassis.tester.tids(self.index)
+
+    def tpld_statistics(self, tid: int) -> TidStats | None:
+        """RX analysis of one TID: loss, misorder, duplicates, latency, jitter."""
+        return self.chassis.tester.tid_stats(self.index, tid)
+
+
+@dataclass
+class Module:
+    """A group of ports."""
+
+    chassis: Chassis
+    index: int
+    ports: list[Port]
+
+    @property
+    def media(self) -> str:
+        """Media configuration (accepted and reported)."""
+        return self.chassis.tester.modules[self.index].media
+
+    @media.setter
+    def media(self, value: str) -> None:
+        self.chassis.tester.modules[self.index].media = value
+
+    @property
+    def port_speeds(self) -> list[int]:
+        """``[port count, speed Mbit/s per port...]`` as Xena's M_CFPCONFIGEXT."""
+        return [len(self.ports)] + [p.info.speed_bps // 1_000_000 for p in self.ports]
+
+    def set_port_speeds(self, speeds: list[int]) -> None:
+        """Set nominal speeds (Mbit/s): ``[count, speed, speed, ...]``."""
+        if (
+            not speeds
+            or speeds[0] != len(self.ports)
+            or len(speeds) != len(self.ports) + 1
+        ):
+            raise ValidationError(
+                f"expected [{len(self.ports)}, speed x {len(self.ports)}]",
+                field="port_speeds",
+            )
+        for port, mbps in zip(self.ports, speeds[1:], strict=True):
+            self.chassis.tester.set_speed(port.index, int(mbps) * 1_000_000)
+
+    def reserve(self, *, force: bool = False) -> None:
+        """Reserve every port of the module."""
+        for port in self.ports:
+            port.reserve(force=force)
+
+    def release(self) -> None:
+        """Release every port of the module this session holds."""
+        for port in self.ports:
+            res = self.chassis.tester.reservation(port.index)
+            if res is not None and res.session == self.chassis.session:
+                port.release()
+
+
+class Chassis:
+    """An in-process tester over real interfaces.
+
+    Use :meth:`embedded` for the default test bed, or pass a :class:`TesterConfig`
+    (from :func:`wirespeed.topology.testbed.load_config`).
+    """
+
+    def __init__(
+        self,
+        config: TesterConfig,
+        *,
+        owner: str = "wirespeed",
+        testbed: EmbeddedTestbed | None = None,
+    ) -> None:
+        self.tester = Tester(config)
+        self.owner = owner
+        self.session = f"api-{id(self):x}"
+        self.testbed = testbed
+        self.ports = [Port(self, i) for i in range(len(config.ports))]
+        self.modules = [
+            Module(self, m.index, [self.ports[i] for i in m.ports])
+            for m in self.tester.modules
+        ]
+
+    @classmethod
+    def embedded(
+        cls,
+        *,
+        modules: int = 2,
+        speed_bps: int = DEFAULT_SPEED_BPS,
+        dut: bool = False,
+        impairment: Impairment | None = None,
+        owner: str = "wirespeed",
+    ) -> Chassis:
+        """A chassis on the embedded test bed (created now, removed on close)."""
+        bed = EmbeddedTestbed(
+            modules=modules, speed_bps=speed_bps, dut=dut, impairment=impairment
+        )
+        config = bed.start()
+        try:
+            return cls(config, owner=owner, testbed=bed)
+        except BaseException:
+            bed.close()
+            raise
+
+    def __enter__(self) -> Chassis:
+        try:
+            self.tester.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers and remove the test bed (if this chassis made it)."""
+        try:
+            self.tester.close()
+        finally:
+            if self.testbed is not None:
+                self.testbed.close()
+
+    def start(
+        self,
+        ports: list[Port],
+        *,
+        duration_s: float | None = None,
+        multiplier: Multiplier | None = None,
+    ) -> None:
+        """Start traffic on ``ports`` together."""
+        self.tester.start_traffic(
+            [p.index for p in ports], duration_s=duration_s, multiplier=multiplier
+        )
+
+    def stop(self, ports: list[Port]) -> None:
+        """Stop traffic on ``ports``."""
+        self.tester.stop_traffic([p.index for p in ports])
+
+    def traffic(
+        self, ports: list[Port], *, duration_s: float, cooldown_s: float = 0.5
+    ) -> None:
+        """Send for ``duration_s``, stop, wait ``cooldown_s`` for the last frames."""
+        self.start(ports, duration_s=duration_s)
+        self.tester.wait_idle([p.index for p in ports], duration_s + 5.0)
+        self.stop(ports)
+        time.sleep(cooldown_s)
+        self.tester.settle()

@@ -1,0 +1,215 @@
+"""The receive worker: one process per port that drains the RX ring and analyses.
+
+Every frame that arrives on the port is counted; frames with a valid TPLD are
+analysed per TID (loss, misorder, duplicates, latency, jitter) by
+:class:`wirespeed.analysis.Analyzer`. The port words and the analyzer's table are
+published in a :class:`CounterBlock` (the table is copied in as raw int64 words).
+
+Port words (absolute, never reset: a clear only resets the per-TID analysis):
+see the ``RX_*`` constants.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from wirespeed.analysis import RxAnalyzer, TidStats, analyzer_dtype
+from wirespeed.dataplane.afpacket import RxRing
+from wirespeed.dataplane.counters import CounterBlock
+from wirespeed.tpld import TpldMode
+
+__all__ = [
+    "MAX_TIDS",
+    "RX_PORT_WORDS",
+    "run_rx_worker",
+    "rx_words",
+    "shift_latency",
+    "table_tid_stats",
+    "table_tids",
+]
+
+(
+    RX_PACKETS,
+    RX_BYTES,
+    RX_TPLD_PACKETS,
+    RX_NOTPLD_PACKETS,
+    RX_NOTPLD_BYTES,
+    RX_TPLD_ERRORS,
+    RX_RING_DROPS,
+    RX_LAST_NS,
+    RX_CLEARS,
+    RX_SYNCS,
+) = range(10)
+RX_PORT_WORDS = 16
+MAX_TIDS = 4096
+_PUBLISH_NS = 20_000_000  # publish at least every 20 ms while frames flow
+_DTYPE = analyzer_dtype(MAX_TIDS)
+# analyzer port-record field behind each absolute port word
+_FROM_ANALYZER = (
+    (RX_PACKETS, "packets"),
+    (RX_BYTES, "bytes"),
+    (RX_TPLD_PACKETS, "tpld_packets"),
+    (RX_NOTPLD_PACKETS, "non_tpld_packets"),
+    (RX_NOTPLD_BYTES, "non_tpld_bytes"),
+    (RX_TPLD_ERRORS, "tpld_checksum_errors"),
+)
+
+
+def rx_words() -> int:
+    """Size of an RX counter block."""
+    return RX_PORT_WORDS + (_DTYPE.itemsize + 7) // 8
+
+
+def _record(words: npt.NDArray[np.int64]) -> Any:
+    raw = words[RX_PORT_WORDS:].view(np.uint8)[: _DTYPE.itemsize]
+    return np.frombuffer(raw, dtype=_DTYPE, count=1)[0]
+
+
+def table_tids(words: npt.NDArray[np.int64]) -> list[int]:
+    """TIDs present in a published RX block, in order of first sight."""
+    rec = _record(words)
+    used = int(rec["port"]["tids_in_use"])
+    return [int(t) for t in rec["tids"]["tid"][:used]]
+
+
+def table_tid_stats(words: npt.NDArray[np.int64], tid: int) -> TidStats | None:
+    """One TID's statistics from a published RX block (``None`` if never seen)."""
+    rec = _record(words)
+    used = int(rec["port"]["tids_in_use"])
+    rows = np.nonzero(rec["tids"]["tid"][:used] == tid)[0]
+    if len(rows) == 0:
+        return None
+    return TidStats.from_row(rec["tids"][int(rows[0])])
+
+
+def shift_latency(st: TidStats, offset_ns: int) -> dict[str, Any]:
+    """Field changes that subtract a port's latency offset from ``st``."""
+    out: dict[str, Any] = {}
+    for name in ("latency", "latency_last_s"):
+        lat = getattr(st, name)
+        if lat.count:
+            out[name] = replace(
+                lat,
+                min_ns=lat.min_ns - offset_ns,
+                avg_ns=lat.avg_ns - offset_ns,
+                max_ns=lat.max_ns - offset_ns,
+            )
+    return out
+
+
+class _Receiver:
+    def __init__(self, ring: RxRing, counters: CounterBlock) -> None:
+        self.ring = ring
+        self.counters = counters
+        self.analyzer = RxAnalyzer(
+            TpldMode.NORMAL, capacity=MAX_TIDS, now_ns=time.time_ns()
+        )
+        self.base = np.zeros(RX_PORT_WORDS, dtype=np.int64)  # totals from before clears
+        self.extra = np.zeros(RX_PORT_WORDS, dtype=np.int64)  # counted here, not by it
+        self.dirty = False
+        self.last_pub = 0
+        self.next_second = (time.time_ns() // 1_000_000_000 + 1) * 1_000_000_000
+
+    def _totals(self, rec: Any) -> npt.NDArray[np.int64]:
+        words = self.base + self.extra
+        for w, name in _FROM_ANALYZER:
+            words[w] += int(rec["port"][name])
+        return words
+
+    def publish(self) -> None:
+        with self.counters.writing() as w:
+            rec = np.frombuffer(
+                w[RX_PORT_WORDS:].view(np.uint8)[: _DTYPE.itemsize],
+                dtype=_DTYPE,
+                count=1,
+            ).reshape(())
+            self.analyzer.to_array(out=rec)
+            w[:RX_PORT_WORDS] = self._totals(rec)
+        self.dirty = False
+        self.last_pub = time.monotonic_ns()
+
+    def drain(self) -> None:
+        while True:
+            batch = self.ring.read(8192)
+            if batch is None:
+                break
+            self.analyzer.analyse(batch.data, batch.lengths, batch.ts_ns)
+            vlan = int(batch.vlan_stripped.sum())
+            if vlan:  # the kernel moved a VLAN tag into metadata: 4 bytes crossed
+                self.extra[RX_BYTES] += 4 * vlan
+            self.extra[RX_LAST_NS] = int(batch.ts_ns[-1])
+            self.dirty = True
+            if time.monotonic_ns() - self.last_pub > _PUBLISH_NS:
+                self.extra[RX_RING_DROPS] += self.ring.drops()
+                self.publish()
+
+    def tick(self) -> None:
+        now = time.time_ns()
+        if now >= self.next_second:
+            self.analyzer.roll_second(now)
+            self.next_second = (now // 1_000_000_000 + 1) * 1_000_000_000
+            self.dirty = True
+
+    def _fold(self) -> None:
+        """Move the analyzer's totals into ``base`` before it is reset."""
+        rec = self.analyzer.to_array()
+        for w, name in _FROM_ANALYZER:
+            self.base[w] += int(rec["port"][name])
+
+    def command(self, msg: tuple[Any, ...]) -> bool:
+        op = msg[0]
+        if op == "quit":
+            return False
+        if op == "clear":
+            self.drain()
+            self._fold()
+            self.analyzer.clear(time.time_ns())
+            self.extra[RX_CLEARS] = int(msg[1])
+            self.publish()
+        elif op == "sync":  # everything in the ring now is counted and published
+            self.drain()
+            self.extra[RX_RING_DROPS] += self.ring.drops()
+            self.extra[RX_SYNCS] = int(msg[1])
+            self.publish()
+        elif op == "mode":
+            self.drain()
+            self._fold()
+            self.analyzer = RxAnalyzer(msg[1], capacity=MAX_TIDS, now_ns=time.time_ns())
+            self.publish()
+        return True
+
+
+def run_rx_worker(
+    netns: str | None, ifname: str, counter_name: str, conn: Connection
+) -> None:
+    """Entry point of an RX worker process."""
+    from wirespeed.topology.netns import enter_netns
+
+    enter_netns(netns)
+    counters = CounterBlock(rx_words(), name=counter_name)
+    ring = RxRing(ifname)
+    rcv = _Receiver(ring, counters)
+    rcv.publish()
+    conn.send(("ready", os.getpid()))
+    try:
+        while True:
+            if ring.wait(0.005):
+                rcv.drain()
+            elif rcv.dirty:  # idle for 5 ms: publish the final counts now
+                rcv.extra[RX_RING_DROPS] += ring.drops()
+                rcv.publish()
+            rcv.tick()
+            if conn.poll(0) and not rcv.command(conn.recv()):
+                break
+    except (EOFError, KeyboardInterrupt):
+        pass
+    finally:
+        ring.close()
+        counters.close()

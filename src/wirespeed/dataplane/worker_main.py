@@ -1,0 +1,41 @@
+"""``python -m wirespeed.dataplane.worker_main tx|rx ...``: a worker process.
+
+Workers are started as fresh interpreters (not ``multiprocessing`` children), so
+scripts that use the API need no ``if __name__ == "__main__"`` guard. The controller
+passes one end of a socket pair as file descriptor ``--fd``; it carries pickled
+commands both ways (a ``multiprocessing.connection.Connection``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from multiprocessing.connection import Connection
+
+
+def main() -> None:
+    """Parse the arguments and run the requested worker."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("role", choices=["tx", "rx"])
+    ap.add_argument("--netns", default="")
+    ap.add_argument("--ifname", required=True)
+    ap.add_argument("--counters", required=True)
+    ap.add_argument("--fd", type=int, required=True)
+    ap.add_argument("--max-streams", type=int, default=0)
+    ap.add_argument("--no-qdisc-bypass", action="store_true")
+    a = ap.parse_args()
+    conn = Connection(a.fd)
+    netns = a.netns or None
+    if a.role == "tx":
+        from wirespeed.dataplane.tx_worker import run_tx_worker
+
+        run_tx_worker(
+            netns, a.ifname, a.counters, a.max_streams, conn, not a.no_qdisc_bypass
+        )
+    else:
+        from wirespeed.dataplane.rx_worker import run_rx_worker
+
+        run_rx_worker(netns, a.ifname, a.counters, conn)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Column writes into a batch: Xena modifiers and TRex write instructions.
+
+All functions work on every row at once: a field of ``w`` bytes at a fixed offset
+is ``w`` column reads/writes of the batch array.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from wirespeed.fieldengine.sequences import I64Array, TickRandom, U64Array, cyclic
+from wirespeed.model.modifiers import Endian, Modifier, ModifierAction
+from wirespeed.model.vm import WriteFlowVar, WriteMaskFlowVar
+
+__all__ = [
+    "ModifierPlan",
+    "apply_write",
+    "apply_write_mask",
+    "read_uint",
+    "write_uint",
+]
+
+U8Array = npt.NDArray[np.uint8]
+
+
+def read_uint(data: U8Array, offset: int, width: int, big: bool) -> U64Array:
+    """Return the ``width``-byte unsigned field at ``offset`` of every row."""
+    out = np.zeros(data.shape[0], dtype=np.uint64)
+    for i in range(width):
+        shift = 8 * (width - 1 - i) if big else 8 * i
+        out |= data[:, offset + i].astype(np.uint64) << np.uint64(shift)
+    return out
+
+
+def write_uint(
+    data: U8Array, offset: int, width: int, values: U64Array, big: bool
+) -> None:
+    """Write ``values`` (low ``width`` bytes) at ``offset`` of every row."""
+    if width in (1, 2, 4, 8):
+        dtype = np.dtype(f"{'>' if big else '<'}u{width}")
+        raw = values.astype(dtype).view(np.uint8).reshape(-1, width)
+        data[:, offset : offset + width] = raw
+        return
+    for i in range(width):
+        shift = 8 * (width - 1 - i) if big else 8 * i
+        data[:, offset + i] = (values >> np.uint64(shift)).astype(np.uint8)
+
+
+class ModifierPlan:
+    """A compiled Xena modifier: values per frame and the masked write."""
+
+    def __init__(self, mod: Modifier, rng: np.random.Generator) -> None:
+        """Compile ``mod``; ``rng`` feeds RANDOM."""
+        self.mod = mod
+        self._big = mod.endian is Endian.BIG
+        self._mask = np.uint64(mod.field_mask)
+        self._shift = np.uint64(mod.shift)
+        self._full = mod.field_mask == (1 << (8 * mod.width_bytes)) - 1
+        self._rng = rng
+        self._random = TickRandom(self._draw)
+
+    def _draw(self, n: int) -> U64Array:
+        raw = self._rng.bit_generator.random_raw(n)
+        return np.asarray(raw, dtype=np.uint64) & np.uint64(self.mod.value_max)
+
+    def values(self, frames: I64Array) -> U64Array:
+        """Return the modifier value (in units of the masked field) per frame."""
+        mod = self.mod
+        ticks = frames // mod.repeat if mod.repeat > 1 else frames
+        if mod.action is ModifierAction.RANDOM:
+            return self._random.values(ticks)
+        pos, _ = cyclic(ticks, 0, mod.value_count)
+        delta = pos * np.uint64(mod.step)
+        if mod.action is ModifierAction.DEC:
+            return np.uint64(mod.range_max) - delta
+        return np.uint64(mod.range_min) + delta
+
+    def apply(self, data: U8Array, frames: I64Array) -> None:
+        """Write this modifier's bits into every row."""
+        mod = self.mod
+        bits = (self.values(frames) << self._shift) & self._mask
+        if not self._full:
+            old = read_uint(data, mod.pos, mod.width_bytes, self._big)
+            bits |= old & ~self._mask
+        write_uint(data, mod.pos, mod.width_bytes, bits, self._big)
+
+
+def apply_write(data: U8Array, ins: WriteFlowVar, size: int, values: U64Array) -> None:
+    """Execute ``write_flow_var``: the variable plus ``add_value``, ``size`` bytes."""
+    add = np.uint64(ins.add_value % (1 << 64))
+    write_uint(data, ins.pkt_offset, size, values + add, ins.is_big_endian)
+
+
+def apply_write_mask(data: U8Array, ins: WriteMaskFlowVar, values: U64Array) -> None:
+    """Execute ``write_mask_flow_var`` as TRex's pseudocode says (32-bit math)."""
+    width = ins.pkt_cast_size
+    cast = np.uint64((1 << (8 * width)) - 1)
+    u32 = np.uint64(0xFFFFFFFF)
+    val = ((values & cast) + np.uint64(ins.add_value % (1 << 32))) & u32
+    if ins.shift > 0:
+        val = (val << np.uint64(ins.shift)) & u32 if ins.shift < 32 else val * 0
+    elif ins.shift < 0:
+        val = val >> np.uint64(-ins.shift) if ins.shift > -32 else val * 0
+    mask = np.uint64(ins.mask) & cast
+    old = read_uint(data, ins.pkt_offset, width, ins.is_big_endian)
+    new = (old & ~mask & cast) | (val & mask)
+    write_uint(data, ins.pkt_offset, width, new, ins.is_big_endian)

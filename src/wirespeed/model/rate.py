@@ -1,0 +1,115 @@
+"""Stream rates: packets/s, L1 or L2 bits/s, percent or ppm of the line rate.
+
+Frame sizes count the 4-byte FCS. L2 bits per frame are ``size * 8``; L1 bits add
+the 8-byte preamble+SFD and the 12-byte minimum inter-frame gap:
+``(size + 20) * 8``. Percent and ppm are fractions of the port's line rate in L1
+bits/s (Xena's ``PS_RATEFRACTION`` "inter-frame gap included", TRex's
+``percentage``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from wirespeed.errors import ValidationError
+
+__all__ = ["L1_OVERHEAD_BYTES", "Rate", "RateUnit"]
+
+L1_OVERHEAD_BYTES = 20
+"""Preamble + SFD (8) and minimum inter-frame gap (12) added to each frame on L1."""
+
+
+class RateUnit(Enum):
+    """How a rate value is expressed (values are TRex's ``rate.type`` strings)."""
+
+    PPS = "pps"
+    L1_BPS = "bps_L1"
+    L2_BPS = "bps_L2"
+    PERCENT = "percentage"
+    PPM = "ppm"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A stream's rate, in one unit, validated at construction.
+
+    Attributes:
+        unit: the unit of ``value``.
+        value: frames/s, bits/s, percent (0 < p <= 100) or ppm (0 < p <= 1e6).
+    """
+
+    unit: RateUnit
+    value: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.unit, RateUnit):
+            raise ValidationError(f"unknown rate unit {self.unit!r}", field="rate.unit")
+        value = self.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError("rate must be a number", field="rate.value")
+        if not math.isfinite(value) or value <= 0:
+            raise ValidationError(f"rate must be > 0, got {value}", field="rate.value")
+        if self.unit is RateUnit.PERCENT and value > 100:
+            raise ValidationError("percentage must be <= 100", field="rate.value")
+        if self.unit is RateUnit.PPM and value > 1_000_000:
+            raise ValidationError("ppm must be <= 1000000", field="rate.value")
+
+    @classmethod
+    def pps(cls, value: float) -> Rate:
+        """Return a rate of ``value`` frames per second."""
+        return cls(RateUnit.PPS, value)
+
+    @classmethod
+    def percent(cls, value: float) -> Rate:
+        """Return a rate of ``value`` percent of the line rate (L1)."""
+        return cls(RateUnit.PERCENT, value)
+
+    def to_pps(self, line_rate_bps: float, mean_frame_len: float) -> float:
+        """Return the rate in frames per second.
+
+        Args:
+            line_rate_bps: the port's nominal L1 line rate in bits/s.
+            mean_frame_len: mean frame size in bytes INCLUDING the FCS.
+
+        Raises:
+            ValidationError: a non-positive line rate or frame size.
+        """
+        if mean_frame_len <= 0:
+            raise ValidationError("mean frame size must be > 0", field="mean_frame_len")
+        l1_bits = (mean_frame_len + L1_OVERHEAD_BYTES) * 8
+        if self.unit is RateUnit.PPS:
+            return float(self.value)
+        if self.unit is RateUnit.L2_BPS:
+            return self.value / (mean_frame_len * 8)
+        if self.unit is RateUnit.L1_BPS:
+            return self.value / l1_bits
+        if line_rate_bps <= 0:
+            raise ValidationError("line rate must be > 0", field="line_rate_bps")
+        fraction = self.value / (100.0 if self.unit is RateUnit.PERCENT else 1e6)
+        return fraction * line_rate_bps / l1_bits
+
+    def to_trex_json(self) -> dict[str, Any]:
+        """Return TRex's ``{"type": ..., "value": ...}`` (ppm becomes percentage)."""
+        if self.unit is RateUnit.PPM:
+            return {"type": RateUnit.PERCENT.value, "value": self.value / 10_000}
+        return {"type": self.unit.value, "value": self.value}
+
+    @classmethod
+    def from_trex_json(cls, obj: Any, field: str = "mode.rate") -> Rate:
+        """Parse TRex's rate object.
+
+        Raises:
+            ValidationError: not an object, unknown type or bad value.
+        """
+        if not isinstance(obj, dict):
+            raise ValidationError("rate must be an object", field=field)
+        kind = obj.get("type")
+        if kind not in {"pps", "bps_L1", "bps_L2", "percentage"}:
+            raise ValidationError(f"unknown rate type {kind!r}", field=f"{field}.type")
+        try:
+            return cls(RateUnit(kind), obj.get("value"))  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise ValidationError(exc.reason, field=f"{field}.value") from exc

@@ -1,0 +1,150 @@
+"""Running a profile: build the ports, add the streams, send, collect the results."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from wirespeed.errors import ConfigError
+from wirespeed.profiles import Profile
+from wirespeed.service import Tester
+from wirespeed.topology.impair import parse_impairment
+from wirespeed.topology.testbed import EmbeddedTestbed, load_config, parse_speed
+from wirespeed.tpld import TpldMode
+
+__all__ = ["run_profile"]
+
+
+def run_profile(profile: Profile, *, live: bool = False) -> dict[str, Any]:
+    """Run ``profile`` and return its results (plain data, JSON-ready)."""
+    m = profile.model
+    bed: EmbeddedTestbed | None = None
+    if m.config is not None:
+        path = m.config if profile.base is None else str(profile.base / m.config)
+        config = load_config(path)
+    else:
+        imp = parse_impairment(m.testbed.impair) if m.testbed.impair else None
+        bed = EmbeddedTestbed(
+            modules=m.testbed.modules,
+            speed_bps=parse_speed(m.testbed.speed, "testbed.speed"),
+            dut=m.testbed.dut or imp is not None,
+            impairment=imp,
+        )
+        config = bed.start()
+    try:
+        with Tester(config) as tester:
+            return _run(profile, tester, bed, live)
+    finally:
+        if bed is not None:
+            bed.close()
+
+
+def _run(
+    profile: Profile, tester: Tester, bed: EmbeddedTestbed | None, live: bool
+) -> dict[str, Any]:
+    m = profile.model
+    n = len(tester.ports)
+    for idx, pm in m.ports.items():
+        if not 0 <= idx < n:
+            raise ConfigError(f"no port {idx} (ports 0..{n - 1})", field=f"ports.{idx}")
+        if pm.speed is not None:
+            tester.set_speed(idx, parse_speed(pm.speed, f"ports.{idx}.speed"))
+        if pm.payload_checksum:
+            tester.set_payload_checksum(idx, pm.payload_checksum)
+        if pm.tpld_mode == "micro":
+            tester.set_tpld_mode(idx, TpldMode.MICRO)
+    used: dict[int, list[tuple[int, int | None]]] = {}
+    for i, (port, rx_port, stream) in enumerate(profile.streams):
+        if not 0 <= port < n:
+            raise ConfigError(
+                f"no port {port} (ports 0..{n - 1})", field=f"streams.{i}.port"
+            )
+        sid = len(used.setdefault(port, []))
+        tester.add_stream(port, sid, stream)
+        used[port].append((i, rx_port))
+    ports = sorted(used)
+    for p in range(n):
+        tester.clear_stats(p)
+    tester.start_traffic(ports, duration_s=m.duration)
+    _watch(tester, ports, m.duration, live)
+    tester.stop_traffic(ports)
+    time.sleep(m.cooldown)
+    tester.settle()
+    return _results(profile, tester, used, bed)
+
+
+def _watch(tester: Tester, ports: list[int], duration_s: float, live: bool) -> None:
+    end = time.monotonic() + duration_s + 5.0
+    if not live:
+        tester.wait_idle(ports, duration_s + 5.0)
+        return
+    from rich.live import Live
+    from rich.table import Table
+
+    def table() -> Table:
+        t = Table(title="live (last second, measured)")
+        for col in (
+            "port",
+            "TX pps",
+            "TX Mbit/s L1",
+            "RX pps",
+            "RX Mbit/s L1",
+            "TX frames",
+            "RX frames",
+        ):
+            t.add_column(col, justify="right")
+        for p in range(len(tester.ports)):
+            s = tester.port_stats(p)
+            t.add_row(
+                str(p),
+                f"{s.tx_pps:,.0f}",
+                f"{s.tx_bps_l1 / 1e6:,.1f}",
+                f"{s.rx_pps:,.0f}",
+                f"{s.rx_bps_l1 / 1e6:,.1f}",
+                f"{s.tx_packets:,}",
+                f"{s.rx_packets:,}",
+            )
+        return t
+
+    with Live(table(), refresh_per_second=4, transient=False) as view:
+        while time.monotonic() < end and not tester.wait_idle(ports, 0.25):
+            view.update(table())
+        view.update(table())
+
+
+def _results(
+    profile: Profile,
+    tester: Tester,
+    used: dict[int, list[tuple[int, int | None]]],
+    bed: EmbeddedTestbed | None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"ports": {}, "streams": []}
+    for p in range(len(tester.ports)):
+        s = tester.port_stats(p)
+        out["ports"][str(p)] = {
+            f.name: getattr(s, f.name) for f in dataclasses.fields(s)
+        } | {"requested_tx_pps": s.requested_tx_pps}
+    for port, entries in used.items():
+        for sid, (i, rx_port) in enumerate(entries):
+            stream = tester.streams(port)[sid]
+            tx = tester.stream_tx_stats(port, sid)
+            rxp = rx_port if rx_port is not None else tester.ports[port].spec.peer
+            rx = None
+            if stream.tpld_id >= 0 and rxp is not None:
+                st = tester.tid_stats(rxp, stream.tpld_id)
+                rx = None if st is None else dataclasses.asdict(st)
+            out["streams"].append(
+                {
+                    "name": stream.name or f"stream{i}",
+                    "port": port,
+                    "rx_port": rxp,
+                    "tpld_id": stream.tpld_id,
+                    "tx_packets": tx.packets,
+                    "tx_bytes": tx.bytes,
+                    "rx": rx,
+                }
+            )
+    if bed is not None and bed.dut_netns is not None:
+        out["dut"] = {"mechanism": bed.impair_mechanism, "counters": bed.dut_counters()}
+    return out

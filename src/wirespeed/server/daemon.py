@@ -1,0 +1,134 @@
+"""``wirespeed server``: one tester on real ports, served to every front end.
+
+The daemon builds the embedded test bed (or reads a config naming real interfaces),
+starts one :class:`~wirespeed.service.Tester`, then every front end that is
+installed: TRex JSON-RPC (ZeroMQ 4501/4500), Xena XOA (TCP 22606) and the Xena text
+CLI (TCP 22611). It runs until SIGINT/SIGTERM and removes what it created.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from wirespeed.service import Tester
+from wirespeed.topology.impair import Impairment
+from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, load_config
+
+__all__ = ["FRONT_ENDS", "Daemon", "DaemonOptions"]
+
+log = logging.getLogger("wirespeed.server")
+
+
+class FrontEnd(Protocol):
+    """What the daemon needs of a front end."""
+
+    def start(self) -> None: ...
+    def close(self) -> None: ...
+
+
+# name -> (module, class, keyword for its port(s))
+FRONT_ENDS: dict[str, tuple[str, str]] = {
+    "trex": ("wirespeed.server.trex", "TrexRpcServer"),
+    "xoa": ("wirespeed.server.xena", "XoaServer"),
+    "xena-cli": ("wirespeed.server.xena", "XenaCliServer"),
+}
+
+
+@dataclass
+class DaemonOptions:
+    """How to run the daemon."""
+
+    config: Path | None = None
+    bind: str = "127.0.0.1"
+    modules: int = 2
+    speed_bps: int = DEFAULT_SPEED_BPS
+    dut: bool = False
+    impairment: Impairment | None = None
+    front_ends: tuple[str, ...] = tuple(FRONT_ENDS)
+    ports: dict[str, Any] = field(default_factory=dict)  # per-front-end port overrides
+
+
+class Daemon:
+    """The tester plus its front ends, started and stopped together."""
+
+    def __init__(self, opts: DaemonOptions) -> None:
+        self.opts = opts
+        self.testbed: EmbeddedTestbed | None = None
+        self.tester: Tester | None = None
+        self.front_ends: dict[str, FrontEnd] = {}
+        self._stop = threading.Event()
+
+    def start(self) -> Tester:
+        """Build the ports, start the tester and the front ends."""
+        try:
+            if self.opts.config is not None:
+                config = load_config(self.opts.config)
+            else:
+                self.testbed = EmbeddedTestbed(
+                    modules=self.opts.modules,
+                    speed_bps=self.opts.speed_bps,
+                    dut=self.opts.dut,
+                    impairment=self.opts.impairment,
+                )
+                config = self.testbed.start()
+            self.tester = Tester(config).start()
+            for name in self.opts.front_ends:
+                fe = self._make(name, self.tester)
+                if fe is not None:
+                    fe.start()
+                    self.front_ends[name] = fe
+        except BaseException:
+            self.close()
+            raise
+        return self.tester
+
+    def _make(self, name: str, tester: Tester) -> FrontEnd | None:
+        module_name, cls_name = FRONT_ENDS[name]
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            log.warning("front end %s is not installed", name)
+            return None
+        cls: Callable[..., FrontEnd] = getattr(module, cls_name)
+        kwargs = dict(self.opts.ports.get(name, {}))
+        return cls(tester, bind=self.opts.bind, **kwargs)
+
+    def run_forever(self) -> None:
+        """Block until SIGINT/SIGTERM (or :meth:`stop`)."""
+
+        def handler(signum: int, frame: Any) -> None:
+            self._stop.set()
+
+        old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            while not self._stop.wait(0.5):
+                pass
+        finally:
+            for s, h in old.items():
+                signal.signal(s, h)
+
+    def stop(self) -> None:
+        """Make :meth:`run_forever` return."""
+        self._stop.set()
+
+    def close(self) -> None:
+        """Stop the front ends, the tester and remove the test bed."""
+        for fe in self.front_ends.values():
+            try:
+                fe.close()
+            except Exception:
+                log.exception("closing a front end failed")
+        self.front_ends.clear()
+        if self.tester is not None:
+            self.tester.close()
+            self.tester = None
+        if self.testbed is not None:
+            self.testbed.close()
+            self.testbed = None

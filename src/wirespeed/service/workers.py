@@ -1,0 +1,145 @@
+"""The two worker processes of a port (TX and RX) and their shared counters."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from wirespeed.dataplane.counters import CounterBlock
+from wirespeed.dataplane.rx_worker import rx_words
+from wirespeed.dataplane.tx_worker import tx_words
+from wirespeed.errors import PortError
+from wirespeed.topology.testbed import PortSpec
+
+__all__ = ["MAX_STREAMS", "PortWorkers"]
+
+MAX_STREAMS = 4096
+
+
+class _Worker:
+    """One worker interpreter and the pipe to it."""
+
+    def __init__(
+        self, role: str, spec: PortSpec, counters: str, extra: list[str]
+    ) -> None:
+        parent, child = socket.socketpair()
+        src = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = src + (
+            os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+        )
+        args = [
+            sys.executable,
+            "-m",
+            "wirespeed.dataplane.worker_main",
+            role,
+            "--netns",
+            spec.netns or "",
+            "--ifname",
+            spec.interface,
+            "--counters",
+            counters,
+            "--fd",
+            str(child.fileno()),
+            *extra,
+        ]
+        self.proc = subprocess.Popen(
+            args, pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL
+        )
+        child.close()
+        self.conn = Connection(parent.detach())
+        self.lock = threading.Lock()
+
+    def send(self, msg: tuple[Any, ...]) -> None:
+        with self.lock:
+            self.conn.send(msg)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.send(("quit",))
+        try:
+            self.proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=3)
+        self.conn.close()
+
+
+class PortWorkers:
+    """Starts, commands and stops the TX and RX processes of one port."""
+
+    def __init__(
+        self, index: int, spec: PortSpec, *, qdisc_bypass: bool = True
+    ) -> None:
+        self.index = index
+        self.spec = spec
+        self._qdisc_bypass = qdisc_bypass
+        self.tx_counters = CounterBlock(tx_words(MAX_STREAMS))
+        self.rx_counters = CounterBlock(rx_words())
+        self._tx: _Worker | None = None
+        self._rx: _Worker | None = None
+
+    def start(self) -> None:
+        """Start both processes and wait until they have opened their sockets."""
+        extra = ["--max-streams", str(MAX_STREAMS)]
+        if not self._qdisc_bypass:
+            extra.append("--no-qdisc-bypass")
+        self._tx = _Worker("tx", self.spec, self.tx_counters.name, extra)
+        self._rx = _Worker("rx", self.spec, self.rx_counters.name, [])
+        for w, what in ((self._tx, "TX"), (self._rx, "RX")):
+            if not w.conn.poll(60):
+                raise PortError(
+                    f"{self.spec.interface}: {what} worker did not start",
+                    port=self.index,
+                )
+            try:
+                msg = w.conn.recv()
+            except EOFError as exc:
+                raise PortError(
+                    f"{self.spec.interface}: {what} worker died at start",
+                    port=self.index,
+                ) from exc
+            if msg[0] != "ready":
+                raise PortError(
+                    f"{self.spec.interface}: {what} worker: {msg[-1]}", port=self.index
+                )
+
+    @property
+    def tx_conn(self) -> Connection:
+        """The TX worker's pipe (read by the tester's event thread)."""
+        assert self._tx is not None
+        return self._tx.conn
+
+    def send_tx(self, *msg: Any) -> None:
+        """Send a command to the TX worker."""
+        assert self._tx is not None
+        self._tx.send(msg)
+
+    def send_rx(self, *msg: Any) -> None:
+        """Send a command to the RX worker."""
+        assert self._rx is not None
+        self._rx.send(msg)
+
+    @property
+    def pids(self) -> tuple[int | None, int | None]:
+        """The process ids of the TX and RX workers."""
+        return (
+            self._tx.proc.pid if self._tx else None,
+            self._rx.proc.pid if self._rx else None,
+        )
+
+    def close(self) -> None:
+        """Stop both processes and free the counters."""
+        for w in (self._tx, self._rx):
+            if w is not None:
+                w.close()
+        self._tx = self._rx = None
+        self.tx_counters.close()
+        self.rx_counters.close()

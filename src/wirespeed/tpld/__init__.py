@@ -1,0 +1,41 @@
+"""Test payload (TPLD): the 20/22-byte and 6-byte micro trailers, vectorised.
+
+Every test frame ends with a TPLD carrying its stream's test payload id (TID), a
+sequence number, the transmit time and flags, protected by a checksum. The layout is
+documented in :mod:`wirespeed.tpld.layout`; :func:`encode_batch` writes TPLDs into a
+batch of frames in place and :func:`decode_batch` reads them back, marking frames
+that are too short or fail the checksum as invalid instead of raising.
+"""
+
+from wirespeed.tpld.checksums import internet_checksum, internet_checksum_ranges
+from wirespeed.tpld.codec import (
+    DecodedTplds,
+    DecodeStatus,
+    decode_batch,
+    encode_batch,
+    latency_ns,
+)
+from wirespeed.tpld.layout import (
+    MICRO_TID_MAX,
+    NORMAL_TID_MAX,
+    PI_OFFSET_MAX,
+    SEQ_MODULUS,
+    TpldFields,
+    TpldMode,
+)
+
+__all__ = [
+    "MICRO_TID_MAX",
+    "NORMAL_TID_MAX",
+    "PI_OFFSET_MAX",
+    "SEQ_MODULUS",
+    "DecodeStatus",
+    "DecodedTplds",
+    "TpldFields",
+    "TpldMode",
+    "decode_batch",
+    "encode_batch",
+    "internet_checksum",
+    "internet_checksum_ranges",
+    "latency_ns",
+]

@@ -1,0 +1,369 @@
+"""Vectorised TPLD encoding and decoding over batches of frames.
+
+A batch is a 2-D uint8 array ``frames`` (one frame per row, rows may be wider than
+the frames) and a vector ``lengths`` (bytes used in each row, no FCS). The TPLD is
+the last ``mode.length`` bytes of each frame. The byte layout is documented in
+:mod:`wirespeed.tpld.layout`.
+
+``encode_batch`` writes TPLDs in place; ``decode_batch`` never raises on frame
+content: a frame that is too short or whose TPLD checksum fails gets
+``valid = False`` and a :class:`DecodeStatus` saying why.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from wirespeed.errors import ValidationError
+from wirespeed.tpld.checksums import FixedLengthCrc32, internet_checksum_ranges
+from wirespeed.tpld.layout import (
+    FLAG_CHECKSUM,
+    FLAG_FIRST,
+    PI_OFFSET_MAX,
+    SEQ_MODULUS,
+    TpldMode,
+)
+
+__all__ = [
+    "DecodeStatus",
+    "DecodedTplds",
+    "decode_batch",
+    "encode_batch",
+    "latency_ns",
+]
+
+
+class DecodeStatus(enum.IntEnum):
+    """Why a frame's TPLD was accepted or rejected."""
+
+    OK = 0
+    """A TPLD with a correct checksum."""
+    TOO_SHORT = 1
+    """The frame is shorter than the TPLD."""
+    NOT_TPLD = 2
+    """The checksum bytes do not look like a TPLD: a frame without TPLD."""
+    BAD_CHECKSUM = 3
+    """The checksum bytes are complementary but the CRC fails: a corrupted TPLD."""
+
+
+def _core_dtype(base: int, itemsize: int) -> np.dtype[np.void]:
+    return np.dtype(
+        {
+            "names": ["seq_hi", "seq_lo", "ts", "tid", "pio", "word", "crc", "ncrc"],
+            "formats": ["u1", ">u2", ">u4", ">u2", "u1", ">u2", ">u4", ">u4"],
+            "offsets": [base + o for o in (0, 1, 3, 7, 9, 10, 12, 16)],
+            "itemsize": itemsize,
+        }
+    )
+
+
+_NORMAL_DTYPE = _core_dtype(0, 20)
+_PI_DTYPE = _core_dtype(2, 22)
+_MICRO_DTYPE = np.dtype(
+    {"names": ["head", "low"], "formats": [">u2", ">u4"], "offsets": [0, 2]}
+)
+_CRC_CORE = FixedLengthCrc32(12)
+_CRC_MICRO = FixedLengthCrc32(5)
+_SEQ_MASK = SEQ_MODULUS - 1
+
+
+@dataclass(frozen=True)
+class DecodedTplds:
+    """The decoded TPLDs of a batch: one entry per frame.
+
+    Fields of rows that are not ``valid`` hold whatever the bytes said; use them
+    only under the ``valid`` mask.
+
+    Attributes:
+        status: :class:`DecodeStatus` per frame (uint8).
+        valid: True where a TPLD with a correct checksum was found.
+        tid: test payload id (int64).
+        seq: 24-bit sequence number (int64; 0 in micro form).
+        ts_ns: stored transmit time (int64, modulo ``2**mode.ts_bits``).
+        is_first: first-packet flag.
+        pi_checked: the payload integrity checksum was verified (22-byte form with
+            the checksum-enabled flag set).
+        pi_ok: False only where a verified payload checksum did not match.
+        pi_offset: payload-integrity offset (int64; 0 in micro form).
+    """
+
+    status: NDArray[np.uint8]
+    valid: NDArray[np.bool_]
+    tid: NDArray[np.int64]
+    seq: NDArray[np.int64]
+    ts_ns: NDArray[np.int64]
+    is_first: NDArray[np.bool_]
+    pi_checked: NDArray[np.bool_]
+    pi_ok: NDArray[np.bool_]
+    pi_offset: NDArray[np.int64]
+
+    def count(self, status: DecodeStatus) -> int:
+        """Number of frames with this status."""
+        return int(np.count_nonzero(self.status == status))
+
+
+def latency_ns(
+    rx_ns: NDArray[np.int64] | int, ts_ns: NDArray[np.int64] | int, mode: TpldMode
+) -> NDArray[np.int64]:
+    """Signed latency from receive times and stored TPLD timestamps.
+
+    ``(rx_ns - ts_ns) mod 2**mode.ts_bits``, read as a signed number: exact for
+    latencies within +-34.36 s (micro: +-2.147 s, with the TX time truncated to
+    16 ns, so the result is up to 15 ns too high).
+
+    Args:
+        rx_ns: receive times in ns (full 64-bit clock values).
+        ts_ns: decoded ``DecodedTplds.ts_ns``.
+        mode: the TPLD form.
+    """
+    bits = mode.ts_bits
+    half = np.int64(1 << (bits - 1))
+    mask = np.int64((1 << bits) - 1)
+    diff = np.asarray(rx_ns, dtype=np.int64) - np.asarray(ts_ns, dtype=np.int64)
+    result: NDArray[np.int64] = ((diff + half) & mask) - half
+    return result
+
+
+def _as_int64(value: ArrayLike, n: int, field: str) -> NDArray[np.int64]:
+    arr = np.asarray(value, dtype=np.int64)
+    if arr.ndim == 0:
+        return np.full(n, arr, dtype=np.int64)
+    if arr.shape != (n,):
+        raise ValidationError(f"must be a scalar or have {n} entries", field=field)
+    return arr
+
+
+def _check_range(arr: NDArray[np.int64], lo: int, hi: int, field: str) -> None:
+    if arr.size and (int(arr.min()) < lo or int(arr.max()) > hi):
+        raise ValidationError(f"must be {lo}..{hi}", field=field)
+
+
+def encode_batch(
+    frames: NDArray[np.uint8],
+    lengths: ArrayLike,
+    *,
+    mode: TpldMode,
+    tid: ArrayLike,
+    tx_ns: ArrayLike,
+    seq: ArrayLike = 0,
+    is_first: ArrayLike = False,
+    pi_offset: ArrayLike = 0,
+) -> None:
+    """Write a TPLD into the last ``mode.length`` bytes of every frame, in place.
+
+    Args:
+        frames: 2-D uint8 array, one frame per row (modified in place).
+        lengths: frame lengths in bytes (no FCS), one per row.
+        mode: the TPLD form.
+        tid: TID, a scalar or one per frame.
+        tx_ns: transmit time in ns, a scalar or one per frame.
+        seq: a scalar start sequence (frame ``i`` gets ``(seq + i) mod 2**24``) or
+            one sequence number per frame (taken modulo ``2**24``). Ignored in
+            micro form.
+        is_first: first-packet flag, a scalar or one per frame.
+        pi_offset: payload-integrity offset, a scalar or one per frame (0..2047,
+            at most the TPLD start). In the 22-byte form the payload checksum is
+            computed over ``[pi_offset, TPLD start)`` of each frame, so the rest of
+            the frame must already be in place.
+
+    Raises:
+        ValidationError: a frame is shorter than the TPLD or another argument is
+            out of range (the error names the argument).
+    """
+    n = frames.shape[0]
+    lens = _as_int64(lengths, n, "lengths")
+    length = mode.length
+    _check_range(lens, length, frames.shape[1], "lengths")
+    tids = _as_int64(tid, n, "tid")
+    _check_range(tids, 0, mode.max_tid, "tid")
+    tx = _as_int64(tx_ns, n, "tx_ns")
+    first = np.asarray(is_first, dtype=bool)
+    if mode is TpldMode.MICRO:
+        raw = _encode_micro(n, tids, tx, first)
+    else:
+        seq_arr = np.asarray(seq, dtype=np.int64)
+        if seq_arr.ndim == 0:
+            seqs = (np.arange(n, dtype=np.int64) + seq_arr) & _SEQ_MASK
+        else:
+            seqs = _as_int64(seq_arr, n, "seq") & _SEQ_MASK
+        pio = _as_int64(pi_offset, n, "pi_offset")
+        _check_range(pio, 0, PI_OFFSET_MAX, "pi_offset")
+        raw = _encode_normal(frames, lens, mode, tids, tx, first, seqs, pio)
+    _scatter(frames, lens, raw)
+
+
+def _encode_normal(
+    frames: NDArray[np.uint8],
+    lens: NDArray[np.int64],
+    mode: TpldMode,
+    tids: NDArray[np.int64],
+    tx: NDArray[np.int64],
+    first: NDArray[np.bool_],
+    seqs: NDArray[np.int64],
+    pio: NDArray[np.int64],
+) -> NDArray[np.uint8]:
+    n = frames.shape[0]
+    with_pi = mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
+    rec = np.zeros(n, dtype=_PI_DTYPE if with_pi else _NORMAL_DTYPE)
+    rec["seq_hi"] = seqs >> 16
+    rec["seq_lo"] = seqs & 0xFFFF
+    rec["ts"] = (tx >> 4) & 0xFFFFFFFF
+    rec["tid"] = tids
+    rec["pio"] = pio & 0xFF
+    word = ((pio >> 8) << 4) | (tx & 0xF)
+    word |= np.where(first, FLAG_FIRST, 0)
+    if with_pi:
+        word |= FLAG_CHECKSUM
+    rec["word"] = word
+    raw = rec.view(np.uint8).reshape(n, mode.length)
+    off = mode.core_offset
+    crc = _CRC_CORE.rows(raw[:, off : off + 12])
+    rec["crc"] = crc
+    rec["ncrc"] = ~crc
+    if with_pi:
+        tpld_start = lens - mode.length
+        if n and int((pio - tpld_start).max()) > 0:
+            raise ValidationError("must not exceed the TPLD start", field="pi_offset")
+        pic = internet_checksum_ranges(frames, pio, tpld_start)
+        raw[:, 0] = pic >> 8
+        raw[:, 1] = pic & 0xFF
+    return raw
+
+
+def _encode_micro(
+    n: int, tids: NDArray[np.int64], tx: NDArray[np.int64], first: NDArray[np.bool_]
+) -> NDArray[np.uint8]:
+    ts16 = (tx >> 4) & 0x0FFFFFFF
+    head40 = (tids << 28) | ts16
+    head40 |= np.where(first, np.int64(1 << 39), np.int64(0))
+    rec = np.zeros(n, dtype=_MICRO_DTYPE)
+    rec["head"] = head40 >> 24
+    rec["low"] = (head40 & 0xFFFFFF) << 8
+    raw = rec.view(np.uint8).reshape(n, 6)
+    raw[:, 5] = _CRC_MICRO.rows(raw) & 0xFF
+    return raw
+
+
+def _uniform_length(lens: NDArray[np.int64]) -> int | None:
+    """The common length of all frames, or None if lengths differ."""
+    if lens.size == 0:
+        return None
+    lo = int(lens.min())
+    return lo if lo == int(lens.max()) else None
+
+
+def _scatter(
+    frames: NDArray[np.uint8], lens: NDArray[np.int64], raw: NDArray[np.uint8]
+) -> None:
+    width = raw.shape[1]
+    same = _uniform_length(lens)
+    if same is not None:
+        frames[:, same - width : same] = raw
+    elif lens.size:
+        cols = (lens - width)[:, None] + np.arange(width)
+        frames[np.arange(lens.size)[:, None], cols] = raw
+
+
+def _gather(
+    frames: NDArray[np.uint8], lens: NDArray[np.int64], width: int
+) -> NDArray[np.uint8]:
+    same = _uniform_length(lens)
+    if same is not None and same >= width:
+        return np.ascontiguousarray(frames[:, same - width : same])
+    starts = np.maximum(lens - width, 0)
+    if frames.shape[1] < width:
+        return np.zeros((lens.size, width), dtype=np.uint8)
+    starts = np.minimum(starts, frames.shape[1] - width)
+    cols = starts[:, None] + np.arange(width)
+    gathered: NDArray[np.uint8] = frames[np.arange(lens.size)[:, None], cols]
+    return gathered
+
+
+def decode_batch(
+    frames: NDArray[np.uint8], lengths: ArrayLike, mode: TpldMode
+) -> DecodedTplds:
+    """Decode the TPLD at the end of every frame of a batch.
+
+    Never raises on frame content: frames that are too short or whose checksum
+    fails are marked invalid (see :class:`DecodeStatus`). Lengths beyond the row
+    width are treated as the row width.
+
+    Args:
+        frames: 2-D uint8 array, one frame per row.
+        lengths: frame lengths in bytes (no FCS), one per row.
+        mode: the port's TPLD form.
+
+    Returns:
+        The decoded fields and the per-frame status.
+    """
+    n, row_width = frames.shape
+    lens = np.minimum(np.asarray(lengths, dtype=np.int64), row_width)
+    width = mode.length
+    raw = _gather(frames, lens, width)
+    too_short = lens < width
+    if mode is TpldMode.MICRO:
+        return _decode_micro(raw, too_short)
+    rec = raw.view(_PI_DTYPE if width == 22 else _NORMAL_DTYPE).reshape(n)
+    off = mode.core_offset
+    crc = _CRC_CORE.rows(raw[:, off : off + 12])
+    stored = rec["crc"]
+    marker = (stored ^ rec["ncrc"]) == 0xFFFFFFFF
+    valid = (crc == stored) & marker & ~too_short
+    status = np.full(n, DecodeStatus.NOT_TPLD, dtype=np.uint8)
+    status[marker] = DecodeStatus.BAD_CHECKSUM
+    status[valid] = DecodeStatus.OK
+    status[too_short] = DecodeStatus.TOO_SHORT
+    word = rec["word"].astype(np.int64)
+    seq = (rec["seq_hi"].astype(np.int64) << 16) | rec["seq_lo"]
+    ts = (rec["ts"].astype(np.int64) << 4) | (word & 0xF)
+    pio = (((word >> 4) & 0x7) << 8) | rec["pio"]
+    is_first = (word & FLAG_FIRST) != 0
+    pi_ok = np.ones(n, dtype=bool)
+    if width == 22:
+        pi_checked = valid & ((word & FLAG_CHECKSUM) != 0)
+        if pi_checked.any():
+            idx = np.flatnonzero(pi_checked)
+            ends = lens[idx] - width
+            calc = internet_checksum_ranges(frames[idx], pio[idx], ends)
+            stored_pi = (raw[idx, 0].astype(np.int64) << 8) | raw[idx, 1]
+            pi_ok[idx] = calc == stored_pi
+    else:
+        pi_checked = np.zeros(n, dtype=bool)
+    return DecodedTplds(
+        status=status,
+        valid=valid,
+        tid=rec["tid"].astype(np.int64),
+        seq=seq,
+        ts_ns=ts,
+        is_first=is_first,
+        pi_checked=pi_checked,
+        pi_ok=pi_ok,
+        pi_offset=pio,
+    )
+
+
+def _decode_micro(raw: NDArray[np.uint8], too_short: NDArray[np.bool_]) -> DecodedTplds:
+    n = raw.shape[0]
+    rec = raw.view(_MICRO_DTYPE).reshape(n)
+    valid = ((_CRC_MICRO.rows(raw) & 0xFF) == raw[:, 5]) & ~too_short
+    status = np.full(n, DecodeStatus.NOT_TPLD, dtype=np.uint8)
+    status[valid] = DecodeStatus.OK
+    status[too_short] = DecodeStatus.TOO_SHORT
+    head = rec["head"].astype(np.int64)
+    low = rec["low"].astype(np.int64)
+    zeros = np.zeros(n, dtype=np.int64)
+    return DecodedTplds(
+        status=status,
+        valid=valid,
+        tid=(head >> 4) & 0x3FF,
+        seq=zeros,
+        ts_ns=((((head & 0xF) << 24) | (low >> 8)) << 4),
+        is_first=(head & 0x8000) != 0,
+        pi_checked=np.zeros(n, dtype=bool),
+        pi_ok=np.ones(n, dtype=bool),
+        pi_offset=zeros,
+    )

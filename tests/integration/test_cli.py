@@ -1,0 +1,109 @@
+"""The ``wirespeed`` command end to end (real namespaces, real frames)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.netns
+
+ROOT = Path(__file__).parents[2]
+ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+
+
+def _ws(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wirespeed.cli", *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=timeout,
+    )
+
+
+def test_run_profile_writes_exact_json(tmp_path: Path) -> None:
+    prof = yaml.safe_load((ROOT / "examples" / "profile.yaml").read_text())
+    prof["duration"] = 20  # an upper bound: the bursts end the run
+    for s in prof["streams"]:
+        s["mode"] = {"type": "single_burst", "total_pkts": 2000}
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(prof))
+    out = tmp_path / "r.json"
+    res = _ws("run", str(path), "--json", str(out), "--quiet")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(out.read_text())
+    assert data["ports"]["0"]["tx_packets"] == 2000
+    assert data["ports"]["1"]["rx_packets"] == 2000
+    assert data["ports"]["1"]["tx_packets"] == 2000
+    assert data["ports"]["0"]["rx_packets"] == 2000
+    for s in data["streams"]:
+        assert s["tx_packets"] == 2000
+        assert s["rx"]["packets"] == 2000
+        assert s["rx"]["lost"] == 0
+
+
+def test_run_profile_error_names_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("streams:\n  - {port: 0, header: [{Ether: {}}], rate: {ppx: 1}}\n")
+    res = _ws("run", str(path))
+    assert res.returncode != 0
+    assert "streams.0.rate.ppx" in res.stderr
+
+
+def test_server_starts_on_the_embedded_bed_and_cleans_up() -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wirespeed.cli",
+            "server",
+            "--modules",
+            "1",
+            "--no-frontend",
+            "trex",
+            "--no-frontend",
+            "xoa",
+            "--no-frontend",
+            "xena-cli",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=ENV,
+    )
+    assert proc.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        lines.append(line)
+        if line.startswith("front ends"):
+            break
+    ports = [ln for ln in lines if ln.startswith("port ")]
+    assert len(ports) == 2
+    ns = ports[0].split()[2].split("/")[0]
+    assert (
+        ns
+        in subprocess.run(
+            ["ip", "netns", "list"], capture_output=True, text=True
+        ).stdout
+    )
+    proc.send_signal(signal.SIGTERM)
+    rc = proc.wait(timeout=30)
+    rest = proc.stdout.read()
+    proc.stdout.close()
+    assert rc == 0, "".join(lines) + rest
+    assert (
+        ns
+        not in subprocess.run(
+            ["ip", "netns", "list"], capture_output=True, text=True
+        ).stdout
+    )
