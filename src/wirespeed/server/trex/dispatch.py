@@ -94,6 +94,7 @@ class Dispatcher:
     def call(self, request: jsonrpc.Request) -> dict[str, Any]:
         """Run one request; always returns a reply object."""
         method = self.methods.get(request.method)
+        _log.debug("rpc %s %s", request.method, request.params)
         if method is None:
             return jsonrpc.failure(
                 request.id,
@@ -108,6 +109,7 @@ class Dispatcher:
             with self.frontend.lock:
                 result = method.handler(self.frontend, Params(request.params))
         except WirespeedError as exc:
+            _log.debug("rpc %s refused: %s", request.method, exc)
             return jsonrpc.failure(
                 request.id, error_code(exc), f"{request.method}: {exc}"
             )

@@ -7,6 +7,8 @@ events arrive on a service thread and only touch the thread-safe event hub.
 
 from __future__ import annotations
 
+import logging
+import queue
 import secrets
 import threading
 import time
@@ -29,13 +31,14 @@ from wirespeed.service import Tester, TrafficEvent
 
 __all__ = ["TrexFrontEnd", "translate_event"]
 
+_log = logging.getLogger(__name__)
+
 # service event kind name -> (port event, profile event)
 _STATE_EVENTS: dict[str, tuple[TrexEvent, TrexEvent]] = {
     "STARTED": (TrexEvent.PORT_STARTED, TrexEvent.PROFILE_STARTED),
     "STOPPED": (TrexEvent.PORT_STOPPED, TrexEvent.PROFILE_STOPPED),
     "PAUSED": (TrexEvent.PORT_PAUSED, TrexEvent.PROFILE_PAUSED),
     "RESUMED": (TrexEvent.PORT_RESUMED, TrexEvent.PROFILE_RESUMED),
-    "ERROR": (TrexEvent.PORT_ERROR, TrexEvent.PROFILE_ERROR),
 }
 
 
@@ -45,7 +48,9 @@ def translate_event(
     """The TRex events that tell a client about one service event.
 
     A finished job becomes *profile finished TX* (14, what ``wait_on_traffic`` waits
-    for) followed by *port job done* (4).
+    for) followed by *port job done* (4). A failed job (the port stopped sending) is
+    reported as an error (7, 17: the client warns) and then as finished, because the
+    client only leaves its TX state on 14.
     """
     kind = event.kind.name
     port = event.port
@@ -56,13 +61,17 @@ def translate_event(
             (port_ev, {"port_id": port}),
             (prof_ev, {"port_id": port, "profile_id": profile_id}),
         ]
+    done = [
+        (TrexEvent.PROFILE_FINISHED_TX, {"port_id": port, "profile_id": profile_id}),
+        (TrexEvent.PORT_JOB_DONE, {"port_id": port}),
+    ]
     if kind == "DONE":
+        return done
+    if kind == "ERROR":
         return [
-            (
-                TrexEvent.PROFILE_FINISHED_TX,
-                {"port_id": port, "profile_id": profile_id},
-            ),
-            (TrexEvent.PORT_JOB_DONE, {"port_id": port}),
+            (TrexEvent.PORT_ERROR, {"port_id": port}),
+            (TrexEvent.PROFILE_ERROR, {"port_id": port, "profile_id": profile_id}),
+            *done,
         ]
     if kind == "RESERVED":
         return [
@@ -116,7 +125,12 @@ class TrexFrontEnd:
         self.pgs = PgRegistry(len(self.views))
         self.scheduler = StartScheduler(self)
         self.xstats_names: list[str] | None = None
-        self._unsubscribe = tester.subscribe(self._on_event)
+        self._events: queue.SimpleQueue[TrafficEvent | None] = queue.SimpleQueue()
+        self._relay = threading.Thread(
+            target=self._relay_events, name="trex-events", daemon=True
+        )
+        self._relay.start()
+        self._unsubscribe = tester.subscribe(self._events.put)
 
     def _make_view(self, index: int) -> PortView:
         info = self.tester.ports[index]
@@ -174,6 +188,17 @@ class TrexFrontEnd:
         """Queue events for every session."""
         self.hub.post_many(events, now_s=self.clock())
 
+    def _relay_events(self) -> None:
+        # One thread, so events keep their order. A finished job first makes the
+        # receivers publish every frame already received, so a client that reads
+        # its statistics after wait_on_traffic sees exact counts.
+        while (event := self._events.get()) is not None:
+            _log.debug("tester event %s port %d %s", event.kind.name, event.port,
+                       event.detail)
+            if event.kind.name in ("DONE", "ERROR"):
+                self.tester.settle()
+            self._on_event(event)
+
     def _on_event(self, event: TrafficEvent) -> None:
         port = event.port
         if not 0 <= port < len(self.views):
@@ -188,5 +213,7 @@ class TrexFrontEnd:
     def close(self, cause: str = "server shutdown") -> None:
         """Stop listening to the tester and tell clients the server is going away."""
         self._unsubscribe()
+        self._events.put(None)
+        self._relay.join(timeout=6.0)
         self.scheduler.close()
         self.post([(TrexEvent.SERVER_STOPPED, {"cause": cause})])

@@ -140,7 +140,7 @@ def _parse_request(doc: object, index: int | None) -> Request | Invalid:
             INVALID_REQUEST,
             f"id: must be a string, number or null, got {_kind(raw_id)}",
         )
-    req_id: JsonId = raw_id if _valid_id(raw_id) else None  # type: ignore[assignment]
+    req_id: JsonId = raw_id if _valid_id(raw_id) else None
     if doc.get("jsonrpc") != "2.0":
         got = "missing" if "jsonrpc" not in doc else repr(doc["jsonrpc"])
         return Invalid(req_id, INVALID_REQUEST, f'jsonrpc: must be "2.0", got {got}')

@@ -30,9 +30,10 @@ def _cpu_now(fe: TrexFrontEnd, port: int) -> float:
 
 def _port_counters(fe: TrexFrontEnd, port: int) -> dict[str, Any]:
     st = fe.tester.port_stats(port, since_clear=False)
-    kernel = fe.tester.interface_counters(port)
-    ierrors = int(kernel.get("rx_errors", 0)) + int(st.rx_dropped_by_tester)
-    oerrors = int(kernel.get("tx_errors", 0)) + int(st.tx_errors)
+    # the kernel's own error counters are in xstats (reading them costs a netlink
+    # round trip into the namespace, too slow for every stats poll)
+    ierrors = int(st.rx_dropped_by_tester)
+    oerrors = int(st.tx_errors)
     state = fe.tester.port_state(port).name
     return {
         "opackets": int(st.tx_packets),
@@ -129,41 +130,37 @@ def _rx_delta(group: PgGroup, port: int, reading: RxReading) -> tuple[int, ...]:
     return tuple(v - b for v, b in zip(reading.totals, base, strict=True))
 
 
+def _us(value_ns: float | None) -> float:
+    return 0.0 if value_ns is None else value_ns / _NS_PER_US
+
+
 def _latency(group: PgGroup, readings: dict[int, RxReading]) -> dict[str, Any]:
     """Latency of a group over the ports that received it (times in µs)."""
-    got = {port: r for port, r in readings.items() if _rx_delta(group, port, r)[0] > 0}
-    received = sum(_rx_delta(group, port, r)[0] for port, r in got.items())
     errors = [0] * 5
     histogram: dict[str, int] = {}
-    mins: list[float] = []
-    maxes: list[float] = []
-    last_maxes: list[float] = []
-    avg_sum = 0.0
-    jitter = 0.0
-    for port, reading in got.items():
+    total = last = jitter = None
+    for port, reading in readings.items():
         delta = _rx_delta(group, port, reading)
         for i in range(5):
             errors[i] += delta[2 + i]
         base = group.hist_base.get(port, {})
-        for lo_ns, count in reading.histogram.items():
-            n = count - base.get(lo_ns, 0)
+        for lo_us, count in reading.histogram.items():
+            n = count - base.get(lo_us, 0)
             if n > 0:
-                key = str(int(lo_ns // _NS_PER_US))
-                histogram[key] = histogram.get(key, 0) + n
+                histogram[str(lo_us)] = histogram.get(str(lo_us), 0) + n
         st = reading.stats
-        if st is None:
+        if st is None or delta[0] <= 0:
             continue
-        mins.append(float(st.latency_min_ns))
-        maxes.append(float(st.latency_max_ns))
-        last_maxes.append(float(getattr(st, "latency_last_max_ns", st.latency_max_ns)))
-        avg_sum += float(st.latency_avg_ns) * delta[0]
-        jitter = max(jitter, float(st.jitter_ns))
+        total = st.latency if total is None else total.merged(st.latency)
+        last = st.latency_last_s if last is None else last.merged(st.latency_last_s)
+        if st.jitter_ns is not None:
+            jitter = max(jitter or 0.0, st.jitter_ns)
     lat = {
-        "average": (avg_sum / received / _NS_PER_US) if received else 0.0,
-        "jit": jitter / _NS_PER_US,
-        "last_max": int(max(last_maxes, default=0.0) // _NS_PER_US),
-        "total_max": int(max(maxes, default=0.0) // _NS_PER_US),
-        "total_min": int(min(mins, default=0.0) // _NS_PER_US),
+        "average": _us(total.avg_ns if total else None),
+        "jit": _us(jitter),
+        "last_max": int(_us(last.max_ns if last else None)),
+        "total_max": int(_us(total.max_ns if total else None)),
+        "total_min": int(_us(total.min_ns if total else None)),
         "histogram": histogram,
     }
     names = ("drp", "ooo", "dup", "sth", "stl")

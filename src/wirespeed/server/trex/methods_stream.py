@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wirespeed.errors import ValidationError
+from wirespeed.model import stream_to_trex_json
 from wirespeed.server.trex.dispatch import Method, MethodTable
 from wirespeed.server.trex.frontend import TrexFrontEnd
 from wirespeed.server.trex.params import Params
@@ -22,7 +23,7 @@ def stream_json(fe: TrexFrontEnd, port: int, stream_id: int) -> dict[str, Any]:
     stored = fe.views[port].stream_json.get(stream_id)
     if stored is not None:
         return stored
-    return fe.tester.streams(port)[stream_id].to_trex_json()
+    return stream_to_trex_json(fe.tester.streams(port)[stream_id])
 
 
 def _add_stream(fe: TrexFrontEnd, p: Params) -> object:
@@ -37,7 +38,13 @@ def _add_stream(fe: TrexFrontEnd, p: Params) -> object:
             f"stream {stream_id} already exists on port {port}", field="stream_id"
         )
     view = fe.views[port]
-    stream = build_stream(view, raw)
+    info = fe.tester.ports[port]
+    stream = build_stream(
+        view,
+        raw,
+        tpld_len=info.tpld_mode.length,
+        payload_checksum=info.payload_checksum_offset > 0,
+    )
     key = (port, stream_id)
     flow = stream.flow_stats
     if flow is not None:

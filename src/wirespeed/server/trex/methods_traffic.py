@@ -74,6 +74,7 @@ def _stop_traffic(fe: TrexFrontEnd, p: Params) -> object:
             ]
         )
     fe.tester.stop_traffic([port])
+    fe.tester.settle()  # frames already received show in the next stats read
     return {}
 
 

@@ -13,18 +13,11 @@ from dataclasses import dataclass
 
 from wirespeed.errors import ValidationError
 from wirespeed.server.trex.params import Params
-from wirespeed.service.plans import Multiplier
+from wirespeed.service import Multiplier, MultiplierKind
 
 __all__ = ["TrexMultiplier", "apply_op", "decode_multiplier", "to_service"]
 
-# TRex multiplier type -> wirespeed.service Multiplier kind
-_KINDS = {
-    "raw": "raw",
-    "pps": "pps",
-    "bps": "bps_l2",
-    "bpsl1": "bps_l1",
-    "percentage": "percent",
-}
+_KINDS = ("raw", "pps", "bps", "bpsl1", "percentage")
 _OPS = ("abs", "add", "sub")
 
 
@@ -33,8 +26,7 @@ class TrexMultiplier:
     """A decoded multiplier.
 
     Attributes:
-        kind: the service's kind: ``raw``, ``pps``, ``bps_l2``, ``bps_l1``,
-            ``percent``.
+        kind: TRex's type: ``raw``, ``pps``, ``bps`` (L2), ``bpsl1``, ``percentage``.
         value: factor (raw), packets/s, bits/s or percent of the line rate.
     """
 
@@ -49,11 +41,10 @@ def decode_multiplier(params: Params, name: str = "mul") -> tuple[TrexMultiplier
         ValidationError: unknown type or op, value not a positive finite number.
     """
     mul = params.obj(name)
-    trex_type = mul.str("type")
-    kind = _KINDS.get(trex_type)
-    if kind is None:
+    kind = mul.str("type", max_len=64)
+    if kind not in _KINDS:
         raise ValidationError(
-            f"unknown multiplier type {trex_type!r} (one of {', '.join(_KINDS)})",
+            f"unknown multiplier type {kind!r} (one of {', '.join(_KINDS)})",
             field=f"{name}.type",
         )
     op = mul.str("op", default="abs")
@@ -98,4 +89,4 @@ def apply_op(
 
 def to_service(mul: TrexMultiplier) -> Multiplier:
     """The tester's :class:`~wirespeed.service.plans.Multiplier` for ``mul``."""
-    return Multiplier(kind=mul.kind, value=mul.value)
+    return Multiplier(MultiplierKind(mul.kind), mul.value)

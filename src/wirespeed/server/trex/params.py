@@ -8,6 +8,7 @@ reported instead of silently coerced.
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -46,21 +47,21 @@ class Params:
         prefix: the dotted path of ``raw`` inside the request (``""`` for params).
     """
 
-    def __init__(self, raw: Mapping[str, Any], prefix: str = "") -> None:
+    def __init__(self, raw: Mapping[str, Any], prefix: builtins.str = "") -> None:
         self.raw = raw
         self.prefix = prefix
 
-    def _field(self, name: str) -> str:
+    def _field(self, name: builtins.str) -> builtins.str:
         return f"{self.prefix}{name}"
 
-    def _fail(self, name: str, reason: str) -> ValidationError:
+    def _fail(self, name: builtins.str, reason: builtins.str) -> ValidationError:
         return ValidationError(reason, field=self._field(name))
 
-    def has(self, name: str) -> bool:
+    def has(self, name: builtins.str) -> builtins.bool:
         """True if ``name`` is present (even if null)."""
         return name in self.raw
 
-    def _get(self, name: str, default: Any) -> Any:
+    def _get(self, name: builtins.str, default: Any) -> Any:
         if name in self.raw:
             return self.raw[name]
         if default is _MISSING:
@@ -69,12 +70,12 @@ class Params:
 
     def int(
         self,
-        name: str,
+        name: builtins.str,
         *,
         default: Any = _MISSING,
-        lo: int | None = None,
-        hi: int | None = None,
-    ) -> int:
+        lo: builtins.int | None = None,
+        hi: builtins.int | None = None,
+    ) -> builtins.int:
         """An integer within ``[lo, hi]``."""
         value = self._get(name, default)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -90,12 +91,12 @@ class Params:
 
     def float(
         self,
-        name: str,
+        name: builtins.str,
         *,
         default: Any = _MISSING,
-        lo: float | None = None,
-        hi: float | None = None,
-    ) -> float:
+        lo: builtins.float | None = None,
+        hi: builtins.float | None = None,
+    ) -> builtins.float:
         """A finite number within ``[lo, hi]``."""
         value = self._get(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -109,14 +110,20 @@ class Params:
             raise self._fail(name, f"{result:g} is above the maximum {hi:g}")
         return result
 
-    def bool(self, name: str, *, default: Any = _MISSING) -> bool:
+    def bool(self, name: builtins.str, *, default: Any = _MISSING) -> builtins.bool:
         """A boolean."""
         value = self._get(name, default)
         if not isinstance(value, bool):
             raise self._fail(name, f"must be a boolean, got {type_name(value)}")
         return value
 
-    def str(self, name: str, *, default: Any = _MISSING, max_len: int = 4096) -> str:
+    def str(
+        self,
+        name: builtins.str,
+        *,
+        default: Any = _MISSING,
+        max_len: builtins.int = 4096,
+    ) -> builtins.str:
         """A string of at most ``max_len`` characters."""
         value = self._get(name, default)
         if not isinstance(value, str):
@@ -125,14 +132,16 @@ class Params:
             raise self._fail(name, f"longer than {max_len} characters")
         return value
 
-    def obj(self, name: str, *, default: Any = _MISSING) -> Params:
+    def obj(self, name: builtins.str, *, default: Any = _MISSING) -> Params:
         """A nested object, as a :class:`Params` whose errors carry the full path."""
         value = self._get(name, default)
         if not isinstance(value, dict):
             raise self._fail(name, f"must be an object, got {type_name(value)}")
         return Params(value, f"{self._field(name)}.")
 
-    def list(self, name: str, *, default: Any = _MISSING) -> list[Any]:
+    def list(
+        self, name: builtins.str, *, default: Any = _MISSING
+    ) -> builtins.list[Any]:
         """An array (elements unchecked)."""
         value = self._get(name, default)
         if not isinstance(value, list):
@@ -140,8 +149,13 @@ class Params:
         return value
 
     def int_list(
-        self, name: str, *, default: Any = _MISSING, lo: int = 0, hi: int = UINT32_MAX
-    ) -> list[int]:
+        self,
+        name: builtins.str,
+        *,
+        default: Any = _MISSING,
+        lo: builtins.int = 0,
+        hi: builtins.int = UINT32_MAX,
+    ) -> builtins.list[builtins.int]:
         """An array of integers within ``[lo, hi]``."""
         items = self.list(name, default=default)
         sub = Params({f"[{i}]": v for i, v in enumerate(items)}, self._field(name))

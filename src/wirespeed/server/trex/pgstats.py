@@ -79,7 +79,7 @@ class PgGroup:
         tx_base: each member's TX totals (packets, bytes) when it joined.
         tx_retired: per port, TX totals of members that were removed.
         rx_base: per RX port, the TID's RX totals when the group was created.
-        hist_base: per RX port, the latency histogram when the group was created.
+        hist_base: per RX port, the latency histogram (µs buckets) at creation.
     """
 
     pg_id: int

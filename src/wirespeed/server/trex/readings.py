@@ -8,7 +8,9 @@ that only grow, which is what the TRex client's baselines need.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from wirespeed.analysis import TidStats
 
 if TYPE_CHECKING:
     from wirespeed.server.trex.frontend import TrexFrontEnd
@@ -43,13 +45,13 @@ class RxReading:
         pps / bps_l2: last-second rates.
         stats: the tester's TID statistics (latency fields), ``None`` if the TID was
             never seen since the last clear.
-        histogram: monotonic latency histogram, bucket lower bound (ns) -> frames.
+        histogram: monotonic latency histogram, bucket lower bound (µs) -> frames.
     """
 
     totals: tuple[int, ...]
     pps: float
     bps_l2: float
-    stats: Any
+    stats: TidStats | None
     histogram: dict[int, int]
 
 
@@ -62,14 +64,6 @@ class TxReading:
     bps_l2: float
 
 
-def _histogram(stats: Any) -> dict[int, int]:
-    raw = getattr(stats, "histogram", None)
-    if raw is None:
-        return {}
-    items = raw.items() if isinstance(raw, dict) else raw
-    return {int(lo): int(n) for lo, n in items if int(n)}
-
-
 def read_rx(fe: TrexFrontEnd, port: int, tid: int) -> RxReading:
     """Read one (RX port, TID) and update its tracker."""
     stats = fe.tester.tid_stats(port, tid)
@@ -79,9 +73,9 @@ def read_rx(fe: TrexFrontEnd, port: int, tid: int) -> RxReading:
         hist: dict[int, int] = {}
     else:
         values = tuple(int(getattr(stats, name)) for name in RX_FIELDS)
-        pps = float(stats.pps)
-        bps = float(stats.bps)
-        hist = _histogram(stats)
+        pps = float(stats.pps_last_s)
+        bps = float(stats.bps_last_s)
+        hist = stats.histogram_us()
     totals, restarted = fe.pgs.rx.update((port, tid), values)
     histogram = fe.pgs.track_hist(port, tid, hist, restarted)
     return RxReading(totals, pps, bps, stats, histogram)

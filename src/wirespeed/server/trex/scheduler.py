@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wirespeed.errors import WirespeedError
-from wirespeed.server.trex.events import TrexEvent
+from wirespeed.server.trex.events import DEFAULT_PROFILE, TrexEvent
 from wirespeed.server.trex.multiplier import TrexMultiplier, to_service
 
 if TYPE_CHECKING:
     from wirespeed.server.trex.frontend import TrexFrontEnd
 
-__all__ = ["PendingStart", "StartScheduler"]
+__all__ = ["PendingStart", "StartScheduler", "job_failed_events"]
+
+_log = logging.getLogger(__name__)
+
+
+def job_failed_events(port: int) -> list[tuple[TrexEvent, dict[str, Any]]]:
+    """Error (7, 17), then finished (14, 4): the client leaves TX only on 14."""
+    profile = {"port_id": port, "profile_id": DEFAULT_PROFILE}
+    return [
+        (TrexEvent.PORT_ERROR, {"port_id": port}),
+        (TrexEvent.PROFILE_ERROR, profile),
+        (TrexEvent.PROFILE_FINISHED_TX, profile),
+        (TrexEvent.PORT_JOB_DONE, {"port_id": port}),
+    ]
 
 
 @dataclass
@@ -92,17 +106,6 @@ class StartScheduler:
                         force=force,
                     )
                 except WirespeedError as exc:
+                    _log.warning("delayed start of ports %s failed: %s", ports, exc)
                     for port in ports:
-                        self.fe.post(
-                            [
-                                (TrexEvent.PORT_ERROR, {"port_id": port}),
-                                (
-                                    TrexEvent.PROFILE_ERROR,
-                                    {
-                                        "port_id": port,
-                                        "profile_id": "_",
-                                        "error": str(exc),
-                                    },
-                                ),
-                            ]
-                        )
+                        self.fe.post(job_failed_events(port))

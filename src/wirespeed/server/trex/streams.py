@@ -1,27 +1,27 @@
 """TRex stream JSON -> the shared :class:`wirespeed.model.Stream`, and back.
 
-Translation only: the model's ``Stream.from_trex_json`` reads the stream; this module
-adds what depends on the port, as TRex's server does:
+Translation only: the model's ``stream_from_trex_json`` reads the stream (including
+the seed document's older forms: ``packet.binary`` as byte values, ``rx_stats``,
+``vm`` as a bare list, numbers as decimal strings); this module adds what depends on
+the port, as TRex's server does:
 
 * ``flags`` bit 0 = 0 writes the port's own MAC as source; dst mode 0 (and 2, ARP,
   once resolved) writes the port's configured destination MAC. The stream then
   carries the final bytes and "MACs from packet".
 * ``flow_stats`` streams get a TPLD whose TID is the pg_id: **the last 20 bytes of
   each such frame are wirespeed's TPLD** (real TRex writes a 16-byte latency trailer
-  there instead).
-* the seed document's older forms are accepted: ``packet.binary`` as an array of
-  byte values, ``rx_stats`` instead of ``flow_stats``, ``vm`` as a bare instruction
-  array, and a rate given as ``mode.pps`` (and the like).
+  there instead), so such frames must hold headers + 20 bytes + FCS.
+* the seed's ``get_stream`` example gives the rate as ``mode.pps``; that shorthand
+  (and ``bps_L1``/``bps_L2``/``percentage``) is read as ``mode.rate``.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from wirespeed.errors import ConfigError, PacketError, ValidationError
-from wirespeed.model import MacDstMode, Stream
+from wirespeed.model import MacDstMode, Stream, stream_from_trex_json
 
 if TYPE_CHECKING:
     from wirespeed.server.trex.frontend import TrexFrontEnd
@@ -37,55 +37,22 @@ def _fail(reason: str, where: str) -> ValidationError:
 
 
 def normalize_stream_json(raw: object) -> dict[str, Any]:
-    """Bring a stream object in the seed's older forms to the current TRex form.
+    """Read the seed's rate shorthand (``mode.pps`` ...) as ``mode.rate``.
 
     Returns a new object (the input is not modified).
 
     Raises:
-        ValidationError: the stream is not an object, or ``packet.binary`` is neither
-            base64 text nor an array of byte values.
+        ValidationError: the stream is not an object.
     """
     if not isinstance(raw, dict):
         raise ValidationError("must be an object", field="stream")
     obj = dict(raw)
-    packet = obj.get("packet")
-    if not isinstance(packet, dict):
-        raise _fail("must be an object", "packet")
-    binary = packet.get("binary")
-    if isinstance(binary, list):
-        if not all(
-            isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= 255
-            for b in binary
-        ):
-            raise _fail("an array must hold byte values 0..255", "packet.binary")
-        obj["packet"] = {
-            **packet,
-            "binary": base64.b64encode(bytes(binary)).decode(),
-            "meta": packet.get("meta", ""),
-        }
-    elif not isinstance(binary, str):
-        raise _fail("must be base64 text or an array of bytes", "packet.binary")
-    if "flow_stats" not in obj and isinstance(obj.get("rx_stats"), dict):
-        rx = obj.pop("rx_stats")
-        if rx.get("enabled") is True:
-            latency = bool(rx.get("latency_enabled") or rx.get("seq_enabled"))
-            obj["flow_stats"] = {
-                "enabled": True,
-                "stream_id": rx.get("stream_id"),
-                "rule_type": "latency" if latency else "stats",
-            }
-        else:
-            obj["flow_stats"] = {"enabled": False}
-    if isinstance(obj.get("vm"), list):
-        obj["vm"] = {"instructions": obj["vm"]}
     mode = obj.get("mode")
     if isinstance(mode, dict) and "rate" not in mode:
         for key in _RATE_KEYS:
             if key in mode:
-                obj["mode"] = {
-                    **{k: v for k, v in mode.items() if k != key},
-                    "rate": {"type": key, "value": mode[key]},
-                }
+                rest = {k: v for k, v in mode.items() if k != key}
+                obj["mode"] = {**rest, "rate": {"type": key, "value": mode[key]}}
                 break
     return obj
 
@@ -94,16 +61,25 @@ def _mac_bytes(mac: str) -> bytes:
     return bytes.fromhex(mac.replace(":", ""))
 
 
-def build_stream(view: PortView, raw: object) -> Stream:
+def build_stream(
+    view: PortView, raw: object, *, tpld_len: int, payload_checksum: bool = False
+) -> Stream:
     """Translate one ``add_stream`` stream object for the port of ``view``.
+
+    Args:
+        view: the port's TRex state (MACs).
+        raw: the stream object.
+        tpld_len: TPLD bytes the port writes into flow-stats frames.
+        payload_checksum: the port's payload checksum is on.
 
     Raises:
         ValidationError: a field is missing, of a wrong type or impossible (the
-            field is named as ``stream.<path>``).
+            field is named as ``stream.<path>``), or flow-stats frames too small
+            for the TPLD.
     """
     obj = normalize_stream_json(raw)
     try:
-        stream = Stream.from_trex_json(obj)
+        stream = stream_from_trex_json(obj)
     except ConfigError as exc:
         where = exc.field or "stream"
         raise ValidationError(exc.reason, field=f"stream.{where}") from exc
@@ -122,14 +98,24 @@ def build_stream(view: PortView, raw: object) -> Stream:
     if stream.flow_stats is not None:
         changes["tpld_id"] = stream.flow_stats.pg_id
     try:
-        return dataclasses.replace(stream, **changes)
+        final = dataclasses.replace(stream, **changes)
+        if final.flow_stats is not None:
+            final.validate_for_port(tpld_len, payload_checksum)
     except ConfigError as exc:
         where = exc.field or "stream"
         raise ValidationError(exc.reason, field=f"stream.{where}") from exc
+    return final
 
 
 def rebuild_port_streams(fe: TrexFrontEnd, port: int) -> None:
     """Translate a port's streams again after its MACs changed (``set_l2``/``l3``)."""
     view = fe.views[port]
+    info = fe.tester.ports[port]
     for stream_id, obj in view.stream_json.items():
-        fe.tester.replace_stream(port, stream_id, build_stream(view, obj))
+        stream = build_stream(
+            view,
+            obj,
+            tpld_len=info.tpld_mode.length,
+            payload_checksum=info.payload_checksum_offset > 0,
+        )
+        fe.tester.replace_stream(port, stream_id, stream)
