@@ -109,6 +109,7 @@ class PortPacer:
         self._mult = multiplier
         self._end_ns = None if duration_ns is None else start_ns + duration_ns
         self._paused_at: int | None = None
+        self._final_done = False
         self._st = _State()
         for plan in plans:
             if plan.self_start:
@@ -123,11 +124,12 @@ class PortPacer:
     def is_done(self, now_ns: int) -> bool:
         """True when nothing will be sent any more (bursts done or duration over).
 
-        Frames that were due before the end of the duration are still owed, even
-        when the caller only gets to them after the end.
+        Frames that were due before the end of the duration are still owed when the
+        caller gets to them after the end: one last :meth:`poll` (one batch) hands
+        them out. A stream that cannot keep up is not owed its whole backlog.
         """
         if self._end_ns is not None and now_ns >= self._end_ns:
-            return not self.poll(now_ns, 1)
+            return self._final_done
         return not self._st.runs
 
     @property
@@ -189,6 +191,8 @@ class PortPacer:
         limit = now_ns
         if self._end_ns is not None:
             limit = min(now_ns, self._end_ns - 1)
+            if now_ns >= self._end_ns:
+                self._final_done = True
         dues: list[Due] = []
         for key in sorted(self._st.runs):
             run = self._st.runs[key]

@@ -9,6 +9,7 @@ commands both ways (a ``multiprocessing.connection.Connection``).
 from __future__ import annotations
 
 import argparse
+import os
 from multiprocessing.connection import Connection
 
 
@@ -22,7 +23,10 @@ def main() -> None:
     ap.add_argument("--fd", type=int, required=True)
     ap.add_argument("--max-streams", type=int, default=0)
     ap.add_argument("--no-qdisc-bypass", action="store_true")
+    ap.add_argument("--cpu", type=int, default=-1, help="pin to this CPU")
     a = ap.parse_args()
+    if a.cpu >= 0:
+        os.sched_setaffinity(0, {a.cpu})
     conn = Connection(a.fd)
     netns = a.netns or None
     if a.role == "tx":

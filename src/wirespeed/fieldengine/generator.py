@@ -61,6 +61,8 @@ __all__ = ["FrameBatch", "StreamGenerator", "compile_stream"]
 
 U8Array = npt.NDArray[np.uint8]
 MIN_KERNEL_BYTES = 14
+LENGTH_TABLE_MAX_BYTES = 32 << 20
+"""Largest precomputed table of base rows cut to each length (else masked copy)."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class StreamGenerator:
                 payload.kind, payload.pattern, self.width - self._tpl_len
             )
         self._base = base
+        self._len_table, self._len_lo = self._length_table()
         self._seg_lengths, seg_fixes = _segment_plan(stream)
         self._vm_fixes = [
             ins
@@ -148,6 +151,7 @@ class StreamGenerator:
             if isinstance(ins, FixChecksumIpv4 | FixChecksumHw | FixChecksumIcmpv6)
         ]
         self._seg_fixes = seg_fixes
+        self._written = self._written_ranges()
         self.l4_checksum_fixes = tuple(
             (f.l3_offset, f.l4_offset, f.proto) for f in self._all_l4_fixes()
         )
@@ -175,6 +179,43 @@ class StreamGenerator:
                 "TPLD plus FCS",
                 field="length.min_bytes",
             )
+
+    def _length_table(self) -> tuple[U8Array | None, int]:
+        """Rows of the base frame cut to every possible length (for np.take)."""
+        if self._fixed_len:
+            return None, 0
+        lo = MIN_KERNEL_BYTES
+        if self._trim is None:
+            lo = self.stream.frame_length.smallest_bytes - FCS_BYTES
+        rows = self.width - lo + 1
+        if rows * self.width > LENGTH_TABLE_MAX_BYTES:
+            return None, lo
+        lens = np.arange(lo, self.width + 1, dtype=np.int64)
+        cols = np.arange(self.width, dtype=np.int64)
+        table = np.where(cols[None, :] < lens[:, None], self._base[None, :], 0)
+        return table.astype(np.uint8), lo
+
+    def _written_ranges(self) -> list[tuple[int, int]]:
+        """Byte ranges that modifiers, writes and length fields may change."""
+        ranges = [(m.pos, m.pos + m.width_bytes) for m in self.stream.modifiers]
+        sizes = self.stream.vm.var_sizes
+        for ins in self.stream.vm.instructions:
+            if isinstance(ins, WriteFlowVar):
+                ranges.append((ins.pkt_offset, ins.pkt_offset + sizes[ins.name]))
+            elif isinstance(ins, WriteMaskFlowVar):
+                ranges.append((ins.pkt_offset, ins.pkt_offset + ins.pkt_cast_size))
+        for kind, off in self._seg_lengths:
+            field = off + (4 if kind in ("udp", "ipv6") else 2)
+            ranges.append((field, field + 2))
+        return ranges
+
+    def _ipv4_len(self, offset: int) -> int | None:
+        """The template's IPv4 header length at ``offset`` if nothing rewrites it."""
+        if any(lo <= offset < hi for lo, hi in self._written):
+            return None
+        if offset >= self._tpl_len:
+            return None
+        return max(20, (int(self.stream.packet[offset]) & 0x0F) * 4)
 
     def _all_l4_fixes(self) -> list[_L4Fix]:
         fixes = list(self._seg_fixes)
@@ -217,10 +258,13 @@ class StreamGenerator:
         if self._trim is None:
             return self.stream.frame_length.mean_bytes
         var = self._vars.vars[self._trim]
-        mean = var.mean()
-        if mean is None:
-            mean = float(self._tpl_len)
-        return min(max(mean, MIN_KERNEL_BYTES), self.width) + FCS_BYTES
+        mean = var.mean(MIN_KERNEL_BYTES, self.width)
+        if mean is None:  # a huge cycle: sample it
+            sample = var.values(np.arange(1 << 16, dtype=np.int64) * 7919)
+            mean = float(
+                np.clip(sample.astype(np.float64), MIN_KERNEL_BYTES, self.width).mean()
+            )
+        return mean + FCS_BYTES
 
     def next_batch(self, n: int) -> FrameBatch:
         """Return the next ``n`` frames (sequences continue from the last call)."""
@@ -259,10 +303,13 @@ class StreamGenerator:
         if full:
             data = np.empty((n, self.width), dtype=np.uint8)
             data[:] = self._base
+        elif self._len_table is not None:
+            data = np.take(self._len_table, lengths - self._len_lo, axis=0)
         else:
-            data = np.where(cols[None, :] < lengths[:, None], self._base, 0).astype(
-                np.uint8
-            )
+            data = np.empty((n, self.width), dtype=np.uint8)
+            data[:] = self._base
+            keep = cols.astype(np.uint16)[None, :] < lengths.astype(np.uint16)[:, None]
+            np.multiply(data, keep, out=data)
         if self._dynamic:
             self._fill_dynamic(data, lengths, full)
         for plan in self._mods:
@@ -303,14 +350,15 @@ class StreamGenerator:
                 apply_write_mask(data, ins, values[ins.name])
 
     def _rezero(self, data: U8Array, lengths: I64Array) -> None:
-        """Zero bytes past each length that header writes may have touched."""
-        hi = min(self._tpl_len, self.width)
-        lo = int(lengths.min())
-        if lo >= hi:
-            return
-        sub = data[:, lo:hi]
-        cols = np.arange(lo, hi, dtype=np.int64)
-        sub[cols[None, :] >= lengths[:, None]] = 0
+        """Zero bytes past each length that writes may have touched."""
+        shortest = int(lengths.min())
+        for lo, hi in self._written:
+            if hi <= shortest:
+                continue
+            lo = max(lo, shortest)
+            sub = data[:, lo:hi]
+            cols = np.arange(lo, hi, dtype=np.int64)
+            sub[cols[None, :] >= lengths[:, None]] = 0
 
     def _zero_tpld(self, data: U8Array, lengths: I64Array, full: bool) -> None:
         if full:
@@ -338,20 +386,20 @@ class StreamGenerator:
             self._rezero(data, lengths)
         for off in ipv4:
             if off + 20 <= self.width:
-                fix_ipv4_checksums(data, off)
+                fix_ipv4_checksums(data, off, self._ipv4_len(off))
         for fix in self._seg_fixes:
             fix_l4_checksums(data, lengths, fix.l3_offset, fix.l4_offset, fix.proto)
 
     def _fix_vm_checksums(self, data: U8Array, lengths: I64Array) -> None:
         for ins in self._vm_fixes:
             if isinstance(ins, FixChecksumIpv4):
-                fix_ipv4_checksums(data, ins.pkt_offset)
+                fix_ipv4_checksums(data, ins.pkt_offset, self._ipv4_len(ins.pkt_offset))
             elif isinstance(ins, FixChecksumHw):
                 is_v4 = (
                     bool((data[:, ins.l2_len] >> 4 == 4).all()) if len(data) else False
                 )
                 if is_v4:
-                    fix_ipv4_checksums(data, ins.l2_len)
+                    fix_ipv4_checksums(data, ins.l2_len, self._ipv4_len(ins.l2_len))
                 if ins.l4_type is not L4Type.IP:
                     proto = L4_UDP if ins.l4_type is L4Type.UDP else L4_TCP
                     l4 = ins.l2_len + ins.l3_len

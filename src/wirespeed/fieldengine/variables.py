@@ -23,6 +23,11 @@ from wirespeed.model.vm import (
 __all__ = ["CompiledVar", "VarSet"]
 
 
+def _clipped_mean(values: U64Array, lo: int, hi: int) -> float:
+    clipped = np.clip(values.astype(np.float64), lo, hi)
+    return float(clipped.mean())
+
+
 class CompiledVar:
     """One variable's sequence (see the subclasses)."""
 
@@ -39,8 +44,8 @@ class CompiledVar:
     def reset(self) -> None:
         """Forget random state (called on generator reset)."""
 
-    def mean(self) -> float | None:
-        """Return the mean value over a long run, if known cheaply."""
+    def mean(self, lo: int, hi: int) -> float | None:
+        """Return the long-run mean of the value clipped to lo..hi, if cheap."""
         return None
 
 
@@ -72,11 +77,12 @@ class _Counter(CompiledVar):
     def wraps(self, ticks: I64Array) -> I64Array:
         return cyclic(ticks, self._start, self._cycle)[1]
 
-    def mean(self) -> float | None:
+    def mean(self, lo: int, hi: int) -> float | None:
         if self._cycle > 1 << 20:
-            return (self._lo + self._hi) / 2
-        vals = self.values(np.arange(self._cycle, dtype=np.int64))
-        return float(vals.astype(np.float64).mean())
+            return None
+        return _clipped_mean(
+            self.values(np.arange(self._cycle, dtype=np.int64)), lo, hi
+        )
 
 
 class _List(CompiledVar):
@@ -102,9 +108,10 @@ class _List(CompiledVar):
         pos = ticks % self._cycle
         return (ticks // self._cycle) * self._per_cycle + (pos * self._step) // self._n
 
-    def mean(self) -> float | None:
-        vals = self.values(np.arange(self._cycle, dtype=np.int64))
-        return float(vals.astype(np.float64).mean())
+    def mean(self, lo: int, hi: int) -> float | None:
+        return _clipped_mean(
+            self.values(np.arange(self._cycle, dtype=np.int64)), lo, hi
+        )
 
 
 class _Random(CompiledVar):
@@ -135,10 +142,17 @@ class _Random(CompiledVar):
         self._rng.bit_generator.state = self._state
         self._tick = TickRandom(self._draw)
 
-    def mean(self) -> float | None:
+    def mean(self, lo: int, hi: int) -> float | None:
         if self._list is not None:
-            return float(self._list.astype(np.float64).mean())
-        return (self._lo + self._hi) / 2
+            return _clipped_mean(self._list, lo, hi)
+        a, b = self._lo, self._hi
+        below = max(0, min(b, lo - 1) - a + 1)
+        above = max(0, b - max(a, hi + 1) + 1)
+        mid_lo, mid_hi = max(a, lo), min(b, hi)
+        middle = (
+            (mid_lo + mid_hi) * (mid_hi - mid_lo + 1) // 2 if mid_hi >= mid_lo else 0
+        )
+        return (below * lo + above * hi + middle) / (b - a + 1)
 
 
 class _RandLimit(CompiledVar):
@@ -158,26 +172,45 @@ class _RandLimit(CompiledVar):
     def wraps(self, ticks: I64Array) -> I64Array:
         return ticks // len(self._table)
 
-    def mean(self) -> float | None:
-        return float(self._table.astype(np.float64).mean())
+    def mean(self, lo: int, hi: int) -> float | None:
+        return _clipped_mean(self._table, lo, hi)
+
+
+class _TupleCore:
+    """Shared by ``<name>.ip`` and ``<name>.port``: one divmod per batch."""
+
+    def __init__(self, var: TupleFlowVar) -> None:
+        self.flows = var.flow_count
+        self.n_ip = var.ip_max - var.ip_min + 1
+        self.n_port = var.port_max - var.port_min + 1
+        self.ip_min, self.port_min = var.ip_min, var.port_min
+        self._memo: tuple[I64Array, U64Array, U64Array] | None = None
+
+    def both(self, ticks: I64Array) -> tuple[U64Array, U64Array]:
+        if self._memo is not None and self._memo[0] is ticks:
+            return self._memo[1], self._memo[2]
+        flow = ticks % self.flows if self.flows <= int(ticks[-1]) else ticks
+        q, r = np.divmod(flow, self.n_ip)
+        if self.flows > self.n_ip * self.n_port:
+            q = q % self.n_port
+        ip = (r + self.ip_min).astype(np.uint64)
+        port = (q + self.port_min).astype(np.uint64)
+        self._memo = (ticks, ip, port)
+        return ip, port
 
 
 class _TuplePart(CompiledVar):
     """``<name>.ip`` or ``<name>.port`` of a tuple generator."""
 
-    def __init__(self, var: TupleFlowVar, part: str) -> None:
+    def __init__(self, core: _TupleCore, part: str) -> None:
         self.size = 4 if part == "ip" else 2
-        self._is_ip = part == "ip"
-        self._flows = var.flow_count
-        self._n_ip = var.ip_max - var.ip_min + 1
-        self._n_port = var.port_max - var.port_min + 1
-        self._ip_min, self._port_min = var.ip_min, var.port_min
+        self._core = core
+        self._index = 0 if part == "ip" else 1
 
     def values(self, ticks: I64Array) -> U64Array:
-        flow = ticks % self._flows
-        if self._is_ip:
-            return (self._ip_min + flow % self._n_ip).astype(np.uint64)
-        return (self._port_min + (flow // self._n_ip) % self._n_port).astype(np.uint64)
+        if ticks.size == 0:
+            return np.zeros(0, dtype=np.uint64)
+        return self._core.both(ticks)[self._index]
 
 
 class VarSet:
@@ -198,8 +231,9 @@ class VarSet:
             elif isinstance(ins, FlowVarRandLimit):
                 self.vars[ins.name] = _RandLimit(ins)
             elif isinstance(ins, TupleFlowVar):
-                self.vars[f"{ins.name}.ip"] = _TuplePart(ins, "ip")
-                self.vars[f"{ins.name}.port"] = _TuplePart(ins, "port")
+                core = _TupleCore(ins)
+                self.vars[f"{ins.name}.ip"] = _TuplePart(core, "ip")
+                self.vars[f"{ins.name}.port"] = _TuplePart(core, "port")
             if isinstance(ins, FlowVar | FlowVarRandLimit) and ins.next_var:
                 self._next[ins.name] = ins.next_var
         followers = set(self._next.values())

@@ -100,21 +100,43 @@ def _fold(total: U64Array) -> U64Array:
     return total
 
 
+def _swap16(value: U64Array) -> U64Array:
+    return ((value & np.uint64(0xFF)) << np.uint64(8)) | (value >> np.uint64(8))
+
+
+_NARROW_WORDS = 32
+
+
 def _column_sum(region: U8Array) -> U64Array:
-    """One's complement (unfolded) sum of each row of ``region`` as BE words."""
+    """One's complement sum of each row of ``region`` as big-endian words, folded.
+
+    The one's complement sum does not depend on byte order (RFC 1071), so rows are
+    summed as native little-endian words and the folded result is byte-swapped.
+    """
     n, width = region.shape
     if width == 0:
         return np.zeros(n, dtype=np.uint64)
+    last: U64Array | None = None
     if width % 2:
-        last = region[:, -1].astype(np.uint64) << np.uint64(8)
+        last = region[:, -1].astype(np.uint64)  # high byte of a BE word = low of LE
         region = region[:, :-1]
-    else:
-        last = np.zeros(n, dtype=np.uint64)
+    total: U64Array
     if region.shape[1] == 0:
-        return last
-    words = np.ascontiguousarray(region) if region.strides[1] != 1 else region
-    summed: U64Array = words.view(">u2").sum(axis=1, dtype=np.uint64)
-    return summed + last
+        total = np.zeros(n, dtype=np.uint64)
+    else:
+        if region.strides[1] != 1:
+            region = np.ascontiguousarray(region)
+        words = region.view("<u2")
+        if words.shape[1] <= _NARROW_WORDS:
+            acc = words[:, 0].astype(np.uint32)
+            for col in range(1, words.shape[1]):
+                acc += words[:, col]
+            total = acc.astype(np.uint64)
+        else:
+            total = words.sum(axis=1, dtype=np.uint64)
+    if last is not None:
+        total = total + last
+    return _swap16(_fold(total))
 
 
 def _write_u16(data: U8Array, col: int, values: U64Array) -> None:
@@ -122,20 +144,26 @@ def _write_u16(data: U8Array, col: int, values: U64Array) -> None:
     data[:, col + 1] = (values & np.uint64(0xFF)).astype(np.uint8)
 
 
-def fix_ipv4_checksums(data: U8Array, l3_offset: int) -> None:
+def fix_ipv4_checksums(
+    data: U8Array, l3_offset: int, header_len: int | None = None
+) -> None:
     """Recompute the IPv4 header checksum of every row in place.
-
-    The header length comes from each row's IHL nibble.
 
     Args:
         data: frames, one per row (uint8, shape ``(n, width)``).
         l3_offset: byte offset of the IPv4 header in every frame.
+        header_len: the header length if the caller knows it is the same in every
+            row; None reads each row's IHL nibble.
     """
     if data.shape[0] == 0:
         return
-    ihl = (data[:, l3_offset] & 0x0F).astype(np.int64) * 4
     data[:, l3_offset + 10] = 0
     data[:, l3_offset + 11] = 0
+    if header_len is not None:
+        total = _column_sum(data[:, l3_offset : l3_offset + header_len])
+        _write_u16(data, l3_offset + 10, (~total) & np.uint64(0xFFFF))
+        return
+    ihl = (data[:, l3_offset] & 0x0F).astype(np.int64) * 4
     first = int(ihl[0])
     if bool(np.all(ihl == first)):
         hlen = max(first, 20)
@@ -145,7 +173,7 @@ def fix_ipv4_checksums(data: U8Array, l3_offset: int) -> None:
         region = data[:, l3_offset : l3_offset + hmax]
         cols = np.arange(region.shape[1], dtype=np.int64)
         total = _column_sum(np.where(cols[None, :] < ihl[:, None], region, 0))
-    _write_u16(data, l3_offset + 10, (~_fold(total)) & np.uint64(0xFFFF))
+    _write_u16(data, l3_offset + 10, (~total) & np.uint64(0xFFFF))
 
 
 def fix_l4_checksums(

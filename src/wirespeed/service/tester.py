@@ -127,9 +127,16 @@ class Tester:
         qdisc_bypass: send without the local qdisc (see DESIGN.md).
     """
 
-    def __init__(self, config: TesterConfig, *, qdisc_bypass: bool = True) -> None:
+    def __init__(
+        self,
+        config: TesterConfig,
+        *,
+        qdisc_bypass: bool = True,
+        cpus: dict[int, tuple[int | None, int | None]] | None = None,
+    ) -> None:
         self.config = config
         self._qdisc_bypass = qdisc_bypass
+        self._cpus = cpus or {}
         self._lock = threading.RLock()
         self._res = Reservations(len(config.ports))
         self._subs: list[Callable[[TrafficEvent], None]] = []
@@ -153,7 +160,10 @@ class Tester:
         try:
             for port in self._ports:
                 port.workers = PortWorkers(
-                    port.info.index, port.info.spec, qdisc_bypass=self._qdisc_bypass
+                    port.info.index,
+                    port.info.spec,
+                    qdisc_bypass=self._qdisc_bypass,
+                    cpus=self._cpus.get(port.info.index, (None, None)),
                 )
             for port in self._ports:
                 assert port.workers is not None

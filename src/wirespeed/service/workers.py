@@ -76,11 +76,17 @@ class PortWorkers:
     """Starts, commands and stops the TX and RX processes of one port."""
 
     def __init__(
-        self, index: int, spec: PortSpec, *, qdisc_bypass: bool = True
+        self,
+        index: int,
+        spec: PortSpec,
+        *,
+        qdisc_bypass: bool = True,
+        cpus: tuple[int | None, int | None] = (None, None),
     ) -> None:
         self.index = index
         self.spec = spec
         self._qdisc_bypass = qdisc_bypass
+        self._cpus = cpus
         self.tx_counters = CounterBlock(tx_words(MAX_STREAMS))
         self.rx_counters = CounterBlock(rx_words())
         self._tx: _Worker | None = None
@@ -91,8 +97,12 @@ class PortWorkers:
         extra = ["--max-streams", str(MAX_STREAMS)]
         if not self._qdisc_bypass:
             extra.append("--no-qdisc-bypass")
+        tx_cpu, rx_cpu = self._cpus
+        if tx_cpu is not None:
+            extra += ["--cpu", str(tx_cpu)]
         self._tx = _Worker("tx", self.spec, self.tx_counters.name, extra)
-        self._rx = _Worker("rx", self.spec, self.rx_counters.name, [])
+        rx_extra = [] if rx_cpu is None else ["--cpu", str(rx_cpu)]
+        self._rx = _Worker("rx", self.spec, self.rx_counters.name, rx_extra)
         for w, what in ((self._tx, "TX"), (self._rx, "RX")):
             if not w.conn.poll(60):
                 raise PortError(

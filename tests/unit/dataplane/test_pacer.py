@@ -115,9 +115,17 @@ def test_pause_resume_and_multiplier() -> None:
 
 def test_frames_due_before_the_end_are_still_sent_after_a_late_wakeup() -> None:
     p = PortPacer([StreamPlan(0, 1000.0)], 0, duration_ns=100 * MS)
-    assert not p.is_done(150 * MS)  # woke up late: 100 frames are still owed
+    assert not p.is_done(150 * MS)  # woke up late: the last batch is still owed
     dues = p.poll(150 * MS, 1000)
     assert [(d.key, d.count) for d in dues] == [(0, 100)]
     p.sent(0, 100, 150 * MS)
     assert p.is_done(150 * MS)
     assert p.poll(150 * MS, 1000) == []
+
+
+def test_a_stream_that_cannot_keep_up_is_not_owed_its_backlog() -> None:
+    p = PortPacer([StreamPlan(0, 1e9)], 0, duration_ns=100 * MS)
+    assert sum(d.count for d in p.poll(50 * MS, 1000)) == 1000
+    assert not p.is_done(100 * MS)
+    assert sum(d.count for d in p.poll(100 * MS, 1000)) == 1000  # one last batch
+    assert p.is_done(100 * MS)

@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""Data plane benchmark: wirespeed against the C reference on the same veth pair.
+
+Run as root from the repository root::
+
+    PYTHONPATH=src python bench/bench_dataplane.py [--dur 5] [--reps 3]
+
+It builds a one-module test bed (ports p0 <-> p1, each in its own namespace), and on
+that very pair measures, in the same run:
+
+(a) TX of 64-byte frames with a TPLD and one 16-bit modifier, against the C
+    ``pb_sendmmsg`` (batch 64, qdisc bypass) sending 64-byte frames;
+(b) TX with the 1M-flow tuple generator + IPv4 checksum fix + random sizes 64-1518,
+    against ``pb_sendmmsg`` sending frames of the same mean size;
+(c) TX on p0 with the full TPLD analysis on p1 (zero loss required), against the C
+    pair ``pb_sendmmsg`` + ``pb_recvmmsg`` (a UDP socket with recvmmsg).
+
+Rates are counted at the receiver: p1's interface counter for (a)/(b), the
+receiving program's own count for (c). The reference runs right before and after
+wirespeed; the ratio is wirespeed's median over the references' median. Senders are
+pinned to CPU 0 and receivers to CPU 1, as in ../shared/bench/harness.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from wirespeed.model import (  # noqa: E402
+    FixChecksumIpv4,
+    FrameLength,
+    LengthType,
+    Modifier,
+    ModifierAction,
+    Rate,
+    Stream,
+    TupleFlowVar,
+    VmProgram,
+    WriteFlowVar,
+)
+from wirespeed.packet.template import header_length, segments_from_scapy  # noqa: E402
+from wirespeed.service import Tester  # noqa: E402
+from wirespeed.topology.links import link_counters  # noqa: E402
+from wirespeed.topology.testbed import EmbeddedTestbed  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "bench"
+MAC0, MAC1 = "02:70:62:00:00:01", "02:70:62:00:00:02"
+
+
+def build_refs(out: Path) -> dict[str, Path]:
+    bins = {}
+    for name in ("pb_sendmmsg", "pb_recvmmsg"):
+        dst = out / name
+        subprocess.run(
+            ["gcc", "-O2", "-Wall", "-o", str(dst), str(SHARED / f"{name}.c")],
+            check=True,
+        )
+        bins[name] = dst
+    return bins
+
+
+def rx_packets(bed_cfg, port: int) -> int:
+    return link_counters(bed_cfg.ports[port])["rx_packets"]
+
+
+def c_send(bins, cfg, frame_len: int, dur: float) -> float:
+    """pps of pb_sendmmsg on p0, counted at p1's interface."""
+    ns0 = cfg.ports[0].netns
+    before = rx_packets(cfg, 1)
+    out = subprocess.run(
+        [
+            "ip",
+            "netns",
+            "exec",
+            ns0,
+            "taskset",
+            "-c",
+            "0",
+            str(bins["pb_sendmmsg"]),
+            "p0",
+            str(frame_len - 4),
+            str(dur),
+            "64",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    time.sleep(0.2)
+    elapsed = float(out.split("ELAPSED")[1].split()[0])
+    return (rx_packets(cfg, 1) - before) / elapsed
+
+
+def c_pair(bins, cfg, dur: float) -> tuple[float, int, int]:
+    """pb_sendmmsg on p0 and pb_recvmmsg on p1: (receiver pps, sent, received)."""
+    ns0, ns1 = cfg.ports[0].netns, cfg.ports[1].netns
+    subprocess.run(
+        ["ip", "-n", ns1, "addr", "add", "198.18.0.2/24", "dev", "p1"], check=True
+    )
+    try:
+        rx = subprocess.Popen(
+            [
+                "ip",
+                "netns",
+                "exec",
+                ns1,
+                "taskset",
+                "-c",
+                "1",
+                str(bins["pb_recvmmsg"]),
+                "198.18.0.2",
+                "9",
+                str(dur + 2),
+                "64",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert rx.stdout is not None
+        assert rx.stdout.readline().strip() == "READY"
+        out = subprocess.run(
+            [
+                "ip",
+                "netns",
+                "exec",
+                ns0,
+                "taskset",
+                "-c",
+                "0",
+                str(bins["pb_sendmmsg"]),
+                "p0",
+                "60",
+                str(dur),
+                "64",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        sent = int(out.split("SENT")[1].split()[0])
+        elapsed = float(out.split("ELAPSED")[1].split()[0])
+        got = int(rx.communicate(timeout=dur + 30)[0].split("COUNT")[1].split()[0])
+        return got / elapsed, sent, got
+    finally:
+        subprocess.run(
+            ["ip", "-n", ns1, "addr", "del", "198.18.0.2/24", "dev", "p1"], check=False
+        )
+
+
+def pb_header() -> bytes:
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+
+    pkt = (
+        Ether(dst=MAC1, src=MAC0)
+        / IP(src="198.18.0.1", dst="198.18.0.2", flags="DF", id=0)
+        / UDP(sport=10000, dport=9, chksum=0)
+    )
+    return bytes(pkt)
+
+
+def stream_a() -> Stream:
+    """64 B: Ethernet + IPv4 (34) + payload + TPLD (20) + FCS; modifier on the IP id."""
+    from scapy.layers.inet import IP
+    from scapy.layers.l2 import Ether
+
+    hdr = bytes(
+        Ether(dst=MAC1, src=MAC0)
+        / IP(src="198.18.0.1", dst="198.18.0.2", proto=253, id=0)
+    )
+    return Stream(
+        packet=hdr,
+        header_len_bytes=len(hdr),
+        segments=segments_from_scapy(hdr),
+        tpld_id=1,
+        length=FrameLength.fixed(64),
+        rate=Rate.pps(100e6),
+        modifiers=(Modifier(pos=18, mask=0xFFFF0000, action=ModifierAction.INC),),
+    )
+
+
+def stream_b() -> Stream:
+    hdr = pb_header()
+    vm = VmProgram(
+        (
+            TupleFlowVar(
+                "tuple",
+                ip_min=0xC6120001,
+                ip_max=0xC613FFFE,
+                port_min=1025,
+                port_max=65500,
+                limit_flows=1_000_000,
+            ),
+            WriteFlowVar("tuple.ip", pkt_offset=26),
+            WriteFlowVar("tuple.port", pkt_offset=34),
+            FixChecksumIpv4(pkt_offset=14),
+        )
+    )
+    return Stream(
+        packet=hdr,
+        header_len_bytes=header_length(hdr),
+        segments=segments_from_scapy(hdr),
+        tpld_id=-1,
+        length=FrameLength(LengthType.RANDOM, 64, 1518),
+        rate=Rate.pps(100e6),
+        vm=vm,
+    )
+
+
+def ws_send(tester: Tester, cfg, stream: Stream, dur: float) -> tuple[float, int, int]:
+    """wirespeed TX on p0: (pps at p1's interface, TX counter, analyzer count)."""
+    tester.remove_all_streams(0)
+    tester.add_stream(0, 0, stream)
+    tester.clear_stats(0)
+    tester.clear_stats(1)
+    before = rx_packets(cfg, 1)
+    tester.start_traffic([0], duration_s=dur)
+    tester.wait_idle([0], dur + 30)
+    time.sleep(0.3)
+    tester.settle()
+    iface = rx_packets(cfg, 1) - before
+    tx = tester.port_stats(0).tx_packets
+    tid = stream.tpld_id
+    st = tester.tid_stats(1, tid)
+    got = 0 if st is None else st.packets
+    return iface / dur, tx, got
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dur", type=float, default=5.0)
+    ap.add_argument("--reps", type=int, default=3)
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="wsbench"))
+    bins = build_refs(tmp)
+    bed = EmbeddedTestbed(modules=1, speed_bps=100_000_000_000)
+    cfg = bed.start()
+    try:
+        bed.lab.set_mac("p0", MAC0, netns=cfg.ports[0].netns)
+        bed.lab.set_mac("p1", MAC1, netns=cfg.ports[1].netns)
+        bed.lab.add_neighbour("p0", "198.18.0.2", MAC1, netns=cfg.ports[0].netns)
+        mean_b = 791  # mean of uniform 64..1518
+        ref = {"a": [], "b": [], "c": []}
+        ws = {"a": [], "b": [], "c": []}
+        detail = {"a": [], "b": [], "c": []}
+
+        def refs() -> None:
+            ref["a"].append(c_send(bins, cfg, 64, a.dur))
+            ref["b"].append(c_send(bins, cfg, mean_b, a.dur))
+            ref["c"].append(c_pair(bins, cfg, a.dur)[0])
+
+        refs()
+        cfg2 = cfg
+        for _ in range(a.reps):
+            with Tester(cfg2, cpus={0: (0, 1), 1: (0, 1)}) as tester:
+                for key, mk in (("a", stream_a), ("b", stream_b)):
+                    pps, tx, got = ws_send(tester, cfg, mk(), a.dur)
+                    ws[key].append(pps)
+                    detail[key].append((tx, got))
+                # (c): the same run as (a), counted by wirespeed's analyzer on p1
+                pps, tx, got = ws_send(tester, cfg, stream_a(), a.dur)
+                ws["c"].append(got / a.dur)
+                detail["c"].append((tx, got))
+        refs()
+    finally:
+        bed.close()
+    names = {
+        "a": "(a) TX 64 B + TPLD + 1 modifier      vs C sendmmsg 64 B",
+        "b": "(b) TX 1M-flow tuple + IPv4 csum + random 64-1518 vs C sendmmsg 792 B",
+        "c": "(c) TX p0 + full analysis p1 (64 B)   vs C sendmmsg + C recvmmsg",
+    }
+    targets = {"a": 0.97, "b": 0.90, "c": 0.95}
+    print(f"duration {a.dur:g} s, reps {a.reps}, reference runs {len(ref['a'])}")
+    for k in ("a", "b", "c"):
+        w, r = statistics.median(ws[k]), statistics.median(ref[k])
+        losses = [tx - got for tx, got in detail[k]]
+        print(
+            f"{names[k]}\n    wirespeed {w:,.0f} pps  reference {r:,.0f} pps  "
+            f"ratio {w / r:.3f} (target {targets[k]:.2f})  "
+            f"tx-rx per run {losses}"
+        )
+
+
+if __name__ == "__main__":
+    main()
