@@ -160,8 +160,11 @@ class _Sender:
                     return verdict
             spare = _WINDOW_NS - (time.monotonic_ns() - now)
             nxt = pacer.next_wakeup_ns(now)
-            if spare > 0 and nxt is not None and nxt > time.monotonic_ns():
-                time.sleep(min(spare, nxt - time.monotonic_ns()) / 1e9)
+            if spare > 0 and nxt is not None:
+                # read the clock once: between two reads the wake-up may pass
+                wait_ns = min(spare, nxt - time.monotonic_ns())
+                if wait_ns > 0:
+                    time.sleep(wait_ns / 1e9)
 
     def _send_interleaved(
         self,
