@@ -22,12 +22,14 @@ from wirespeed.server.trex.events import (
     TrexEvent,
     session_number,
 )
+from wirespeed.server.trex.mtu import link_mtu
 from wirespeed.server.trex.params import Params
 from wirespeed.server.trex.pgstats import PgRegistry
 from wirespeed.server.trex.portview import BROADCAST_MAC, PortView
 from wirespeed.server.trex.scheduler import StartScheduler
 from wirespeed.server.trex.status import port_attr
 from wirespeed.service import Tester, TrafficEvent
+from wirespeed.topology.testbed import PortSpec
 
 __all__ = ["TrexFrontEnd", "translate_event"]
 
@@ -61,7 +63,7 @@ def translate_event(
             (port_ev, {"port_id": port}),
             (prof_ev, {"port_id": port, "profile_id": profile_id}),
         ]
-    done = [
+    done: list[tuple[TrexEvent, dict[str, Any]]] = [
         (TrexEvent.PROFILE_FINISHED_TX, {"port_id": port, "profile_id": profile_id}),
         (TrexEvent.PORT_JOB_DONE, {"port_id": port}),
     ]
@@ -106,6 +108,7 @@ class TrexFrontEnd:
         tester: the in-process tester service (shared with other front ends).
         clock: epoch seconds (``time.time``); replaceable in tests.
         api_h: the API handle given by ``api_sync``; random by default.
+        read_mtu: reads an interface's MTU (netlink by default).
     """
 
     def __init__(
@@ -114,8 +117,10 @@ class TrexFrontEnd:
         *,
         clock: Callable[[], float] = time.time,
         api_h: str | None = None,
+        read_mtu: Callable[[PortSpec], int] = link_mtu,
     ) -> None:
         self.tester = tester
+        self._read_mtu = read_mtu
         self.clock = clock
         self.api_h = api_h or secrets.token_hex(4)
         self.started_s = clock()
@@ -125,7 +130,10 @@ class TrexFrontEnd:
         self.pgs = PgRegistry(len(self.views))
         self.scheduler = StartScheduler(self)
         self.xstats_names: list[str] | None = None
-        self._events: queue.SimpleQueue[TrafficEvent | None] = queue.SimpleQueue()
+        self._mtu: dict[int, int] = {}
+        self._events: queue.SimpleQueue[TrafficEvent | threading.Event | None] = (
+            queue.SimpleQueue()
+        )
         self._relay = threading.Thread(
             target=self._relay_events, name="trex-events", daemon=True
         )
@@ -162,6 +170,12 @@ class TrexFrontEnd:
         self.tester.check_owner(port, handler)
         return port
 
+    def mtu(self, port: int) -> int:
+        """The port interface's MTU (read on first use)."""
+        if port not in self._mtu:
+            self._mtu[port] = self._read_mtu(self.tester.ports[port].spec)
+        return self._mtu[port]
+
     def profile(self, params: Params, port: int, *, allow_all: bool = False) -> str:
         """Read ``profile_id`` (default ``"_"``) and check it fits the port.
 
@@ -193,11 +207,21 @@ class TrexFrontEnd:
         # receivers publish every frame already received, so a client that reads
         # its statistics after wait_on_traffic sees exact counts.
         while (event := self._events.get()) is not None:
-            _log.debug("tester event %s port %d %s", event.kind.name, event.port,
-                       event.detail)
+            if isinstance(event, threading.Event):
+                event.set()
+                continue
+            _log.debug(
+                "tester event %s port %d %s", event.kind.name, event.port, event.detail
+            )
             if event.kind.name in ("DONE", "ERROR"):
                 self.tester.settle()
             self._on_event(event)
+
+    def relay_idle(self, timeout_s: float = 5.0) -> bool:
+        """Wait until every tester event received so far is queued for clients."""
+        marker = threading.Event()
+        self._events.put(marker)
+        return marker.wait(timeout_s)
 
     def _on_event(self, event: TrafficEvent) -> None:
         port = event.port

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from wirespeed.errors import ValidationError
-from wirespeed.model import stream_to_trex_json
+from wirespeed.model import Stream, stream_to_trex_json
 from wirespeed.server.trex.dispatch import Method, MethodTable
 from wirespeed.server.trex.frontend import TrexFrontEnd
+from wirespeed.server.trex.mtu import max_frame_bytes
 from wirespeed.server.trex.params import Params
 from wirespeed.server.trex.readings import pg_rx_now, read_stream_tx
 from wirespeed.server.trex.streams import build_stream
@@ -26,6 +27,16 @@ def stream_json(fe: TrexFrontEnd, port: int, stream_id: int) -> dict[str, Any]:
     return stream_to_trex_json(fe.tester.streams(port)[stream_id])
 
 
+def _check_size(fe: TrexFrontEnd, port: int, stream: Stream) -> None:
+    limit = max_frame_bytes(fe.mtu(port), stream.packet)
+    if len(stream.packet) > limit:
+        raise ValidationError(
+            f"a {len(stream.packet)}-byte packet does not fit port {port}: its MTU "
+            f"{fe.mtu(port)} allows frames of at most {limit} bytes (FCS excluded)",
+            field="stream.packet.binary",
+        )
+
+
 def _add_stream(fe: TrexFrontEnd, p: Params) -> object:
     port = fe.owned_port(p)
     profile = fe.profile(p, port)
@@ -42,9 +53,10 @@ def _add_stream(fe: TrexFrontEnd, p: Params) -> object:
     stream = build_stream(
         view,
         raw,
-        tpld_len=info.tpld_mode.length,
+        tpld=info.tpld_mode,
         payload_checksum=info.payload_checksum_offset > 0,
     )
+    _check_size(fe, port, stream)
     key = (port, stream_id)
     flow = stream.flow_stats
     if flow is not None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from wirespeed.errors import ConfigError, PacketError, ValidationError
 from wirespeed.model import MacDstMode, Stream, stream_from_trex_json
+from wirespeed.tpld import TpldMode
 
 if TYPE_CHECKING:
     from wirespeed.server.trex.frontend import TrexFrontEnd
@@ -62,14 +63,14 @@ def _mac_bytes(mac: str) -> bytes:
 
 
 def build_stream(
-    view: PortView, raw: object, *, tpld_len: int, payload_checksum: bool = False
+    view: PortView, raw: object, *, tpld: TpldMode, payload_checksum: bool = False
 ) -> Stream:
     """Translate one ``add_stream`` stream object for the port of ``view``.
 
     Args:
         view: the port's TRex state (MACs).
         raw: the stream object.
-        tpld_len: TPLD bytes the port writes into flow-stats frames.
+        tpld: the port's TPLD form (its size and highest TID).
         payload_checksum: the port's payload checksum is on.
 
     Raises:
@@ -96,11 +97,18 @@ def build_stream(
         "mac_dst_mode": MacDstMode.PACKET,
     }
     if stream.flow_stats is not None:
-        changes["tpld_id"] = stream.flow_stats.pg_id
+        pg_id = stream.flow_stats.pg_id
+        if pg_id > tpld.max_tid:
+            raise ValidationError(
+                f"pg_id {pg_id} is above {tpld.max_tid}, the highest TPLD id of port "
+                f"{view.index}",
+                field="stream.flow_stats.stream_id",
+            )
+        changes["tpld_id"] = pg_id
     try:
         final = dataclasses.replace(stream, **changes)
         if final.flow_stats is not None:
-            final.validate_for_port(tpld_len, payload_checksum)
+            final.validate_for_port(tpld.length, payload_checksum)
     except ConfigError as exc:
         where = exc.field or "stream"
         raise ValidationError(exc.reason, field=f"stream.{where}") from exc
@@ -115,7 +123,7 @@ def rebuild_port_streams(fe: TrexFrontEnd, port: int) -> None:
         stream = build_stream(
             view,
             obj,
-            tpld_len=info.tpld_mode.length,
+            tpld=info.tpld_mode,
             payload_checksum=info.payload_checksum_offset > 0,
         )
         fe.tester.replace_stream(port, stream_id, stream)

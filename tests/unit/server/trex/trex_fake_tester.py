@@ -79,11 +79,19 @@ class FakeTester:
         self._check(index)
         return self._state[index]
 
-    def reserve(self, index: int, owner: str, session: str, *, force: bool = False) -> str:
+    def reserve(
+        self, index: int, owner: str, session: str, *, force: bool = False
+    ) -> str:
         self._check(index)
         token, previous = self._res.reserve(index, owner, session, force=force)
-        self.emit(EventKind.RESERVED, index, owner=owner, session=session, force=force,
-                  previous=previous)
+        self.emit(
+            EventKind.RESERVED,
+            index,
+            owner=owner,
+            session=session,
+            force=force,
+            previous=previous,
+        )
         return token
 
     def release(self, index: int, who: str) -> None:
@@ -124,8 +132,9 @@ class FakeTester:
 
     def remove_stream(self, index: int, stream_id: int) -> None:
         if stream_id not in self._streams[index]:
-            raise ValidationError(f"port {index} has no stream {stream_id}",
-                                  field="stream_id")
+            raise ValidationError(
+                f"port {index} has no stream {stream_id}", field="stream_id"
+            )
         if self._state[index] in (PortState.TX, PortState.PAUSE):
             raise StateError(f"port {index} is transmitting", port=index)
         del self._streams[index][stream_id]
@@ -137,8 +146,14 @@ class FakeTester:
         return dict(self._streams[index])
 
     # traffic
-    def start_traffic(self, ports: list[int], *, duration_s: float | None = None,
-                      multiplier: Multiplier | None = None, force: bool = False) -> None:
+    def start_traffic(
+        self,
+        ports: list[int],
+        *,
+        duration_s: float | None = None,
+        multiplier: Multiplier | None = None,
+        force: bool = False,
+    ) -> None:
         for index in ports:
             if self._state[index] in (PortState.TX, PortState.PAUSE) and not force:
                 raise StateError(f"port {index} is already transmitting", port=index)
