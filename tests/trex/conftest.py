@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 CLIENTS = Path(__file__).resolve().parent / "clients"
 MACS = ("02:77:74:00:00:01", "02:77:74:00:00:02")
 _PACKET_OUTGOING = 4
+_SO_RCVBUFFORCE = 33  # linux: SO_RCVBUF beyond rmem_max (root)
 
 
 def trex_python() -> str | None:
@@ -136,7 +137,7 @@ class Capture:
         with in_netns(netns):
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
                                       socket.htons(0x0003))
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE, 64 << 20)
+            self.sock.setsockopt(socket.SOL_SOCKET, _SO_RCVBUFFORCE, 64 << 20)
             self.sock.bind((ifname, 0))
         self.sock.setblocking(False)
         self.frames: list[bytes] = []
