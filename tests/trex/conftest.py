@@ -61,8 +61,13 @@ class TrexBed:
 
     def client(self, script: str, *args: str, timeout_s: float = 120.0) -> Any:
         """Run ``clients/<script>.py`` with the real TRex client; return its JSON."""
-        cmd = [self.python, str(CLIENTS / f"{script}.py"), str(self.rpc_port),
-               str(self.pub_port), *args]
+        cmd = [
+            self.python,
+            str(CLIENTS / f"{script}.py"),
+            str(self.rpc_port),
+            str(self.pub_port),
+            *args,
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
         if proc.returncode != 0:
             raise AssertionError(
@@ -92,8 +97,10 @@ def trex_bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
     """The server process on a fresh veth pair; removed after the session."""
     python = trex_python()
     if python is None:
-        pytest.skip("no lbr-trex-client interpreter (set WIRESPEED_TREX_PYTHON or run "
-                    "scripts/bootstrap.sh --test)")
+        pytest.skip(
+            "no lbr-trex-client interpreter (set WIRESPEED_TREX_PYTHON or run "
+            "scripts/bootstrap.sh --test)"
+        )
     tmp = tmp_path_factory.mktemp("trexbed")
     with Lab("wsT") as lab:
         a, b = lab.add_netns("a"), lab.add_netns("b")
@@ -101,10 +108,20 @@ def trex_bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
         config = {
             "name": "trex-compat",
             "ports": [
-                {"interface": "p0", "netns": a, "speed": "1G", "mac": MACS[0],
-                 "peer": 1},
-                {"interface": "p1", "netns": b, "speed": "1G", "mac": MACS[1],
-                 "peer": 0},
+                {
+                    "interface": "p0",
+                    "netns": a,
+                    "speed": "1G",
+                    "mac": MACS[0],
+                    "peer": 1,
+                },
+                {
+                    "interface": "p1",
+                    "netns": b,
+                    "speed": "1G",
+                    "mac": MACS[1],
+                    "peer": 0,
+                },
             ],
         }
         cfg = tmp / "ports.yaml"
@@ -113,8 +130,15 @@ def trex_bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
         env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
         with log.open("w") as errf:
             proc = subprocess.Popen(
-                [sys.executable, str(Path(__file__).parent / "run_server.py"), str(cfg)],
-                stdout=subprocess.PIPE, stderr=errf, text=True, env=env,
+                [
+                    sys.executable,
+                    str(Path(__file__).parent / "run_server.py"),
+                    str(cfg),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=errf,
+                text=True,
+                env=env,
             )
         try:
             rpc, pub = _wait_ready(proc, 60.0)
@@ -135,8 +159,9 @@ class Capture:
 
     def __init__(self, netns: str, ifname: str) -> None:
         with in_netns(netns):
-            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                                      socket.htons(0x0003))
+            self.sock = socket.socket(
+                socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003)
+            )
             self.sock.setsockopt(socket.SOL_SOCKET, _SO_RCVBUFFORCE, 64 << 20)
             self.sock.bind((ifname, 0))
         self.sock.setblocking(False)
@@ -178,3 +203,72 @@ def capture_rx(trex_bed: TrexBed) -> Iterator[Capture]:
     finally:
         if not cap._stop.is_set():
             cap.stop()
+
+
+class RawRpc:
+    """A bare ZeroMQ REQ client speaking TRex's framing (for the seed's methods and
+    for malformed input the real client never sends)."""
+
+    def __init__(self, bed: TrexBed) -> None:
+        import zmq
+
+        self._zmq = zmq
+        self.ctx = zmq.Context()
+        self.endpoint = f"tcp://127.0.0.1:{bed.rpc_port}"
+        self.sock = self._connect()
+        self.api_h = ""
+        self._n = 0
+
+    def _connect(self) -> Any:
+        sock = self.ctx.socket(self._zmq.REQ)
+        sock.setsockopt(self._zmq.LINGER, 0)
+        sock.setsockopt(self._zmq.RCVTIMEO, 5000)
+        sock.connect(self.endpoint)
+        return sock
+
+    def send_raw(self, message: bytes | list[bytes]) -> bytes:
+        """Send one (possibly multipart) message; return the raw reply."""
+        if isinstance(message, list):
+            self.sock.send_multipart(message)
+        else:
+            self.sock.send(message)
+        reply: bytes = self.sock.recv()
+        if reply[:4] == b"\xab\xe8\x5c\xea":
+            import zlib
+
+            reply = zlib.decompress(reply[8:])
+        return reply
+
+    def call(self, method: str, *, compress: bool = True, **params: Any) -> Any:
+        """One request; the decoded reply object."""
+        import struct
+        import zlib
+
+        if self.api_h:
+            params.setdefault("api_h", self.api_h)
+        self._n += 1
+        body = json.dumps(
+            {"jsonrpc": "2.0", "id": f"r{self._n}", "method": method, "params": params}
+        ).encode()
+        if compress:
+            body = struct.pack(">II", 0xABE85CEA, len(body)) + zlib.compress(body)
+        return json.loads(self.send_raw(body))
+
+    def ok(self, method: str, **params: Any) -> Any:
+        out = self.call(method, **params)
+        assert "result" in out, out
+        return out["result"]
+
+    def close(self) -> None:
+        self.sock.close()
+        self.ctx.term()
+
+
+@pytest.fixture
+def raw_rpc(trex_bed: TrexBed) -> Iterator[RawRpc]:
+    rpc = RawRpc(trex_bed)
+    rpc.api_h = rpc.ok("api_sync_v2", name="STL", major=5, minor=1)["api_h"]
+    try:
+        yield rpc
+    finally:
+        rpc.close()

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (profile texts keep TRex example style)
 """Stateless profiles in TRex's file format, written by the tests (modelled on the
 kinds of trex-core ``scripts/stl`` examples; addresses from 198.18.0.0/15).
 
@@ -11,7 +12,9 @@ from pathlib import Path
 
 HEADER = "from trex_stl_lib.api import *\n\n"
 
-UDP_SIMPLE = HEADER + '''
+UDP_SIMPLE = (
+    HEADER
+    + """
 class Simple:
     def get_streams(self, tunables=None, **kwargs):
         pkt = Ether() / IP(src="198.18.0.1", dst="198.19.0.1") / UDP(dport=12, sport=1025)
@@ -19,9 +22,12 @@ class Simple:
 
 def register():
     return Simple()
-'''
+"""
+)
 
-IMIX = HEADER + '''
+IMIX = (
+    HEADER
+    + """
 class Imix:
     table = [(60, 28, 0), (590, 16, 0.1), (1514, 4, 0.2)]
 
@@ -44,9 +50,12 @@ class Imix:
 
 def register():
     return Imix()
-'''
+"""
+)
 
-TUPLE_GEN = HEADER + '''
+TUPLE_GEN = (
+    HEADER
+    + """
 class Tuple:
     def get_streams(self, tunables=None, **kwargs):
         base = Ether() / IP(src="198.18.0.1", dst="198.19.0.1") / UDP(dport=12, sport=1025)
@@ -61,9 +70,12 @@ class Tuple:
 
 def register():
     return Tuple()
-'''
+"""
+)
 
-SYN_ATTACK = HEADER + '''
+SYN_ATTACK = (
+    HEADER
+    + """
 class Syn:
     def get_streams(self, tunables=None, **kwargs):
         base = Ether() / IP(dst="198.19.0.80") / TCP(dport=80, flags="S")
@@ -79,9 +91,12 @@ class Syn:
 
 def register():
     return Syn()
-'''
+"""
+)
 
-RAND_LEN = HEADER + '''
+RAND_LEN = (
+    HEADER
+    + """
 class RandLen:
     def get_streams(self, tunables=None, **kwargs):
         l2, l3, l4 = Ether(), IP(src="198.18.0.1", dst="198.19.0.1"), UDP(dport=12, sport=1025)
@@ -100,9 +115,12 @@ class RandLen:
 
 def register():
     return RandLen()
-'''
+"""
+)
 
-BURST_LOOP = HEADER + '''
+BURST_LOOP = (
+    HEADER
+    + """
 class Loop:
     def get_streams(self, tunables=None, **kwargs):
         def pkt(n):
@@ -120,9 +138,12 @@ class Loop:
 
 def register():
     return Loop()
-'''
+"""
+)
 
-MULTI_BURST = HEADER + '''
+MULTI_BURST = (
+    HEADER
+    + """
 class Multi:
     def get_streams(self, tunables=None, **kwargs):
         def pkt(n):
@@ -138,9 +159,12 @@ class Multi:
 
 def register():
     return Multi()
-'''
+"""
+)
 
-FLOW_STATS = HEADER + '''
+FLOW_STATS = (
+    HEADER
+    + """
 class Flow:
     def get_streams(self, tunables=None, **kwargs):
         base = Ether() / IP(src="198.18.0.1", dst="198.19.0.1") / UDP(dport=12, sport=1025)
@@ -154,9 +178,12 @@ class Flow:
 
 def register():
     return Flow()
-'''
+"""
+)
 
-LATENCY = HEADER + '''
+LATENCY = (
+    HEADER
+    + """
 import argparse
 
 class Latency:
@@ -172,9 +199,12 @@ class Latency:
 
 def register():
     return Latency()
-'''
+"""
+)
 
-PCAP = HEADER + '''
+PCAP = (
+    HEADER
+    + """
 import os
 
 class Pcap:
@@ -184,7 +214,8 @@ class Pcap:
 
 def register():
     return Pcap()
-'''
+"""
+)
 
 ALL = {
     "udp_simple": UDP_SIMPLE,

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Capture, TrexBed
 from profiles import write_profiles
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import Ether
 from scapy.utils import wrpcap
 
+from conftest import Capture, TrexBed
 from wirespeed.tpld import TpldFields, TpldMode
 
 pytestmark = [pytest.mark.netns, pytest.mark.compat]
@@ -31,14 +31,20 @@ def profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def _pcap_packets() -> list[Ether]:
     return [
         Ether(dst="02:aa:00:00:00:01", src="02:bb:00:00:00:01")
-        / IP(src="198.18.1.1", dst="198.19.1.1") / UDP(sport=1000 + i, dport=53)
+        / IP(src="198.18.1.1", dst="198.19.1.1")
+        / UDP(sport=1000 + i, dport=53)
         / (b"q" * (20 + 100 * i))
         for i in range(3)
     ]
 
 
-def _run(bed: TrexBed, path: Path, mult: str, duration: float,
-         tunables: list[str] | None = None) -> dict[str, Any]:
+def _run(
+    bed: TrexBed,
+    path: Path,
+    mult: str,
+    duration: float,
+    tunables: list[str] | None = None,
+) -> dict[str, Any]:
     args = [str(path), mult, str(duration)]
     if tunables:
         import json
@@ -55,14 +61,16 @@ def _ipv4_ok(frame: bytes) -> bool:
     return IP(bytes(ip))[IP].chksum == want
 
 
-def test_single_udp_stream_bytes(trex_bed: TrexBed, profiles: dict[str, Path],
-                                 capture_rx: Capture) -> None:
+def test_single_udp_stream_bytes(
+    trex_bed: TrexBed, profiles: dict[str, Path], capture_rx: Capture
+) -> None:
     out = _run(trex_bed, profiles["udp_simple"], "1kpps", 0.5)
     frames = capture_rx.stop()
     assert (out["tx"], out["rx"]) == (500, 500)
     expected = bytes(
         Ether(dst=trex_bed.macs[1], src=trex_bed.macs[0])
-        / IP(src="198.18.0.1", dst="198.19.0.1") / UDP(dport=12, sport=1025)
+        / IP(src="198.18.0.1", dst="198.19.0.1")
+        / UDP(dport=12, sport=1025)
         / (10 * "x")
     )
     # 52 bytes as built (a NIC would pad the runt to 60 on the wire; veth does not)
@@ -71,8 +79,9 @@ def test_single_udp_stream_bytes(trex_bed: TrexBed, profiles: dict[str, Path],
     assert frames == [expected] * 500
 
 
-def test_imix_counts_sizes_and_addresses(trex_bed: TrexBed, profiles: dict[str, Path],
-                                         capture_rx: Capture) -> None:
+def test_imix_counts_sizes_and_addresses(
+    trex_bed: TrexBed, profiles: dict[str, Path], capture_rx: Capture
+) -> None:
     out = _run(trex_bed, profiles["imix"], "10", 0.5)
     frames = capture_rx.stop()
     assert (out["tx"], out["rx"]) == (240, 240)
@@ -85,8 +94,9 @@ def test_imix_counts_sizes_and_addresses(trex_bed: TrexBed, profiles: dict[str, 
     assert all(_ipv4_ok(f) for f in frames)
 
 
-def test_tuple_generator_sequence(trex_bed: TrexBed, profiles: dict[str, Path],
-                                  capture_rx: Capture) -> None:
+def test_tuple_generator_sequence(
+    trex_bed: TrexBed, profiles: dict[str, Path], capture_rx: Capture
+) -> None:
     out = _run(trex_bed, profiles["tuple_gen"], "1kpps", 0.05)
     frames = capture_rx.stop()
     assert (out["tx"], out["rx"]) == (50, 50)
@@ -161,15 +171,21 @@ def test_flow_stats_per_pg_id(trex_bed: TrexBed, profiles: dict[str, Path]) -> N
     assert out["flow"]["6"]["rx_pkts"] == {"0": 0, "1": 500, "total": 500}
 
 
-def test_latency_stream(trex_bed: TrexBed, profiles: dict[str, Path],
-                        capture_rx: Capture) -> None:
+def test_latency_stream(
+    trex_bed: TrexBed, profiles: dict[str, Path], capture_rx: Capture
+) -> None:
     out = _run(trex_bed, profiles["latency"], "1", 1.0, ["--fsize", "128"])
     frames = capture_rx.stop()
     assert (out["tx"], out["rx"]) == (1000, 1000)
     assert out["flow"]["7"]["rx_pkts"] == {"0": 0, "1": 1000, "total": 1000}
     lat = out["latency"]["7"]
-    assert lat["err_cntrs"] == {"dropped": 0, "out_of_order": 0, "dup": 0,
-                                "seq_too_high": 0, "seq_too_low": 0}
+    assert lat["err_cntrs"] == {
+        "dropped": 0,
+        "out_of_order": 0,
+        "dup": 0,
+        "seq_too_high": 0,
+        "seq_too_low": 0,
+    }
     stats = lat["latency"]
     assert 0 <= stats["total_min"] <= stats["average"] <= stats["total_max"]
     assert stats["jitter"] >= 0
@@ -186,13 +202,15 @@ def test_latency_frames_too_small_for_the_tpld_are_refused(
     assert "need 66" in out["error"]
 
 
-def test_pcap_profile_bytes(trex_bed: TrexBed, profiles: dict[str, Path],
-                            capture_rx: Capture) -> None:
+def test_pcap_profile_bytes(
+    trex_bed: TrexBed, profiles: dict[str, Path], capture_rx: Capture
+) -> None:
     out = _run(trex_bed, profiles["pcap"], "1", -1)
     frames = capture_rx.stop()
     # loop_count=2: the capture is sent twice; load_pcap keeps neither MAC from
     # the file by default, so the ports' MACs are written, as TRex does
     assert (out["tx"], out["rx"]) == (6, 6)
-    macs = bytes.fromhex(trex_bed.macs[1].replace(":", "") +
-                         trex_bed.macs[0].replace(":", ""))
+    macs = bytes.fromhex(
+        trex_bed.macs[1].replace(":", "") + trex_bed.macs[0].replace(":", "")
+    )
     assert frames == [macs + bytes(p)[12:] for p in _pcap_packets()] * 2

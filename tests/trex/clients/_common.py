@@ -12,8 +12,12 @@ from trex.stl.api import STLClient  # type: ignore[import-not-found]
 
 def connect() -> STLClient:
     """A connected client on the server named by argv[1:3], ports reset."""
-    c = STLClient(server="127.0.0.1", sync_port=int(sys.argv[1]),
-                  async_port=int(sys.argv[2]), verbose_level="error")
+    c = STLClient(
+        server="127.0.0.1",
+        sync_port=int(sys.argv[1]),
+        async_port=int(sys.argv[2]),
+        verbose_level="error",
+    )
     c.connect()
     c.reset(ports=[0, 1])
     return c

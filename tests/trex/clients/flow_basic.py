@@ -34,27 +34,37 @@ def main() -> None:
     c = connect()
     out: dict[str, Any] = {}
     # a single burst: exact counts and bytes
-    c.add_streams(STLStream(packet=udp(72), mode=STLTXSingleBurst(total_pkts=1000,
-                                                                  pps=20000)), ports=[0])
+    c.add_streams(
+        STLStream(packet=udp(72), mode=STLTXSingleBurst(total_pkts=1000, pps=20000)),
+        ports=[0],
+    )
     c.clear_stats()
     c.start(ports=[0])
     c.wait_on_traffic(ports=[0])
     st = c.get_stats()
-    out["burst"] = [st[0]["opackets"], st[0]["obytes"], st[1]["ipackets"],
-                    st[1]["ibytes"], st["total"]["opackets"]]
+    out["burst"] = [
+        st[0]["opackets"],
+        st[0]["obytes"],
+        st[1]["ipackets"],
+        st[1]["ibytes"],
+        st["total"]["opackets"],
+    ]
     # every multiplier form against a 1000 pps stream of 125-byte frames (with FCS)
     c.remove_all_streams(ports=[0])
     c.add_streams(STLStream(packet=udp(121), mode=STLTXCont(pps=1000)), ports=[0])
     out["mult"] = {
-        m: run(c, m, 0.5)
-        for m in ("1", "2", "4kpps", "1mbps", "1.16mbpsl1", "0.116%")
+        m: run(c, m, 0.5) for m in ("1", "2", "4kpps", "1mbps", "1.16mbpsl1", "0.116%")
     }
     # pause / resume / update on a continuous stream
     c.clear_stats()
     c.start(ports=[0], mult="2kpps")
     c.pause(ports=[0])
     paused = c.get_port_attr(0)
-    state_paused = c.ports[0].get_port_state_name() if hasattr(c.ports[0], "get_port_state_name") else ""
+    state_paused = (
+        c.ports[0].get_port_state_name()
+        if hasattr(c.ports[0], "get_port_state_name")
+        else ""
+    )
     c.resume(ports=[0])
     c.update(ports=[0], mult="3kpps")
     st = c.get_stats()

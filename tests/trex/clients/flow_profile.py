@@ -30,12 +30,21 @@ def main() -> None:
     st = c.get_stats()
     out["tx"], out["obytes"] = st[0]["opackets"], st[0]["obytes"]
     out["rx"], out["ibytes"] = st[1]["ipackets"], st[1]["ibytes"]
-    out["streams"] = len(c.get_stream_id_list(ports=[0])[0]) if hasattr(
-        c, "get_stream_id_list") else None
+    out["streams"] = (
+        len(c.get_stream_id_list(ports=[0])[0])
+        if hasattr(c, "get_stream_id_list")
+        else None
+    )
     pg = c.get_pgid_stats()
-    flow = {str(k): {f: {str(p): v for p, v in d.items()} for f, d in vals.items()
-                     if f in ("tx_pkts", "rx_pkts", "tx_bytes", "rx_bytes")}
-            for k, vals in pg.get("flow_stats", {}).items() if k != "global"}
+    flow = {
+        str(k): {
+            f: {str(p): v for p, v in d.items()}
+            for f, d in vals.items()
+            if f in ("tx_pkts", "rx_pkts", "tx_bytes", "rx_bytes")
+        }
+        for k, vals in pg.get("flow_stats", {}).items()
+        if k != "global"
+    }
     lat = {str(k): v for k, v in pg.get("latency", {}).items() if k != "global"}
     out["flow"], out["latency"] = flow, lat
     c.release()
