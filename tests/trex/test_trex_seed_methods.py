@@ -77,6 +77,8 @@ def test_seed_flow(raw_rpc: RawRpc, trex_bed: TrexBed) -> None:
     r.ok("get_async_events", session_id=77, user="sub")  # start the session
     handler = r.ok("Acquire", port_id=0, user="itay", force=True)
     assert r.ok("get_owner", port_id=0) == {"owner": "itay"}
+    r.ok("stop_traffic", handler=handler, port_id=0)  # what earlier users left
+    r.ok("remove_all_streams", handler=handler, port_id=0)
     frame = bytes(
         Ether() / IP(src="198.18.0.1", dst="198.19.0.1") / UDP() / (b"z" * 58)
     )
