@@ -23,7 +23,15 @@ def test_everyday_flow(trex_bed: TrexBed) -> None:
         "1.16mbpsl1": {"tx": 500, "rx": 500},
         "0.116%": {"tx": 500, "rx": 500},
     }
-    assert out["after_stop"] is True
+    # measured last-second rates (what really crossed the veth, so a band): 2 kpps,
+    # then 4 kpps of 125-byte frames = 4.64 Mb/s on L1; pausing stops the counters
+    run = out["running"]
+    assert 1800 <= run["tx_pps_2k"] <= 2200
+    assert 3600 <= run["tx_pps_4k"] <= 4400
+    assert 0.9 * 4.64e6 <= run["tx_bps_l1_4k"] <= 1.1 * 4.64e6
+    assert (run["paused_state"], run["paused_still"]) == ("PAUSE", True)
+    assert run["after_stop_equal"] is True
+    assert run["state_after_stop"] == "IDLE"  # the client shows STREAMS as IDLE
     assert out["xstats"] == {"n": out["xstats"]["n"], "has_rx_packets": True}
     assert out["xstats"]["n"] >= 20
     assert (out["prom"], out["prom_off"], out["service"]) == ("on", "off", True)

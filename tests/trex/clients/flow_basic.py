@@ -3,6 +3,7 @@ update, stats, xstats, attributes, service mode, release."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from _common import connect, emit
@@ -55,23 +56,32 @@ def main() -> None:
     out["mult"] = {
         m: run(c, m, 0.5) for m in ("1", "2", "4kpps", "1mbps", "1.16mbpsl1", "0.116%")
     }
-    # pause / resume / update on a continuous stream
+    # pause / resume / update on a continuous stream (real time passes)
     c.clear_stats()
     c.start(ports=[0], mult="2kpps")
+    time.sleep(1.2)
+    running = c.get_stats()[0]
     c.pause(ports=[0])
-    paused = c.get_port_attr(0)
-    state_paused = (
-        c.ports[0].get_port_state_name()
-        if hasattr(c.ports[0], "get_port_state_name")
-        else ""
-    )
+    paused_at = c.get_stats()[0]["opackets"]
+    state_paused = c.get_port_attr(0)["status"]
+    time.sleep(0.3)
+    paused_later = c.get_stats()[0]["opackets"]
     c.resume(ports=[0])
-    c.update(ports=[0], mult="3kpps")
-    st = c.get_stats()
-    out["running"] = {"tx_pps_positive": st[0]["tx_pps"] >= 0, "paused": state_paused}
+    c.update(ports=[0], mult="4kpps")
+    time.sleep(1.2)
+    updated = c.get_stats()[0]
     c.stop(ports=[0])
     st = c.get_stats()
-    out["after_stop"] = st[0]["opackets"] == st[1]["ipackets"]
+    out["running"] = {
+        "tx_pps_2k": running["tx_pps"],
+        "paused_state": state_paused,
+        "paused_still": paused_at == paused_later,
+        "tx_pps_4k": updated["tx_pps"],
+        "tx_bps_l1_4k": updated["tx_bps_L1"],
+        "rx_pps_4k": updated["rx_pps"] if "rx_pps" in updated else None,
+        "after_stop_equal": st[0]["opackets"] == st[1]["ipackets"],
+        "state_after_stop": c.get_port_attr(0)["status"],
+    }
     # xstats, attributes, service mode, utilization
     xs = c.get_xstats(0)
     out["xstats"] = {"n": len(xs), "has_rx_packets": "rx_packets" in xs}
@@ -84,7 +94,6 @@ def main() -> None:
     c.set_service_mode(ports=[0], enabled=False)
     util = c.get_util_stats()
     out["util_cpu_rows"] = len(util["cpu"])
-    out["paused_link"] = paused["link"]
     c.release()
     c.disconnect()
     emit(out)
