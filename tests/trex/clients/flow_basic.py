@@ -78,7 +78,7 @@ def main() -> None:
         "paused_still": paused_at == paused_later,
         "tx_pps_4k": updated["tx_pps"],
         "tx_bps_l1_4k": updated["tx_bps_L1"],
-        "rx_pps_4k": updated["rx_pps"] if "rx_pps" in updated else None,
+        "rx_pps_4k": updated.get("rx_pps"),
         "after_stop_equal": st[0]["opackets"] == st[1]["ipackets"],
         "state_after_stop": c.get_port_attr(0)["status"],
     }

@@ -131,6 +131,7 @@ class TrexFrontEnd:
         self.scheduler = StartScheduler(self)
         self.xstats_names: list[str] | None = None
         self._mtu: dict[int, int] = {}
+        self._closed = False
         self._events: queue.SimpleQueue[TrafficEvent | threading.Event | None] = (
             queue.SimpleQueue()
         )
@@ -235,7 +236,11 @@ class TrexFrontEnd:
         self.post(translate_event(event, profile))
 
     def close(self, cause: str = "server shutdown") -> None:
-        """Stop listening to the tester and tell clients the server is going away."""
+        """Stop listening to the tester and tell clients the server is going away
+        (once; later calls do nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         self._unsubscribe()
         self._events.put(None)
         self._relay.join(timeout=6.0)
