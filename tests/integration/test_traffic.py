@@ -19,6 +19,7 @@ from wirespeed.model import (
     ModifierAction,
     Payload,
     PayloadType,
+    Rate,
     TxMode,
 )
 from wirespeed.service import Multiplier, MultiplierKind, PortState
@@ -201,7 +202,7 @@ def test_invalid_operations_are_refused(chassis, ports) -> None:
         with pytest.raises(StateError):
             chassis.start([a])
         with pytest.raises(StateError):
-            a.streams.all()[0].update(rate=a.streams.all()[0].config.rate)
+            a.streams.all()[0].update(rate=Rate.pps(200))
     finally:
         chassis.stop([a])
     # a frame too short for its headers + TPLD + FCS
@@ -279,8 +280,10 @@ def test_dut_impairments_match_the_dut_counters(impair: str) -> None:
         assert a.statistics().tx_packets == 20_000
         assert b.statistics().rx_packets == 20_000 - dropped + duplicated
         assert st.packets == 20_000 - dropped + duplicated
-        # every frame is either received (once or more) or lost
-        assert st.packets - st.duplicates == 20_000 - st.lost
+        # every frame is either received (once or more) or lost; a drop of the very
+        # first or last frames shows in no sequence gap
+        unique = st.packets - st.duplicates
+        assert 0 <= (20_000 - unique) - st.lost <= 2
         if "duplicate" not in impair:
             # a sequence gap is only seen between two received frames: a drop of the
             # very first or last frames of the burst is invisible to any receiver
@@ -290,3 +293,35 @@ def test_dut_impairments_match_the_dut_counters(impair: str) -> None:
         if "loss" not in impair:
             assert (st.lost, st.duplicates) == (0, duplicated)
             assert duplicated > 0
+
+
+def test_suppress_and_resume_a_running_stream(chassis, ports) -> None:
+    from dataclasses import replace
+
+    from wirespeed.model import StreamEnable
+
+    a, b = ports
+    s0 = a.streams.create(
+        header=HDR, rate_pps=2000, length=FrameLength.fixed(80), tpld_id=20
+    )
+    s1 = a.streams.create(
+        header=HDR, rate_pps=2000, length=FrameLength.fixed(80), tpld_id=21
+    )
+    chassis.start([a])
+    time.sleep(0.2)
+    s1.update(enabled=StreamEnable.SUPPRESS)
+    time.sleep(0.1)
+    muted = s1.statistics().packets
+    time.sleep(0.3)
+    assert s1.statistics().packets == muted  # nothing sent while suppressed
+    s1.update(enabled=StreamEnable.ON)
+    time.sleep(0.3)
+    with pytest.raises(StateError):  # anything else is refused while running
+        s0.update(rate=replace(s0.config.rate, value=100.0))
+    chassis.stop([a])
+    assert chassis.tester.settle()
+    assert s1.statistics().packets > muted + 300
+    for sh in (s0, s1):
+        st = b.tpld_statistics(sh.config.tpld_id)
+        assert st is not None
+        assert (st.packets, st.lost) == (sh.statistics().packets, 0)

@@ -29,9 +29,18 @@ from wirespeed.analysis.segments import Groups, group_rows, segmented_ewma
 from wirespeed.analysis.sequence import DEFAULT_WINDOW, SequenceTracker
 from wirespeed.analysis.stats import AnalyzerSnapshot, PortTotals, TidStats
 from wirespeed.analysis.table import (
+    ADD_F,
+    ADD_I,
     INT64_MAX,
     INT64_MIN,
+    MAX_F,
+    MAX_I,
+    MIN_F,
+    MIN_I,
+    NO_TIME,
     PORT_DTYPE,
+    WORDS,
+    Col,
     analyzer_dtype,
     new_tid_table,
     reset_tid_rows,
@@ -45,7 +54,7 @@ FCS_BYTES = 4
 """Added to every frame length: counted sizes include the Ethernet FCS."""
 MAX_CAPACITY = 32767
 """Most TID rows one analyzer can hold."""
-_CHUNK = 1 << 16
+_CHUNK = 8192
 _JITTER_KEEP = 15.0 / 16.0
 _NO_TID = -1
 
@@ -60,6 +69,7 @@ class _Packets:
     tx: NDArray[np.int64]
     rx: NDArray[np.int64]
     sizes: NDArray[np.int64]
+    uniform_size: int | None
     first: NDArray[np.bool_]
     pi_bad: NDArray[np.bool_] | None
 
@@ -71,6 +81,7 @@ class _Packets:
             tx=self.tx[idx],
             rx=self.rx[idx],
             sizes=self.sizes[idx],
+            uniform_size=self.uniform_size,
             first=self.first[idx],
             pi_bad=None if self.pi_bad is None else self.pi_bad[idx],
         )
@@ -104,6 +115,9 @@ class RxAnalyzer:
         self._capacity = capacity
         self._seq = SequenceTracker(window)
         self._table = new_tid_table(capacity)
+        self._words: NDArray[np.int64] = self._table.view(np.int64).reshape(
+            capacity, WORDS
+        )
         self._tid_row = np.full(mode.max_tid + 1, _NO_TID, dtype=np.intp)
         self._accepted: NDArray[np.bool_] | None = None
         self._used = 0
@@ -263,10 +277,13 @@ class RxAnalyzer:
         if n == 0:
             return
         dec = decode_batch(frames, lens, self._mode)
-        sizes = lens + FCS_BYTES
         p = self._port
+        lo, hi = int(lens.min()), int(lens.max())
+        total_bytes = (
+            n * (lo + FCS_BYTES) if lo == hi else int(lens.sum()) + n * FCS_BYTES
+        )
         p["packets"] += n
-        p["bytes"] += int(sizes.sum())
+        p["bytes"] += total_bytes
         valid = dec.valid
         n_valid = int(np.count_nonzero(valid))
         if n_valid < n:
@@ -278,43 +295,50 @@ class RxAnalyzer:
         tid = dec.tid[sel]
         if self._accepted is not None and tid.size:
             known = self._accepted[tid]
-            if not known.all():
+            if np.count_nonzero(known) != known.shape[0]:
                 p["unknown_tid"] += int(tid.size - np.count_nonzero(known))
                 sel = np.flatnonzero(valid)[known]
                 tid = dec.tid[sel]
-        tpld_sizes = sizes[sel]
+        sel_lens = lens[sel]
+        n_tpld = int(tid.size)
+        tpld_bytes = (
+            n_tpld * (lo + FCS_BYTES)
+            if lo == hi
+            else int(sel_lens.sum()) + FCS_BYTES * n_tpld
+        )
         p["tpld_packets"] += tid.size
-        tpld_bytes = int(tpld_sizes.sum())
         p["tpld_bytes"] += tpld_bytes
         p["non_tpld_packets"] += n - tid.size
-        p["non_tpld_bytes"] += int(sizes.sum()) - tpld_bytes
+        p["non_tpld_bytes"] += total_bytes - tpld_bytes
         if tid.size == 0:
             return
         rows = self._tid_row[tid]
-        keep: NDArray[np.intp] | slice = slice(None)
-        if (rows < 0).any():
+        if np.count_nonzero(rows < 0):
             rows = self._allocate(tid)
             over = rows < 0
-            if over.any():
+            if np.count_nonzero(over):
                 p["tid_overflow"] += int(np.count_nonzero(over))
                 keep = np.flatnonzero(~over)
+                sel = np.arange(n)[sel][keep]
                 rows = rows[keep]
+                sel_lens = lens[sel]
                 if rows.size == 0:
                     return
-        rx_v = rx[sel][keep]
-        lat = latency_ns(rx_v, dec.ts_ns[sel][keep], self._mode)
-        pi_ok = dec.pi_ok[sel][keep]
+        rx_v = rx[sel]
+        lat = latency_ns(rx_v, dec.ts_ns[sel], self._mode)
+        pi_ok = dec.pi_ok[sel]
         pk = _Packets(
             rows=rows,
-            seq=dec.seq[sel][keep],
+            seq=dec.seq[sel],
             lat=lat,
             tx=rx_v - lat,
             rx=rx_v,
-            sizes=tpld_sizes[keep],
-            first=dec.is_first[sel][keep],
-            pi_bad=None if pi_ok.all() else ~pi_ok,
+            sizes=sel_lens + FCS_BYTES,
+            uniform_size=lo + FCS_BYTES if lo == hi else None,
+            first=dec.is_first[sel],
+            pi_bad=None if np.count_nonzero(~pi_ok) == 0 else ~pi_ok,
         )
-        if self._mode.has_sequence and pk.first.any():
+        if self._mode.has_sequence and np.count_nonzero(pk.first):
             self._process_with_restarts(pk)
         else:
             self._process(pk)
@@ -341,64 +365,87 @@ class RxAnalyzer:
         for start, end in itertools.pairwise(bounds):
             if pk.first[start]:
                 self._seq.maybe_restart(
-                    self._table, int(pk.rows[start]), int(pk.tx[start])
+                    self._words, int(pk.rows[start]), int(pk.tx[start])
                 )
             self._process(pk.take(slice(start, end)))
 
     def _process(self, pk: _Packets) -> None:
-        t = self._table
         groups = group_rows(pk.rows)
-        ur, starts = groups.rows, groups.starts
+        ur, starts, ends = groups.rows, groups.starts, groups.ends
         counts = groups.counts
-        rx_s = groups.sort(pk.rx)
-        lat_s = groups.sort(pk.lat)
-        fresh = t["packets"][ur] == 0
-        t["packets"][ur] += counts
-        t["bytes"][ur] += np.add.reduceat(groups.sort(pk.sizes), starts)
-        if fresh.any():
-            t["first_ns"][ur[fresh]] = rx_s[starts[fresh]]
-        t["last_ns"][ur] = rx_s[groups.ends]
+        n_groups = ur.shape[0]
+        blk = self._words[ur]
+        add = np.zeros((n_groups, ADD_I.stop - ADD_I.start), dtype=np.int64)
+        low = np.full((n_groups, MIN_I.stop - MIN_I.start), INT64_MAX, dtype=np.int64)
+        high = np.full((n_groups, MAX_I.stop - MAX_I.start), INT64_MIN, dtype=np.int64)
+        a0, m0, x0 = ADD_I.start, MIN_I.start, MAX_I.start
+        # traffic
+        add[:, Col.PACKETS - a0] = counts
+        if pk.uniform_size is not None:
+            add[:, Col.BYTES - a0] = counts * pk.uniform_size
+        else:
+            np.add.reduceat(groups.sort(pk.sizes), starts, out=add[:, Col.BYTES - a0])
+        first_at = starts if groups.order is None else groups.order[starts]
+        last_at = ends if groups.order is None else groups.order[ends]
+        fresh = blk[:, Col.PACKETS] == 0
+        if np.count_nonzero(fresh):
+            blk[fresh, Col.FIRST_NS] = pk.rx[first_at[fresh]]
+        blk[:, Col.LAST_NS] = pk.rx[last_at]
         if pk.pi_bad is not None:
-            t["pi_errors"][ur] += np.add.reduceat(
-                groups.sort(pk.pi_bad), starts, dtype=np.int64
+            np.add.reduceat(
+                groups.sort(pk.pi_bad),
+                starts,
+                dtype=np.int64,
+                out=add[:, Col.PI_ERRORS - a0],
             )
-        self._latency(groups, lat_s)
-        self._jitter(groups, lat_s)
+        # latency
+        lat = groups.sort(pk.lat)
+        add[:, Col.LAT_COUNT - a0] = counts
+        add[:, Col.LAT_CUR_COUNT - a0] = counts
+        np.add.reduceat(lat, starts, out=add[:, Col.LAT_SUM - a0])
+        add[:, Col.LAT_CUR_SUM - a0] = add[:, Col.LAT_SUM - a0]
+        np.minimum.reduceat(lat, starts, out=low[:, Col.LAT_MIN - m0])
+        low[:, Col.LAT_CUR_MIN - m0] = low[:, Col.LAT_MIN - m0]
+        np.maximum.reduceat(lat, starts, out=high[:, Col.LAT_MAX - x0])
+        high[:, Col.LAT_CUR_MAX - x0] = high[:, Col.LAT_MAX - x0]
+        bucket = histogram_bucket(lat)
+        hist = blk[:, Col.HIST : Col.HIST + HISTOGRAM_BUCKETS]
+        if n_groups == 1:
+            hist += np.bincount(bucket, minlength=HISTOGRAM_BUCKETS)
+        else:
+            bucket += groups.gidx * HISTOGRAM_BUCKETS
+            hist += np.bincount(bucket, minlength=n_groups * HISTOGRAM_BUCKETS).reshape(
+                n_groups, HISTOGRAM_BUCKETS
+            )
+        self._jitter(blk, groups, lat, add)
+        blk[:, ADD_I] += add
+        np.minimum(blk[:, MIN_I], low, out=blk[:, MIN_I])
+        np.maximum(blk[:, MAX_I], high, out=blk[:, MAX_I])
+        self._words[ur] = blk
         if self._mode.has_sequence:
             self._sequence(groups, pk)
 
-    def _latency(self, groups: Groups, lat: NDArray[np.int64]) -> None:
-        t = self._table
-        ur, starts = groups.rows, groups.starts
-        total = np.add.reduceat(lat, starts)
-        low = np.minimum.reduceat(lat, starts)
-        high = np.maximum.reduceat(lat, starts)
-        for prefix in ("lat_", "lat_cur_"):
-            t[prefix + "count"][ur] += groups.counts
-            t[prefix + "sum"][ur] += total
-            t[prefix + "min"][ur] = np.minimum(t[prefix + "min"][ur], low)
-            t[prefix + "max"][ur] = np.maximum(t[prefix + "max"][ur], high)
-        bucket = histogram_bucket(lat)
-        hist = t["hist"]
-        if ur.shape[0] == 1:
-            hist[ur[0]] += np.bincount(bucket, minlength=HISTOGRAM_BUCKETS)
-        else:
-            flat = groups.gidx * HISTOGRAM_BUCKETS + bucket
-            hist[ur] += np.bincount(
-                flat, minlength=ur.shape[0] * HISTOGRAM_BUCKETS
-            ).reshape(ur.shape[0], HISTOGRAM_BUCKETS)
-
-    def _jitter(self, groups: Groups, lat: NDArray[np.int64]) -> None:
-        t = self._table
-        ur, starts, ends = groups.rows, groups.starts, groups.ends
-        prev = np.empty_like(lat)
-        prev[1:] = lat[:-1]
-        prev[starts] = t["transit_last"][ur]
-        delta = np.abs(lat - prev).astype(np.float64)
-        had = t["transit_valid"][ur] == 1
+    def _jitter(
+        self,
+        blk: NDArray[np.int64],
+        groups: Groups,
+        lat: NDArray[np.int64],
+        add: NDArray[np.int64],
+    ) -> None:
+        """RFC 3550 jitter over each group, in arrival order."""
+        starts, ends = groups.starts, groups.ends
+        fblk = blk.view(np.float64)
+        latf = lat.astype(np.float64)
+        delta = np.empty_like(latf)
+        np.subtract(latf[1:], latf[:-1], out=delta[1:])
+        delta[starts] = latf[starts] - blk[:, Col.TRANSIT_LAST]
+        np.abs(delta, out=delta)
+        had = blk[:, Col.TRANSIT_VALID] == 1
         no_prev = starts[~had]
         delta[no_prev] = 0.0
-        jit = segmented_ewma(delta, starts, t["jitter"][ur], _JITTER_KEEP)
+        jit = segmented_ewma(
+            delta, starts, groups.gidx, fblk[:, Col.JITTER], _JITTER_KEEP
+        )
         if no_prev.size:
             for_sum = jit.copy()
             for_sum[no_prev] = 0.0
@@ -408,33 +455,49 @@ class RxAnalyzer:
             for_max[no_prev] = -np.inf
         else:
             for_sum = for_min = for_max = jit
-        samples = groups.counts - (~had)
+        a0 = ADD_I.start
+        samples = groups.counts - ~had
+        add[:, Col.JIT_COUNT - a0] = samples
+        add[:, Col.JIT_CUR_COUNT - a0] = samples
         total = np.add.reduceat(for_sum, starts)
-        low = np.minimum.reduceat(for_min, starts)
-        high = np.maximum.reduceat(for_max, starts)
-        for prefix in ("jit_", "jit_cur_"):
-            t[prefix + "count"][ur] += samples
-            t[prefix + "sum"][ur] += total
-            t[prefix + "min"][ur] = np.minimum(t[prefix + "min"][ur], low)
-            t[prefix + "max"][ur] = np.maximum(t[prefix + "max"][ur], high)
-        t["jitter"][ur] = jit[ends]
-        t["transit_last"][ur] = lat[ends]
-        t["transit_valid"][ur] = 1
+        fblk[:, ADD_F] += total[:, None]
+        np.minimum(
+            fblk[:, MIN_F],
+            np.minimum.reduceat(for_min, starts)[:, None],
+            out=fblk[:, MIN_F],
+        )
+        np.maximum(
+            fblk[:, MAX_F],
+            np.maximum.reduceat(for_max, starts)[:, None],
+            out=fblk[:, MAX_F],
+        )
+        fblk[:, Col.JITTER] = jit[ends]
+        blk[:, Col.TRANSIT_LAST] = lat[ends]
+        blk[:, Col.TRANSIT_VALID] = 1
 
     def _sequence(self, groups: Groups, pk: _Packets) -> None:
-        t = self._table
-        strag = self._seq.stragglers(t, pk.rows, pk.tx)
-        if not strag.any():
-            self._seq.update(t, groups, groups.sort(pk.seq), groups.sort(pk.tx))
+        words = self._words
+        tx = groups.sort(pk.tx)
+        epoch_start = words[groups.rows, Col.EPOCH_START_TX]
+        if np.count_nonzero(epoch_start != NO_TIME) == 0:
+            strag = None
+        else:
+            strag = tx < epoch_start[groups.gidx]
+            if np.count_nonzero(strag) == 0:
+                strag = None
+        if strag is None:
+            self._seq.update(words, groups, groups.sort(pk.seq), tx)
             return
-        late_rows = pk.rows[strag]
-        np.add.at(t["stale"], late_rows, 1)
-        np.add.at(t["seq_too_low"], late_rows, 1)
+        late_rows = groups.rows[groups.gidx[strag]]
+        np.add.at(words[:, Col.STALE], late_rows, 1)
+        np.add.at(words[:, Col.SEQ_TOO_LOW], late_rows, 1)
         keep = np.flatnonzero(~strag)
-        if keep.size:
-            rest = pk.take(keep)
-            sub = group_rows(rest.rows)
-            self._seq.update(t, sub, sub.sort(rest.seq), sub.sort(rest.tx))
+        if keep.size == 0:
+            return
+        arrival = keep if groups.order is None else np.sort(groups.order[keep])
+        rest = pk.take(arrival)
+        sub = group_rows(rest.rows)
+        self._seq.update(words, sub, sub.sort(rest.seq), sub.sort(rest.tx))
 
 
 def _rate(total: int, mark: int, elapsed_ns: int, scale: int) -> tuple[int, int]:

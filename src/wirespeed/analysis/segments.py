@@ -14,7 +14,7 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Groups", "group_rows", "segmented_ewma"]
+__all__ = ["MAX_GROUP_BATCH", "Groups", "group_rows", "segmented_ewma"]
 
 _T = TypeVar("_T", bound=np.generic)
 
@@ -45,11 +45,19 @@ class Groups:
         return values if self.order is None else values[self.order]
 
 
+MAX_GROUP_BATCH = 1 << 16
+"""Most packets :func:`group_rows` accepts (positions must fit in 16 bits)."""
+
+
 def group_rows(rows: NDArray[np.intp]) -> Groups:
-    """Group a non-empty batch by row (see :class:`Groups`)."""
+    """Group a non-empty batch by row (see :class:`Groups`).
+
+    Rows must be below 32768 and the batch at most :data:`MAX_GROUP_BATCH` long:
+    the stable sort is a plain sort of ``row << 16 | position`` int32 keys.
+    """
     n = rows.shape[0]
     first_row = rows[0]
-    if (rows == first_row).all():
+    if np.count_nonzero(rows != first_row) == 0:
         return Groups(
             order=None,
             rows=rows[:1].copy(),
@@ -58,25 +66,30 @@ def group_rows(rows: NDArray[np.intp]) -> Groups:
             counts=np.full(1, n, dtype=np.int64),
             gidx=np.zeros(n, dtype=np.intp),
         )
-    # int16 keys let numpy use its O(n) radix sort for the stable sort.
-    order = np.argsort(rows.astype(np.int16), kind="stable")
-    sorted_rows = rows[order]
+    key = rows.astype(np.int32) << 16
+    key |= np.arange(n, dtype=np.int32)
+    key.sort()
+    order = (key & 0xFFFF).astype(np.intp)
+    sorted_rows = key >> 16
     brk = np.flatnonzero(sorted_rows[1:] != sorted_rows[:-1]) + 1
-    starts = np.concatenate(([0], brk)).astype(np.intp)
-    ends = np.concatenate((brk - 1, [n - 1])).astype(np.intp)
-    mark = np.zeros(n, dtype=np.intp)
-    mark[brk] = 1
+    starts = np.empty(brk.shape[0] + 1, dtype=np.intp)
+    starts[0] = 0
+    starts[1:] = brk
+    ends = np.empty_like(starts)
+    ends[:-1] = brk - 1
+    ends[-1] = n - 1
+    counts = (ends - starts + 1).astype(np.int64)
     return Groups(
         order=order,
-        rows=sorted_rows[starts],
+        rows=sorted_rows[starts].astype(np.intp),
         starts=starts,
         ends=ends,
-        counts=(ends - starts + 1).astype(np.int64),
-        gidx=np.cumsum(mark),
+        counts=counts,
+        gidx=np.repeat(np.arange(starts.shape[0], dtype=np.intp), counts),
     )
 
 
-_CHUNK = 1024
+_CHUNK = 8192
 
 
 def _powers(keep: float) -> tuple[NDArray[np.float64], ...]:
@@ -91,18 +104,22 @@ _POWER_CACHE: dict[float, tuple[NDArray[np.float64], ...]] = {}
 def segmented_ewma(
     x: NDArray[np.float64],
     starts: NDArray[np.intp],
+    gidx: NDArray[np.intp],
     initial: NDArray[np.float64],
     keep: float,
 ) -> NDArray[np.float64]:
     """Run ``y[i] = keep * y[i-1] + (1 - keep) * x[i]`` over every group.
 
     Each group starts from its own ``initial`` value as ``y[-1]``. The recurrence is
-    solved in chunks of 1024 with scaled cumulative sums (``y[t] * keep**-t`` is a
-    plain sum within a chunk); only the chunks are iterated in Python.
+    solved with scaled cumulative sums: ``y[t] * keep**-t`` is a plain sum, so one
+    ``cumsum`` serves all groups, each subtracting what came before its start. Up to
+    8192 elements take one pass; longer inputs go in chunks of 8192 with the value
+    carried across. The absolute error stays below about ``1e-15 * 16 * max(x)``.
 
     Args:
         x: inputs in group order.
         starts: index of each group's first element (ascending, ``starts[0] == 0``).
+        gidx: group index of every element.
         initial: the value before each group's first element.
         keep: the decay factor (15/16 for RFC 3550 jitter).
 
@@ -114,6 +131,14 @@ def segmented_ewma(
         powers = _POWER_CACHE.setdefault(keep, _powers(keep))
     gain_neg, keep_neg, pos, pos1 = powers
     n = x.shape[0]
+    if n <= _CHUNK:
+        scaled = x * gain_neg[:n]
+        scaled[starts] += initial * keep_neg[starts]
+        cs = np.cumsum(scaled)
+        before = cs[starts] - scaled[starts]
+        cs -= before[gidx]
+        cs *= pos[:n]
+        return cs
     out = np.empty(n, dtype=np.float64)
     is_start = np.zeros(n, dtype=bool)
     is_start[starts] = True
@@ -131,8 +156,8 @@ def segmented_ewma(
             marker = np.full(k, -1, dtype=np.intp)
             marker[local] = local
             last_start = np.maximum.accumulate(marker)
-            before = np.concatenate(([0.0], cs))[np.maximum(last_start, 0)]
-            y = (cs - before) * pos[:k]
+            before_all = np.concatenate(([0.0], cs))[np.maximum(last_start, 0)]
+            y = (cs - before_all) * pos[:k]
             cont = last_start < 0
             if cont[0]:
                 y[cont] += carry * pos1[:k][cont]

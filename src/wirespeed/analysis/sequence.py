@@ -53,7 +53,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from wirespeed.analysis.segments import Groups
-from wirespeed.analysis.table import INT64_MAX, NO_TIME
+from wirespeed.analysis.table import INT64_MAX, NO_TIME, Col
 from wirespeed.errors import ValidationError
 from wirespeed.tpld import SEQ_MODULUS
 
@@ -69,10 +69,14 @@ _TAG_MASK = 0xFFFF
 class SequenceTracker:
     """Owns the per-row receive windows and updates the sequence columns of a table.
 
-    The window of a row is a ring of ``window`` 16-bit tags: slot ``e % window``
-    holds ``(e // window) % 65536`` of the last accepted number that used it, so
-    ``e`` was accepted iff its slot holds its tag (a stale slot would have to
-    survive ``2**32`` sequence numbers to match by accident).
+    A row's window is its *run* ``[seq_run_lo, seq_max]`` (numbers accepted in
+    order since the last irregular batch of that row, kept as two integers) plus a
+    ring of ``window`` 16-bit tags for everything else: slot ``e % window`` holds
+    ``(e // window) % 65536`` of the last number written there, so ``e`` was
+    accepted iff its slot holds its tag (a stale slot would have to survive
+    ``2**32`` sequence numbers to match by accident). In-order traffic only moves
+    ``seq_max``; a row's run is written into the ring when that row first sees
+    anything irregular, which is when the ring is read.
 
     Args:
         window: receive window size, a power of two (4 .. 2**20).
@@ -96,116 +100,180 @@ class SequenceTracker:
             grown[:have] = self._ring
             self._ring = grown
 
-    def maybe_restart(self, table: NDArray[np.void], row: int, tx_ns: int) -> None:
-        """Handle a packet with the first-packet flag (see the module docstring)."""
-        if table["seq_valid"][row]:
-            if tx_ns <= table["epoch_newest_tx"][row]:
+    def maybe_restart(self, words: NDArray[np.int64], row: int, tx_ns: int) -> None:
+        """Handle a packet with the first-packet flag (see the module docstring).
+
+        Args:
+            words: the TID table as a 2-D int64 array (see ``table.Col``).
+            row: the packet's row.
+            tx_ns: the packet's reconstructed transmit time.
+        """
+        state = words[row]
+        if state[Col.SEQ_VALID]:
+            if tx_ns <= state[Col.EPOCH_NEWEST_TX]:
                 return
-            table["lost_base"][row] = table["lost"][row]
-            table["seq_valid"][row] = 0
-            table["restarts"][row] += 1
-        table["epoch_start_tx"][row] = tx_ns
+            state[Col.LOST_BASE] = state[Col.LOST]
+            state[Col.SEQ_VALID] = 0
+            state[Col.RESTARTS] += 1
+        state[Col.EPOCH_START_TX] = tx_ns
 
     def stragglers(
-        self, table: NDArray[np.void], rows: NDArray[np.intp], tx_ns: NDArray[np.int64]
+        self, words: NDArray[np.int64], rows: NDArray[np.intp], tx_ns: NDArray[np.int64]
     ) -> NDArray[np.bool_]:
         """Packets sent before the first packet of their row's flagged epoch."""
-        start: NDArray[np.int64] = table["epoch_start_tx"][rows]
+        start: NDArray[np.int64] = words[rows, Col.EPOCH_START_TX]
         return tx_ns < start
 
     def update(
         self,
-        table: NDArray[np.void],
+        words: NDArray[np.int64],
         groups: Groups,
         seq: NDArray[np.int64],
         tx_ns: NDArray[np.int64],
     ) -> None:
-        """Classify a grouped batch and update the table's sequence columns.
+        """Classify a grouped batch and update the sequence columns.
 
         Args:
-            table: the TID table (``TID_DTYPE``).
+            words: the TID table as a 2-D int64 array (see ``table.Col``).
             groups: the batch grouped by row.
             seq: 24-bit sequence numbers, in group order.
             tx_ns: reconstructed transmit times, in group order.
         """
         ur, starts = groups.rows, groups.starts
-        self._ensure(int(ur.max()) + 1)
-        self._start_fresh(table, ur, seq[starts])
-        ext, rel = self._unwrap(table, groups, seq)
+        self._ensure(int(ur[-1]) + 1)
+        blk = words[ur]
+        self._start_fresh(blk, ur, seq[starts])
+        last = blk[:, Col.SEQ_LAST]
+        high = blk[:, Col.SEQ_MAX]
+        prev = np.empty_like(seq)
+        prev[1:] = seq[:-1]
+        prev[starts] = last & _SEQ_MASK
+        step = ((seq - prev + _HALF) & _SEQ_MASK) - _HALF
+        if np.count_nonzero(step != 1) == 0 and np.count_nonzero(last != high) == 0:
+            self._in_order(blk, groups)
+        else:
+            self._general(blk, groups, step)
+        blk[:, Col.EPOCH_NEWEST_TX] = np.maximum(
+            blk[:, Col.EPOCH_NEWEST_TX], np.maximum.reduceat(tx_ns, starts)
+        )
+        blk[:, Col.LOST] = (
+            blk[:, Col.LOST_BASE]
+            + (blk[:, Col.SEQ_MAX] - blk[:, Col.SEQ_LOW] + 1)
+            - blk[:, Col.SEQ_UNIQUE]
+        )
+        words[ur] = blk
+
+    def _in_order(self, blk: NDArray[np.int64], groups: Groups) -> None:
+        """Every packet is the next number of its row: all new, no events. The
+        rows' runs grow; the windows need no writes."""
+        counts = groups.counts
+        high = blk[:, Col.SEQ_MAX]
+        blk[:, Col.SEQ_UNIQUE] += counts
+        blk[:, Col.SEQ_LOW] = np.minimum(blk[:, Col.SEQ_LOW], high + 1)
+        blk[:, Col.SEQ_LAST] = high + counts
+        blk[:, Col.SEQ_MAX] = high + counts
+
+    def _general(
+        self, blk: NDArray[np.int64], groups: Groups, step: NDArray[np.int64]
+    ) -> None:
+        """Any order: unwrap, running max, classification, window updates."""
+        ur, starts, gidx = groups.rows, groups.starts, groups.gidx
+        last = blk[:, Col.SEQ_LAST]
+        cs = np.cumsum(step)
+        base = last - (cs[starts] - step[starts])
+        ext = cs + base[gidx]
+        rel = ext - blk[:, Col.SEQ_MAX][gidx]
         new_high, too_high, stale, key = _running_max_classes(rel, groups, self.window)
-        dup = self._duplicates(ur, groups.gidx, ext, key, new_high, stale)
-        late = ~new_high & ~stale & ~dup
-        accepted = new_high | late
 
         def per_group(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
             counts: NDArray[np.int64] = np.add.reduceat(mask, starts, dtype=np.int64)
             return counts
 
         n_high = per_group(new_high)
-        table["seq_too_high"][ur] += per_group(too_high)
-        table["seq_too_low"][ur] += groups.counts - n_high
-        table["duplicates"][ur] += per_group(dup)
-        table["misordered"][ur] += per_group(late)
-        table["stale"][ur] += per_group(stale)
-        table["seq_unique"][ur] += per_group(accepted)
+        n_too_high = per_group(too_high)
+        # Rows whose packets were all "next number" keep their run; the others
+        # get their run written into the window, which the duplicate test reads.
+        messy = np.flatnonzero((n_high != groups.counts) | (n_too_high != 0))
+        self._materialize(
+            ur[messy], blk[messy, Col.SEQ_RUN_LO], blk[messy, Col.SEQ_MAX]
+        )
+        dup = self._duplicates(ur, gidx, ext, key, new_high, stale)
+        late = ~new_high & ~stale & ~dup
+        accepted = new_high | late
+        blk[:, Col.SEQ_TOO_HIGH] += n_too_high
+        blk[:, Col.SEQ_TOO_LOW] += groups.counts - n_high
+        blk[:, Col.DUPLICATES] += per_group(dup)
+        blk[:, Col.MISORDERED] += per_group(late)
+        blk[:, Col.STALE] += per_group(stale)
+        blk[:, Col.SEQ_UNIQUE] += per_group(accepted)
         low_in = np.where(accepted, ext, INT64_MAX)
-        table["seq_low"][ur] = np.minimum(
-            table["seq_low"][ur], np.minimum.reduceat(low_in, starts)
+        blk[:, Col.SEQ_LOW] = np.minimum(
+            blk[:, Col.SEQ_LOW], np.minimum.reduceat(low_in, starts)
         )
-        new_max = table["seq_max"][ur] + np.maximum(np.maximum.reduceat(rel, starts), 0)
-        table["seq_max"][ur] = new_max
-        table["seq_last"][ur] = ext[groups.ends]
-        table["epoch_newest_tx"][ur] = np.maximum(
-            table["epoch_newest_tx"][ur], np.maximum.reduceat(tx_ns, starts)
-        )
-        table["lost"][ur] = (
-            table["lost_base"][ur]
-            + (new_max - table["seq_low"][ur] + 1)
-            - table["seq_unique"][ur]
-        )
-        acc_ext = ext[accepted]
-        acc_gidx = groups.gidx[accepted]
-        keep = acc_ext > new_max[acc_gidx] - self.window
-        acc_ext = acc_ext[keep]
-        self._ring[ur[acc_gidx[keep]], acc_ext & (self.window - 1)] = (
-            acc_ext >> self._shift
+        blk[:, Col.SEQ_MAX] += np.maximum(np.maximum.reduceat(rel, starts), 0)
+        blk[:, Col.SEQ_LAST] = ext[groups.ends]
+        if messy.size:
+            blk[messy, Col.SEQ_RUN_LO] = blk[messy, Col.SEQ_MAX] + 1
+            in_messy = np.zeros(ur.shape[0], dtype=bool)
+            in_messy[messy] = True
+            write = accepted & in_messy[gidx]
+            self._remember(ur, ext[write], gidx[write], blk[:, Col.SEQ_MAX])
+
+    def _materialize(
+        self, rows: NDArray[np.intp], run_lo: NDArray[np.int64], high: NDArray[np.int64]
+    ) -> None:
+        """Write each row's run ``[run_lo, high]`` (within the window) into the
+        window ring."""
+        window = self.window
+        lo = np.maximum(run_lo, high - window + 1)
+        lengths = np.maximum(high - lo + 1, 0)
+        total = int(lengths.sum())
+        if total == 0:
+            return
+        first_at = np.cumsum(lengths) - lengths
+        ext = np.repeat(lo - first_at, lengths) + np.arange(total, dtype=np.int64)
+        base = np.repeat(rows.astype(np.int64) * window, lengths)
+        flat = self._ring.reshape(-1)
+        flat[base + (ext & (window - 1))] = (ext >> self._shift) & _TAG_MASK
+
+    def _remember(
+        self,
+        ur: NDArray[np.intp],
+        ext: NDArray[np.int64],
+        gidx: NDArray[np.intp],
+        new_max: NDArray[np.int64],
+    ) -> None:
+        """Mark accepted numbers that are inside their row's final window."""
+        window = self.window
+        keep = ext > new_max[gidx] - window
+        if np.count_nonzero(keep) != keep.shape[0]:
+            ext, gidx = ext[keep], gidx[keep]
+        flat = self._ring.reshape(-1)
+        flat[ur[gidx] * window + (ext & (window - 1))] = (
+            ext >> self._shift
         ) & _TAG_MASK
 
     def _start_fresh(
         self,
-        table: NDArray[np.void],
+        blk: NDArray[np.int64],
         ur: NDArray[np.intp],
         first_seq: NDArray[np.int64],
     ) -> None:
-        fresh = table["seq_valid"][ur] == 0
-        if not fresh.any():
+        fresh = blk[:, Col.SEQ_VALID] == 0
+        if np.count_nonzero(fresh) == 0:
             return
-        rows = ur[fresh]
         s0 = first_seq[fresh]
-        table["seq_valid"][rows] = 1
-        table["seq_last"][rows] = s0
-        table["seq_max"][rows] = s0 - 1
-        table["seq_low"][rows] = INT64_MAX
-        table["seq_unique"][rows] = 0
-        table["epoch_newest_tx"][rows] = NO_TIME
+        rows = blk[fresh]
+        rows[:, Col.SEQ_VALID] = 1
+        rows[:, Col.SEQ_LAST] = s0 - 1
+        rows[:, Col.SEQ_MAX] = s0 - 1
+        rows[:, Col.SEQ_RUN_LO] = s0
+        rows[:, Col.SEQ_LOW] = INT64_MAX
+        rows[:, Col.SEQ_UNIQUE] = 0
+        rows[:, Col.EPOCH_NEWEST_TX] = NO_TIME
+        blk[fresh] = rows
         fill = ((s0 >> self._shift) + 0x8000) & _TAG_MASK
-        self._ring[rows] = fill.astype(np.uint16)[:, None]
-
-    def _unwrap(
-        self, table: NDArray[np.void], groups: Groups, seq: NDArray[np.int64]
-    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """Extended numbers and their distance above each row's previous max."""
-        ur, starts, gidx = groups.rows, groups.starts, groups.gidx
-        last = table["seq_last"][ur]
-        prev = np.empty_like(seq)
-        prev[1:] = seq[:-1]
-        prev[starts] = last & _SEQ_MASK
-        step = ((seq - prev + _HALF) & _SEQ_MASK) - _HALF
-        cs = np.cumsum(step)
-        base = last - (cs[starts] - step[starts])
-        ext = cs + base[gidx]
-        rel = ext - table["seq_max"][ur][gidx]
-        return ext, rel
+        self._ring[ur[fresh]] = fill.astype(np.uint16)[:, None]
 
     def _duplicates(
         self,

@@ -51,6 +51,27 @@ from wirespeed.topology.testbed import parse_speed
     type=click.Choice(["trex", "xoa", "xena-cli"]),
     help="Do not start this front end.",
 )
+@click.option(
+    "--trex-port",
+    default=4501,
+    show_default=True,
+    help="TRex JSON-RPC (ZeroMQ REP) port; the PUB port is --trex-pub-port.",
+)
+@click.option(
+    "--trex-pub-port",
+    default=4500,
+    show_default=True,
+    help="TRex async events (ZeroMQ PUB) port.",
+)
+@click.option("--xoa-port", default=22606, show_default=True, help="Xena XOA port.")
+@click.option(
+    "--cli-port", default=22611, show_default=True, help="Xena text CLI port."
+)
+@click.option(
+    "--xena-slots",
+    default=None,
+    help="Xena slot of each module, e.g. 4,8 (the seed script's modules).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def server(
     config: Path | None,
@@ -60,6 +81,11 @@ def server(
     dut: bool,
     impair: str | None,
     disabled: tuple[str, ...],
+    trex_port: int,
+    trex_pub_port: int,
+    xoa_port: int,
+    cli_port: int,
+    xena_slots: str | None,
     verbose: bool,
 ) -> None:
     """Start the tester daemon (TRex RPC 4501/4500, XOA 22606, text CLI 22611)."""
@@ -70,6 +96,22 @@ def server(
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     imp = parse_impairment(impair) if impair else None
+    xena: dict[str, object] = {}
+    if xena_slots:
+        from wirespeed.server.xena import ChassisProfile
+
+        try:
+            slots = tuple(int(x) for x in xena_slots.split(","))
+        except ValueError as exc:
+            raise click.BadParameter(
+                "comma-separated slot numbers, e.g. 4,8", param_hint="--xena-slots"
+            ) from exc
+        xena["profile"] = ChassisProfile(module_slots=slots)
+    ports: dict[str, dict[str, object]] = {
+        "trex": {"rpc_port": trex_port, "pub_port": trex_pub_port},
+        "xoa": {"port": xoa_port, **xena},
+        "xena-cli": {"port": cli_port, **xena},
+    }
     opts = DaemonOptions(
         config=config,
         bind=bind,
@@ -78,6 +120,7 @@ def server(
         dut=dut or imp is not None,
         impairment=imp,
         front_ends=tuple(n for n in FRONT_ENDS if n not in disabled),
+        ports=ports,
     )
     daemon = Daemon(opts)
     tester = daemon.start()

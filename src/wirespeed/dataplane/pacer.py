@@ -52,6 +52,8 @@ class StreamPlan:
             ``action_count`` times (TRex's rule: its data plane decrements the
             counter at each end and stops at zero; ``load_pcap(loop_count=N)`` sets
             ``action_count=N`` to send the capture N times).
+        suppressed: configured but sending nothing until :meth:`PortPacer.suppress`
+            switches it on (Xena's SUPPRESS).
     """
 
     key: int
@@ -64,6 +66,7 @@ class StreamPlan:
     self_start: bool = True
     next_key: int | None = None
     action_count: int = 0
+    suppressed: bool = False
 
 
 @dataclass
@@ -115,6 +118,7 @@ class PortPacer:
         self._end_ns = None if duration_ns is None else start_ns + duration_ns
         self._paused_at: int | None = None
         self._final_done = False
+        self._suppressed = {p.key for p in plans if p.suppressed}
         self._st = _State()
         for plan in plans:
             if plan.self_start:
@@ -175,6 +179,18 @@ class PortPacer:
                 )
             run.rate_pps *= ratio
 
+    def suppress(self, now_ns: int, key: int, on: bool) -> None:
+        """Stop (``on``) or resume sending one stream; it owes nothing for the pause."""
+        if on:
+            self._suppressed.add(key)
+            return
+        if key not in self._suppressed:
+            return
+        self._suppressed.discard(key)
+        run = self._st.runs.get(key)
+        if run is not None and run.rate_pps > 0 and now_ns > run.start_ns:
+            run.start_ns = now_ns - int(run.sent_in_burst * _NS / run.rate_pps)
+
     # -- scheduling ---------------------------------------------------------------
     def _launch(self, plan: StreamPlan, at_ns: int) -> None:
         self._st.runs[plan.key] = _Run(
@@ -201,7 +217,7 @@ class PortPacer:
         dues: list[Due] = []
         for key in sorted(self._st.runs):
             run = self._st.runs[key]
-            if limit < run.start_ns or run.rate_pps <= 0:
+            if limit < run.start_ns or run.rate_pps <= 0 or key in self._suppressed:
                 continue
             interval = _NS / run.rate_pps
             n = int((limit - run.start_ns) / interval) + 1 - run.sent_in_burst
@@ -262,8 +278,8 @@ class PortPacer:
         if self._paused_at is not None:
             return None
         best: int | None = None
-        for run in self._st.runs.values():
-            if run.rate_pps <= 0:
+        for key, run in self._st.runs.items():
+            if run.rate_pps <= 0 or key in self._suppressed:
                 continue
             t = run.start_ns + int(run.sent_in_burst * _NS / run.rate_pps)
             best = t if best is None else min(best, t)

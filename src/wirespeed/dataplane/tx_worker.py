@@ -161,10 +161,10 @@ class _Sender:
             spare = _WINDOW_NS - (time.monotonic_ns() - now)
             nxt = pacer.next_wakeup_ns(now)
             if spare > 0 and nxt is not None:
-                # read the clock once: between two reads the wake-up may pass
-                wait_ns = min(spare, nxt - time.monotonic_ns())
-                if wait_ns > 0:
-                    time.sleep(wait_ns / 1e9)
+                # one clock read: re-reading it could make the delay negative
+                delay_ns = min(spare, nxt - time.monotonic_ns())
+                if delay_ns > 0:
+                    time.sleep(delay_ns / 1e9)
 
     def _send_interleaved(
         self,
@@ -209,6 +209,8 @@ class _Sender:
             pacer.resume(now)
         elif op == "rate":
             pacer.set_multiplier(now, float(msg[1]))
+        elif op == "suppress":
+            pacer.suppress(now, int(msg[1]), bool(msg[2]))
         return None
 
 

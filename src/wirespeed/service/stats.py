@@ -49,6 +49,10 @@ class PortStats:
     rx_pps: float = 0.0
     rx_bps_l2: float = 0.0
     requested_tx_pps: float = 0.0
+    tx_notpld_pps: float = 0.0
+    tx_notpld_bps_l2: float = 0.0
+    rx_notpld_pps: float = 0.0
+    rx_notpld_bps_l2: float = 0.0
 
     @property
     def tx_bps_l1(self) -> float:

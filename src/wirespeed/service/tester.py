@@ -26,7 +26,7 @@ from wirespeed.analysis import TidStats
 from wirespeed.dataplane import rx_worker as rxw
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.errors import StateError, ValidationError
-from wirespeed.model import Stream
+from wirespeed.model import Stream, StreamEnable
 from wirespeed.service.ownership import PortState, Reservation, Reservations
 from wirespeed.service.plans import Multiplier, multiplier_factor, plan_for, tid_of
 from wirespeed.service.stats import PortStats, RateMeter, StreamTxStats
@@ -116,6 +116,7 @@ class _Port:
     cpu: list[int] = field(default_factory=list)
     cpu_prev: tuple[float, int] | None = None
     rx_clears: int = 0
+    job_ids: set[int] = field(default_factory=set)
     rx_syncs: int = 0
 
 
@@ -443,10 +444,7 @@ class Tester:
             raise ValidationError("not a stream", field="stream")
         with self._lock:
             if port.state.is_active and stream_id in port.streams:
-                raise StateError(
-                    f"port {index} is transmitting: cannot change stream {stream_id}",
-                    port=index,
-                )
+                self._change_while_active(port, stream_id, stream)
             if stream_id not in port.slots:
                 if not port.free_slots:
                     raise ValidationError(
@@ -460,6 +458,27 @@ class Tester:
                 port.state = PortState.STREAMS
 
     replace_stream = add_stream
+
+    def _change_while_active(self, port: _Port, stream_id: int, new: Stream) -> None:
+        """What may change in a stream while its port transmits (as on Xena):
+        a stream that is off, and ON <-> SUPPRESS of a stream of the running job."""
+        old = port.streams[stream_id]
+        on, off = StreamEnable.ON, StreamEnable.OFF
+        if old.enabled is off and new.enabled is off:
+            return
+        if (
+            stream_id in port.job_ids
+            and off not in (old.enabled, new.enabled)
+            and replace(old, enabled=new.enabled) == new
+        ):
+            if old.enabled is not new.enabled:
+                assert port.workers is not None
+                port.workers.send_tx("suppress", stream_id, new.enabled is not on)
+            return
+        raise StateError(
+            f"port {port.info.index} is transmitting: cannot change stream {stream_id}",
+            port=port.info.index,
+        )
 
     def _slot_counts(self, port: _Port, slot: int) -> tuple[int, int]:
         if port.workers is None:
@@ -534,20 +553,36 @@ class Tester:
         self, port: _Port, duration_s: float | None, mult: Multiplier | None
     ) -> txw.TxJob:
         info = port.info
-        enabled = {sid: s for sid, s in port.streams.items() if s.enabled == 1}
-        if not enabled:
+        # SUPPRESS streams are part of the job (they can be switched on while it
+        # runs); OFF streams are not.
+        enabled = {
+            sid: s
+            for sid, s in port.streams.items()
+            if s.enabled is not StreamEnable.OFF
+        }
+        if not any(s.enabled is StreamEnable.ON for s in enabled.values()):
             raise StateError(
                 f"port {info.index} has no enabled stream", port=info.index
             )
         sjobs = []
         for sid in sorted(enabled):
             stream = enabled[sid]
+            tid = tid_of(stream)
+            if tid > info.tpld_mode.max_tid:
+                raise ValidationError(
+                    f"TPLD id {tid} > {info.tpld_mode.max_tid} for the port's "
+                    f"{info.tpld_mode.value} TPLD",
+                    field="tpld_id",
+                )
             stream.validate_for_port(
-                info.tpld_mode.length,
+                info.tpld_mode.length if tid >= 0 else 0,
                 info.payload_checksum_offset > 0,
-            ) if tid_of(stream) >= 0 else None
+            )
             plan = plan_for(sid, stream, info.speed_bps, enabled)
-            sjobs.append(txw.TxStreamJob(port.slots[sid], stream, plan, tid_of(stream)))
+            if stream.enabled is StreamEnable.SUPPRESS:
+                plan = replace(plan, suppressed=True)
+            sjobs.append(txw.TxStreamJob(port.slots[sid], stream, plan, tid))
+        port.job_ids = set(enabled)
         factor = (
             1.0 if mult is None else multiplier_factor(mult, enabled, info.speed_bps)
         )
@@ -621,7 +656,11 @@ class Tester:
             with self._lock:
                 if not port.state.is_active:
                     raise StateError(f"port {index} is not transmitting", port=index)
-                enabled = {s: st for s, st in port.streams.items() if st.enabled == 1}
+                enabled = {
+                    s: st
+                    for s, st in port.streams.items()
+                    if st.enabled is not StreamEnable.OFF
+                }
                 factor = multiplier_factor(multiplier, enabled, port.info.speed_bps)
                 port.multiplier = factor
                 assert port.workers is not None
@@ -672,6 +711,10 @@ class Tester:
             rx_pps=float(rr[rxw.RX_PACKETS]),
             rx_bps_l2=float(rr[rxw.RX_BYTES]) * 8,
             requested_tx_pps=float(tx_abs[txw.TX_REQUESTED_MPPS]) / 1000,
+            tx_notpld_pps=float(tr[txw.TX_NOTPLD_PACKETS]),
+            tx_notpld_bps_l2=float(tr[txw.TX_NOTPLD_BYTES]) * 8,
+            rx_notpld_pps=float(rr[rxw.RX_NOTPLD_PACKETS]),
+            rx_notpld_bps_l2=float(rr[rxw.RX_NOTPLD_BYTES]) * 8,
         )
 
     def stream_tx_stats(self, index: int, stream_id: int) -> StreamTxStats:

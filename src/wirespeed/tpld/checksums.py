@@ -56,9 +56,10 @@ class FixedLengthCrc32:
             One uint32 per row, equal to ``zlib.crc32(bytes(data[i, :length]))``.
         """
         tables = self._tables
-        acc: NDArray[np.uint32] = tables[0].take(data[:, 0])
+        cols = np.ascontiguousarray(data[:, : self.length].T, dtype=np.intp)
+        acc: NDArray[np.uint32] = tables[0].take(cols[0])
         for pos in range(1, self.length):
-            acc ^= tables[pos].take(data[:, pos])
+            acc ^= tables[pos].take(cols[pos])
         acc ^= self._zero
         return acc
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -79,7 +80,6 @@ class DecodedTplds:
     only under the ``valid`` mask.
 
     Attributes:
-        status: :class:`DecodeStatus` per frame (uint8).
         valid: True where a TPLD with a correct checksum was found.
         tid: test payload id (int64).
         seq: 24-bit sequence number (int64; 0 in micro form).
@@ -89,9 +89,12 @@ class DecodedTplds:
             the checksum-enabled flag set).
         pi_ok: False only where a verified payload checksum did not match.
         pi_offset: payload-integrity offset (int64; 0 in micro form).
+        looks_like_tpld: the checksum bytes have the TPLD shape (CRC followed by
+            its complement) whether or not the CRC matches (always False in micro
+            form, which cannot tell).
+        too_short: the frame is shorter than the TPLD.
     """
 
-    status: NDArray[np.uint8]
     valid: NDArray[np.bool_]
     tid: NDArray[np.int64]
     seq: NDArray[np.int64]
@@ -100,10 +103,32 @@ class DecodedTplds:
     pi_checked: NDArray[np.bool_]
     pi_ok: NDArray[np.bool_]
     pi_offset: NDArray[np.int64]
+    looks_like_tpld: NDArray[np.bool_]
+    too_short: NDArray[np.bool_]
+
+    @cached_property
+    def status(self) -> NDArray[np.uint8]:
+        """:class:`DecodeStatus` per frame (uint8)."""
+        status = np.full(self.valid.shape[0], DecodeStatus.NOT_TPLD, dtype=np.uint8)
+        status[self.looks_like_tpld] = DecodeStatus.BAD_CHECKSUM
+        status[self.valid] = DecodeStatus.OK
+        status[self.too_short] = DecodeStatus.TOO_SHORT
+        return status
 
     def count(self, status: DecodeStatus) -> int:
         """Number of frames with this status."""
-        return int(np.count_nonzero(self.status == status))
+        n = self.valid.shape[0]
+        if status is DecodeStatus.OK:
+            return int(np.count_nonzero(self.valid))
+        if status is DecodeStatus.TOO_SHORT:
+            return int(np.count_nonzero(self.too_short))
+        bad = int(
+            np.count_nonzero(self.looks_like_tpld & ~self.valid & ~self.too_short)
+        )
+        if status is DecodeStatus.BAD_CHECKSUM:
+            return bad
+        good = self.count(DecodeStatus.OK)
+        return int(n - bad - good - self.count(DecodeStatus.TOO_SHORT))
 
 
 def latency_ns(
@@ -269,15 +294,15 @@ def _scatter(
 
 
 def _gather(
-    frames: NDArray[np.uint8], lens: NDArray[np.int64], width: int
+    frames: NDArray[np.uint8], lens: NDArray[np.int64], lo: int, hi: int, width: int
 ) -> NDArray[np.uint8]:
-    same = _uniform_length(lens)
-    if same is not None and same >= width:
-        return np.ascontiguousarray(frames[:, same - width : same])
-    starts = np.maximum(lens - width, 0)
+    """The last ``width`` bytes of every frame (clamped into the row) as a
+    contiguous ``(n, width)`` array."""
+    if lo == hi and lo >= width:
+        return np.ascontiguousarray(frames[:, lo - width : lo])
     if frames.shape[1] < width:
         return np.zeros((lens.size, width), dtype=np.uint8)
-    starts = np.minimum(starts, frames.shape[1] - width)
+    starts = np.clip(lens - width, 0, frames.shape[1] - width)
     cols = starts[:, None] + np.arange(width)
     gathered: NDArray[np.uint8] = frames[np.arange(lens.size)[:, None], cols]
     return gathered
@@ -301,31 +326,30 @@ def decode_batch(
         The decoded fields and the per-frame status.
     """
     n, row_width = frames.shape
-    lens = np.minimum(np.asarray(lengths, dtype=np.int64), row_width)
+    lens = np.asarray(lengths, dtype=np.int64)
     width = mode.length
-    raw = _gather(frames, lens, width)
-    too_short = lens < width
+    lo = int(lens.min()) if n else 0
+    hi = int(lens.max()) if n else 0
+    if hi > row_width:
+        lens = np.minimum(lens, row_width)
+        lo, hi = min(lo, row_width), row_width
+    raw = _gather(frames, lens, lo, hi, width)
+    too_short = lens < width if lo < width else np.zeros(n, dtype=bool)
     if mode is TpldMode.MICRO:
-        return _decode_micro(raw, too_short)
-    rec = raw.view(_PI_DTYPE if width == 22 else _NORMAL_DTYPE).reshape(n)
-    off = mode.core_offset
-    crc = _CRC_CORE.rows(raw[:, off : off + 12])
-    stored = rec["crc"]
-    marker = (stored ^ rec["ncrc"]) == 0xFFFFFFFF
-    valid = (crc == stored) & marker & ~too_short
-    status = np.full(n, DecodeStatus.NOT_TPLD, dtype=np.uint8)
-    status[marker] = DecodeStatus.BAD_CHECKSUM
-    status[valid] = DecodeStatus.OK
-    status[too_short] = DecodeStatus.TOO_SHORT
-    word = rec["word"].astype(np.int64)
-    seq = (rec["seq_hi"].astype(np.int64) << 16) | rec["seq_lo"]
-    ts = (rec["ts"].astype(np.int64) << 4) | (word & 0xF)
-    pio = (((word >> 4) & 0x7) << 8) | rec["pio"]
-    is_first = (word & FLAG_FIRST) != 0
+        return _decode_micro(raw, too_short, lo < width)
+    core = raw if width == 20 else np.ascontiguousarray(raw[:, 2:])
+    words = core.view(">u4").astype(np.int64)
+    w0, w1, w2, w3 = words[:, 0], words[:, 1], words[:, 2], words[:, 3]
+    crc = _CRC_CORE.rows(core)
+    looks = (w3 ^ words[:, 4]) == 0xFFFFFFFF
+    valid = (crc == w3) & looks
+    if lo < width:
+        valid &= ~too_short
+    pio = ((w2 >> 16) & 0xFF) | ((w2 & 0x70) << 4)
     pi_ok = np.ones(n, dtype=bool)
     if width == 22:
-        pi_checked = valid & ((word & FLAG_CHECKSUM) != 0)
-        if pi_checked.any():
+        pi_checked = valid & ((w2 & FLAG_CHECKSUM) != 0)
+        if np.count_nonzero(pi_checked):
             idx = np.flatnonzero(pi_checked)
             ends = lens[idx] - width
             calc = internet_checksum_ranges(frames[idx], pio[idx], ends)
@@ -334,30 +358,31 @@ def decode_batch(
     else:
         pi_checked = np.zeros(n, dtype=bool)
     return DecodedTplds(
-        status=status,
         valid=valid,
-        tid=rec["tid"].astype(np.int64),
-        seq=seq,
-        ts_ns=ts,
-        is_first=is_first,
+        tid=((w1 & 0xFF) << 8) | (w2 >> 24),
+        seq=w0 >> 8,
+        ts_ns=((w0 & 0xFF) << 28) | ((w1 >> 8) << 4) | (w2 & 0xF),
+        is_first=(w2 & FLAG_FIRST) != 0,
         pi_checked=pi_checked,
         pi_ok=pi_ok,
         pi_offset=pio,
+        looks_like_tpld=looks,
+        too_short=too_short,
     )
 
 
-def _decode_micro(raw: NDArray[np.uint8], too_short: NDArray[np.bool_]) -> DecodedTplds:
+def _decode_micro(
+    raw: NDArray[np.uint8], too_short: NDArray[np.bool_], any_short: bool
+) -> DecodedTplds:
     n = raw.shape[0]
     rec = raw.view(_MICRO_DTYPE).reshape(n)
-    valid = ((_CRC_MICRO.rows(raw) & 0xFF) == raw[:, 5]) & ~too_short
-    status = np.full(n, DecodeStatus.NOT_TPLD, dtype=np.uint8)
-    status[valid] = DecodeStatus.OK
-    status[too_short] = DecodeStatus.TOO_SHORT
+    valid = (_CRC_MICRO.rows(raw) & 0xFF) == raw[:, 5]
+    if any_short:
+        valid &= ~too_short
     head = rec["head"].astype(np.int64)
     low = rec["low"].astype(np.int64)
     zeros = np.zeros(n, dtype=np.int64)
     return DecodedTplds(
-        status=status,
         valid=valid,
         tid=(head >> 4) & 0x3FF,
         seq=zeros,
@@ -366,4 +391,6 @@ def _decode_micro(raw: NDArray[np.uint8], too_short: NDArray[np.bool_]) -> Decod
         pi_checked=np.zeros(n, dtype=bool),
         pi_ok=np.ones(n, dtype=bool),
         pi_offset=zeros,
+        looks_like_tpld=np.zeros(n, dtype=bool),
+        too_short=too_short,
     )

@@ -130,3 +130,13 @@ def test_a_stream_that_cannot_keep_up_is_not_owed_its_backlog() -> None:
     assert not p.is_done(100 * MS)
     assert sum(d.count for d in p.poll(100 * MS, 1000)) == 1000  # one last batch
     assert p.is_done(100 * MS)
+
+
+def test_suppressed_stream_sends_nothing_and_owes_nothing() -> None:
+    p = PortPacer([StreamPlan(0, 1000.0, suppressed=True), StreamPlan(1, 1000.0)], 0)
+    assert [(d.key, d.count) for d in p.poll(10 * MS - 1, 1000)] == [(1, 10)]
+    p.sent(1, 10, 10 * MS)
+    p.suppress(10 * MS, 0, False)  # switched on at 10 ms: due from now, no backlog
+    assert {d.key: d.count for d in p.poll(15 * MS - 1, 1000)} == {0: 5, 1: 5}
+    p.suppress(15 * MS, 1, True)
+    assert [d.key for d in p.poll(20 * MS, 1000)] == [0]

@@ -1,0 +1,152 @@
+"""Turn a Xena stream draft into the tester's :class:`wirespeed.model.Stream`.
+
+Validation errors are re-raised with ``field`` naming the Xena command at fault
+(``PS_MODIFIER [1].mask``, ``PS_PACKETLENGTH.min_bytes``...), so the NOTVALID a
+client gets at traffic start comes with a log line saying what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from wirespeed.errors import ValidationError
+from wirespeed.model import (
+    Endian,
+    FrameLength,
+    LengthType,
+    Modifier,
+    ModifierAction,
+    Payload,
+    PayloadType,
+    Rate,
+    RateUnit,
+    Stream,
+    StreamEnable,
+    TxMode,
+)
+from wirespeed.server.xena.draft import DraftModifier, RateKind, StreamDraft
+from wirespeed.server.xena.enums import ModifierAction as XenaAction
+
+__all__ = ["build_stream"]
+
+T = TypeVar("T")
+_STREAM_FIELDS = {
+    "packet": "PS_PACKETHEADER",
+    "segments": "PS_HEADERPROTOCOL",
+    "tpld_id": "PS_TPLDID",
+    "name": "PS_COMMENT",
+    "length": "PS_PACKETLENGTH",
+    "payload": "PS_PAYLOAD",
+    "mode": "PS_PACKETLIMIT",
+    "rate": "PS_RATEFRACTION",
+}
+_MOD_FIELD = re.compile(r"modifiers\[(\d+)\]\.?(.*)")
+
+
+def _at(command: str, make: Callable[[], T]) -> T:
+    try:
+        return make()
+    except ValidationError as exc:
+        name = f"{command}.{exc.field}" if exc.field else command
+        raise ValidationError(exc.reason, field=name) from exc
+
+
+def _modifier(m: DraftModifier, *, extended: bool) -> Modifier:
+    ranged = m.range_set and m.action is not XenaAction.RANDOM
+    return Modifier(
+        pos=m.position,
+        mask=int.from_bytes(m.mask, "big"),
+        action=ModifierAction(int(m.action)),
+        repeat=m.repetition,
+        min_value=m.min_val if ranged else None,
+        step=m.step if ranged else 1,
+        max_value=m.max_val if ranged else None,
+        endian=Endian(int(m.endian)),
+        is_extended=extended,
+    )
+
+
+def _rate(draft: StreamDraft) -> Rate:
+    if draft.rate_kind is RateKind.PPS:
+        return Rate(RateUnit.PPS, draft.rate_pps)
+    if draft.rate_kind is RateKind.L2_BPS:
+        return Rate(RateUnit.L2_BPS, draft.rate_l2_bps)
+    return Rate(RateUnit.PPM, draft.rate_ppm)
+
+
+def _stream_field(field: str, n_std: int) -> str:
+    m = _MOD_FIELD.match(field)
+    if m:
+        i = int(m[1])
+        where = f"PS_MODIFIER [{i}]" if i < n_std else f"PS_MODIFIEREXT [{i - n_std}]"
+        return f"{where}.{m[2]}" if m[2] else where
+    head = field.split(".")[0].split("[")[0]
+    command = _STREAM_FIELDS.get(head, "PS_PACKETHEADER")
+    return f"{command}.{field}"
+
+
+def build_stream(draft: StreamDraft, random_seed: int = 0) -> Stream:
+    """Build the stream a draft describes.
+
+    Args:
+        draft: the Xena stream values.
+        random_seed: the port's P_RANDOMSEED.
+
+    Returns:
+        The validated stream.
+
+    Raises:
+        ValidationError: the draft cannot be sent as it is; ``field`` names the Xena
+            command at fault.
+    """
+    rate_cmd = {
+        RateKind.FRACTION_PPM: "PS_RATEFRACTION",
+        RateKind.PPS: "PS_RATEPPS",
+        RateKind.L2_BPS: "PS_RATEL2BPS",
+    }[draft.rate_kind]
+    rate = _at(rate_cmd, lambda: _rate(draft))
+    mods = [
+        _at(f"PS_MODIFIER [{i}]", lambda m=m: _modifier(m, extended=False))  # type: ignore[misc]
+        for i, m in enumerate(draft.modifiers)
+    ]
+    mods += [
+        _at(f"PS_MODIFIEREXT [{i}]", lambda m=m: _modifier(m, extended=True))  # type: ignore[misc]
+        for i, m in enumerate(draft.ext_modifiers)
+    ]
+    length = _at(
+        "PS_PACKETLENGTH",
+        lambda: FrameLength(
+            LengthType(int(draft.length_type)), draft.length_min, draft.length_max
+        ),
+    )
+    payload = _at(
+        "PS_PAYLOAD",
+        lambda: Payload(PayloadType(int(draft.payload_type)), draft.payload_pattern),
+    )
+    mode = _at(
+        "PS_PACKETLIMIT",
+        lambda: (
+            TxMode.single_burst(draft.packet_limit)
+            if draft.packet_limit > 0
+            else TxMode.continuous()
+        ),
+    )
+    try:
+        return Stream(
+            packet=draft.header,
+            segments=tuple(draft.segments),
+            name=draft.comment,
+            enabled=StreamEnable(int(draft.enable)),
+            tpld_id=draft.tpld_id,
+            length=length,
+            payload=payload,
+            rate=rate,
+            mode=mode,
+            modifiers=tuple(mods),
+            random_seed=random_seed & 0xFFFFFFFF,
+        )
+    except ValidationError as exc:
+        field = _stream_field(exc.field or "", len(draft.modifiers))
+        raise ValidationError(exc.reason, field=field) from exc

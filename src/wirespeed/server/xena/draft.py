@@ -1,0 +1,140 @@
+"""The Xena view of a stream: every PS_* value, as the client set it.
+
+A draft may be incomplete or inconsistent while the client edits it (as on a real
+Xena port); it is turned into a tester stream on every change when it can be, and
+validated for good when traffic starts.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from wirespeed.model import IMIX
+from wirespeed.server.xena.enums import (
+    LengthType,
+    ModifierAction,
+    ModifierEndian,
+    OnOff,
+    OnOffSuppress,
+    PayloadType,
+    ProtocolSegment,
+)
+
+__all__ = [
+    "ETH_OVERHEAD_BYTES",
+    "MIX_MEAN_BYTES",
+    "DraftModifier",
+    "RateKind",
+    "StreamDraft",
+    "default_header",
+]
+
+ETH_OVERHEAD_BYTES = 20  # preamble + start of frame delimiter + minimum inter-frame gap
+MIX_MEAN_BYTES = sum(size * weight for size, weight in IMIX) / sum(w for _, w in IMIX)
+
+
+class RateKind(enum.Enum):
+    """Which rate command was set last (the others are derived from it)."""
+
+    FRACTION_PPM = "fraction"
+    PPS = "pps"
+    L2_BPS = "l2bps"
+
+
+@dataclass
+class DraftModifier:
+    """A 16-bit (PS_MODIFIER) or extended (PS_MODIFIEREXT) modifier.
+
+    Until PS_MODIFIERRANGE is set (``range_set``), the modifier walks every value
+    of its masked bits.
+    """
+
+    position: int = 0
+    mask: bytes = b"\xff\xff\x00\x00"
+    action: ModifierAction = ModifierAction.INC
+    repetition: int = 1
+    min_val: int = 0
+    step: int = 1
+    max_val: int = 0xFFFF
+    endian: ModifierEndian = ModifierEndian.BIG
+    range_set: bool = False
+
+    @classmethod
+    def extended(cls) -> DraftModifier:
+        """Defaults of a PS_MODIFIEREXT modifier (24 bits)."""
+        return cls(mask=b"\xff\xff\xff\x00", max_val=0xFFFFFF)
+
+
+def default_header(src_mac: bytes) -> bytes:
+    """The header of a new stream: broadcast-free zero DMAC, the port's MAC, 0xFFFF."""
+    return bytes(6) + src_mac[:6].ljust(6, b"\0") + b"\xff\xff"
+
+
+@dataclass
+class StreamDraft:
+    """Every PS_* value of one stream (defaults are those of a new Xena stream)."""
+
+    header: bytes
+    enable: OnOffSuppress = OnOffSuppress.OFF
+    packet_limit: int = 0
+    comment: str = ""
+    tpld_id: int = -1
+    insert_fcs: OnOff = OnOff.ON
+    rate_kind: RateKind = RateKind.FRACTION_PPM
+    rate_ppm: int = 1_000_000
+    rate_pps: int = 0
+    rate_l2_bps: int = 0
+    burst_size: int = 1
+    burst_density: int = 100
+    inter_packet_gap: int = 0
+    inter_burst_gap: int = 0
+    segments: tuple[int, ...] = (ProtocolSegment.ETHERNET,)
+    modifiers: list[DraftModifier] = field(default_factory=list)
+    ext_modifiers: list[DraftModifier] = field(default_factory=list)
+    length_type: LengthType = LengthType.FIXED
+    length_min: int = 64
+    length_max: int = 64
+    payload_type: PayloadType = PayloadType.PATTERN
+    payload_pattern: bytes = b"\x00"
+
+    def mean_frame_bytes(self, mix_mean_bytes: float = MIX_MEAN_BYTES) -> float:
+        """Average frame size (with FCS) of the length pattern, in bytes.
+
+        Args:
+            mix_mean_bytes: the average of the port's MIX distribution.
+        """
+        if self.length_type is LengthType.FIXED:
+            return float(self.length_min)
+        if self.length_type is LengthType.MIX:
+            return mix_mean_bytes
+        return (self.length_min + self.length_max) / 2.0
+
+    def rates(
+        self, line_bps: int, mix_mean_bytes: float = MIX_MEAN_BYTES
+    ) -> tuple[int, int, int]:
+        """The rate in all three forms: ``(ppm of line, frames/s, L2 bit/s)``.
+
+        The form that was set is exact; the others are derived from it with the mean
+        frame size and the port's nominal line rate (20 bytes of overhead per frame).
+
+        Args:
+            line_bps: the port's nominal speed.
+            mix_mean_bytes: the average of the port's MIX distribution.
+        """
+        size = max(self.mean_frame_bytes(mix_mean_bytes), 1.0)
+        l1_bits = (size + ETH_OVERHEAD_BYTES) * 8
+        if self.rate_kind is RateKind.FRACTION_PPM:
+            pps = line_bps * self.rate_ppm / 1e6 / l1_bits
+            return self.rate_ppm, round(pps), round(pps * size * 8)
+        if self.rate_kind is RateKind.PPS:
+            pps = float(self.rate_pps)
+        else:
+            pps = self.rate_l2_bps / (size * 8)
+        ppm = pps * l1_bits / line_bps * 1e6 if line_bps else 0.0
+        l2 = (
+            self.rate_l2_bps
+            if self.rate_kind is RateKind.L2_BPS
+            else round(pps * size * 8)
+        )
+        return round(ppm), round(pps), l2

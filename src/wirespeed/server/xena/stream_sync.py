@@ -1,0 +1,86 @@
+"""Keep the tester's streams in step with the Xena stream drafts.
+
+Every PS_* set rebuilds the stream; a draft that cannot be built yet (the client is
+still editing it) is held back from the tester, and the reason is kept. Starting
+traffic validates every enabled stream and refuses (NOTVALID) with the reason when
+one cannot be sent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from wirespeed.errors import BuildError, StateError, ValidationError
+from wirespeed.server.xena.build import build_stream
+from wirespeed.server.xena.chassis import XenaChassis
+from wirespeed.server.xena.enums import OnOffSuppress
+from wirespeed.server.xena.status import Status, XenaStatusError
+
+__all__ = ["prepare_port", "remove_stream", "sync_stream"]
+
+log = logging.getLogger("wirespeed.xena")
+
+
+def remove_stream(c: XenaChassis, p: int, sid: int) -> None:
+    """Delete stream ``sid`` from the draft set and from the tester."""
+    c.ports[p].streams.pop(sid, None)
+    c.ports[p].problems.pop(sid, None)
+    c.ports[p].deferred.discard(sid)
+    if sid in c.tester.streams(p):
+        c.tester.remove_stream(p, sid)
+
+
+def sync_stream(c: XenaChassis, p: int, sid: int) -> None:
+    """Rebuild stream ``sid`` of port ``p`` in the tester from its draft.
+
+    A draft that does not build (or that the port rejects) is removed from the
+    tester, and the reason is remembered for :func:`prepare_port`.
+    """
+    state = c.ports[p]
+    draft = state.streams[sid]
+    present = sid in c.tester.streams(p)
+    if present and c.traffic_on(p):
+        # While the port sends, the tester takes ON <-> SUPPRESS and edits of a
+        # stream that is off; anything else waits for the next start.
+        try:
+            c.tester.replace_stream(p, sid, build_stream(draft, state.random_seed))
+        except (StateError, ValidationError, BuildError):
+            state.deferred.add(sid)
+        else:
+            state.deferred.discard(sid)
+        return
+    state.deferred.discard(sid)
+    try:
+        stream = build_stream(draft, state.random_seed)
+        if present:
+            c.tester.replace_stream(p, sid, stream)
+        else:
+            c.tester.add_stream(p, sid, stream)
+    except (ValidationError, BuildError) as exc:
+        state.problems[sid] = str(exc)
+        log.debug("port %d stream %d not sendable yet: %s", p, sid, exc)
+        if present:
+            c.tester.remove_stream(p, sid)
+        return
+    state.problems.pop(sid, None)
+
+
+def prepare_port(c: XenaChassis, p: int) -> None:
+    """Make sure every enabled stream of port ``p`` is in the tester, as drafted.
+
+    Raises:
+        XenaStatusError: NOTVALID naming the first stream that cannot be sent.
+    """
+    state = c.ports[p]
+    for sid in sorted(state.streams):
+        if sid in state.deferred:
+            sync_stream(c, p, sid)
+        if state.streams[sid].enable is OnOffSuppress.OFF:
+            continue
+        sync_stream(c, p, sid)
+        problem = state.problems.get(sid)
+        if problem is not None:
+            slot, k = c.place_of(p)
+            message = f"{slot}/{k} stream {sid} cannot be sent: {problem}"
+            log.warning("xena: traffic not started: %s", message)
+            raise XenaStatusError(Status.NOTVALID, message)

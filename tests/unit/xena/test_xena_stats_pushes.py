@@ -1,0 +1,225 @@
+"""Statistics mapping, pushes, and the binary request/answer path."""
+
+from __future__ import annotations
+
+import queue
+import struct
+from types import SimpleNamespace
+
+from conftest import tid_stats  # type: ignore[import-not-found]
+from wirespeed.server.xena.chassis import XenaChassis
+from wirespeed.server.xena.cli import answer_line
+from wirespeed.server.xena.session import Push, XenaSession
+from wirespeed.server.xena.status import Status
+from wirespeed.server.xena.wire import Message, MessageReader, MsgType, encode_message
+from wirespeed.server.xena.xoa import answer_message
+
+
+def run(chassis: XenaChassis, session: XenaSession, *lines: str) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        out += answer_line(chassis, session, line).lines
+    return out
+
+
+def user(
+    chassis: XenaChassis, owner: str, pushes: queue.Queue[Push] | None = None
+) -> XenaSession:
+    sink = pushes.put if pushes is not None else None
+    s = XenaSession("xoa" if sink else "cli", owner, push=sink)
+    chassis.open_session(s)
+    assert run(chassis, s, 'C_LOGON "xena"', f'C_OWNER "{owner}"') == ["<OK>", "<OK>"]
+    return s
+
+
+def test_port_counters(chassis, tester) -> None:
+    s = user(chassis, "alice")
+    st = tester.stats[1]
+    st.tx_packets, st.tx_bytes, st.tx_pps, st.tx_bps_l2 = 1000, 128000, 84459.4, 8.6e7
+    st.rx_packets, st.rx_bytes, st.rx_pps, st.rx_bps_l2 = 999, 127872, 84400.0, 8.64e7
+    st.tx_notpld_packets, st.tx_notpld_bytes = 3, 192
+    assert run(
+        chassis,
+        s,
+        "0/1 PT_TOTAL ?",
+        "0/1 PR_TOTAL ?",
+        "0/1 PT_NOTPLD ?",
+        "0/1 PR_NOTPLD ?",
+        "0/1 PR_EXTRA ?",
+        "0/1 PT_EXTRA ?",
+    ) == [
+        "0/1 PT_TOTAL 86000000 84459 128000 1000",
+        "0/1 PR_TOTAL 86400000 84400 127872 999",
+        "0/1 PT_NOTPLD 0 0 192 3",
+        "0/1 PR_NOTPLD 0 0 0 0",
+        "0/1 PR_EXTRA 0 0 0 0 0 0 0 0",
+        "0/1 PT_EXTRA 0 0 0 0 0 0 0 0 0 0 0",
+    ]
+
+
+def test_tpld_counters(chassis, tester) -> None:
+    s = user(chassis, "alice")
+    tester.tid[(1, 7)] = tid_stats(7, 500, 1200, 1500.4, 9000)
+    assert run(
+        chassis,
+        s,
+        "0/1 PR_TPLDS ?",
+        "0/1 PR_TPLDTRAFFIC [7] ?",
+        "0/1 PR_TPLDERRORS [7] ?",
+        "0/1 PR_TPLDLATENCY [7] ?",
+        "0/1 PR_TPLDJITTER [7] ?",
+        "0/1 PR_TPLDLATENCY [8] ?",
+        "0/1 PR_TPLDTRAFFIC [8] ?",
+        "0/1 PR_TPLDTRAFFIC [5000] ?",
+        "0/1 PR_TPLDTRAFFIC ?",
+    ) == [
+        "0/1 PR_TPLDS 7",
+        "0/1 PR_TPLDTRAFFIC [7] 10240 10 64000 500",
+        "0/1 PR_TPLDERRORS [7] 0 3 1 2",
+        "0/1 PR_TPLDLATENCY [7] 1200 1500 9000 1500 1200 9000",
+        "0/1 PR_TPLDJITTER [7] -1 -1 -1 -1 -1 -1",
+        "0/1 PR_TPLDLATENCY [8] -1 -1 -1 -1 -1 -1",
+        "0/1 PR_TPLDTRAFFIC [8] 0 0 0 0",
+        "<BADINDEX>",
+        "<BADINDEX>",
+    ]
+
+
+def test_clear_and_calibrate(chassis, tester) -> None:
+    s = user(chassis, "alice")
+    assert run(chassis, s, "0/1 PT_CLEAR") == ["<NOTRESERVED>"]
+    run(chassis, s, "0/1 P_RESERVATION RESERVE")
+    assert run(chassis, s, "0/1 PR_CALIBRATE") == ["<NOTVALID>"]
+    tester.tid[(1, 7)] = tid_stats(7, 500, 1200, 1500.0, 9000)
+    tester.tid[(1, 2)] = tid_stats(2, 5, 800, 900.0, 1000)
+    assert run(
+        chassis,
+        s,
+        "0/1 PT_CLEAR",
+        "0/1 PR_CLEAR",
+        "0/1 PR_CALIBRATE",
+        "0/1 P_LATENCYOFFSET ?",
+    ) == ["<OK>", "<OK>", "<OK>", "0/1 P_LATENCYOFFSET 800"]
+    assert tester.cleared == [(1, True, False), (1, False, True)]
+
+
+def test_stream_tx_counters(chassis, tester) -> None:
+    s = user(chassis, "alice")
+    run(chassis, s, "0/0 P_RESERVATION RESERVE", "0/0 PS_CREATE [4]")
+    tester.stream_stats[(0, 4)] = SimpleNamespace(
+        packets=9, bytes=1152, pps=9.0, bps_l2=9216.0
+    )
+    assert run(chassis, s, "0/0 PT_STREAM [4] ?", "0/0 PT_STREAM [5] ?") == [
+        "0/0 PT_STREAM [4] 9216 9 1152 9",
+        "<BADINDEX>",
+    ]
+
+
+def test_pushes(chassis, tester) -> None:
+    chassis.start()
+    qa: queue.Queue[Push] = queue.Queue()
+    qb: queue.Queue[Push] = queue.Queue()
+    a, b = user(chassis, "alice", qa), user(chassis, "bob", qb)
+    run(chassis, a, "0/1 P_RESERVATION RESERVE")
+    assert qa.get(timeout=5) == Push("P_RESERVATION", 0, 1, (1,))
+    assert qa.get(timeout=5) == Push("P_RESERVEDBY", 0, 1, ("alice",))
+    assert qb.get(timeout=5) == Push("P_RESERVATION", 0, 1, (2,))
+    assert qb.get(timeout=5) == Push("P_RESERVEDBY", 0, 1, ("alice",))
+    run(chassis, a, "0/1 PS_CREATE [0]", "0/1 PS_ENABLE [0] ON", "0/1 P_TRAFFIC ON")
+    assert qa.get(timeout=5) == Push("P_TRAFFIC", 0, 1, (1,))
+    tester.finish(1)
+    assert qa.get(timeout=5) == Push("P_TRAFFIC", 0, 1, (0,))
+    assert qb.get(timeout=5) == Push("P_TRAFFIC", 0, 1, (1,))
+    assert qb.get(timeout=5) == Push("P_TRAFFIC", 0, 1, (0,))
+    run(chassis, b, "1 M_RESERVATION RESERVE")
+    assert qa.get(timeout=5) == Push("M_RESERVATION", 1, None, (2,))
+    assert qa.get(timeout=5) == Push("M_RESERVEDBY", 1, None, ("bob",))
+    assert qb.get(timeout=5) == Push("M_RESERVATION", 1, None, (1,))
+
+
+def ask(
+    chassis, session, msg_type, code, module=0xFF, port=0xFF, indices=(), value=b""
+):
+    raw = answer_message(
+        chassis,
+        session,
+        Message(msg_type, code, module, port, 9, tuple(indices), value),
+    )
+    (reply,) = MessageReader().feed(raw)
+    assert reply.request_id == 9
+    return reply
+
+
+def test_binary_answers(chassis) -> None:
+    s = XenaSession("xoa", "raw")
+    chassis.open_session(s)
+    Q, V, S = MsgType.QUERY, MsgType.VALUE, MsgType.STATUS
+    assert ask(chassis, s, Q, 10).code == Status.NOTLOGGEDON
+    bad = ask(chassis, s, V, 1, value=b"bad")
+    assert (bad.msg_type, bad.code) == (S, Status.BADVALUE)
+    assert ask(chassis, s, V, 1, value=b"xena").code == Status.OK
+    model = ask(chassis, s, Q, 10)
+    assert (model.msg_type, model.code) == (V, 10)
+    assert model.value.rstrip(b"\0") == b"wirespeed Xena emulation"
+    counts = ask(chassis, s, Q, 13)
+    assert counts.value == b"\x02\x02"
+    assert ask(chassis, s, 1, 10).code == Status.BADCOMMAND
+    assert ask(chassis, s, Q, 4000).code == Status.BADPARAMETER
+    assert ask(chassis, s, Q, 8).code == Status.NOTSUPPORTED  # C_DOWN
+    assert ask(chassis, s, Q, 100, module=9).code == Status.BADMODULE
+    assert ask(chassis, s, Q, 100, module=0xFE).code == Status.NOTSUPPORTED
+    assert ask(chassis, s, Q, 110, module=0, port=5).code == Status.BADPORT
+    assert (
+        ask(chassis, s, Q, 110, module=0, port=0, indices=[1]).code == Status.BADINDEX
+    )
+    assert ask(chassis, s, Q, 104, module=0, port=0).code == Status.NOTREADABLE
+    assert ask(chassis, s, V, 100, module=0, value=b"x").code == Status.NOTWRITABLE
+    assert ask(chassis, s, V, 2, value=b"me").code == Status.OK
+    assert ask(chassis, s, V, 102, 0, 0, value=b"\x01\x00").code == Status.BADSIZE
+    assert ask(chassis, s, V, 102, 0, 0, value=b"\x01").code == Status.OK
+    hdr = ask(chassis, s, V, 151, 0, 0, [3])
+    assert hdr.code == Status.OK
+    rate = ask(chassis, s, Q, 169, 0, 0, [3])
+    assert (rate.indices, rate.value) == ((3,), struct.pack("!i", 1_000_000))
+    caps = ask(chassis, s, Q, 106, 0, 0)
+    assert len(caps.value) == 912
+    assert struct.unpack_from("!i", caps.value, 58 * 4)[0] == 8  # serdes count
+
+
+def test_binary_push_encoding(chassis) -> None:
+    from wirespeed.server.xena.xoa import XoaServer
+
+    server = XoaServer(chassis.tester, port=0, chassis=chassis)
+
+    class Writer:
+        data = b""
+
+        def is_closing(self) -> bool:
+            return False
+
+        def write(self, data: bytes) -> None:
+            self.data += data
+
+    w = Writer()
+    server._write_push(w, Push("P_TRAFFIC", 4, 1, (1,)))  # type: ignore[arg-type]
+    assert w.data == encode_message(Message(MsgType.VALUE, 124, 4, 1, 0, (), b"\x01"))
+
+
+def test_rate_shortfall_is_logged(chassis, tester, monkeypatch, caplog) -> None:
+    import wirespeed.server.xena.chassis as chassis_module
+
+    monkeypatch.setattr(chassis_module, "MIN_RUN_S", 0.0)
+    chassis.start()
+    pushes: queue.Queue[Push] = queue.Queue()
+    a = user(chassis, "alice", pushes)
+    run(chassis, a, "0/0 P_RESERVATION RESERVE", "0/0 PS_CREATE [0]",
+        "0/0 PS_PACKETLENGTH [0] FIXED 128 128", "0/0 PS_RATEFRACTION [0] 600000",
+        "0/0 PS_ENABLE [0] ON", "0/0 PS_CREATE [1]", "0/0 PS_ENABLE [1] ON",
+        "0/0 PS_RATEFRACTION [1] 500000", "0/0 P_TRAFFIC ON")  # fmt: skip
+    assert "the streams ask for 110.00% of the nominal line rate" in caplog.text
+    tester.stats[0].tx_packets = 3  # a handful of frames: far below the request
+    run(chassis, a, "0/0 P_TRAFFIC OFF")
+    while pushes.get(timeout=5) != Push("P_TRAFFIC", 0, 0, (0,)):
+        pass
+    assert "the port cannot reach the requested rate" in caplog.text
+    assert "(110.00% of the nominal line rate)" in caplog.text

@@ -1,0 +1,220 @@
+"""The Xena front ends of a real ``wirespeed`` daemon on its embedded test bed.
+
+One daemon process (the same Daemon as ``wirespeed server``; modules presented in
+slots 4 and 8 as the seed expects, ports 4/0 <-> 4/1 and 8/0 <-> 8/1 cabled) serves
+the real XOA clients, each in its own virtual environment, and raw text CLI
+sessions. Counts are exact: every frame sent is received by the cabled peer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.netns, pytest.mark.slow]
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+PEER = {"4/0": "4/1", "4/1": "4/0", "8/0": "8/1", "8/1": "8/0"}
+
+
+def client_python(env: str, venv: str) -> str:
+    """The interpreter of a client's venv, or skip the test saying why."""
+    for cand in (os.environ.get(env), REPO / venv / "bin/python",
+                 f"/work/{venv[1:]}/bin/python"):  # fmt: skip
+        if cand and Path(cand).is_file():
+            return str(cand)
+    pytest.skip(f"no {venv} (set {env} or run scripts/bootstrap.sh --test)")
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    log = tmp_path_factory.mktemp("xena") / "daemon.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, str(HERE / "xena_daemon.py"), '{"slots": [4, 8]}'],
+            stdout=subprocess.PIPE, stderr=err, text=True, env=env,
+        )  # fmt: skip
+    assert proc.stdout is not None
+    try:
+        line = proc.stdout.readline()
+        if not line:
+            pytest.fail(f"daemon did not start: {log.read_text()[-3000:]}")
+        yield json.loads(line)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        # a data-plane error would show here; nothing of the sort may happen
+        assert "stopped on an error" not in log.read_text()
+
+
+def run_client(python: str, script: str, cfg: dict) -> dict:
+    proc = subprocess.run(
+        [python, str(HERE / "clients" / script), json.dumps(cfg)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+class Cli:
+    """A netcat-like text CLI session."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self.buf = b""
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def ask(self, line: str) -> str:
+        self.sock.sendall(line.encode() + b"\n")
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError(line)
+            self.buf += chunk
+        out, self.buf = self.buf.split(b"\n", 1)
+        return out.decode()
+
+
+@pytest.mark.compat
+def test_seed_flow_xoa_driver_2_exact(daemon) -> None:
+    python = client_python("WIRESPEED_XOA2_PYTHON", ".venv-xoa2")
+    cfg = {"host": "127.0.0.1", "port": daemon["xoa"], "modules": [4, 8],
+           "speed_mbps": 1000, "rate_ppm": 10_000, "limit": 1000, "duration_s": 0.5,
+           "cooldown_s": 0.2, "sizes": [128, 256], "wait_done": True}  # fmt: skip
+    out = run_client(python, "seed_flow_v2.py", cfg)
+    assert out["speeds"] == {"4": [2, 1000, 1000], "8": [2, 1000, 1000]}
+    for key, counts in out["ports"].items():
+        assert counts["tx_frames"] == 2000
+        assert counts["tx_bytes"] == 1000 * 128 + 1000 * 256
+        peer = out["ports"][PEER[key]]
+        assert (peer["rx_frames"], peer["rx_bytes"]) == (2000, 384_000)
+
+
+@pytest.mark.compat
+def test_seed_flow_continuous_tx_equals_rx(daemon) -> None:
+    """The seed as written: continuous 1 % streams, stopped port by port."""
+    python = client_python("WIRESPEED_XOA2_PYTHON", ".venv-xoa2")
+    cfg = {"host": "127.0.0.1", "port": daemon["xoa"], "modules": [4, 8],
+           "speed_mbps": 1000, "rate_ppm": 10_000, "limit": -1, "duration_s": 1.0,
+           "cooldown_s": 0.5, "sizes": [128, 256, 512]}  # fmt: skip
+    out = run_client(python, "seed_flow_v2.py", cfg)
+    for key, counts in out["ports"].items():
+        assert counts["tx_frames"] > 1000
+        peer = out["ports"][PEER[key]]
+        assert (peer["rx_frames"], peer["rx_bytes"]) == (
+            counts["tx_frames"],
+            counts["tx_bytes"],
+        )
+
+
+@pytest.mark.compat
+def test_full_session_tdl_xoa_driver_1_11(daemon) -> None:
+    python = client_python("WIRESPEED_XOA_PYTHON", ".venv-xoa")
+    cfg = {"host": "127.0.0.1", "port": daemon["xoa"], "modules": [4, 8],
+           "speed_mbps": 1000, "pps": 2000, "limit": 300, "duration_s": 20,
+           "cooldown_s": 0.2, "sizes": [128, 256]}  # fmt: skip
+    out = run_client(python, "flow_v1.py", cfg)
+    assert out["modules"] == ["MThor400G7S1P", "MThor400G7S1P"]
+    assert out["streams"] == {f"{k}/{i}": 300 for k in PEER for i in (0, 1)}
+    # TPLD ids 0-1 leave 4/0, 2-3 leave 4/1, 4-5 leave 8/0, 6-7 leave 8/1
+    expect = {
+        f"{PEER[k]}/{2 * n + i}": [300, 0]
+        for n, k in enumerate(("4/0", "4/1", "8/0", "8/1"))
+        for i in (0, 1)
+    }
+    assert out["tids"] == expect
+    for lo, avg, hi in out["latency"].values():
+        assert 0 < lo <= avg <= hi
+    for counts in out["ports"].values():
+        assert (counts["tx_frames"], counts["rx_frames"]) == (600, 600)
+    # every port was pushed ON, then OFF when its bursts were done
+    assert sorted(out["pushes"]) == sorted([[k, v] for k in PEER for v in (0, 1)])
+
+
+HEADER = ("0x020000000001020000000002080045000032000000007F110000"
+          "C6120001C6130001" "04000400001E0000")  # fmt: skip
+
+
+def test_cli_session_exact(daemon) -> None:
+    cli = Cli(daemon["cli"])
+    try:
+        setup = ['C_LOGON "xena"', 'C_OWNER "netcat"', "8/0 P_RESERVATION RELINQUISH",
+                 "8/1 P_RESERVATION RELINQUISH", "8/0 P_RESERVATION RESERVE",
+                 "8/1 P_RESERVATION RESERVE", "8/0 P_RESET", "8/0 PS_CREATE [0]",
+                 f"8/0 PS_PACKETHEADER [0] {HEADER}",
+                 "8/0 PS_HEADERPROTOCOL [0] ETHERNET IP UDP",
+                 "8/0 PS_PACKETLENGTH [0] FIXED 100 100", "8/0 PS_RATEPPS [0] 5000",
+                 "8/0 PS_PACKETLIMIT [0] 777", "8/0 PS_TPLDID [0] 42",
+                 "8/0 PS_MODIFIERCOUNT [0] 1",
+                 "8/0 PS_MODIFIER [0,0] 5 0xFF000000 INC 1",
+                 "8/0 PS_MODIFIERRANGE [0,0] 1 1 10", "8/0 PS_ENABLE [0] ON",
+                 "8/0 PT_CLEAR", "8/1 PR_CLEAR", "C_TRAFFIC ON 8 0"]  # fmt: skip
+        assert [cli.ask(x) for x in setup] == ["<OK>"] * len(setup)
+        for _ in range(200):
+            if cli.ask("8/0 P_TRAFFIC ?") == "8/0 P_TRAFFIC OFF":
+                break
+            cli.ask("WAIT 1")
+        assert cli.ask("8/0 PT_STREAM [0] ?").endswith(" 77700 777")
+        assert cli.ask("8/0 PT_TOTAL ?").endswith(" 77700 777")
+        assert cli.ask("8/1 PR_TOTAL ?").endswith(" 77700 777")
+        assert cli.ask("8/1 PR_TPLDS ?") == "8/1 PR_TPLDS 42"
+        assert cli.ask("8/1 PR_TPLDTRAFFIC [42] ?").endswith(" 77700 777")
+        assert cli.ask("8/1 PR_TPLDERRORS [42] ?") == "8/1 PR_TPLDERRORS [42] 0 0 0 0"
+        assert (
+            cli.ask("8/0 PS_MODIFIERRANGE [0,0] ?")
+            == "8/0 PS_MODIFIERRANGE [0,0] 1 1 10"
+        )
+        assert cli.ask("8/0 P_RESERVATION RELEASE") == "<OK>"
+        assert cli.ask("8/1 P_RESERVATION RELEASE") == "<OK>"
+    finally:
+        cli.close()
+
+
+def test_fuzz_both_transports_then_a_normal_session(daemon) -> None:
+    rnd = random.Random(1234)
+    for _ in range(30):
+        with socket.create_connection(("127.0.0.1", daemon["xoa"]), timeout=10) as s:
+            junk = bytes(rnd.getrandbits(8) for _ in range(rnd.randint(1, 300)))
+            if rnd.random() < 0.5:  # a plausible header with lying lengths first
+                junk = b"XENA" + junk
+            s.sendall(junk)
+        with socket.create_connection(("127.0.0.1", daemon["cli"]), timeout=10) as s:
+            s.sendall(b'C_LOGON "xena"\n')
+            words = [
+                "0/0",
+                "4/1",
+                "8/0",
+                "P_TRAFFIC",
+                "PS_MODIFIER",
+                "[0,0]",
+                "?",
+                '"x',
+                "0xZZ",
+                "ON",
+                "\xff",
+                "-1",
+                "99999999999",
+                "[",
+                "]",
+            ]
+            line = " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 8)))
+            s.sendall(line.encode("latin-1") + b"\n")
+    test_cli_session_exact(daemon)

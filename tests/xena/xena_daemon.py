@@ -1,0 +1,54 @@
+"""Run the wirespeed daemon on its embedded test bed for the Xena tests.
+
+``python xena_daemon.py '{"slots": [4, 8], "speed": "1G", "xoa": 0, "cli": 0}'``
+starts the same :class:`~wirespeed.server.daemon.Daemon` as ``wirespeed server``
+(two modules, ports 2m <-> 2m+1 cabled) with the XOA and text CLI front ends on the
+given TCP ports (0 = any free one), prints one JSON line with the ports it got, and
+runs until SIGTERM, then removes the test bed.
+"""
+
+import json
+import logging
+import sys
+
+from wirespeed.server.daemon import Daemon, DaemonOptions
+from wirespeed.server.xena import ChassisProfile
+from wirespeed.topology.testbed import parse_speed
+
+
+def main() -> None:
+    cfg = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
+    profile = ChassisProfile(module_slots=tuple(cfg.get("slots", (0, 1))))
+    opts = DaemonOptions(
+        bind="127.0.0.1",
+        modules=2,
+        speed_bps=parse_speed(cfg.get("speed", "1G")),
+        front_ends=("xoa", "xena-cli"),
+        ports={
+            "xoa": {"port": cfg.get("xoa", 0), "profile": profile},
+            "xena-cli": {"port": cfg.get("cli", 0), "profile": profile},
+        },
+    )
+    daemon = Daemon(opts)
+    tester = daemon.start()
+    try:
+        print(
+            json.dumps(
+                {
+                    "xoa": daemon.front_ends["xoa"].port,  # type: ignore[attr-defined]
+                    "cli": daemon.front_ends["xena-cli"].port,  # type: ignore[attr-defined]
+                    "ports": [p.name for p in tester.ports],
+                }
+            ),
+            flush=True,
+        )
+        daemon.run_forever()
+    finally:
+        daemon.close()
+
+
+if __name__ == "__main__":
+    main()
