@@ -75,30 +75,23 @@ def translate_event(
             (TrexEvent.PROFILE_ERROR, {"port_id": port, "profile_id": profile_id}),
             *done,
         ]
-    if kind == "RESERVED":
-        return [
-            (
-                TrexEvent.PORT_ACQUIRED,
-                {
-                    "port_id": port,
-                    "who": str(detail.get("owner", "")),
-                    "session_id": session_number(detail.get("session", "")),
-                    "force": bool(detail.get("force", False)),
-                },
-            )
-        ]
-    if kind == "RELEASED":
-        return [
-            (
-                TrexEvent.PORT_RELEASED,
-                {
-                    "port_id": port,
-                    "who": str(detail.get("owner", "")),
-                    "session_id": session_number(detail.get("session", "")),
-                },
-            )
-        ]
+    if kind in ("RESERVED", "RELEASED"):
+        return [_ownership_event(kind, port, detail)]
     return []
+
+
+def _ownership_event(
+    kind: str, port: int, detail: dict[str, Any]
+) -> tuple[TrexEvent, dict[str, Any]]:
+    data: dict[str, Any] = {
+        "port_id": port,
+        "who": str(detail.get("owner", "")),
+        "session_id": session_number(detail.get("session", "")),
+    }
+    if kind == "RESERVED":
+        data["force"] = bool(detail.get("force", False))
+        return TrexEvent.PORT_ACQUIRED, data
+    return TrexEvent.PORT_RELEASED, data
 
 
 class TrexFrontEnd:

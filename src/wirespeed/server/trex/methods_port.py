@@ -47,33 +47,19 @@ def _get_port_status(fe: TrexFrontEnd, p: Params) -> object:
     return port_status(fe, port)
 
 
-def _set_port_attr(fe: TrexFrontEnd, p: Params) -> object:
-    port = fe.owned_port(p)
-    attr = p.obj("attr")
-    view = fe.views[port]
-    known = {
-        "promiscuous",
-        "link_status",
-        "multicast",
-        "rx_filter_mode",
-        "led_status",
-        "flow_ctrl_mode",
-        "vxlan_fs",
-    }
-    for key in attr.raw:
-        if key not in known:
-            raise ValidationError("unknown attribute", field=f"attr.{key}")
-    # check everything before changing anything
-    prom = attr.obj("promiscuous").bool("enabled") if attr.has("promiscuous") else None
-    link = attr.obj("link_status").bool("up") if attr.has("link_status") else None
-    mcast = attr.obj("multicast").bool("enabled") if attr.has("multicast") else None
-    rx_mode = None
-    if attr.has("rx_filter_mode"):
-        rx_mode = attr.obj("rx_filter_mode").str("mode")
-        if rx_mode not in ("hw", "all"):
-            raise ValidationError(
-                f"{rx_mode!r} is not 'hw' or 'all'", field="attr.rx_filter_mode.mode"
-            )
+_KNOWN_ATTRS = (
+    "promiscuous",
+    "link_status",
+    "multicast",
+    "rx_filter_mode",
+    "led_status",
+    "flow_ctrl_mode",
+    "vxlan_fs",
+)
+
+
+def _refuse_unsupported(attr: Params) -> None:
+    """LEDs, flow control and VXLAN flow stats do not exist on these ports."""
     if attr.has("led_status"):
         attr.obj("led_status").bool("on")
         raise ValidationError(
@@ -90,6 +76,27 @@ def _set_port_attr(fe: TrexFrontEnd, p: Params) -> object:
         raise ValidationError(
             "VXLAN flow stats are not supported on this port", field="attr.vxlan_fs"
         )
+
+
+def _set_port_attr(fe: TrexFrontEnd, p: Params) -> object:
+    port = fe.owned_port(p)
+    attr = p.obj("attr")
+    for key in attr.raw:
+        if key not in _KNOWN_ATTRS:
+            raise ValidationError("unknown attribute", field=f"attr.{key}")
+    # check everything before changing anything
+    prom = attr.obj("promiscuous").bool("enabled") if attr.has("promiscuous") else None
+    link = attr.obj("link_status").bool("up") if attr.has("link_status") else None
+    mcast = attr.obj("multicast").bool("enabled") if attr.has("multicast") else None
+    rx_mode = None
+    if attr.has("rx_filter_mode"):
+        rx_mode = attr.obj("rx_filter_mode").str("mode")
+        if rx_mode not in ("hw", "all"):
+            raise ValidationError(
+                f"{rx_mode!r} is not 'hw' or 'all'", field="attr.rx_filter_mode.mode"
+            )
+    _refuse_unsupported(attr)
+    view = fe.views[port]
     if prom is not None:
         fe.tester.set_promiscuous(port, prom)
     if link is not None:
