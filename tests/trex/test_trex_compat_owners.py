@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import TrexBed
+from trex_bed import TrexBed
 
 pytestmark = [pytest.mark.netns, pytest.mark.compat]
 

@@ -13,8 +13,8 @@ from profiles import write_profiles
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import Ether
 from scapy.utils import wrpcap
+from trex_bed import Capture, TrexBed
 
-from conftest import Capture, TrexBed
 from wirespeed.tpld import TpldFields, TpldMode
 
 pytestmark = [pytest.mark.netns, pytest.mark.compat]

@@ -11,8 +11,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-
-from conftest import RawRpc, TrexBed
+from trex_bed import RawRpc, TrexBed
 
 pytestmark = [pytest.mark.netns, pytest.mark.compat]
 

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
-
-from conftest import RawRpc, TrexBed
+from trex_bed import RawRpc, TrexBed
 
 pytestmark = [pytest.mark.netns, pytest.mark.compat]
 

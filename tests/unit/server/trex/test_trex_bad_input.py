@@ -9,8 +9,8 @@ import zlib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from trex_env import API_H, Env
 
-from conftest import API_H, Env
 from wirespeed.server.trex.methods import build_method_table
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from scapy.layers.l2 import Ether
+from trex_env import Env, stream_json, udp_packet
 
-from conftest import Env, stream_json, udp_packet
 from wirespeed.analysis import TidStats
 from wirespeed.analysis.stats import JitterStats, LatencyStats
 from wirespeed.service import Multiplier, MultiplierKind, PortStats, StreamTxStats
