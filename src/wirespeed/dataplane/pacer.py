@@ -46,7 +46,12 @@ class StreamPlan:
         isg_ns: delay from when the stream is started until its first frame.
         self_start: starts when the port starts (else only when chained to).
         next_key: stream started when this one ends (``None`` = none).
-        action_count: how many times this stream may start ``next_key`` (0 = always).
+        action_count: how many times this stream runs before it stops starting
+            ``next_key`` (0 = no limit): it starts ``next_key`` ``action_count - 1``
+            times, so a loop back to the chain's head runs the chain
+            ``action_count`` times (TRex's rule: its data plane decrements the
+            counter at each end and stops at zero; ``load_pcap(loop_count=N)`` sets
+            ``action_count=N`` to send the capture N times).
         suppressed: configured but sending nothing until :meth:`PortPacer.suppress`
             switches it on (Xena's SUPPRESS).
     """
@@ -262,7 +267,7 @@ class PortPacer:
             return
         if plan.action_count > 0:
             taken = self._st.gotos.get(plan.key, 0)
-            if taken >= plan.action_count:
+            if taken + 1 >= plan.action_count:
                 return
             self._st.gotos[plan.key] = taken + 1
         if nxt not in self._st.runs:

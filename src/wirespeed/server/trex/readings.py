@@ -1,0 +1,101 @@
+"""Reading the tester's per-stream and per-TID counters into monotonic totals.
+
+The tester's stream and TID counters restart when a port is cleared (by any front
+end); :class:`~wirespeed.server.trex.pgstats.ResetTracker` turns them into totals
+that only grow, which is what the TRex client's baselines need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from wirespeed.analysis import TidStats
+
+if TYPE_CHECKING:
+    from wirespeed.server.trex.frontend import TrexFrontEnd
+
+__all__ = [
+    "RX_FIELDS",
+    "RxReading",
+    "TxReading",
+    "pg_rx_now",
+    "read_rx",
+    "read_stream_tx",
+]
+
+#: The TID counters kept monotonic, in order (field 0 only grows between clears).
+RX_FIELDS = (
+    "packets",
+    "bytes",
+    "lost",
+    "misordered",
+    "duplicates",
+    "seq_too_high",
+    "seq_too_low",
+)
+
+
+@dataclass(frozen=True)
+class RxReading:
+    """One RX port's view of one TID.
+
+    Attributes:
+        totals: monotonic values of :data:`RX_FIELDS`.
+        pps / bps_l2: last-second rates.
+        stats: the tester's TID statistics (latency fields), ``None`` if the TID was
+            never seen since the last clear.
+        histogram: monotonic latency histogram, bucket lower bound (µs) -> frames.
+    """
+
+    totals: tuple[int, ...]
+    pps: float
+    bps_l2: float
+    stats: TidStats | None
+    histogram: dict[int, int]
+
+
+@dataclass(frozen=True)
+class TxReading:
+    """One stream's TX: monotonic (packets, bytes) and last-second rates."""
+
+    totals: tuple[int, int]
+    pps: float
+    bps_l2: float
+
+
+def read_rx(fe: TrexFrontEnd, port: int, tid: int) -> RxReading:
+    """Read one (RX port, TID) and update its tracker."""
+    stats = fe.tester.tid_stats(port, tid)
+    if stats is None:
+        values: tuple[int, ...] = (0,) * len(RX_FIELDS)
+        pps = bps = 0.0
+        hist: dict[int, int] = {}
+    else:
+        values = tuple(int(getattr(stats, name)) for name in RX_FIELDS)
+        pps = float(stats.pps_last_s)
+        bps = float(stats.bps_last_s)
+        hist = stats.histogram_us()
+    totals, restarted = fe.pgs.rx.update((port, tid), values)
+    histogram = fe.pgs.track_hist(port, tid, hist, restarted)
+    return RxReading(totals, pps, bps, stats, histogram)
+
+
+def pg_rx_now(
+    fe: TrexFrontEnd, tid: int
+) -> tuple[dict[int, tuple[int, ...]], dict[int, dict[int, int]]]:
+    """Every port's current totals and histogram of ``tid`` (a group's baseline)."""
+    totals = {}
+    hists = {}
+    for port in range(fe.port_count):
+        reading = read_rx(fe, port, tid)
+        totals[port] = reading.totals
+        hists[port] = reading.histogram
+    return totals, hists
+
+
+def read_stream_tx(fe: TrexFrontEnd, port: int, stream_id: int) -> TxReading:
+    """Read one stream's TX counters and update its tracker."""
+    st = fe.tester.stream_tx_stats(port, stream_id)
+    totals, _ = fe.pgs.tx.update((port, stream_id), (int(st.packets), int(st.bytes)))
+    return TxReading((totals[0], totals[1]), float(st.pps), float(st.bps_l2))

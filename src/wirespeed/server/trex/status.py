@@ -1,0 +1,57 @@
+"""The port status and attribute objects TRex clients read."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wirespeed.server.trex.frontend import TrexFrontEnd
+
+__all__ = ["port_attr", "port_status"]
+
+
+def port_attr(fe: TrexFrontEnd, port: int) -> dict[str, Any]:
+    """The ``attr`` object of ``get_port_status`` (``speed`` in Gb/s)."""
+    info = fe.tester.ports[port]
+    view = fe.views[port]
+    gbps = int(info.speed_bps) / 1e9
+    return {
+        "speed": int(gbps) if gbps.is_integer() else gbps,
+        "link": {"up": bool(info.link_up)},
+        "promiscuous": {"enabled": bool(info.promiscuous)},
+        "multicast": {"enabled": view.multicast},
+        "fc": {"mode": 0},
+        "vlan": {"tags": []},
+        "rx_filter_mode": view.rx_filter_mode,
+        "vxlan_fs": [],
+        "layer_cfg": view.layer_cfg(),
+    }
+
+
+def port_status(fe: TrexFrontEnd, port: int) -> dict[str, Any]:
+    """The ``get_port_status`` result."""
+    view = fe.views[port]
+    res = fe.tester.reservation(port)
+    state = fe.tester.port_state(port).name
+    streams = fe.tester.streams(port)
+    profiles: dict[str, str] = {}
+    if streams or state != "IDLE":
+        profiles[view.profile_id or "_"] = state
+    return {
+        "owner": res.owner if res is not None else "",
+        "state": state,
+        "state_profile": profiles,
+        "max_stream_id": max(streams, default=0),
+        "service": view.service,
+        "service_filtered": view.service_filtered,
+        "speed": int(fe.tester.ports[port].speed_bps) // 1_000_000,
+        "attr": port_attr(fe, port),
+        "rx_info": {
+            "queue": {
+                "is_active": view.rx_queue_size > 0,
+                "count": 0,
+                "size": view.rx_queue_size,
+            },
+            "grat_arp": {"is_active": False, "interval_sec": 0},
+        },
+    }

@@ -1,0 +1,28 @@
+"""Helpers for the client scenarios (run by the TRex client's own interpreter)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import lbr_trex_client  # noqa: F401  (puts the TRex packages on sys.path)
+from trex.stl.api import STLClient  # type: ignore[import-not-found]
+
+
+def connect() -> STLClient:
+    """A connected client on the server named by argv[1:3], ports reset."""
+    c = STLClient(
+        server="127.0.0.1",
+        sync_port=int(sys.argv[1]),
+        async_port=int(sys.argv[2]),
+        verbose_level="error",
+    )
+    c.connect()
+    c.reset(ports=[0, 1])
+    return c
+
+
+def emit(result: dict[str, Any]) -> None:
+    """Print the scenario's result as the last stdout line."""
+    print(json.dumps(result, sort_keys=True), flush=True)

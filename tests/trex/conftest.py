@@ -1,0 +1,99 @@
+"""Fixtures of the TRex compatibility tests (see trex_bed.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from trex_bed import MACS, REPO, Capture, RawRpc, TrexBed, trex_python, wait_ready
+
+from wirespeed.topology.netns import Lab
+
+
+@pytest.fixture(scope="session")
+def trex_bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
+    """The server process on a fresh veth pair; removed after the session."""
+    python = trex_python()
+    if python is None:
+        pytest.skip(
+            "no lbr-trex-client interpreter (set WIRESPEED_TREX_PYTHON or run "
+            "scripts/bootstrap.sh --test)"
+        )
+    tmp = tmp_path_factory.mktemp("trexbed")
+    with Lab("wsT") as lab:
+        a, b = lab.add_netns("a"), lab.add_netns("b")
+        lab.add_veth("p0", a, "p1", b, mac=MACS[0], peer_mac=MACS[1], mtu=9216)
+        config = {
+            "name": "trex-compat",
+            "ports": [
+                {
+                    "interface": "p0",
+                    "netns": a,
+                    "speed": "1G",
+                    "mac": MACS[0],
+                    "peer": 1,
+                },
+                {
+                    "interface": "p1",
+                    "netns": b,
+                    "speed": "1G",
+                    "mac": MACS[1],
+                    "peer": 0,
+                },
+            ],
+        }
+        cfg = tmp / "ports.yaml"
+        cfg.write_text(yaml.safe_dump(config))
+        log = tmp / "server.log"
+        env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+        with log.open("w") as errf:
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(Path(__file__).parent / "run_server.py"),
+                    str(cfg),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=errf,
+                text=True,
+                env=env,
+            )
+        try:
+            rpc, pub = wait_ready(proc, 60.0)
+            yield TrexBed(python, rpc, pub, (a, b), log=log)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+@pytest.fixture
+def capture_rx(trex_bed: TrexBed) -> Iterator[Capture]:
+    """Capture what port 1 receives (frames sent by port 0)."""
+    cap = Capture(trex_bed.netns[1], trex_bed.ifnames[1])
+    try:
+        yield cap
+    finally:
+        if not cap._stop.is_set():
+            cap.stop()
+
+
+@pytest.fixture
+def raw_rpc(trex_bed: TrexBed) -> Iterator[RawRpc]:
+    rpc = RawRpc(trex_bed)
+    rpc.api_h = rpc.ok("api_sync_v2", name="STL", major=5, minor=1)["api_h"]
+    try:
+        yield rpc
+    finally:
+        rpc.close()

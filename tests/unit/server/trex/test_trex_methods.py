@@ -1,0 +1,693 @@
+"""The TRex method table on a fake tester: shapes, handler checks, errors, events."""
+
+from __future__ import annotations
+
+import pytest
+from scapy.layers.l2 import Ether
+from trex_env import Env, stream_json, udp_packet
+
+from wirespeed.analysis import TidStats
+from wirespeed.analysis.stats import JitterStats, LatencyStats
+from wirespeed.service import Multiplier, MultiplierKind, PortStats, StreamTxStats
+
+MAC0, MAC1 = "02:00:00:00:00:01", "02:00:00:00:00:02"
+
+
+def test_connect_methods(env: Env) -> None:
+    assert env.ok("api_sync_v2", name="STL", major=5, minor=1) == {"api_h": "H1234567"}
+    assert env.err("api_sync_v2", name="STL", major=4, minor=1)["specific_err"] == (
+        "api_sync_v2: major: client STL API v4 does not match the server's v5.1"
+    )
+    assert env.err("api_sync_v2", name="ASTF", major=5, minor=1)["code"] == -32602
+    assert env.ok("api_sync", api_vers=[{"type": "core", "major": 1, "minor": 0}]) == {
+        "api_vers": [{"type": "core", "api_h": "H1234567"}]
+    }
+    assert env.ok("ping") == {"ts": 1000.0}
+    version = env.ok("get_version")
+    assert (version["version"], version["mode"]) == ("v3.04", "STL")
+    cmds = env.ok("get_supported_cmds")
+    assert "get_profile_list" in cmds
+    assert {"Acquire", "get_stream_list", "get_stream", "get_utilization"} <= set(cmds)
+
+
+def test_api_h_is_required_except_for_sync_and_events(env: Env) -> None:
+    out = env.raw(b'{"jsonrpc":"2.0","id":1,"method":"get_system_info","params":{}}')
+    assert out["error"]["specific_err"] == "api_h: missing (call api_sync_v2 first)"
+    assert env.err("get_system_info", api_h="nope")["specific_err"] == (
+        "api_h: 'nope' is not this server's API handle"
+    )
+    out = env.raw(b'{"jsonrpc":"2.0","id":2,"method":"get_version"}')
+    assert out["result"]["mode"] == "STL"
+    out = env.raw(
+        b'{"jsonrpc":"2.0","id":3,"method":"get_async_events","params":'
+        b'{"session_id":"junk"}}'
+    )
+    assert out["result"] == {"data": []}
+
+
+def test_system_info_and_idle_port_status(env: Env) -> None:
+    info = env.ok("get_system_info")
+    assert (info["port_count"], info["dp_core_count"]) == (2, 2)
+    assert info["ports"][0] == {
+        "index": 0,
+        "description": "wirespeed port ns0/p0 (p0@ns0)",
+        "driver": "af_packet",
+        "pci_addr": "p0@ns0",
+        "numa": -1,
+        "hw_mac": MAC0,
+        "hw_macaddr": MAC0,
+        "src_macaddr": MAC0,
+        "dst_macaddr": MAC1,
+        "is_virtual": True,
+        "is_fc_supported": False,
+        "is_led_supported": False,
+        "is_link_supported": True,
+        "is_prom_supported": True,
+        "is_vxlan_supported": False,
+        "is_ieee1588_supported": False,
+        "speed": 10,
+        "supp_speeds": [10000],
+        "rx": {"caps": ["flow_stats", "latency", "rx_bytes"], "counters": 65536},
+    }
+    assert env.ok("get_port_status", port_id=1, profile_id="*", block=False) == {
+        "owner": "",
+        "state": "IDLE",
+        "state_profile": {},
+        "max_stream_id": 0,
+        "service": False,
+        "service_filtered": False,
+        "speed": 10000,
+        "attr": {
+            "speed": 10,
+            "link": {"up": True},
+            "promiscuous": {"enabled": True},
+            "multicast": {"enabled": False},
+            "fc": {"mode": 0},
+            "vlan": {"tags": []},
+            "rx_filter_mode": "hw",
+            "vxlan_fs": [],
+            "layer_cfg": {
+                "ether": {"src": MAC1, "dst": MAC0, "state": "configured"},
+                "ipv4": {"state": "none"},
+                "ipv6": {"enabled": False},
+            },
+        },
+        "rx_info": {
+            "queue": {"is_active": False, "count": 0, "size": 0},
+            "grat_arp": {"is_active": False, "interval_sec": 0},
+        },
+    }
+    assert env.err("get_port_status", port_id=2)["specific_err"] == (
+        "get_port_status: port_id: 2 is above the maximum 1"
+    )
+
+
+def test_ownership_and_force_acquire_events(env: Env) -> None:
+    assert env.events(111) == []
+    assert env.events(222) == []
+    handler = env.acquire(0, session=111)
+    assert len(handler) == 8
+    assert env.ok("get_port_status", port_id=0)["owner"] == "root"
+    assert env.ok("get_owner", port_id=0) == {"owner": "root"}
+    missing = env.err("add_stream", port_id=0, stream_id=1, stream=stream_json())
+    assert missing == {
+        "code": -32602,
+        "message": "Invalid params: add_stream: handler: missing",
+        "specific_err": "add_stream: handler: missing",
+    }
+    wrong = env.err(
+        "add_stream", handler="deadbeef", port_id=0, stream_id=1, stream=stream_json()
+    )
+    assert (wrong["code"], wrong["specific_err"]) == (
+        -32000,
+        "add_stream: port 0 is owned by 'root', not by this session",
+    )
+    taken = env.err("acquire", port_id=0, user="bob", session_id=222, force=False)
+    assert taken["specific_err"] == (
+        "acquire: port 0 is owned by 'root'; use force to take it"
+    )
+    stolen = env.ok("acquire", port_id=0, user="bob", session_id=222, force=True)
+    assert env.events(111) == [
+        (5, 0, {"port_id": 0, "who": "root", "session_id": 111, "force": False}),
+        (5, 1, {"port_id": 0, "who": "bob", "session_id": 222, "force": True}),
+    ]
+    old = env.err(
+        "add_stream", handler=handler, port_id=0, stream_id=1, stream=stream_json()
+    )
+    assert old["specific_err"] == (
+        "add_stream: port 0 is owned by 'bob', not by this session"
+    )
+    assert env.ok("release", port_id=0, handler=stolen) == {}
+    assert [e[:2] for e in env.events(111)] == [(6, 2)]
+    assert env.ok("get_owner", port_id=0) == {"owner": ""}
+    # the seed's capitalised Acquire, without a session id
+    assert len(env.ok("Acquire", port_id=1, user="itay", force=False)) == 8
+
+
+def test_streams_round_trip_and_port_macs(env: Env) -> None:
+    h = env.acquire()
+    s1 = stream_json(name="s1")
+    s2 = stream_json(
+        udp_packet(80, dst="aa:bb:cc:dd:ee:ff", src="02:12:34:56:78:9a"),
+        flags=1 | (1 << 1),
+    )
+    batch = (
+        '[{"jsonrpc":"2.0","id":"a","method":"add_stream","params":%s},'
+        '{"jsonrpc":"2.0","id":"b","method":"add_stream","params":%s}]'
+    )
+    import json
+
+    params = [
+        {
+            "api_h": "H1234567",
+            "handler": h,
+            "port_id": 0,
+            "profile_id": "_",
+            "stream_id": i,
+            "stream": s,
+        }
+        for i, s in ((1, s1), (2, s2))
+    ]
+    out = env.raw((batch % (json.dumps(params[0]), json.dumps(params[1]))).encode())
+    assert out == [
+        {"jsonrpc": "2.0", "id": "a", "result": {}},
+        {"jsonrpc": "2.0", "id": "b", "result": {}},
+    ]
+    assert env.ok("get_all_streams", port_id=0, profile_id="*") == {
+        "profiles": {"_": {"1": s1, "2": s2}},
+        "streams": {"1": s1, "2": s2},
+    }
+    assert env.ok("get_stream_list", port_id=0) == [1, 2]
+    assert env.ok("get_stream", port_id=0, stream_id=2) == {"stream": s2}
+    assert env.ok("get_profile_list", port_id=0) == ["_"]
+    status = env.ok("get_port_status", port_id=0)
+    assert (status["state"], status["state_profile"], status["max_stream_id"]) == (
+        "STREAMS",
+        {"_": "STREAMS"},
+        2,
+    )
+    sent = env.tester.streams(0)
+    eth1, eth2 = Ether(sent[1].packet), Ether(sent[2].packet)
+    assert (eth1.dst, eth1.src) == (MAC1, MAC0)  # flags 0: the port's MACs
+    assert (eth2.dst, eth2.src) == ("aa:bb:cc:dd:ee:ff", "02:12:34:56:78:9a")
+    assert sent[1].packet[12:] == udp_packet()[12:]
+    dup = env.err("add_stream", handler=h, port_id=0, stream_id=1, stream=s1)
+    assert dup["specific_err"] == (
+        "add_stream: stream_id: stream 1 already exists on port 0"
+    )
+    assert (
+        env.ok("remove_stream", handler=h, port_id=0, profile_id="_", stream_id=1) == {}
+    )
+    assert env.ok("get_stream_list", port_id=0) == [2]
+    assert env.ok("remove_all_streams", handler=h, port_id=0, profile_id="_") == {}
+    assert env.ok("get_port_status", port_id=0)["state"] == "IDLE"
+    assert env.ok("get_all_streams", port_id=0) == {"profiles": {}, "streams": {}}
+
+
+def test_the_seed_stream_forms(env: Env) -> None:
+    h = env.acquire()
+    seed = {
+        "enabled": True,
+        "isg": 4.3,
+        "self_start": True,
+        "next_stream_id": -1,
+        "mode": {
+            "type": "single_burst",
+            "total_pkts": 5000,
+            "rate": {"type": "pps", "value": 10},
+        },
+        "packet": {"binary": list(udp_packet(64)), "meta": ""},
+        "rx_stats": {"enabled": False},
+        "vm": [
+            {
+                "type": "flow_var",
+                "name": "l3__src",
+                "size": 4,
+                "op": "inc",
+                "init_value": "65537",
+                "min_value": "65537",
+                "max_value": "65551",
+            },
+            {
+                "type": "write_flow_var",
+                "name": "l3__src",
+                "pkt_offset": 26,
+                "add_value": 1,
+                "is_big_endian": False,
+            },
+        ],
+    }
+    assert env.ok("add_stream", handler=h, port_id=0, stream_id=0, stream=seed) == {}
+    stream = env.tester.streams(0)[0]
+    assert (stream.mode.total_pkts, stream.isg_us, len(stream.vm.instructions)) == (
+        5000,
+        4.3,
+        2,
+    )
+    shorthand = stream_json(mode={"type": "continuous", "pps": 3})
+    assert (
+        env.ok("add_stream", handler=h, port_id=0, stream_id=7, stream=shorthand) == {}
+    )
+    assert env.tester.streams(0)[7].rate.value == 3
+
+
+@pytest.mark.parametrize(
+    ("stream", "message"),
+    [
+        (None, "add_stream: stream: missing"),
+        ("x", "add_stream: stream: must be an object"),
+        (
+            {**stream_json(), "packet": {"binary": "@@@"}},
+            "add_stream: stream.packet.binary: not base64",
+        ),
+        (
+            stream_json(udp_packet(1515)),
+            "add_stream: stream.packet.binary: a 1515-byte packet does not fit port 0:"
+            " its MTU 1500 allows frames of at most 1514 bytes (FCS excluded)",
+        ),
+        (
+            stream_json(udp_packet(60), pg_id=7, latency=True),
+            "add_stream: stream.length.min_bytes: frames of 64 bytes cannot hold 42 "
+            "header + 20 TPLD + FCS bytes (need 66)",
+        ),
+        (
+            stream_json(pg_id=70000),
+            "add_stream: stream.flow_stats.stream_id: pg_id 70000 is above 65535, the "
+            "highest TPLD id of port 0",
+        ),
+        (
+            {
+                **stream_json(),
+                "mode": {"type": "sometimes", "rate": {"type": "pps", "value": 1}},
+            },
+            "add_stream: stream.mode.type: unknown mode 'sometimes'",
+        ),
+        (
+            {
+                **stream_json(),
+                "mode": {"type": "continuous", "rate": {"type": "pps", "value": -5}},
+            },
+            "add_stream: stream.mode.rate.value: rate must be > 0, got -5",
+        ),
+    ],
+)
+def test_bad_streams_are_refused_naming_the_field(
+    env: Env, stream: object, message: str
+) -> None:
+    h = env.acquire()
+    params = {"handler": h, "port_id": 0, "stream_id": 1}
+    if stream is not None:
+        params["stream"] = stream
+    error = env.err("add_stream", **params)
+    assert (error["code"], error["specific_err"]) == (-32602, message)
+    assert env.ok("get_stream_list", port_id=0) == []
+
+
+def test_latency_groups_need_one_stream(env: Env) -> None:
+    h0, h1 = env.acquire(0), env.acquire(1)
+    lat = stream_json(udp_packet(128), pg_id=7, latency=True)
+    assert env.ok("add_stream", handler=h0, port_id=0, stream_id=1, stream=lat) == {}
+    error = env.err("add_stream", handler=h1, port_id=1, stream_id=1, stream=lat)
+    assert error["specific_err"] == (
+        "add_stream: stream.flow_stats.stream_id: latency pg_id 7 is already used by"
+        " stream 1 on port 0; latency groups need one stream each"
+    )
+    assert env.tester.streams(0)[1].tpld_id == 7
+    assert env.ok("get_active_pgids") == {"ids": {"flow_stats": [], "latency": [7]}}
+
+
+@pytest.mark.parametrize(
+    ("mul", "expected"),
+    [
+        (
+            {"type": "raw", "value": 2.0, "op": "abs"},
+            Multiplier(MultiplierKind.RAW, 2.0),
+        ),
+        (
+            {"type": "pps", "value": 10000.0, "op": "abs"},
+            Multiplier(MultiplierKind.PPS, 10000.0),
+        ),
+        (
+            {"type": "bps", "value": 1e9, "op": "abs"},
+            Multiplier(MultiplierKind.BPS_L2, 1e9),
+        ),
+        (
+            {"type": "bpsl1", "value": 1e6, "op": "abs"},
+            Multiplier(MultiplierKind.BPS_L1, 1e6),
+        ),
+        (
+            {"type": "percentage", "value": 100.0, "op": "abs"},
+            Multiplier(MultiplierKind.PERCENT, 100.0),
+        ),
+    ],
+)
+def test_start_with_every_multiplier(
+    env: Env, mul: dict[str, object], expected: Multiplier
+) -> None:
+    h = env.acquire()
+    env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json())
+    assert (
+        env.ok(
+            "start_traffic",
+            handler=h,
+            port_id=0,
+            profile_id="_",
+            mul=mul,
+            duration=2.5,
+            force=False,
+            core_mask=2**64 - 1,
+            start_at_ts=0,
+        )
+        == {}
+    )
+    assert env.tester.calls[-1] == ("start_traffic", [0], 2.5, expected, False)
+
+
+def test_start_checks(env: Env) -> None:
+    h = env.acquire()
+    base = {"handler": h, "port_id": 0, "profile_id": "_"}
+    assert env.err("start_traffic", **base)["specific_err"] == (
+        "start_traffic: port 0 has no streams"
+    )
+    env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json())
+    assert env.err("start_traffic", **base, core_mask=0)["specific_err"] == (
+        "start_traffic: core_mask: 0 is below the minimum 1"
+    )
+    assert env.err("start_traffic", **base, duration=0)["specific_err"] == (
+        "start_traffic: duration: 0 is not a duration (seconds > 0, or -1 for no limit)"
+    )
+    assert env.err("start_traffic", **base, mul={"type": "furlongs", "value": 1})[
+        "specific_err"
+    ] == (
+        "start_traffic: mul.type: unknown multiplier type 'furlongs' (one of raw, "
+        "pps, bps, bpsl1, percentage)"
+    )
+    assert env.err("start_traffic", **base, start_at_ts=1100.0)["specific_err"] == (
+        "start_traffic: start_at_ts: 100.0 s in the future; at most 10 s"
+    )
+    assert env.ok("start_traffic", **base, duration=-1) == {}
+    assert env.tester.calls[-1] == (
+        "start_traffic",
+        [0],
+        None,
+        Multiplier(MultiplierKind.RAW, 1.0),
+        False,
+    )
+    assert env.err("start_traffic", **base)["specific_err"] == (
+        "start_traffic: port 0 is already transmitting"
+    )
+    assert env.ok("start_traffic", **base, force=True) == {}
+
+
+def test_traffic_state_machine_and_events(env: Env) -> None:
+    env.events(111)
+    h = env.acquire()
+    base = {"handler": h, "port_id": 0, "profile_id": "_"}
+    env.ok("add_stream", **base, stream_id=1, stream=stream_json())
+    assert env.err("pause_traffic", **base)["specific_err"] == (
+        "pause_traffic: port 0 is not transmitting"
+    )
+    env.ok("start_traffic", **base, mul={"type": "pps", "value": 10000, "op": "abs"})
+    assert env.ok("get_port_status", port_id=0)["state_profile"] == {"_": "TX"}
+    env.ok("update_traffic", **base, mul={"type": "pps", "value": 5000, "op": "add"})
+    assert env.tester.calls[-1] == (
+        "update_traffic",
+        [0],
+        Multiplier(MultiplierKind.PPS, 15000.0),
+    )
+    assert env.err(
+        "update_traffic", **base, mul={"type": "raw", "value": 2, "op": "sub"}
+    )["specific_err"] == (
+        "update_traffic: mul.op: op 'sub' needs the running multiplier to be of the "
+        "same type (running: pps, given: raw)"
+    )
+    env.ok("pause_traffic", **base)
+    assert env.ok("get_port_status", port_id=0)["state"] == "PAUSE"
+    env.ok("resume_traffic", **base)
+    env.tester.finish(0)
+    assert env.ok("remove_rx_filters", **base) == {}
+    assert env.events(111) == [
+        (5, 0, {"port_id": 0, "who": "root", "session_id": 111, "force": False}),
+        (0, 1, {"port_id": 0}),
+        (10, 2, {"port_id": 0, "profile_id": "_"}),
+        (2, 3, {"port_id": 0}),
+        (12, 4, {"port_id": 0, "profile_id": "_"}),
+        (3, 5, {"port_id": 0}),
+        (13, 6, {"port_id": 0, "profile_id": "_"}),
+        (14, 7, {"port_id": 0, "profile_id": "_"}),
+        (4, 8, {"port_id": 0}),
+    ]
+    assert env.tester.settles == 1  # RX settled before "finished" went out
+    env.ok("start_traffic", **base)
+    env.ok("stop_traffic", **base)
+    assert [e[:2] for e in env.events(111)] == [(0, 9), (10, 10), (1, 11), (11, 12)]
+
+
+def test_port_and_global_stats(env: Env) -> None:
+    env.tester.stats[0] = PortStats(
+        tx_packets=1000,
+        tx_bytes=64000,
+        rx_packets=7,
+        rx_bytes=448,
+        tx_errors=2,
+        rx_dropped_by_tester=3,
+        tx_pps=100.0,
+        tx_bps_l2=51200.0,
+        rx_pps=1.0,
+        rx_bps_l2=512.0,
+        requested_tx_pps=100.0,
+    )
+    assert env.ok("get_port_stats", port_id=0) == {
+        "opackets": 1000,
+        "ipackets": 7,
+        "obytes": 64000,
+        "ibytes": 448,
+        "oerrors": 2,
+        "ierrors": 3,
+        "m_total_tx_bps": 51200.0,
+        "m_total_tx_pps": 100.0,
+        "m_total_rx_bps": 512.0,
+        "m_total_rx_pps": 1.0,
+        "m_cpu_util": 12.0,
+        "status": "idle",
+        "tx_bps": 51200.0,
+        "rx_bps": 512.0,
+        "tx_pps": 100.0,
+        "rx_pps": 1.0,
+        "total_tx_pkts": 1000,
+        "total_rx_pkts": 7,
+        "total_tx_bytes": 64000,
+        "total_rx_bytes": 448,
+        "tx_rx_error": 5,
+    }
+    glob = env.ok("get_global_stats")
+    assert (glob["m_tx_bps"], glob["m_tx_pps"], glob["m_rx_pps"]) == (
+        51200.0,
+        100.0,
+        1.0,
+    )
+    assert (glob["m_cpu_util"], glob["total_tx_pkts"], glob["state"]) == (
+        7.5,
+        1000,
+        "unowned",
+    )
+    assert env.ok("get_utilization") == {"cpu": [[12, 10], [3]], "mbuf_stats": {}}
+
+
+def test_xstats_names_and_values_match(env: Env) -> None:
+    names = env.ok("get_port_xstats_names", port_id=0)["xstats_names"]
+    assert names == ["rx_errors", "rx_packets", "tx_packets"]
+    assert env.ok("get_port_xstats_values", port_id=1) == {"xstats_values": [0, 5, 7]}
+
+
+def _tid(packets: int, **kw: object) -> TidStats:
+    return TidStats(tid=7, packets=packets, bytes=packets * 132, **kw)  # type: ignore[arg-type]
+
+
+def test_pgid_stats_shapes_and_monotonic_counters(env: Env) -> None:
+    h0, h1 = env.acquire(0), env.acquire(1)
+    env.ok(
+        "add_stream",
+        handler=h0,
+        port_id=0,
+        stream_id=1,
+        stream=stream_json(udp_packet(128), pg_id=5),
+    )
+    env.ok(
+        "add_stream",
+        handler=h1,
+        port_id=1,
+        stream_id=3,
+        stream=stream_json(udp_packet(128), pg_id=7, latency=True),
+    )
+    env.tester.tx[(0, 1)] = StreamTxStats(100, 13200, 10.0, 10560.0)
+    env.tester.tx[(1, 3)] = StreamTxStats(50, 6600, 5.0, 5280.0)
+    hist = [0] * 47
+    hist[1], hist[2] = 40, 8  # 10..20 µs and 20..30 µs
+    env.tester.rx[(0, 7)] = _tid(
+        48,
+        lost=2,
+        misordered=1,
+        duplicates=0,
+        seq_too_high=1,
+        seq_too_low=1,
+        pps_last_s=4,
+        bps_last_s=4224,
+        latency=LatencyStats(48, 11_000, 15_500.0, 29_900),
+        latency_last_s=LatencyStats(4, 12_000, 13_000.0, 14_000),
+        jitter_ns=2_000.0,
+        jitter=JitterStats(),
+        histogram=tuple(hist),
+    )
+    env.tester.rx[(1, 5)] = TidStats(tid=5, packets=99, bytes=99 * 132)
+    result = env.ok("get_pgid_stats", pgids=[5, 7, 9])
+    assert result["ver_id"] == {"5": 1, "7": 1}
+    assert result["flow_stats"]["5"] == {
+        "tp": {"0": 100, "1": 0},
+        "tb": {"0": 13200, "1": 0},
+        "rp": {"0": 0, "1": 99},
+        "rb": {"0": 0, "1": 13068},
+        "tps": {"0": 10.0, "1": 0.0},
+        "tbs": {"0": 10560.0, "1": 0.0},
+        "rps": {"0": 0.0, "1": 0.0},
+        "rbs": {"0": 0.0, "1": 0.0},
+    }
+    assert result["flow_stats"]["7"]["rp"] == {"0": 48, "1": 0}
+    assert result["flow_stats"]["g"] == {
+        "rx_err": {"0": 0, "1": 0},
+        "tx_err": {"0": 0, "1": 0},
+    }
+    assert result["latency"] == {
+        "7": {
+            "lat": {
+                "average": 15.5,
+                "jit": 2.0,
+                "last_max": 14,
+                "total_max": 29,
+                "total_min": 11,
+                "histogram": {"10": 40, "20": 8},
+            },
+            "er": {"drp": 2, "ooo": 1, "dup": 0, "sth": 1, "stl": 1},
+        },
+        "global": {"old_flow": 0, "bad_hdr": 0},
+    }
+    # another front end clears port 0: the analyzer restarts from zero
+    env.tester.rx[(0, 7)] = _tid(10, histogram=tuple([0, 10] + [0] * 45))
+    env.tester.tx[(1, 3)] = StreamTxStats(5, 660, 5.0, 5280.0)
+    after = env.ok("get_pgid_stats", pgids=[7])
+    assert after["flow_stats"]["7"]["rp"] == {"0": 58, "1": 0}
+    assert after["flow_stats"]["7"]["tp"] == {"0": 0, "1": 55}
+    assert after["latency"]["7"]["lat"]["histogram"] == {"10": 50, "20": 8}
+    # removing and adding the group again starts a new version from zero
+    env.ok("remove_stream", handler=h1, port_id=1, stream_id=3)
+    env.ok(
+        "add_stream",
+        handler=h1,
+        port_id=1,
+        stream_id=3,
+        stream=stream_json(udp_packet(128), pg_id=7, latency=True),
+    )
+    again = env.ok("get_pgid_stats", pgids=[7])
+    assert again["ver_id"] == {"7": 2}
+    assert again["flow_stats"]["7"]["rp"] == {"0": 0, "1": 0}
+    assert again["latency"]["7"]["lat"]["histogram"] == {}
+
+
+def test_set_port_attr(env: Env) -> None:
+    env.events(111)
+    h = env.acquire()
+    attr = {
+        "promiscuous": {"enabled": False},
+        "link_status": {"up": False},
+        "multicast": {"enabled": True},
+    }
+    assert env.ok("set_port_attr", handler=h, port_id=0, attr=attr) == {}
+    assert env.tester.calls[-2:] == [
+        ("set_promiscuous", 0, False),
+        ("set_link", 0, False),
+    ]
+    status = env.ok("get_port_status", port_id=0)["attr"]
+    assert (status["promiscuous"], status["link"], status["multicast"]) == (
+        {"enabled": False},
+        {"up": False},
+        {"enabled": True},
+    )
+    events = env.events(111)
+    assert [e[0] for e in events] == [5, 8, 8]
+    assert events[-1][2]["attr"]["link"] == {"up": False}
+    for bad, msg in (
+        (
+            {"led_status": {"on": True}},
+            "attr.led_status: LED control is not supported on this port",
+        ),
+        (
+            {"flow_ctrl_mode": {"mode": 3}},
+            "attr.flow_ctrl_mode.mode: flow control is"
+            " not supported on this port (only mode 0)",
+        ),
+        (
+            {"promiscuous": {"enabled": "yes"}},
+            "attr.promiscuous.enabled: must be a boolean, got string",
+        ),
+        ({"colour": {}}, "attr.colour: unknown attribute"),
+    ):
+        assert (
+            env.err("set_port_attr", handler=h, port_id=0, attr=bad)["specific_err"]
+            == f"set_port_attr: {msg}"
+        )
+
+
+def test_service_mode_and_l2_rebuild_streams(env: Env) -> None:
+    h = env.acquire()
+    env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json())
+    assert (
+        env.err("set_l2", handler=h, port_id=0, dst_mac="0a:0b:0c:0d:0e:0f")[
+            "specific_err"
+        ]
+        == "set_l2: set_l2 needs service mode on port 0"
+    )
+    env.ok("service", handler=h, port_id=0, enabled=True, filtered=False)
+    assert env.ok("get_port_status", port_id=0)["service"] is True
+    env.ok("set_l2", handler=h, port_id=0, dst_mac="0A:0B:0C:0D:0E:0F", block=False)
+    assert Ether(env.tester.streams(0)[1].packet).dst == "0a:0b:0c:0d:0e:0f"
+    assert env.ok("get_port_status", port_id=0)["attr"]["layer_cfg"]["ether"] == {
+        "src": MAC0,
+        "dst": "0a:0b:0c:0d:0e:0f",
+        "state": "configured",
+    }
+    env.ok(
+        "set_l3",
+        handler=h,
+        port_id=0,
+        src_addr="198.18.0.1",
+        dst_addr="198.18.0.2",
+        resolved_mac="00:11:22:33:44:55",
+    )
+    assert env.ok("get_port_status", port_id=0)["attr"]["layer_cfg"]["ipv4"] == {
+        "state": "resolved",
+        "src": "198.18.0.1",
+        "dst": "198.18.0.2",
+    }
+    assert env.err(
+        "set_l3", handler=h, port_id=0, src_addr="198.18.0.300", dst_addr="198.18.0.2"
+    )["specific_err"] == ("set_l3: src_addr: '198.18.0.300' is not an IPv4 address")
+    assert (
+        env.ok("set_rx_feature", handler=h, port_id=0, type="queue", enabled=False)
+        == {}
+    )
+    assert env.ok("capture", command="status") == []
+    assert env.ok("get_tpg_status", username="root") == {"enabled": False}
+
+
+def test_scheduled_start_starts_later(env: Env) -> None:
+    now = [1000.0]
+    env.fe.clock = lambda: now[0]
+    h = env.acquire()
+    env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json())
+    env.ok("start_traffic", handler=h, port_id=0, start_at_ts=1000.05)
+    assert env.tester.calls == []
+    timer = env.fe.scheduler.timers[1000.05]
+    timer.join(5.0)
+    assert env.tester.calls == [
+        ("start_traffic", [0], None, Multiplier(MultiplierKind.RAW, 1.0), False)
+    ]

@@ -1,0 +1,93 @@
+"""The ZeroMQ transport: REP answers framed requests, PUB sends the trigger."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from collections.abc import Iterator
+
+import pytest
+import zmq
+from trex_fake_tester import FakeTester
+
+from wirespeed.errors import PortError
+from wirespeed.server.trex import TrexRpcServer
+
+
+@pytest.fixture
+def server() -> Iterator[TrexRpcServer]:
+    srv = TrexRpcServer(FakeTester(), rpc_port=0, pub_port=0)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+def _req(ctx: zmq.Context[zmq.Socket[bytes]], port: int) -> zmq.Socket[bytes]:
+    sock = ctx.socket(zmq.REQ)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.setsockopt(zmq.RCVTIMEO, 5000)
+    sock.connect(f"tcp://127.0.0.1:{port}")
+    return sock
+
+
+def test_requests_and_triggers(server: TrexRpcServer) -> None:
+    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    req = _req(ctx, server.rpc_port)
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.setsockopt(zmq.RCVTIMEO, 5000)
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    sub.connect(f"tcp://127.0.0.1:{server.pub_port}")
+    try:
+        body = (
+            b'{"jsonrpc":"2.0","id":"x1","method":"api_sync_v2","params":'
+            b'{"name":"STL","major":5,"minor":1}}'
+        )
+        req.send(struct.pack(">II", 0xABE85CEA, len(body)) + zlib.compress(body))
+        reply = req.recv()
+        assert reply[:4] == b"\xab\xe8\x5c\xea"  # the reply uses the request's framing
+        api_h = json.loads(zlib.decompress(reply[8:]))["result"]["api_h"]
+        assert api_h == server.frontend.api_h
+        # a multipart message is read as one
+        req.send_multipart([b'{"jsonrpc":"2.0","id":2,', b'"method":"ping"}'])
+        assert set(json.loads(req.recv())["result"]) == {"ts"}
+        # publish_now: the PUB socket sends exactly "{}"
+        req.send(
+            json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 3,
+                    "method": "publish_now",
+                    "params": {"key": 1, "baseline": False, "api_h": api_h},
+                }
+            ).encode()
+        )
+        assert json.loads(req.recv())["result"] == {}
+        assert sub.recv() == b"{}"
+    finally:
+        req.close()
+        sub.close()
+        ctx.term()
+
+
+def test_close_announces_the_stop(server: TrexRpcServer) -> None:
+    hub = server.frontend.hub
+    hub.drain(42, now_s=server.frontend.clock())
+    server.frontend.close("maintenance")
+    events = hub.drain(42, now_s=server.frontend.clock())
+    assert [(e["type"], e["data"]) for e in events] == [(100, {"cause": "maintenance"})]
+
+
+def test_a_busy_port_is_reported() -> None:
+    first = TrexRpcServer(FakeTester(), rpc_port=0, pub_port=0)
+    first.start()
+    try:
+        second = TrexRpcServer(FakeTester(), rpc_port=first.rpc_port, pub_port=0)
+        with pytest.raises(PortError, match=r"cannot listen on 127\.0\.0\.1"):
+            second.start()
+        second.frontend.close()
+    finally:
+        first.close()
