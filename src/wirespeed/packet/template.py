@@ -6,6 +6,7 @@ A template is the frame's leading bytes as handed to the kernel: never an FCS.
 from __future__ import annotations
 
 import binascii
+import functools
 from typing import Any
 
 from wirespeed.errors import BuildError, ParseError
@@ -70,6 +71,11 @@ def template_from_hex(text: str) -> bytes:
 
 
 def _layers(data: bytes) -> list[tuple[str, int]]:
+    return list(_layers_cached(bytes(data)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _layers_cached(data: bytes) -> tuple[tuple[str, int], ...]:
     """Dissect ``data`` as Ethernet; return (layer name, header length) per layer."""
     import scapy.layers.inet
     import scapy.layers.inet6
@@ -86,7 +92,7 @@ def _layers(data: bytes) -> list[tuple[str, int]]:
         hdr_len = len(layer) - len(layer.payload)
         out.append((layer.__class__.__name__, hdr_len))
         layer = layer.payload
-    return out
+    return tuple(out)
 
 
 def header_length(data: bytes) -> int:
