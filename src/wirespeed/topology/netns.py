@@ -255,6 +255,9 @@ class Lab:
         except OSError as exc:
             raise TopologyError(f"cannot create namespace {real}: {exc}") from exc
         self.set_up("lo", netns=real)
+        # no IGMP reports for 224.0.0.x from this namespace's interfaces: a test
+        # port (or a DUT bridge) must not emit frames of its own
+        self.sysctl(real, "net.ipv4.igmp_link_local_mcast_reports", "0")
         if not ipv6:
             self.sysctl(real, "net.ipv6.conf.all.disable_ipv6", "1")
             self.sysctl(real, "net.ipv6.conf.default.disable_ipv6", "1")
