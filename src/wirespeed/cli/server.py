@@ -19,6 +19,12 @@ from wirespeed.topology.testbed import parse_speed
     help="YAML file naming the ports (default: embedded test bed).",
 )
 @click.option(
+    "--mtu",
+    default=1500,
+    show_default=True,
+    help="Embedded test bed: MTU of the links (9216 for jumbo frames).",
+)
+@click.option(
     "--bind",
     default="127.0.0.1",
     show_default=True,
@@ -81,6 +87,7 @@ def server(
     dut: bool,
     impair: str | None,
     disabled: tuple[str, ...],
+    mtu: int,
     trex_port: int,
     trex_pub_port: int,
     xoa_port: int,
@@ -119,6 +126,7 @@ def server(
         speed_bps=parse_speed(speed, "--speed"),
         dut=dut or imp is not None,
         impairment=imp,
+        mtu=mtu,
         front_ends=tuple(n for n in FRONT_ENDS if n not in disabled),
         ports=ports,
     )

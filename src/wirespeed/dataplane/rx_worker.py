@@ -186,6 +186,27 @@ class _Receiver:
         return True
 
 
+def _mtu(ifname: str) -> int:
+    import fcntl
+    import socket
+    import struct
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        req = struct.pack("16si12x", ifname.encode()[:15], 0)
+        res = fcntl.ioctl(s.fileno(), 0x8921, req)  # SIOCGIFMTU
+        return int(struct.unpack("16si12x", res)[1])
+
+
+def _open_ring(ifname: str) -> RxRing:
+    """A ring whose slots hold the interface's largest frame (jumbo MTUs too)."""
+    need = _mtu(ifname) + 14 + 4 + 4 + 96  # L2 header, VLAN, FCS, ring header
+    frame_size = 2048
+    while frame_size < need:
+        frame_size *= 2
+    count = max(4096, (32 << 20) // frame_size)  # about 32 MiB of ring
+    return RxRing(ifname, frame_size=frame_size, frame_count=count)
+
+
 def run_rx_worker(
     netns: str | None, ifname: str, counter_name: str, conn: Connection
 ) -> None:
@@ -194,7 +215,7 @@ def run_rx_worker(
 
     enter_netns(netns)
     counters = CounterBlock(rx_words(), name=counter_name)
-    ring = RxRing(ifname)
+    ring = _open_ring(ifname)
     rcv = _Receiver(ring, counters)
     rcv.publish()
     conn.send(("ready", os.getpid()))

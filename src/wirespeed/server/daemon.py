@@ -51,6 +51,7 @@ class DaemonOptions:
     speed_bps: int = DEFAULT_SPEED_BPS
     dut: bool = False
     impairment: Impairment | None = None
+    mtu: int = 1500
     front_ends: tuple[str, ...] = tuple(FRONT_ENDS)
     ports: dict[str, Any] = field(default_factory=dict)  # per-front-end port overrides
 
@@ -76,6 +77,7 @@ class Daemon:
                     speed_bps=self.opts.speed_bps,
                     dut=self.opts.dut,
                     impairment=self.opts.impairment,
+                    mtu=self.opts.mtu,
                 )
                 config = self.testbed.start()
             self.tester = Tester(config).start()

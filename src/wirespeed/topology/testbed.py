@@ -167,12 +167,14 @@ class EmbeddedTestbed:
         speed_bps: nominal speed of every port (the basis for "% of line").
         dut: put a DUT namespace with a bridge between ports 0 and 1.
         impairment: what the DUT does to frames from port 0 to port 1 (needs ``dut``).
+        mtu: MTU of every link (9216 for jumbo frames).
     """
 
     modules: int = 2
     speed_bps: int = DEFAULT_SPEED_BPS
     dut: bool = False
     impairment: Impairment | None = None
+    mtu: int = 1500
     lab: Lab = field(default_factory=lambda: Lab("ws"))
     config: TesterConfig | None = None
     dut_netns: str | None = None
@@ -212,8 +214,12 @@ class EmbeddedTestbed:
                 dut = self.lab.add_netns("dut")
                 self.dut_netns = dut
                 self.lab.add_bridge("br0", netns=dut)
-                self.lab.add_veth(f"p{a}", names[a], "d0", dut, mac=macs[a])
-                self.lab.add_veth(f"p{b}", names[b], "d1", dut, mac=macs[b])
+                self.lab.add_veth(
+                    f"p{a}", names[a], "d0", dut, mac=macs[a], mtu=self.mtu
+                )
+                self.lab.add_veth(
+                    f"p{b}", names[b], "d1", dut, mac=macs[b], mtu=self.mtu
+                )
                 self.lab.set_master("d0", "br0", netns=dut)
                 self.lab.set_master("d1", "br0", netns=dut)
                 if self.impairment is not None:
@@ -222,7 +228,13 @@ class EmbeddedTestbed:
                     )
             else:
                 self.lab.add_veth(
-                    f"p{a}", names[a], f"p{b}", names[b], mac=macs[a], peer_mac=macs[b]
+                    f"p{a}",
+                    names[a],
+                    f"p{b}",
+                    names[b],
+                    mac=macs[a],
+                    peer_mac=macs[b],
+                    mtu=self.mtu,
                 )
         for i in range(n):
             ports.append(PortSpec(f"p{i}", names[i], self.speed_bps, macs[i], i ^ 1))
