@@ -291,3 +291,40 @@ def test_xoa_fuzz_raw_bytes(servers, junk: bytes) -> None:
     y = XoaClient(servers[0].port)  # the server still serves
     assert y.ask(MsgType.VALUE, 1, value=b"xena").code == Status.OK
     y.sock.close()
+
+
+def test_xoa_traffic_push_comes_before_the_reply(servers, chassis) -> None:
+    """The XOA driver's cached traffic state is ON once ``set_start`` returns."""
+    from wirespeed.server.xena.values import encode_binary
+
+    x = XoaClient(servers[0].port)
+
+    def sets(name: str, module: int, port: int, idx: tuple[int, ...], *vals):
+        spec = chassis.by_name[name]
+        assert spec.set_fields is not None
+        value = encode_binary(spec.set_fields, vals)
+        x.send(encode_message(Message(MsgType.VALUE, spec.code, module, port, 50,
+                                      idx, value)))  # fmt: skip
+        while (reply := x.replies(1)[0]).request_id == 0:  # pushes
+            pass
+        return reply
+
+    assert x.ask(MsgType.VALUE, 1, value=b"xena").code == Status.OK
+    assert x.ask(MsgType.VALUE, 2, value=b"alice").code == Status.OK
+    assert sets("P_RESERVATION", 0, 1, (), 1).code == Status.OK
+    assert sets("PS_CREATE", 0, 1, (0,)).code == Status.OK
+    assert sets("PS_ENABLE", 0, 1, (0,), 1).code == Status.OK
+    traffic = chassis.by_name["P_TRAFFIC"]
+    assert traffic.set_fields is not None
+    x.send(
+        encode_message(
+            Message(MsgType.VALUE, traffic.code, 0, 1, 60, (),
+                    encode_binary(traffic.set_fields, (1,)))
+        )
+    )  # fmt: skip
+    push, reply = x.replies(2)
+    assert (push.request_id, push.msg_type, push.code, push.module, push.port) == (
+        0, MsgType.VALUE, traffic.code, 0, 1,
+    )  # fmt: skip
+    assert push.value == b"\x01"
+    assert (reply.request_id, reply.msg_type, reply.code) == (60, 4, Status.OK)

@@ -424,11 +424,28 @@ class XenaChassis:
         """Queue a push-worthy change (a tester event or a Xena-side change)."""
         self._events.put(event)
 
+    def flush_pushes(self, timeout_s: float = 2.0) -> None:
+        """Wait until every change queued so far has been handed to its sessions.
+
+        A front end calls this after a batch of sets and before it writes the
+        replies, so a client sees a command's pushes (``P_TRAFFIC`` ON, say) before
+        its ``<OK>``: the XOA driver's cached ``port.info.traffic_state`` is then
+        already ON when ``await port.traffic.state.set_start()`` returns.
+        """
+        if self._notifier is None:
+            return
+        done = threading.Event()
+        self._events.put(done)
+        done.wait(timeout_s)
+
     def _notify_loop(self) -> None:
         while True:
             event = self._events.get()
             if event is None:
                 return
+            if isinstance(event, threading.Event):
+                event.set()
+                continue
             try:
                 self._deliver(event)
             except WirespeedError as exc:  # a port vanished under us: log, go on

@@ -189,6 +189,8 @@ class XoaServer(LoopThreadServer):
                 out += encode_message(bad)
                 continue
             out += answer_message(self.chassis, session, item)
+        if any(isinstance(i, Message) and i.msg_type == MsgType.VALUE for i in items):
+            self.chassis.flush_pushes()  # a set's pushes go out before its reply
         return bytes(out)
 
     def _write_push(self, writer: asyncio.StreamWriter, item: Push) -> None:
