@@ -75,8 +75,12 @@ class Rpc:
         self.n += 1
         if self.api_h:
             params = {**params, "api_h": self.api_h}
-        return {"jsonrpc": "2.0", "id": f"b{self.n}", "method": method,
-                "params": params}
+        return {
+            "jsonrpc": "2.0",
+            "id": f"b{self.n}",
+            "method": method,
+            "params": params,
+        }
 
     def send(self, doc: Any) -> Any:
         body = json.dumps(doc).encode()
@@ -102,14 +106,22 @@ class Rpc:
 
 def stream(size: int, pps: float) -> dict[str, Any]:
     frame = bytes.fromhex(MAC1.replace(":", "") + MAC0.replace(":", "")) + b"\x08\x00"
-    frame += bytes.fromhex("45000000000100004011000" "0c6120001c6130001")[:20]
+    frame += bytes.fromhex("450000000001000040110000c6120001c6130001")[:20]
     frame = frame.ljust(size, b"\x00")
-    return {"flags": 3, "action_count": 0, "enabled": True, "self_start": True,
-            "start_paused": False, "isg": 0.0, "core_id": -1,
-            "mode": {"type": "continuous", "rate": {"type": "pps", "value": pps}},
-            "packet": {"binary": base64.b64encode(frame).decode(), "meta": ""},
-            "vm": {"instructions": []}, "flow_stats": {"enabled": False},
-            "next_stream_id": -1}
+    return {
+        "flags": 3,
+        "action_count": 0,
+        "enabled": True,
+        "self_start": True,
+        "start_paused": False,
+        "isg": 0.0,
+        "core_id": -1,
+        "mode": {"type": "continuous", "rate": {"type": "pps", "value": pps}},
+        "packet": {"binary": base64.b64encode(frame).decode(), "meta": ""},
+        "vm": {"instructions": []},
+        "flow_stats": {"enabled": False},
+        "next_stream_id": -1,
+    }
 
 
 def pct(values: list[float], q: float) -> float:
@@ -136,12 +148,23 @@ def main() -> None:
         a, b = lab.add_netns("a"), lab.add_netns("b")
         lab.add_veth("p0", a, "p1", b, mac=MAC0, peer_mac=MAC1)
         cfg = Path(tmp) / "ports.yaml"
-        cfg.write_text(yaml.safe_dump({"ports": [
-            {"interface": "p0", "netns": a, "speed": "1G", "peer": 1},
-            {"interface": "p1", "netns": b, "speed": "1G", "peer": 0}]}))
+        cfg.write_text(
+            yaml.safe_dump(
+                {
+                    "ports": [
+                        {"interface": "p0", "netns": a, "speed": "1G", "peer": 1},
+                        {"interface": "p1", "netns": b, "speed": "1G", "peer": 0},
+                    ]
+                }
+            )
+        )
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        proc = subprocess.Popen([sys.executable, "-c", SERVER, str(cfg)],
-                                stdout=subprocess.PIPE, text=True, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SERVER, str(cfg)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         try:
             assert proc.stdout is not None
             ready, _, _ = select.select([proc.stdout], [], [], 60)
@@ -163,9 +186,19 @@ def run(rpc: Rpc, args: argparse.Namespace) -> None:
     adds, pings = [], []
     for _ in range(args.reps):
         rpc.call("remove_all_streams", handler=handler, port_id=0, profile_id="_")
-        reqs = [("add_stream", {"handler": handler, "port_id": 0, "profile_id": "_",
-                                "stream_id": i + 1, "stream": stream(64, 10.0)})
-                for i in range(n)]
+        reqs = [
+            (
+                "add_stream",
+                {
+                    "handler": handler,
+                    "port_id": 0,
+                    "profile_id": "_",
+                    "stream_id": i + 1,
+                    "stream": stream(64, 10.0),
+                },
+            )
+            for i in range(n)
+        ]
         t0 = time.perf_counter()
         rpc.batch(reqs)
         adds.append(time.perf_counter() - t0)
@@ -173,32 +206,54 @@ def run(rpc: Rpc, args: argparse.Namespace) -> None:
         rpc.batch([("ping", {}) for _ in range(n)])
         pings.append(time.perf_counter() - t0)
     add_s, ping_s = statistics.median(adds), statistics.median(pings)
-    print(f"(a) {n} add_stream in one batch: {add_s * 1e3:.1f} ms "
-          f"({add_s / n * 1e6:.0f} us/stream); reference {n} pings in one batch: "
-          f"{ping_s * 1e3:.1f} ms; ratio {add_s / ping_s:.1f}")
+    print(
+        f"(a) {n} add_stream in one batch: {add_s * 1e3:.1f} ms "
+        f"({add_s / n * 1e6:.0f} us/stream); reference {n} pings in one batch: "
+        f"{ping_s * 1e3:.1f} ms; ratio {add_s / ping_s:.1f}"
+    )
     rpc.call("remove_all_streams", handler=handler, port_id=0, profile_id="_")
-    rpc.call("add_stream", handler=handler, port_id=0, profile_id="_", stream_id=1,
-             stream=stream(60, 1000.0))
+    rpc.call(
+        "add_stream",
+        handler=handler,
+        port_id=0,
+        profile_id="_",
+        stream_id=1,
+        stream=stream(60, 1000.0),
+    )
     idle_stats = round_trips(rpc, "get_port_stats", args.calls, port_id=0)
     idle_ping = round_trips(rpc, "ping", args.calls)
-    rpc.call("start_traffic", handler=handler, port_id=0, profile_id="_",
-             mul={"type": "percentage", "value": 100.0, "op": "abs"}, duration=-1,
-             force=False, core_mask=2**64 - 1, start_at_ts=0)
+    rpc.call(
+        "start_traffic",
+        handler=handler,
+        port_id=0,
+        profile_id="_",
+        mul={"type": "percentage", "value": 100.0, "op": "abs"},
+        duration=-1,
+        force=False,
+        core_mask=2**64 - 1,
+        start_at_ts=0,
+    )
     time.sleep(1.5)
     busy_stats = round_trips(rpc, "get_port_stats", args.calls, port_id=0)
     busy_ping = round_trips(rpc, "ping", args.calls)
     tx = rpc.call("get_port_stats", port_id=0)
     rx = rpc.call("get_port_stats", port_id=1)
     rpc.call("stop_traffic", handler=handler, port_id=0, profile_id="_")
-    print(f"    port 0 sending: tx {tx['m_total_tx_pps'] / 1e6:.2f} Mpps, "
-          f"rx {rx['m_total_rx_pps'] / 1e6:.2f} Mpps (64-byte frames)")
-    for name, idle, busy in (("get_port_stats", idle_stats, busy_stats),
-                             ("ping", idle_ping, busy_ping)):
-        print(f"(b) {name} round trip: idle p50 {pct(idle, .5):.0f} us p99 "
-              f"{pct(idle, .99):.0f} us; sending p50 {pct(busy, .5):.0f} us p99 "
-              f"{pct(busy, .99):.0f} us; ratio p50 "
-              f"{pct(busy, .5) / pct(idle, .5):.1f} p99 "
-              f"{pct(busy, .99) / pct(idle, .99):.1f}")
+    print(
+        f"    port 0 sending: tx {tx['m_total_tx_pps'] / 1e6:.2f} Mpps, "
+        f"rx {rx['m_total_rx_pps'] / 1e6:.2f} Mpps (64-byte frames)"
+    )
+    for name, idle, busy in (
+        ("get_port_stats", idle_stats, busy_stats),
+        ("ping", idle_ping, busy_ping),
+    ):
+        print(
+            f"(b) {name} round trip: idle p50 {pct(idle, 0.5):.0f} us p99 "
+            f"{pct(idle, 0.99):.0f} us; sending p50 {pct(busy, 0.5):.0f} us p99 "
+            f"{pct(busy, 0.99):.0f} us; ratio p50 "
+            f"{pct(busy, 0.5) / pct(idle, 0.5):.1f} p99 "
+            f"{pct(busy, 0.99) / pct(idle, 0.99):.1f}"
+        )
     rpc.call("release", handler=handler, port_id=0)
 
 

@@ -1,8 +1,10 @@
 """AF_PACKET sockets: batched TX with ``sendmmsg`` and a TPACKET_V2 RX ring.
 
-TX: frames are rows of numpy arrays; one ``sendmmsg`` system call sends a whole batch.
-The iovec table lives in a numpy structured array, so pointing it at a new batch is a
-couple of vectorised assignments, not a Python loop.
+TX: one ``sendmmsg`` system call sends a whole batch. A frame is one message of one
+or two pieces: its body (a row of a numpy array) and, for test frames, its TPLD (a
+row of a small second array), so the TPLD is written without touching the body
+buffer. The iovec table lives in a numpy structured array, so pointing it at a new
+batch is a few vectorised assignments, not a Python loop.
 
 RX: a PACKET_RX_RING in TPACKET_V2 layout. Every slot has a fixed size, so the status
 words, lengths and kernel timestamps of all ready slots are read with numpy views and
@@ -99,10 +101,10 @@ class TxSocket:
             self._sock.close()
             raise PortError(f"{ifname}: cannot open for TX: {exc}") from exc
         self._fd = self._sock.fileno()
-        self._iov = np.zeros(max_batch, dtype=_IOVEC)
+        self._iov = np.zeros((max_batch, 2), dtype=_IOVEC)
         self._msgs = np.zeros(max_batch, dtype=_MMSGHDR)
         iov_addr = self._iov.ctypes.data
-        self._msgs["iov"] = iov_addr + np.arange(max_batch, dtype=np.uint64) * 16
+        self._msgs["iov"] = iov_addr + np.arange(max_batch, dtype=np.uint64) * 32
         self._msgs["iovlen"] = 1
         self._msgs_addr = self._msgs.ctypes.data
         self.errors = 0
@@ -112,27 +114,54 @@ class TxSocket:
         self._sock.close()
 
     def send_rows(
-        self, frames: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64]
+        self,
+        frames: npt.NDArray[np.uint8],
+        lengths: npt.NDArray[np.int64],
+        tplds: npt.NDArray[np.uint8] | None = None,
     ) -> int:
-        """Send row ``i`` of ``frames`` with ``lengths[i]`` bytes, for every row.
+        """Send one frame per row of ``frames``.
 
-        ``frames`` must be C-contiguous. Returns how many were sent (all of them unless
-        the interface went down, in which case the rest are counted in ``errors``).
+        Frame ``i`` is ``frames[i, :lengths[i]]``, or, with ``tplds``,
+        ``frames[i, :lengths[i] - t]`` followed by ``tplds[i]`` (``t`` bytes). Rows of
+        both arrays must be contiguous (any row stride). Returns how many were sent
+        (all of them unless the interface went down, in which case the rest are
+        counted in ``errors``).
         """
         n = len(lengths)
-        base = frames.ctypes.data
-        stride = frames.strides[0]
-        self._iov["base"][:n] = base + np.arange(n, dtype=np.uint64) * np.uint64(stride)
-        self._iov["len"][:n] = lengths
+        rows = np.arange(n, dtype=np.uint64)
+        iov = self._iov[:n]
+        iov[:, 0]["base"] = frames.ctypes.data + rows * np.uint64(frames.strides[0])
+        if tplds is None:
+            iov[:, 0]["len"] = lengths
+            self._msgs["iovlen"][:n] = 1
+        else:
+            t = tplds.shape[1]
+            iov[:, 0]["len"] = lengths - t
+            iov[:, 1]["base"] = tplds.ctypes.data + rows * np.uint64(tplds.strides[0])
+            iov[:, 1]["len"] = t
+            self._msgs["iovlen"][:n] = 2
         return self._send(n)
 
-    def send_pointers(
-        self, addrs: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64]
+    def send_pieces(
+        self,
+        addrs: npt.NDArray[np.uint64],
+        lengths: npt.NDArray[np.int64],
+        tpld_addrs: npt.NDArray[np.uint64],
+        tpld_lens: npt.NDArray[np.int64],
     ) -> int:
-        """Send frames at absolute addresses (in arrays the caller keeps alive)."""
+        """Send frames given as absolute addresses of their pieces.
+
+        Frame ``i`` is ``lengths[i]`` bytes at ``addrs[i]`` followed by
+        ``tpld_lens[i]`` bytes (0 = none) at ``tpld_addrs[i]``; the caller keeps the
+        arrays behind the addresses alive until this returns.
+        """
         n = len(lengths)
-        self._iov["base"][:n] = addrs
-        self._iov["len"][:n] = lengths
+        iov = self._iov[:n]
+        iov[:, 0]["base"] = addrs
+        iov[:, 0]["len"] = lengths
+        iov[:, 1]["base"] = tpld_addrs
+        iov[:, 1]["len"] = tpld_lens
+        self._msgs["iovlen"][:n] = np.where(tpld_lens > 0, 2, 1)
         return self._send(n)
 
     def _send(self, n: int) -> int:

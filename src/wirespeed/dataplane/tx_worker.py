@@ -20,8 +20,8 @@ import numpy.typing as npt
 
 from wirespeed.dataplane.afpacket import TxSocket
 from wirespeed.dataplane.counters import CounterBlock
-from wirespeed.dataplane.pacer import PortPacer, StreamPlan
-from wirespeed.dataplane.stamping import Stamper
+from wirespeed.dataplane.pacer import Due, PortPacer, StreamPlan
+from wirespeed.fieldengine import TpldStamp, TxBatch
 
 __all__ = ["TX_PORT_WORDS", "TxJob", "TxStreamJob", "run_tx_worker", "tx_words"]
 
@@ -57,8 +57,62 @@ class TxJob:
     pi_offset: int
     duration_s: float | None
     multiplier: float
-    max_batch: int = 1024
+    max_batch: int = 4096
     seed: int | None = None
+
+
+class _Clock:
+    """Estimates when each frame of a batch leaves: the TPLD timestamps.
+
+    Frames are stamped after the batch is built and just before the one system call
+    that sends it; frame ``k`` of the call is stamped ``t + lead + k * per_frame``,
+    where ``t`` is the clock read before stamping, ``lead`` how long stamping took
+    and ``per_frame`` how long the kernel takes per frame (on a veth that includes
+    the receiving side's work).
+
+    Both come from earlier batches as the smallest value seen in the last
+    :data:`WINDOW` of them (0 until :data:`TRUSTED` were seen): a process that was
+    preempted only makes that call look slow, and a timestamp must never run ahead
+    of its frame (a negative latency). ``per_frame`` uses calls of at least
+    :data:`MIN_FRAMES` frames, whose fixed cost is small beside the per-frame cost.
+    """
+
+    WINDOW = 32
+    TRUSTED = 8
+    MIN_FRAMES = 64
+    MARGIN = 0.9
+    """Fraction of the smallest lead and per-frame time used, for the variation
+    the window has not seen."""
+
+    def __init__(self) -> None:
+        self._lead = np.full(self.WINDOW, np.inf)
+        self._per = np.full(self.WINDOW, np.inf)
+        self._i = 0
+        self._j = 0
+        self._leads_seen = 0
+        self._pers_seen = 0
+        self.lead_ns = 0.0
+        self.per_frame_ns = 0.0
+
+    def update(self, t0: int, t_send: int, t_done: int, frames: int) -> None:
+        """Learn from one call: stamping began at ``t0``, the call ran from
+        ``t_send`` to ``t_done`` and sent ``frames`` frames."""
+        self._lead[self._i] = t_send - t0
+        self._i = (self._i + 1) % self.WINDOW
+        self._leads_seen += 1
+        if self._leads_seen >= self.TRUSTED:
+            self.lead_ns = self.MARGIN * float(self._lead.min())
+        if frames >= self.MIN_FRAMES:
+            self._per[self._j] = (t_done - t_send) / frames
+            self._j = (self._j + 1) % self.WINDOW
+            self._pers_seen += 1
+            if self._pers_seen >= self.TRUSTED:
+                self.per_frame_ns = self.MARGIN * float(self._per.min())
+
+    def times(self, t0: int, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Transmit-time estimates of the frames at these positions of the call."""
+        offsets = (positions * self.per_frame_ns).astype(np.int64)
+        return offsets + np.int64(t0 + int(self.lead_ns))
 
 
 class _Sender:
@@ -68,19 +122,21 @@ class _Sender:
         self.sock = sock
         self.counters = counters
         self.max_streams = max_streams
+        self.clock = _Clock()
 
     def run(self, job: TxJob, conn: Connection) -> bool:
         """Send ``job`` until done or told to stop. Returns False on ``quit``."""
         from wirespeed.fieldengine import compile_stream
 
-        stamper = Stamper(job.tpld_mode, job.pi_offset)
         gens = {}
         tids = {}
         slots = {}
         for sj in job.streams:
-            tpld_len = stamper.length if sj.tid >= 0 else 0
             gens[sj.plan.key] = compile_stream(
-                sj.stream, tpld_len=tpld_len, seed=job.seed
+                sj.stream,
+                seed=job.seed,
+                tpld_mode=job.tpld_mode if sj.tid >= 0 else None,
+                pi_offset=job.pi_offset,
             )
             tids[sj.plan.key] = sj.tid
             slots[sj.plan.key] = sj.slot
@@ -98,7 +154,6 @@ class _Sender:
             w[TX_RUNNING] = 1
             w[TX_RUN_ID] = job.run_id
             w[TX_REQUESTED_MPPS] = int(pacer.requested_pps() * 1000)
-        batch_port = np.zeros(4, dtype=np.int64)
         while True:
             now = time.monotonic_ns()
             if pacer.is_done(now):
@@ -114,45 +169,27 @@ class _Sender:
                     if verdict is not None:
                         return verdict
                 continue
-            ts_ns = time.time_ns()
-            batch_port[:] = 0
-            parts: list[
-                tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], int, float]
-            ] = []
+            order = _send_order(dues)
             for d in dues:
-                fb = gens[d.key].next_batch(d.count)
-                tid = tids[d.key]
-                if tid >= 0:
-                    stamper.stamp(
-                        fb.data, fb.lengths, tid, seqs[d.key], ts_ns, first[d.key]
-                    )
+                stamp = None
+                if tids[d.key] >= 0:
+                    stamp = TpldStamp(tids[d.key], seqs[d.key], first[d.key])
                     seqs[d.key] = (seqs[d.key] + d.count) & 0xFFFFFF
                     first[d.key] = False
-                parts.append((fb.data, fb.lengths, d.first_ns, d.interval_ns))
-            if len(parts) == 1:
-                sent = self.sock.send_rows(parts[0][0], parts[0][1])
-            else:
-                sent = self._send_interleaved(parts)
-            # Account per stream (a partial send only happens when the link is down:
-            # charge it to the streams in order).
-            left = sent
-            with self.counters.writing():
-                for d, (_data, lengths, _f, _i) in zip(dues, parts, strict=True):
-                    k = min(left, d.count)
-                    left -= k
-                    nbytes = int(lengths[:k].sum()) + 4 * k
-                    s = TX_PORT_WORDS + 2 * slots[d.key]
-                    w[s] += k
-                    w[s + 1] += nbytes
-                    w[TX_PACKETS] += k
-                    w[TX_BYTES] += nbytes
-                    if tids[d.key] < 0:
-                        w[TX_NOTPLD_PACKETS] += k
-                        w[TX_NOTPLD_BYTES] += nbytes
-                    pacer.sent(d.key, d.count, now)
-                w[TX_ERRORS] = self.sock.errors
-                w[TX_BATCHES] += 1
-                w[TX_REQUESTED_MPPS] = int(pacer.requested_pps() * 1000)
+                gens[d.key].prepare(d.count, stamp)
+            # only the transmit times are written between this clock read and the
+            # send: the TPLD timestamps stay close to when the frames leave
+            t0 = time.time_ns()
+            batches = [
+                gens[d.key].finish(
+                    self.clock.times(t0, pos) if tids[d.key] >= 0 else None
+                )
+                for d, pos in zip(dues, _positions(dues, order), strict=True)
+            ]
+            t_send = time.time_ns()
+            sent = self._send(batches, order)
+            self.clock.update(t0, t_send, time.time_ns(), sent)
+            self._count(dues, batches, sent, slots, tids, pacer, now)
             # Leave the rest of the window for frames that are about to be due.
             if conn.poll(0):
                 verdict = self._command(conn.recv(), pacer, w)
@@ -166,24 +203,63 @@ class _Sender:
                 if delay_ns > 0:
                     time.sleep(delay_ns / 1e9)
 
-    def _send_interleaved(
+    def _count(
         self,
-        parts: list[tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], int, float]],
-    ) -> int:
-        addrs = []
-        lens = []
-        times = []
-        for data, lengths, first_ns, interval in parts:
-            n = len(lengths)
+        dues: list[Due],
+        batches: list[TxBatch],
+        sent: int,
+        slots: dict[int, int],
+        tids: dict[int, int],
+        pacer: PortPacer,
+        now: int,
+    ) -> None:
+        """Account per stream (a partial send only happens when the link is down:
+        charge it to the streams in order)."""
+        w = self.counters.words
+        left = sent
+        with self.counters.writing():
+            for d, batch in zip(dues, batches, strict=True):
+                k = min(left, d.count)
+                left -= k
+                nbytes = int(batch.lengths[:k].sum()) + 4 * k
+                s = TX_PORT_WORDS + 2 * slots[d.key]
+                w[s] += k
+                w[s + 1] += nbytes
+                w[TX_PACKETS] += k
+                w[TX_BYTES] += nbytes
+                if tids[d.key] < 0:
+                    w[TX_NOTPLD_PACKETS] += k
+                    w[TX_NOTPLD_BYTES] += nbytes
+                pacer.sent(d.key, d.count, now)
+            w[TX_ERRORS] = self.sock.errors
+            w[TX_BATCHES] += 1
+            w[TX_REQUESTED_MPPS] = int(pacer.requested_pps() * 1000)
+
+    def _send(self, batches: list[TxBatch], order: npt.NDArray[np.int64] | None) -> int:
+        if order is None:
+            (b,) = batches
+            return self.sock.send_rows(b.body, b.lengths, b.tpld)
+        addrs, lens, taddrs, tlens = [], [], [], []
+        for b in batches:
+            n = len(b.lengths)
+            rows = np.arange(n, dtype=np.uint64)
             addrs.append(
-                np.uint64(data.ctypes.data)
-                + np.arange(n, dtype=np.uint64) * np.uint64(data.strides[0])
+                np.uint64(b.body.ctypes.data) + rows * np.uint64(b.body.strides[0])
             )
-            lens.append(lengths)
-            times.append(first_ns + np.arange(n, dtype=np.float64) * interval)
-        order = np.argsort(np.concatenate(times), kind="stable")
-        return self.sock.send_pointers(
-            np.concatenate(addrs)[order], np.concatenate(lens)[order]
+            t = b.tpld_len
+            lens.append(b.lengths - t)
+            if b.tpld is None:
+                taddrs.append(np.zeros(n, dtype=np.uint64))
+            else:
+                taddrs.append(
+                    np.uint64(b.tpld.ctypes.data) + rows * np.uint64(b.tpld.strides[0])
+                )
+            tlens.append(np.full(n, t, dtype=np.int64))
+        return self.sock.send_pieces(
+            np.concatenate(addrs)[order],
+            np.concatenate(lens)[order],
+            np.concatenate(taddrs)[order],
+            np.concatenate(tlens)[order],
         )
 
     def _finish(self, w: npt.NDArray[np.int64]) -> None:
@@ -248,3 +324,33 @@ def run_tx_worker(
     finally:
         sock.close()
         counters.close()
+
+
+def _send_order(dues: list[Due]) -> npt.NDArray[np.int64] | None:
+    """The frames of several streams in order of their due times (None: one stream).
+
+    Frames are numbered stream after stream, in the order of ``dues``.
+    """
+    if len(dues) == 1:
+        return None
+    times = [
+        d.first_ns + np.arange(d.count, dtype=np.float64) * d.interval_ns for d in dues
+    ]
+    order: npt.NDArray[np.int64] = np.argsort(np.concatenate(times), kind="stable")
+    return order
+
+
+def _positions(
+    dues: list[Due], order: npt.NDArray[np.int64] | None
+) -> list[npt.NDArray[np.int64]]:
+    """Where each stream's frames are in the send order."""
+    if order is None:
+        return [np.arange(dues[0].count, dtype=np.int64)]
+    where = np.empty(len(order), dtype=np.int64)
+    where[order] = np.arange(len(order), dtype=np.int64)
+    out = []
+    start = 0
+    for d in dues:
+        out.append(where[start : start + d.count])
+        start += d.count
+    return out

@@ -2,8 +2,9 @@
 
 ```python
 from wirespeed.fieldengine import compile_stream
-gen = compile_stream(stream, tpld_len=20, seed=None)
+gen = compile_stream(stream, tpld_mode=TpldMode.NORMAL, seed=None)
 batch = gen.next_batch(4096)   # FrameBatch(data (n, width) uint8, lengths (n,) int64)
+tx = gen.fill(4096, TpldStamp(tid=7, seq0=0), times_ns)  # body + TPLD, reused
 gen.mean_frame_len             # mean frame size INCLUDING FCS
 gen.reset()                    # back to the first frame
 ```
@@ -11,7 +12,8 @@ gen.reset()                    # back to the first frame
 Lengths are the bytes handed to the kernel (frame size minus the 4-byte FCS).
 """
 
-from wirespeed.fieldengine.generator import FrameBatch, StreamGenerator, compile_stream
+from wirespeed.fieldengine.batches import FrameBatch, TpldStamp, TxBatch
+from wirespeed.fieldengine.generator import StreamGenerator, compile_stream
 from wirespeed.fieldengine.payload import Prbs31, static_payload
 from wirespeed.fieldengine.sequences import butterfly_cycle, mix_cycle
 
@@ -19,6 +21,8 @@ __all__ = [
     "FrameBatch",
     "Prbs31",
     "StreamGenerator",
+    "TpldStamp",
+    "TxBatch",
     "butterfly_cycle",
     "compile_stream",
     "mix_cycle",

@@ -1,34 +1,38 @@
 """Compile a stream once; build its frames N at a time with numpy.
 
-A batch is a 2-D ``uint8`` array (one frame per row, ``width`` = the largest frame
-without FCS) and the length of each frame handed to the kernel (no FCS). Bytes of a
-row past its length are zero. Per batch, in this order:
+The generator keeps one frame buffer (a row per frame, ``width`` = the largest frame
+without FCS) filled with the template and static payload, and per batch rewrites only
+what changes, in this order:
 
-1. frame lengths (size pattern, or the TRex trim variable), then template +
-   payload (static fills come from one precomputed row; PRBS/random bytes
-   continue across frames);
-2. Xena modifiers, then TRex writes, in order;
-3. the last ``tpld_len`` bytes of every frame are zeroed (the data plane writes
-   the TPLD there);
-4. lengths and checksums the Xena header segments call for (IPv4 total length and
-   header checksum, IPv6 payload length, UDP length, UDPCHECK/TCPCHECK
-   checksums), then the TRex ``fix_checksum_*`` instructions in program order.
+1. frame lengths (size pattern, or the TRex trim variable); PRBS/random payload
+   bytes (they continue across frames);
+2. Xena modifiers, then TRex writes, in order, each one strided numpy pass;
+3. the lengths the Xena header segments call for (IPv4 total length, IPv6 payload
+   length, UDP length; written into the template once when sizes are fixed);
+4. IPv4 header checksums (segments, ``fix_checksum_ipv4``, ``fix_checksum_hw``);
+5. the TPLD of each frame, into a separate small array (its payload integrity
+   checksum first, in the 22-byte form);
+6. UDP/TCP/ICMPv6 checksums, innermost header first, over the body and the TPLD.
 
-L4 checksums cover the zeroed TPLD area: they are NOT valid once the data plane
-writes the TPLD, unless it calls :meth:`StreamGenerator.refix_l4_checksums` on the
-batch afterwards (``l4_checksum_fixes`` says whether there is anything to redo).
+Checksums are computed from the words that change plus precomputed sums of the rest
+(:mod:`wirespeed.fieldengine.sums`), never over whole rows, so a batch costs a few
+passes of a few bytes per frame whatever the frame size. :meth:`StreamGenerator.fill`
+returns the buffers as the data plane sends them (body + TPLD, see
+:class:`~wirespeed.fieldengine.batches.TxBatch`); :meth:`StreamGenerator.next_batch`
+returns whole frames in a fresh array, TPLD area zeroed.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from wirespeed.errors import ValidationError
+from wirespeed.fieldengine.batches import FrameBatch, TpldStamp, TxBatch
 from wirespeed.fieldengine.payload import Prbs31, RandomBytes, static_payload
-from wirespeed.fieldengine.sequences import I64Array, cyclic, length_cycle
+from wirespeed.fieldengine.sequences import I64Array, U64Array, cyclic, length_cycle
+from wirespeed.fieldengine.sums import CSUM_OFFSET, Ipv4HeaderSum, L4Sum, swap16
+from wirespeed.fieldengine.sums import word_sums as tpld_word_sums
 from wirespeed.fieldengine.variables import VarSet
 from wirespeed.fieldengine.writes import (
     ModifierPlan,
@@ -48,68 +52,51 @@ from wirespeed.model.vm import (
     WriteFlowVar,
     WriteMaskFlowVar,
 )
-from wirespeed.packet.checksum import (
-    L4_ICMPV6,
-    L4_TCP,
-    L4_UDP,
-    fix_ipv4_checksums,
-    fix_l4_checksums,
-)
+from wirespeed.packet.checksum import L4_ICMPV6, L4_TCP, L4_UDP
 from wirespeed.packet.segments import SegmentType, segment_offsets
+from wirespeed.tpld import TpldMode
+from wirespeed.tpld.checksums import ones_complement_sums
+from wirespeed.tpld.stamper import TpldStamper
 
-__all__ = ["FrameBatch", "StreamGenerator", "compile_stream"]
+__all__ = ["FrameBatch", "StreamGenerator", "TpldStamp", "TxBatch", "compile_stream"]
 
 U8Array = npt.NDArray[np.uint8]
 MIN_KERNEL_BYTES = 14
-LENGTH_TABLE_MAX_BYTES = 32 << 20
-"""Largest precomputed table of base rows cut to each length (else masked copy)."""
+_Inputs = tuple[dict[str, U64Array], list[U64Array], I64Array]
 
 
-@dataclass(frozen=True)
-class FrameBatch:
-    """Frames built by the field engine.
-
-    Attributes:
-        data: ``(n, width)`` uint8, one frame per row; bytes past a row's length
-            are zero.
-        lengths: ``(n,)`` int64, bytes of each frame handed to the kernel
-            (frame size minus the 4-byte FCS).
-    """
-
-    data: U8Array
-    lengths: I64Array
-
-    def frame(self, i: int) -> bytes:
-        """Return the bytes of frame ``i`` (no FCS)."""
-        return bytes(self.data[i, : int(self.lengths[i])])
-
-
-@dataclass(frozen=True)
-class _L4Fix:
-    l3_offset: int
-    l4_offset: int
-    proto: int
-
-
-def _segment_plan(stream: Stream) -> tuple[list[tuple[str, int]], list[_L4Fix]]:
-    """Return (length fields, L4 checksum fixes) the header segments call for."""
+def _segment_plan(
+    stream: Stream,
+) -> tuple[list[tuple[str, int]], list[int], list[tuple[int, int, int]]]:
+    """(length fields, IPv4 headers, L4 checksums (l3, l4, proto)) of the segments."""
     lengths: list[tuple[str, int]] = []
-    fixes: list[_L4Fix] = []
-    last_ip: tuple[int, int] | None = None
+    ipv4: list[int] = []
+    l4: list[tuple[int, int, int]] = []
+    last_ip: int | None = None
     for seg, off in segment_offsets(stream.segments, stream.packet):
         if seg == SegmentType.IP:
             lengths.append(("ipv4", off))
-            last_ip = (off, 4)
+            ipv4.append(off)
+            last_ip = off
         elif seg == SegmentType.IPV6:
             lengths.append(("ipv6", off))
-            last_ip = (off, 6)
+            last_ip = off
         elif seg in (SegmentType.UDP, SegmentType.UDPCHECK):
             lengths.append(("udp", off))
             if seg == SegmentType.UDPCHECK and last_ip is not None:
-                fixes.append(_L4Fix(last_ip[0], off, L4_UDP))
+                l4.append((last_ip, off, L4_UDP))
         elif seg == SegmentType.TCPCHECK and last_ip is not None:
-            fixes.append(_L4Fix(last_ip[0], off, L4_TCP))
-    return lengths, fixes
+            l4.append((last_ip, off, L4_TCP))
+    return lengths, ipv4, l4
+
+
+def _length_field(kind: str, off: int) -> tuple[int, int]:
+    """(field offset, value minus frame length) of a segment length field."""
+    if kind == "ipv4":
+        return off + 2, -off
+    if kind == "ipv6":
+        return off + 4, -off - 40
+    return off + 4, -off
 
 
 class StreamGenerator:
@@ -117,15 +104,25 @@ class StreamGenerator:
 
     Attributes:
         width: bytes per row (largest frame without FCS).
+        tpld_len: TPLD bytes at the end of each frame (0 = none).
         mean_frame_len: mean frame size INCLUDING the FCS, for rate conversion.
-        l4_checksum_fixes: (l3 offset, l4 offset, IP proto) of every L4 checksum
-            the engine fixes; the data plane redoes them after writing a TPLD.
     """
 
-    def __init__(self, stream: Stream, tpld_len: int, seed: int | None) -> None:
+    def __init__(
+        self,
+        stream: Stream,
+        tpld_len: int,
+        seed: int | None,
+        *,
+        tpld_mode: TpldMode | None = None,
+        pi_offset: int = 0,
+    ) -> None:
         """Compile ``stream``; see :func:`compile_stream`."""
         self.stream = stream
-        self.tpld_len = tpld_len
+        self._stamper = None if tpld_mode is None else TpldStamper(tpld_mode, pi_offset)
+        self.tpld_len = tpld_len if tpld_mode is None else tpld_mode.length
+        self._pi = tpld_mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
+        self._pi_offset = pi_offset
         template = np.frombuffer(stream.packet, dtype=np.uint8)
         self._tpl_len = len(template)
         length = stream.frame_length
@@ -142,35 +139,41 @@ class StreamGenerator:
             base[self._tpl_len :] = static_payload(
                 payload.kind, payload.pattern, self.width - self._tpl_len
             )
-        self._base = base
-        self._len_table, self._len_lo = self._length_table()
-        self._seg_lengths, seg_fixes = _segment_plan(stream)
-        self._vm_fixes = [
-            ins
-            for ins in stream.vm.instructions
-            if isinstance(ins, FixChecksumIpv4 | FixChecksumHw | FixChecksumIcmpv6)
+        seg_lengths, seg_ipv4, seg_l4 = _segment_plan(stream)
+        self._len_fields = [
+            _length_field(kind, off)
+            for kind, off in seg_lengths
+            if _length_field(kind, off)[0] + 2 <= self.width
         ]
-        self._seg_fixes = seg_fixes
-        self._written = self._written_ranges()
-        self.l4_checksum_fixes = tuple(
-            (f.l3_offset, f.l4_offset, f.proto) for f in self._all_l4_fixes()
-        )
+        if self._fixed_len and self._len_fields:  # the same in every frame
+            fixed = np.full(1, self._smallest_len(), dtype=np.int64)
+            self._write_lengths(base[None, :], fixed)
+            self._len_fields = []
+        self._base = base
+        self._compile_checksums(seg_ipv4, seg_l4)
+        self._check_pi()
         self._seed_seq = np.random.SeedSequence(
             seed if seed is not None else (stream.random_seed or None)
         )
-        self._cache: tuple[U8Array, I64Array] | None = None
+        self._body = np.zeros((0, self.width), dtype=np.uint8)
+        self._tpld = np.zeros((0, self.tpld_len), dtype=np.uint8)
+        self._ar = np.arange(0, dtype=np.int64)
+        self._cache: _Inputs | None = None
+        self._prepared: tuple[U8Array, I64Array, U8Array | None, bool] | None = None
         self.reset()
         self.mean_frame_len = self._mean_frame_len()
         if stream.vm.cache_size:
-            batch = self._build(stream.vm.cache_size)
-            self._cache = (batch.data, batch.lengths)
-            self._next = 0
+            self._cache = self._inputs(np.arange(stream.vm.cache_size, dtype=np.int64))
+
+    # ------------------------------------------------------------------ compile
+    def _smallest_len(self) -> int:
+        """The shortest frame (no FCS) the stream can send."""
+        if self._trim is None:
+            return self.stream.frame_length.smallest_bytes - FCS_BYTES
+        return MIN_KERNEL_BYTES
 
     def _check_fit(self) -> None:
-        length = self.stream.frame_length
-        smallest = length.smallest_bytes - FCS_BYTES
-        if self._trim is not None:
-            smallest = MIN_KERNEL_BYTES
+        smallest = self._smallest_len()
         need = self.stream.header_bytes + self.tpld_len
         if self.tpld_len and smallest < need:
             raise ValidationError(
@@ -180,23 +183,8 @@ class StreamGenerator:
                 field="length.min_bytes",
             )
 
-    def _length_table(self) -> tuple[U8Array | None, int]:
-        """Rows of the base frame cut to every possible length (for np.take)."""
-        if self._fixed_len:
-            return None, 0
-        lo = MIN_KERNEL_BYTES
-        if self._trim is None:
-            lo = self.stream.frame_length.smallest_bytes - FCS_BYTES
-        rows = self.width - lo + 1
-        if rows * self.width > LENGTH_TABLE_MAX_BYTES:
-            return None, lo
-        lens = np.arange(lo, self.width + 1, dtype=np.int64)
-        cols = np.arange(self.width, dtype=np.int64)
-        table = np.where(cols[None, :] < lens[:, None], self._base[None, :], 0)
-        return table.astype(np.uint8), lo
-
     def _written_ranges(self) -> list[tuple[int, int]]:
-        """Byte ranges that modifiers, writes and length fields may change."""
+        """Byte ranges that modifiers, writes and length fields rewrite per batch."""
         ranges = [(m.pos, m.pos + m.width_bytes) for m in self.stream.modifiers]
         sizes = self.stream.vm.var_sizes
         for ins in self.stream.vm.instructions:
@@ -204,28 +192,70 @@ class StreamGenerator:
                 ranges.append((ins.pkt_offset, ins.pkt_offset + sizes[ins.name]))
             elif isinstance(ins, WriteMaskFlowVar):
                 ranges.append((ins.pkt_offset, ins.pkt_offset + ins.pkt_cast_size))
-        for kind, off in self._seg_lengths:
-            field = off + (4 if kind in ("udp", "ipv6") else 2)
-            ranges.append((field, field + 2))
+        ranges += [(f, f + 2) for f, _ in self._len_fields]
         return ranges
 
-    def _ipv4_len(self, offset: int) -> int | None:
-        """The template's IPv4 header length at ``offset`` if nothing rewrites it."""
-        if any(lo <= offset < hi for lo, hi in self._written):
-            return None
-        if offset >= self._tpl_len:
-            return None
-        return max(20, (int(self.stream.packet[offset]) & 0x0F) * 4)
-
-    def _all_l4_fixes(self) -> list[_L4Fix]:
-        fixes = list(self._seg_fixes)
-        for ins in self._vm_fixes:
-            if isinstance(ins, FixChecksumHw) and ins.l4_type is not L4Type.IP:
-                proto = L4_UDP if ins.l4_type is L4Type.UDP else L4_TCP
-                fixes.append(_L4Fix(ins.l2_len, ins.l2_len + ins.l3_len, proto))
+    def _compile_checksums(
+        self, seg_ipv4: list[int], seg_l4: list[tuple[int, int, int]]
+    ) -> None:
+        ipv4 = list(seg_ipv4)
+        l4 = list(seg_l4)
+        for ins in self.stream.vm.instructions:
+            if isinstance(ins, FixChecksumIpv4):
+                ipv4.append(ins.pkt_offset)
+            elif isinstance(ins, FixChecksumHw):
+                if int(self._base[ins.l2_len]) >> 4 != 6:
+                    ipv4.append(ins.l2_len)
+                if ins.l4_type is not L4Type.IP:
+                    proto = L4_UDP if ins.l4_type is L4Type.UDP else L4_TCP
+                    l4.append((ins.l2_len, ins.l2_len + ins.l3_len, proto))
             elif isinstance(ins, FixChecksumIcmpv6):
-                fixes.append(_L4Fix(ins.l2_len, ins.l2_len + ins.l3_len, L4_ICMPV6))
-        return fixes
+                l4.append((ins.l2_len, ins.l2_len + ins.l3_len, L4_ICMPV6))
+        ipv4 = sorted({off for off in ipv4 if off + 20 <= self.width})
+        l4 = sorted(
+            {f for f in l4 if f[1] + CSUM_OFFSET[f[2]] + 2 <= self.width},
+            key=lambda f: -f[1],  # innermost first: outer sums cover inner fields
+        )
+        written = self._written_ranges()
+        self._ipv4 = [Ipv4HeaderSum.compile(self._base, off, written) for off in ipv4]
+        fields = [(off + 10, off + 12) for off in ipv4]
+        fields += [(f[1] + CSUM_OFFSET[f[2]], f[1] + CSUM_OFFSET[f[2]] + 2) for f in l4]
+        min_end = self._smallest_len() - self.tpld_len
+        dynamic = self._tpl_len if self._dynamic else None
+        self._l4 = []
+        for l3, off, proto in l4:
+            own = (off + CSUM_OFFSET[proto], off + CSUM_OFFSET[proto] + 2)
+            others = [r for r in fields if r != own]
+            self._l4.append(
+                L4Sum.compile(
+                    self._base,
+                    l3,
+                    off,
+                    proto,
+                    written + others,
+                    min_end=min_end,
+                    dynamic_from=dynamic,
+                )
+            )
+
+    def _check_pi(self) -> None:
+        """The payload checksum must cover bytes that are final before the TPLD."""
+        if not self._pi:
+            return
+        if self._pi_offset > self._smallest_len() - self.tpld_len:
+            raise ValidationError(
+                f"payload checksum offset {self._pi_offset} is past the end of the "
+                "shortest frame's payload",
+                field="pi_offset",
+            )
+        for plan in self._l4:
+            if self._pi_offset < plan.csum_offset + 2:
+                raise ValidationError(
+                    f"payload checksum offset {self._pi_offset} covers the L4 "
+                    f"checksum at byte {plan.csum_offset}, which itself covers the "
+                    f"TPLD; use an offset of at least {plan.csum_offset + 2}",
+                    field="pi_offset",
+                )
 
     def reset(self) -> None:
         """Go back to the first frame (sequences, random draws and PRBS restart)."""
@@ -253,6 +283,7 @@ class StreamGenerator:
             for i, mod in enumerate(self.stream.modifiers)
         ]
         self._next = 0
+        self._prepared = None
 
     def _mean_frame_len(self) -> float:
         if self._trim is None:
@@ -266,14 +297,164 @@ class StreamGenerator:
             )
         return mean + FCS_BYTES
 
+    # ------------------------------------------------------------------ batches
     def next_batch(self, n: int) -> FrameBatch:
-        """Return the next ``n`` frames (sequences continue from the last call)."""
+        """Return the next ``n`` whole frames (TPLD area zeroed) in a new array."""
+        return self.fill(n).assemble()
+
+    def fill(
+        self,
+        n: int,
+        stamp: TpldStamp | None = None,
+        ts_ns: I64Array | None = None,
+    ) -> TxBatch:
+        """Build the next ``n`` frames into the reused buffers (see :class:`TxBatch`).
+
+        The same as :meth:`prepare` then :meth:`finish`.
+
+        Args:
+            n: frames to build; sequences continue from the last call.
+            stamp: what the TPLDs carry (needs a ``tpld_mode`` at compile time);
+                None leaves the TPLD area zero.
+            ts_ns: the transmit time of each frame (with ``stamp``).
+
+        Raises:
+            ValidationError: a stamp for a stream compiled without a TPLD mode, or
+                the wrong number of timestamps.
+        """
+        self.prepare(n, stamp)
+        return self.finish(ts_ns)
+
+    def prepare(self, n: int, stamp: TpldStamp | None = None) -> None:
+        """Build everything of the next ``n`` frames that does not depend on time.
+
+        A transmitter prepares its batch, reads the clock, and then writes the
+        transmit times with :meth:`finish` right before it sends.
+        """
+        frames = self._frames(n)
+        first = self._next
+        if stamp is not None and self._stamper is None:
+            raise ValidationError(
+                "compiled without a TPLD mode: nothing to stamp", field="stamp"
+            )
+        self._next += n
         if self._cache is not None:
-            data, lengths = self._cache
-            idx = (self._next + np.arange(n, dtype=np.int64)) % len(lengths)
-            self._next = (self._next + n) % len(lengths)
-            return FrameBatch(data[idx], lengths[idx])
-        return self._build(n)
+            values, mod_values, lengths = self._cached(frames)
+        else:
+            values = self._vars.evaluate(frames)
+            mod_values = [plan.values_run(first, n) for plan in self._mods]
+            lengths = self._lengths(frames, values)
+        body = self._rows(n)
+        if self._dynamic:
+            self._fill_dynamic(body, lengths)
+        for plan, mv in zip(self._mods, mod_values, strict=True):
+            plan.write(body, mv)
+        self._vm_writes(body, values)
+        if self._len_fields:
+            self._write_lengths(body, lengths)
+        for ip in self._ipv4:
+            ip.apply(body)
+        tpld = self._tpld_view(body) if self.tpld_len else None
+        if tpld is not None:
+            if stamp is None:
+                tpld[:] = 0
+            else:
+                self._begin_stamp(body, lengths - self.tpld_len, tpld, stamp)
+        self._prepared = (body, lengths, tpld, stamp is not None)
+
+    def finish(self, ts_ns: I64Array | None = None) -> TxBatch:
+        """Write the prepared frames' transmit times, then their L4 checksums.
+
+        Args:
+            ts_ns: one transmit time per frame (required when prepared with a
+                stamp; ignored otherwise).
+
+        Raises:
+            ValidationError: nothing was prepared, or no (or the wrong number of)
+                timestamps for a stamped batch.
+        """
+        if self._prepared is None:
+            raise ValidationError("prepare() a batch first", field="ts_ns")
+        body, lengths, tpld, stamped = self._prepared
+        self._prepared = None
+        sums = None
+        if stamped:
+            assert self._stamper is not None
+            assert tpld is not None
+            if ts_ns is None:
+                raise ValidationError("a stamped batch needs its times", field="ts_ns")
+            self._stamper.end(tpld, ts_ns)
+            if self._l4:
+                even = tpld_word_sums(tpld)
+                sums = (even, swap16(even))
+        ends = lengths - self.tpld_len
+        for l4 in self._l4:
+            l4.apply(body, lengths, ends, sums)
+        if self._fixed_len:  # stamped in place: the rows hold whole frames
+            tpld = None
+        return TxBatch(body, lengths, tpld)
+
+    def _begin_stamp(
+        self, body: U8Array, ends: I64Array, tpld: U8Array, stamp: TpldStamp
+    ) -> None:
+        assert self._stamper is not None
+        pi = None
+        if self._pi:
+            starts = np.full(len(ends), self._pi_offset, dtype=np.int64)
+            pi = 0xFFFF - ones_complement_sums(body, starts, ends)
+        self._stamper.begin(
+            tpld,
+            tid=stamp.tid,
+            seq0=stamp.seq0,
+            is_first=stamp.is_first,
+            pi_checksums=pi,
+        )
+
+    def _frames(self, n: int) -> I64Array:
+        if len(self._ar) < n:
+            self._ar = np.arange(max(n, 2 * len(self._ar)), dtype=np.int64)
+        return self._ar[:n] + np.int64(self._next)
+
+    def _rows(self, n: int) -> U8Array:
+        """The first ``n`` rows of the frame buffer (grown: rows hold the template)."""
+        if len(self._body) < n:
+            cap = max(64, 1 << (n - 1).bit_length())
+            self._body = np.empty((cap, self.width), dtype=np.uint8)
+            self._body[:] = self._base
+        return self._body[:n]
+
+    def _tpld_view(self, body: U8Array) -> U8Array:
+        """Where the TPLDs of these frames go.
+
+        Fixed-size frames carry it in place, at the end of each row (one piece per
+        frame to send); other frames in a small array of its own, sent as a second
+        piece of each message, so the body rows never need repairing.
+        """
+        n = len(body)
+        if self._fixed_len:
+            end = self._smallest_len()
+            return body[:, end - self.tpld_len : end]
+        if len(self._tpld) < n:
+            cap = max(64, 1 << (n - 1).bit_length())
+            self._tpld = np.zeros((cap, self.tpld_len), dtype=np.uint8)
+        return self._tpld[:n]
+
+    def _inputs(self, frames: I64Array) -> _Inputs:
+        """Variable values, modifier values and lengths of these frames."""
+        values = self._vars.evaluate(frames)
+        mod_values = [plan.values(frames) for plan in self._mods]
+        return values, mod_values, self._lengths(frames, values)
+
+    def _cached(self, frames: I64Array) -> _Inputs:
+        """The inputs of a VM cache: its ``cache_size`` frames over and over."""
+        assert self._cache is not None
+        values, mod_values, lengths = self._cache
+        idx = frames % len(lengths)
+        return (
+            {k: v[idx] for k, v in values.items()},
+            [v[idx] for v in mod_values],
+            lengths[idx],
+        )
 
     def _lengths(
         self, frames: I64Array, values: dict[str, npt.NDArray[np.uint64]]
@@ -293,143 +474,65 @@ class StreamGenerator:
         )
         return sizes - FCS_BYTES
 
-    def _build(self, n: int) -> FrameBatch:
-        frames = self._next + np.arange(n, dtype=np.int64)
-        self._next += n
-        values = self._vars.evaluate(frames)
-        lengths = self._lengths(frames, values)
-        full = bool(n == 0 or (lengths.min() == self.width))
-        cols = np.arange(self.width, dtype=np.int64)
-        if full:
-            data = np.empty((n, self.width), dtype=np.uint8)
-            data[:] = self._base
-        elif self._len_table is not None:
-            data = np.take(self._len_table, lengths - self._len_lo, axis=0)
-        else:
-            data = np.empty((n, self.width), dtype=np.uint8)
-            data[:] = self._base
-            keep = cols.astype(np.uint16)[None, :] < lengths.astype(np.uint16)[:, None]
-            np.multiply(data, keep, out=data)
-        if self._dynamic:
-            self._fill_dynamic(data, lengths, full)
-        for plan in self._mods:
-            plan.apply(data, frames)
-        self._vm_writes(data, values)
-        if not full:
-            self._rezero(data, lengths)
-        if self.tpld_len:
-            self._zero_tpld(data, lengths, full)
-        self._fix_segments(data, lengths, full)
-        self._fix_vm_checksums(data, lengths)
-        return FrameBatch(data, lengths)
-
-    def _fill_dynamic(self, data: U8Array, lengths: I64Array, full: bool) -> None:
+    def _fill_dynamic(self, body: U8Array, lengths: I64Array) -> None:
         source = (
             self._prbs if self.stream.payload.kind is PayloadType.PRBS else self._bytes
         )
-        region = data[:, self._tpl_len :]
+        region = body[:, self._tpl_len :]
         if region.shape[1] == 0:
             return
         plen = np.maximum(lengths - self._tpl_len, 0)
-        if full:
-            width = region.shape[1]
+        width = region.shape[1]
+        if int(plen.min()) == width:
             region[:] = source.take(len(lengths) * width).reshape(-1, width)
             return
-        cols = np.arange(region.shape[1], dtype=np.int64)
+        cols = np.arange(width, dtype=np.int64)
         mask = cols[None, :] < plen[:, None]
         region[mask] = source.take(int(plen.sum()))
 
     def _vm_writes(
-        self, data: U8Array, values: dict[str, npt.NDArray[np.uint64]]
+        self, body: U8Array, values: dict[str, npt.NDArray[np.uint64]]
     ) -> None:
         sizes = self.stream.vm.var_sizes
         for ins in self.stream.vm.instructions:
             if isinstance(ins, WriteFlowVar):
-                apply_write(data, ins, sizes[ins.name], values[ins.name])
+                apply_write(body, ins, sizes[ins.name], values[ins.name])
             elif isinstance(ins, WriteMaskFlowVar):
-                apply_write_mask(data, ins, values[ins.name])
+                apply_write_mask(body, ins, values[ins.name])
 
-    def _rezero(self, data: U8Array, lengths: I64Array) -> None:
-        """Zero bytes past each length that writes may have touched."""
-        shortest = int(lengths.min())
-        for lo, hi in self._written:
-            if hi <= shortest:
-                continue
-            lo = max(lo, shortest)
-            sub = data[:, lo:hi]
-            cols = np.arange(lo, hi, dtype=np.int64)
-            sub[cols[None, :] >= lengths[:, None]] = 0
-
-    def _zero_tpld(self, data: U8Array, lengths: I64Array, full: bool) -> None:
-        if full:
-            data[:, self.width - self.tpld_len : self.width] = 0
-            return
-        rows = np.arange(len(lengths), dtype=np.int64)[:, None]
-        cols = lengths[:, None] - self.tpld_len + np.arange(self.tpld_len)[None, :]
-        data[rows, cols] = 0
-
-    def _fix_segments(self, data: U8Array, lengths: I64Array, full: bool) -> None:
-        if not self._seg_lengths and not self._seg_fixes:
-            return
-        ipv4: list[int] = []
-        for kind, off in self._seg_lengths:
-            if kind == "ipv4":
-                value, field = lengths - off, off + 2
-                ipv4.append(off)
-            elif kind == "ipv6":
-                value, field = lengths - off - 40, off + 4
-            else:
-                value, field = lengths - off, off + 4
-            if field + 2 <= self.width:
-                write_uint(data, field, 2, np.maximum(value, 0).astype(np.uint64), True)
-        if not full:
-            self._rezero(data, lengths)
-        for off in ipv4:
-            if off + 20 <= self.width:
-                fix_ipv4_checksums(data, off, self._ipv4_len(off))
-        for fix in self._seg_fixes:
-            fix_l4_checksums(data, lengths, fix.l3_offset, fix.l4_offset, fix.proto)
-
-    def _fix_vm_checksums(self, data: U8Array, lengths: I64Array) -> None:
-        for ins in self._vm_fixes:
-            if isinstance(ins, FixChecksumIpv4):
-                fix_ipv4_checksums(data, ins.pkt_offset, self._ipv4_len(ins.pkt_offset))
-            elif isinstance(ins, FixChecksumHw):
-                is_v4 = (
-                    bool((data[:, ins.l2_len] >> 4 == 4).all()) if len(data) else False
-                )
-                if is_v4:
-                    fix_ipv4_checksums(data, ins.l2_len, self._ipv4_len(ins.l2_len))
-                if ins.l4_type is not L4Type.IP:
-                    proto = L4_UDP if ins.l4_type is L4Type.UDP else L4_TCP
-                    l4 = ins.l2_len + ins.l3_len
-                    fix_l4_checksums(data, lengths, ins.l2_len, l4, proto)
-            else:
-                l4 = ins.l2_len + ins.l3_len
-                fix_l4_checksums(data, lengths, ins.l2_len, l4, L4_ICMPV6)
-
-    def refix_l4_checksums(self, batch: FrameBatch) -> None:
-        """Redo every L4 checksum of ``batch`` in place (after a TPLD was written)."""
-        for l3, l4, proto in self.l4_checksum_fixes:
-            fix_l4_checksums(batch.data, batch.lengths, l3, l4, proto)
+    def _write_lengths(self, rows: U8Array, lengths: I64Array) -> None:
+        for field, delta in self._len_fields:
+            value = np.maximum(lengths + delta, 0).astype(np.uint64)
+            write_uint(rows, field, 2, value, True)
 
 
 def compile_stream(
-    stream: Stream, tpld_len: int = 0, seed: int | None = None
+    stream: Stream,
+    tpld_len: int = 0,
+    seed: int | None = None,
+    *,
+    tpld_mode: TpldMode | None = None,
+    pi_offset: int = 0,
 ) -> StreamGenerator:
     """Compile ``stream`` into a batch generator.
 
     Args:
         stream: the stream.
-        tpld_len: bytes reserved (zeroed) at the end of each frame for the TPLD the
-            data plane writes there (20, 22 or 6; 0 = none).
+        tpld_len: bytes reserved at the end of each frame for a TPLD (20, 22 or 6;
+            0 = none); ignored when ``tpld_mode`` is given.
         seed: seed of the stream's random fields; None = the stream's
             ``random_seed``, or fresh OS entropy if that is 0. ``reset()``
             replays the same frames either way.
+        tpld_mode: the port's TPLD form, to stamp TPLDs with
+            :meth:`StreamGenerator.fill` (None: no stamping).
+        pi_offset: the port's payload checksum offset (22-byte form).
 
     Raises:
-        ValidationError: the frames cannot hold the header plus the TPLD.
+        ValidationError: the frames cannot hold the header plus the TPLD, or the
+            payload checksum offset is impossible for the stream.
     """
     if isinstance(tpld_len, bool) or not isinstance(tpld_len, int) or tpld_len < 0:
         raise ValidationError("must be an integer >= 0", field="tpld_len")
-    return StreamGenerator(stream, tpld_len, seed)
+    return StreamGenerator(
+        stream, tpld_len, seed, tpld_mode=tpld_mode, pi_offset=pi_offset
+    )

@@ -1,10 +1,12 @@
 """Column writes into a batch: Xena modifiers and TRex write instructions.
 
-All functions work on every row at once: a field of ``w`` bytes at a fixed offset
-is ``w`` column reads/writes of the batch array.
+All functions work on every row at once: a field of 1, 2, 4 or 8 bytes at a fixed
+offset is one strided view of the batch array (one numpy pass per read or write).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,10 +24,26 @@ __all__ = [
 ]
 
 U8Array = npt.NDArray[np.uint8]
+_RUN_PERIOD_MAX = 1 << 20
+"""Longest modifier cycle (frames) kept as a precomputed run."""
+_RUN_BATCH_MAX = 1 << 16
+"""Largest batch a precomputed run serves without arithmetic."""
+
+
+def _column(data: U8Array, offset: int, width: int, big: bool) -> npt.NDArray[Any]:
+    """The ``width``-byte field at ``offset`` of every row, as one strided view."""
+    dtype = np.dtype(f"{'>' if big else '<'}u{width}")
+    return data[:, offset : offset + width].view(dtype)[:, 0]
 
 
 def read_uint(data: U8Array, offset: int, width: int, big: bool) -> U64Array:
-    """Return the ``width``-byte unsigned field at ``offset`` of every row."""
+    """Return the ``width``-byte unsigned field at ``offset`` of every row.
+
+    ``data`` is 2-D with contiguous rows (any row stride), e.g. a slice of a larger
+    frame buffer.
+    """
+    if width in (1, 2, 4, 8):
+        return _column(data, offset, width, big).astype(np.uint64)
     out = np.zeros(data.shape[0], dtype=np.uint64)
     for i in range(width):
         shift = 8 * (width - 1 - i) if big else 8 * i
@@ -38,13 +56,16 @@ def write_uint(
 ) -> None:
     """Write ``values`` (low ``width`` bytes) at ``offset`` of every row."""
     if width in (1, 2, 4, 8):
-        dtype = np.dtype(f"{'>' if big else '<'}u{width}")
-        raw = values.astype(dtype).view(np.uint8).reshape(-1, width)
-        data[:, offset : offset + width] = raw
+        _column(data, offset, width, big)[:] = values
+        return
+    if width == 3:  # a 16-bit and an 8-bit store
+        hi, lo = (offset, offset + 1) if big else (offset + 2, offset)
+        _column(data, lo, 2, big)[:] = values
+        data[:, hi] = values >> np.uint64(16)
         return
     for i in range(width):
         shift = 8 * (width - 1 - i) if big else 8 * i
-        data[:, offset + i] = (values >> np.uint64(shift)).astype(np.uint8)
+        data[:, offset + i] = values >> np.uint64(shift)
 
 
 class ModifierPlan:
@@ -59,6 +80,13 @@ class ModifierPlan:
         self._full = mod.field_mask == (1 << (8 * mod.width_bytes)) - 1
         self._rng = rng
         self._random = TickRandom(self._draw)
+        self._run: U64Array | None = None
+        period = mod.value_count * mod.repeat
+        if mod.action is not ModifierAction.RANDOM and period <= _RUN_PERIOD_MAX:
+            cycle = self.values(np.arange(period, dtype=np.int64))
+            reps = -(-(period + _RUN_BATCH_MAX) // period)
+            self._run = np.tile(cycle, reps)
+            self._period = period
 
     def _draw(self, n: int) -> U64Array:
         raw = self._rng.bit_generator.random_raw(n)
@@ -76,10 +104,29 @@ class ModifierPlan:
             return np.uint64(mod.range_max) - delta
         return np.uint64(mod.range_min) + delta
 
+    def values_run(self, first: int, n: int) -> U64Array:
+        """The values of frames ``first, first + 1, ..., first + n - 1``.
+
+        Periodic modifiers slice a precomputed run of their cycle (no arithmetic per
+        frame); the result may be a read-only view.
+        """
+        if self._run is None or n > _RUN_BATCH_MAX:
+            return self.values(np.arange(first, first + n, dtype=np.int64))
+        start = first % self._period
+        return self._run[start : start + n]
+
     def apply(self, data: U8Array, frames: I64Array) -> None:
         """Write this modifier's bits into every row."""
+        self.write(data, self.values(frames))
+
+    def write(self, data: U8Array, values: U64Array) -> None:
+        """Write the given modifier values (one per row) into every row.
+
+        Bits outside the mask keep what the row holds, so a frame buffer that is
+        reused batch after batch keeps the template's bits there.
+        """
         mod = self.mod
-        bits = (self.values(frames) << self._shift) & self._mask
+        bits = (values << self._shift) & self._mask
         if not self._full:
             old = read_uint(data, mod.pos, mod.width_bytes, self._big)
             bits |= old & ~self._mask

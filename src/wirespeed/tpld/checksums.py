@@ -24,6 +24,7 @@ __all__ = [
     "FixedLengthCrc32",
     "internet_checksum",
     "internet_checksum_ranges",
+    "ones_complement_sums",
 ]
 
 
@@ -45,6 +46,21 @@ class FixedLengthCrc32:
                 tables[pos, value] = zlib.crc32(msg) ^ zero
         self._tables = tables
         self._zero = np.uint32(zero)
+
+    @property
+    def tables(self) -> NDArray[np.uint32]:
+        """``(length, 256)``: the CRC's linear part for each byte position and value.
+
+        ``crc32(m) == zero ^ tables[0][m[0]] ^ ... ^ tables[L-1][m[L-1]]``; XORed
+        values of one byte combine linearly: ``tables[p][a ^ b] == tables[p][a] ^
+        tables[p][b]``.
+        """
+        return self._tables
+
+    @property
+    def zero(self) -> int:
+        """The CRC-32 of ``length`` zero bytes."""
+        return int(self._zero)
 
     def rows(self, data: NDArray[np.uint8]) -> NDArray[np.uint32]:
         """CRC-32 of ``data[i, :length]`` for every row ``i``.
@@ -99,6 +115,25 @@ def internet_checksum_ranges(
     Returns:
         One checksum (0..0xFFFF) per row, as int64.
     """
+    return 0xFFFF - ones_complement_sums(frames, starts, ends)
+
+
+def ones_complement_sums(
+    frames: NDArray[np.uint8],
+    starts: NDArray[np.int64],
+    ends: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """The folded one's complement sum of ``frames[i, starts[i]:ends[i]]``, per row.
+
+    Big-endian words counted from each range's own start (an odd last byte is the
+    high byte of a word padded with zero); only bytes inside the ranges are read.
+    The result is in 0..0xFFFF, 0 only for an all-zero (or empty) range.
+
+    Args:
+        frames: C-contiguous 2-D uint8 array, one frame per row.
+        starts: first byte of each range (column index, >= 0).
+        ends: one past the last byte of each range (<= the number of columns).
+    """
     n_rows, width = frames.shape
     if n_rows == 0:
         return np.zeros(0, dtype=np.int64)
@@ -114,8 +149,8 @@ def internet_checksum_ranges(
     high = np.where(start_even, even_sum, odd_sum)
     low = np.where(start_even, odd_sum, even_sum)
     total = high * 256 + low
-    folded = np.where(total == 0, 0, (total - 1) % 0xFFFF + 1)
-    return 0xFFFF - folded
+    folded: NDArray[np.int64] = np.where(total == 0, 0, (total - 1) % 0xFFFF + 1)
+    return folded
 
 
 def _range_sums(

@@ -4,7 +4,7 @@ import numpy as np
 from scapy.layers.inet import ICMP, IP, TCP, UDP, Ether
 from scapy.layers.inet6 import ICMPv6EchoRequest, IPv6
 
-from wirespeed.fieldengine import compile_stream
+from wirespeed.fieldengine import TpldStamp, compile_stream
 from wirespeed.model import (
     FixChecksumHw,
     FixChecksumIcmpv6,
@@ -22,6 +22,7 @@ from wirespeed.model import (
     VmProgram,
     WriteFlowVar,
 )
+from wirespeed.tpld import TpldFields, TpldMode
 
 ETH = Ether(dst="02:00:00:00:00:02", src="02:00:00:00:00:01")
 BASE_IP = 0xC6120001  # 198.18.0.1
@@ -152,7 +153,7 @@ def test_xena_segments_fill_lengths_and_checksums():
     assert got == want
 
 
-def test_tpld_area_zeroed_then_refixed_by_the_data_plane():
+def test_tpld_area_zeroed_in_whole_frames():
     header = (
         ETH / IP(src="198.18.0.2", dst="198.19.0.2") / UDP(sport=5, dport=6, chksum=0)
     )
@@ -162,18 +163,43 @@ def test_tpld_area_zeroed_then_refixed_by_the_data_plane():
         length=FrameLength.fixed(100),
         payload=Payload(PayloadType.INC8),
     )
-    gen = compile_stream(stream, tpld_len=20)
-    batch = gen.next_batch(2)
-    assert gen.l4_checksum_fixes == ((14, 34, 17),)
+    batch = compile_stream(stream, tpld_len=20).next_batch(2)
     assert batch.data[:, 76:96].tolist() == [[0] * 20] * 2
-    tpld = np.arange(20, dtype=np.uint8) + 100
-    batch.data[:, 76:96] = tpld  # what the data plane does
-    gen.refix_l4_checksums(batch)
-    body = bytes(range(34)) + bytes(tpld)
+    body = bytes(range(34)) + bytes(20)
     want = bytes(
         ETH / IP(src="198.18.0.2", dst="198.19.0.2") / UDP(sport=5, dport=6) / body
     )
     assert batch.frame(0) == want
+
+
+def test_udp_and_tcp_checksums_cover_the_stamped_tpld():
+    """The TPLD is part of the UDP/TCP payload: the checksums include it."""
+    ts = np.array([10**18 + 7, 10**18 + 1111, 10**18 + 2222], dtype=np.int64)
+    for l4 in (UDP(sport=5, dport=6, chksum=0), TCP(sport=5, dport=6, chksum=0)):
+        header = ETH / IP(src="198.18.0.2", dst="198.19.0.2") / l4
+        check = SegmentType.UDPCHECK if isinstance(l4, UDP) else SegmentType.TCPCHECK
+        for length in (
+            FrameLength.fixed(101),
+            FrameLength(LengthType.INCREMENTING, 99, 101),
+        ):
+            stream = Stream(
+                packet=bytes(header),
+                segments=(SegmentType.ETHERNET, SegmentType.IP, check),
+                length=length,
+                payload=Payload(PayloadType.INC8),
+            )
+            gen = compile_stream(stream, tpld_mode=TpldMode.NORMAL)
+            frames = gen.fill(3, TpldStamp(tid=9, seq0=40), ts).assemble()
+            for i in range(3):
+                size = int(frames.lengths[i])
+                tpld = TpldFields(tid=9, seq=40 + i, ts_ns=int(ts[i])).to_bytes(
+                    TpldMode.NORMAL
+                )
+                hlen = len(header)
+                want = ETH / IP(src="198.18.0.2", dst="198.19.0.2")
+                want = want / l4.__class__(sport=5, dport=6)
+                want = want / (bytes(range(size - 20 - hlen)) + tpld)
+                assert frames.frame(i) == bytes(want), (l4.name, length, i)
 
 
 def test_trim_with_length_writes_matches_scapy():

@@ -1,0 +1,266 @@
+"""Stamping TPLDs at transmit speed: one batch of trailers in a few numpy passes.
+
+The data plane stamps every test frame right before it is sent, so this sits on the
+hot path. :func:`wirespeed.tpld.encode_batch` is the general, validating encoder;
+:class:`TpldStamper` writes the same bytes (the tests compare them) for the case the
+transmitter has: one TID, consecutive sequence numbers, a transmit time per frame.
+
+It writes each TPLD as three big-endian words (8 + 8 + 4 bytes, after the 2-byte
+payload checksum in the 22-byte form) instead of field by field, and computes the
+CRC-32 from its linearity (see :class:`~wirespeed.tpld.checksums.FixedLengthCrc32`):
+``crc = K(tid, flags) ^ S(seq) ^ T(timestamp)``, where ``S`` of consecutive sequence
+numbers is a slice of a precomputed table and ``T`` three table lookups per frame.
+:meth:`TpldStamper.begin` does everything but the timestamps, so that the
+transmitter reads its clock as late as possible and :meth:`TpldStamper.end` has
+little left to do before the frames go out.
+"""
+
+from __future__ import annotations
+
+import functools
+import zlib
+
+import numpy as np
+from numpy.typing import NDArray
+
+from wirespeed.errors import ValidationError
+from wirespeed.tpld.checksums import FixedLengthCrc32
+from wirespeed.tpld.layout import (
+    FLAG_CHECKSUM,
+    FLAG_FIRST,
+    PI_OFFSET_MAX,
+    SEQ_MODULUS,
+    TpldMode,
+)
+
+__all__ = ["TpldStamper"]
+
+U8Array = NDArray[np.uint8]
+I64Array = NDArray[np.int64]
+
+
+def _pair_table(tables: NDArray[np.uint32], pos: int) -> NDArray[np.uint32]:
+    """Linear CRC part of a big-endian 16-bit value at byte ``pos``, per value."""
+    v = np.arange(1 << 16, dtype=np.int64)
+    out: NDArray[np.uint32] = tables[pos][v >> 8] ^ tables[pos + 1][v & 0xFF]
+    return out
+
+
+@functools.cache
+def _normal_tables() -> tuple[NDArray[np.uint32], ...]:
+    """(byte tables, seq bytes 1-2 (doubled), ts bytes 3-4, ts bytes 5-6)."""
+    crc = FixedLengthCrc32(12)
+    t = crc.tables
+    seq_lo = _pair_table(t, 1)
+    return t, np.concatenate([seq_lo, seq_lo]), _pair_table(t, 3), _pair_table(t, 5)
+
+
+@functools.cache
+def _micro_tables() -> tuple[NDArray[np.uint32], ...]:
+    """(byte tables, ts bytes 3-4) of the 5 bytes the micro CRC covers."""
+    t = FixedLengthCrc32(5).tables
+    return t, _pair_table(t, 3)
+
+
+class TpldStamper:
+    """Writes one port's TPLDs into batches (one TID and sequence run per call).
+
+    Args:
+        mode: the port's TPLD form.
+        pi_offset: payload-integrity offset stored in the normal forms.
+
+    Raises:
+        ValidationError: ``pi_offset`` is out of range.
+    """
+
+    def __init__(self, mode: TpldMode, pi_offset: int = 0) -> None:
+        if not isinstance(mode, TpldMode):
+            raise ValidationError(f"unknown TPLD mode {mode!r}", field="tpld_mode")
+        if isinstance(pi_offset, bool) or not 0 <= pi_offset <= PI_OFFSET_MAX:
+            raise ValidationError("must be 0..2047", field="pi_offset")
+        self.mode = mode
+        self.length = mode.length
+        self.pi_offset = pi_offset
+        self._core = mode.core_offset
+        self._ar = np.zeros(0, dtype=np.int64)
+        self._with_pi = mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
+        self._consts: dict[int, tuple[int, int]] = {}
+        self._pending: tuple[int, int, bool] | None = None
+        self._a = np.zeros(0, dtype=np.int64)
+        self._crc = np.zeros(0, dtype=np.uint32)
+        self._b_high = 0
+        # build the tables now, not in the middle of the first timed batch
+        _ = _micro_tables() if mode is TpldMode.MICRO else _normal_tables()
+
+    def _arange(self, n: int) -> I64Array:
+        if len(self._ar) < n:
+            self._ar = np.arange(max(n, 2 * len(self._ar)), dtype=np.int64)
+        return self._ar[:n]
+
+    def stamp(
+        self,
+        out: U8Array,
+        *,
+        tid: int,
+        seq0: int,
+        ts_ns: I64Array,
+        is_first: bool = False,
+        pi_checksums: NDArray[np.integer] | None = None,
+    ) -> None:
+        """Write a TPLD into every row of ``out``: :meth:`begin` then :meth:`end`.
+
+        Args:
+            out: ``(n, length)`` uint8; rows may be spaced (any row stride) but each
+                row's bytes are contiguous.
+            tid: the TID of every frame.
+            seq0: sequence number of row 0; row ``i`` gets ``(seq0 + i) mod 2**24``
+                (ignored in the micro form, which has none).
+            ts_ns: transmit time of each row in ns (int64, ``>= 0``).
+            is_first: row 0 is the first frame since traffic started.
+            pi_checksums: the payload integrity checksum of each row (22-byte form
+                only; required there).
+
+        Raises:
+            ValidationError: ``tid`` is out of range, ``out`` has the wrong width,
+                or the 22-byte form gets no payload checksums.
+        """
+        self.begin(
+            out, tid=tid, seq0=seq0, is_first=is_first, pi_checksums=pi_checksums
+        )
+        self.end(out, ts_ns)
+
+    def begin(
+        self,
+        out: U8Array,
+        *,
+        tid: int,
+        seq0: int,
+        is_first: bool = False,
+        pi_checksums: NDArray[np.integer] | None = None,
+    ) -> None:
+        """Do everything that does not depend on the transmit times.
+
+        The transmitter calls this before it reads the clock, and :meth:`end` with
+        the times right before it sends, so that little happens in between.
+        Arguments as for :meth:`stamp`.
+        """
+        n = out.shape[0]
+        if out.shape[1:] != (self.length,):
+            raise ValidationError(
+                f"needs an array of shape ({n}, {self.length})", field="out"
+            )
+        if isinstance(tid, bool) or not 0 <= tid <= self.mode.max_tid:
+            raise ValidationError(f"TID must be 0..{self.mode.max_tid}", field="tid")
+        self._pending = (n, tid, is_first)
+        if self.mode is TpldMode.MICRO or n == 0:
+            return
+        if self._with_pi:
+            if pi_checksums is None or len(pi_checksums) != n:
+                raise ValidationError(
+                    "the 22-byte TPLD needs one payload checksum per frame",
+                    field="pi_checksums",
+                )
+            out[:, 0:2].view(">u2")[:, 0] = pi_checksums
+        self._begin_normal(n, tid, seq0 % SEQ_MODULUS)
+
+    def end(self, out: U8Array, ts_ns: I64Array) -> None:
+        """Write the transmit times (and what depends on them) of the rows begun.
+
+        Raises:
+            ValidationError: :meth:`begin` was not called for these rows.
+        """
+        if self._pending is None or self._pending[0] != len(ts_ns):
+            raise ValidationError(
+                "begin() the same number of rows first", field="ts_ns"
+            )
+        n, tid, is_first = self._pending
+        self._pending = None
+        if n == 0:
+            return
+        if self.mode is TpldMode.MICRO:
+            self._stamp_micro(out, tid, ts_ns, is_first)
+            return
+        core = out[:, self._core :]
+        self._end_normal(core, ts_ns)
+        if is_first:
+            self._mark_first(core[0])
+
+    def _constants(self, tid: int) -> tuple[int, int]:
+        """(CRC of everything that is the same in every frame, high bits of B)."""
+        got = self._consts.get(tid)
+        if got is not None:
+            return got
+        pio = self.pi_offset
+        word = ((pio >> 8) << 4) | (FLAG_CHECKSUM if self._with_pi else 0)
+        core = bytes(7) + tid.to_bytes(2, "big") + bytes([pio & 0xFF])
+        core += word.to_bytes(2, "big")
+        k = zlib.crc32(core)
+        b_high = ((tid & 0xFF) << 56) | ((pio & 0xFF) << 48) | (word << 32)
+        if b_high >= 1 << 63:  # int64 arithmetic: the top bit is the sign
+            b_high -= 1 << 64
+        self._consts[tid] = (k, b_high)
+        return k, b_high
+
+    def _begin_normal(self, n: int, tid: int, seq0: int) -> None:
+        """The sequence's part of the words and of the CRC."""
+        tables, seq_lo_x2, _, _ = _normal_tables()
+        k, b_high = self._constants(tid)
+        seqs = self._arange(n) + np.int64(seq0)
+        lo = seq0 & 0xFFFF
+        if lo + n <= 1 << 16:  # the sequence's top byte is the same in every row
+            crc = seq_lo_x2[lo : lo + n] ^ np.uint32(k ^ int(tables[0][seq0 >> 16]))
+        else:
+            seqs &= SEQ_MODULUS - 1
+            crc = tables[0].take(seqs >> 16)
+            crc ^= seq_lo_x2.take(seqs & 0xFFFF)
+            crc ^= np.uint32(k)
+        # bytes 0-7: seq(3) ts(4) tid-high; 8-15: tid-low pio word crc; 16-19: ~crc
+        a = seqs << 40
+        a |= tid >> 8
+        self._a = a
+        self._crc = crc
+        self._b_high = b_high
+
+    def _end_normal(self, core: U8Array, ts: I64Array) -> None:
+        tables, _, ts_hi_t, ts_lo_t = _normal_tables()
+        u = (ts >> 4) & 0xFFFFFFFF
+        nib = ts & 0xF
+        crc = ts_hi_t.take(u >> 16)
+        crc ^= ts_lo_t.take(u & 0xFFFF)
+        crc ^= tables[11].take(nib)
+        crc ^= self._crc
+        # (int64 arithmetic: the top bit lands in the sign, the bytes are the same)
+        core[:, 0:8].view(">u8")[:, 0] = (u << 8) | self._a
+        b = (nib << 32) | crc
+        b |= np.int64(self._b_high)
+        core[:, 8:16].view(">u8")[:, 0] = b
+        core[:, 16:20].view(">u4")[:, 0] = ~crc
+
+    def _mark_first(self, core: U8Array) -> None:
+        """Set the first-packet flag of one stamped TPLD and fix its CRC."""
+        tables = _normal_tables()[0]
+        flag = FLAG_FIRST >> 8
+        core[10] |= flag
+        delta = int(tables[10][flag])
+        crc = int.from_bytes(bytes(core[12:16]), "big") ^ delta
+        core[12:16] = np.frombuffer(crc.to_bytes(4, "big"), dtype=np.uint8)
+        core[16:20] = np.frombuffer((crc ^ 0xFFFFFFFF).to_bytes(4, "big"), np.uint8)
+
+    def _stamp_micro(
+        self, out: U8Array, tid: int, ts: I64Array, is_first: bool
+    ) -> None:
+        tables, ts_lo_t = _micro_tables()
+        ts28 = (ts >> 4) & 0x0FFFFFFF
+        # 48-bit word: first(1) reserved(1) tid(10) ts(28) crc(8)
+        const = tid << 28
+        crc = ts_lo_t.take(ts28 & 0xFFFF)
+        crc ^= tables[2].take((ts28 >> 16) & 0xFF)
+        crc ^= tables[1].take(ts28 >> 24)
+        crc ^= np.uint32(zlib.crc32(const.to_bytes(5, "big")))
+        head = ts28 | const
+        out[:, 0:4].view(">u4")[:, 0] = head >> 8
+        out[:, 4] = head & 0xFF
+        out[:, 5] = crc & np.uint32(0xFF)
+        if is_first:
+            out[0, 0] |= 0x80
+            out[0, 5] ^= int(tables[0][0x80]) & 0xFF

@@ -1,0 +1,78 @@
+"""The transmit-speed stamper writes exactly what the general encoder writes."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wirespeed.errors import ValidationError
+from wirespeed.tpld import TpldFields, TpldMode, decode_batch, encode_batch
+from wirespeed.tpld.stamper import TpldStamper
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(list(TpldMode)),
+    st.integers(0, 0xFFFF),
+    st.integers(0, (1 << 24) - 1),
+    st.integers(1, 300),
+    st.booleans(),
+    st.integers(0, 2047),
+    st.integers(0, 2**32 - 1),
+)
+def test_same_bytes_as_encode_batch(mode, tid, seq0, n, first, pio, seed):
+    tid &= mode.max_tid
+    if mode is TpldMode.MICRO:
+        pio = 0
+    rng = np.random.default_rng(seed)
+    ts = rng.integers(0, 1 << 62, n, dtype=np.int64)
+    width = 2100
+    frames = np.zeros((n, width), dtype=np.uint8)
+    frames[:, :2080] = rng.integers(0, 256, (n, 2080), dtype=np.uint8)
+    encode_batch(
+        frames, np.full(n, width), mode=mode, tid=tid, tx_ns=ts, seq=seq0,
+        is_first=np.arange(n) == 0 if first else False, pi_offset=pio,
+    )  # fmt: skip
+    want = frames[:, width - mode.length :]
+    # rows of a wider array: the stamper must honour the row stride
+    out = np.full((n, mode.length + 5), 0xEE, dtype=np.uint8)[:, 2 : 2 + mode.length]
+    pi = None
+    if mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM:
+        pi = (want[:, 0].astype(np.int64) << 8) | want[:, 1]
+    TpldStamper(mode, pio).stamp(
+        out, tid=tid, seq0=seq0, ts_ns=ts, is_first=first, pi_checksums=pi
+    )
+    assert out.tolist() == want.tolist()
+
+
+def test_sequence_wraps_at_24_bits_within_a_batch():
+    out = np.zeros((4, 20), dtype=np.uint8)
+    ts = np.arange(4, dtype=np.int64) * 100
+    TpldStamper(TpldMode.NORMAL).stamp(out, tid=5, seq0=0xFFFFFE, ts_ns=ts)
+    frames = np.zeros((4, 80), dtype=np.uint8)
+    frames[:, 60:] = out
+    dec = decode_batch(frames, np.full(4, 80), TpldMode.NORMAL)
+    assert dec.valid.all()
+    assert dec.seq.tolist() == [0xFFFFFE, 0xFFFFFF, 0, 1]
+    assert bytes(out[2]) == TpldFields(tid=5, seq=0, ts_ns=200).to_bytes(
+        TpldMode.NORMAL
+    )
+
+
+def test_bad_arguments_name_the_field():
+    st_ = TpldStamper(TpldMode.MICRO)
+    ts = np.zeros(2, dtype=np.int64)
+    with pytest.raises(ValidationError) as exc:
+        st_.stamp(np.zeros((2, 6), np.uint8), tid=1024, seq0=0, ts_ns=ts)
+    assert exc.value.field == "tid"
+    with pytest.raises(ValidationError) as exc:
+        st_.stamp(np.zeros((2, 20), np.uint8), tid=1, seq0=0, ts_ns=ts)
+    assert exc.value.field == "out"
+    with pytest.raises(ValidationError) as exc:
+        TpldStamper(TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM).stamp(
+            np.zeros((2, 22), np.uint8), tid=1, seq0=0, ts_ns=ts
+        )
+    assert exc.value.field == "pi_checksums"
+    with pytest.raises(ValidationError) as exc:
+        TpldStamper(TpldMode.NORMAL, pi_offset=4096)
+    assert exc.value.field == "pi_offset"
