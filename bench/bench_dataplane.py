@@ -39,27 +39,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from wirespeed.model import (  # noqa: E402
-    FixChecksumIpv4,
-    FrameLength,
-    LengthType,
-    Modifier,
-    ModifierAction,
-    Rate,
-    SegmentType,
-    Stream,
-    TupleFlowVar,
-    VmProgram,
-    WriteFlowVar,
-)
-from wirespeed.packet.template import header_length, segments_from_scapy  # noqa: E402
+from streams import MAC0, MAC1, tuple_random_size, xena_modifier  # noqa: E402
+
+from wirespeed.model import Stream  # noqa: E402
 from wirespeed.service import Tester  # noqa: E402
 from wirespeed.topology.links import link_counters  # noqa: E402
 from wirespeed.topology.testbed import EmbeddedTestbed, TesterConfig  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"
-MAC0, MAC1 = "02:70:62:00:00:01", "02:70:62:00:00:02"
 
 
 def build_refs(out: Path) -> dict[str, Path]:
@@ -164,66 +153,6 @@ def c_pair(bins, cfg, dur: float) -> tuple[float, int, int]:
         )
 
 
-def pb_header() -> bytes:
-    from scapy.layers.inet import IP, UDP
-    from scapy.layers.l2 import Ether
-
-    pkt = (
-        Ether(dst=MAC1, src=MAC0)
-        / IP(src="198.18.0.1", dst="198.18.0.2", flags="DF", id=0)
-        / UDP(sport=10000, dport=9, chksum=0)
-    )
-    return bytes(pkt)
-
-
-def stream_a() -> Stream:
-    """64 B: Ethernet + IPv4 (34) + payload + TPLD (20) + FCS; modifier on the IP id."""
-    from scapy.layers.inet import IP
-    from scapy.layers.l2 import Ether
-
-    hdr = bytes(
-        Ether(dst=MAC1, src=MAC0)
-        / IP(src="198.18.0.1", dst="198.18.0.2", proto=253, id=0)
-    )
-    return Stream(
-        packet=hdr,
-        header_len_bytes=len(hdr),
-        segments=segments_from_scapy(hdr),
-        tpld_id=1,
-        length=FrameLength.fixed(64),
-        rate=Rate.pps(100e6),
-        modifiers=(Modifier(pos=18, mask=0xFFFF0000, action=ModifierAction.INC),),
-    )
-
-
-def stream_b() -> Stream:
-    hdr = pb_header()
-    vm = VmProgram(
-        (
-            TupleFlowVar(
-                "tuple",
-                ip_min=0xC6120001,
-                ip_max=0xC613FFFE,
-                port_min=1025,
-                port_max=65500,
-                limit_flows=1_000_000,
-            ),
-            WriteFlowVar("tuple.ip", pkt_offset=26),
-            WriteFlowVar("tuple.port", pkt_offset=34),
-            FixChecksumIpv4(pkt_offset=14),
-        )
-    )
-    return Stream(
-        packet=hdr,
-        header_len_bytes=header_length(hdr),
-        segments=(SegmentType.ETHERNET, SegmentType.IP, SegmentType.UDP),  # no L4 csum
-        tpld_id=-1,
-        length=FrameLength(LengthType.RANDOM, 64, 1518),
-        rate=Rate.pps(100e6),
-        vm=vm,
-    )
-
-
 def ws_send(tester: Tester, cfg, stream: Stream, dur: float) -> tuple[float, int, int]:
     """wirespeed TX on p0: (pps at p1's interface, TX counter, analyzer count)."""
     tester.remove_all_streams(0)
@@ -271,7 +200,7 @@ def main() -> None:
             ref["a"].append(c_send(bins, cfg, 64, a.dur))
             ref["b"].append(c_send(bins, cfg, mean_b, a.dur))
             with Tester(tx_only(cfg), cpus={0: (0, 1)}) as tester:
-                for key, mk in (("a", stream_a), ("b", stream_b)):
+                for key, mk in (("a", xena_modifier), ("b", tuple_random_size)):
                     before = rx_packets(cfg, 1)
                     pps, tx, _ = ws_send(tester, cfg, mk(), a.dur)
                     ws[key].append(pps)
@@ -279,7 +208,7 @@ def main() -> None:
             ref["c"].append(c_pair(bins, cfg, a.dur)[0])
             with Tester(cfg, cpus={0: (0, 1), 1: (0, 1)}) as tester:
                 # (c): stream (a) again, counted by wirespeed's analyzer on p1
-                pps, tx, got = ws_send(tester, cfg, stream_a(), a.dur)
+                pps, tx, got = ws_send(tester, cfg, xena_modifier(), a.dur)
                 ws["c"].append(got / a.dur)
                 detail["c"].append((tx, got, tester.tid_stats(1, 1).lost))
     finally:
