@@ -31,8 +31,7 @@ from wirespeed.errors import ValidationError
 from wirespeed.fieldengine.batches import FrameBatch, TpldStamp, TxBatch
 from wirespeed.fieldengine.payload import Prbs31, RandomBytes, static_payload
 from wirespeed.fieldengine.sequences import I64Array, U64Array, cyclic, length_cycle
-from wirespeed.fieldengine.sums import CSUM_OFFSET, Ipv4HeaderSum, L4Sum, swap16
-from wirespeed.fieldengine.sums import word_sums as tpld_word_sums
+from wirespeed.fieldengine.sums import CSUM_OFFSET, Ipv4HeaderSum, L4Sum, fold, swap16
 from wirespeed.fieldengine.variables import VarSet
 from wirespeed.fieldengine.writes import (
     ModifierPlan,
@@ -383,9 +382,11 @@ class StreamGenerator:
             assert tpld is not None
             if ts_ns is None:
                 raise ValidationError("a stamped batch needs its times", field="ts_ns")
-            self._stamper.end(tpld, ts_ns)
+            words = self._stamper.end(tpld, ts_ns)
             if self._l4:
-                even = tpld_word_sums(tpld)
+                if self._pi:  # the payload checksum's word comes first
+                    words = words + tpld[:, 0:2].view(">u2")[:, 0]
+                even = fold(words)
                 sums = (even, swap16(even))
         ends = lengths - self.tpld_len
         for l4 in self._l4:

@@ -25,7 +25,7 @@ import numpy.typing as npt
 from wirespeed.packet.checksum import L4_ICMPV6, L4_TCP, L4_UDP
 from wirespeed.tpld.checksums import ones_complement_sums
 
-__all__ = ["Ipv4HeaderSum", "L4Sum", "fold", "swap16", "word_sums"]
+__all__ = ["Ipv4HeaderSum", "L4Sum", "fold", "swap16"]
 
 U8Array = npt.NDArray[np.uint8]
 I64Array = npt.NDArray[np.int64]
@@ -44,12 +44,6 @@ def fold(total: I64Array) -> I64Array:
 def swap16(value: I64Array) -> I64Array:
     """Swap the bytes of 16-bit values: the sum of the same bytes one byte later."""
     return ((value & 0xFF) << 8) | (value >> 8)
-
-
-def word_sums(rows: U8Array) -> I64Array:
-    """Folded sum of each row's big-endian words (rows of an even width)."""
-    words = rows.view(">u2")
-    return fold(words.sum(axis=1, dtype=np.int64))
 
 
 def _read_word(body: U8Array, offset: int) -> npt.NDArray[np.uint16]:

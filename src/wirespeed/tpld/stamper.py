@@ -89,6 +89,7 @@ class TpldStamper:
         self._a = np.zeros(0, dtype=np.int64)
         self._crc = np.zeros(0, dtype=np.uint32)
         self._b_high = 0
+        self._sum = np.zeros(0, dtype=np.int64)
         # build the tables now, not in the middle of the first timed batch
         _ = _micro_tables() if mode is TpldMode.MICRO else _normal_tables()
 
@@ -163,8 +164,13 @@ class TpldStamper:
             out[:, 0:2].view(">u2")[:, 0] = pi_checksums
         self._begin_normal(n, tid, seq0 % SEQ_MODULUS)
 
-    def end(self, out: U8Array, ts_ns: I64Array) -> None:
+    def end(self, out: U8Array, ts_ns: I64Array) -> I64Array:
         """Write the transmit times (and what depends on them) of the rows begun.
+
+        Returns:
+            Per row, a number congruent modulo 0xFFFF to the one's complement sum of
+            the TPLD's big-endian words (what a UDP/TCP checksum over it needs:
+            any positive total folds to the same 16 bits).
 
         Raises:
             ValidationError: :meth:`begin` was not called for these rows.
@@ -176,14 +182,15 @@ class TpldStamper:
         n, tid, is_first = self._pending
         self._pending = None
         if n == 0:
-            return
+            return np.zeros(0, dtype=np.int64)
         if self.mode is TpldMode.MICRO:
-            self._stamp_micro(out, tid, ts_ns, is_first)
-            return
+            return self._stamp_micro(out, tid, ts_ns, is_first)
         core = out[:, self._core :]
-        self._end_normal(core, ts_ns)
+        sums = self._end_normal(core, ts_ns)
         if is_first:
             self._mark_first(core[0])
+            sums[0] += FLAG_FIRST
+        return sums
 
     def _constants(self, tid: int) -> tuple[int, int]:
         """(CRC of everything that is the same in every frame, high bits of B)."""
@@ -220,8 +227,14 @@ class TpldStamper:
         self._a = a
         self._crc = crc
         self._b_high = b_high
+        # word sum of everything but the time: seq(3) and tid/pio/word; the CRC and
+        # its complement add up to 2 * 0xFFFF, nothing modulo 0xFFFF
+        word = (b_high >> 32) & 0xFFFF
+        const = (tid >> 8) + ((tid & 0xFF) << 8 | (self.pi_offset & 0xFF)) + word
+        self._sum = (seqs >> 8) + ((seqs & 0xFF) << 8)
+        self._sum += const
 
-    def _end_normal(self, core: U8Array, ts: I64Array) -> None:
+    def _end_normal(self, core: U8Array, ts: I64Array) -> I64Array:
         tables, _, ts_hi_t, ts_lo_t = _normal_tables()
         u = (ts >> 4) & 0xFFFFFFFF
         nib = ts & 0xF
@@ -235,6 +248,11 @@ class TpldStamper:
         b |= np.int64(self._b_high)
         core[:, 8:16].view(">u8")[:, 0] = b
         core[:, 16:20].view(">u4")[:, 0] = ~crc
+        sums = (u >> 24) + ((u >> 8) & 0xFFFF)
+        sums += (u & 0xFF) << 8
+        sums += nib
+        sums += self._sum
+        return sums
 
     def _mark_first(self, core: U8Array) -> None:
         """Set the first-packet flag of one stamped TPLD and fix its CRC."""
@@ -248,7 +266,7 @@ class TpldStamper:
 
     def _stamp_micro(
         self, out: U8Array, tid: int, ts: I64Array, is_first: bool
-    ) -> None:
+    ) -> I64Array:
         tables, ts_lo_t = _micro_tables()
         ts28 = (ts >> 4) & 0x0FFFFFFF
         # 48-bit word: first(1) reserved(1) tid(10) ts(28) crc(8)
@@ -264,3 +282,9 @@ class TpldStamper:
         if is_first:
             out[0, 0] |= 0x80
             out[0, 5] ^= int(tables[0][0x80]) & 0xFF
+            head[0] |= 1 << 39
+        # words: bytes 0-1, 2-3, 4 and the CRC byte
+        sums = (head >> 24) + ((head >> 8) & 0xFFFF)
+        sums += (head & 0xFF) << 8
+        sums += out[:, 5]
+        return sums

@@ -8,11 +8,13 @@ and ``wirespeed.packet.checksum.fix_*`` run over the zero-padded whole frames.
 """
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scapy.layers.inet import IP, TCP, UDP, Ether
 from scapy.layers.inet6 import IPv6
 
+from wirespeed.errors import ValidationError
 from wirespeed.fieldengine import TpldStamp, compile_stream
 from wirespeed.model import (
     FixChecksumHw,
@@ -207,3 +209,34 @@ def test_ipv4_header_length_written_per_frame():
     ref = data.copy()
     fix_ipv4_checksums(ref, 14)
     assert (ref == data).all()
+
+
+def test_payload_checksum_form_with_udp_checksum():
+    """22-byte TPLD: its payload checksum, then the UDP checksum over it all."""
+    hdr = bytes(ETH / V4 / L4S["udp"])
+    stream = Stream(
+        packet=hdr,
+        segments=(SegmentType.ETHERNET, SegmentType.IP, SegmentType.UDPCHECK),
+        length=FrameLength(LengthType.INCREMENTING, 80, 90),
+        payload=Payload(PayloadType.INC8),
+    )
+    mode = TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
+    gen = compile_stream(stream, tpld_mode=mode, pi_offset=42)
+    frames = []
+    for n, seq in ((4, 0), (7, 4)):
+        ts = 10**18 + np.arange(n, dtype=np.int64) * 1000
+        b = gen.fill(n, TpldStamp(3, seq, is_first=seq == 0), ts).assemble()
+        frames += [b.frame(i) for i in range(n)]
+    data, lengths = _as_rows(frames)
+    ref = data.copy()
+    fix_ipv4_checksums(ref, 14)
+    fix_l4_checksums(ref, lengths, 14, 34, L4_UDP)
+    assert (ref == data).all()
+    dec = decode_batch(data, lengths, mode)
+    assert dec.valid.all()
+    assert dec.pi_checked.all()
+    assert dec.pi_ok.all()
+    assert dec.seq.tolist() == list(range(11))
+    with pytest.raises(ValidationError) as exc:
+        compile_stream(stream, tpld_mode=mode, pi_offset=40)  # covers the UDP csum
+    assert exc.value.field == "pi_offset"
