@@ -25,6 +25,7 @@ from wirespeed.model import (
 from wirespeed.service import Multiplier, MultiplierKind, PortState
 from wirespeed.topology.impair import parse_impairment
 from wirespeed.topology.netns import in_netns
+from wirespeed.tpld import TpldMode
 
 pytestmark = pytest.mark.netns
 
@@ -327,3 +328,28 @@ def test_suppress_and_resume_a_running_stream(chassis, ports) -> None:
         st = b.tpld_statistics(sh.config.tpld_id)
         assert st is not None
         assert (st.packets, st.lost) == (sh.statistics().packets, 0)
+
+
+@pytest.mark.parametrize("form", ["micro", "payload_checksum"])
+def test_tpld_forms_are_sent_and_decoded_per_port(chassis, ports, form) -> None:
+    """A port receives in the TPLD form it is set to, as a Xena port does."""
+    a, b = ports
+    for p in (a, b):
+        if form == "micro":
+            p.tpld_mode = TpldMode.MICRO
+        else:
+            p.payload_checksum_offset = 42  # from the UDP payload on
+    a.streams.create(
+        header=HDR, rate_pps=20_000, length=FrameLength.fixed(100), tpld_id=600,
+        payload=Payload(PayloadType.INC8), mode=TxMode.single_burst(500),
+    )  # fmt: skip
+    _run(chassis, a)
+    st = b.tpld_statistics(600)
+    assert st is not None
+    assert (st.packets, st.lost, st.payload_errors) == (500, 0, 0)
+    assert b.statistics().rx_packets == 500
+    if form == "micro":  # no sequence number: nothing to count as lost or misordered
+        assert (st.misordered, st.duplicates) == (0, 0)
+    else:
+        assert st.seq_too_high == 0
+    assert 0 <= st.latency.min_ns <= st.latency.max_ns

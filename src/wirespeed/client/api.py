@@ -54,6 +54,7 @@ from wirespeed.service import Multiplier, PortInfo, Tester
 from wirespeed.service.stats import PortStats, StreamTxStats
 from wirespeed.topology.impair import Impairment
 from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, TesterConfig
+from wirespeed.tpld import TpldMode
 
 __all__ = ["Chassis", "Module", "Port", "StreamHandle"]
 
@@ -202,6 +203,26 @@ class Port:
         if mode not in FEC_MODES:
             raise ValidationError(f"one of {', '.join(FEC_MODES)}", field="fec_mode")
         self.info.fec_mode = mode
+
+    @property
+    def tpld_mode(self) -> TpldMode:
+        """The port's TPLD form, for what it sends and what it receives."""
+        return self.info.tpld_mode
+
+    @tpld_mode.setter
+    def tpld_mode(self, mode: TpldMode) -> None:
+        if not isinstance(mode, TpldMode):
+            raise ValidationError(f"not a TpldMode: {mode!r}", field="tpld_mode")
+        self.chassis.tester.set_tpld_mode(self.index, mode)
+
+    @property
+    def payload_checksum_offset(self) -> int:
+        """Where the payload integrity checksum starts (0 = off; on: 22-byte TPLD)."""
+        return self.info.payload_checksum_offset
+
+    @payload_checksum_offset.setter
+    def payload_checksum_offset(self, offset: int) -> None:
+        self.chassis.tester.set_payload_checksum(self.index, offset)
 
     def reserve(self, *, force: bool = False) -> None:
         """Reserve the port for this chassis session."""

@@ -171,6 +171,8 @@ class Tester:
                 port.workers.start()
                 port.tx_base = np.zeros(port.workers.tx_counters.size, dtype=np.int64)
                 port.rx_base = np.zeros(rxw.RX_PORT_WORDS, dtype=np.int64)
+                if port.info.tpld_mode is not TpldMode.NORMAL:
+                    self._tell_rx_mode(port)
         except BaseException:
             self.close()
             raise
@@ -382,6 +384,7 @@ class Tester:
         with self._lock:
             self._check_idle(port, "change the TPLD mode")
             port.info.tpld_mode = mode
+            self._tell_rx_mode(port)
 
     def set_payload_checksum(self, index: int, offset: int) -> None:
         """Payload checksum offset (0 = off); on, the TPLD grows to 22 bytes."""
@@ -400,6 +403,13 @@ class Tester:
                 and port.info.tpld_mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
             ):
                 port.info.tpld_mode = TpldMode.NORMAL
+            self._tell_rx_mode(port)
+
+    def _tell_rx_mode(self, port: _Port) -> None:
+        """The port receives in the form it sends (as on a Xena port): its receive
+        worker decodes micro TPLDs, or checks payload checksums, from now on."""
+        if port.workers is not None:
+            port.workers.send_rx("mode", port.info.tpld_mode)
 
     def set_latency_offset(self, index: int, offset_ns: int) -> None:
         """Subtracted from every latency reported for this port."""
@@ -425,6 +435,7 @@ class Tester:
             self.remove_all_streams(index)
             port.info.tpld_mode = TpldMode.NORMAL
             port.info.payload_checksum_offset = 0
+            self._tell_rx_mode(port)
             port.info.latency_offset_ns = 0
             port.multiplier = 1.0
 
