@@ -62,57 +62,40 @@ class TxJob:
 
 
 class _Clock:
-    """Estimates when each frame of a batch leaves: the TPLD timestamps.
+    """The TPLD timestamp of a batch: when it is handed to the kernel.
 
-    Frames are stamped after the batch is built and just before the one system call
-    that sends it; frame ``k`` of the call is stamped ``t + lead + k * per_frame``,
-    where ``t`` is the clock read before stamping, ``lead`` how long stamping took
-    and ``per_frame`` how long the kernel takes per frame (on a veth that includes
-    the receiving side's work).
-
-    Both come from earlier batches as the smallest value seen in the last
-    :data:`WINDOW` of them (0 until :data:`TRUSTED` were seen): a process that was
-    preempted only makes that call look slow, and a timestamp must never run ahead
-    of its frame (a negative latency). ``per_frame`` uses calls of at least
-    :data:`MIN_FRAMES` frames, whose fixed cost is small beside the per-frame cost.
+    A batch is stamped after it is built, right before the one system call that
+    sends it: every frame carries the clock read before stamping plus ``lead``, the
+    time stamping took, as the smallest value seen over the last :data:`WINDOW`
+    calls (0 until :data:`TRUSTED` were seen) times :data:`MARGIN`. So a timestamp
+    never runs ahead of its frame: a negative latency is impossible, whatever
+    preempts the process. Frames of one call leave one after the other, so the
+    latency of a frame includes the time it waited in the kernel behind the
+    earlier frames of its batch (a few microseconds at moderate rates; up to the
+    batch's duration when a port sends as fast as it can).
     """
 
     WINDOW = 32
     TRUSTED = 8
-    MIN_FRAMES = 64
     MARGIN = 0.9
-    """Fraction of the smallest lead and per-frame time used, for the variation
-    the window has not seen."""
 
     def __init__(self) -> None:
         self._lead = np.full(self.WINDOW, np.inf)
-        self._per = np.full(self.WINDOW, np.inf)
         self._i = 0
-        self._j = 0
-        self._leads_seen = 0
-        self._pers_seen = 0
-        self.lead_ns = 0.0
-        self.per_frame_ns = 0.0
+        self._seen = 0
+        self.lead_ns = 0
 
-    def update(self, t0: int, t_send: int, t_done: int, frames: int) -> None:
-        """Learn from one call: stamping began at ``t0``, the call ran from
-        ``t_send`` to ``t_done`` and sent ``frames`` frames."""
+    def update(self, t0: int, t_send: int) -> None:
+        """Learn from one call: stamping began at ``t0``, the call at ``t_send``."""
         self._lead[self._i] = t_send - t0
         self._i = (self._i + 1) % self.WINDOW
-        self._leads_seen += 1
-        if self._leads_seen >= self.TRUSTED:
-            self.lead_ns = self.MARGIN * float(self._lead.min())
-        if frames >= self.MIN_FRAMES:
-            self._per[self._j] = (t_done - t_send) / frames
-            self._j = (self._j + 1) % self.WINDOW
-            self._pers_seen += 1
-            if self._pers_seen >= self.TRUSTED:
-                self.per_frame_ns = self.MARGIN * float(self._per.min())
+        self._seen += 1
+        if self._seen >= self.TRUSTED:
+            self.lead_ns = int(self.MARGIN * float(self._lead.min()))
 
-    def times(self, t0: int, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Transmit-time estimates of the frames at these positions of the call."""
-        offsets = (positions * self.per_frame_ns).astype(np.int64)
-        return offsets + np.int64(t0 + int(self.lead_ns))
+    def times(self, t0: int, n: int) -> npt.NDArray[np.int64]:
+        """The timestamps of ``n`` frames of a batch whose stamping began at ``t0``."""
+        return np.full(n, t0 + self.lead_ns, dtype=np.int64)
 
 
 class _Sender:
@@ -182,13 +165,12 @@ class _Sender:
             t0 = time.time_ns()
             batches = [
                 gens[d.key].finish(
-                    self.clock.times(t0, pos) if tids[d.key] >= 0 else None
+                    self.clock.times(t0, d.count) if tids[d.key] >= 0 else None
                 )
-                for d, pos in zip(dues, _positions(dues, order), strict=True)
+                for d in dues
             ]
-            t_send = time.time_ns()
+            self.clock.update(t0, time.time_ns())
             sent = self._send(batches, order)
-            self.clock.update(t0, t_send, time.time_ns(), sent)
             self._count(dues, batches, sent, slots, tids, pacer, now)
             # Leave the rest of the window for frames that are about to be due.
             if conn.poll(0):
@@ -338,19 +320,3 @@ def _send_order(dues: list[Due]) -> npt.NDArray[np.int64] | None:
     ]
     order: npt.NDArray[np.int64] = np.argsort(np.concatenate(times), kind="stable")
     return order
-
-
-def _positions(
-    dues: list[Due], order: npt.NDArray[np.int64] | None
-) -> list[npt.NDArray[np.int64]]:
-    """Where each stream's frames are in the send order."""
-    if order is None:
-        return [np.arange(dues[0].count, dtype=np.int64)]
-    where = np.empty(len(order), dtype=np.int64)
-    where[order] = np.arange(len(order), dtype=np.int64)
-    out = []
-    start = 0
-    for d in dues:
-        out.append(where[start : start + d.count])
-        start += d.count
-    return out
