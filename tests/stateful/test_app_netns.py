@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import secrets
@@ -166,25 +165,34 @@ def test_delay_without_netem_is_refused_before_anything_exists(demo: Raw) -> Non
     assert prefix not in out.stdout
 
 
-def _bridge_state(name: str) -> tuple[int, list[str]]:
+def _bridge_state(name: str) -> dict[str, Any]:
     with IPRoute() as ipr:
         idx = ipr.link_lookup(ifname=name)[0]
-        ports = [
-            link.get_attr("IFLA_IFNAME")
-            for link in ipr.get_links()
-            if link.get_attr("IFLA_MASTER") == idx
-        ]
-        addrs = [a.get_attr("IFA_ADDRESS") for a in ipr.get_addr(index=idx)]
-    return idx, sorted(ports + addrs)
+        link = ipr.get_links(idx)[0]
+        ports = sorted(
+            str(p.get_attr("IFLA_IFNAME"))
+            for p in ipr.get_links()
+            if p.get_attr("IFLA_MASTER") == idx
+        )
+        addrs = sorted(str(a.get_attr("IFA_ADDRESS")) for a in ipr.get_addr(index=idx))
+    assign = Path(f"/sys/class/net/{name}/addr_assign_type").read_text().strip()
+    return {
+        "index": idx,
+        "mac": link.get_attr("IFLA_ADDRESS"),
+        "addr_assign_type": assign,
+        "mtu": link.get_attr("IFLA_MTU"),
+        "up": bool(link["flags"] & 1),
+        "ports": ports,
+        "addresses": addrs,
+    }
 
 
-def test_existing_bridge_is_used_as_it_is() -> None:
-    bridge = f"wsb{os.getpid() % 10000}{secrets.token_hex(2)}"
-    raw: Raw = {
+def _two_hosts_on(bridge: str) -> Raw:
+    return {
         "servers": [
             {
                 "talk_point": {"to_bridge": bridge, "ip": "198.18.77.10/24"},
-                "traffic": [{"name": "s1", "ip": "198.18.77.10", "flow_mode": "mouse"}],
+                "traffic": [{"name": "s1", "ip": "198.18.77.10", "flow_mode": "sym"}],
             }
         ],
         "clients": [
@@ -194,22 +202,70 @@ def test_existing_bridge_is_used_as_it_is() -> None:
             }
         ],
     }
+
+
+def test_existing_bridge_is_used_as_it_is() -> None:
+    token = f"{os.getpid() % 10000}{secrets.token_hex(2)}"
+    bridge, side = f"wsb{token}", f"wsq{token}"
+    raw = _two_hosts_on(bridge)
     with Lab("wst") as lab:
-        lab.add_bridge(bridge)  # in the root namespace, made (and removed) by the test
+        # made (and removed) by the test: a bridge in the root namespace whose MAC
+        # and MTU come from its one port (a jumbo port with a libvirt-like tap MAC)
+        lab.add_bridge(bridge)
+        ns = lab.add_netns("side")
+        lab.add_veth(side, None, "x0", ns, mac="fe:54:00:00:00:01", mtu=9000)
+        lab.set_master(side, bridge)
         before = _bridge_state(bridge)
-        res = _run_case(raw)
+        assert (before["mac"], before["mtu"], before["ports"]) == (
+            "fe:54:00:00:00:01",
+            9000,
+            [side],
+        )
+        assert before["addr_assign_type"] != "3"  # the kernel picks its MAC
+        mgr = CloudTrafficManager(grace_s=2.0)
+        try:
+            mgr.start_traffic(name="x", server=raw["servers"], client=raw["clients"])
+            during = _bridge_state(bridge)
+            ours = sorted(set(during["ports"]) - {side})
+            assert len(ours) == 2
+            assert {**during, "ports": [side]} == before  # same MAC, MTU, addresses
+            res = mgr.wait(timeout_s=60)
+        finally:
+            mgr.stop()
         assert (res.total.completed, res.total.failed) == (20, 0)
+        # full-size segments crossed at the bridge's MTU
+        assert res.total.bytes_tx == 20 * 6_000
         assert res.topology["bridges_created"] == []
         assert res.topology["bridges_existing"] == [bridge]
         assert _bridge_state(bridge) == before  # still there, no port or address left
+
         lab.add_address(bridge, "198.18.76.1/24")
-        bad = copy.deepcopy(raw)
         mgr = CloudTrafficManager()
         with pytest.raises(ConfigError) as info:
-            mgr.start_traffic(name="x", server=bad["servers"], client=bad["clients"])
+            mgr.start_traffic(name="x", server=raw["servers"], client=raw["clients"])
         assert info.value.field == "x.servers[0].talk_point.ip"
         assert "outside the subnet of bridge" in info.value.reason
         assert not mgr.running
+
+
+def test_existing_bridge_that_would_change_is_refused() -> None:
+    bridge = f"wsb{os.getpid() % 10000}{secrets.token_hex(2)}"
+    raw = _two_hosts_on(bridge)
+    with Lab("wst") as lab:
+        lab.add_bridge(bridge)  # no port, no fixed MAC: a port would become its MAC
+        before = _bridge_state(bridge)
+        mgr = CloudTrafficManager()
+        with pytest.raises(ConfigError) as info:
+            mgr.start_traffic(name="x", server=raw["servers"], client=raw["clients"])
+        assert info.value.field == "x.servers[0].talk_point.to_bridge"
+        assert "would change the MAC address" in info.value.reason
+        assert not mgr.running
+        assert _bridge_state(bridge) == before
+        lab.set_mac(bridge, "02:00:00:00:00:77")  # a fixed MAC: now usable as it is
+        pinned = _bridge_state(bridge)
+        res = _run_case(raw)
+        assert (res.total.completed, res.total.failed) == (20, 0)
+        assert _bridge_state(bridge) == pinned
 
 
 def _cli(*args: str) -> list[str]:

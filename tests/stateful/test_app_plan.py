@@ -7,7 +7,12 @@ import pytest
 
 from wirespeed.errors import ConfigError
 from wirespeed.stateful.case import parse_case
-from wirespeed.stateful.plan import ExistingLink, check_impairments, plan_topology
+from wirespeed.stateful.plan import (
+    ExistingLink,
+    check_impairments,
+    peer_mac,
+    plan_topology,
+)
 
 Raw = dict[str, Any]
 I4 = ipaddress.IPv4Interface
@@ -102,3 +107,68 @@ def test_impairment_checks(demo: Raw) -> None:
         )
     assert info.value.field == "b.servers[0].talk_point.tc.ingress"
     assert "bridge that wirespeed creates" in info.value.reason
+
+
+def test_existing_bridge_keeps_its_mtu_and_mac(demo: Raw) -> None:
+    case = parse_case(demo, name="base")
+    port = "52:54:00:12:34:56"  # a port (a VM's tap) whose MAC the bridge carries
+    found = ExistingLink(
+        "virbr25", True, mtu=9000, mac=port, has_fixed_mac=False, port_macs=(port,)
+    )
+    link = plan_topology(case, {"virbr25": found}, root_prefix="wsaabcdef").link("s1")
+    assert (link.peer, link.mtu) == ("wsaabcdefs1", 9000)
+    assert link.peer_mac == peer_mac("wsaabcdefs1")
+    assert link.peer_mac is not None
+    assert link.peer_mac.startswith("fe:ff:ff:")
+    assert int(link.peer_mac[:2], 16) % 2 == 0  # unicast
+    assert peer_mac("wsaabcdefs1") != peer_mac("wsaabcdefs2")
+    created = plan_topology(case, {}, root_prefix="wsaabcdef").link("s1")
+    assert (created.peer_mac, created.mtu) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("found", "message"),
+    [
+        (
+            ExistingLink("virbr25", True, mac="3a:00:00:00:00:01", has_fixed_mac=False),
+            "adding a port would change the MAC address of bridge virbr25",
+        ),
+        (
+            ExistingLink(
+                "virbr25",
+                True,
+                mac="fe:ff:ff:ff:ff:fe",
+                has_fixed_mac=False,
+                port_macs=("fe:ff:ff:ff:ff:fe",),
+            ),
+            "adding a port would change the MAC address of bridge virbr25",
+        ),
+        (
+            ExistingLink("virbr25", True, is_up=False),
+            "bridge virbr25 exists but is down",
+        ),
+    ],
+)
+def test_existing_bridge_that_would_change_is_refused(
+    demo: Raw, found: ExistingLink, message: str
+) -> None:
+    case = parse_case(demo, name="base")
+    with pytest.raises(ConfigError) as info:
+        plan_topology(case, {"virbr25": found}, root_prefix="wsaabcdef")
+    assert info.value.field == "base.servers[0].talk_point.to_bridge"
+    assert message in info.value.reason
+
+
+def test_fixed_mac_bridge_without_ports_is_fine(demo: Raw) -> None:
+    case = parse_case(demo, name="base")
+    found = ExistingLink("virbr25", True, mac="3a:00:00:00:00:01", has_fixed_mac=True)
+    assert plan_topology(case, {"virbr25": found}, root_prefix="x").link("s1").existing
+
+
+@pytest.mark.parametrize("name", ["c1p", "s1p", "lo"])
+def test_created_bridge_cannot_take_the_name_of_our_links(demo: Raw, name: str) -> None:
+    demo["servers"][0]["talk_point"]["to_bridge"] = name
+    with pytest.raises(ConfigError) as info:
+        plan_topology(parse_case(demo, name="b"), {}, root_prefix="x")
+    assert info.value.field == "b.servers[0].talk_point.to_bridge"
+    assert "choose another bridge name" in info.value.reason

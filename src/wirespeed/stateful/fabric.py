@@ -6,7 +6,8 @@ names; :func:`build_fabric` creates what the
 missing bridges and the gateway addresses (forwarding on), one namespace per host with
 ``eth0`` (address, default route), the veth peers on their bridges, and the
 impairments. Every object is recorded by the lab and removed with it. An existing
-bridge only gains our veth peer, which goes away with the lab.
+bridge only gains our veth peer (with the bridge's MTU and a MAC that does not become
+the bridge's), which goes away with the lab.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import socket
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pyroute2 import IPRoute
@@ -29,10 +31,23 @@ from wirespeed.topology.netns import Lab
 __all__ = ["Fabric", "build_fabric", "probe_bridges"]
 
 _NFT_TABLE = "wsapp"
+_IFF_UP = 0x1
+
+
+def _fixed_mac(name: str) -> bool:
+    # addr_assign_type is only in sysfs (3 = NET_ADDR_SET: set by a user or a tool)
+    try:
+        text = Path(f"/sys/class/net/{name}/addr_assign_type").read_text()
+    except OSError:
+        return False
+    return text.strip() == "3"
 
 
 def probe_bridges(names: Iterable[str]) -> dict[str, ExistingLink]:
-    """The root-namespace interfaces among ``names``, with their IPv4 addresses."""
+    """The root-namespace interfaces among ``names``: kind, state, addresses, ports.
+
+    Read only: nothing is changed.
+    """
     found: dict[str, ExistingLink] = {}
     with IPRoute() as ipr:
         for name in dict.fromkeys(names):
@@ -46,7 +61,21 @@ def probe_bridges(names: Iterable[str]) -> dict[str, ExistingLink]:
                 ipaddress.IPv4Interface(f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}")
                 for a in ipr.get_addr(index=idx[0], family=socket.AF_INET)
             )
-            found[name] = ExistingLink(name, kind == "bridge", addrs)
+            ports = tuple(
+                str(p.get_attr("IFLA_ADDRESS")).lower()
+                for p in ipr.get_links()
+                if p.get_attr("IFLA_MASTER") == idx[0]
+            )
+            found[name] = ExistingLink(
+                name,
+                kind == "bridge",
+                addrs,
+                is_up=bool(link["flags"] & _IFF_UP),
+                mtu=int(link.get_attr("IFLA_MTU")),
+                mac=str(link.get_attr("IFLA_ADDRESS")).lower(),
+                has_fixed_mac=_fixed_mac(name),
+                port_macs=ports,
+            )
     return found
 
 
@@ -147,7 +176,10 @@ def build_fabric(lab: Lab, plan: TopologyPlan) -> Fabric:
         if link.existing:
             # Root end first, so that the lab records (and removes) the link that
             # sits on the existing bridge, not only the namespace it came from.
-            lab.add_veth(link.peer, None, HOST_IFNAME, ns)
+            # Its MTU and a high MAC keep the bridge's own MTU and MAC as they are.
+            lab.add_veth(
+                link.peer, None, HOST_IFNAME, ns, mac=link.peer_mac, mtu=link.mtu
+            )
         else:
             lab.add_veth(HOST_IFNAME, ns, link.peer, peer_ns)
         lab.set_master(link.peer, link.bridge, netns=peer_ns)
