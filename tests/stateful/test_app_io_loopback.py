@@ -270,3 +270,45 @@ def test_a_down_server_does_not_listen() -> None:
     c, s = _run(spec, _client(spec, 3))
     assert c.errors == {"refused": 3}
     assert s.accepted == 0
+
+
+def test_http_server_answers_any_http_client() -> None:
+    # baseHttp takes any HTTP request head, as a probe (curl, a health check) sends
+    spec = make_server_spec(BUILTIN_FLOWS["baseHttp"], ip=LOOP, port=0)
+    response = BUILTIN_FLOWS["baseHttp"].steps[0].response
+    probe = b"GET /health HTTP/1.1\r\nHost: probe\r\n\r\n"
+
+    async def ask(srv: AppServer, data: bytes) -> bytes:
+        reader, writer = await asyncio.open_connection(LOOP, srv.port)
+        writer.write(data)
+        await writer.drain()
+        answer = await reader.read()
+        writer.close()
+        return answer
+
+    async def main() -> tuple[list[bytes], ServerStats]:
+        srv = AppServer(spec)
+        await srv.start()
+        answers = [
+            await ask(srv, probe),
+            await ask(srv, b"SSH-2.0-OpenSSH_9.2\r\n\r\n"),  # not HTTP
+        ]
+        cli = AppClient(_client(spec, 3), port=srv.port)  # our own client too
+        cstats = await cli.run()
+        assert (cstats.completed, cstats.failed) == (3, 0)
+        return answers, await srv.stop()
+
+    answers, s = asyncio.run(main())
+    assert answers == [response, b""]
+    assert (s.accepted, s.completed, s.failed) == (5, 4, 1)
+    assert s.errors == {"payload_mismatch": 1}
+    request = BUILTIN_FLOWS["baseHttp"].steps[0].request
+    assert s.bytes_rx == len(probe) + len(b"SSH-2.0-OpenSSH_9.2\r\n\r\n") + 3 * len(
+        request
+    )
+    assert s.bytes_tx == 4 * len(response)
+
+
+def test_an_http_step_needs_an_http_request() -> None:
+    with pytest.raises(ValueError, match="HTTP request head"):
+        Step(b"hello", b"world", is_http_request=True)
