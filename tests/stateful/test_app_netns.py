@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,11 +18,13 @@ import yaml
 from pyroute2 import IPRoute
 
 from wirespeed.errors import ConfigError
+from wirespeed.stateful.flows import BUILTIN_FLOWS
 from wirespeed.stateful.orchestrator import (
     AppResults,
     CloudTrafficManager,
     read_case_file,
 )
+from wirespeed.stateful.tlscerts import CertStore
 from wirespeed.topology.impair import has_netem
 from wirespeed.topology.netns import Lab, cleanup_stale, netns_exists
 
@@ -139,6 +142,111 @@ def test_udp_example() -> None:
         14_000,
         15_000,
     )
+
+
+def test_a_crashed_server_worker_is_reported_and_everything_removed(
+    demo: Raw,
+) -> None:
+    mgr = CloudTrafficManager(grace_s=1.0)
+    try:
+        mgr.start_traffic(name="x", server=demo["servers"], client=demo["clients"])
+        namespaces = _namespaces(mgr.results())
+        while mgr.results().total.completed < 50:
+            time.sleep(0.05)
+        (server,) = [w for w in mgr._workers if w.role == "server"]
+        server.process.kill()  # the host's worker crashes (our child, by its handle)
+        server.process.wait(timeout=10)
+        res = mgr.wait(timeout_s=60)
+        assert res.finished
+    finally:
+        final = mgr.stop()
+    assert final.worker_errors == {
+        "s1": "server worker s1 exited unexpectedly (killed by signal 9)"
+    }
+    t = final.total
+    assert t.completed >= 50
+    assert t.failed > 0
+    assert t.attempted == t.completed + t.failed == 1000
+    # the host is still there and its kernel refuses (or resets what was open)
+    assert set(t.errors) <= {"refused", "reset", "eof", "tls_handshake"}
+    assert t.errors.get("refused", 0) > 0
+    assert 50 <= final.servers["s1"].completed <= t.completed  # its last report
+    assert not any(netns_exists(ns) for ns in namespaces)
+
+
+def _curl(ns: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["ip", "netns", "exec", ns, "curl", "-sS", "-m", "5", "-A", "probe", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+@pytest.mark.compat
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_servers_alone_answer_real_probes(demo: Raw) -> None:
+    # the seed's point 2: app servers that a probe (here curl, from the router
+    # namespace of the run) can reach, over HTTP and over TLS with SNI checked
+    demo["servers"][0]["traffic"] = [
+        {"name": "web", "ip": "198.18.25.110", "server_port": 80},
+        {
+            "name": "tls",
+            "ip": "198.18.25.110",
+            "ssl": True,
+            "server_name": "www.sharepoint.com",
+            "flow_mode": "baseHttp",
+        },
+    ]
+    mgr = CloudTrafficManager(grace_s=1.0)
+    try:
+        mgr.start_traffic(name="probe", server=demo["servers"])
+        assert mgr.ca_path is not None
+        ca = mgr.ca_path
+        fab = mgr.results().topology["fabric_netns"]
+        web = _curl(
+            fab, "-w", "%{http_code}", "-o", "/dev/null", "http://198.18.25.110/"
+        )
+        assert (web.returncode, web.stdout) == (0, "200")
+        head = _curl(fab, "-I", "http://198.18.25.110/")
+        assert head.returncode == 0
+        assert head.stdout.splitlines()[0] == "HTTP/1.1 200 OK"
+        resolve = "www.sharepoint.com:443:198.18.25.110"
+        tls = _curl(
+            fab,
+            "--cacert",
+            str(ca),
+            "--resolve",
+            resolve,
+            "-w",
+            "%{http_code}",
+            "-o",
+            "/dev/null",
+            "https://www.sharepoint.com/",
+        )
+        assert (tls.returncode, tls.stdout) == (0, "200"), tls.stderr
+        wrong = _curl(  # a name the server is not: refused in the handshake
+            fab,
+            "-k",
+            "--resolve",
+            "www.office.com:443:198.18.25.110",
+            "https://www.office.com/",
+        )
+        assert wrong.returncode != 0
+        res = mgr.results()
+        assert not res.finished  # servers only: nothing to finish
+    finally:
+        final = mgr.stop()
+    assert not ca.exists()
+    w, t = final.servers["web"], final.servers["tls"]
+    rest = b" / HTTP/1.1\r\nHost: 198.18.25.110\r\nUser-Agent: probe\r\n"
+    rest += b"Accept: */*\r\n\r\n"  # what curl sends after GET and HEAD
+    response = BUILTIN_FLOWS["baseHttp"].steps[0].response
+    assert (w.accepted, w.completed, w.failed) == (2, 2, 0)
+    assert (w.bytes_rx, w.bytes_tx) == (7 + 2 * len(rest), 2 * len(response))
+    assert (t.accepted, t.tls_established, t.sni_ok, t.sni_mismatch) == (2, 1, 1, 1)
+    assert (t.completed, t.failed, t.errors) == (1, 1, {"sni_mismatch": 1})
+    assert final.clients == {}
 
 
 def test_total_loss_fails_connects_and_counts_drops(demo: Raw) -> None:
@@ -296,7 +404,9 @@ def test_cli_json_run_and_bad_field(tmp_path: Path) -> None:
     out = json.loads(proc.stdout)
     assert (out["total"]["completed"], out["total"]["failed"]) == (40, 0)
     assert out["servers"][0]["sni_ok"] == 40
-    doc["base"]["clients"][0]["traffic"][0]["s_name"] = "nope"
+    # a long name that looks like rich markup: printed as it is, on one line
+    nope = "[bold]nope-" + "x" * 80
+    doc["base"]["clients"][0]["traffic"][0]["s_name"] = nope
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(doc))
     proc = subprocess.run(
@@ -307,7 +417,32 @@ def test_cli_json_run_and_bad_field(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 2
-    assert "base.clients[0].traffic[0].s_name: no server named 'nope'" in proc.stderr
+    assert proc.stderr == (
+        f"error: base.clients[0].traffic[0].s_name: no server named {nope!r}"
+        " (servers: s1)\n"
+    )
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv")
+def test_cli_without_root_says_why_and_leaves_nothing() -> None:
+    proc = subprocess.run(
+        [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            *_cli("app", "--yaml", str(EXAMPLE), "--case", "base"),
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert (
+        proc.stderr == "error: creating network namespaces needs root (CAP_NET_ADMIN)\n"
+    )
+    assert proc.stdout == ""
 
 
 def _netns_lines(text: str) -> list[str]:
@@ -332,12 +467,19 @@ def test_ctrl_c_and_sigterm_clean_up(sig: signal.Signals) -> None:
             namespaces = _netns_lines(seen.replace(")", " "))
             assert namespaces
             assert all(netns_exists(ns) for ns in namespaces), seen
+            (ca,) = (
+                Path(line.split(": ", 1)[1].split(" (")[0])
+                for line in seen.splitlines()
+                if line.startswith("TLS CA for probes: ")
+            )
+            assert ca.exists()
             proc.send_signal(sig)
             assert proc.wait(timeout=60) == 130
         finally:
             if proc.poll() is None:
                 proc.kill()
     assert not any(netns_exists(ns) for ns in namespaces)
+    assert not ca.parent.exists()
 
 
 def test_killed_orchestrator_is_cleaned_up_by_the_next_lab() -> None:
@@ -348,7 +490,7 @@ def test_killed_orchestrator_is_cleaned_up_by_the_next_lab() -> None:
         "m = CloudTrafficManager()\n"
         "m.start_traffic(name=name, server=raw['servers'])\n"
         "print(' '.join(h['netns'] for h in m.results().topology['hosts'].values()),"
-        " flush=True)\n"
+        " m.ca_path.parent, flush=True)\n"
         "sys.stdin.read()\n"
     )
     with subprocess.Popen(
@@ -360,8 +502,9 @@ def test_killed_orchestrator_is_cleaned_up_by_the_next_lab() -> None:
     ) as proc:
         try:
             assert proc.stdout is not None
-            namespaces = proc.stdout.readline().split()
+            *namespaces, tls_dir = proc.stdout.readline().split()
             assert namespaces
+            assert Path(tls_dir, "ca.pem").exists()
             assert all(netns_exists(ns) for ns in namespaces)
         finally:
             proc.kill()  # no clean-up code runs
@@ -377,3 +520,6 @@ def test_killed_orchestrator_is_cleaned_up_by_the_next_lab() -> None:
     assert pids == []
     cleanup_stale()  # what the next Lab() does first
     assert not any(netns_exists(ns) for ns in namespaces)
+    assert Path(tls_dir).exists()
+    CertStore.remove_stale()  # what the next run's CertStore.create() does first
+    assert not Path(tls_dir).exists()

@@ -1,8 +1,9 @@
 """``wirespeed app``: run a stateful TCP/TLS app-traffic case from a vtest-style YAML.
 
 Exit status: 0 when every planned connection completed and none failed, 1 when some
-failed or did not run, 2 for a bad file or field, 130 after Ctrl-C or SIGTERM (both
-stop the traffic and remove everything first).
+failed or did not run, when a host's worker process died, or when the hosts could
+not be built (not root, say), 2 for a bad file or field, 130 after Ctrl-C or SIGTERM
+(both stop the traffic and remove everything first).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from typing import Any
 import click
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from wirespeed.errors import ConfigError
+from wirespeed.errors import ConfigError, WirespeedError
 from wirespeed.stateful.orchestrator import (
     AppResults,
     CloudTrafficManager,
@@ -33,6 +35,11 @@ __all__ = ["app"]
 def _ms(summary: dict[str, Any], key: str) -> str:
     value = summary.get(key)
     return "-" if value is None else f"{value:.3f}"
+
+
+def _print_error(console: Console, exc: Exception) -> None:
+    # unwrapped (a field path stays on one line) and never read as markup
+    console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
 
 
 _METRIC = {"tls_handshake": "tls", "transaction": "txn", "connection": "conn"}
@@ -118,6 +125,8 @@ def _errors(res: AppResults) -> list[str]:
         for label, stats in items.items():
             for cause, count in sorted(stats.errors.items()):
                 lines.append(f"{side} {label}: {cause} x{count}")
+    for host, why in res.worker_errors.items():
+        lines.append(f"host {host}: {why}; its counts are the last it reported")
     for host, drops in res.impairment_drops.items():
         for direction, count in sorted(drops.items()):
             lines.append(f"impairment {host} {direction}: {count} packets dropped")
@@ -204,7 +213,7 @@ def app(
     try:
         name, raw, dbs = read_case_file(yaml_file, case)
     except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _print_error(err, exc)
         sys.exit(2)
     global _CLI_PID
     _CLI_PID = os.getpid()
@@ -222,8 +231,11 @@ def app(
                 flow_dbs=dbs,
             )
         except ConfigError as exc:
-            err.print(f"[red]error:[/red] {exc}")
+            _print_error(err, exc)
             sys.exit(2)
+        except WirespeedError as exc:  # nothing is left: start_traffic removed it
+            _print_error(err, exc)
+            sys.exit(1)
         if servers_only:
             _announce_servers(mgr)
         if live is not None:
@@ -241,6 +253,8 @@ def app(
     if interrupted:
         sys.exit(130)
     total = res.total
+    if res.worker_errors:
+        sys.exit(1)
     if not servers_only and (total.failed or total.completed != total.planned):
         sys.exit(1)
 
@@ -271,6 +285,8 @@ def _announce_servers(mgr: CloudTrafficManager) -> None:
             f"(netns {host['netns']}, bridge {host['bridge']})",
             err=True,
         )
+    if mgr.ca_path is not None:
+        click.echo(f"TLS CA for probes: {mgr.ca_path} (removed at the end)", err=True)
     click.echo("servers are up; Ctrl-C stops them", err=True)
 
 

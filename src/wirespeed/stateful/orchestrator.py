@@ -20,6 +20,7 @@ cleaned up by the next :class:`Lab` that starts; its workers die with it.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -58,6 +59,8 @@ class AppResults:
         finished: every client entry has ended.
         impairment_drops: host -> direction -> packets dropped by a loss rule.
         topology: what was built (namespaces, bridges).
+        worker_errors: host -> why its worker process ended early (its counters
+            are the last ones it reported).
     """
 
     case: str | None = None
@@ -66,6 +69,7 @@ class AppResults:
     finished: bool = False
     impairment_drops: dict[str, dict[str, int]] = field(default_factory=dict)
     topology: dict[str, Any] = field(default_factory=dict)
+    worker_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> ClientStats:
@@ -82,6 +86,7 @@ class AppResults:
             "servers": [s.summary() for s in self.servers.values()],
             "impairment_drops": self.impairment_drops,
             "topology": self.topology,
+            "worker_errors": self.worker_errors,
         }
 
 
@@ -123,26 +128,43 @@ class _Worker:
     conn: Connection
     last: dict[str, Any] = field(default_factory=dict)
     alive: bool = True
+    error: str | None = None
 
     def ask(self, message: tuple[Any, ...], timeout_s: float) -> tuple[Any, ...]:
-        self.conn.send(message)
+        try:
+            self.conn.send(message)
+        except OSError as exc:
+            raise self._lost("closed its pipe") from exc
         return self.receive(timeout_s)
 
     def receive(self, timeout_s: float) -> tuple[Any, ...]:
-        if not self.conn.poll(timeout_s):
-            raise TopologyError(f"worker {self.key} did not answer in {timeout_s} s")
         try:
+            if not self.conn.poll(timeout_s):
+                raise self._lost(f"did not answer in {timeout_s:g} s")
             reply = self.conn.recv()
-        except EOFError as exc:
-            self.alive = False
-            raise TopologyError(f"worker {self.key} exited unexpectedly") from exc
+        except (OSError, EOFError) as exc:
+            raise self._lost("exited unexpectedly") from exc
         if reply[0] == "error":
             self.alive = False
+            self.error = f"{reply[1]}: {reply[2]}"
             cls = getattr(errors, str(reply[1]), TopologyError)
             if not (isinstance(cls, type) and issubclass(cls, errors.WirespeedError)):
                 cls = TopologyError
             raise cls(str(reply[2]))
         return tuple(reply)
+
+    def _lost(self, what: str) -> TopologyError:
+        """Mark the worker dead (its last counters stay) and describe why."""
+        self.alive = False
+        try:
+            code = self.process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            code = None  # still running: stopped answering (killed at teardown)
+        if code is not None:
+            how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+            what = f"exited unexpectedly ({how})"
+        self.error = f"{self.role} worker {self.key} {what}"
+        return TopologyError(self.error)
 
 
 class CloudTrafficManager:
@@ -172,6 +194,14 @@ class CloudTrafficManager:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def ca_path(self) -> Path | None:
+        """The run's CA certificate (PEM) while TLS servers run, for probes to trust.
+
+        Removed with everything else by :meth:`stop`.
+        """
+        return self._certs.ca_path if self._certs is not None else None
 
     @property
     def running(self) -> bool:
@@ -284,15 +314,20 @@ class CloudTrafficManager:
 
     # -- watching ------------------------------------------------------------------
     def results(self) -> AppResults:
-        """The counters now (live while running, final after :meth:`stop`)."""
+        """The counters now (live while running, final after :meth:`stop`).
+
+        A worker process that died (or stopped answering) keeps the counters it
+        last reported, and ``worker_errors`` says what happened; its client entries
+        count as ended.
+        """
         if self._final is not None:
             return self._final
         if not self.running:
             raise StateError("no traffic has been started")
         for worker in self._workers:
             if worker.alive:
-                reply = worker.ask(("poll",), _READY_TIMEOUT_S)
-                worker.last = reply[1]
+                with contextlib.suppress(TopologyError):  # recorded in worker.error
+                    worker.last = worker.ask(("poll",), _READY_TIMEOUT_S)[1]
         return self._collect(final=False)
 
     def wait(
@@ -329,8 +364,9 @@ class CloudTrafficManager:
             for sname, raw in snap.get("servers", {}).items():
                 res.servers[sname] = ServerStats.from_dict(raw)
         res.finished = bool(clients) and all(
-            w.last.get("finished", False) for w in clients
+            w.last.get("finished", False) or not w.alive for w in clients
         )
+        res.worker_errors = {w.key: w.error for w in self._workers if w.error}
         if self._fabric is not None and self.plan is not None:
             res.topology = describe(self._fabric, self.plan)
             if final:
@@ -352,10 +388,8 @@ class CloudTrafficManager:
             for role in ("client", "server"):
                 for worker in self._workers:
                     if worker.role == role and worker.alive:
-                        try:
+                        with contextlib.suppress(TopologyError):  # in .error
                             worker.last = worker.ask(("stop", grace), grace + 10.0)[1]
-                        except (TopologyError, OSError):
-                            worker.alive = False
             final = self._collect(final=True)
         finally:
             self._teardown()
