@@ -33,6 +33,7 @@ def _client(
     *,
     concur: int = 3,
     cps: float | None = None,
+    delay_s: float = 0.0,
     timeout_s: float = 5.0,
 ) -> ClientSpec:
     return ClientSpec(
@@ -42,7 +43,7 @@ def _client(
         server=server,
         client_sum=n,
         client_concur=concur,
-        client_delay_s=0.0,
+        client_delay_s=delay_s,
         client_cps=cps,
         timeout_s=timeout_s,
         no_print=True,
@@ -82,6 +83,7 @@ def test_tcp_sym_counts_every_byte() -> None:
     }
     assert c.errors == {}
     assert s.errors == {}
+    assert c.peak_concurrent == 3  # client_concur
 
 
 def test_tls_checks_sni_on_the_server(certs: CertStore) -> None:
@@ -312,3 +314,23 @@ def test_http_server_answers_any_http_client() -> None:
 def test_an_http_step_needs_an_http_request() -> None:
     with pytest.raises(ValueError, match="HTTP request head"):
         Step(b"hello", b"world", is_http_request=True)
+
+
+def test_client_delay_spaces_starts() -> None:
+    spec = make_server_spec(BUILTIN_FLOWS["mouse"], ip=LOOP, port=0)
+    c, s = _run(spec, _client(spec, 5, concur=5, delay_s=0.05))
+    assert (c.completed, c.failed, s.completed) == (5, 0, 5)
+    assert c.elapsed_ns >= 200_000_000  # the 5th start comes 4 gaps after the 1st
+
+
+def test_rate_latency_of_an_on_time_connection_is_its_own(certs: CertStore) -> None:
+    # On time (one connection at 10/s): the first transaction is request to
+    # response, not connect + TLS handshake + transaction as the whole connection.
+    spec = make_server_spec(
+        BUILTIN_FLOWS["mouse"], ip=LOOP, port=0, server_name="app.wirespeed.test"
+    )
+    c, _ = _run(spec, _client(spec, 1, cps=10.0), certs)
+    h = c.hists
+    assert [h[k].count for k in ("connect", "tls_handshake", "transaction")] == [1] * 3
+    handshakes = h["connect"].max + h["tls_handshake"].max
+    assert h["connection"].max - h["transaction"].max >= handshakes

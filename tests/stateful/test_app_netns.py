@@ -75,6 +75,7 @@ def test_demo_tls_1000_connections_exact(demo: Raw) -> None:
     assert t.errors == {}
     assert t.hists["tls_handshake"].count == 1000
     assert t.hists["transaction"].count == 12_000
+    assert res.clients["c1[0]->s1"].peak_concurrent == 5  # client_concur
     s = res.servers["s1"]  # the server's own counts agree
     assert (s.accepted, s.tls_established, s.sni_ok, s.sni_mismatch) == (
         1000,
@@ -247,6 +248,36 @@ def test_servers_alone_answer_real_probes(demo: Raw) -> None:
     assert (t.accepted, t.tls_established, t.sni_ok, t.sni_mismatch) == (2, 1, 1, 1)
     assert (t.completed, t.failed, t.errors) == (1, 1, {"sni_mismatch": 1})
     assert final.clients == {}
+
+
+def _example(case: str, client_sum: int) -> Raw:
+    _, raw, _ = read_case_file(EXAMPLE, case)
+    out: Raw = yaml.safe_load(yaml.safe_dump(dict(raw)))  # a deep, plain copy
+    for entry in out["clients"]:
+        for traffic in entry["traffic"]:
+            traffic["client_sum"] = client_sum
+    return out
+
+
+def test_rate_example_keeps_its_target() -> None:
+    res = _run_case(_example("http_rate", 200), "http_rate")  # 200 conn/s
+    (c,) = res.clients.values()
+    assert (c.attempted, c.completed, c.failed) == (200, 200, 0)
+    assert c.hists["connection"].count == 200
+    # the 200th start is due 199/200 s after the first: never faster than asked
+    assert c.elapsed_ns >= 995_000_000
+    assert c.summary()["cps"] <= 201.0
+    assert res.servers["s1"].completed == 200
+
+
+def test_lossy_example_drops_and_tcp_recovers() -> None:
+    res = _run_case(_example("lossy", 50), "lossy")  # 2 % loss on the client's link
+    t = res.total
+    assert (t.attempted, t.completed, t.failed) == (50, 50, 0)
+    assert (t.bytes_tx, t.bytes_rx) == (50 * 6_000, 50 * 6_000)  # every byte came
+    assert set(res.impairment_drops) == {"c1"}
+    assert set(res.impairment_drops["c1"]) == {"egress"}
+    assert res.impairment_drops["c1"]["egress"] > 0
 
 
 def test_total_loss_fails_connects_and_counts_drops(demo: Raw) -> None:

@@ -58,11 +58,13 @@ def _client_table(res: AppResults) -> Table:
     )
     cols = ("label", "planned", "attempted", "established", "completed", "failed")
     heads = ("entry", "plan", "tried", "estab", "done", "failed")
-    for col in (*heads, "conn/s", "tx Mb/s", "rx Mb/s"):
+    for col in (*heads, "peak", "conn/s", "tx Mb/s", "rx Mb/s"):
         table.add_column(col, justify="left" if col == "entry" else "right")
     for row in _client_rows(res):
+        peak = row["peak_concurrent"]
         table.add_row(
             *(str(row[c]) for c in cols),
+            "-" if peak is None else str(peak),
             f"{row['cps']:.1f}",
             f"{row['tx_mbps']:.3f}",
             f"{row['rx_mbps']:.3f}",
@@ -73,7 +75,10 @@ def _client_table(res: AppResults) -> Table:
 def _latency_table(res: AppResults) -> Table:
     table = Table(
         box=box.SIMPLE_HEAD,
-        title="latency in ms (with client_cps, txn and conn count from the schedule)",
+        title=(
+            "latency in ms (with client_cps, conn counts from the scheduled start "
+            "and the first txn includes a late start)"
+        ),
     )
     for col in ("entry", "of", "count", "min", "p50", "p90", "p99", "max"):
         table.add_column(col, justify="left" if col in ("entry", "of") else "right")
