@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -33,7 +34,7 @@ import yaml
 
 from wirespeed import errors
 from wirespeed.errors import ConfigError, StateError, TopologyError
-from wirespeed.stateful.case import CaseSpec, flow_db_names, parse_case, select_case
+from wirespeed.stateful.case import CaseSpec, flow_db_refs, parse_case, select_case
 from wirespeed.stateful.fabric import Fabric, build_fabric, describe, probe_bridges
 from wirespeed.stateful.plan import TopologyPlan, check_impairments, plan_topology
 from wirespeed.stateful.results import ClientStats, ServerStats
@@ -90,13 +91,20 @@ class AppResults:
         }
 
 
+def _load_flow_db(path: Path) -> Any:
+    text = path.read_text()
+    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+
+
 def read_case_file(
     path: str | Path, case: str | None
 ) -> tuple[str | None, Mapping[str, Any], dict[str, Any]]:
     """Read a YAML file, pick ``case`` and load the ``flow_db`` files it names.
 
-    ``flow_db`` paths are relative to the YAML file. Returns the case name, the raw
-    case and the flow databases (for :func:`~wirespeed.stateful.case.parse_case`).
+    A ``flow_db`` file is looked up next to the YAML file, then in its ``flow_db/``
+    folder (where the original tool keeps them); ``.json`` files are read as JSON,
+    others as YAML. Returns the case name, the raw case and the flow databases (for
+    :func:`~wirespeed.stateful.case.parse_case`).
     """
     file = Path(path)
     try:
@@ -107,16 +115,20 @@ def read_case_file(
         raise ConfigError(f"{file} is not valid YAML: {exc}", field="yaml") from exc
     name, raw = select_case(doc, case)
     dbs: dict[str, Any] = {}
-    for db in flow_db_names(raw):
-        db_path = file.parent / db
-        try:
-            dbs[db] = yaml.safe_load(db_path.read_text())
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot load {db_path}: {exc}", field="flow_db") from exc
-        if not isinstance(dbs[db], Mapping):
+    for db, where in flow_db_refs(raw, name).items():
+        places = [file.parent / db, file.parent / "flow_db" / db]
+        found = next((p for p in places if p.is_file()), None)
+        if found is None:
             raise ConfigError(
-                f"{db_path} must map flow names to flows", field="flow_db"
+                f"no file {db!r} (looked for {' and '.join(map(str, places))})",
+                field=where,
             )
+        try:
+            dbs[db] = _load_flow_db(found)
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot load {found}: {exc}", field=where) from exc
+        if not isinstance(dbs[db], Mapping):
+            raise ConfigError(f"{found} must map flow names to flows", field=where)
     return name, raw, dbs
 
 
