@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import socket
 from collections.abc import Iterator
@@ -334,3 +335,48 @@ def test_rate_latency_of_an_on_time_connection_is_its_own(certs: CertStore) -> N
     assert [h[k].count for k in ("connect", "tls_handshake", "transaction")] == [1] * 3
     handshakes = h["connect"].max + h["tls_handshake"].max
     assert h["connection"].max - h["transaction"].max >= handshakes
+
+
+@pytest.mark.parametrize(
+    ("mode", "txns", "tx", "rx"),
+    [
+        ("asym_s", 6, 6, 600_000),
+        ("asym_c", 6, 600_000, 6),
+        ("bulksym", 6, 600_000, 600_000),
+        ("baseHttp", 1, 85, 80),
+    ],
+)
+def test_builtin_modes_run_end_to_end(mode: str, txns: int, tx: int, rx: int) -> None:
+    spec = make_server_spec(BUILTIN_FLOWS[mode], ip=LOOP, port=0)
+    c, s = _run(spec, _client(spec, 3, concur=2))
+    assert (c.completed, c.failed, c.transactions) == (3, 0, 3 * txns)
+    assert (c.bytes_tx, c.bytes_rx) == (3 * tx, 3 * rx)
+    assert (s.completed, s.bytes_rx, s.bytes_tx) == (3, 3 * tx, 3 * rx)
+
+
+def test_elephant_stopped_midway_counts_only_whole_transactions() -> None:
+    # 100,000 x 100 kB per connection: stop it and check what was counted
+    spec = make_server_spec(BUILTIN_FLOWS["elephant"], ip=LOOP, port=0)
+
+    async def main() -> tuple[ClientStats, ServerStats]:
+        srv = AppServer(spec)
+        await srv.start()
+        cli = AppClient(_client(spec, 2, concur=2), port=srv.port)
+        task = asyncio.create_task(cli.run())
+        while cli.stats.transactions < 40:
+            await asyncio.sleep(0.01)
+        cli.stop()
+        await asyncio.sleep(0.05)
+        task.cancel()  # what the worker does when the grace time is over
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return cli.stats, await srv.stop(grace_s=1.0)
+
+    c, s = asyncio.run(main())
+    assert (c.attempted, c.completed, c.failed) == (2, 0, 2)
+    assert c.errors == {"stopped": 2}
+    assert c.transactions >= 40
+    assert c.bytes_rx == c.transactions * 100_000  # whole responses only
+    assert c.transactions <= c.bytes_tx <= c.transactions + 2  # one request each
+    assert s.transactions >= c.transactions
+    assert (s.completed, s.failed) == (0, 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import secrets
@@ -511,6 +512,55 @@ def test_ctrl_c_and_sigterm_clean_up(sig: signal.Signals) -> None:
                 proc.kill()
     assert not any(netns_exists(ns) for ns in namespaces)
     assert not ca.parent.exists()
+
+
+def test_api_like_the_original(demo: Raw) -> None:
+    demo["clients"][0]["traffic"][0]["client_sum"] = 20
+    untouched = copy.deepcopy(demo)
+    mgr = CloudTrafficManager()
+    started = mgr.start_traffic(server=demo["servers"], client=demo["clients"])
+    assert started == [True, "app traffic started: 1 server(s), 1 client entry(ies)"]
+    res = mgr.wait(timeout_s=60)
+    final = mgr.clear_all()  # the original's name for stop()
+    assert not mgr.running
+    assert (res.total.completed, final.total.completed, final.total.failed) == (
+        20,
+        20,
+        0,
+    )
+    assert demo == untouched  # the same dicts can start the next run
+    assert mgr.stop() is final  # stopping again changes nothing
+    mgr = CloudTrafficManager()
+    assert mgr.deploy_from_yaml(EXAMPLE, "udp")[0] is True
+    try:
+        assert mgr.wait(timeout_s=60).total.completed == 1000
+    finally:
+        mgr.stop()
+
+
+def test_an_uncaught_exception_still_removes_everything() -> None:
+    script = (
+        "from wirespeed.stateful import CloudTrafficManager, read_case_file\n"
+        f"name, raw, dbs = read_case_file({str(EXAMPLE)!r}, 'base')\n"
+        "m = CloudTrafficManager()\n"
+        "m.start_traffic(name=name, server=raw['servers'])\n"
+        "print(' '.join(h['netns'] for h in m.results().topology['hosts'].values()),"
+        " m.ca_path.parent, flush=True)\n"
+        "raise RuntimeError('a bug in the caller')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "RuntimeError: a bug in the caller" in proc.stderr
+    *namespaces, tls_dir = proc.stdout.split()
+    assert namespaces
+    assert not any(netns_exists(ns) for ns in namespaces)
+    assert not Path(tls_dir).exists()
 
 
 def test_killed_orchestrator_is_cleaned_up_by_the_next_lab() -> None:
