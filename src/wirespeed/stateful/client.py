@@ -150,7 +150,8 @@ class AppClient:
                 stats.hists["tls_handshake"].record(time.monotonic_ns() - t_tcp)
             stats.established += 1
             phase = "io"
-            await self._transactions(reader, writer, start_ns - intended_ns, task)
+            late_ns = max(0, start_ns - intended_ns)
+            await self._transactions(reader, writer, late_ns, task)
             now = time.monotonic_ns()
             stats.hists["connection"].record(now - intended_ns)
             stats.on_complete(now)
