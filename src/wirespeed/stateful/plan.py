@@ -189,27 +189,7 @@ def plan_topology(
                 HostLink(host, tp.to_bridge, True, peer, peer_mac(peer), found.mtu)
             )
             continue
-        net = tp.ip.network
-        if tp.to_bridge not in subnets:
-            for other, (onet, where) in subnets.items():
-                if net.overlaps(onet):
-                    raise ConfigError(
-                        f"{net} overlaps {onet} of bridge {other} ({where})",
-                        field=f"{host.field}.ip",
-                    )
-            subnets[tp.to_bridge] = (net, host.field)
-            gateways[tp.to_bridge] = []
-        subnet, where = subnets[tp.to_bridge]
-        if net != subnet:
-            raise ConfigError(
-                f"{tp.ip} is outside the subnet {subnet} of bridge {tp.to_bridge}"
-                f" (set by {where})",
-                field=f"{host.field}.ip",
-            )
-        if tp.gw is not None:
-            gw = ipaddress.IPv4Interface(f"{tp.gw}/{subnet.prefixlen}")
-            if gw not in gateways[tp.to_bridge]:
-                gateways[tp.to_bridge].append(gw)
+        _plan_created(host, subnets, gateways)
         links.append(HostLink(host, tp.to_bridge, False, f"{host.key}p"))
     bridges = tuple(
         BridgePlan(name, net, tuple(gateways[name]), where)
@@ -218,6 +198,36 @@ def plan_topology(
     _check_bridge_macs(links, existing)
     _check_names(subnets, links)
     return TopologyPlan(bridges, tuple(links))
+
+
+def _plan_created(
+    host: HostSpec,
+    subnets: dict[str, tuple[ipaddress.IPv4Network, str]],
+    gateways: dict[str, list[ipaddress.IPv4Interface]],
+) -> None:
+    """Record the subnet and gateway of a host on a bridge that will be created."""
+    tp = host.talk_point
+    net = tp.ip.network
+    if tp.to_bridge not in subnets:
+        for other, (onet, where) in subnets.items():
+            if net.overlaps(onet):
+                raise ConfigError(
+                    f"{net} overlaps {onet} of bridge {other} ({where})",
+                    field=f"{host.field}.ip",
+                )
+        subnets[tp.to_bridge] = (net, host.field)
+        gateways[tp.to_bridge] = []
+    subnet, where = subnets[tp.to_bridge]
+    if net != subnet:
+        raise ConfigError(
+            f"{tp.ip} is outside the subnet {subnet} of bridge {tp.to_bridge}"
+            f" (set by {where})",
+            field=f"{host.field}.ip",
+        )
+    if tp.gw is not None:
+        gw = ipaddress.IPv4Interface(f"{tp.gw}/{subnet.prefixlen}")
+        if gw not in gateways[tp.to_bridge]:
+            gateways[tp.to_bridge].append(gw)
 
 
 def _check_bridge_macs(
