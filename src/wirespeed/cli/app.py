@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -227,20 +228,7 @@ def app(
     live = None if (no_progress or as_json or servers_only) else _Live(err)
     interrupted = False
     try:
-        try:
-            mgr.start_traffic(
-                name=name,
-                server=raw.get("servers"),
-                client=None if servers_only else raw.get("clients"),
-                flows=raw.get("flows"),
-                flow_dbs=dbs,
-            )
-        except ConfigError as exc:
-            _print_error(err, exc)
-            sys.exit(2)
-        except WirespeedError as exc:  # nothing is left: start_traffic removed it
-            _print_error(err, exc)
-            sys.exit(1)
+        _start(mgr, err, name, raw, dbs, servers_only=servers_only)
         if servers_only:
             _announce_servers(mgr)
         if live is not None:
@@ -255,12 +243,37 @@ def app(
         t0 = time.monotonic()
         res = mgr.stop()
     _report(res, as_json=as_json, console=err, stop_s=time.monotonic() - t0)
+    total = res.total
     if interrupted:
         sys.exit(130)
-    total = res.total
-    if res.worker_errors:
+    if res.worker_errors or (
+        not servers_only and (total.failed or total.completed != total.planned)
+    ):
         sys.exit(1)
-    if not servers_only and (total.failed or total.completed != total.planned):
+
+
+def _start(
+    mgr: CloudTrafficManager,
+    err: Console,
+    name: str | None,
+    raw: Mapping[str, Any],
+    dbs: dict[str, Any],
+    *,
+    servers_only: bool,
+) -> None:
+    try:
+        mgr.start_traffic(
+            name=name,
+            server=raw.get("servers"),
+            client=None if servers_only else raw.get("clients"),
+            flows=raw.get("flows"),
+            flow_dbs=dbs,
+        )
+    except ConfigError as exc:
+        _print_error(err, exc)
+        sys.exit(2)
+    except WirespeedError as exc:  # nothing is left: start_traffic removed it
+        _print_error(err, exc)
         sys.exit(1)
 
 

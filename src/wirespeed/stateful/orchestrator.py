@@ -132,6 +132,19 @@ def read_case_file(
     return name, raw, dbs
 
 
+def _plan(case: CaseSpec, lab_id: str) -> TopologyPlan:
+    """The topology of ``case`` against the bridges there are (read only)."""
+    bridges = [h.talk_point.to_bridge for h in case.hosts]
+    plan = plan_topology(case, probe_bridges(bridges), root_prefix=lab_id)
+    wants_netem = any(
+        imp is not None and imp.needs_netem
+        for h in case.hosts
+        for imp in (h.talk_point.egress, h.talk_point.ingress)
+    )
+    check_impairments(plan, has_netem=wants_netem and has_netem())
+    return plan
+
+
 @dataclass
 class _Worker:
     key: str
@@ -264,16 +277,7 @@ class CloudTrafficManager:
         raw = {"servers": server, "clients": client, "flows": flows or {}}
         case = parse_case(raw, name=name, flow_dbs=flow_dbs)
         lab = Lab(self.lab_prefix)
-        bridges = [h.talk_point.to_bridge for h in case.hosts]
-        plan = plan_topology(case, probe_bridges(bridges), root_prefix=lab.lab_id)
-        if any(
-            imp is not None and imp.needs_netem
-            for h in case.hosts
-            for imp in (h.talk_point.egress, h.talk_point.ingress)
-        ):
-            check_impairments(plan, has_netem=has_netem())
-        else:
-            check_impairments(plan, has_netem=False)
+        plan = _plan(case, lab.lab_id)
         self.case, self.plan, self._final = case, plan, None
         self._workers = []
         tls_names = [s.server_name for s in case.servers if s.tls and s.server_name]
