@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -27,7 +28,7 @@ from wirespeed.stateful.orchestrator import (
 )
 from wirespeed.stateful.tlscerts import CertStore
 from wirespeed.topology.impair import has_netem
-from wirespeed.topology.netns import Lab, cleanup_stale, netns_exists
+from wirespeed.topology.netns import LAB_DIR, Lab, cleanup_stale, netns_exists
 
 pytestmark = pytest.mark.netns
 
@@ -87,6 +88,12 @@ def test_demo_tls_1000_connections_exact(demo: Raw) -> None:
     assert (s.completed, s.failed, s.transactions) == (1000, 0, 12_000)
     assert (s.bytes_rx, s.bytes_tx) == (t.bytes_tx, t.bytes_rx)
     assert set(res.topology["bridges_created"]) == {"virbr24", "virbr25"}
+    hosts = res.topology["hosts"]
+    assert {k: (h["ip"], h["bridge"]) for k, h in hosts.items()} == {
+        "s1": ("198.18.25.110/24", "virbr25"),
+        "c1": ("198.18.24.110/24", "virbr24"),
+    }
+    assert res.topology["fabric_netns"].endswith("-fab")  # the router in between
 
 
 def test_refusing_server_reports_failures_by_cause(demo: Raw) -> None:
@@ -563,6 +570,50 @@ def test_an_uncaught_exception_still_removes_everything() -> None:
     assert namespaces
     assert not any(netns_exists(ns) for ns in namespaces)
     assert not Path(tls_dir).exists()
+
+
+def _lab_of(pid: int, timeout_s: float = 60.0) -> list[str]:
+    """The namespaces of the lab that process ``pid`` made (from its record)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for path in LAB_DIR.glob("*.json"):
+            with contextlib.suppress(OSError, ValueError):
+                rec = json.loads(path.read_text())
+                if rec["pid"] == pid and len(rec["netns"]) == 3:
+                    return [str(x) for x in rec["netns"]]
+        time.sleep(0.05)
+    raise AssertionError(f"no lab of pid {pid}")
+
+
+def test_ctrl_c_during_traffic_reports_and_cleans_up(tmp_path: Path) -> None:
+    doc = yaml.safe_load(EXAMPLE.read_text())
+    doc["base"]["clients"][0]["traffic"][0]["client_sum"] = 10_000_000
+    long = tmp_path / "long.yaml"
+    long.write_text(yaml.safe_dump(doc))
+    with subprocess.Popen(
+        _cli("app", "--yaml", str(long), "--case", "base", "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    ) as proc:
+        try:
+            namespaces = _lab_of(proc.pid)  # fabric, server and client hosts
+            time.sleep(1.5)  # traffic runs
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted: stopping and cleaning up" in err
+    report = json.loads(out)
+    total = report["total"]
+    assert 0 < total["completed"] < 10_000_000
+    assert total["attempted"] == total["completed"] + total["failed"]
+    assert set(total["errors"]) <= {"stopped"}
+    assert report["servers"][0]["sni_ok"] >= total["completed"]
+    assert not any(netns_exists(ns) for ns in namespaces)
 
 
 def test_killed_orchestrator_is_cleaned_up_by_the_next_lab() -> None:
