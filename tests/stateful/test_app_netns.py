@@ -397,6 +397,48 @@ def test_existing_bridge_is_used_as_it_is() -> None:
         assert not mgr.running
 
 
+def test_impairment_on_an_existing_bridge(demo: Raw) -> None:
+    # the seed's test bed has its bridges already: loss still works, in a bridge of
+    # the host's own in our fabric namespace, and the existing bridge stays as it is
+    token = f"{os.getpid() % 10000}{secrets.token_hex(2)}"
+    bridge, side = f"wsb{token}", f"wsq{token}"
+    raw = _two_hosts_on(bridge)
+    raw["clients"][0]["talk_point"]["netem"] = {"loss": 2}
+    raw["clients"][0]["traffic"][0]["client_sum"] = 30
+    with Lab("wst") as lab:
+        lab.add_bridge(bridge)
+        ns = lab.add_netns("side")
+        lab.add_veth(side, None, "x0", ns, mac="fe:54:00:00:00:02", mtu=9000)
+        lab.set_master(side, bridge)
+        before = _bridge_state(bridge)
+        mgr = CloudTrafficManager(grace_s=2.0)
+        try:
+            mgr.start_traffic(name="x", server=raw["servers"], client=raw["clients"])
+            during = _bridge_state(bridge)
+            assert len(during["ports"]) == 3
+            assert {**during, "ports": [side]} == before
+            res = mgr.wait(timeout_s=60)
+        finally:
+            final = mgr.stop()
+        assert _bridge_state(bridge) == before
+        assert (res.total.completed, res.total.failed) == (30, 0)
+        assert res.total.bytes_tx == 30 * 6_000
+        assert set(final.impairment_drops) == {"c1"}
+        assert final.impairment_drops["c1"]["egress"] > 0
+        hosts = final.topology["hosts"]
+        assert (hosts["c1"]["via_fabric"], hosts["s1"]["via_fabric"]) == (True, False)
+        assert final.topology["bridges_created"] == []
+
+        del raw["clients"][0]["talk_point"]["netem"]
+        raw["servers"][0]["talk_point"]["tc"] = {"ingress": {"loss": 100}}
+        raw["clients"][0]["traffic"][0].update(client_sum=3, timeout_s=0.5)
+        res = _run_case(raw)
+        assert res.total.errors == {"connect_timeout": 3}
+        assert res.servers["s1"].accepted == 0
+        assert res.impairment_drops["s1"]["ingress"] >= 1  # ARP requests already
+        assert _bridge_state(bridge) == before
+
+
 def test_existing_bridge_that_would_change_is_refused() -> None:
     bridge = f"wsb{os.getpid() % 10000}{secrets.token_hex(2)}"
     raw = _two_hosts_on(bridge)

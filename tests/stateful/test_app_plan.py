@@ -100,13 +100,28 @@ def test_impairment_checks(demo: Raw) -> None:
     demo["servers"][0]["talk_point"]["tc"] = {"ingress": {"loss": 3}}
     case = parse_case(demo, name="b")
     check_impairments(plan_topology(case, {}, root_prefix="x"), has_netem=False)
-    existing = {"virbr25": ExistingLink("virbr25", True)}
-    with pytest.raises(ConfigError) as info:
-        check_impairments(
-            plan_topology(case, existing, root_prefix="x"), has_netem=True
-        )
-    assert info.value.field == "b.servers[0].talk_point.tc.ingress"
-    assert "bridge that wirespeed creates" in info.value.reason
+    # on an existing bridge, an impaired host gets a bridge of its own in the fabric
+    existing = {"virbr25": ExistingLink("virbr25", True, mtu=9000)}
+    plan = plan_topology(case, existing, root_prefix="x")
+    check_impairments(plan, has_netem=False)
+    s1, c1 = plan.link("s1"), plan.link("c1")
+    assert (s1.existing, s1.shim, s1.fabric_port, s1.peer, s1.mtu) == (
+        True,
+        True,
+        "s1p",
+        "xs1",
+        9000,
+    )
+    assert (c1.existing, c1.shim, c1.fabric_port) == (False, False, "c1p")
+    assert [b.name for b in plan.bridges] == ["virbr24"]
+    del demo["clients"][0]
+    only_existing = plan_topology(parse_case(demo), existing, root_prefix="x")
+    assert only_existing.bridges == ()
+    assert only_existing.needs_fabric  # for s1's own bridge
+    del demo["servers"][0]["talk_point"]["tc"]
+    plain = plan_topology(parse_case(demo), existing, root_prefix="x")
+    assert not plain.needs_fabric
+    assert (plain.link("s1").shim, plain.link("s1").fabric_port) == (False, None)
 
 
 def test_existing_bridge_keeps_its_mtu_and_mac(demo: Raw) -> None:
@@ -165,7 +180,7 @@ def test_fixed_mac_bridge_without_ports_is_fine(demo: Raw) -> None:
     assert plan_topology(case, {"virbr25": found}, root_prefix="x").link("s1").existing
 
 
-@pytest.mark.parametrize("name", ["c1p", "s1p", "lo"])
+@pytest.mark.parametrize("name", ["c1p", "s1p", "s1b", "c1u", "lo"])
 def test_created_bridge_cannot_take_the_name_of_our_links(demo: Raw, name: str) -> None:
     demo["servers"][0]["talk_point"]["to_bridge"] = name
     with pytest.raises(ConfigError) as info:

@@ -128,7 +128,7 @@ def _netem(ns: str, dev: str, imp: Impairment) -> None:
 
 
 def _loss_rules(link: HostLink) -> list[str]:
-    key, peer = link.host.key, link.peer
+    key, peer = link.host.key, link.fabric_port
     tp = link.host.talk_point
     rules: list[str] = []
     # Host egress = frames entering the fabric on the peer; host ingress = frames
@@ -155,6 +155,30 @@ def _loss_rules(link: HostLink) -> list[str]:
     return rules
 
 
+def _wire_shim(lab: Lab, link: HostLink, ns: str, fabric_ns: str) -> None:
+    # host eth0 -- <key>p [bridge <key>b] <key>u -- peer (root) on the existing bridge
+    key = link.host.key
+    lab.add_veth(HOST_IFNAME, ns, f"{key}p", fabric_ns, mtu=link.mtu)
+    lab.add_bridge(f"{key}b", netns=fabric_ns)
+    lab.set_master(f"{key}p", f"{key}b", netns=fabric_ns)
+    lab.add_veth(link.peer, None, f"{key}u", fabric_ns, mac=link.peer_mac, mtu=link.mtu)
+    lab.set_master(f"{key}u", f"{key}b", netns=fabric_ns)
+
+
+def _wire(lab: Lab, link: HostLink, ns: str, fabric_ns: str | None) -> None:
+    if link.shim:
+        assert fabric_ns is not None
+        _wire_shim(lab, link, ns, fabric_ns)
+    elif link.existing:
+        # Root end first, so that the lab records (and removes) the link that sits
+        # on the existing bridge, not only the namespace it came from. Its MTU and
+        # a high MAC keep the bridge's own MTU and MAC as they are.
+        lab.add_veth(link.peer, None, HOST_IFNAME, ns, mac=link.peer_mac, mtu=link.mtu)
+    else:
+        lab.add_veth(HOST_IFNAME, ns, link.peer, fabric_ns)
+    lab.set_master(link.peer, link.bridge, netns=None if link.existing else fabric_ns)
+
+
 def build_fabric(lab: Lab, plan: TopologyPlan) -> Fabric:
     """Create every namespace, bridge and link of ``plan`` in ``lab``."""
     fabric_ns: str | None = None
@@ -172,24 +196,16 @@ def build_fabric(lab: Lab, plan: TopologyPlan) -> Fabric:
         tp = host.talk_point
         ns = lab.add_netns(host.key)
         fabric.host_ns[host.key] = ns
-        peer_ns = None if link.existing else fabric_ns
-        if link.existing:
-            # Root end first, so that the lab records (and removes) the link that
-            # sits on the existing bridge, not only the namespace it came from.
-            # Its MTU and a high MAC keep the bridge's own MTU and MAC as they are.
-            lab.add_veth(
-                link.peer, None, HOST_IFNAME, ns, mac=link.peer_mac, mtu=link.mtu
-            )
-        else:
-            lab.add_veth(HOST_IFNAME, ns, link.peer, peer_ns)
-        lab.set_master(link.peer, link.bridge, netns=peer_ns)
+        _wire(lab, link, ns, fabric_ns)
         lab.add_address(HOST_IFNAME, str(tp.ip), netns=ns)
         if tp.gw is not None:
             lab.add_route("default", gateway=str(tp.gw), netns=ns)
         if tp.egress is not None and tp.egress.needs_netem:
             _netem(ns, HOST_IFNAME, tp.egress)
-        if tp.ingress is not None and tp.ingress.needs_netem and fabric_ns is not None:
-            _netem(fabric_ns, link.peer, tp.ingress)
+        port = link.fabric_port
+        if tp.ingress is not None and tp.ingress.needs_netem and port is not None:
+            assert fabric_ns is not None
+            _netem(fabric_ns, port, tp.ingress)
         rules = _loss_rules(link)
         if rules:
             nft += rules
@@ -211,6 +227,7 @@ def describe(fabric: Fabric, plan: TopologyPlan) -> dict[str, Any]:
                 "netns": fabric.host_ns.get(lk.host.key),
                 "ip": str(lk.host.talk_point.ip),
                 "bridge": lk.bridge,
+                "via_fabric": lk.fabric_port is not None,
             }
             for lk in plan.links
         },

@@ -8,6 +8,12 @@ holds every talk point's gateway address on the bridge of that gateway's subnet 
 forwards IPv4, standing in for the path (an SD-WAN tunnel in the original test beds)
 between the client and server sides.
 
+Impairments act where the host's link enters the fabric namespace, as on a wire
+(the host's own kernel never sees the drop). A host on an existing bridge that has
+an impairment gets a little bridge of its own in the fabric namespace, between its
+link and the veth that joins the existing bridge, so the impairment has a place
+that is ours.
+
 :func:`plan_topology` checks what can only be checked against bridges (a talk point
 outside its bridge's subnet, a name that is not a bridge, overlapping subnets) and
 raises :class:`~wirespeed.errors.ConfigError` naming the field. Pure: the state of
@@ -94,6 +100,9 @@ class HostLink:
         peer: the name of the veth end on the bridge.
         peer_mac: the MAC of that end (existing bridges only; else the kernel's).
         mtu: the MTU of both veth ends (an existing bridge's; else the default).
+        shim: the host is on an existing bridge through a bridge of its own in the
+            fabric namespace (``<key>b``, ports ``<key>p`` to the host and
+            ``<key>u`` to ``peer``), where its impairments are.
     """
 
     host: HostSpec
@@ -102,6 +111,14 @@ class HostLink:
     peer: str
     peer_mac: str | None = None
     mtu: int | None = None
+    shim: bool = False
+
+    @property
+    def fabric_port(self) -> str | None:
+        """The fabric namespace's end of the host's link (impairments go there)."""
+        if self.existing and not self.shim:
+            return None
+        return f"{self.host.key}p"
 
 
 @dataclass(frozen=True)
@@ -114,7 +131,7 @@ class TopologyPlan:
     @property
     def needs_fabric(self) -> bool:
         """True if some bridge must be created (in the fabric namespace)."""
-        return bool(self.bridges)
+        return bool(self.bridges) or any(link.shim for link in self.links)
 
     def link(self, host_key: str) -> HostLink:
         """The link of host ``host_key``."""
@@ -185,8 +202,11 @@ def plan_topology(
         if found is not None:
             _check_existing(host, found)
             peer = f"{root_prefix}{host.key}"
+            shim = tp.egress is not None or tp.ingress is not None
             links.append(
-                HostLink(host, tp.to_bridge, True, peer, peer_mac(peer), found.mtu)
+                HostLink(
+                    host, tp.to_bridge, True, peer, peer_mac(peer), found.mtu, shim
+                )
             )
             continue
         _plan_created(host, subnets, gateways)
@@ -196,7 +216,7 @@ def plan_topology(
         for name, (net, where) in subnets.items()
     )
     _check_bridge_macs(links, existing)
-    _check_names(subnets, links)
+    _check_names(subnets, case)
     return TopologyPlan(bridges, tuple(links))
 
 
@@ -254,9 +274,10 @@ def _check_bridge_macs(
 
 
 def _check_names(
-    subnets: Mapping[str, tuple[ipaddress.IPv4Network, str]], links: list[HostLink]
+    subnets: Mapping[str, tuple[ipaddress.IPv4Network, str]], case: CaseSpec
 ) -> None:
-    taken = {"lo"} | {lk.peer for lk in links if not lk.existing}
+    # the links wirespeed may make in the fabric namespace, next to created bridges
+    taken = {"lo"} | {f"{h.key}{end}" for h in case.hosts for end in "pbu"}
     for name, (_net, where) in subnets.items():
         if name in taken:
             raise ConfigError(
@@ -267,10 +288,10 @@ def _check_names(
 
 
 def check_impairments(plan: TopologyPlan, *, has_netem: bool) -> None:
-    """Refuse impairments this machine or this wiring cannot do honestly.
+    """Refuse impairments this machine cannot do honestly.
 
-    Loss is done with nftables on the host's veth peer, inside the fabric namespace,
-    so it needs a bridge that wirespeed creates. Delay and jitter need netem.
+    Loss is done with nftables on the fabric namespace's end of the host's link (see
+    :attr:`HostLink.fabric_port`); delay and jitter need the kernel's netem qdisc.
 
     Raises:
         ConfigError: naming the impairment field.
@@ -284,12 +305,6 @@ def check_impairments(plan: TopologyPlan, *, has_netem: bool) -> None:
             where = f"{link.host.field}.{form}" + (
                 "" if form == "netem" else f".{direction}"
             )
-            if link.existing and (imp.loss or imp.needs_netem):
-                raise ConfigError(
-                    f"impairment needs a bridge that wirespeed creates; {link.bridge} "
-                    "exists and is left untouched",
-                    field=where,
-                )
             if imp.needs_netem and not has_netem:
                 knob = "delay" if imp.delay else "jitter"
                 raise ConfigError(
