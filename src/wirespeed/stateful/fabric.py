@@ -7,7 +7,8 @@ missing bridges and the gateway addresses (forwarding on), one namespace per hos
 ``eth0`` (address, default route), the veth peers on their bridges, and the
 impairments. Every object is recorded by the lab and removed with it. An existing
 bridge only gains our veth peer (with the bridge's MTU and a MAC that does not become
-the bridge's), which goes away with the lab.
+the bridge's), which goes away with the lab; an impaired host on it is wired through
+a bridge of its own in the fabric namespace, where its loss rules are.
 """
 
 from __future__ import annotations
