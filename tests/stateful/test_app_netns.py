@@ -627,6 +627,21 @@ def _lab_of(pid: int, timeout_s: float = 60.0) -> list[str]:
     raise AssertionError(f"no lab of pid {pid}")
 
 
+def _wait_for_a_closed_connection(ns: str, timeout_s: float = 60.0) -> None:
+    # the client closes first, so a completed connection leaves a TIME-WAIT socket
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        out = subprocess.run(
+            ["ip", "netns", "exec", ns, "ss", "-Htn", "state", "time-wait"],
+            capture_output=True,
+            text=True,
+        ).stdout
+        if out.strip():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no connection ended in {ns}")
+
+
 def test_ctrl_c_during_traffic_reports_and_cleans_up(tmp_path: Path) -> None:
     doc = yaml.safe_load(EXAMPLE.read_text())
     doc["base"]["clients"][0]["traffic"][0]["client_sum"] = 10_000_000
@@ -641,7 +656,8 @@ def test_ctrl_c_during_traffic_reports_and_cleans_up(tmp_path: Path) -> None:
     ) as proc:
         try:
             namespaces = _lab_of(proc.pid)  # fabric, server and client hosts
-            time.sleep(1.5)  # traffic runs
+            (client_ns,) = (ns for ns in namespaces if ns.endswith("-c1"))
+            _wait_for_a_closed_connection(client_ns)  # traffic runs
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=60)
         finally:
