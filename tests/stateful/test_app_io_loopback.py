@@ -198,7 +198,9 @@ def test_target_rate_spaces_starts() -> None:
     spec = make_server_spec(BUILTIN_FLOWS["mouse"], ip=LOOP, port=0)
     c, _ = _run(spec, _client(spec, 10, cps=100.0))
     assert c.completed == 10
-    assert c.elapsed_ns >= 90_000_000  # the 10th start is due 90 ms after the first
+    # the 10th start is due 90 ms after the schedule's start; the first may start
+    # a few ms late on a busy machine (unpaced, 10 connections take ~2 ms)
+    assert c.elapsed_ns >= 75_000_000
 
 
 def test_target_rate_latency_has_no_coordinated_omission() -> None:
