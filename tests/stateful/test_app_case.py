@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from wirespeed.stateful.case import (
     select_case,
 )
 from wirespeed.stateful.flows import BUILTIN_FLOWS, TransportKind, pattern_bytes
+from wirespeed.stateful.orchestrator import read_case_file
 
 Raw = dict[str, Any]
 
@@ -360,3 +363,120 @@ def test_a_case_needs_a_server(demo: Raw) -> None:
     with pytest.raises(ConfigError) as info:
         parse_case(demo, name="x")
     assert info.value.field == "x.servers"
+
+
+# The original tool's demo cases (its shapes and keys, our addresses), including a
+# flow_db file kept in a flow_db/ folder next to the YAML as the original does.
+ORIGINAL_SHAPES = """
+cps_only:
+  servers:
+    - talk_point: {to_bridge: virbr25, gw: 198.18.25.16, ip: 198.18.25.110/24}
+      traffic:
+        - {name: s1, ip: 198.18.25.110, flow_mode: baseHttp, no_print: True}
+  clients:
+    - talk_point: {to_bridge: virbr24, gw: 198.18.24.15, ip: 198.18.24.110/24}
+      traffic:
+        - {s_name: s1, no_print: True, client_sum: 10, client_cps: 5}
+two_servers:
+  servers:
+    - talk_point: {to_bridge: virbr25, gw: 198.18.25.16, ip: 198.18.25.110/24}
+      traffic:
+        - {name: s1, ip: 198.18.25.110, flow_mode: baseHttp, server_port: 80}
+    - talk_point: {to_bridge: virbr25, gw: 198.18.25.16, ip: 198.18.25.111/24}
+      traffic:
+        - name: s2
+          ip: 198.18.25.111
+          ssl: True
+          server_name: www.sharepoint.com
+          flow_mode: sym
+  clients:
+    - talk_point: {to_bridge: virbr24, gw: 198.18.24.15, ip: 198.18.24.110/24}
+      traffic:
+        - {s_name: s1, client_sum: 10, client_cps: 5}
+        - {s_name: s2, client_sum: 2, client_cps: 1}
+own_pattern:
+  servers:
+    - talk_point: {to_bridge: virbr25, gw: 198.18.25.16, ip: 198.18.25.110/24}
+      traffic:
+        - {name: s1, ip: 198.18.25.110, flow_mode: Greeting, flow_db: mine.json}
+  clients:
+    - talk_point: {to_bridge: virbr24, gw: 198.18.24.15, ip: 198.18.24.110/24}
+      traffic:
+        - {s_name: s1, client_sum: 1}
+udp:
+  servers:
+    - talk_point: {to_bridge: virbr25, gw: 198.18.25.16, ip: 198.18.25.110/24}
+      traffic:
+        - {name: s1, ip: 198.18.25.110, server_port: 53, protocol: udp,
+           flow_mode: udp_test}
+  clients:
+    - talk_point: {to_bridge: virbr24, gw: 198.18.24.15, ip: 198.18.24.110/24}
+      traffic:
+        - {s_name: s1, client_sum: 10, client_cps: 5}
+v6:
+  servers:
+    - talk_point: {to_bridge: virbr25, ipv6: '2001:2::3/64', gwv6: '2001:2::1'}
+      traffic:
+        - {name: s1, ip: '2001:2::3'}
+no_db:
+  servers:
+    - talk_point: {to_bridge: virbr25, ip: 198.18.25.110/24}
+      traffic:
+        - {name: s1, ip: 198.18.25.110, flow_mode: X, flow_db: absent.json}
+"""
+
+
+def test_original_demo_shapes(tmp_path: Path) -> None:
+    (tmp_path / "demo.yaml").write_text(ORIGINAL_SHAPES)
+    (tmp_path / "flow_db").mkdir()
+    pattern = {
+        "Greeting": {
+            "payload": "plain_text",
+            "client": ["HELLO\r\n", "BYE\r\n"],
+            "server": ["WELCOME\r\n", "CIAO\r\n"],
+        }
+    }
+    (tmp_path / "flow_db" / "mine.json").write_text(json.dumps(pattern))
+
+    def load(case: str) -> Any:
+        name, raw, dbs = read_case_file(tmp_path / "demo.yaml", case)
+        return parse_case(raw, name=name, flow_dbs=dbs)
+
+    (c,) = load("cps_only").clients
+    assert (c.client_sum, c.client_cps, c.client_concur) == (10, 5.0, 1000)
+    case = load("two_servers")
+    assert [(h.key, str(h.talk_point.ip)) for h in case.hosts] == [
+        ("s1", "198.18.25.110/24"),
+        ("s2", "198.18.25.111/24"),
+        ("c1", "198.18.24.110/24"),
+    ]
+    assert [(x.server.name, x.client_cps, x.server.tls) for x in case.clients] == [
+        ("s1", 5.0, False),
+        ("s2", 1.0, True),
+    ]
+    (c,) = load("own_pattern").clients
+    assert [(s.request, s.response) for s in c.server.program] == [
+        (b"HELLO\r\n", b"WELCOME\r\n"),
+        (b"BYE\r\n", b"CIAO\r\n"),
+    ]
+    assert c.client_concur == DEFAULT_CLIENT_CONCUR
+    (c,) = load("udp").clients
+    assert (c.server.transport, c.server.port) == (TransportKind.UDP, 53)
+    with pytest.raises(ConfigError) as info:
+        load("v6")
+    assert info.value.field == "v6.servers[0].talk_point.ipv6"
+    with pytest.raises(ConfigError) as info:
+        load("no_db")
+    assert info.value.field == "no_db.servers[0].traffic[0].flow_db"
+    assert info.value.reason == (
+        f"no file 'absent.json' (looked for {tmp_path / 'absent.json'} and "
+        f"{tmp_path / 'flow_db' / 'absent.json'})"
+    )
+
+
+def test_shipped_demo_is_the_tested_demo(demo: Raw) -> None:
+    # examples/app_demo.yaml's base case is what the namespace tests run
+    example = Path(__file__).resolve().parents[2] / "examples" / "app_demo.yaml"
+    name, raw, dbs = read_case_file(example, "base")
+    assert (name, dbs) == ("base", {})
+    assert raw == demo

@@ -7,7 +7,12 @@ import pytest
 
 from wirespeed.errors import ConfigError
 from wirespeed.stateful.case import parse_case
-from wirespeed.stateful.plan import ExistingLink, check_impairments, plan_topology
+from wirespeed.stateful.plan import (
+    ExistingLink,
+    check_impairments,
+    peer_mac,
+    plan_topology,
+)
 
 Raw = dict[str, Any]
 I4 = ipaddress.IPv4Interface
@@ -95,10 +100,90 @@ def test_impairment_checks(demo: Raw) -> None:
     demo["servers"][0]["talk_point"]["tc"] = {"ingress": {"loss": 3}}
     case = parse_case(demo, name="b")
     check_impairments(plan_topology(case, {}, root_prefix="x"), has_netem=False)
-    existing = {"virbr25": ExistingLink("virbr25", True)}
+    # on an existing bridge, an impaired host gets a bridge of its own in the fabric
+    existing = {"virbr25": ExistingLink("virbr25", True, mtu=9000)}
+    plan = plan_topology(case, existing, root_prefix="x")
+    check_impairments(plan, has_netem=False)
+    s1, c1 = plan.link("s1"), plan.link("c1")
+    assert (s1.existing, s1.shim, s1.fabric_port, s1.peer, s1.mtu) == (
+        True,
+        True,
+        "s1p",
+        "xs1",
+        9000,
+    )
+    assert (c1.existing, c1.shim, c1.fabric_port) == (False, False, "c1p")
+    assert [b.name for b in plan.bridges] == ["virbr24"]
+    del demo["clients"][0]
+    only_existing = plan_topology(parse_case(demo), existing, root_prefix="x")
+    assert only_existing.bridges == ()
+    assert only_existing.needs_fabric  # for s1's own bridge
+    del demo["servers"][0]["talk_point"]["tc"]
+    plain = plan_topology(parse_case(demo), existing, root_prefix="x")
+    assert not plain.needs_fabric
+    assert (plain.link("s1").shim, plain.link("s1").fabric_port) == (False, None)
+
+
+def test_existing_bridge_keeps_its_mtu_and_mac(demo: Raw) -> None:
+    case = parse_case(demo, name="base")
+    port = "52:54:00:12:34:56"  # a port (a VM's tap) whose MAC the bridge carries
+    found = ExistingLink(
+        "virbr25", True, mtu=9000, mac=port, has_fixed_mac=False, port_macs=(port,)
+    )
+    link = plan_topology(case, {"virbr25": found}, root_prefix="wsaabcdef").link("s1")
+    assert (link.peer, link.mtu) == ("wsaabcdefs1", 9000)
+    assert link.peer_mac == peer_mac("wsaabcdefs1")
+    assert link.peer_mac is not None
+    assert link.peer_mac.startswith("fe:ff:ff:")
+    assert int(link.peer_mac[:2], 16) % 2 == 0  # unicast
+    assert peer_mac("wsaabcdefs1") != peer_mac("wsaabcdefs2")
+    created = plan_topology(case, {}, root_prefix="wsaabcdef").link("s1")
+    assert (created.peer_mac, created.mtu) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("found", "message"),
+    [
+        (
+            ExistingLink("virbr25", True, mac="3a:00:00:00:00:01", has_fixed_mac=False),
+            "adding a port would change the MAC address of bridge virbr25",
+        ),
+        (
+            ExistingLink(
+                "virbr25",
+                True,
+                mac="fe:ff:ff:ff:ff:fe",
+                has_fixed_mac=False,
+                port_macs=("fe:ff:ff:ff:ff:fe",),
+            ),
+            "adding a port would change the MAC address of bridge virbr25",
+        ),
+        (
+            ExistingLink("virbr25", True, is_up=False),
+            "bridge virbr25 exists but is down",
+        ),
+    ],
+)
+def test_existing_bridge_that_would_change_is_refused(
+    demo: Raw, found: ExistingLink, message: str
+) -> None:
+    case = parse_case(demo, name="base")
     with pytest.raises(ConfigError) as info:
-        check_impairments(
-            plan_topology(case, existing, root_prefix="x"), has_netem=True
-        )
-    assert info.value.field == "b.servers[0].talk_point.tc.ingress"
-    assert "bridge that wirespeed creates" in info.value.reason
+        plan_topology(case, {"virbr25": found}, root_prefix="wsaabcdef")
+    assert info.value.field == "base.servers[0].talk_point.to_bridge"
+    assert message in info.value.reason
+
+
+def test_fixed_mac_bridge_without_ports_is_fine(demo: Raw) -> None:
+    case = parse_case(demo, name="base")
+    found = ExistingLink("virbr25", True, mac="3a:00:00:00:00:01", has_fixed_mac=True)
+    assert plan_topology(case, {"virbr25": found}, root_prefix="x").link("s1").existing
+
+
+@pytest.mark.parametrize("name", ["c1p", "s1p", "s1b", "c1u", "lo"])
+def test_created_bridge_cannot_take_the_name_of_our_links(demo: Raw, name: str) -> None:
+    demo["servers"][0]["talk_point"]["to_bridge"] = name
+    with pytest.raises(ConfigError) as info:
+        plan_topology(parse_case(demo, name="b"), {}, root_prefix="x")
+    assert info.value.field == "b.servers[0].talk_point.to_bridge"
+    assert "choose another bridge name" in info.value.reason

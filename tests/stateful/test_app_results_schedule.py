@@ -23,6 +23,7 @@ def _client(label: str, start: int, end: int) -> ClientStats:
 def test_client_counters_and_summary() -> None:
     s = _client("a", 1_000_000_000, 1_500_000_000)
     assert (s.attempted, s.completed, s.failed, s.in_flight) == (3, 2, 1, 0)
+    assert s.peak_concurrent == 3  # three attempts before any ended
     assert s.elapsed_ns == 500_000_000
     summ = s.summary()
     assert summ["cps"] == 4.0
@@ -54,8 +55,11 @@ def test_client_total_and_round_trip() -> None:
     assert (total.first_start_ns, total.last_end_ns) == (500, 9_000)
     assert total.errors == {"refused": 2}
     assert total.hists["connect"].count == 2
+    assert (a.peak_concurrent, total.peak_concurrent) == (3, None)
+    assert total.summary()["peak_concurrent"] is None
     back = ClientStats.from_dict(total.to_dict())
     assert back == total
+    assert ClientStats.from_dict(a.to_dict()) == a
     assert ClientStats().summary()["cps"] == 0.0
 
 

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,3 +36,28 @@ def test_leaf_per_name_signed_by_the_run_ca() -> None:
     finally:
         store.remove()
     assert not store.directory.exists()
+
+
+def test_directories_of_killed_runs_are_removed_by_the_next(tmp_path: Path) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = int(child.stdout)  # that process has exited
+    stale = tmp_path / f"wirespeed-tls-{dead}-k1ll3d"
+    alive = tmp_path / f"wirespeed-tls-{os.getpid()}-running"
+    other = tmp_path / "wirespeed-tls-notours"
+    for path in (stale, alive, other):
+        path.mkdir()
+        (path / "ca.pem").write_text("x")
+    store = CertStore.create(["a.test"], parent=tmp_path)
+    try:
+        assert not stale.exists()
+        assert alive.exists()
+        assert other.exists()
+        assert store.directory.name.startswith(f"wirespeed-tls-{os.getpid()}-")
+        assert CertStore.remove_stale(tmp_path) == []  # ours: its process runs
+    finally:
+        store.remove()

@@ -1,8 +1,9 @@
 """``wirespeed app``: run a stateful TCP/TLS app-traffic case from a vtest-style YAML.
 
 Exit status: 0 when every planned connection completed and none failed, 1 when some
-failed or did not run, 2 for a bad file or field, 130 after Ctrl-C or SIGTERM (both
-stop the traffic and remove everything first).
+failed or did not run, when a host's worker process died, or when the hosts could
+not be built (not root, say), 2 for a bad file or field, 130 after Ctrl-C or SIGTERM
+(both stop the traffic and remove everything first).
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import click
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from wirespeed.errors import ConfigError
+from wirespeed.errors import ConfigError, WirespeedError
 from wirespeed.stateful.orchestrator import (
     AppResults,
     CloudTrafficManager,
@@ -33,6 +36,11 @@ __all__ = ["app"]
 def _ms(summary: dict[str, Any], key: str) -> str:
     value = summary.get(key)
     return "-" if value is None else f"{value:.3f}"
+
+
+def _print_error(console: Console, exc: Exception) -> None:
+    # unwrapped (a field path stays on one line) and never read as markup
+    console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
 
 
 _METRIC = {"tls_handshake": "tls", "transaction": "txn", "connection": "conn"}
@@ -51,11 +59,13 @@ def _client_table(res: AppResults) -> Table:
     )
     cols = ("label", "planned", "attempted", "established", "completed", "failed")
     heads = ("entry", "plan", "tried", "estab", "done", "failed")
-    for col in (*heads, "conn/s", "tx Mb/s", "rx Mb/s"):
+    for col in (*heads, "peak", "conn/s", "tx Mb/s", "rx Mb/s"):
         table.add_column(col, justify="left" if col == "entry" else "right")
     for row in _client_rows(res):
+        peak = row["peak_concurrent"]
         table.add_row(
             *(str(row[c]) for c in cols),
+            "-" if peak is None else str(peak),
             f"{row['cps']:.1f}",
             f"{row['tx_mbps']:.3f}",
             f"{row['rx_mbps']:.3f}",
@@ -66,7 +76,10 @@ def _client_table(res: AppResults) -> Table:
 def _latency_table(res: AppResults) -> Table:
     table = Table(
         box=box.SIMPLE_HEAD,
-        title="latency in ms (with client_cps, txn and conn count from the schedule)",
+        title=(
+            "latency in ms (with client_cps, conn counts from the scheduled start "
+            "and the first txn includes a late start)"
+        ),
     )
     for col in ("entry", "of", "count", "min", "p50", "p90", "p99", "max"):
         table.add_column(col, justify="left" if col in ("entry", "of") else "right")
@@ -118,6 +131,8 @@ def _errors(res: AppResults) -> list[str]:
         for label, stats in items.items():
             for cause, count in sorted(stats.errors.items()):
                 lines.append(f"{side} {label}: {cause} x{count}")
+    for host, why in res.worker_errors.items():
+        lines.append(f"host {host}: {why}; its counts are the last it reported")
     for host, drops in res.impairment_drops.items():
         for direction, count in sorted(drops.items()):
             lines.append(f"impairment {host} {direction}: {count} packets dropped")
@@ -204,7 +219,7 @@ def app(
     try:
         name, raw, dbs = read_case_file(yaml_file, case)
     except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _print_error(err, exc)
         sys.exit(2)
     global _CLI_PID
     _CLI_PID = os.getpid()
@@ -213,17 +228,7 @@ def app(
     live = None if (no_progress or as_json or servers_only) else _Live(err)
     interrupted = False
     try:
-        try:
-            mgr.start_traffic(
-                name=name,
-                server=raw.get("servers"),
-                client=None if servers_only else raw.get("clients"),
-                flows=raw.get("flows"),
-                flow_dbs=dbs,
-            )
-        except ConfigError as exc:
-            err.print(f"[red]error:[/red] {exc}")
-            sys.exit(2)
+        _start(mgr, err, name, raw, dbs, servers_only=servers_only)
         if servers_only:
             _announce_servers(mgr)
         if live is not None:
@@ -238,10 +243,37 @@ def app(
         t0 = time.monotonic()
         res = mgr.stop()
     _report(res, as_json=as_json, console=err, stop_s=time.monotonic() - t0)
+    total = res.total
     if interrupted:
         sys.exit(130)
-    total = res.total
-    if not servers_only and (total.failed or total.completed != total.planned):
+    if res.worker_errors or (
+        not servers_only and (total.failed or total.completed != total.planned)
+    ):
+        sys.exit(1)
+
+
+def _start(
+    mgr: CloudTrafficManager,
+    err: Console,
+    name: str | None,
+    raw: Mapping[str, Any],
+    dbs: dict[str, Any],
+    *,
+    servers_only: bool,
+) -> None:
+    try:
+        mgr.start_traffic(
+            name=name,
+            server=raw.get("servers"),
+            client=None if servers_only else raw.get("clients"),
+            flows=raw.get("flows"),
+            flow_dbs=dbs,
+        )
+    except ConfigError as exc:
+        _print_error(err, exc)
+        sys.exit(2)
+    except WirespeedError as exc:  # nothing is left: start_traffic removed it
+        _print_error(err, exc)
         sys.exit(1)
 
 
@@ -271,6 +303,8 @@ def _announce_servers(mgr: CloudTrafficManager) -> None:
             f"(netns {host['netns']}, bridge {host['bridge']})",
             err=True,
         )
+    if mgr.ca_path is not None:
+        click.echo(f"TLS CA for probes: {mgr.ca_path} (removed at the end)", err=True)
     click.echo("servers are up; Ctrl-C stops them", err=True)
 
 

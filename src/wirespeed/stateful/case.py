@@ -42,6 +42,7 @@ __all__ = [
     "HostSpec",
     "ServerSpec",
     "flow_db_names",
+    "flow_db_refs",
     "parse_case",
     "select_case",
 ]
@@ -166,17 +167,31 @@ def select_case(doc: Any, case: str | None) -> tuple[str | None, Mapping[str, An
     return case, raw
 
 
+def flow_db_refs(
+    raw_case: Mapping[str, Any], name: str | None = None
+) -> dict[str, str]:
+    """The ``flow_db`` files a raw case refers to, each with the first field naming it.
+
+    Args:
+        raw_case: the case as loaded (not yet checked).
+        name: the case name (the first part of the field paths).
+    """
+    prefix = f"{name}." if name else ""
+    refs: dict[str, str] = {}
+    servers = raw_case.get("servers") or []
+    for i, entry in enumerate([servers] if isinstance(servers, Mapping) else servers):
+        traffic = entry.get("traffic") if isinstance(entry, Mapping) else None
+        items = [traffic] if isinstance(traffic, Mapping) else traffic or []
+        for j, item in enumerate(items):
+            db = item.get("flow_db") if isinstance(item, Mapping) else None
+            if isinstance(db, str) and db not in refs:
+                refs[db] = f"{prefix}servers[{i}].traffic[{j}].flow_db"
+    return refs
+
+
 def flow_db_names(raw_case: Mapping[str, Any]) -> list[str]:
     """The ``flow_db`` files a raw case refers to (to be loaded before parsing)."""
-    names: list[str] = []
-    servers = raw_case.get("servers") or []
-    for entry in [servers] if isinstance(servers, Mapping) else servers:
-        traffic = entry.get("traffic") if isinstance(entry, Mapping) else None
-        for item in [traffic] if isinstance(traffic, Mapping) else traffic or []:
-            db = item.get("flow_db") if isinstance(item, Mapping) else None
-            if isinstance(db, str) and db not in names:
-                names.append(db)
-    return names
+    return list(flow_db_refs(raw_case))
 
 
 def _program(

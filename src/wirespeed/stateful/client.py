@@ -150,7 +150,8 @@ class AppClient:
                 stats.hists["tls_handshake"].record(time.monotonic_ns() - t_tcp)
             stats.established += 1
             phase = "io"
-            await self._transactions(reader, writer, intended_ns, task)
+            late_ns = max(0, start_ns - intended_ns)
+            await self._transactions(reader, writer, late_ns, task)
             now = time.monotonic_ns()
             stats.hists["connection"].record(now - intended_ns)
             stats.on_complete(now)
@@ -176,9 +177,10 @@ class AppClient:
         self,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
-        intended_ns: int,
+        late_ns: int,
         task: asyncio.Task[None],
     ) -> None:
+        """Run the program; ``late_ns``: how late the connection started (open loop)."""
         stats = self.stats
         watchdog = self._watchdog
         first = True
@@ -198,9 +200,10 @@ class AppClient:
             stats.bytes_rx += len(data)
             if data != step.response:
                 raise PayloadMismatchError
-            # The first transaction of an open-loop connection counts from the
-            # intended start: a late start is latency, not a pause.
-            ref = intended_ns if first else t_send
+            # The first transaction of an open-loop connection also counts how late
+            # the connection started (its request was that late): a stalled server
+            # shows as latency, not as a generator that slowed down with it.
+            ref = t_send - late_ns if first else t_send
             stats.hists["transaction"].record(time.monotonic_ns() - ref)
             stats.transactions += 1
             first = False

@@ -6,7 +6,9 @@ names; :func:`build_fabric` creates what the
 missing bridges and the gateway addresses (forwarding on), one namespace per host with
 ``eth0`` (address, default route), the veth peers on their bridges, and the
 impairments. Every object is recorded by the lab and removed with it. An existing
-bridge only gains our veth peer, which goes away with the lab.
+bridge only gains our veth peer (with the bridge's MTU and a MAC that does not become
+the bridge's), which goes away with the lab; an impaired host on it is wired through
+a bridge of its own in the fabric namespace, where its loss rules are.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import socket
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pyroute2 import IPRoute
@@ -29,10 +32,23 @@ from wirespeed.topology.netns import Lab
 __all__ = ["Fabric", "build_fabric", "probe_bridges"]
 
 _NFT_TABLE = "wsapp"
+_IFF_UP = 0x1
+
+
+def _fixed_mac(name: str) -> bool:
+    # addr_assign_type is only in sysfs (3 = NET_ADDR_SET: set by a user or a tool)
+    try:
+        text = Path(f"/sys/class/net/{name}/addr_assign_type").read_text()
+    except OSError:
+        return False
+    return text.strip() == "3"
 
 
 def probe_bridges(names: Iterable[str]) -> dict[str, ExistingLink]:
-    """The root-namespace interfaces among ``names``, with their IPv4 addresses."""
+    """The root-namespace interfaces among ``names``: kind, state, addresses, ports.
+
+    Read only: nothing is changed.
+    """
     found: dict[str, ExistingLink] = {}
     with IPRoute() as ipr:
         for name in dict.fromkeys(names):
@@ -46,7 +62,21 @@ def probe_bridges(names: Iterable[str]) -> dict[str, ExistingLink]:
                 ipaddress.IPv4Interface(f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}")
                 for a in ipr.get_addr(index=idx[0], family=socket.AF_INET)
             )
-            found[name] = ExistingLink(name, kind == "bridge", addrs)
+            ports = tuple(
+                str(p.get_attr("IFLA_ADDRESS")).lower()
+                for p in ipr.get_links()
+                if p.get_attr("IFLA_MASTER") == idx[0]
+            )
+            found[name] = ExistingLink(
+                name,
+                kind == "bridge",
+                addrs,
+                is_up=bool(link["flags"] & _IFF_UP),
+                mtu=int(link.get_attr("IFLA_MTU")),
+                mac=str(link.get_attr("IFLA_ADDRESS")).lower(),
+                has_fixed_mac=_fixed_mac(name),
+                port_macs=ports,
+            )
     return found
 
 
@@ -99,7 +129,7 @@ def _netem(ns: str, dev: str, imp: Impairment) -> None:
 
 
 def _loss_rules(link: HostLink) -> list[str]:
-    key, peer = link.host.key, link.peer
+    key, peer = link.host.key, link.fabric_port
     tp = link.host.talk_point
     rules: list[str] = []
     # Host egress = frames entering the fabric on the peer; host ingress = frames
@@ -126,6 +156,30 @@ def _loss_rules(link: HostLink) -> list[str]:
     return rules
 
 
+def _wire_shim(lab: Lab, link: HostLink, ns: str, fabric_ns: str) -> None:
+    # host eth0 -- <key>p [bridge <key>b] <key>u -- peer (root) on the existing bridge
+    key = link.host.key
+    lab.add_veth(HOST_IFNAME, ns, f"{key}p", fabric_ns, mtu=link.mtu)
+    lab.add_bridge(f"{key}b", netns=fabric_ns)
+    lab.set_master(f"{key}p", f"{key}b", netns=fabric_ns)
+    lab.add_veth(link.peer, None, f"{key}u", fabric_ns, mac=link.peer_mac, mtu=link.mtu)
+    lab.set_master(f"{key}u", f"{key}b", netns=fabric_ns)
+
+
+def _wire(lab: Lab, link: HostLink, ns: str, fabric_ns: str | None) -> None:
+    if link.shim:
+        assert fabric_ns is not None
+        _wire_shim(lab, link, ns, fabric_ns)
+    elif link.existing:
+        # Root end first, so that the lab records (and removes) the link that sits
+        # on the existing bridge, not only the namespace it came from. Its MTU and
+        # a high MAC keep the bridge's own MTU and MAC as they are.
+        lab.add_veth(link.peer, None, HOST_IFNAME, ns, mac=link.peer_mac, mtu=link.mtu)
+    else:
+        lab.add_veth(HOST_IFNAME, ns, link.peer, fabric_ns)
+    lab.set_master(link.peer, link.bridge, netns=None if link.existing else fabric_ns)
+
+
 def build_fabric(lab: Lab, plan: TopologyPlan) -> Fabric:
     """Create every namespace, bridge and link of ``plan`` in ``lab``."""
     fabric_ns: str | None = None
@@ -143,21 +197,16 @@ def build_fabric(lab: Lab, plan: TopologyPlan) -> Fabric:
         tp = host.talk_point
         ns = lab.add_netns(host.key)
         fabric.host_ns[host.key] = ns
-        peer_ns = None if link.existing else fabric_ns
-        if link.existing:
-            # Root end first, so that the lab records (and removes) the link that
-            # sits on the existing bridge, not only the namespace it came from.
-            lab.add_veth(link.peer, None, HOST_IFNAME, ns)
-        else:
-            lab.add_veth(HOST_IFNAME, ns, link.peer, peer_ns)
-        lab.set_master(link.peer, link.bridge, netns=peer_ns)
+        _wire(lab, link, ns, fabric_ns)
         lab.add_address(HOST_IFNAME, str(tp.ip), netns=ns)
         if tp.gw is not None:
             lab.add_route("default", gateway=str(tp.gw), netns=ns)
         if tp.egress is not None and tp.egress.needs_netem:
             _netem(ns, HOST_IFNAME, tp.egress)
-        if tp.ingress is not None and tp.ingress.needs_netem and fabric_ns is not None:
-            _netem(fabric_ns, link.peer, tp.ingress)
+        port = link.fabric_port
+        if tp.ingress is not None and tp.ingress.needs_netem and port is not None:
+            assert fabric_ns is not None
+            _netem(fabric_ns, port, tp.ingress)
         rules = _loss_rules(link)
         if rules:
             nft += rules
@@ -179,6 +228,7 @@ def describe(fabric: Fabric, plan: TopologyPlan) -> dict[str, Any]:
                 "netns": fabric.host_ns.get(lk.host.key),
                 "ip": str(lk.host.talk_point.ip),
                 "bridge": lk.bridge,
+                "via_fabric": lk.fabric_port is not None,
             }
             for lk in plan.links
         },

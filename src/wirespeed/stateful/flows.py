@@ -9,19 +9,25 @@ exactly the payload sizes of the program.
 
 The built-in modes carry the names of the original vtest tool (``sym``, ``asym_s``,
 ``asym_c``, ``bulksym``, ``mouse``, ``elephant``, ``long_live``, ``baseHttp``,
-``udp_test``) with the same sizes and counts, plus plain aliases (``asym``, ``bulk``,
-``long_lived``, ``http``, ``udp``). Pure: no IO.
+``udp_test``) with the same sizes, counts and think times, plus plain aliases
+(``asym``, ``bulk``, ``long_lived``, ``http``, ``udp``). ``baseHttp`` is one HTTP
+request/response of our own wording (the original's texts have other lengths), and
+its server takes any HTTP request head, so real HTTP clients (probes, curl) get the
+response too; every other mode's server checks the request byte for byte. Pure: no
+IO.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 __all__ = [
     "BUILTIN_FLOWS",
     "FLOW_ALIASES",
+    "HTTP_REQUEST_LINE",
     "FlowProgram",
     "Step",
     "TransportKind",
@@ -30,6 +36,7 @@ __all__ = [
 ]
 
 UDP_MAX_PAYLOAD = 65507
+HTTP_REQUEST_LINE = re.compile(rb"^[A-Z]{1,16} [!-~]+ HTTP/1\.[01]\r\n")
 _PATTERN = bytes(range(0x21, 0x7F))  # printable, 94 bytes: a shift shows as a mismatch
 
 
@@ -57,6 +64,9 @@ class Step:
         client_delay_s: the client's pause after each response, before its next
             request (think time).
         server_delay_s: the server's pause between reading a request and answering.
+        is_http_request: the server reads an HTTP request head (up to the blank
+            line, any method and target) instead of exactly ``request``, so that
+            any HTTP client gets the response; the client still sends ``request``.
     """
 
     request: bytes
@@ -64,12 +74,17 @@ class Step:
     count: int = 1
     client_delay_s: float = 0.0
     server_delay_s: float = 0.0
+    is_http_request: bool = False
 
     def __post_init__(self) -> None:
         if self.count < 1:
             raise ValueError("count must be >= 1")
         if self.client_delay_s < 0 or self.server_delay_s < 0:
             raise ValueError("delays must be >= 0")
+        if self.is_http_request and not (
+            HTTP_REQUEST_LINE.match(self.request) and self.request.endswith(b"\r\n\r\n")
+        ):
+            raise ValueError("an HTTP step's request must be an HTTP request head")
 
 
 @dataclass(frozen=True)
@@ -149,9 +164,11 @@ _HTTP_RESPONSE = (
     b"Connection: close\r\n\r\n"
 )
 
-# Sizes and counts as in the original tool's flow table.
+# Sizes, counts and think times as in the original tool's flow table.
 BUILTIN_FLOWS: Mapping[str, FlowProgram] = {
-    "baseHttp": FlowProgram("baseHttp", (Step(_HTTP_REQUEST, _HTTP_RESPONSE),)),
+    "baseHttp": FlowProgram(
+        "baseHttp", (Step(_HTTP_REQUEST, _HTTP_RESPONSE, is_http_request=True),)
+    ),
     "asym_s": _sized("asym_s", [(1, 100_000, 6)]),
     "asym_c": _sized("asym_c", [(100_000, 1, 6)]),
     "sym": _sized("sym", [(500, 500, 12)]),

@@ -20,6 +20,8 @@ cleaned up by the next :class:`Lab` that starts; its workers die with it.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import json
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -32,7 +34,7 @@ import yaml
 
 from wirespeed import errors
 from wirespeed.errors import ConfigError, StateError, TopologyError
-from wirespeed.stateful.case import CaseSpec, flow_db_names, parse_case, select_case
+from wirespeed.stateful.case import CaseSpec, flow_db_refs, parse_case, select_case
 from wirespeed.stateful.fabric import Fabric, build_fabric, describe, probe_bridges
 from wirespeed.stateful.plan import TopologyPlan, check_impairments, plan_topology
 from wirespeed.stateful.results import ClientStats, ServerStats
@@ -58,6 +60,8 @@ class AppResults:
         finished: every client entry has ended.
         impairment_drops: host -> direction -> packets dropped by a loss rule.
         topology: what was built (namespaces, bridges).
+        worker_errors: host -> why its worker process ended early (its counters
+            are the last ones it reported).
     """
 
     case: str | None = None
@@ -66,6 +70,7 @@ class AppResults:
     finished: bool = False
     impairment_drops: dict[str, dict[str, int]] = field(default_factory=dict)
     topology: dict[str, Any] = field(default_factory=dict)
+    worker_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> ClientStats:
@@ -82,7 +87,13 @@ class AppResults:
             "servers": [s.summary() for s in self.servers.values()],
             "impairment_drops": self.impairment_drops,
             "topology": self.topology,
+            "worker_errors": self.worker_errors,
         }
+
+
+def _load_flow_db(path: Path) -> Any:
+    text = path.read_text()
+    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
 
 
 def read_case_file(
@@ -90,8 +101,10 @@ def read_case_file(
 ) -> tuple[str | None, Mapping[str, Any], dict[str, Any]]:
     """Read a YAML file, pick ``case`` and load the ``flow_db`` files it names.
 
-    ``flow_db`` paths are relative to the YAML file. Returns the case name, the raw
-    case and the flow databases (for :func:`~wirespeed.stateful.case.parse_case`).
+    A ``flow_db`` file is looked up next to the YAML file, then in its ``flow_db/``
+    folder (where the original tool keeps them); ``.json`` files are read as JSON,
+    others as YAML. Returns the case name, the raw case and the flow databases (for
+    :func:`~wirespeed.stateful.case.parse_case`).
     """
     file = Path(path)
     try:
@@ -102,17 +115,34 @@ def read_case_file(
         raise ConfigError(f"{file} is not valid YAML: {exc}", field="yaml") from exc
     name, raw = select_case(doc, case)
     dbs: dict[str, Any] = {}
-    for db in flow_db_names(raw):
-        db_path = file.parent / db
-        try:
-            dbs[db] = yaml.safe_load(db_path.read_text())
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot load {db_path}: {exc}", field="flow_db") from exc
-        if not isinstance(dbs[db], Mapping):
+    for db, where in flow_db_refs(raw, name).items():
+        places = [file.parent / db, file.parent / "flow_db" / db]
+        found = next((p for p in places if p.is_file()), None)
+        if found is None:
             raise ConfigError(
-                f"{db_path} must map flow names to flows", field="flow_db"
+                f"no file {db!r} (looked for {' and '.join(map(str, places))})",
+                field=where,
             )
+        try:
+            dbs[db] = _load_flow_db(found)
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot load {found}: {exc}", field=where) from exc
+        if not isinstance(dbs[db], Mapping):
+            raise ConfigError(f"{found} must map flow names to flows", field=where)
     return name, raw, dbs
+
+
+def _plan(case: CaseSpec, lab_id: str) -> TopologyPlan:
+    """The topology of ``case`` against the bridges there are (read only)."""
+    bridges = [h.talk_point.to_bridge for h in case.hosts]
+    plan = plan_topology(case, probe_bridges(bridges), root_prefix=lab_id)
+    wants_netem = any(
+        imp is not None and imp.needs_netem
+        for h in case.hosts
+        for imp in (h.talk_point.egress, h.talk_point.ingress)
+    )
+    check_impairments(plan, has_netem=wants_netem and has_netem())
+    return plan
 
 
 @dataclass
@@ -123,26 +153,43 @@ class _Worker:
     conn: Connection
     last: dict[str, Any] = field(default_factory=dict)
     alive: bool = True
+    error: str | None = None
 
     def ask(self, message: tuple[Any, ...], timeout_s: float) -> tuple[Any, ...]:
-        self.conn.send(message)
+        try:
+            self.conn.send(message)
+        except OSError as exc:
+            raise self._lost("closed its pipe") from exc
         return self.receive(timeout_s)
 
     def receive(self, timeout_s: float) -> tuple[Any, ...]:
-        if not self.conn.poll(timeout_s):
-            raise TopologyError(f"worker {self.key} did not answer in {timeout_s} s")
         try:
+            if not self.conn.poll(timeout_s):
+                raise self._lost(f"did not answer in {timeout_s:g} s")
             reply = self.conn.recv()
-        except EOFError as exc:
-            self.alive = False
-            raise TopologyError(f"worker {self.key} exited unexpectedly") from exc
+        except (OSError, EOFError) as exc:
+            raise self._lost("exited unexpectedly") from exc
         if reply[0] == "error":
             self.alive = False
+            self.error = f"{reply[1]}: {reply[2]}"
             cls = getattr(errors, str(reply[1]), TopologyError)
             if not (isinstance(cls, type) and issubclass(cls, errors.WirespeedError)):
                 cls = TopologyError
             raise cls(str(reply[2]))
         return tuple(reply)
+
+    def _lost(self, what: str) -> TopologyError:
+        """Mark the worker dead (its last counters stay) and describe why."""
+        self.alive = False
+        try:
+            code = self.process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            code = None  # still running: stopped answering (killed at teardown)
+        if code is not None:
+            how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+            what = f"exited unexpectedly ({how})"
+        self.error = f"{self.role} worker {self.key} {what}"
+        return TopologyError(self.error)
 
 
 class CloudTrafficManager:
@@ -172,6 +219,14 @@ class CloudTrafficManager:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def ca_path(self) -> Path | None:
+        """The run's CA certificate (PEM) while TLS servers run, for probes to trust.
+
+        Removed with everything else by :meth:`stop`.
+        """
+        return self._certs.ca_path if self._certs is not None else None
 
     @property
     def running(self) -> bool:
@@ -222,16 +277,7 @@ class CloudTrafficManager:
         raw = {"servers": server, "clients": client, "flows": flows or {}}
         case = parse_case(raw, name=name, flow_dbs=flow_dbs)
         lab = Lab(self.lab_prefix)
-        bridges = [h.talk_point.to_bridge for h in case.hosts]
-        plan = plan_topology(case, probe_bridges(bridges), root_prefix=lab.lab_id)
-        if any(
-            imp is not None and imp.needs_netem
-            for h in case.hosts
-            for imp in (h.talk_point.egress, h.talk_point.ingress)
-        ):
-            check_impairments(plan, has_netem=has_netem())
-        else:
-            check_impairments(plan, has_netem=False)
+        plan = _plan(case, lab.lab_id)
         self.case, self.plan, self._final = case, plan, None
         self._workers = []
         tls_names = [s.server_name for s in case.servers if s.tls and s.server_name]
@@ -284,15 +330,20 @@ class CloudTrafficManager:
 
     # -- watching ------------------------------------------------------------------
     def results(self) -> AppResults:
-        """The counters now (live while running, final after :meth:`stop`)."""
+        """The counters now (live while running, final after :meth:`stop`).
+
+        A worker process that died (or stopped answering) keeps the counters it
+        last reported, and ``worker_errors`` says what happened; its client entries
+        count as ended.
+        """
         if self._final is not None:
             return self._final
         if not self.running:
             raise StateError("no traffic has been started")
         for worker in self._workers:
             if worker.alive:
-                reply = worker.ask(("poll",), _READY_TIMEOUT_S)
-                worker.last = reply[1]
+                with contextlib.suppress(TopologyError):  # recorded in worker.error
+                    worker.last = worker.ask(("poll",), _READY_TIMEOUT_S)[1]
         return self._collect(final=False)
 
     def wait(
@@ -329,8 +380,9 @@ class CloudTrafficManager:
             for sname, raw in snap.get("servers", {}).items():
                 res.servers[sname] = ServerStats.from_dict(raw)
         res.finished = bool(clients) and all(
-            w.last.get("finished", False) for w in clients
+            w.last.get("finished", False) or not w.alive for w in clients
         )
+        res.worker_errors = {w.key: w.error for w in self._workers if w.error}
         if self._fabric is not None and self.plan is not None:
             res.topology = describe(self._fabric, self.plan)
             if final:
@@ -352,10 +404,8 @@ class CloudTrafficManager:
             for role in ("client", "server"):
                 for worker in self._workers:
                     if worker.role == role and worker.alive:
-                        try:
+                        with contextlib.suppress(TopologyError):  # in .error
                             worker.last = worker.ask(("stop", grace), grace + 10.0)[1]
-                        except (TopologyError, OSError):
-                            worker.alive = False
             final = self._collect(final=True)
         finally:
             self._teardown()

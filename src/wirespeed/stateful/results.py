@@ -50,6 +50,8 @@ class ClientStats:
 
     Times: ``first_start_ns``/``last_end_ns`` on the worker's monotonic clock
     (``time.monotonic_ns``, shared by all processes of one machine).
+    ``peak_concurrent`` is the most connections that were open at once (attempted
+    and not yet ended); None for a sum of entries, where it is not known.
     """
 
     label: str = ""
@@ -64,6 +66,7 @@ class ClientStats:
     errors: dict[str, int] = field(default_factory=dict)
     first_start_ns: int = 0
     last_end_ns: int = 0
+    peak_concurrent: int | None = 0
     hists: dict[str, LatencyHistogram] = field(
         default_factory=lambda: {k: LatencyHistogram() for k in _CLIENT_HISTS}
     )
@@ -74,6 +77,8 @@ class ClientStats:
         if self.attempted == 0 or now_ns < self.first_start_ns:
             self.first_start_ns = now_ns
         self.attempted += 1
+        if self.peak_concurrent is not None and self.in_flight > self.peak_concurrent:
+            self.peak_concurrent = self.in_flight
 
     def on_failure(self, cause: str, now_ns: int) -> None:
         """A connection ended without completing its program."""
@@ -106,6 +111,7 @@ class ClientStats:
         ):
             self.first_start_ns = other.first_start_ns
         self.last_end_ns = max(self.last_end_ns, other.last_end_ns)
+        self.peak_concurrent = None  # entries' peaks need not overlap
         for name in ("planned", "attempted", "established", "completed", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.transactions += other.transactions
@@ -130,6 +136,7 @@ class ClientStats:
             "established": self.established,
             "completed": self.completed,
             "failed": self.failed,
+            "peak_concurrent": self.peak_concurrent,
             "transactions": self.transactions,
             "bytes_tx": self.bytes_tx,
             "bytes_rx": self.bytes_rx,
@@ -157,6 +164,7 @@ class ClientStats:
                 "bytes_rx",
                 "first_start_ns",
                 "last_end_ns",
+                "peak_concurrent",
             )
         }
         raw["errors"] = dict(self.errors)

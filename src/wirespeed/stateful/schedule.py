@@ -3,9 +3,12 @@
 Two ways, as in the original tool: a minimum gap between starts (``client_delay``,
 closed loop: a start also waits for a free slot under ``client_concur``), or a target
 rate (``client_cps``, open loop: connection ``i`` is due at ``t0 + i / cps`` whatever
-happened before). In open loop the *intended* start is what latencies are measured
-from, so a stalled server shows up as latency instead of being hidden by a generator
-that slowed down with it (no coordinated omission). Pure: times are arguments.
+happened before). In open loop a connection that starts late (every slot under
+``client_concur`` was busy) counts that delay: its whole-connection time is measured
+from the intended start, and its first transaction's latency includes how late it
+started, so a stalled server shows up as latency instead of being hidden by a
+generator that slowed down with it (no coordinated omission). Pure: times are
+arguments.
 """
 
 from __future__ import annotations

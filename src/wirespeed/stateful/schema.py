@@ -84,12 +84,14 @@ class TalkPoint(_Model):
     """A host: one namespace with one interface attached to a bridge."""
 
     to_bridge: str
+    # before ip: an IPv6 talk point (no ip) is told that IPv6 is not supported,
+    # rather than that ip is missing (errors come in field order)
+    ipv6: str | None = None
+    gwv6: str | None = None
     ip: ipaddress.IPv4Interface
     gw: ipaddress.IPv4Address | None = None
     netem: Impairment | None = None
     tc: TcSpec | None = None
-    ipv6: str | None = None
-    gwv6: str | None = None
 
     @field_validator("to_bridge")
     @classmethod

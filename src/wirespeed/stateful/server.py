@@ -3,8 +3,9 @@
 An :class:`AppServer` listens on one address and port and answers every connection
 with its flow program: it reads each request (exactly its length), checks the bytes,
 waits the server delay if any, and sends the response; after the last response it
-closes. It counts on its own side what happened, so the client's figures can be
-cross-checked. A TLS server checks the SNI of every client against its
+closes (an HTTP step takes any HTTP request head instead, so real HTTP clients get
+the response). It counts on its own side what happened, so the client's figures can
+be cross-checked. A TLS server checks the SNI of every client against its
 ``server_name`` and refuses the handshake otherwise.
 
 Servers also work alone, outside any case: build a
@@ -24,7 +25,7 @@ from typing import Any, cast
 from wirespeed.errors import PortError
 from wirespeed.stateful.case import ServerSpec
 from wirespeed.stateful.causes import FAILURES, PayloadMismatchError, cause_of
-from wirespeed.stateful.flows import FlowProgram, TransportKind
+from wirespeed.stateful.flows import HTTP_REQUEST_LINE, FlowProgram, TransportKind
 from wirespeed.stateful.results import ServerStats
 from wirespeed.stateful.tlscerts import CertStore, server_context
 from wirespeed.stateful.watchdog import Watchdog
@@ -208,12 +209,18 @@ class AppServer:
         for step in self.spec.program:
             watchdog.arm(task, time.monotonic_ns())
             try:
-                data = await reader.readexactly(len(step.request))
+                if step.is_http_request:
+                    data = await _read_http_head(reader)
+                else:
+                    data = await reader.readexactly(len(step.request))
             except asyncio.IncompleteReadError as exc:
                 stats.bytes_rx += len(exc.partial)
                 raise
             stats.bytes_rx += len(data)
-            if data != step.request:
+            if step.is_http_request:
+                if not HTTP_REQUEST_LINE.match(data):
+                    raise PayloadMismatchError
+            elif data != step.request:
                 raise PayloadMismatchError
             if step.server_delay_s:
                 watchdog.disarm(task)  # our own pause is not the peer's delay
@@ -224,6 +231,14 @@ class AppServer:
                 await writer.drain()
             stats.bytes_tx += len(step.response)
             stats.transactions += 1
+
+
+async def _read_http_head(reader: asyncio.StreamReader) -> bytes:
+    """An HTTP request head, up to and with the blank line (at most the limit)."""
+    try:
+        return await reader.readuntil(b"\r\n\r\n")
+    except asyncio.LimitOverrunError as exc:  # no blank line within 64 KiB
+        raise PayloadMismatchError from exc
 
 
 class _UdpServer(asyncio.DatagramProtocol):

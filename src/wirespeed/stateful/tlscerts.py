@@ -5,12 +5,17 @@ A run gets its own throwaway certificate authority and one leaf certificate per
 trust only that CA and verify the server's name, and servers check the SNI that each
 client sends, so a TLS connection only completes when both sides agree on the name.
 The PEM files live in a private temporary directory that :meth:`CertStore.remove`
-deletes.
+deletes. Its name carries the creating process's pid, so the directory of a run that
+was killed is removed by the next :meth:`CertStore.create` (see
+:meth:`CertStore.remove_stale`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import os
+import re
 import shutil
 import ssl
 import tempfile
@@ -25,6 +30,18 @@ from cryptography.x509.oid import NameOID
 __all__ = ["CertStore", "client_context", "server_context"]
 
 _VALID = datetime.timedelta(days=2)
+_PREFIX = "wirespeed-tls-"
+_STALE = re.compile(rf"^{_PREFIX}(\d+)-[A-Za-z0-9_]+$")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _name(common_name: str) -> x509.Name:
@@ -119,8 +136,13 @@ class CertStore:
     def create(
         cls, server_names: Iterable[str], *, parent: Path | None = None
     ) -> CertStore:
-        """Make a new CA and a leaf certificate for each name, in a new directory."""
-        store = cls(Path(tempfile.mkdtemp(prefix="wirespeed-tls-", dir=parent)))
+        """Make a new CA and a leaf certificate for each name, in a new directory.
+
+        Directories that killed runs left in ``parent`` are removed first.
+        """
+        cls.remove_stale(parent)
+        prefix = f"{_PREFIX}{os.getpid()}-"
+        store = cls(Path(tempfile.mkdtemp(prefix=prefix, dir=parent)))
         now = datetime.datetime.now(datetime.UTC)
         ca_key = ec.generate_private_key(ec.SECP256R1())
         ca_cert = _ca_certificate(ca_key, now)
@@ -133,6 +155,26 @@ class CertStore:
             key_path.write_bytes(_pem_key(key))
             key_path.chmod(0o600)
         return store
+
+    @staticmethod
+    def remove_stale(parent: Path | None = None) -> list[Path]:
+        """Remove the directories of runs whose process is gone; return them.
+
+        Only directories named by :meth:`create` and owned by this user are looked
+        at, and only those whose creating process no longer exists are removed.
+        """
+        where = Path(tempfile.gettempdir()) if parent is None else parent
+        removed: list[Path] = []
+        for path in sorted(where.glob(f"{_PREFIX}*")):
+            match = _STALE.match(path.name)
+            if match is None or _pid_alive(int(match.group(1))):
+                continue
+            with contextlib.suppress(FileNotFoundError):  # another run was first
+                if not path.is_dir() or path.stat().st_uid != os.geteuid():
+                    continue
+                shutil.rmtree(path)
+                removed.append(path)
+        return removed
 
     @property
     def ca_path(self) -> Path:
