@@ -670,7 +670,8 @@ def test_pgid_stats_shapes_and_monotonic_counters(env: Env) -> None:
             "lat": {
                 "average": 15.5,
                 "jit": 2.0,
-                "last_max": 14,
+                # the highest latency ever rose since the last read: it is recent
+                "last_max": 29,
                 "total_max": 29,
                 "total_min": 11,
                 "histogram": {"10": 40, "20": 8},
@@ -679,13 +680,21 @@ def test_pgid_stats_shapes_and_monotonic_counters(env: Env) -> None:
         },
         "global": {"old_flow": 0, "bad_hdr": 0},
     }
+    # no new maximum since the last read: the last completed second's
+    assert env.ok("get_pgid_stats", pgids=[7])["latency"]["7"]["lat"]["last_max"] == 14
     # another front end clears port 0: the analyzer restarts from zero
-    env.tester.rx[(0, 7)] = _tid(10, histogram=tuple([0, 10] + [0] * 45))
+    env.tester.rx[(0, 7)] = _tid(
+        10,
+        histogram=tuple([0, 10] + [0] * 45),
+        latency=LatencyStats(10, 11_000, 11_500.0, 12_000),
+    )
     env.tester.tx[(1, 3)] = StreamTxStats(5, 660, 5.0, 5280.0)
     after = env.ok("get_pgid_stats", pgids=[7])
     assert after["flow_stats"]["7"]["rp"] == {"0": 58, "1": 0}
     assert after["flow_stats"]["7"]["tp"] == {"0": 0, "1": 55}
     assert after["latency"]["7"]["lat"]["histogram"] == {"10": 50, "20": 8}
+    # after the restart a maximum below the old one is still news
+    assert after["latency"]["7"]["lat"]["last_max"] == 12
     # removing and adding the group again starts a new version from zero
     env.ok("remove_stream", handler=h1, port_id=1, stream_id=3)
     env.ok(
