@@ -1,0 +1,18 @@
+"""set_port_attr(link_up=...) through the real client takes the veth down and up."""
+
+from __future__ import annotations
+
+import pytest
+from trex_bed import TrexBed
+
+pytestmark = [pytest.mark.netns, pytest.mark.compat]
+
+
+def test_link_down_refuses_start_and_up_sends_again(trex_bed: TrexBed) -> None:
+    out = trex_bed.client("flow_link")
+    assert (out["down"], out["up"]) == ("DOWN", "UP")
+    # the client sees the DOWN the server reports and refuses by itself
+    assert out["start_down"] == (
+        "port(s) [0]: link is DOWN - check the connection or specify 'force'"
+    )
+    assert out["after"] == {"tx": 100, "rx": 100}
