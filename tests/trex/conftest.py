@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,17 +17,17 @@ from trex_bed import MACS, REPO, Capture, RawRpc, TrexBed, trex_python, wait_rea
 from wirespeed.topology.netns import Lab
 
 
-@pytest.fixture(scope="session")
-def trex_bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
-    """The server process on a fresh veth pair; removed after the session."""
+@contextlib.contextmanager
+def _server_bed(tmp: Path, prefix: str) -> Iterator[TrexBed]:
+    """A server process on a fresh veth pair (namespaces ``<prefix>...``),
+    removed on exit, also after a failure."""
     python = trex_python()
     if python is None:
         pytest.skip(
             "no lbr-trex-client interpreter (set WIRESPEED_TREX_PYTHON or run "
             "scripts/bootstrap.sh --test)"
         )
-    tmp = tmp_path_factory.mktemp("trexbed")
-    with Lab("wsT") as lab:
+    with Lab(prefix) as lab:
         a, b = lab.add_netns("a"), lab.add_netns("b")
         lab.add_veth("p0", a, "p1", b, mac=MACS[0], peer_mac=MACS[1], mtu=9216)
         config = {
@@ -76,6 +77,20 @@ def trex_bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
                 proc.wait()
             if proc.stdout is not None:
                 proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def trex_bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
+    """The server process shared by the session's tests."""
+    with _server_bed(tmp_path_factory.mktemp("trexbed"), "wsT") as bed:
+        yield bed
+
+
+@pytest.fixture
+def own_trex_bed(tmp_path: Path) -> Iterator[TrexBed]:
+    """A server of the test's own, for tests whose effects must not outlive them."""
+    with _server_bed(tmp_path, "wsTo") as bed:
+        yield bed
 
 
 @pytest.fixture

@@ -29,18 +29,21 @@ IMIX = (
     HEADER
     + """
 class Imix:
-    table = [(60, 28, 0), (590, 16, 0.1), (1514, 4, 0.2)]
+    # trex-core scripts/stl/imix.py: sizes, rates and gaps of its table, and its
+    # list-form VM (inc source and destination, IPv4 checksum fixed)
+    table = [(60, 28, 0), (590, 20, 0.1), (1514, 4, 0.2)]
 
     def get_streams(self, direction=0, tunables=None, **kwargs):
         src, dst = ("198.18.0.1", "198.18.0.254"), ("198.19.0.1", "198.19.0.254")
         if direction:
             src, dst = dst, src
-        vm = STLVM()
-        vm.var(name="src", min_value=src[0], max_value=src[1], size=4, op="inc")
-        vm.var(name="dst", min_value=dst[0], max_value=dst[1], size=4, op="inc")
-        vm.write(fv_name="src", pkt_offset="IP.src")
-        vm.write(fv_name="dst", pkt_offset="IP.dst")
-        vm.fix_chksum()
+        vm = [
+            STLVmFlowVar(name="src", min_value=src[0], max_value=src[1], size=4, op="inc"),
+            STLVmWrFlowVar(fv_name="src", pkt_offset="IP.src"),
+            STLVmFlowVar(name="dst", min_value=dst[0], max_value=dst[1], size=4, op="inc"),
+            STLVmWrFlowVar(fv_name="dst", pkt_offset="IP.dst"),
+            STLVmFixIpv4(offset="IP"),
+        ]
         out = []
         for size, pps, isg in self.table:
             base = Ether() / IP() / UDP()

@@ -84,13 +84,15 @@ def test_imix_counts_sizes_and_addresses(
 ) -> None:
     out = _run(trex_bed, profiles["imix"], "10", 0.5)
     frames = capture_rx.stop()
-    assert (out["tx"], out["rx"]) == (240, 240)
-    assert out["obytes"] == 140 * 64 + 80 * 594 + 20 * 1518
-    assert Counter(len(f) for f in frames) == {60: 140, 590: 80, 1514: 20}
+    # 28, 20 and 4 frames/s times 10 for 0.5 s
+    assert (out["tx"], out["rx"]) == (260, 260)
+    assert out["obytes"] == 140 * 64 + 100 * 594 + 20 * 1518
+    assert Counter(len(f) for f in frames) == {60: 140, 590: 100, 1514: 20}
     for size in (60, 590, 1514):
-        srcs = [Ether(f)[IP].src for f in frames if len(f) == size]
-        first = int(ipaddress.IPv4Address("198.18.0.1"))
-        assert srcs == [str(ipaddress.IPv4Address(first + i)) for i in range(len(srcs))]
+        got = [(Ether(f)[IP].src, Ether(f)[IP].dst) for f in frames if len(f) == size]
+        assert got == [
+            (f"198.18.0.{1 + i}", f"198.19.0.{1 + i}") for i in range(len(got))
+        ]
     assert all(_ipv4_ok(f) for f in frames)
 
 

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,22 +55,64 @@ class TrexBed:
     macs: tuple[str, str] = MACS
     log: Path = field(default_factory=Path)
 
-    def client(self, script: str, *args: str, timeout_s: float = 120.0) -> Any:
-        """Run ``clients/<script>.py`` with the real TRex client; return its JSON."""
-        cmd = [
+    def _cmd(self, script: str, args: tuple[str, ...]) -> list[str]:
+        return [
             self.python,
             str(CLIENTS / f"{script}.py"),
             str(self.rpc_port),
             str(self.pub_port),
             *args,
         ]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
-        if proc.returncode != 0:
+
+    def _result(self, script: str, code: int, stdout: str, stderr: str) -> Any:
+        if code != 0:
             raise AssertionError(
-                f"{script} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n"
-                f"{proc.stderr[-5000:]}\nserver log:\n{self.log.read_text()[-3000:]}"
+                f"{script} failed ({code}):\n{stdout[-3000:]}\n"
+                f"{stderr[-5000:]}\nserver log:\n{self.log.read_text()[-3000:]}"
             )
-        return json.loads(proc.stdout.strip().splitlines()[-1])
+        return json.loads(stdout.strip().splitlines()[-1])
+
+    def client(self, script: str, *args: str, timeout_s: float = 120.0) -> Any:
+        """Run ``clients/<script>.py`` with the real TRex client; return its JSON."""
+        cmd = self._cmd(script, args)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        return self._result(script, proc.returncode, proc.stdout, proc.stderr)
+
+    def client_with_pause(
+        self,
+        script: str,
+        *args: str,
+        during: Callable[[], None],
+        timeout_s: float = 120.0,
+    ) -> Any:
+        """Run a client that prints ``READY`` and waits for a line on stdin: call
+        ``during()`` in between; return the client's JSON."""
+        proc = subprocess.Popen(
+            self._cmd(script, args),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            assert proc.stdin is not None
+            lines = []
+            while not lines or lines[-1].strip() != "READY":
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                lines.append(line)
+            if lines and lines[-1].strip() == "READY":
+                during()
+                proc.stdin.write("go\n")
+                proc.stdin.flush()
+            stdout, stderr = proc.communicate(timeout=timeout_s)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        return self._result(script, proc.returncode, "".join(lines) + stdout, stderr)
 
 
 def wait_ready(proc: subprocess.Popen[str], timeout_s: float) -> tuple[int, int]:
@@ -125,6 +168,19 @@ class Capture:
         self._drain()
         self.sock.close()
         return self.frames
+
+
+def inject(netns: str, ifname: str, frames: Iterable[bytes]) -> None:
+    """Send ``frames`` out of ``ifname`` (inside ``netns``) with a raw socket (a
+    generator builds each frame just before it is sent)."""
+    with in_netns(netns):
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+    try:
+        sock.bind((ifname, 0))
+        for frame in frames:
+            sock.send(frame)
+    finally:
+        sock.close()
 
 
 class RawRpc:

@@ -7,7 +7,13 @@ import sys
 from typing import Any
 
 import lbr_trex_client  # noqa: F401  (puts the TRex packages on sys.path)
-from trex.stl.api import STLClient  # type: ignore[import-not-found]
+from trex.stl.api import (  # type: ignore[import-not-found]
+    IP,
+    UDP,
+    Ether,
+    STLClient,
+    STLPktBuilder,
+)
 
 
 def connect() -> STLClient:
@@ -26,3 +32,9 @@ def connect() -> STLClient:
 def emit(result: dict[str, Any]) -> None:
     """Print the scenario's result as the last stdout line."""
     print(json.dumps(result, sort_keys=True), flush=True)
+
+
+def udp(size: int) -> STLPktBuilder:
+    """A UDP packet of ``size`` bytes (FCS not included), TRex's default MACs."""
+    base = Ether() / IP(src="198.18.0.1", dst="198.19.0.1") / UDP(sport=1025, dport=12)
+    return STLPktBuilder(pkt=base / ("x" * (size - len(base))))

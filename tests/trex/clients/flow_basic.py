@@ -6,21 +6,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from _common import connect, emit
+from _common import connect, emit, udp
 from trex.stl.api import (  # type: ignore[import-not-found]
-    IP,
-    UDP,
-    Ether,
-    STLPktBuilder,
     STLStream,
     STLTXCont,
     STLTXSingleBurst,
 )
-
-
-def udp(size: int) -> STLPktBuilder:
-    base = Ether() / IP(src="198.18.0.1", dst="198.19.0.1") / UDP(sport=1025, dport=12)
-    return STLPktBuilder(pkt=base / ("x" * (size - len(base))))
 
 
 def run(c: Any, mult: str, duration: float) -> dict[str, int]:

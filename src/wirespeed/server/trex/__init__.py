@@ -9,8 +9,10 @@ Module map: :mod:`.framing` (zlib envelope), :mod:`.jsonrpc` (messages),
 :mod:`.params` (checked parameters), :mod:`.dispatch` (method table, error mapping),
 :mod:`.frontend` (state), :mod:`.events` (async events), :mod:`.methods_system`,
 :mod:`.methods_port`, :mod:`.methods_stream`, :mod:`.methods_traffic`,
-:mod:`.methods_stats`, :mod:`.streams` (stream JSON), :mod:`.pgstats` (pg_id
-counters), :mod:`.transport` (ZeroMQ sockets and threads).
+:mod:`.methods_stats`, :mod:`.streams` (stream JSON), :mod:`.multiplier` and
+:mod:`.graph` (TRex's effective factor over the profile's peak rate),
+:mod:`.pgstats` and :mod:`.readings` (pg_id counters), :mod:`.transport` (ZeroMQ
+sockets and threads).
 
 Flow-stats and latency streams carry wirespeed's TPLD with TID = pg_id: the last 20
 bytes of each such frame are the TPLD.

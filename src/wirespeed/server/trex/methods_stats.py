@@ -138,7 +138,8 @@ def _latency(group: PgGroup, readings: dict[int, RxReading]) -> dict[str, Any]:
     """Latency of a group over the ports that received it (times in µs)."""
     errors = [0] * 5
     histogram: dict[str, int] = {}
-    total = last = jitter = None
+    total = jitter = None
+    recent: list[int] = []
     for port, reading in readings.items():
         delta = _rx_delta(group, port, reading)
         for i in range(5):
@@ -152,13 +153,14 @@ def _latency(group: PgGroup, readings: dict[int, RxReading]) -> dict[str, Any]:
         if st is None or delta[0] <= 0:
             continue
         total = st.latency if total is None else total.merged(st.latency)
-        last = st.latency_last_s if last is None else last.merged(st.latency_last_s)
+        if reading.recent_max_ns is not None:
+            recent.append(reading.recent_max_ns)
         if st.jitter_ns is not None:
             jitter = max(jitter or 0.0, st.jitter_ns)
     lat = {
         "average": _us(total.avg_ns if total else None),
         "jit": _us(jitter),
-        "last_max": int(_us(last.max_ns if last else None)),
+        "last_max": int(_us(max(recent, default=None))),
         "total_max": int(_us(total.max_ns if total else None)),
         "total_min": int(_us(total.min_ns if total else None)),
         "histogram": histogram,

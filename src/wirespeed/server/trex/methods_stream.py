@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wirespeed.errors import ValidationError
+from wirespeed.errors import StateError, ValidationError
 from wirespeed.model import Stream, stream_to_trex_json
 from wirespeed.server.trex.dispatch import Method, MethodTable
 from wirespeed.server.trex.frontend import TrexFrontEnd
@@ -44,6 +44,13 @@ def _add_stream(fe: TrexFrontEnd, p: Params) -> object:
     if "stream" not in p.raw:
         raise ValidationError("missing", field="stream")
     raw = p.raw["stream"]
+    if fe.tester.port_state(port).name in ("TX", "PAUSE") or fe.scheduler.is_pending(
+        port
+    ):
+        raise StateError(
+            f"port {port} is transmitting: streams can be added once it stops",
+            port=port,
+        )
     if stream_id in fe.tester.streams(port):
         raise ValidationError(
             f"stream {stream_id} already exists on port {port}", field="stream_id"

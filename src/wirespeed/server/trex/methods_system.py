@@ -13,6 +13,7 @@ from wirespeed.server.trex.dispatch import Method, MethodTable
 from wirespeed.server.trex.frontend import TrexFrontEnd
 from wirespeed.server.trex.params import UINT32_MAX, Params
 from wirespeed.server.trex.pgstats import MAX_PG_ID
+from wirespeed.server.trex.status import cores_per_port, dp_core_count
 
 __all__ = ["API_MAJOR", "API_MINOR", "TREX_VERSION", "register"]
 
@@ -137,12 +138,11 @@ def port_info(fe: TrexFrontEnd, index: int) -> dict[str, Any]:
 
 def get_system_info(fe: TrexFrontEnd, p: Params) -> object:
     """Host, cores (one TX/RX worker per port) and the ports."""
-    workers = len(fe.tester.cpu_utilization()) or fe.port_count
     return {
         "hostname": socket.gethostname(),
         "uptime": time.strftime("%b %d %Y @ %H:%M:%S", time.localtime(fe.started_s)),
-        "dp_core_count": workers,
-        "dp_core_count_per_port": max(1, workers // max(1, fe.port_count)),
+        "dp_core_count": dp_core_count(fe),
+        "dp_core_count_per_port": cores_per_port(fe),
         "core_type": _core_type(),
         "port_count": fe.port_count,
         "ports": [port_info(fe, i) for i in range(fe.port_count)],

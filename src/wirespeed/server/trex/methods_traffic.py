@@ -4,17 +4,19 @@ pause, resume, update, and ``remove_rx_filters``."""
 from __future__ import annotations
 
 from wirespeed.errors import StateError, ValidationError
+from wirespeed.model import Stream, StreamEnable
 from wirespeed.server.trex.dispatch import Method, MethodTable
 from wirespeed.server.trex.events import TrexEvent
 from wirespeed.server.trex.frontend import TrexFrontEnd
 from wirespeed.server.trex.multiplier import (
     TrexMultiplier,
-    apply_op,
     decode_multiplier,
-    to_service,
+    start_factor,
+    update_factor,
 )
 from wirespeed.server.trex.params import UINT64_MAX, Params
-from wirespeed.server.trex.scheduler import PendingStart
+from wirespeed.server.trex.scheduler import PendingStart, raw
+from wirespeed.server.trex.status import cores_per_port
 
 __all__ = ["MAX_START_DELAY_S", "register"]
 
@@ -22,15 +24,46 @@ __all__ = ["MAX_START_DELAY_S", "register"]
 MAX_START_DELAY_S = 10.0
 
 
+def _running_streams(fe: TrexFrontEnd, port: int) -> dict[int, Stream]:
+    """The streams a start runs (every stream that is not switched off)."""
+    return {
+        sid: s
+        for sid, s in fe.tester.streams(port).items()
+        if s.enabled is not StreamEnable.OFF
+    }
+
+
+def _core_mask(fe: TrexFrontEnd, p: Params, port: int) -> None:
+    """TRex's rule: the mask must select at least one of the port's cores."""
+    mask = p.int("core_mask", default=UINT64_MAX, lo=0, hi=UINT64_MAX)
+    cores = cores_per_port(fe)
+    if mask & ((1 << cores) - 1) == 0:
+        bits = "bit 0" if cores == 1 else f"bits 0..{cores - 1}"
+        raise ValidationError(
+            f"{mask:#x} selects none of the {cores} data-plane core(s) of port "
+            f"{port} ({bits})",
+            field="core_mask",
+        )
+
+
+def _start_checks(fe: TrexFrontEnd, port: int, force: bool) -> dict[int, Stream]:
+    streams = _running_streams(fe, port)
+    if not streams:
+        raise StateError(f"port {port} has no streams", port=port)
+    state = fe.tester.port_state(port).name
+    if state in ("TX", "PAUSE") and not force:
+        raise StateError(f"port {port} is already transmitting", port=port)
+    if not force and not fe.tester.ports[port].link_up:
+        raise StateError(
+            f"port {port}: link is down (start with force to send anyway)", port=port
+        )
+    return streams
+
+
 def _start_traffic(fe: TrexFrontEnd, p: Params) -> object:
     port = fe.owned_port(p)
     fe.profile(p, port)
-    if p.has("mul"):
-        mul, op = decode_multiplier(p)
-        if op != "abs":
-            raise ValidationError("start needs op 'abs'", field="mul.op")
-    else:
-        mul = TrexMultiplier("raw", 1.0)
+    mul = decode_multiplier(p) if p.has("mul") else TrexMultiplier("raw", 1.0)
     duration = p.float("duration", default=-1.0)
     if duration == 0:
         raise ValidationError(
@@ -38,28 +71,25 @@ def _start_traffic(fe: TrexFrontEnd, p: Params) -> object:
         )
     duration_s = duration if duration > 0 else None
     force = p.bool("force", default=False)
-    p.int("core_mask", default=UINT64_MAX, lo=1, hi=UINT64_MAX)
+    _core_mask(fe, p, port)
     start_at = p.float("start_at_ts", default=0.0, lo=0.0)
-    if not fe.tester.streams(port):
-        raise StateError(f"port {port} has no streams", port=port)
-    state = fe.tester.port_state(port).name
-    if state in ("TX", "PAUSE") and not force:
-        raise StateError(f"port {port} is already transmitting", port=port)
     now = fe.clock()
     if start_at > now + MAX_START_DELAY_S:
         raise ValidationError(
             f"{start_at - now:.1f} s in the future; at most {MAX_START_DELAY_S:g} s",
             field="start_at_ts",
         )
-    view = fe.views[port]
+    streams = _start_checks(fe, port, force)
+    speed = int(fe.tester.ports[port].speed_bps)
+    factor = start_factor(mul, streams, speed, force=force)
     if start_at > now:
-        fe.scheduler.schedule(start_at, PendingStart(port, duration_s, mul, force))
+        fe.scheduler.schedule(start_at, PendingStart(port, duration_s, factor, force))
     else:
         fe.scheduler.cancel(port)
         fe.tester.start_traffic(
-            [port], duration_s=duration_s, multiplier=to_service(mul), force=force
+            [port], duration_s=duration_s, multiplier=raw(factor), force=force
         )
-    view.multiplier = mul
+    fe.views[port].factor = factor
     return {}
 
 
@@ -95,19 +125,30 @@ def _resume_traffic(fe: TrexFrontEnd, p: Params) -> object:
 def _update_traffic(fe: TrexFrontEnd, p: Params) -> object:
     port = fe.owned_port(p)
     fe.profile(p, port)
-    change, op = decode_multiplier(p)
-    p.bool("force", default=False)
+    mul = decode_multiplier(p)
+    force = p.bool("force", default=False)
+    if fe.tester.port_state(port).name not in ("TX", "PAUSE"):
+        raise StateError(f"port {port} is not transmitting", port=port)
     view = fe.views[port]
-    new = apply_op(view.multiplier, change, op)
-    fe.tester.update_traffic([port], to_service(new))
-    view.multiplier = new
+    speed = int(fe.tester.ports[port].speed_bps)
+    streams = _running_streams(fe, port)
+    factor = update_factor(view.factor, mul, streams, speed, force=force)
+    fe.tester.update_traffic([port], raw(factor))
+    view.factor = factor
     return {}
 
 
 def _remove_rx_filters(fe: TrexFrontEnd, p: Params) -> object:
-    """Nothing to remove: the RX analyzer counts every TPLD frame all the time."""
+    """Nothing to remove: the RX analyzer counts every TPLD frame all the time.
+
+    As on TRex, only valid once the port no longer transmits."""
     port = fe.owned_port(p)
     fe.profile(p, port, allow_all=True)
+    if fe.tester.port_state(port).name in ("TX", "PAUSE"):
+        raise StateError(
+            f"port {port} is transmitting (stop it before removing RX filters)",
+            port=port,
+        )
     return {}
 
 

@@ -106,6 +106,8 @@ class PgRegistry:
         self.tx = ResetTracker()
         self.rx = ResetTracker()
         self.hist: dict[tuple[int, int], tuple[dict[int, int], dict[int, int]]] = {}
+        #: per (RX port, TID): the highest latency (ns) at the previous read
+        self.max_seen: dict[tuple[int, int], int | None] = {}
 
     def check_add(self, pg_id: int, is_latency: bool, key: TxKey) -> None:
         """Refuse a stream that cannot join ``pg_id``.

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wirespeed.server.trex.multiplier import TrexMultiplier
-
 __all__ = ["BROADCAST_MAC", "PortView"]
 
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
@@ -35,7 +33,8 @@ class PortView:
         profile_id: the profile that holds this port's streams (one per port).
         stream_json: the stream objects as ``add_stream`` received them.
         pg_of_stream: stream id -> pg_id for streams with flow stats.
-        multiplier: the multiplier of the running (or last) traffic.
+        factor: the factor on the streams' own rates of the running (or last)
+            traffic (TRex's effective multiplier).
     """
 
     index: int
@@ -53,7 +52,7 @@ class PortView:
     profile_id: str | None = None
     stream_json: dict[int, dict[str, Any]] = field(default_factory=dict)
     pg_of_stream: dict[int, int] = field(default_factory=dict)
-    multiplier: TrexMultiplier | None = None
+    factor: float = 1.0
 
     def layer_cfg(self) -> dict[str, Any]:
         """The ``attr.layer_cfg`` object of ``get_port_status``."""

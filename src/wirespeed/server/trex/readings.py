@@ -46,6 +46,10 @@ class RxReading:
         stats: the tester's TID statistics (latency fields), ``None`` if the TID was
             never seen since the last clear.
         histogram: monotonic latency histogram, bucket lower bound (µs) -> frames.
+        recent_max_ns: TRex's ``last_max``: the highest latency of the last
+            completed second, or, when the highest latency ever seen rose since the
+            previous read, that one (it arrived since then). ``None`` if neither
+            is known.
     """
 
     totals: tuple[int, ...]
@@ -53,6 +57,7 @@ class RxReading:
     bps_l2: float
     stats: TidStats | None
     histogram: dict[int, int]
+    recent_max_ns: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,31 @@ def read_rx(fe: TrexFrontEnd, port: int, tid: int) -> RxReading:
         hist = stats.histogram_us()
     totals, restarted = fe.pgs.rx.update((port, tid), values)
     histogram = fe.pgs.track_hist(port, tid, hist, restarted)
-    return RxReading(totals, pps, bps, stats, histogram)
+    recent = _recent_max(fe, port, tid, stats, restarted)
+    return RxReading(totals, pps, bps, stats, histogram, recent)
+
+
+def _recent_max(
+    fe: TrexFrontEnd, port: int, tid: int, stats: TidStats | None, restarted: bool
+) -> int | None:
+    """The ``last_max`` of one (port, TID); see :class:`RxReading`.
+
+    The TRex client computes a latency group's ``total_max`` after a clear as the
+    highest ``last_max`` it has read, so a maximum reached in the current second
+    must show at once (the last completed second alone would hide a short burst).
+    """
+    key = (port, tid)
+    before = None if restarted else fe.pgs.max_seen.get(key)
+    if stats is None:
+        fe.pgs.max_seen.pop(key, None)
+        return None
+    now = stats.latency.max_ns if stats.latency.count else None
+    fe.pgs.max_seen[key] = now
+    last_s = stats.latency_last_s
+    candidates = [last_s.max_ns] if last_s.count and last_s.max_ns is not None else []
+    if now is not None and (before is None or now > before):
+        candidates.append(now)
+    return max(candidates) if candidates else None
 
 
 def pg_rx_now(

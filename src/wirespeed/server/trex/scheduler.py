@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from wirespeed.errors import WirespeedError
 from wirespeed.server.trex.events import DEFAULT_PROFILE, TrexEvent
-from wirespeed.server.trex.multiplier import TrexMultiplier, to_service
+from wirespeed.service import Multiplier, MultiplierKind
 
 if TYPE_CHECKING:
     from wirespeed.server.trex.frontend import TrexFrontEnd
 
-__all__ = ["PendingStart", "StartScheduler", "job_failed_events"]
+__all__ = ["PendingStart", "StartScheduler", "job_failed_events", "raw"]
 
 _log = logging.getLogger(__name__)
 
@@ -30,13 +30,25 @@ def job_failed_events(port: int) -> list[tuple[TrexEvent, dict[str, Any]]]:
     ]
 
 
+def raw(factor: float) -> Multiplier:
+    """The tester's multiplier for a factor on the streams' own rates."""
+    return Multiplier(MultiplierKind.RAW, factor)
+
+
 @dataclass
 class PendingStart:
-    """A start waiting for its ``start_at_ts``."""
+    """A start waiting for its ``start_at_ts``.
+
+    Attributes:
+        port: the port.
+        duration_s: how long it sends (``None``: until stopped).
+        factor: the factor on the streams' own rates (computed when asked).
+        force: start even if the port sends.
+    """
 
     port: int
     duration_s: float | None
-    multiplier: TrexMultiplier
+    factor: float
     force: bool
 
 
@@ -44,7 +56,7 @@ class PendingStart:
 class StartScheduler:
     """Starts ports at a given server time (``start_at_ts``, synchronized start).
 
-    Ports asked to start at the same time with the same duration and multiplier are
+    Ports asked to start at the same time with the same duration and factor are
     started by one tester call, so their first frames leave together.
     """
 
@@ -93,16 +105,16 @@ class StartScheduler:
         with self.fe.lock:
             items = self.pending.pop(at_s, [])
             self.timers.pop(at_s, None)
-            groups: dict[tuple[float | None, TrexMultiplier, bool], list[int]] = {}
+            groups: dict[tuple[float | None, float, bool], list[int]] = {}
             for item in items:
-                key = (item.duration_s, item.multiplier, item.force)
+                key = (item.duration_s, item.factor, item.force)
                 groups.setdefault(key, []).append(item.port)
-            for (duration_s, mul, force), ports in groups.items():
+            for (duration_s, factor, force), ports in groups.items():
                 try:
                     self.fe.tester.start_traffic(
                         ports,
                         duration_s=duration_s,
-                        multiplier=to_service(mul),
+                        multiplier=raw(factor),
                         force=force,
                     )
                 except WirespeedError as exc:

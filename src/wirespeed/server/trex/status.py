@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wirespeed.server.trex.frontend import TrexFrontEnd
 
-__all__ = ["port_attr", "port_status"]
+__all__ = ["cores_per_port", "dp_core_count", "port_attr", "port_status"]
+
+
+def dp_core_count(fe: TrexFrontEnd) -> int:
+    """Data-plane cores (TRex's DP threads): the ports' TX/RX worker sets."""
+    return len(fe.tester.cpu_utilization()) or fe.port_count
+
+
+def cores_per_port(fe: TrexFrontEnd) -> int:
+    """Data-plane cores each port sends with (bits of ``start_traffic.core_mask``)."""
+    return max(1, dp_core_count(fe) // max(1, fe.port_count))
 
 
 def port_attr(fe: TrexFrontEnd, port: int) -> dict[str, Any]:
@@ -32,7 +42,8 @@ def port_status(fe: TrexFrontEnd, port: int) -> dict[str, Any]:
     """The ``get_port_status`` result."""
     view = fe.views[port]
     res = fe.tester.reservation(port)
-    state = fe.tester.port_state(port).name
+    # a start waiting for its start_at_ts counts as started, as on TRex
+    state = "TX" if fe.scheduler.is_pending(port) else fe.tester.port_state(port).name
     streams = fe.tester.streams(port)
     profiles: dict[str, str] = {}
     if streams or state != "IDLE":

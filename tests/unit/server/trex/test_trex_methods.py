@@ -316,33 +316,22 @@ def test_latency_groups_need_one_stream(env: Env) -> None:
     assert env.ok("get_active_pgids") == {"ids": {"flow_stats": [], "latency": [7]}}
 
 
+# the fake ports are 10 Gb/s; stream_json() is 1000 pps of 104-byte frames (FCS
+# included): 0.832 Mb/s on L2, 0.992 Mb/s on L1. The tester is given the factor on
+# the streams' own rates that TRex's server computes.
 @pytest.mark.parametrize(
-    ("mul", "expected"),
+    ("mul", "factor"),
     [
-        (
-            {"type": "raw", "value": 2.0, "op": "abs"},
-            Multiplier(MultiplierKind.RAW, 2.0),
-        ),
-        (
-            {"type": "pps", "value": 10000.0, "op": "abs"},
-            Multiplier(MultiplierKind.PPS, 10000.0),
-        ),
-        (
-            {"type": "bps", "value": 1e9, "op": "abs"},
-            Multiplier(MultiplierKind.BPS_L2, 1e9),
-        ),
-        (
-            {"type": "bpsl1", "value": 1e6, "op": "abs"},
-            Multiplier(MultiplierKind.BPS_L1, 1e6),
-        ),
-        (
-            {"type": "percentage", "value": 100.0, "op": "abs"},
-            Multiplier(MultiplierKind.PERCENT, 100.0),
-        ),
+        ({"type": "raw", "value": 2.0, "op": "abs"}, 2.0),
+        ({"type": "pps", "value": 10000.0, "op": "abs"}, 10.0),
+        ({"type": "bps", "value": 1e9, "op": "abs"}, 1e9 / 832_000),
+        ({"type": "bpsl1", "value": 1e6, "op": "abs"}, 1e6 / 992_000),
+        ({"type": "percentage", "value": 100.0, "op": "abs"}, 10e9 / 992_000),
+        ({"type": "percentage", "value": 50.0, "op": "abs"}, 5e9 / 992_000),
     ],
 )
 def test_start_with_every_multiplier(
-    env: Env, mul: dict[str, object], expected: Multiplier
+    env: Env, mul: dict[str, object], factor: float
 ) -> None:
     h = env.acquire()
     env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json())
@@ -360,7 +349,114 @@ def test_start_with_every_multiplier(
         )
         == {}
     )
-    assert env.tester.calls[-1] == ("start_traffic", [0], 2.5, expected, False)
+    assert env.tester.calls[-1] == (
+        "start_traffic",
+        [0],
+        2.5,
+        Multiplier(MultiplierKind.RAW, factor),
+        False,
+    )
+
+
+def test_rates_above_the_line_need_force(env: Env) -> None:
+    h = env.acquire()
+    base = {"handler": h, "port_id": 0, "profile_id": "_"}
+    env.ok("add_stream", **base, stream_id=1, stream=stream_json())
+    over = {"type": "bps", "value": 9e9, "op": "abs"}  # 10.73 Gb/s on L1
+    assert env.err("start_traffic", **base, mul=over)["specific_err"] == (
+        "start_traffic: mul: the expected L1 rate 10.7308 Gb/s exceeds the port's "
+        "line rate 10 Gb/s (use force to send it anyway)"
+    )
+    assert env.tester.calls == []
+    env.ok("start_traffic", **base, mul=over, force=True)
+    assert env.tester.calls[-1][3] == Multiplier(MultiplierKind.RAW, 9e9 / 832_000)
+    env.ok("stop_traffic", **base)
+    raw = {"type": "raw", "value": 10081.0, "op": "abs"}  # 100.0004 %: rounding
+    env.ok("start_traffic", **base, mul=raw)
+    assert env.tester.calls[-1][3] == Multiplier(MultiplierKind.RAW, 10e9 / 992_000)
+
+
+def test_multipliers_scale_the_peak_of_a_chain(env: Env) -> None:
+    h = env.acquire()
+    base = {"handler": h, "port_id": 0, "profile_id": "_"}
+    burst = {
+        "type": "single_burst",
+        "total_pkts": 2000,
+        "rate": {"type": "pps", "value": 1000},
+    }
+    for sid, nxt in ((1, 2), (2, 3), (3, -1)):
+        stream = stream_json(mode=burst, self_start=sid == 1, next_stream_id=nxt)
+        env.ok("add_stream", **base, stream_id=sid, stream=stream)
+    # one stream of the chain runs at a time: 10 kpps is 10 x 1000 pps, not 10/3
+    env.ok("start_traffic", **base, mul={"type": "pps", "value": 1e4, "op": "abs"})
+    assert env.tester.calls[-1][3] == Multiplier(MultiplierKind.RAW, 10.0)
+    env.ok("stop_traffic", **base)
+    # a pcap-like chain of one-frame bursts at 100 % each is not 300 % of the line
+    env.ok("remove_all_streams", **base)
+    line = {
+        "type": "single_burst",
+        "total_pkts": 1,
+        "rate": {"type": "percentage", "value": 100},
+    }
+    for sid, nxt in ((1, 2), (2, 3), (3, -1)):
+        stream = stream_json(mode=line, self_start=sid == 1, next_stream_id=nxt)
+        env.ok("add_stream", **base, stream_id=sid, stream=stream)
+    env.ok("start_traffic", **base)
+    assert env.tester.calls[-1][3] == Multiplier(MultiplierKind.RAW, 1.0)
+    env.ok("stop_traffic", **base)
+    # with no stream starting by itself there is nothing to scale
+    env.ok("remove_all_streams", **base)
+    env.ok("add_stream", **base, stream_id=1, stream=stream_json(self_start=False))
+    assert env.err("start_traffic", **base)["specific_err"] == (
+        "start_traffic: mul: the streams have no rate to scale: no enabled stream "
+        "starts by itself"
+    )
+
+
+def test_update_applies_trex_relative_ops(env: Env) -> None:
+    h = env.acquire()
+    base = {"handler": h, "port_id": 0, "profile_id": "_"}
+    env.ok("add_stream", **base, stream_id=1, stream=stream_json())
+    assert env.err(
+        "update_traffic", **base, mul={"type": "raw", "value": 2, "op": "abs"}
+    )["specific_err"] == ("update_traffic: port 0 is not transmitting")
+    env.ok("start_traffic", **base, mul={"type": "raw", "value": 2.0, "op": "abs"})
+    steps = [
+        # "5kpps+" adds what 5 kpps alone would need (5 x the stream's 1000 pps)
+        ({"type": "pps", "value": 5000.0, "op": "add"}, 7.0),
+        # "10%+": ten percent of the running rate, not of the line
+        ({"type": "percentage", "value": 10.0, "op": "add"}, 7.0 + 7.0 * 10 / 100),
+        ({"type": "raw", "value": 0.7, "op": "sub"}, 7.0 + 7.0 * 10 / 100 - 0.7),
+        ({"type": "percentage", "value": 50.0, "op": "sub"}, 3.5),
+        ({"type": "percentage", "value": 1.0, "op": "abs"}, 1e8 / 992_000),
+        ({"type": "bpsl1", "value": 1984e3, "op": "abs"}, 2.0),
+    ]
+    for mul, factor in steps:
+        env.ok("update_traffic", **base, mul=mul)
+        assert env.tester.calls[-1] == (
+            "update_traffic",
+            [0],
+            Multiplier(MultiplierKind.RAW, factor),
+        ), mul
+    assert env.err(
+        "update_traffic", **base, mul={"type": "pps", "value": 2000.0, "op": "sub"}
+    )["specific_err"] == (
+        "update_traffic: mul.value: the update takes the rate to 0 times the streams'"
+        " own rates (2 - 2); it must stay above 0"
+    )
+    assert env.err(
+        "update_traffic", **base, mul={"type": "percentage", "value": 1e6, "op": "add"}
+    )["specific_err"] == (
+        "update_traffic: mul: the expected L1 rate 19.842 Gb/s exceeds the port's "
+        "line rate 10 Gb/s (use force to send it anyway)"
+    )
+    env.ok(
+        "update_traffic",
+        **base,
+        mul={"type": "percentage", "value": 1e6, "op": "add"},
+        force=True,
+    )
+    assert env.tester.calls[-1][2] == Multiplier(MultiplierKind.RAW, 2.0 + 2.0 * 1e4)
 
 
 def test_start_checks(env: Env) -> None:
@@ -371,8 +467,11 @@ def test_start_checks(env: Env) -> None:
     )
     env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json())
     assert env.err("start_traffic", **base, core_mask=0)["specific_err"] == (
-        "start_traffic: core_mask: 0 is below the minimum 1"
+        "start_traffic: core_mask: 0x0 selects none of the 1 data-plane core(s) of "
+        "port 0 (bit 0)"
     )
+    # CORE_MASK_PIN gives the odd port of a pair 0xAAAAAAAA: no core 0 here
+    assert env.err("start_traffic", **base, core_mask=0xAAAAAAAA)["code"] == -32602
     assert env.err("start_traffic", **base, duration=0)["specific_err"] == (
         "start_traffic: duration: 0 is not a duration (seconds > 0, or -1 for no limit)"
     )
@@ -397,6 +496,21 @@ def test_start_checks(env: Env) -> None:
         "start_traffic: port 0 is already transmitting"
     )
     assert env.ok("start_traffic", **base, force=True) == {}
+    # a transmitting port takes no new streams and keeps its RX filters
+    assert env.err("add_stream", **base, stream_id=2, stream=stream_json())[
+        "specific_err"
+    ] == ("add_stream: port 0 is transmitting: streams can be added once it stops")
+    assert env.err("remove_rx_filters", **base)["specific_err"] == (
+        "remove_rx_filters: port 0 is transmitting (stop it before removing RX filters)"
+    )
+    env.ok("stop_traffic", **base)
+    assert env.ok("remove_rx_filters", **base) == {}
+    # a port whose link is down starts only with force
+    env.tester.ports[0].link_up = False
+    assert env.err("start_traffic", **base)["specific_err"] == (
+        "start_traffic: port 0: link is down (start with force to send anyway)"
+    )
+    assert env.ok("start_traffic", **base, force=True) == {}
 
 
 def test_traffic_state_machine_and_events(env: Env) -> None:
@@ -413,13 +527,7 @@ def test_traffic_state_machine_and_events(env: Env) -> None:
     assert env.tester.calls[-1] == (
         "update_traffic",
         [0],
-        Multiplier(MultiplierKind.PPS, 15000.0),
-    )
-    assert env.err(
-        "update_traffic", **base, mul={"type": "raw", "value": 2, "op": "sub"}
-    )["specific_err"] == (
-        "update_traffic: mul.op: op 'sub' needs the running multiplier to be of the "
-        "same type (running: pps, given: raw)"
+        Multiplier(MultiplierKind.RAW, 15.0),
     )
     env.ok("pause_traffic", **base)
     assert env.ok("get_port_status", port_id=0)["state"] == "PAUSE"
@@ -562,7 +670,8 @@ def test_pgid_stats_shapes_and_monotonic_counters(env: Env) -> None:
             "lat": {
                 "average": 15.5,
                 "jit": 2.0,
-                "last_max": 14,
+                # the highest latency ever rose since the last read: it is recent
+                "last_max": 29,
                 "total_max": 29,
                 "total_min": 11,
                 "histogram": {"10": 40, "20": 8},
@@ -571,13 +680,21 @@ def test_pgid_stats_shapes_and_monotonic_counters(env: Env) -> None:
         },
         "global": {"old_flow": 0, "bad_hdr": 0},
     }
+    # no new maximum since the last read: the last completed second's
+    assert env.ok("get_pgid_stats", pgids=[7])["latency"]["7"]["lat"]["last_max"] == 14
     # another front end clears port 0: the analyzer restarts from zero
-    env.tester.rx[(0, 7)] = _tid(10, histogram=tuple([0, 10] + [0] * 45))
+    env.tester.rx[(0, 7)] = _tid(
+        10,
+        histogram=tuple([0, 10] + [0] * 45),
+        latency=LatencyStats(10, 11_000, 11_500.0, 12_000),
+    )
     env.tester.tx[(1, 3)] = StreamTxStats(5, 660, 5.0, 5280.0)
     after = env.ok("get_pgid_stats", pgids=[7])
     assert after["flow_stats"]["7"]["rp"] == {"0": 58, "1": 0}
     assert after["flow_stats"]["7"]["tp"] == {"0": 0, "1": 55}
     assert after["latency"]["7"]["lat"]["histogram"] == {"10": 50, "20": 8}
+    # after the restart a maximum below the old one is still news
+    assert after["latency"]["7"]["lat"]["last_max"] == 12
     # removing and adding the group again starts a new version from zero
     env.ok("remove_stream", handler=h1, port_id=1, stream_id=3)
     env.ok(
@@ -684,9 +801,17 @@ def test_scheduled_start_starts_later(env: Env) -> None:
     env.fe.clock = lambda: now[0]
     h = env.acquire()
     env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json())
-    env.ok("start_traffic", handler=h, port_id=0, start_at_ts=1000.05)
+    env.ok("start_traffic", handler=h, port_id=0, start_at_ts=1000.5)
     assert env.tester.calls == []
-    timer = env.fe.scheduler.timers[1000.05]
+    # waiting for its start time counts as started, as on TRex
+    assert env.ok("get_port_status", port_id=0)["state"] == "TX"
+    assert (
+        env.err("add_stream", handler=h, port_id=0, stream_id=2, stream=stream_json())[
+            "code"
+        ]
+        == -32000
+    )
+    timer = env.fe.scheduler.timers[1000.5]
     timer.join(5.0)
     assert env.tester.calls == [
         ("start_traffic", [0], None, Multiplier(MultiplierKind.RAW, 1.0), False)

@@ -91,3 +91,31 @@ def test_a_busy_port_is_reported() -> None:
         second.frontend.close()
     finally:
         first.close()
+
+
+def test_defaults_and_bind_address() -> None:
+    srv = TrexRpcServer(FakeTester())
+    assert (srv.bind, srv.rpc_port, srv.pub_port) == ("127.0.0.1", 4501, 4500)
+    srv.frontend.close()
+    other = TrexRpcServer(FakeTester(), bind="127.0.0.2", rpc_port=0, pub_port=0)
+    other.start()
+    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    try:
+        body = b'{"jsonrpc":"2.0","id":1,"method":"ping"}'
+        there = ctx.socket(zmq.REQ)
+        there.setsockopt(zmq.LINGER, 0)
+        there.setsockopt(zmq.RCVTIMEO, 5000)
+        there.connect(f"tcp://127.0.0.2:{other.rpc_port}")
+        there.send(body)
+        assert "ts" in json.loads(there.recv())["result"]
+        # nothing listens on 127.0.0.1
+        here = _req(ctx, other.rpc_port)
+        here.setsockopt(zmq.RCVTIMEO, 300)
+        here.send(body)
+        with pytest.raises(zmq.Again):
+            here.recv()
+        for sock in (there, here):
+            sock.close()
+    finally:
+        ctx.term()
+        other.close()

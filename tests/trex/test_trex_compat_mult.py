@@ -1,0 +1,30 @@
+"""The real TRex client's multiplier forms and updates on a 1 Gb/s port."""
+
+from __future__ import annotations
+
+import pytest
+from trex_bed import TrexBed
+
+pytestmark = [pytest.mark.netns, pytest.mark.compat]
+
+
+def test_multipliers_line_rate_and_relative_updates(trex_bed: TrexBed) -> None:
+    out = trex_bed.client("flow_mult")
+    # 100 % of 1 Gb/s in 6250-byte (L1) frames is 20000/s: 4000 in 0.2 s
+    assert out["100%"] == {"tx": 4000, "rx": 4000}
+    # 1 Gb/s of L2 is above the line (TRex refuses it); with force it is sent
+    assert out["1gbps"] == (
+        "Port 0 : *** start_traffic: mul: the expected L1 rate 1.0032 Gb/s exceeds "
+        "the port's line rate 1 Gb/s (use force to send it anyway)"
+    )
+    assert out["1gbps_force"] == {"tx": 4000, "rx": 4000}
+    assert out["10kpps"] == {"tx": 2000, "rx": 2000}
+    assert out["3"] == {"tx": 600, "rx": 600}
+    # the TX engine's rate after 2kpps, +1 kpps, -50 %, +10 %, 4kpps (it reports
+    # milli-frames/s, truncated: 1650 after -50 % and +10 % reads 1649.999)
+    assert [round(v) for v in out["expected"]] == [2000, 3000, 1500, 1650, 4000]
+    assert 3600 <= out["tx_pps_4k"] <= 4400  # measured on the veth
+    assert out["below_zero"] == (
+        "Port 0 : *** update_traffic: mul.value: the update takes the rate to -1 "
+        "times the streams' own rates (4 - 5); it must stay above 0"
+    )
