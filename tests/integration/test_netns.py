@@ -93,3 +93,27 @@ def test_stale_lab_of_dead_process_is_removed() -> None:
 def test_in_netns_unknown_namespace_is_a_topology_error() -> None:
     with pytest.raises(TopologyError), in_netns("ws-does-not-exist"):
         pass
+
+
+def test_rx_ring_clears_the_error_of_a_link_gone_down() -> None:
+    """A down link leaves ENETDOWN pending on the socket: poll() would return at
+    once forever (a receive worker spinning at 100 % CPU) unless wait() reads it."""
+    import select
+
+    from wirespeed.dataplane.afpacket import RxRing
+    from wirespeed.topology.links import set_link_state
+    from wirespeed.topology.testbed import PortSpec
+
+    with Lab("wsr") as lab:
+        a, b = lab.add_netns("a"), lab.add_netns("b")
+        lab.add_veth("e0", a, "e1", b)
+        with in_netns(b):
+            ring = RxRing("e1", frame_size=2048, frame_count=64)
+            try:
+                set_link_state(PortSpec("e1", b), False)
+                events = [ev for _fd, ev in ring._poll.poll(100)]
+                assert events and events[0] & select.POLLERR
+                assert ring.wait(0.01) is False
+                assert ring._poll.poll(0) == []  # nothing pending any more
+            finally:
+                ring.close()

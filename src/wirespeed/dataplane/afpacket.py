@@ -263,7 +263,11 @@ class RxRing:
         """Wait until a frame is ready (or the timeout). True if one is."""
         if self._status[self._pos] & TP_STATUS_USER:
             return True
-        self._poll.poll(int(timeout_s * 1000))
+        for _fd, events in self._poll.poll(int(timeout_s * 1000)):
+            if events & select.POLLERR:
+                # a pending socket error (ENETDOWN when the link went down) keeps
+                # poll() returning at once: read it to clear it
+                self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         return bool(self._status[self._pos] & TP_STATUS_USER)
 
     def read(self, max_frames: int = 8192) -> RxBatch | None:

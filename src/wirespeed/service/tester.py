@@ -813,7 +813,11 @@ class Tester:
         return link_counters(self._port(index).info.spec)
 
     def cpu_utilization(self) -> list[list[int]]:
-        """Worker CPU use per port in percent of one core, newest first (20 s)."""
+        """Worker CPU use per port, newest first (one value a second, 20 s).
+
+        A port has two worker processes (TX and RX), each on a core of its own: the
+        value is their mean, in percent of a core (100 = both cores busy).
+        """
         return [list(p.cpu) for p in self._ports]
 
 
