@@ -112,7 +112,8 @@ def test_rx_ring_clears_the_error_of_a_link_gone_down() -> None:
             try:
                 set_link_state(PortSpec("e1", b), False)
                 events = [ev for _fd, ev in ring._poll.poll(100)]
-                assert events and events[0] & select.POLLERR
+                assert events
+                assert events[0] & select.POLLERR
                 assert ring.wait(0.01) is False
                 assert ring._poll.poll(0) == []  # nothing pending any more
             finally:

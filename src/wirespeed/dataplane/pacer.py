@@ -54,6 +54,8 @@ class StreamPlan:
             ``action_count=N`` to send the capture N times).
         suppressed: configured but sending nothing until :meth:`PortPacer.suppress`
             switches it on (Xena's SUPPRESS).
+        scaled: the port's multiplier applies (False: a fixed-rate stream, such as
+            a TRex latency stream).
     """
 
     key: int
@@ -67,6 +69,7 @@ class StreamPlan:
     next_key: int | None = None
     action_count: int = 0
     suppressed: bool = False
+    scaled: bool = True
 
 
 @dataclass
@@ -172,6 +175,8 @@ class PortPacer:
         ratio = multiplier / self._mult
         self._mult = multiplier
         for run in self._st.runs.values():
+            if not run.plan.scaled:
+                continue
             if now_ns > run.start_ns:
                 # keep the frames already sent; the rest follow at the new rate
                 run.start_ns = now_ns - int(
@@ -193,8 +198,9 @@ class PortPacer:
 
     # -- scheduling ---------------------------------------------------------------
     def _launch(self, plan: StreamPlan, at_ns: int) -> None:
+        factor = self._mult if plan.scaled else 1.0
         self._st.runs[plan.key] = _Run(
-            plan, plan.rate_pps * self._mult, at_ns + plan.isg_ns
+            plan, plan.rate_pps * factor, at_ns + plan.isg_ns
         )
 
     def _burst_len(self, plan: StreamPlan) -> int | None:

@@ -61,6 +61,8 @@ def plan_for(
     """The pacer's view of one stream."""
     mode = stream.mode
     nxt = stream.next_stream_id if stream.next_stream_id in enabled else None
+    # a latency stream keeps its rate under any multiplier, as on TRex
+    scaled = stream.flow_stats is None or not stream.flow_stats.is_latency
     if mode.kind is ModeKind.CONTINUOUS:
         return StreamPlan(
             stream_id,
@@ -70,6 +72,7 @@ def plan_for(
             self_start=stream.self_start,
             next_key=nxt,
             action_count=stream.action_count,
+            scaled=scaled,
         )
     if mode.kind is ModeKind.SINGLE_BURST:
         return StreamPlan(
@@ -81,6 +84,7 @@ def plan_for(
             self_start=stream.self_start,
             next_key=nxt,
             action_count=stream.action_count,
+            scaled=scaled,
         )
     return StreamPlan(
         stream_id,
@@ -93,6 +97,7 @@ def plan_for(
         self_start=stream.self_start,
         next_key=nxt,
         action_count=stream.action_count,
+        scaled=scaled,
     )
 
 

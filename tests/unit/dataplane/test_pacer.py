@@ -140,3 +140,25 @@ def test_suppressed_stream_sends_nothing_and_owes_nothing() -> None:
     assert {d.key: d.count for d in p.poll(15 * MS - 1, 1000)} == {0: 5, 1: 5}
     p.suppress(15 * MS, 1, True)
     assert [d.key for d in p.poll(20 * MS, 1000)] == [0]
+
+
+def test_a_fixed_rate_stream_ignores_the_multiplier() -> None:
+    plans = [StreamPlan(0, 1000.0), StreamPlan(1, 100.0, scaled=False)]
+    p = PortPacer(plans, 0, multiplier=4.0)
+    ev = drain(p, 1 * S - 1, 1 * MS)  # polls at 0, 1, ..., 999 ms
+    assert (total(ev, 0), total(ev, 1)) == (3997, 100)  # 4000/s; 100/s
+    p.set_multiplier(1 * S, 2.0)
+    ev = drain_from(p, 1 * S, 2 * S - 1, 1 * MS)
+    assert (total(ev, 0), total(ev, 1)) == (2002, 100)  # 2000/s + 3 owed from 999 ms
+    assert p.requested_pps() == 2100.0
+
+
+def drain_from(p: PortPacer, start_ns: int, until_ns: int, step_ns: int) -> list:
+    out = []
+    t = start_ns
+    while t <= until_ns:
+        for d in p.poll(t, 1000):
+            p.sent(d.key, d.count, t)
+            out.append((t, d.key, d.count))
+        t += step_ns
+    return out

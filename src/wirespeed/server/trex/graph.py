@@ -16,7 +16,10 @@ TRex applies them:
   is not a sustained load);
 * the peak is taken separately for frames/s, L2 bits/s and L1 bits/s, after each
   start or stop (in time order, starts and stops of the same instant in the order
-  they were found).
+  they were found);
+* latency streams (flow stats with latency) have a fixed rate: the multiplier does
+  not scale them, so they are summed apart (``Peak.fixed_*``) and take no time in
+  their chain.
 
 Pure code: rates come from the streams (:meth:`wirespeed.model.Rate.to_pps` at the
 port's line rate and mean frame size, FCS included).
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 
 from wirespeed.model import ModeKind, Stream
 
-__all__ = ["MIN_BURST_FRAMES", "Peak", "profile_peak"]
+__all__ = ["MIN_BURST_FRAMES", "Peak", "is_fixed_rate", "profile_peak"]
 
 #: Bursts shorter than this count as a minimal load (TRex's ``G_MIN_BURST_SIZE``).
 MIN_BURST_FRAMES = 1000
@@ -50,6 +53,14 @@ class Peak:
     pps: float = 0.0
     bps_l2: float = 0.0
     bps_l1: float = 0.0
+    fixed_pps: float = 0.0
+    fixed_bps_l2: float = 0.0
+    fixed_bps_l1: float = 0.0
+
+
+def is_fixed_rate(stream: Stream) -> bool:
+    """True for a latency stream: the multiplier leaves its rate as it is."""
+    return stream.flow_stats is not None and stream.flow_stats.is_latency
 
 
 @dataclass(frozen=True)
@@ -101,8 +112,9 @@ def _chain_events(root: int, streams: dict[int, Stream], line_bps: int) -> list[
     while sid is not None and start_us is not None and sid not in seen:
         seen.add(sid)
         stream = streams[sid]
-        new, start_us = _stream_events(stream, start_us, line_bps)
-        events.extend(new)
+        if not is_fixed_rate(stream):
+            new, start_us = _stream_events(stream, start_us, line_bps)
+            events.extend(new)
         nxt = stream.next_stream_id
         sid = nxt if nxt in streams else None
     return events
@@ -128,4 +140,10 @@ def profile_peak(streams: dict[int, Stream], line_bps: int) -> Peak:
         l2 += ev.bps_l2
         l1 += ev.bps_l1
         best = [max(best[0], pps), max(best[1], l2), max(best[2], l1)]
-    return Peak(*best)
+    fixed = [0.0, 0.0, 0.0]
+    for stream in streams.values():
+        if is_fixed_rate(stream):
+            fixed = [
+                a + b for a, b in zip(fixed, _rates(stream, line_bps), strict=True)
+            ]
+    return Peak(*best, *fixed)

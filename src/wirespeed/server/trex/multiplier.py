@@ -17,9 +17,9 @@ as a ``raw`` multiplier, so the front end knows the factor that runs and
 Without ``force``, a peak above the port's line rate (L1, 0.01 % rounding allowed) is
 refused, as TRex refuses it; ``force`` sends it anyway.
 
-TRex keeps latency streams at their own rate whatever the multiplier; wirespeed's TX
-engine applies one factor to every stream of a port, so here latency streams are
-scaled like the others (and count in the peak).
+Latency streams keep their own rate whatever the multiplier, as on TRex: a target
+rate is what the other streams' peak is scaled to, on top of the latency streams'
+fixed rate (``factor = (target - fixed) / peak``).
 """
 
 from __future__ import annotations
@@ -106,19 +106,40 @@ def _factor_of(
             )
         return current * mul.value / 100.0
     if mul.kind == "pps":
-        return mul.value / _need(peak.pps)
+        return _scaled(mul.value, peak.fixed_pps, peak.pps)
     if mul.kind == "bps":
-        return mul.value / _need(peak.bps_l2)
+        return _scaled(mul.value, peak.fixed_bps_l2, peak.bps_l2)
     target = mul.value if mul.kind == "bpsl1" else mul.value / 100.0 * line_bps
-    return target / _need(peak.bps_l1)
+    return _scaled(target, peak.fixed_bps_l1, peak.bps_l1)
+
+
+def _scaled(target: float, fixed: float, variable: float) -> float:
+    """The factor that takes ``variable`` to ``target`` on top of ``fixed``."""
+    if target <= fixed:
+        raise ValidationError(
+            f"the latency streams alone already take {fixed:g} of the {target:g} "
+            "asked for",
+            field="mul.value",
+        )
+    return (target - fixed) / _need(variable)
 
 
 def _checked(factor: float, peak: Peak, line_bps: int, force: bool) -> float:
-    full = line_bps / _need(peak.bps_l1)
+    _need(peak.bps_l1 + peak.fixed_bps_l1)
     if force:
         return factor
-    if factor / full > LINE_RATE_TOLERANCE:
-        expected = factor * peak.bps_l1
+    room = line_bps - peak.fixed_bps_l1
+    if peak.bps_l1 <= 0.0:  # only fixed-rate streams: nothing to scale
+        if room < 0:
+            raise ValidationError(
+                f"the latency streams alone take {peak.fixed_bps_l1 / 1e9:.6g} Gb/s, "
+                f"more than the port's line rate {line_bps / 1e9:g} Gb/s",
+                field="mul",
+            )
+        return factor
+    full = room / peak.bps_l1
+    if room <= 0 or factor / full > LINE_RATE_TOLERANCE:
+        expected = factor * peak.bps_l1 + peak.fixed_bps_l1
         raise ValidationError(
             f"the expected L1 rate {expected / 1e9:.6g} Gb/s exceeds the port's line "
             f"rate {line_bps / 1e9:g} Gb/s (use force to send it anyway)",

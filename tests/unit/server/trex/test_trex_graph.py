@@ -98,3 +98,21 @@ def test_percentage_rates_use_the_line_and_dangling_chains_end() -> None:
     )
     assert profile_peak({}, LINE) == Peak()
     assert profile_peak({1: _stream(64, _cont(5), self_start=False)}, LINE) == Peak()
+
+
+def test_latency_streams_are_a_fixed_rate_beside_the_peak() -> None:
+    """TRex: a latency stream keeps its rate; "100%" scales only the others."""
+    from wirespeed.server.trex.multiplier import TrexMultiplier, start_factor
+
+    streams = {
+        1: _stream(128, _cont(1000.0)),
+        2: _stream(128, _cont(500.0), pg_id=7, latency=True),
+    }
+    peak = profile_peak(streams, LINE)
+    assert peak == Peak(
+        1000.0, 1000.0 * 1024, 1000.0 * 148 * 8, 500.0, 500 * 1024, 500 * 148 * 8
+    )
+    # 10 kpps in all: the latency stream's 500 stay, the other goes to 9500
+    assert (
+        start_factor(TrexMultiplier("pps", 10_000.0), streams, LINE, force=False) == 9.5
+    )
