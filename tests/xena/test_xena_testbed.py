@@ -188,6 +188,39 @@ def test_cli_session_exact(daemon) -> None:
         cli.close()
 
 
+def test_cli_counters_read_right_after_a_stop_are_exact(daemon) -> None:
+    """P_TRAFFIC OFF, then at once PT_TOTAL and the peer's PR_TOTAL: equal counts.
+
+    The last frames sent may still be in the peer's receive ring when the stop is
+    answered; the statistics read counts them (as a Xena port would).
+    """
+    cli = Cli(daemon["cli"])
+    try:
+        setup = ['C_LOGON "xena"', 'C_OWNER "stopper"',
+                 "4/0 P_RESERVATION RELINQUISH", "4/0 P_RESERVATION RESERVE",
+                 "4/1 P_RESERVATION RELINQUISH", "4/1 P_RESERVATION RESERVE",
+                 "4/0 P_RESET", "4/0 PS_CREATE [0]",
+                 f"4/0 PS_PACKETHEADER [0] {HEADER}",
+                 "4/0 PS_PACKETLENGTH [0] FIXED 128 128", "4/0 PS_RATEPPS [0] 20000",
+                 "4/0 PS_TPLDID [0] 3", "4/0 PS_ENABLE [0] ON"]  # fmt: skip
+        assert [cli.ask(x) for x in setup] == ["<OK>"] * len(setup)
+        for _ in range(3):
+            steps = ["4/0 PT_CLEAR", "4/1 PR_CLEAR", "4/0 P_TRAFFIC ON", "WAIT 1",
+                     "4/0 P_TRAFFIC OFF"]  # fmt: skip
+            assert [cli.ask(x) for x in steps] == ["<OK>"] * len(steps)
+            tx = cli.ask("4/0 PT_TOTAL ?").split()[-2:]
+            rx = cli.ask("4/1 PR_TOTAL ?").split()[-2:]
+            tid = cli.ask("4/1 PR_TPLDTRAFFIC [3] ?").split()[-2:]
+            assert int(tx[1]) > 10_000
+            assert rx == tx
+            assert tid == tx
+            assert tx[0] == str(128 * int(tx[1]))
+        for line in ("4/0 P_RESERVATION RELEASE", "4/1 P_RESERVATION RELEASE"):
+            assert cli.ask(line) == "<OK>"
+    finally:
+        cli.close()
+
+
 def test_fuzz_both_transports_then_a_normal_session(daemon) -> None:
     rnd = random.Random(1234)
     for _ in range(30):

@@ -7,6 +7,7 @@ measured over the last second; nothing is derived from the configured rate.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from wirespeed.analysis.stats import JitterStats, LatencyStats, TidStats
@@ -14,7 +15,7 @@ from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import i32s, i64x
 from wirespeed.server.xena.session import XenaSession
 from wirespeed.server.xena.status import Status, XenaStatusError
-from wirespeed.server.xena.table import CommandSpec, Scope, Target
+from wirespeed.server.xena.table import CommandSpec, Getter, Scope, Target
 from wirespeed.server.xena.values import Value
 
 __all__ = ["COMMANDS"]
@@ -141,6 +142,7 @@ def _clear_rx(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -
 
 
 def _calibrate(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    c.settle_stats()
     p = t.port_index
     lows = [
         st.latency.min_ns
@@ -154,7 +156,17 @@ def _calibrate(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) 
     c.tester.set_latency_offset(p, offset + int(min(lows)))
 
 
-COMMANDS: list[CommandSpec] = [
+def _settled(getter: Getter) -> Getter:
+    """A statistics getter that first counts the frames of runs that just ended."""
+
+    def read(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+        c.settle_stats()
+        return getter(c, s, t)
+
+    return read
+
+
+_PLAIN: list[CommandSpec] = [
     CommandSpec("PT_TOTAL", _P, get_fields=i64x(*_FOUR), getter=_tx_total,
                 help="TX bit/s and frames/s (last second), bytes and frames"),
     CommandSpec("PT_NOTPLD", _P, get_fields=i64x(*_FOUR), getter=_tx_notpld,
@@ -188,3 +200,7 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("PR_CALIBRATE", _P, set_fields=(), setter=_calibrate,
                 help="make the lowest latency seen the new zero"),
 ]  # fmt: skip
+COMMANDS: list[CommandSpec] = [
+    replace(spec, getter=_settled(spec.getter)) if spec.getter else spec
+    for spec in _PLAIN
+]
