@@ -99,7 +99,7 @@ def test_seed_flow_xoa_driver_2_exact(daemon) -> None:
     cfg = {"host": "127.0.0.1", "port": daemon["xoa"], "modules": [4, 8],
            "speed_mbps": 1000, "rate_ppm": 10_000, "limit": 1000, "duration_s": 0.5,
            "cooldown_s": 0.2, "sizes": [128, 256], "wait_done": True}  # fmt: skip
-    out = run_client(python, "seed_flow_v2.py", cfg)
+    out = run_client(python, "flow_v2.py", cfg)
     assert out["speeds"] == {"4": [2, 1000, 1000], "8": [2, 1000, 1000]}
     for key, counts in out["ports"].items():
         assert counts["tx_frames"] == 2000
@@ -110,12 +110,12 @@ def test_seed_flow_xoa_driver_2_exact(daemon) -> None:
 
 @pytest.mark.compat
 def test_seed_flow_continuous_tx_equals_rx(daemon) -> None:
-    """The seed as written: continuous 1 % streams, stopped port by port."""
+    """The seed's calls with continuous 1 % streams, stopped port by port."""
     python = client_python("WIRESPEED_XOA2_PYTHON", ".venv-xoa2")
     cfg = {"host": "127.0.0.1", "port": daemon["xoa"], "modules": [4, 8],
            "speed_mbps": 1000, "rate_ppm": 10_000, "limit": -1, "duration_s": 1.0,
            "cooldown_s": 0.5, "sizes": [128, 256, 512]}  # fmt: skip
-    out = run_client(python, "seed_flow_v2.py", cfg)
+    out = run_client(python, "flow_v2.py", cfg)
     for key, counts in out["ports"].items():
         assert counts["tx_frames"] > 1000
         peer = out["ports"][PEER[key]]
