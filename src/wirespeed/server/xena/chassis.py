@@ -80,6 +80,7 @@ class PortXena:
     run: RunRecord | None = None
     problems: dict[int, str] = field(default_factory=dict)
     deferred: set[int] = field(default_factory=set)
+    orphans: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
