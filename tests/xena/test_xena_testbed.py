@@ -188,6 +188,64 @@ def test_cli_session_exact(daemon) -> None:
         cli.close()
 
 
+def _wait_off(cli: Cli, port: str) -> None:
+    for _ in range(100):
+        if cli.ask(f"{port} P_TRAFFIC ?") == f"{port} P_TRAFFIC OFF":
+            return
+        assert cli.ask("WAIT 1") == "<OK>"
+    pytest.fail(f"{port} still sending")
+
+
+def test_cli_no_tpld_latency_jitter_micro_tpld(daemon) -> None:
+    """Frames without a TPLD, latency and jitter per TID, then the 6-byte TPLD."""
+    cli = Cli(daemon["cli"])
+    try:
+        setup = ['C_LOGON "xena"', 'C_OWNER "tplds"']
+        for port in ("8/0", "8/1"):
+            setup += [f"{port} P_RESERVATION RELINQUISH",
+                      f"{port} P_RESERVATION RESERVE", f"{port} P_RESET"]  # fmt: skip
+        for sid, (tid, count, size) in enumerate(((-1, 500, 100), (11, 300, 200))):
+            setup += [f"8/0 PS_CREATE [{sid}]",
+                      f"8/0 PS_PACKETHEADER [{sid}] {HEADER}",
+                      f"8/0 PS_HEADERPROTOCOL [{sid}] ETHERNET IP UDP",
+                      f"8/0 PS_PACKETLENGTH [{sid}] FIXED {size} {size}",
+                      f"8/0 PS_RATEPPS [{sid}] 2000",
+                      f"8/0 PS_PACKETLIMIT [{sid}] {count}",
+                      f"8/0 PS_TPLDID [{sid}] {tid}",
+                      f"8/0 PS_ENABLE [{sid}] ON"]  # fmt: skip
+        setup += ["8/0 PT_CLEAR", "8/1 PR_CLEAR", "8/0 P_TRAFFIC ON"]
+        assert [cli.ask(x) for x in setup] == ["<OK>"] * len(setup)
+        _wait_off(cli, "8/0")
+        assert cli.ask("8/0 PT_TOTAL ?").endswith(f" {500 * 100 + 300 * 200} 800")
+        assert cli.ask("8/0 PT_NOTPLD ?").endswith(" 50000 500")
+        assert cli.ask("8/1 PR_TOTAL ?").endswith(f" {500 * 100 + 300 * 200} 800")
+        assert cli.ask("8/1 PR_NOTPLD ?").endswith(" 50000 500")
+        assert cli.ask("8/1 PR_TPLDS ?") == "8/1 PR_TPLDS 11"
+        assert cli.ask("8/1 PR_TPLDTRAFFIC [11] ?").endswith(" 60000 300")
+        assert cli.ask("8/1 PR_TPLDERRORS [11] ?") == "8/1 PR_TPLDERRORS [11] 0 0 0 0"
+        lat = [int(x) for x in cli.ask("8/1 PR_TPLDLATENCY [11] ?").split()[3:]]
+        assert 0 < lat[0] <= lat[1] <= lat[2]
+        jit = [int(x) for x in cli.ask("8/1 PR_TPLDJITTER [11] ?").split()[3:]]
+        assert 0 <= jit[0] <= jit[1] <= jit[2]
+        # the 6-byte micro TPLD on both ends: the same frames, counted the same
+        steps = ["8/0 P_TPLDMODE MICRO", "8/1 P_TPLDMODE MICRO",
+                 "8/0 PS_ENABLE [0] OFF", "8/0 PT_CLEAR", "8/1 PR_CLEAR",
+                 "8/0 P_TRAFFIC ON"]  # fmt: skip
+        assert [cli.ask(x) for x in steps] == ["<OK>"] * len(steps)
+        _wait_off(cli, "8/0")
+        assert cli.ask("8/1 PR_TOTAL ?").endswith(" 60000 300")
+        assert cli.ask("8/1 PR_NOTPLD ?").endswith(" 0 0")
+        assert cli.ask("8/1 PR_TPLDTRAFFIC [11] ?").endswith(" 60000 300")
+        assert cli.ask("8/1 PR_TPLDERRORS [11] ?") == "8/1 PR_TPLDERRORS [11] 0 0 0 0"
+        lat = [int(x) for x in cli.ask("8/1 PR_TPLDLATENCY [11] ?").split()[3:]]
+        assert 0 < lat[0] <= lat[1] <= lat[2]
+        for line in ("8/0 P_RESET", "8/1 P_RESET", "8/0 P_RESERVATION RELEASE",
+                     "8/1 P_RESERVATION RELEASE"):  # fmt: skip
+            assert cli.ask(line) == "<OK>"
+    finally:
+        cli.close()
+
+
 def test_cli_counters_read_right_after_a_stop_are_exact(daemon) -> None:
     """P_TRAFFIC OFF, then at once PT_TOTAL and the peer's PR_TOTAL: equal counts.
 

@@ -106,8 +106,18 @@ def test_while_traffic_is_on(over_xoa: bool) -> None:
     assert sorted(t.tester.streams(0)) == [0, 2]
 
 
+UNSUPPORTED_MODES = [
+    Case("0/1", "P_LOOPBACK", values="L2RX2TX"),
+    Case("0/1", "P_LATENCYMODE", values="FIRST2FIRST"),
+    Case("0/1", "P_TXMODE", values="BURST"),
+    Case("0/1", "P_TXMODE", values="SEQUENTIAL"),
+    Case("0/1", "P_INTERFRAMEGAP", values="12"),
+    Case("0/1", "P_SPEEDREDUCTION", values="100"),
+]
+
+
 @pytest.mark.parametrize("over_xoa", [False, True], ids=["cli", "xoa"])
-def test_error_injection_is_not_supported(over_xoa: bool) -> None:
+def test_what_wirespeed_cannot_do_is_not_supported(over_xoa: bool) -> None:
     t = running(Checks())
     cases = [Case("0/0", name, (0,)) for name in INJECTIONS]
     if over_xoa:
@@ -116,6 +126,15 @@ def test_error_injection_is_not_supported(over_xoa: bool) -> None:
         answers = [t.cli(c.command) for c in cases]
     assert answers == ["<NOTSUPPORTED>"] * len(cases)
     assert t.cli("0/0 PT_EXTRA ?") == "0/0 PT_EXTRA 0 0 0 0 0 0 0 0 0 0 0"
+    modes = [_set(t, c, over_xoa) for c in UNSUPPORTED_MODES]
+    assert modes == ["<NOTSUPPORTED>"] * len(modes)
+    assert [
+        t.cli(f"0/1 {n} ?") for n in ("P_LATENCYMODE", "P_LOOPBACK", "P_TXMODE")
+    ] == [
+        "0/1 P_LATENCYMODE LAST2LAST",
+        "0/1 P_LOOPBACK NONE",
+        "0/1 P_TXMODE NORMAL",
+    ]
 
 
 def test_a_port_the_trex_front_end_holds() -> None:
