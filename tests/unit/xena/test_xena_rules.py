@@ -148,6 +148,7 @@ def test_a_port_the_trex_front_end_holds() -> None:
     assert t.cli('0/1 P_COMMENT "mine"') == "<NOTRESERVED>"
     assert t.xoa_set(comment) == Status.NOTRESERVED
     assert t.cli("0/1 PS_CREATE [0]") == "<NOTRESERVED>"
+    assert t.cli("C_TRAFFIC ON 0 1") == "<NOTRESERVED>"
     assert t.cli("0/1 P_RESERVATION RESERVE") == "<NOTVALID>"
     assert t.cli("0/1 P_RESERVATION RELEASE") == "<NOTVALID>"
     assert t.tester.res[1].owner == "trex-user"

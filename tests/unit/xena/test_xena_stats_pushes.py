@@ -293,3 +293,22 @@ def test_stop_push_follows_the_settle(chassis, tester) -> None:
     while (push := pushes.get(timeout=5)).name != "P_TRAFFIC" or push.values != (0,):
         pass
     assert (tester.settles, tester.stats[1].rx_packets) == (1, 12)
+
+
+def test_a_pause_by_another_front_end_is_no_traffic_change(chassis, tester) -> None:
+    """P_TRAFFIC reads ON while paused, so no OFF push may say otherwise."""
+    chassis.start()
+    pushes: queue.Queue[Push] = queue.Queue()
+    s = user(chassis, "alice", pushes)
+    _one_stream_running(chassis, tester, s)
+    while pushes.get(timeout=5) != Push("P_TRAFFIC", 0, 0, (1,)):
+        pass  # the reservation's pushes
+    tester.state[0] = "PAUSE"
+    tester._emit("PAUSED", 0)
+    assert run(chassis, s, "0/0 P_TRAFFIC ?") == ["0/0 P_TRAFFIC ON"]
+    tester.state[0] = "TX"
+    tester._emit("RESUMED", 0)
+    chassis.flush_pushes()
+    assert pushes.empty()
+    run(chassis, s, "0/0 P_TRAFFIC OFF")
+    assert pushes.get(timeout=5) == Push("P_TRAFFIC", 0, 0, (0,))
