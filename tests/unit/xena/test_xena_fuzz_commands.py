@@ -3,7 +3,8 @@
 Random bytes and random text mostly die in the framing or the lexer; these cases
 reach the handlers: real command names and codes, real and wrong addresses and
 indices, value tokens and bytes of every shape. A handler that raises (a bug, which
-the servers turn into FAILED) fails the test; every request gets one answer.
+the servers turn into FAILED) fails the test; every request gets one answer. Each
+runs on an idle port and on one that sends.
 """
 
 from __future__ import annotations
@@ -34,13 +35,16 @@ WHERE = ["", "0", "1", "0/0", "0/1", "1/1", "9/9", "0/9"]
 INDEX = ["", "[0]", "[1]", "[0,0]", "[5,0]", "[0,9]", "[4294967295]", "[0,0,0]"]
 
 
-def _chassis() -> tuple[XenaChassis, XenaSession, XenaSession]:
+def _chassis(sending: bool) -> tuple[XenaChassis, XenaSession, XenaSession]:
     tester = FakeTester()
     chassis = XenaChassis(tester)  # type: ignore[arg-type]
     cli, xoa = XenaSession("cli", "c"), XenaSession("xoa", "x")
     for s in (cli, xoa):
         chassis.open_session(s)
-    assert [answer_line(chassis, cli, x).lines for x in SETUP] == [["<OK>"]] * 8
+    setup = SETUP + (["0/0 PS_ENABLE [0] ON", "0/0 P_TRAFFIC ON"] if sending else [])
+    assert [answer_line(chassis, cli, x).lines for x in setup] == [["<OK>"]] * len(
+        setup
+    )
     for code, value in ((1, b"xena"), (2, b"fuzz")):
         answer_message(
             chassis, xoa, Message(MsgType.VALUE, code, 255, 255, 1, (), value)
@@ -70,11 +74,12 @@ def _message(rnd: random.Random, rid: int) -> Message:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("sending", [False, True], ids=["idle", "sending"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_cli_lines_of_real_commands(seed: int) -> None:
+def test_cli_lines_of_real_commands(seed: int, sending: bool) -> None:
     rnd = random.Random(seed)
     for _ in range(ROUNDS):
-        chassis, cli, _ = _chassis()
+        chassis, cli, _ = _chassis(sending)
         for _ in range(LINES):
             text = _line(rnd)
             answer = answer_line(chassis, cli, text).lines
@@ -82,11 +87,12 @@ def test_cli_lines_of_real_commands(seed: int) -> None:
             assert "<FAILED>" not in answer, text
 
 
+@pytest.mark.parametrize("sending", [False, True], ids=["idle", "sending"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_xoa_requests_of_real_commands(seed: int) -> None:
+def test_xoa_requests_of_real_commands(seed: int, sending: bool) -> None:
     rnd = random.Random(seed)
     for _ in range(ROUNDS):
-        chassis, _, xoa = _chassis()
+        chassis, _, xoa = _chassis(sending)
         for rid in range(10, 10 + LINES):
             msg = _message(rnd, rid)
             (reply,) = MessageReader().feed(answer_message(chassis, xoa, msg))
