@@ -1,9 +1,9 @@
 """The seed script ``thor_stream.py`` (xoa-driver 2.9) against a real daemon.
 
 The daemon (the same Daemon as ``wirespeed server --xena-slots 4,8``) runs in a
-private network namespace made for this module, so it listens on the seed's own
-port 22606 without meeting anything else on the machine; the clients run in that
-namespace too and connect to 127.0.0.1. Its test bed cables 4/0 <-> 4/1 and
+private network namespace made for this module (``xena_bed.py``), so it listens on
+the seed's own port 22606 without meeting anything else on the machine; the clients
+run in that namespace too and connect to 127.0.0.1. Its test bed cables 4/0 <-> 4/1 and
 8/0 <-> 8/1, so every port's TX frames and bytes must be its peer's RX frames and
 bytes, exactly.
 
@@ -25,59 +25,28 @@ import hashlib
 import json
 import os
 import re
-import secrets
-import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_xena_testbed import PEER, client_python  # type: ignore[import-not-found]
+from xena_bed import PrivateDaemon, private_daemon  # type: ignore[import-not-found]
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow, pytest.mark.compat]
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 ORIGINAL_BLOB = "1759237f8fa4921965450bb61de580f83df0200d"  # git blob id at 505e5c9
 ORIGINAL_HOST_LINE = 'CHASSIS_IP = "10.20.1.166"'
 
 
-def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True, timeout=30)
-
-
 @pytest.fixture(scope="module")
-def bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    netns = f"wsxseed{secrets.token_hex(3)}"
+def bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateDaemon]:
     log = tmp_path_factory.mktemp("xena-seed") / "daemon.log"
-    cfg = json.dumps({"slots": [4, 8], "xoa": 22606, "cli": 22611})
-    _ip("netns", "add", netns)
-    proc = None
-    try:
-        _ip("-n", netns, "link", "set", "lo", "up")
-        with log.open("w") as err:
-            proc = subprocess.Popen(
-                ["nsenter", f"--net=/run/netns/{netns}", sys.executable,
-                 str(HERE / "xena_daemon.py"), cfg],
-                stdout=subprocess.PIPE, stderr=err, text=True,
-                env=dict(os.environ, PYTHONPATH=str(REPO / "src")),
-            )  # fmt: skip
-        assert proc.stdout is not None
-        if not proc.stdout.readline():
-            pytest.fail(f"daemon did not start: {log.read_text()[-3000:]}")
-        yield {"netns": netns, "log": log}
-    finally:
-        if proc is not None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            assert proc.stdout is not None
-            proc.stdout.close()
-        _ip("netns", "delete", netns)
+    with private_daemon((4, 8), log) as daemon:
+        yield daemon
+        # a data-plane error would show here; nothing of the sort may happen
+        assert "stopped on an error" not in log.read_text()
 
 
 def parse_report(text: str) -> dict[str, dict[str, int]]:
@@ -94,19 +63,19 @@ def parse_report(text: str) -> dict[str, dict[str, int]]:
     return ports
 
 
-def run_seed(bed: dict, script: Path, args: list[str], timeout_s: float) -> str:
+def run_seed(
+    bed: PrivateDaemon, script: Path, args: list[str], timeout_s: float
+) -> str:
     python = client_python("WIRESPEED_XOA2_PYTHON", ".venv-xoa2")
-    start = len(bed["log"].read_text())
+    start = len(bed.log.read_text())
     proc = subprocess.run(
-        ["nsenter", f"--net=/run/netns/{bed['netns']}", python, str(script), *args],
+        bed.in_netns(python, str(script), *args),
         capture_output=True, text=True, timeout=timeout_s, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout
     assert out.splitlines()[-2:] == ["DONE", "=" * 34], out[-2000:]
-    log = bed["log"].read_text()[start:]
-    assert "stopped on an error" not in log
-    return out + "\n#LOG\n" + log
+    return out + "\n#LOG\n" + bed.log_since(start)
 
 
 def receiver_drops(log: str) -> dict[str, int]:
