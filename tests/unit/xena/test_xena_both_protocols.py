@@ -60,7 +60,8 @@ class Case:
 
     @property
     def expected(self) -> str:
-        return f"{self.command} {self.values if self.reads is None else self.reads}"
+        values = self.values if self.reads is None else self.reads
+        return f"{self.command} {values}".rstrip()
 
 
 SET_GET = [
@@ -111,6 +112,10 @@ SET_GET = [
     Case("0/0", "PS_MODIFIEREXTRANGE", (0, 0), "100 10 200"),
     Case("0/0", "PS_PACKETLENGTH", (0,), "INCREMENTING 100 200"),
     Case("0/0", "PS_PAYLOAD", (0,), "INC16 0x00"),
+    Case("0/0", "PS_IPV4GATEWAY", (0,), "198.18.0.254"),
+    Case("0/0", "PS_IPV6GATEWAY", (0,), "0x20010002000000000000000000000001"),
+    Case("0/0", "PS_PFCPRIORITY", (0,), "5"),
+    Case("0/0", "PS_OPTIONS", (0,), ""),
 ]  # fmt: skip
 
 CAPS = "400000 0 20 20 8 256 100 2147483647 400000 65535 0 16383 60 9600 2048 32 18 16"
@@ -148,6 +153,11 @@ GET_ONLY = [
     Case("0/1", "PT_NOTPLD", reads="1536 3 192 3"),
     Case("0/0", "PT_STREAM", (0,), reads="9216 9 1152 9"),
     Case("0/1", "PT_EXTRA", reads="0 0 0 0 0 0 0 0 0 0 0"),
+    Case("0/1", "PT_TOTALEXT", reads="86000000 10750000 84459 128000 1000"),
+    Case("0/1", "PT_NOTPLDEXT", reads="1536 192 3 192 3"),
+    Case("0/0", "PT_STREAMEXT", (0,), reads="9216 1152 9 1152 9"),
+    Case("0/1", "PR_NOTPLDEXT", reads="512 64 1 64 1"),
+    Case("0/1", "PR_TPLDTRAFFICEXT", (7,), reads="10240 1280 10 64000 500"),
     Case("0/1", "PR_TOTAL", reads="86400000 84400 127872 999"),
     Case("0/1", "PR_NOTPLD", reads="512 1 64 1"),
     Case("0/1", "PR_EXTRA", reads="0 0 0 0 0 0 0 0"),

@@ -43,7 +43,8 @@ STREAM_EDITS = [
     ("PS_PACKETHEADER", "0x" + "00" * 20), ("PS_HEADERPROTOCOL", "ETHERNET IP"),
     ("PS_MODIFIERCOUNT", "1"), ("PS_MODIFIEREXTCOUNT", "1"),
     ("PS_PACKETLENGTH", "FIXED 100 100"), ("PS_PAYLOAD", "INC8 0x00"),
-    ("PS_AUTOADJUST", ""), ("PS_ENABLE", "OFF"),
+    ("PS_AUTOADJUST", ""), ("PS_ENABLE", "OFF"), ("PS_PFCPRIORITY", "3"),
+    ("PS_IPV4GATEWAY", "198.18.0.1"), ("PS_OPTIONS", ""),
 ]  # fmt: skip
 MODIFIER_EDITS = [
     ("PS_MODIFIER", "6 0xFFFF0000 INC 1"), ("PS_MODIFIERRANGE", "0 1 5"),
@@ -113,6 +114,7 @@ UNSUPPORTED_MODES = [
     Case("0/1", "P_TXMODE", values="SEQUENTIAL"),
     Case("0/1", "P_INTERFRAMEGAP", values="12"),
     Case("0/1", "P_SPEEDREDUCTION", values="100"),
+    Case("0/0", "PS_OPTIONS", (1,), values="INCPLDFROM0"),
 ]
 
 

@@ -1,7 +1,9 @@
 """Statistics commands (PT_*, PR_*): every number comes from the tester's counters.
 
 Byte counts include the 4-byte FCS, as on a Xena port. Rates are those the tester
-measured over the last second; nothing is derived from the configured rate.
+measured over the last second; nothing is derived from the configured rate. The
+EXT forms add the bytes/s of the last second. PR_TOTALEXT is not implemented: its
+oversize, undersize and jabber counts are nothing wirespeed's receivers measure.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ log = logging.getLogger("wirespeed.xena")
 _P = Scope.PORT
 _FOUR = ("bit_count_last_sec", "packet_count_last_sec", "byte_count_since_cleared",
          "packet_count_since_cleared")  # fmt: skip
+_FIVE = ("bit_count_last_sec", "byte_count_last_sec", "packet_count_last_sec",
+         "byte_count_since_cleared", "packet_count_since_cleared")  # fmt: skip
 _LAT = ("min_val", "avg_val", "max_val", "avg_last_sec", "min_last_sec", "max_last_sec")
 NA = -1
 
@@ -73,6 +77,20 @@ def _rx_notpld(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
         _i(st.rx_notpld_bytes),
         _i(st.rx_notpld_packets),
     )
+
+
+def _ext(four: tuple[Value, ...]) -> tuple[Value, ...]:
+    """The EXT form of a four-value counter: bytes/s of the last second added."""
+    bps, pps, total_bytes, packets = four
+    assert isinstance(bps, int)
+    return (bps, bps // 8, pps, total_bytes, packets)
+
+
+def _ext_of(getter: Getter) -> Getter:
+    def read(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+        return _ext(getter(c, s, t))
+
+    return read
 
 
 def _rx_extra(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
@@ -173,6 +191,17 @@ _PLAIN: list[CommandSpec] = [
                 help="as PT_TOTAL, frames without a TPLD"),
     CommandSpec("PT_STREAM", _P, 1, get_fields=i64x(*_FOUR), getter=_tx_stream,
                 help="as PT_TOTAL, one stream"),
+    CommandSpec("PT_TOTALEXT", _P, get_fields=i64x(*_FIVE),
+                getter=_ext_of(_tx_total), help="as PT_TOTAL, with bytes/s"),
+    CommandSpec("PT_NOTPLDEXT", _P, get_fields=i64x(*_FIVE),
+                getter=_ext_of(_tx_notpld), help="as PT_NOTPLD, with bytes/s"),
+    CommandSpec("PT_STREAMEXT", _P, 1, get_fields=i64x(*_FIVE),
+                getter=_ext_of(_tx_stream), help="as PT_STREAM, with bytes/s"),
+    CommandSpec("PR_NOTPLDEXT", _P, get_fields=i64x(*_FIVE),
+                getter=_ext_of(_rx_notpld), help="as PR_NOTPLD, with bytes/s"),
+    CommandSpec("PR_TPLDTRAFFICEXT", _P, 1, get_fields=i64x(*_FIVE),
+                getter=_ext_of(_rx_tid_traffic),
+                help="as PR_TPLDTRAFFIC, with bytes/s"),
     CommandSpec("PT_EXTRA", _P, get_fields=i64x(*(f"extra_{i}" for i in range(11))),
                 getter=_tx_extra, help="ARP/ping sent, injected errors"),
     CommandSpec("PT_CLEAR", _P, set_fields=(), setter=_clear_tx,
