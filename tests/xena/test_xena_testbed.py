@@ -218,6 +218,10 @@ def test_cli_no_tpld_latency_jitter_micro_tpld(daemon) -> None:
         _wait_off(cli, "8/0")
         assert cli.ask("8/0 PT_TOTAL ?").endswith(f" {500 * 100 + 300 * 200} 800")
         assert cli.ask("8/0 PT_NOTPLD ?").endswith(" 50000 500")
+        assert cli.ask("8/0 PT_TOTALEXT ?").endswith(f" {500 * 100 + 300 * 200} 800")
+        assert cli.ask("8/0 PT_STREAMEXT [1] ?").endswith(" 60000 300")
+        assert cli.ask("8/1 PR_NOTPLDEXT ?").endswith(" 50000 500")
+        assert cli.ask("8/1 PR_TPLDTRAFFICEXT [11] ?").endswith(" 60000 300")
         assert cli.ask("8/1 PR_TOTAL ?").endswith(f" {500 * 100 + 300 * 200} 800")
         assert cli.ask("8/1 PR_NOTPLD ?").endswith(" 50000 500")
         assert cli.ask("8/1 PR_TPLDS ?") == "8/1 PR_TPLDS 11"
