@@ -99,7 +99,7 @@ def test_seed_flow_xoa_driver_2_exact(daemon) -> None:
     cfg = {"host": "127.0.0.1", "port": daemon["xoa"], "modules": [4, 8],
            "speed_mbps": 1000, "rate_ppm": 10_000, "limit": 1000, "duration_s": 0.5,
            "cooldown_s": 0.2, "sizes": [128, 256], "wait_done": True}  # fmt: skip
-    out = run_client(python, "seed_flow_v2.py", cfg)
+    out = run_client(python, "flow_v2.py", cfg)
     assert out["speeds"] == {"4": [2, 1000, 1000], "8": [2, 1000, 1000]}
     for key, counts in out["ports"].items():
         assert counts["tx_frames"] == 2000
@@ -110,12 +110,12 @@ def test_seed_flow_xoa_driver_2_exact(daemon) -> None:
 
 @pytest.mark.compat
 def test_seed_flow_continuous_tx_equals_rx(daemon) -> None:
-    """The seed as written: continuous 1 % streams, stopped port by port."""
+    """The seed's calls with continuous 1 % streams, stopped port by port."""
     python = client_python("WIRESPEED_XOA2_PYTHON", ".venv-xoa2")
     cfg = {"host": "127.0.0.1", "port": daemon["xoa"], "modules": [4, 8],
            "speed_mbps": 1000, "rate_ppm": 10_000, "limit": -1, "duration_s": 1.0,
            "cooldown_s": 0.5, "sizes": [128, 256, 512]}  # fmt: skip
-    out = run_client(python, "seed_flow_v2.py", cfg)
+    out = run_client(python, "flow_v2.py", cfg)
     for key, counts in out["ports"].items():
         assert counts["tx_frames"] > 1000
         peer = out["ports"][PEER[key]]
@@ -184,6 +184,101 @@ def test_cli_session_exact(daemon) -> None:
         )
         assert cli.ask("8/0 P_RESERVATION RELEASE") == "<OK>"
         assert cli.ask("8/1 P_RESERVATION RELEASE") == "<OK>"
+    finally:
+        cli.close()
+
+
+def _wait_off(cli: Cli, port: str) -> None:
+    for _ in range(100):
+        if cli.ask(f"{port} P_TRAFFIC ?") == f"{port} P_TRAFFIC OFF":
+            return
+        assert cli.ask("WAIT 1") == "<OK>"
+    pytest.fail(f"{port} still sending")
+
+
+def test_cli_no_tpld_latency_jitter_micro_tpld(daemon) -> None:
+    """Frames without a TPLD, latency and jitter per TID, then the 6-byte TPLD."""
+    cli = Cli(daemon["cli"])
+    try:
+        setup = ['C_LOGON "xena"', 'C_OWNER "tplds"']
+        for port in ("8/0", "8/1"):
+            setup += [f"{port} P_RESERVATION RELINQUISH",
+                      f"{port} P_RESERVATION RESERVE", f"{port} P_RESET"]  # fmt: skip
+        for sid, (tid, count, size) in enumerate(((-1, 500, 100), (11, 300, 200))):
+            setup += [f"8/0 PS_CREATE [{sid}]",
+                      f"8/0 PS_PACKETHEADER [{sid}] {HEADER}",
+                      f"8/0 PS_HEADERPROTOCOL [{sid}] ETHERNET IP UDP",
+                      f"8/0 PS_PACKETLENGTH [{sid}] FIXED {size} {size}",
+                      f"8/0 PS_RATEPPS [{sid}] 2000",
+                      f"8/0 PS_PACKETLIMIT [{sid}] {count}",
+                      f"8/0 PS_TPLDID [{sid}] {tid}",
+                      f"8/0 PS_ENABLE [{sid}] ON"]  # fmt: skip
+        setup += ["8/0 PT_CLEAR", "8/1 PR_CLEAR", "8/0 P_TRAFFIC ON"]
+        assert [cli.ask(x) for x in setup] == ["<OK>"] * len(setup)
+        _wait_off(cli, "8/0")
+        assert cli.ask("8/0 PT_TOTAL ?").endswith(f" {500 * 100 + 300 * 200} 800")
+        assert cli.ask("8/0 PT_NOTPLD ?").endswith(" 50000 500")
+        assert cli.ask("8/0 PT_TOTALEXT ?").endswith(f" {500 * 100 + 300 * 200} 800")
+        assert cli.ask("8/0 PT_STREAMEXT [1] ?").endswith(" 60000 300")
+        assert cli.ask("8/1 PR_NOTPLDEXT ?").endswith(" 50000 500")
+        assert cli.ask("8/1 PR_TPLDTRAFFICEXT [11] ?").endswith(" 60000 300")
+        assert cli.ask("8/1 PR_TOTAL ?").endswith(f" {500 * 100 + 300 * 200} 800")
+        assert cli.ask("8/1 PR_NOTPLD ?").endswith(" 50000 500")
+        assert cli.ask("8/1 PR_TPLDS ?") == "8/1 PR_TPLDS 11"
+        assert cli.ask("8/1 PR_TPLDTRAFFIC [11] ?").endswith(" 60000 300")
+        assert cli.ask("8/1 PR_TPLDERRORS [11] ?") == "8/1 PR_TPLDERRORS [11] 0 0 0 0"
+        lat = [int(x) for x in cli.ask("8/1 PR_TPLDLATENCY [11] ?").split()[3:]]
+        assert 0 < lat[0] <= lat[1] <= lat[2]
+        jit = [int(x) for x in cli.ask("8/1 PR_TPLDJITTER [11] ?").split()[3:]]
+        assert 0 <= jit[0] <= jit[1] <= jit[2]
+        # the 6-byte micro TPLD on both ends: the same frames, counted the same
+        steps = ["8/0 P_TPLDMODE MICRO", "8/1 P_TPLDMODE MICRO",
+                 "8/0 PS_ENABLE [0] OFF", "8/0 PT_CLEAR", "8/1 PR_CLEAR",
+                 "8/0 P_TRAFFIC ON"]  # fmt: skip
+        assert [cli.ask(x) for x in steps] == ["<OK>"] * len(steps)
+        _wait_off(cli, "8/0")
+        assert cli.ask("8/1 PR_TOTAL ?").endswith(" 60000 300")
+        assert cli.ask("8/1 PR_NOTPLD ?").endswith(" 0 0")
+        assert cli.ask("8/1 PR_TPLDTRAFFIC [11] ?").endswith(" 60000 300")
+        assert cli.ask("8/1 PR_TPLDERRORS [11] ?") == "8/1 PR_TPLDERRORS [11] 0 0 0 0"
+        lat = [int(x) for x in cli.ask("8/1 PR_TPLDLATENCY [11] ?").split()[3:]]
+        assert 0 < lat[0] <= lat[1] <= lat[2]
+        for line in ("8/0 P_RESET", "8/1 P_RESET", "8/0 P_RESERVATION RELEASE",
+                     "8/1 P_RESERVATION RELEASE"):  # fmt: skip
+            assert cli.ask(line) == "<OK>"
+    finally:
+        cli.close()
+
+
+def test_cli_counters_read_right_after_a_stop_are_exact(daemon) -> None:
+    """P_TRAFFIC OFF, then at once PT_TOTAL and the peer's PR_TOTAL: equal counts.
+
+    The last frames sent may still be in the peer's receive ring when the stop is
+    answered; the statistics read counts them (as a Xena port would).
+    """
+    cli = Cli(daemon["cli"])
+    try:
+        setup = ['C_LOGON "xena"', 'C_OWNER "stopper"',
+                 "4/0 P_RESERVATION RELINQUISH", "4/0 P_RESERVATION RESERVE",
+                 "4/1 P_RESERVATION RELINQUISH", "4/1 P_RESERVATION RESERVE",
+                 "4/0 P_RESET", "4/0 PS_CREATE [0]",
+                 f"4/0 PS_PACKETHEADER [0] {HEADER}",
+                 "4/0 PS_PACKETLENGTH [0] FIXED 128 128", "4/0 PS_RATEPPS [0] 20000",
+                 "4/0 PS_TPLDID [0] 3", "4/0 PS_ENABLE [0] ON"]  # fmt: skip
+        assert [cli.ask(x) for x in setup] == ["<OK>"] * len(setup)
+        for _ in range(3):
+            steps = ["4/0 PT_CLEAR", "4/1 PR_CLEAR", "4/0 P_TRAFFIC ON", "WAIT 1",
+                     "4/0 P_TRAFFIC OFF"]  # fmt: skip
+            assert [cli.ask(x) for x in steps] == ["<OK>"] * len(steps)
+            tx = cli.ask("4/0 PT_TOTAL ?").split()[-2:]
+            rx = cli.ask("4/1 PR_TOTAL ?").split()[-2:]
+            tid = cli.ask("4/1 PR_TPLDTRAFFIC [3] ?").split()[-2:]
+            assert int(tx[1]) > 10_000
+            assert rx == tx
+            assert tid == tx
+            assert tx[0] == str(128 * int(tx[1]))
+        for line in ("4/0 P_RESERVATION RELEASE", "4/1 P_RESERVATION RELEASE"):
+            assert cli.ask(line) == "<OK>"
     finally:
         cli.close()
 

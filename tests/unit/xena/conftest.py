@@ -78,6 +78,7 @@ class FakeStats:
     tx_notpld_bps_l2: float = 0.0
     rx_notpld_pps: float = 0.0
     rx_notpld_bps_l2: float = 0.0
+    rx_dropped_by_tester: int = 0
 
 
 class FakeTester:
@@ -105,6 +106,10 @@ class FakeTester:
         self.tid: dict[tuple[int, int], TidStats] = {}
         self.cleared: list[tuple[int, bool, bool]] = []
         self.started: list[tuple[list[int], float | None]] = []
+        # what each receiver holds but has not published yet (frames in its ring,
+        # drops it has not counted yet): settle() publishes it
+        self.unpublished = [FakeStats() for _ in range(n)]
+        self.settles = 0
         self._subs: list[Callable[[Any], None]] = []
 
     def _emit(self, kind: str, port: int, **detail: Any) -> None:
@@ -256,6 +261,15 @@ class FakeTester:
 
     def clear_stats(self, p: int, *, tx: bool = True, rx: bool = True) -> None:
         self.cleared.append((p, tx, rx))
+
+    def settle(self, ports: list[int] | None = None, timeout_s: float = 5.0) -> bool:
+        self.settles += 1
+        for st, new in zip(self.stats, self.unpublished, strict=True):
+            st.rx_packets += new.rx_packets
+            st.rx_bytes += new.rx_bytes
+            st.rx_dropped_by_tester += new.rx_dropped_by_tester
+        self.unpublished = [FakeStats() for _ in self.stats]
+        return True
 
     def interface_counters(self, p: int) -> dict[str, int]:
         return {"rx_crc_errors": 0}

@@ -77,7 +77,7 @@ def test_seed_flow_xoa_driver_2(xoa, tester) -> None:
         "cooldown_s": 0.1,
         "sizes": [128, 256],
     }
-    out = run_client(python, "seed_flow_v2.py", cfg)
+    out = run_client(python, "flow_v2.py", cfg)
     assert out["media"] == {"4": "QSFP56", "8": "QSFP56"}
     assert out["speeds"] == {"4": [2, 200000, 200000], "8": [2, 200000, 200000]}
     assert out["ports"]["8/1"] == {

@@ -328,3 +328,18 @@ def test_xoa_traffic_push_comes_before_the_reply(servers, chassis) -> None:
     )  # fmt: skip
     assert push.value == b"\x01"
     assert (reply.request_id, reply.msg_type, reply.code) == (60, 4, Status.OK)
+
+
+def test_xoa_idle_timeout_closes(servers) -> None:
+    x = XoaClient(servers[0].port)
+    assert x.ask(MsgType.VALUE, 1, value=b"xena").code == Status.OK
+    assert x.ask(MsgType.VALUE, 4, value=struct.pack("!i", 1), rid=2).code == 0
+    assert x.ask(MsgType.QUERY, 4, rid=3).value == struct.pack("!i", 1)
+    assert x.sock.recv(1) == b""  # closed after 1 s without a request
+
+
+def test_xoa_logoff_closes_after_the_reply(servers) -> None:
+    x = XoaClient(servers[0].port)
+    assert x.ask(MsgType.VALUE, 1, value=b"xena").code == Status.OK
+    assert x.ask(MsgType.VALUE, 7, rid=2).code == Status.OK
+    assert x.sock.recv(1) == b""

@@ -223,3 +223,92 @@ def test_rate_shortfall_is_logged(chassis, tester, monkeypatch, caplog) -> None:
         pass
     assert "the port cannot reach the requested rate" in caplog.text
     assert "(110.00% of the nominal line rate)" in caplog.text
+
+
+def _one_stream_running(chassis, tester, s: XenaSession) -> None:
+    assert run(chassis, s, "0/0 P_RESERVATION RESERVE", "0/0 PS_CREATE [0]",
+               "0/0 PS_ENABLE [0] ON", "0/0 P_TRAFFIC ON") == ["<OK>"] * 4  # fmt: skip
+
+
+def test_stats_read_after_a_stop_count_every_frame(chassis, tester) -> None:
+    """Frames still in the receiver's ring when traffic stops show in the next read."""
+    s = user(chassis, "alice")
+    _one_stream_running(chassis, tester, s)
+    tester.stats[1].rx_packets, tester.stats[1].rx_bytes = 90, 11520
+    tester.unpublished[1].rx_packets, tester.unpublished[1].rx_bytes = 10, 1280
+    # while the port sends, a read is a snapshot: nothing to settle
+    assert run(chassis, s, "0/1 PR_TOTAL ?") == ["0/1 PR_TOTAL 0 0 11520 90"]
+    assert tester.settles == 0
+    assert run(chassis, s, "0/0 P_TRAFFIC OFF", "0/1 PR_TOTAL ?", "0/1 PR_TOTAL ?") == [
+        "<OK>",
+        "0/1 PR_TOTAL 0 0 12800 100",
+        "0/1 PR_TOTAL 0 0 12800 100",
+    ]
+    assert tester.settles == 1  # once per ended run, not once per read
+    # a finite run that ends by itself is settled the same way
+    assert run(chassis, s, "0/0 P_TRAFFIC ON") == ["<OK>"]
+    tester.unpublished[1].rx_packets = 5
+    tester.finish(0)
+    assert run(chassis, s, "0/1 PR_TOTAL ?") == ["0/1 PR_TOTAL 0 0 12800 105"]
+    assert tester.settles == 2
+
+
+def test_c_traffic_off_then_tpld_read_is_settled(chassis, tester) -> None:
+    s = user(chassis, "alice")
+    _one_stream_running(chassis, tester, s)
+    tester.stats[1].rx_packets = 7
+    tester.unpublished[1].rx_packets = 3
+    assert run(chassis, s, "C_TRAFFIC OFF 0 0", "0/0 P_TRAFFIC ?") == [
+        "<OK>",
+        "0/0 P_TRAFFIC OFF",
+    ]
+    assert tester.settles == 0
+    assert run(chassis, s, "0/1 PR_TPLDS ?") == ["0/1 PR_TPLDS"]
+    assert tester.settles == 1
+    assert tester.stats[1].rx_packets == 10
+
+
+def test_frames_the_receiver_dropped_are_logged(chassis, tester, caplog) -> None:
+    s = user(chassis, "alice")
+    tester.stats[1].rx_dropped_by_tester = 4  # before this run: not reported
+    _one_stream_running(chassis, tester, s)
+    tester.unpublished[1].rx_dropped_by_tester = 45
+    run(chassis, s, "0/0 P_TRAFFIC OFF", "0/1 PR_TOTAL ?")
+    drops = [r.getMessage() for r in caplog.records if "dropped by" in r.getMessage()]
+    assert drops == [
+        "port 0/1: 45 received frames dropped by the tester (its receive ring was "
+        "full: the receiver could not keep up); the RX counters (PR_TOTAL, "
+        "PR_TPLDTRAFFIC...) miss them"
+    ]
+
+
+def test_stop_push_follows_the_settle(chassis, tester) -> None:
+    """A client reacting to the P_TRAFFIC OFF push reads exact counts."""
+    chassis.start()
+    pushes: queue.Queue[Push] = queue.Queue()
+    s = user(chassis, "alice", pushes)
+    _one_stream_running(chassis, tester, s)
+    tester.unpublished[1].rx_packets = 12
+    tester.finish(0)
+    while (push := pushes.get(timeout=5)).name != "P_TRAFFIC" or push.values != (0,):
+        pass
+    assert (tester.settles, tester.stats[1].rx_packets) == (1, 12)
+
+
+def test_a_pause_by_another_front_end_is_no_traffic_change(chassis, tester) -> None:
+    """P_TRAFFIC reads ON while paused, so no OFF push may say otherwise."""
+    chassis.start()
+    pushes: queue.Queue[Push] = queue.Queue()
+    s = user(chassis, "alice", pushes)
+    _one_stream_running(chassis, tester, s)
+    while pushes.get(timeout=5) != Push("P_TRAFFIC", 0, 0, (1,)):
+        pass  # the reservation's pushes
+    tester.state[0] = "PAUSE"
+    tester._emit("PAUSED", 0)
+    assert run(chassis, s, "0/0 P_TRAFFIC ?") == ["0/0 P_TRAFFIC ON"]
+    tester.state[0] = "TX"
+    tester._emit("RESUMED", 0)
+    chassis.flush_pushes()
+    assert pushes.empty()
+    run(chassis, s, "0/0 P_TRAFFIC OFF")
+    assert pushes.get(timeout=5) == Push("P_TRAFFIC", 0, 0, (0,))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv6Address
 
 from wirespeed.model import IMIX
 from wirespeed.server.xena.enums import (
@@ -97,6 +98,11 @@ class StreamDraft:
     length_max: int = 64
     payload_type: PayloadType = PayloadType.PATTERN
     payload_pattern: bytes = b"\x00"
+    # kept and read back; nothing wirespeed sends depends on them (no ARP/NDP
+    # requests, no PFC on a software port)
+    ipv4_gateway: IPv4Address = field(default_factory=lambda: IPv4Address(0))
+    ipv6_gateway: IPv6Address = field(default_factory=lambda: IPv6Address(0))
+    pfc_priority: int = 0
 
     def mean_frame_bytes(self, mix_mean_bytes: float = MIX_MEAN_BYTES) -> float:
         """Average frame size (with FCS) of the length pattern, in bytes.

@@ -18,12 +18,12 @@ from wirespeed.server.xena.session import Push, XenaSession
 
 __all__ = ["pushes_for"]
 
+# A pause (TRex front end) is no change for Xena: the port is still in its run
+# (P_TRAFFIC reads ON, its settings stay locked) and resumes where it was.
 _TRAFFIC = {
     "STARTED": TrafficState.ON,
-    "RESUMED": TrafficState.ON,
     "STOPPED": TrafficState.OFF,
     "DONE": TrafficState.OFF,
-    "PAUSED": TrafficState.OFF,
     "ERROR": TrafficState.OFF,  # the port's TX worker failed and stopped
 }
 

@@ -22,12 +22,29 @@ log = logging.getLogger("wirespeed.xena")
 
 
 def remove_stream(c: XenaChassis, p: int, sid: int) -> None:
-    """Delete stream ``sid`` from the draft set and from the tester."""
-    c.ports[p].streams.pop(sid, None)
-    c.ports[p].problems.pop(sid, None)
-    c.ports[p].deferred.discard(sid)
-    if sid in c.tester.streams(p):
+    """Delete stream ``sid`` from the draft set and from the tester.
+
+    While the port sends, the tester keeps its streams; a disabled one (the only
+    kind the client may delete then) leaves the tester when the port is idle again.
+    """
+    state = c.ports[p]
+    state.streams.pop(sid, None)
+    state.problems.pop(sid, None)
+    state.deferred.discard(sid)
+    if sid not in c.tester.streams(p):
+        return
+    if c.traffic_on(p):
+        state.orphans.add(sid)
+    else:
         c.tester.remove_stream(p, sid)
+
+
+def _drop_orphans(c: XenaChassis, p: int) -> None:
+    state = c.ports[p]
+    for sid in sorted(state.orphans):
+        if sid not in state.streams and sid in c.tester.streams(p):
+            c.tester.remove_stream(p, sid)
+    state.orphans.clear()
 
 
 def sync_stream(c: XenaChassis, p: int, sid: int) -> None:
@@ -38,6 +55,7 @@ def sync_stream(c: XenaChassis, p: int, sid: int) -> None:
     """
     state = c.ports[p]
     draft = state.streams[sid]
+    state.orphans.discard(sid)
     present = sid in c.tester.streams(p)
     if present and c.traffic_on(p):
         # While the port sends, the tester takes ON <-> SUPPRESS and edits of a
@@ -72,6 +90,7 @@ def prepare_port(c: XenaChassis, p: int) -> None:
         XenaStatusError: NOTVALID naming the first stream that cannot be sent.
     """
     state = c.ports[p]
+    _drop_orphans(c, p)
     for sid in sorted(state.streams):
         if sid in state.deferred:
             sync_stream(c, p, sid)

@@ -193,7 +193,8 @@ def parse_line(line: str) -> CliLine | None:
     query = False
     if any(t.text == "?" and not t.quoted for t in values):
         if len(values) != 1:
-            where = next(t for t in values if t.text != "?" or t.quoted)
+            lead = values[0]
+            where = values[1] if lead.text == "?" and not lead.quoted else lead
             raise CliSyntaxError("? stands alone", where.column)
         query = True
         values = []

@@ -1,12 +1,15 @@
 """Statistics commands (PT_*, PR_*): every number comes from the tester's counters.
 
 Byte counts include the 4-byte FCS, as on a Xena port. Rates are those the tester
-measured over the last second; nothing is derived from the configured rate.
+measured over the last second; nothing is derived from the configured rate. The
+EXT forms add the bytes/s of the last second. PR_TOTALEXT is not implemented: its
+oversize, undersize and jabber counts are nothing wirespeed's receivers measure.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from wirespeed.analysis.stats import JitterStats, LatencyStats, TidStats
@@ -14,7 +17,7 @@ from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import i32s, i64x
 from wirespeed.server.xena.session import XenaSession
 from wirespeed.server.xena.status import Status, XenaStatusError
-from wirespeed.server.xena.table import CommandSpec, Scope, Target
+from wirespeed.server.xena.table import CommandSpec, Getter, Scope, Target
 from wirespeed.server.xena.values import Value
 
 __all__ = ["COMMANDS"]
@@ -23,6 +26,8 @@ log = logging.getLogger("wirespeed.xena")
 _P = Scope.PORT
 _FOUR = ("bit_count_last_sec", "packet_count_last_sec", "byte_count_since_cleared",
          "packet_count_since_cleared")  # fmt: skip
+_FIVE = ("bit_count_last_sec", "byte_count_last_sec", "packet_count_last_sec",
+         "byte_count_since_cleared", "packet_count_since_cleared")  # fmt: skip
 _LAT = ("min_val", "avg_val", "max_val", "avg_last_sec", "min_last_sec", "max_last_sec")
 NA = -1
 
@@ -72,6 +77,20 @@ def _rx_notpld(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
         _i(st.rx_notpld_bytes),
         _i(st.rx_notpld_packets),
     )
+
+
+def _ext(four: tuple[Value, ...]) -> tuple[Value, ...]:
+    """The EXT form of a four-value counter: bytes/s of the last second added."""
+    bps, pps, total_bytes, packets = four
+    assert isinstance(bps, int)
+    return (bps, bps // 8, pps, total_bytes, packets)
+
+
+def _ext_of(getter: Getter) -> Getter:
+    def read(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+        return _ext(getter(c, s, t))
+
+    return read
 
 
 def _rx_extra(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
@@ -141,6 +160,7 @@ def _clear_rx(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -
 
 
 def _calibrate(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    c.settle_stats()
     p = t.port_index
     lows = [
         st.latency.min_ns
@@ -154,13 +174,34 @@ def _calibrate(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) 
     c.tester.set_latency_offset(p, offset + int(min(lows)))
 
 
-COMMANDS: list[CommandSpec] = [
+def _settled(getter: Getter) -> Getter:
+    """A statistics getter that first counts the frames of runs that just ended."""
+
+    def read(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+        c.settle_stats()
+        return getter(c, s, t)
+
+    return read
+
+
+_PLAIN: list[CommandSpec] = [
     CommandSpec("PT_TOTAL", _P, get_fields=i64x(*_FOUR), getter=_tx_total,
                 help="TX bit/s and frames/s (last second), bytes and frames"),
     CommandSpec("PT_NOTPLD", _P, get_fields=i64x(*_FOUR), getter=_tx_notpld,
                 help="as PT_TOTAL, frames without a TPLD"),
     CommandSpec("PT_STREAM", _P, 1, get_fields=i64x(*_FOUR), getter=_tx_stream,
                 help="as PT_TOTAL, one stream"),
+    CommandSpec("PT_TOTALEXT", _P, get_fields=i64x(*_FIVE),
+                getter=_ext_of(_tx_total), help="as PT_TOTAL, with bytes/s"),
+    CommandSpec("PT_NOTPLDEXT", _P, get_fields=i64x(*_FIVE),
+                getter=_ext_of(_tx_notpld), help="as PT_NOTPLD, with bytes/s"),
+    CommandSpec("PT_STREAMEXT", _P, 1, get_fields=i64x(*_FIVE),
+                getter=_ext_of(_tx_stream), help="as PT_STREAM, with bytes/s"),
+    CommandSpec("PR_NOTPLDEXT", _P, get_fields=i64x(*_FIVE),
+                getter=_ext_of(_rx_notpld), help="as PR_NOTPLD, with bytes/s"),
+    CommandSpec("PR_TPLDTRAFFICEXT", _P, 1, get_fields=i64x(*_FIVE),
+                getter=_ext_of(_rx_tid_traffic),
+                help="as PR_TPLDTRAFFIC, with bytes/s"),
     CommandSpec("PT_EXTRA", _P, get_fields=i64x(*(f"extra_{i}" for i in range(11))),
                 getter=_tx_extra, help="ARP/ping sent, injected errors"),
     CommandSpec("PT_CLEAR", _P, set_fields=(), setter=_clear_tx,
@@ -188,3 +229,7 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("PR_CALIBRATE", _P, set_fields=(), setter=_calibrate,
                 help="make the lowest latency seen the new zero"),
 ]  # fmt: skip
+COMMANDS: list[CommandSpec] = [
+    replace(spec, getter=_settled(spec.getter)) if spec.getter else spec
+    for spec in _PLAIN
+]

@@ -7,9 +7,12 @@ PS_ENABLE may switch it between ON and SUPPRESS.
 from __future__ import annotations
 
 from collections.abc import Callable
+from ipaddress import IPv4Address, IPv6Address
 
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import (
+    addr4,
+    addr6,
     as_enum,
     hexf,
     i32,
@@ -30,6 +33,7 @@ from wirespeed.server.xena.enums import (
     OnOffSuppress,
     PayloadType,
     ProtocolSegment,
+    StreamOption,
 )
 from wirespeed.server.xena.session import XenaSession
 from wirespeed.server.xena.status import Status, XenaStatusError
@@ -261,10 +265,36 @@ def _autoadjust(
     sync_stream(c, t.port_index, t.indices[0])
 
 
+def _gateway4(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+    assert isinstance(v[0], IPv4Address)
+    d.ipv4_gateway = v[0]
+
+
+def _gateway6(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+    assert isinstance(v[0], IPv6Address)
+    d.ipv6_gateway = v[0]
+
+
+def _pfc(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+    if not 0 <= _int(v[0]) <= 7:
+        raise _bad("PFC priority is 0..7")
+    d.pfc_priority = _int(v[0])
+
+
+def _options(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+    if v[0]:  # INCPLDFROM0 changes the payload the TX engine writes
+        raise XenaStatusError(Status.NOTSUPPORTED, "stream options")
+
+
+def _no_options(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    c.draft(t)  # BADINDEX for a stream that does not exist
+    return ((),)
+
+
 def _field(name: str) -> Getter:
     def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
         value = getattr(c.draft(t), name)
-        assert isinstance(value, int | str | bytes | tuple)
+        assert isinstance(value, int | str | bytes | tuple | IPv4Address | IPv6Address)
         return (value,)
 
     return getter
@@ -350,6 +380,22 @@ COMMANDS: list[CommandSpec] = [
                             i32("max_val")),
                 setter=_edit(_length), guard=_ST,
                 help="FIXED/INCREMENTING/BUTTERFLY/RANDOM/MIX, min, max (with FCS)"),
+    CommandSpec("PS_IPV4GATEWAY", _P, 1, get_fields=(addr4("gateway_ipv4_address"),),
+                getter=_field("ipv4_gateway"),
+                set_fields=(addr4("gateway_ipv4_address"),), setter=_edit(_gateway4),
+                guard=_ST, help="gateway for ARP (kept; no ARP is sent)"),
+    CommandSpec("PS_IPV6GATEWAY", _P, 1, get_fields=(addr6("gateway_ipv6_address"),),
+                getter=_field("ipv6_gateway"),
+                set_fields=(addr6("gateway_ipv6_address"),), setter=_edit(_gateway6),
+                guard=_ST, help="gateway for NDP (kept; no NDP is sent)"),
+    CommandSpec("PS_PFCPRIORITY", _P, 1, get_fields=(u8("pcp"),),
+                getter=_field("pfc_priority"), set_fields=(u8("pcp"),),
+                setter=_edit(_pfc), guard=_ST,
+                help="PFC class 0..7 (kept; a software port has no PFC)"),
+    CommandSpec("PS_OPTIONS", _P, 1, get_fields=(u8s("options", StreamOption),),
+                getter=_no_options,
+                set_fields=(u8s("options", StreamOption),), setter=_edit(_options),
+                guard=_ST, help="no options (INCPLDFROM0 is not supported)"),
     CommandSpec("PS_PAYLOAD", _P, 1,
                 get_fields=(u8("payload_type", PayloadType), hexf("hex_data")),
                 getter=_fields("payload_type", "payload_pattern"),

@@ -1,11 +1,13 @@
-"""The seed's Thor module-and-stream flow, for xoa-driver 2.9.x (run in its venv).
+"""The seed's call sequence, with parameters, for xoa-driver 2.9.x (run in its venv).
 
-Same calls in the same order as the seed script (thor_stream.py): connect, free and
-reserve each module, media and port-speed config, reserve/reset each port, FEC,
-loopback, create streams and configure them in one apply() batch, clear counters,
-start each port, wait, stop each port, cool down, read PT_TOTAL/PR_TOTAL, free the
-modules. Written for wirespeed's tests: parameters come as JSON in argv[1], results
-go to stdout as one JSON line; addresses are from 198.18.0.0/15.
+Not the seed itself (that is ``thor_stream_v2.py``): the same driver calls in the
+same order as ``thor_stream.py`` (connect, free and reserve each module, media and
+port-speed config, reserve/reset each port, FEC, loopback, create streams and
+configure them in one apply() batch, clear counters, start each port, wait, stop
+each port, cool down, read PT_TOTAL/PR_TOTAL, free the modules), but the port speed,
+rate, packet limit, frame sizes and timings come from JSON in argv[1], so a test can
+ask for counts it knows exactly. Results go to stdout as one JSON line; addresses
+are from 198.18.0.0/15.
 """
 
 import asyncio

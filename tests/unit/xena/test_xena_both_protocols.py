@@ -1,0 +1,346 @@
+"""Every implemented command, set and queried over both protocols.
+
+For a command with a set and a get, a value set over the text CLI reads back the
+same over the CLI and over the XOA binary protocol, and a value set over XOA reads
+back the same over the CLI. Get-only commands answer the same exact values on both,
+set-only commands have the same effect on both. A table check makes sure no
+command of the server's table is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import FakeTester, tid_stats  # type: ignore[import-not-found]
+from wirespeed import __version__
+from wirespeed.server.xena.chassis import XenaChassis
+from wirespeed.server.xena.cli import answer_line
+from wirespeed.server.xena.codes import CODE_BY_NAME
+from wirespeed.server.xena.commands import TABLE_BY_NAME
+from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.status import Status
+from wirespeed.server.xena.syntax import parse_line
+from wirespeed.server.xena.values import (
+    decode_binary,
+    encode_binary,
+    format_text,
+    parse_text,
+)
+from wirespeed.server.xena.wire import NO_INDEX, Message, MessageReader, MsgType
+from wirespeed.server.xena.xoa import answer_message
+
+SETUP = [
+    'C_LOGON "xena"', 'C_OWNER "alice"', "C_RESERVATION RESERVE",
+    "0 M_RESERVATION RESERVE", "0/0 P_RESERVATION RESERVE", "0/0 PS_CREATE [0]",
+    "0/0 PS_MODIFIERCOUNT [0] 2", "0/0 PS_MODIFIEREXTCOUNT [0] 1",
+]  # fmt: skip
+HEADER = "0x02000000000202000000000108004500002E000000007F110000C6120001C6130001"
+
+
+@dataclass(frozen=True)
+class Case:
+    """``<where> NAME [idx] values``; ``reads`` is the query's values if not those."""
+
+    where: str
+    name: str
+    idx: tuple[int, ...] = ()
+    values: str = ""
+    reads: str | None = None
+    before: tuple[str, ...] = ()
+    per_session: bool = False  # the value belongs to the session (C_OWNER...)
+
+    @property
+    def command(self) -> str:
+        idx = f" [{','.join(map(str, self.idx))}]" if self.idx else ""
+        return f"{self.where} {self.name}{idx}".strip()
+
+    @property
+    def expected(self) -> str:
+        values = self.values if self.reads is None else self.reads
+        return f"{self.command} {values}".rstrip()
+
+
+SET_GET = [
+    Case("", "C_OWNER", values='"bob"', per_session=True),
+    Case("", "C_TIMEOUT", values="77", per_session=True),
+    Case("", "C_RESERVATION", values="RESERVE", reads="RESERVED_BY_YOU",
+         before=("C_RESERVATION RELEASE",)),
+    Case("", "C_NAME", values='"lab chassis"'),
+    Case("", "C_COMMENT", values='"a comment"'),
+    Case("0", "M_RESERVATION", values="RELEASE", reads="RELEASED"),
+    Case("0", "M_MEDIA", values="QSFPDD_PAM4"),
+    Case("0", "M_CFPCONFIGEXT", values="2 100000 100000"),
+    Case("0/0", "P_RESERVATION", values="RELEASE", reads="RELEASED"),
+    Case("0/0", "P_SPEEDSELECTION", values="F10G"),
+    Case("0/0", "P_TRAFFIC", values="ON", before=("0/0 PS_ENABLE [0] ON",)),
+    Case("0/0", "P_LOOPBACK", values="NONE"),
+    Case("0/0", "PP_FECMODE", values="RS_FEC"),
+    Case("0/0", "P_TPLDMODE", values="MICRO"),
+    Case("0/0", "P_CHECKSUM", values="40"),
+    Case("0/0", "P_LATENCYOFFSET", values="-25"),
+    Case("0/0", "P_LATENCYMODE", values="LAST2LAST"),
+    Case("0/0", "P_COMMENT", values='"port A",13,10,"line 2"'),
+    Case("0/0", "P_TXTIMELIMIT", values="1000000"),
+    Case("0/0", "P_TXMODE", values="STRICTUNIFORM"),
+    Case("0/0", "P_RANDOMSEED", values="7"),
+    Case("0/0", "P_MAXHEADERLENGTH", values="256"),
+    Case("0/0", "P_INTERFRAMEGAP", values="20"),
+    Case("0/0", "P_SPEEDREDUCTION", values="0"),
+    Case("0/0", "PS_INDICES", values="0 2 7"),
+    Case("0/0", "PS_ENABLE", (0,), "SUPPRESS"),
+    Case("0/0", "PS_PACKETLIMIT", (0,), "1000"),
+    Case("0/0", "PS_COMMENT", (0,), '"stream zero"'),
+    Case("0/0", "PS_TPLDID", (0,), "5"),
+    Case("0/0", "PS_INSERTFCS", (0,), "OFF"),
+    Case("0/0", "PS_RATEFRACTION", (0,), "250000"),
+    Case("0/0", "PS_RATEPPS", (0,), "1000"),
+    Case("0/0", "PS_RATEL2BPS", (0,), "2000000"),
+    Case("0/0", "PS_BURST", (0,), "10 50"),
+    Case("0/0", "PS_BURSTGAP", (0,), "12 100"),
+    Case("0/0", "PS_PACKETHEADER", (0,), HEADER),
+    Case("0/0", "PS_HEADERPROTOCOL", (0,), "ETHERNET VLAN IP UDP RAW_4"),
+    Case("0/0", "PS_MODIFIERCOUNT", (0,), "3"),
+    Case("0/0", "PS_MODIFIER", (0, 1), "6 0x0FC00000 RANDOM 3"),
+    Case("0/0", "PS_MODIFIERRANGE", (0, 0), "2 2 10"),
+    Case("0/0", "PS_MODIFIER_ENDIAN", (0, 1), "LITTLE"),
+    Case("0/0", "PS_MODIFIEREXTCOUNT", (0,), "2"),
+    Case("0/0", "PS_MODIFIEREXT", (0, 0), "26 0xFFFFFF00 DEC 2"),
+    Case("0/0", "PS_MODIFIEREXTRANGE", (0, 0), "100 10 200"),
+    Case("0/0", "PS_PACKETLENGTH", (0,), "INCREMENTING 100 200"),
+    Case("0/0", "PS_PAYLOAD", (0,), "INC16 0x00"),
+    Case("0/0", "PS_IPV4GATEWAY", (0,), "198.18.0.254"),
+    Case("0/0", "PS_IPV6GATEWAY", (0,), "0x20010002000000000000000000000001"),
+    Case("0/0", "PS_PFCPRIORITY", (0,), "5"),
+    Case("0/0", "PS_OPTIONS", (0,), ""),
+]  # fmt: skip
+
+CAPS = "400000 0 20 20 8 256 100 2147483647 400000 65535 0 16383 60 9600 2048 32 18 16"
+GET_ONLY = [
+    Case("", "C_BUILDSTRING", reads=f'"wirespeed {__version__}"'),
+    Case("", "C_CAPABILITIES", reads="1 49 49 32 0 64 0 2 0 0 0 0 0 0 0 0 32 0"),
+    Case("", "C_MODEL", reads='"wirespeed Xena emulation"'),
+    Case("", "C_MODEL_NAME", reads="0"),
+    Case("", "C_PORTCOUNTS", reads="2 2"),
+    Case("", "C_RESERVEDBY", reads='"alice"'),
+    Case("", "C_SERIALNO", reads="0"),
+    Case("", "C_VERSIONNO", reads="460 0"),
+    Case("", "C_VERSIONNO_MINOR", reads="5 0 0"),
+    Case("", "C_VERSIONSTR", reads='"460.5"'),
+    Case("1", "M_CAPABILITIES", reads="0 0 1 0 0 0 0 0 0"),
+    Case("1", "M_MEDIASUPPORT", reads="5 1 2 200000 4 3 2 200000 2 100000 2 1000 "
+                                      "1 1 2 50000 10 1 2 50000"),
+    Case("1", "M_MODEL", reads='"Thor-400G-7S-1P"'),
+    Case("1", "M_MODEL_NAME", reads="8"),
+    Case("1", "M_PORTCOUNT", reads="2"),
+    Case("0", "M_RESERVEDBY", reads='"alice"'),
+    Case("1", "M_REVISION", reads='"Thor-400G-7S-1P"'),
+    Case("1", "M_SERIALNO", reads="1"),
+    Case("1", "M_VERSIONNO", reads="460"),
+    Case("1", "M_VERSIONSTR", reads='"460"'),
+    Case("1/1", "P_CAPABILITIES", reads=CAPS),  # the first 18 of 228 values
+    Case("1/1", "P_INTERFACE", reads='"QSFP56 1G (wsT3)"'),
+    Case("1/1", "P_MACADDRESS", reads="0x020000000004"),
+    Case("1/1", "P_RECEIVESYNC", reads="IN_SYNC"),
+    Case("0/0", "P_RESERVEDBY", reads='"alice"'),
+    Case("1/1", "P_SPEED", reads="1000"),
+    Case("0/0", "P_TXTIME", reads="0"),
+    # counters: the fake tester's, set by _counters() below
+    Case("0/1", "PT_TOTAL", reads="86000000 84459 128000 1000"),
+    Case("0/1", "PT_NOTPLD", reads="1536 3 192 3"),
+    Case("0/0", "PT_STREAM", (0,), reads="9216 9 1152 9"),
+    Case("0/1", "PT_EXTRA", reads="0 0 0 0 0 0 0 0 0 0 0"),
+    Case("0/1", "PT_TOTALEXT", reads="86000000 10750000 84459 128000 1000"),
+    Case("0/1", "PT_NOTPLDEXT", reads="1536 192 3 192 3"),
+    Case("0/0", "PT_STREAMEXT", (0,), reads="9216 1152 9 1152 9"),
+    Case("0/1", "PR_NOTPLDEXT", reads="512 64 1 64 1"),
+    Case("0/1", "PR_TPLDTRAFFICEXT", (7,), reads="10240 1280 10 64000 500"),
+    Case("0/1", "PR_TOTAL", reads="86400000 84400 127872 999"),
+    Case("0/1", "PR_NOTPLD", reads="512 1 64 1"),
+    Case("0/1", "PR_EXTRA", reads="0 0 0 0 0 0 0 0"),
+    Case("0/1", "PR_TPLDS", reads="2 7"),
+    Case("0/1", "PR_TPLDTRAFFIC", (7,), reads="10240 10 64000 500"),
+    Case("0/1", "PR_TPLDERRORS", (7,), reads="0 3 1 2"),
+    Case("0/1", "PR_TPLDLATENCY", (7,), reads="1200 1500 9000 1500 1200 9000"),
+    Case("0/1", "PR_TPLDJITTER", (7,), reads="-1 -1 -1 -1 -1 -1"),
+]  # fmt: skip
+# values that change by themselves: the answer is one number on both protocols
+CLOCKS = [Case("", "C_KEEPALIVE"), Case("", "C_TIME")]
+
+
+def _effect(cmd: str, reads: str) -> Callable[[Checks], None]:
+    def check(t: Checks) -> None:
+        assert t.cli(f"{cmd} ?") == f"{cmd} {reads}".rstrip()
+
+    return check
+
+
+def _cleared(expected: list[tuple[int, bool, bool]]) -> Callable[[Checks], None]:
+    def check(t: Checks) -> None:
+        assert t.tester.cleared == expected
+
+    return check
+
+
+SET_ONLY = [
+    (Case("0/0", "PS_CREATE", (3,)), _effect("0/0 PS_INDICES", "0 3")),
+    (Case("0/0", "PS_DELETE", (0,)), _effect("0/0 PS_INDICES", "")),
+    (Case("0/0", "PS_AUTOADJUST", (0,),
+          before=("0/0 PS_PACKETLENGTH [0] RANDOM 99 200",)),
+     _effect("0/0 PS_PACKETLENGTH [0]", "FIXED 64 64")),
+    (Case("0/0", "P_RESET", before=('0/0 P_COMMENT "x"',)),
+     _effect("0/0 P_COMMENT", '""')),
+    (Case("0/0", "PT_CLEAR"), _cleared([(0, True, False)])),
+    (Case("0/0", "PR_CLEAR"), _cleared([(0, False, True)])),
+    (Case("0/0", "PR_CALIBRATE"), _effect("0/0 P_LATENCYOFFSET", "800")),
+    (Case("", "C_TRAFFIC", values="ON 0 0", before=("0/0 PS_ENABLE [0] ON",)),
+     _effect("0/0 P_TRAFFIC", "ON")),
+    (Case("", "C_LOGOFF"), lambda t: None),
+    (Case("", "C_LOGON", values='"xena"'), lambda t: None),
+]  # fmt: skip
+
+
+class Checks:
+    """A fresh chassis with one CLI and one XOA session of the same owner."""
+
+    def __init__(self) -> None:
+        self.tester = FakeTester()
+        self.chassis = XenaChassis(self.tester)  # type: ignore[arg-type]
+        self.text = XenaSession("cli", "cli")
+        self.binary = XenaSession("xoa", "xoa")
+        for s in (self.text, self.binary):
+            self.chassis.open_session(s)
+        assert [self.cli(x) for x in SETUP] == ["<OK>"] * len(SETUP)
+        for name, value in (("C_LOGON", "xena"), ("C_OWNER", "alice")):
+            assert self.xoa_set(Case("", name, values=f'"{value}"')) == Status.OK
+        _counters(self.tester)
+
+    def cli(self, line: str, session: XenaSession | None = None) -> str:
+        lines = answer_line(self.chassis, session or self.text, line).lines
+        assert len(lines) == 1, lines
+        return lines[0]
+
+    def _ask(self, case: Case, msg_type: int, value: bytes = b"") -> Message:
+        where = case.where.split("/") if case.where else []
+        module = int(where[0]) if where else NO_INDEX
+        port = int(where[1]) if len(where) > 1 else NO_INDEX
+        msg = Message(msg_type, CODE_BY_NAME[case.name], module, port, 7,
+                      case.idx, value)  # fmt: skip
+        (reply,) = MessageReader().feed(answer_message(self.chassis, self.binary, msg))
+        assert isinstance(reply, Message)
+        assert (reply.request_id, reply.module, reply.port) == (7, module, port)
+        return reply
+
+    def xoa_get(self, case: Case) -> str:
+        """The XOA answer, written the CLI way."""
+        spec = TABLE_BY_NAME[case.name]
+        reply = self._ask(case, MsgType.QUERY)
+        assert (reply.msg_type, reply.code) == (MsgType.VALUE, spec.code), reply
+        assert spec.get_fields is not None
+        values = decode_binary(spec.get_fields, reply.value)
+        return f"{case.command} {format_text(spec.get_fields, values)}".rstrip()
+
+    def xoa_set(self, case: Case) -> int:
+        spec = TABLE_BY_NAME[case.name]
+        assert spec.set_fields is not None
+        line = parse_line(f"{case.command} {case.values}")
+        assert line is not None
+        values = parse_text(spec.set_fields, line.values, line.end_column)
+        reply = self._ask(case, MsgType.VALUE, encode_binary(spec.set_fields, values))
+        assert reply.msg_type == MsgType.STATUS
+        return reply.code
+
+
+def _counters(tester: FakeTester) -> None:
+    st = tester.stats[1]
+    st.tx_packets, st.tx_bytes, st.tx_pps, st.tx_bps_l2 = 1000, 128000, 84459.4, 8.6e7
+    st.rx_packets, st.rx_bytes, st.rx_pps, st.rx_bps_l2 = 999, 127872, 84400.0, 8.64e7
+    st.tx_notpld_packets, st.tx_notpld_bytes = 3, 192
+    st.tx_notpld_pps, st.tx_notpld_bps_l2 = 3.0, 1536.0
+    st.rx_notpld_packets, st.rx_notpld_bytes = 1, 64
+    st.rx_notpld_pps, st.rx_notpld_bps_l2 = 1.0, 512.0
+    tester.stream_stats[(0, 0)] = SimpleNamespace(
+        packets=9, bytes=1152, pps=9.0, bps_l2=9216.0
+    )
+    tester.tid[(1, 7)] = tid_stats(7, 500, 1200, 1500.4, 9000)
+    tester.tid[(1, 2)] = tid_stats(2, 5, 900, 950.0, 1000)
+    tester.tid[(0, 4)] = tid_stats(4, 5, 800, 900.0, 1000)
+
+
+def test_every_command_is_checked() -> None:
+    cases = [*SET_GET, *GET_ONLY, *CLOCKS, *(c for c, _ in SET_ONLY)]
+    assert sorted(c.name for c in cases) == sorted(TABLE_BY_NAME)
+
+
+@pytest.mark.parametrize("case", SET_GET, ids=lambda c: c.name)
+def test_set_over_cli_reads_back_on_both(case: Case) -> None:
+    t = Checks()
+    for line in case.before:
+        assert t.cli(line) == "<OK>"
+    assert t.cli(f"{case.command} {case.values}") == "<OK>"
+    assert t.cli(f"{case.command} ?") == case.expected
+    if not case.per_session:
+        assert t.xoa_get(case) == case.expected
+
+
+@pytest.mark.parametrize("case", SET_GET, ids=lambda c: c.name)
+def test_set_over_xoa_reads_back_on_both(case: Case) -> None:
+    t = Checks()
+    for line in case.before:
+        assert t.cli(line) == "<OK>"
+    assert t.xoa_set(case) == Status.OK
+    assert t.xoa_get(case) == case.expected
+    if not case.per_session:
+        assert t.cli(f"{case.command} ?") == case.expected
+
+
+@pytest.mark.parametrize("case", GET_ONLY, ids=lambda c: c.name)
+def test_get_only_commands_answer_the_same_on_both(case: Case) -> None:
+    t = Checks()
+    cli = t.cli(f"{case.command} ?")
+    assert t.xoa_get(case) == cli
+    if case.name == "P_CAPABILITIES":
+        assert len(cli.split()) == 2 + 228
+        cli = " ".join(cli.split()[: 2 + 18])
+    assert cli == case.expected
+    # read-only: a set is refused on both
+    assert t.cli(f"{case.command} 1") == "<NOTWRITABLE>"
+    assert t._ask(case, MsgType.VALUE, b"\0\0\0\1").code == Status.NOTWRITABLE
+
+
+@pytest.mark.parametrize("case", CLOCKS, ids=lambda c: c.name)
+def test_clock_commands(case: Case) -> None:
+    t = Checks()
+    for answer in (t.cli(f"{case.command} ?"), t.xoa_get(case)):
+        name, value = answer.split()
+        assert name == case.name
+        assert int(value) >= 0
+
+
+@pytest.mark.parametrize(
+    ("case", "effect"), SET_ONLY, ids=[c.name for c, _ in SET_ONLY]
+)
+def test_set_only_commands_act_the_same_on_both(
+    case: Case, effect: Callable[[Checks], None]
+) -> None:
+    for over_xoa in (False, True):
+        t = Checks()
+        for line in case.before:
+            assert t.cli(line) == "<OK>"
+        if over_xoa:
+            assert t.xoa_set(case) == Status.OK
+            session = t.binary
+        else:
+            assert t.cli(f"{case.command} {case.values}".strip()) == "<OK>"
+            session = t.text
+        assert session.logging_off == (case.name == "C_LOGOFF")
+        if case.name not in ("C_LOGOFF", "C_LOGON"):
+            effect(t)
+        # write-only: a query is refused on both
+        assert t.cli(f"{case.command} ?", XenaSession("cli", "q", logged_on=True)) in (
+            "<NOTREADABLE>",
+        )
+        assert t._ask(case, MsgType.QUERY).code == Status.NOTREADABLE

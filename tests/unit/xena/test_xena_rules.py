@@ -1,0 +1,185 @@
+"""Traffic-on and reservation rules, on both protocols.
+
+While a port transmits, its settings, its module's media and speeds and its enabled
+streams cannot change (NOTVALID); a disabled stream can. A port held by another
+owner, also one that took it over the TRex front end, cannot be changed
+(NOTRESERVED). Error injection is answered NOTSUPPORTED (the TX engine has no way
+to spoil one frame on purpose), on both protocols.
+"""
+
+from __future__ import annotations
+
+import queue
+
+import pytest
+from test_xena_both_protocols import Case, Checks  # type: ignore[import-not-found]
+
+from wirespeed.server.xena.session import Push
+from wirespeed.server.xena.status import Status
+
+RUNNING = ("0/0 PS_ENABLE [0] ON", "0/0 PS_CREATE [1]", "0/0 P_TRAFFIC ON")
+
+# sets refused while 0/0 sends with stream 0 enabled; the same on stream 1 (off) pass
+PORT_IDLE = [
+    Case("0/0", "P_SPEEDSELECTION", values="F10G"),
+    Case("0/0", "P_LOOPBACK", values="NONE"),
+    Case("0/0", "PP_FECMODE", values="RS_FEC"),
+    Case("0/0", "P_TPLDMODE", values="MICRO"),
+    Case("0/0", "P_CHECKSUM", values="40"),
+    Case("0/0", "P_LATENCYMODE", values="LAST2LAST"),
+    Case("0/0", "P_TXTIMELIMIT", values="1000"),
+    Case("0/0", "P_TXMODE", values="NORMAL"),
+    Case("0/0", "P_RANDOMSEED", values="3"),
+    Case("0/0", "P_MAXHEADERLENGTH", values="200"),
+    Case("0/0", "P_INTERFRAMEGAP", values="20"),
+    Case("0/0", "P_SPEEDREDUCTION", values="0"),
+    Case("0", "M_MEDIA", values="QSFP56_PAM4"),
+    Case("0", "M_CFPCONFIGEXT", values="2 1000 1000"),
+]
+STREAM_EDITS = [
+    ("PS_PACKETLIMIT", "100"), ("PS_COMMENT", '"x"'), ("PS_TPLDID", "9"),
+    ("PS_INSERTFCS", "OFF"), ("PS_RATEFRACTION", "5000"), ("PS_RATEPPS", "10"),
+    ("PS_RATEL2BPS", "100000"), ("PS_BURST", "2 50"), ("PS_BURSTGAP", "1 2"),
+    ("PS_PACKETHEADER", "0x" + "00" * 20), ("PS_HEADERPROTOCOL", "ETHERNET IP"),
+    ("PS_MODIFIERCOUNT", "1"), ("PS_MODIFIEREXTCOUNT", "1"),
+    ("PS_PACKETLENGTH", "FIXED 100 100"), ("PS_PAYLOAD", "INC8 0x00"),
+    ("PS_AUTOADJUST", ""), ("PS_ENABLE", "OFF"), ("PS_PFCPRIORITY", "3"),
+    ("PS_IPV4GATEWAY", "198.18.0.1"), ("PS_OPTIONS", ""),
+]  # fmt: skip
+MODIFIER_EDITS = [
+    ("PS_MODIFIER", "6 0xFFFF0000 INC 1"), ("PS_MODIFIERRANGE", "0 1 5"),
+    ("PS_MODIFIER_ENDIAN", "LITTLE"), ("PS_MODIFIEREXT", "6 0xFFFFFF00 INC 1"),
+    ("PS_MODIFIEREXTRANGE", "0 1 5"),
+]  # fmt: skip
+ALLOWED = [
+    Case("0/0", "P_COMMENT", values='"while running"'),
+    Case("0/0", "P_LATENCYOFFSET", values="10"),
+    Case("0/0", "PS_ENABLE", (0,), "SUPPRESS"),
+    Case("0/0", "PS_CREATE", (2,)),
+    Case("1", "M_MEDIA", values="QSFP56_PAM4"),  # the other module is idle
+    Case("0/1", "PP_FECMODE", values="RS_FEC"),  # the other port is idle
+]
+INJECTIONS = ["PS_INJECTFCSERR", "PS_INJECTSEQERR", "PS_INJECTMISERR",
+              "PS_INJECTPLDERR", "PS_INJECTTPLDERR"]  # fmt: skip
+
+
+def _stream_cases(sid: int) -> list[Case]:
+    edits = [Case("0/0", n, (sid,), v) for n, v in STREAM_EDITS]
+    return edits + [Case("0/0", n, (sid, 0), v) for n, v in MODIFIER_EDITS]
+
+
+def running(t: Checks) -> Checks:
+    assert [t.cli(x) for x in RUNNING] == ["<OK>"] * len(RUNNING)
+    for line in ("0/0 PS_MODIFIERCOUNT [1] 1", "0/0 PS_MODIFIEREXTCOUNT [1] 1",
+                 "1 M_RESERVATION RESERVE", "0/1 P_RESERVATION RESERVE"):  # fmt: skip
+        assert t.cli(line) == "<OK>"
+    return t
+
+
+def _set(t: Checks, case: Case, over_xoa: bool) -> str:
+    if over_xoa:
+        return f"<{Status(t.xoa_set(case)).name}>"
+    return t.cli(f"{case.command} {case.values}".strip())
+
+
+@pytest.mark.parametrize("over_xoa", [False, True], ids=["cli", "xoa"])
+def test_while_traffic_is_on(over_xoa: bool) -> None:
+    t = running(Checks())
+    before = [t.cli(f"{c.command} ?") for c in PORT_IDLE]
+    refused = [*PORT_IDLE, *_stream_cases(0), Case("0/0", "PS_DELETE", (0,))]
+    assert [_set(t, c, over_xoa) for c in refused] == ["<NOTVALID>"] * len(refused)
+    assert [t.cli(f"{c.command} ?") for c in PORT_IDLE] == before
+    assert t.cli("0/0 PS_INDICES 1") == "<NOTVALID>"  # would delete stream 0
+    assert t.cli("0/0 PS_INDICES ?") == "0/0 PS_INDICES 0 1"
+    # a disabled stream may be edited (and deleted) while the port sends
+    edits = [*_stream_cases(1), Case("0/0", "PS_DELETE", (1,))]
+    assert [_set(t, c, over_xoa) for c in edits] == ["<OK>"] * len(edits)
+    assert sorted(t.tester.streams(0)) == [0, 1]  # the tester's goes when idle
+    assert [_set(t, c, over_xoa) for c in ALLOWED] == ["<OK>"] * len(ALLOWED)
+    assert t.cli("0/0 PS_ENABLE [0] ?") == "0/0 PS_ENABLE [0] SUPPRESS"
+    assert t.tester.streams(0)[0].enabled.name == "SUPPRESS"
+    assert t.cli("0/0 PS_INDICES ?") == "0/0 PS_INDICES 0 2"
+    # stopped: the same sets go through; the next start sends what was drafted
+    assert t.cli("0/0 P_TRAFFIC OFF") == "<OK>"
+    assert [_set(t, c, over_xoa) for c in PORT_IDLE] == ["<OK>"] * len(PORT_IDLE)
+    assert t.cli("0/0 PS_ENABLE [0] ON") == "<OK>"
+    assert t.cli("0/0 P_TRAFFIC ON") == "<OK>"
+    assert sorted(t.tester.streams(0)) == [0, 2]
+
+
+UNSUPPORTED_MODES = [
+    Case("0/1", "P_LOOPBACK", values="L2RX2TX"),
+    Case("0/1", "P_LATENCYMODE", values="FIRST2FIRST"),
+    Case("0/1", "P_TXMODE", values="BURST"),
+    Case("0/1", "P_TXMODE", values="SEQUENTIAL"),
+    Case("0/1", "P_INTERFRAMEGAP", values="12"),
+    Case("0/1", "P_SPEEDREDUCTION", values="100"),
+    Case("0/0", "PS_OPTIONS", (1,), values="INCPLDFROM0"),
+]
+
+
+@pytest.mark.parametrize("over_xoa", [False, True], ids=["cli", "xoa"])
+def test_what_wirespeed_cannot_do_is_not_supported(over_xoa: bool) -> None:
+    t = running(Checks())
+    cases = [Case("0/0", name, (0,)) for name in INJECTIONS]
+    if over_xoa:
+        answers = [f"<{Status(t._ask(c, 3).code).name}>" for c in cases]
+    else:
+        answers = [t.cli(c.command) for c in cases]
+    assert answers == ["<NOTSUPPORTED>"] * len(cases)
+    assert t.cli("0/0 PT_EXTRA ?") == "0/0 PT_EXTRA 0 0 0 0 0 0 0 0 0 0 0"
+    modes = [_set(t, c, over_xoa) for c in UNSUPPORTED_MODES]
+    assert modes == ["<NOTSUPPORTED>"] * len(modes)
+    assert [
+        t.cli(f"0/1 {n} ?") for n in ("P_LATENCYMODE", "P_LOOPBACK", "P_TXMODE")
+    ] == [
+        "0/1 P_LATENCYMODE LAST2LAST",
+        "0/1 P_LOOPBACK NONE",
+        "0/1 P_TXMODE NORMAL",
+    ]
+
+
+def test_a_port_the_trex_front_end_holds() -> None:
+    t = Checks()
+    t.tester.reserve(1, "trex-user", "trex:1234")
+    assert [t.cli(x) for x in ("0/1 P_RESERVATION ?", "0/1 P_RESERVEDBY ?")] == [
+        "0/1 P_RESERVATION RESERVED_BY_OTHER",
+        '0/1 P_RESERVEDBY "trex-user"',
+    ]
+    comment = Case("0/1", "P_COMMENT", values='"mine"')
+    assert t.cli('0/1 P_COMMENT "mine"') == "<NOTRESERVED>"
+    assert t.xoa_set(comment) == Status.NOTRESERVED
+    assert t.cli("0/1 PS_CREATE [0]") == "<NOTRESERVED>"
+    assert t.cli("C_TRAFFIC ON 0 1") == "<NOTRESERVED>"
+    assert t.cli("0/1 P_RESERVATION RESERVE") == "<NOTVALID>"
+    assert t.cli("0/1 P_RESERVATION RELEASE") == "<NOTVALID>"
+    assert t.tester.res[1].owner == "trex-user"
+    # RELINQUISH takes it away; then it can be reserved and changed
+    assert t.cli("0/1 P_RESERVATION RELINQUISH") == "<OK>"
+    assert t.cli("0/1 P_RESERVATION ?") == "0/1 P_RESERVATION RELEASED"
+    assert t.cli("0/1 P_RESERVATION RESERVE") == "<OK>"
+    assert t.xoa_set(comment) == Status.OK
+    assert t.tester.res[1].session == "xena:alice"
+
+
+def test_chassis_reservation_pushes(chassis) -> None:
+    from test_xena_stats_pushes import run, user  # type: ignore[import-not-found]
+
+    chassis.start()
+    qa: queue.Queue[Push] = queue.Queue()
+    qb: queue.Queue[Push] = queue.Queue()
+    a, b = user(chassis, "alice", qa), user(chassis, "bob", qb)
+    assert run(chassis, a, "C_RESERVATION RESERVE") == ["<OK>"]
+    assert [qa.get(timeout=5), qa.get(timeout=5)] == [
+        Push("C_RESERVATION", None, None, (1,)),
+        Push("C_RESERVEDBY", None, None, ("alice",)),
+    ]
+    assert [qb.get(timeout=5), qb.get(timeout=5)] == [
+        Push("C_RESERVATION", None, None, (2,)),
+        Push("C_RESERVEDBY", None, None, ("alice",)),
+    ]
+    assert run(chassis, b, "C_RESERVATION RESERVE", "C_RESERVATION RELINQUISH") == [
+        "<NOTVALID>",
+        "<OK>",
+    ]
+    assert qa.get(timeout=5) == Push("C_RESERVATION", None, None, (0,))

@@ -1,0 +1,77 @@
+"""A wirespeed daemon in a private network namespace, for the Xena tests.
+
+The namespace is made for the daemon alone, so its front ends listen on the real
+Xena ports (22606, 22611) without meeting anything else on the machine; clients run
+in it too (``in_netns``) and connect to 127.0.0.1. The daemon builds its embedded
+test bed as ``wirespeed server`` does and removes it on SIGTERM; the namespace is
+removed even when the test fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+
+@dataclass(frozen=True)
+class PrivateDaemon:
+    """Where the daemon runs and where it logs."""
+
+    netns: str
+    log: Path
+
+    def in_netns(self, *argv: str) -> list[str]:
+        """A command line that runs ``argv`` in the daemon's namespace."""
+        return ["nsenter", f"--net=/run/netns/{self.netns}", *argv]
+
+    def log_since(self, offset: int) -> str:
+        """The daemon's log from ``offset`` characters on."""
+        return self.log.read_text()[offset:]
+
+
+def _ip(*args: str) -> None:
+    subprocess.run(["ip", *args], check=True, capture_output=True, timeout=30)
+
+
+@contextmanager
+def private_daemon(slots: tuple[int, ...], log: Path) -> Iterator[PrivateDaemon]:
+    """Run ``tests/xena/xena_daemon.py`` on 22606/22611 in a new namespace."""
+    netns = f"wsxd{secrets.token_hex(4)}"
+    cfg = json.dumps({"slots": list(slots), "xoa": 22606, "cli": 22611})
+    _ip("netns", "add", netns)
+    proc = None
+    try:
+        _ip("-n", netns, "link", "set", "lo", "up")
+        bed = PrivateDaemon(netns, log)
+        with log.open("w") as err:
+            proc = subprocess.Popen(
+                bed.in_netns(sys.executable, str(HERE / "xena_daemon.py"), cfg),
+                stdout=subprocess.PIPE, stderr=err, text=True,
+                env=dict(os.environ, PYTHONPATH=str(REPO / "src")),
+            )  # fmt: skip
+        assert proc.stdout is not None
+        if not proc.stdout.readline():
+            raise RuntimeError(f"daemon did not start: {log.read_text()[-3000:]}")
+        yield bed
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            assert proc.stdout is not None
+            proc.stdout.close()
+        _ip("netns", "delete", netns)
