@@ -93,9 +93,9 @@ class _Clock:
         if self._seen >= self.TRUSTED:
             self.lead_ns = int(self.MARGIN * float(self._lead.min()))
 
-    def times(self, t0: int, n: int) -> npt.NDArray[np.int64]:
-        """The timestamps of ``n`` frames of a batch whose stamping began at ``t0``."""
-        return np.full(n, t0 + self.lead_ns, dtype=np.int64)
+    def time(self, t0: int) -> int:
+        """The timestamp of the frames of a batch whose stamping began at ``t0``."""
+        return t0 + self.lead_ns
 
 
 class _Sender:
@@ -164,9 +164,7 @@ class _Sender:
             # send: the TPLD timestamps stay close to when the frames leave
             t0 = time.time_ns()
             batches = [
-                gens[d.key].finish(
-                    self.clock.times(t0, d.count) if tids[d.key] >= 0 else None
-                )
+                gens[d.key].finish(self.clock.time(t0) if tids[d.key] >= 0 else None)
                 for d in dues
             ]
             self.clock.update(t0, time.time_ns())

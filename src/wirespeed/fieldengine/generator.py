@@ -33,6 +33,7 @@ from wirespeed.fieldengine.payload import Prbs31, RandomBytes, static_payload
 from wirespeed.fieldengine.sequences import I64Array, U64Array, cyclic, length_cycle
 from wirespeed.fieldengine.sums import CSUM_OFFSET, Ipv4HeaderSum, L4Sum, fold, swap16
 from wirespeed.fieldengine.variables import VarSet
+from wirespeed.fieldengine.window import Window, compile_window
 from wirespeed.fieldengine.writes import (
     ModifierPlan,
     apply_write,
@@ -163,6 +164,8 @@ class StreamGenerator:
         self.mean_frame_len = self._mean_frame_len()
         if stream.vm.cache_size:
             self._cache = self._inputs(np.arange(stream.vm.cache_size, dtype=np.int64))
+        self._window: Window | None = None
+        self._window = compile_window(self)
 
     # ------------------------------------------------------------------ compile
     def _smallest_len(self) -> int:
@@ -305,7 +308,7 @@ class StreamGenerator:
         self,
         n: int,
         stamp: TpldStamp | None = None,
-        ts_ns: I64Array | None = None,
+        ts_ns: I64Array | int | None = None,
     ) -> TxBatch:
         """Build the next ``n`` frames into the reused buffers (see :class:`TxBatch`).
 
@@ -315,7 +318,7 @@ class StreamGenerator:
             n: frames to build; sequences continue from the last call.
             stamp: what the TPLDs carry (needs a ``tpld_mode`` at compile time);
                 None leaves the TPLD area zero.
-            ts_ns: the transmit time of each frame (with ``stamp``).
+            ts_ns: the transmit time of each frame, or one for all (with ``stamp``).
 
         Raises:
             ValidationError: a stamp for a stream compiled without a TPLD mode, or
@@ -337,22 +340,12 @@ class StreamGenerator:
                 "compiled without a TPLD mode: nothing to stamp", field="stamp"
             )
         self._next += n
-        if self._cache is not None:
-            values, mod_values, lengths = self._cached(frames)
-        else:
-            values = self._vars.evaluate(frames)
-            mod_values = [plan.values_run(first, n) for plan in self._mods]
-            lengths = self._lengths(frames, values)
         body = self._rows(n)
-        if self._dynamic:
-            self._fill_dynamic(body, lengths)
-        for plan, mv in zip(self._mods, mod_values, strict=True):
-            plan.write(body, mv)
-        self._vm_writes(body, values)
-        if self._len_fields:
-            self._write_lengths(body, lengths)
-        for ip in self._ipv4:
-            ip.apply(body)
+        if self._window is not None:  # every change is in a few bytes, periodic
+            lengths = self._lengths(frames, {})
+            self._window.write(body, first)
+        else:
+            lengths = self._write_body(body, first, frames)
         tpld = self._tpld_view(body) if self.tpld_len else None
         if tpld is not None:
             if stamp is None:
@@ -361,12 +354,34 @@ class StreamGenerator:
                 self._begin_stamp(body, lengths - self.tpld_len, tpld, stamp)
         self._prepared = (body, lengths, tpld, stamp is not None)
 
-    def finish(self, ts_ns: I64Array | None = None) -> TxBatch:
+    def _write_body(self, body: U8Array, first: int, frames: I64Array) -> I64Array:
+        """Rewrite what changes in the rows of frames ``first...``; their lengths."""
+        if self._cache is not None:
+            values, mod_values, lengths = self._cached(frames)
+            if self._dynamic:
+                self._fill_dynamic(body, lengths)
+            for plan, mv in zip(self._mods, mod_values, strict=True):
+                plan.write(body, mv)
+        else:
+            values = self._vars.evaluate(frames)
+            lengths = self._lengths(frames, values)
+            if self._dynamic:
+                self._fill_dynamic(body, lengths)
+            for plan in self._mods:
+                plan.write_run(body, first)
+        self._vm_writes(body, values)
+        if self._len_fields:
+            self._write_lengths(body, lengths)
+        for ip in self._ipv4:
+            ip.apply(body)
+        return lengths
+
+    def finish(self, ts_ns: I64Array | int | None = None) -> TxBatch:
         """Write the prepared frames' transmit times, then their L4 checksums.
 
         Args:
-            ts_ns: one transmit time per frame (required when prepared with a
-                stamp; ignored otherwise).
+            ts_ns: one transmit time per frame, or one for all of them (required
+                when prepared with a stamp; ignored otherwise).
 
         Raises:
             ValidationError: nothing was prepared, or no (or the wrong number of)
@@ -383,7 +398,7 @@ class StreamGenerator:
             if ts_ns is None:
                 raise ValidationError("a stamped batch needs its times", field="ts_ns")
             words = self._stamper.end(tpld, ts_ns)
-            if self._l4:
+            if words is not None:
                 if self._pi:  # the payload checksum's word comes first
                     words = words + tpld[:, 0:2].view(">u2")[:, 0]
                 even = fold(words)
@@ -409,6 +424,7 @@ class StreamGenerator:
             seq0=stamp.seq0,
             is_first=stamp.is_first,
             pi_checksums=pi,
+            want_sums=bool(self._l4),
         )
 
     def _frames(self, n: int) -> I64Array:

@@ -81,11 +81,14 @@ class ModifierPlan:
         self._rng = rng
         self._random = TickRandom(self._draw)
         self._run: U64Array | None = None
+        self._bits_run = np.zeros(0, dtype=np.uint64)
+        self._period = 1
         period = mod.value_count * mod.repeat
         if mod.action is not ModifierAction.RANDOM and period <= _RUN_PERIOD_MAX:
             cycle = self.values(np.arange(period, dtype=np.int64))
             reps = -(-(period + _RUN_BATCH_MAX) // period)
             self._run = np.tile(cycle, reps)
+            self._bits_run = (self._run << self._shift) & self._mask
             self._period = period
 
     def _draw(self, n: int) -> U64Array:
@@ -114,6 +117,20 @@ class ModifierPlan:
             return self.values(np.arange(first, first + n, dtype=np.int64))
         start = first % self._period
         return self._run[start : start + n]
+
+    def write_run(self, data: U8Array, first: int) -> None:
+        """Write the values of frames ``first, first + 1, ...`` into the rows."""
+        n = data.shape[0]
+        if self._run is None or n > _RUN_BATCH_MAX:
+            self.write(data, self.values_run(first, n))
+            return
+        start = first % self._period
+        bits = self._bits_run[start : start + n]
+        mod = self.mod
+        if not self._full:
+            old = read_uint(data, mod.pos, mod.width_bytes, self._big)
+            bits = bits | (old & ~self._mask)
+        write_uint(data, mod.pos, mod.width_bytes, bits, self._big)
 
     def apply(self, data: U8Array, frames: I64Array) -> None:
         """Write this modifier's bits into every row."""

@@ -410,6 +410,7 @@ class Tester:
         worker decodes micro TPLDs, or checks payload checksums, from now on."""
         if port.workers is not None:
             port.workers.send_rx("mode", port.info.tpld_mode)
+            self.settle([port.info.index])  # commands run in order: mode, then sync
 
     def set_latency_offset(self, index: int, offset_ns: int) -> None:
         """Subtracted from every latency reported for this port."""

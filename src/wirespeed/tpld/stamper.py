@@ -86,6 +86,7 @@ class TpldStamper:
         self._with_pi = mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
         self._consts: dict[int, tuple[int, int]] = {}
         self._pending: tuple[int, int, bool] | None = None
+        self._want_sums = False
         self._a = np.zeros(0, dtype=np.int64)
         self._crc = np.zeros(0, dtype=np.uint32)
         self._b_high = 0
@@ -138,12 +139,14 @@ class TpldStamper:
         seq0: int,
         is_first: bool = False,
         pi_checksums: NDArray[np.integer] | None = None,
+        want_sums: bool = False,
     ) -> None:
         """Do everything that does not depend on the transmit times.
 
         The transmitter calls this before it reads the clock, and :meth:`end` with
         the times right before it sends, so that little happens in between.
-        Arguments as for :meth:`stamp`.
+        Arguments as for :meth:`stamp`; ``want_sums``: :meth:`end` returns the
+        TPLDs' word sums (for a UDP/TCP checksum over them).
         """
         n = out.shape[0]
         if out.shape[1:] != (self.length,):
@@ -153,6 +156,7 @@ class TpldStamper:
         if isinstance(tid, bool) or not 0 <= tid <= self.mode.max_tid:
             raise ValidationError(f"TID must be 0..{self.mode.max_tid}", field="tid")
         self._pending = (n, tid, is_first)
+        self._want_sums = want_sums
         if self.mode is TpldMode.MICRO or n == 0:
             return
         if self._with_pi:
@@ -164,32 +168,44 @@ class TpldStamper:
             out[:, 0:2].view(">u2")[:, 0] = pi_checksums
         self._begin_normal(n, tid, seq0 % SEQ_MODULUS)
 
-    def end(self, out: U8Array, ts_ns: I64Array) -> I64Array:
+    def end(self, out: U8Array, ts_ns: I64Array | int) -> I64Array | None:
         """Write the transmit times (and what depends on them) of the rows begun.
 
+        Args:
+            out: the rows given to :meth:`begin`.
+            ts_ns: the transmit time of each row, or one time for all of them.
+
         Returns:
-            Per row, a number congruent modulo 0xFFFF to the one's complement sum of
-            the TPLD's big-endian words (what a UDP/TCP checksum over it needs:
-            any positive total folds to the same 16 bits).
+            With ``want_sums``: per row, a number congruent modulo 0xFFFF to the one's
+            complement sum of the TPLD's big-endian words (what a UDP/TCP checksum
+            over it needs: any positive total folds to the same 16 bits).
 
         Raises:
             ValidationError: :meth:`begin` was not called for these rows.
         """
-        if self._pending is None or self._pending[0] != len(ts_ns):
-            raise ValidationError(
-                "begin() the same number of rows first", field="ts_ns"
-            )
-        n, tid, is_first = self._pending
+        pending = self._pending
+        if pending is None or pending[0] != out.shape[0]:
+            raise ValidationError("begin() the same rows first", field="ts_ns")
+        n, tid, is_first = pending
         self._pending = None
+        if isinstance(ts_ns, np.ndarray) and len(ts_ns) != n:
+            raise ValidationError(f"needs {n} times", field="ts_ns")
         if n == 0:
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64) if self._want_sums else None
         if self.mode is TpldMode.MICRO:
-            return self._stamp_micro(out, tid, ts_ns, is_first)
+            ts = ts_ns if isinstance(ts_ns, np.ndarray) else np.full(n, ts_ns, np.int64)
+            micro = self._stamp_micro(out, tid, ts, is_first)
+            return micro if self._want_sums else None
         core = out[:, self._core :]
-        sums = self._end_normal(core, ts_ns)
+        sums: I64Array | None
+        if isinstance(ts_ns, np.ndarray):
+            sums = self._end_normal(core, ts_ns)
+        else:
+            sums = self._end_one_time(core, int(ts_ns))
         if is_first:
             self._mark_first(core[0])
-            sums[0] += FLAG_FIRST
+            if sums is not None:
+                sums[0] += FLAG_FIRST
         return sums
 
     def _constants(self, tid: int) -> tuple[int, int]:
@@ -227,6 +243,8 @@ class TpldStamper:
         self._a = a
         self._crc = crc
         self._b_high = b_high
+        if not self._want_sums:
+            return
         # word sum of everything but the time: seq(3) and tid/pio/word; the CRC and
         # its complement add up to 2 * 0xFFFF, nothing modulo 0xFFFF
         word = (b_high >> 32) & 0xFFFF
@@ -234,7 +252,24 @@ class TpldStamper:
         self._sum = (seqs >> 8) + ((seqs & 0xFF) << 8)
         self._sum += const
 
-    def _end_normal(self, core: U8Array, ts: I64Array) -> I64Array:
+    def _end_one_time(self, core: U8Array, ts: int) -> I64Array | None:
+        """Every row carries the same time: its part of each word is a constant."""
+        tables, _, ts_hi_t, ts_lo_t = _normal_tables()
+        u, nib = (ts >> 4) & 0xFFFFFFFF, ts & 0xF
+        crc = self._crc
+        crc ^= np.uint32(int(ts_hi_t[u >> 16] ^ ts_lo_t[u & 0xFFFF] ^ tables[11][nib]))
+        a = self._a
+        a |= u << 8
+        core[:, 0:8].view(">u8")[:, 0] = a
+        b = crc.astype(np.int64)
+        b |= np.int64(self._b_high) | (nib << 32)
+        core[:, 8:16].view(">u8")[:, 0] = b
+        core[:, 16:20].view(">u4")[:, 0] = ~crc
+        if not self._want_sums:
+            return None
+        return self._sum + ((u >> 24) + ((u >> 8) & 0xFFFF) + ((u & 0xFF) << 8) + nib)
+
+    def _end_normal(self, core: U8Array, ts: I64Array) -> I64Array | None:
         tables, _, ts_hi_t, ts_lo_t = _normal_tables()
         u = (ts >> 4) & 0xFFFFFFFF
         nib = ts & 0xF
@@ -248,6 +283,8 @@ class TpldStamper:
         b |= np.int64(self._b_high)
         core[:, 8:16].view(">u8")[:, 0] = b
         core[:, 16:20].view(">u4")[:, 0] = ~crc
+        if not self._want_sums:
+            return None
         sums = (u >> 24) + ((u >> 8) & 0xFFFF)
         sums += (u & 0xFF) << 8
         sums += nib

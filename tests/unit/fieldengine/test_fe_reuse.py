@@ -240,3 +240,43 @@ def test_payload_checksum_form_with_udp_checksum():
     with pytest.raises(ValidationError) as exc:
         compile_stream(stream, tpld_mode=mode, pi_offset=40)  # covers the UDP csum
     assert exc.value.field == "pi_offset"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(16, 22),
+            st.sampled_from([0xFFFF0000, 0x0FF00000, 0xFF000000]),
+            st.sampled_from([ModifierAction.INC, ModifierAction.DEC]),
+            st.integers(1, 3),
+            st.integers(1, 40),
+        ),
+        min_size=1,
+        max_size=2,
+    ),
+    st.lists(st.integers(1, 300), min_size=2, max_size=5),
+)
+def test_periodic_window_writes_the_same_frames(mods, sizes):
+    """Xena streams that change in a few periodic header bytes take a shortcut:
+    a precomputed window per frame. The frames are those of the general path."""
+    hdr = bytes(ETH / IP(src="198.18.0.1", dst="198.19.0.1", proto=253))
+    stream = Stream(
+        packet=hdr,
+        segments=(SegmentType.ETHERNET, SegmentType.IP),
+        length=FrameLength.fixed(80),
+        modifiers=tuple(
+            Modifier(pos=p, mask=m, action=a, repeat=r, min_value=0, max_value=c - 1)
+            for p, m, a, r, c in mods
+        ),
+    )
+    fast = compile_stream(stream, tpld_mode=TpldMode.NORMAL)
+    assert fast._window is not None
+    slow = compile_stream(stream, tpld_mode=TpldMode.NORMAL)
+    slow._window = None
+    seq = 0
+    for n in sizes:
+        want = slow.fill(n, TpldStamp(3, seq), 10**18 + seq).assemble()
+        got = fast.fill(n, TpldStamp(3, seq), 10**18 + seq).assemble()
+        assert got.data.tolist() == want.data.tolist()
+        seq += n

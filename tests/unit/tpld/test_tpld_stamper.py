@@ -76,3 +76,32 @@ def test_bad_arguments_name_the_field():
     with pytest.raises(ValidationError) as exc:
         TpldStamper(TpldMode.NORMAL, pi_offset=4096)
     assert exc.value.field == "pi_offset"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(list(TpldMode)),
+    st.integers(0, (1 << 24) - 1),
+    st.integers(1, 200),
+    st.integers(0, 1 << 62),
+    st.booleans(),
+)
+def test_one_time_for_all_rows_is_the_same_as_a_full_array(mode, seq0, n, t, first):
+    """The transmitter stamps one time per batch: the scalar path, word sums too."""
+    pi = np.arange(n, dtype=np.int64) if mode.length == 22 else None
+    outs, sums = [], []
+    for ts in (t, np.full(n, t, dtype=np.int64)):
+        out = np.zeros((n, mode.length), dtype=np.uint8)
+        stamper = TpldStamper(mode, 0)
+        stamper.begin(out, tid=9, seq0=seq0, is_first=first, pi_checksums=pi,
+                      want_sums=True)  # fmt: skip
+        sums.append(stamper.end(out, ts))
+        outs.append(out)
+    assert outs[0].tolist() == outs[1].tolist()
+    assert sums[0] is not None
+    assert sums[1] is not None
+    assert (sums[0] % 0xFFFF).tolist() == (sums[1] % 0xFFFF).tolist()
+    # the sums are the TPLDs' own word sums (without the payload checksum word)
+    core = outs[0][:, mode.length - 20 :] if mode.length != 6 else outs[0]
+    words = core.view(">u2").astype(np.int64).sum(axis=1)
+    assert (sums[0] % 0xFFFF).tolist() == (words % 0xFFFF).tolist()

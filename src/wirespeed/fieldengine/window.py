@@ -1,0 +1,114 @@
+"""Streams whose frames change only in a few bytes, periodically: one write a batch.
+
+A Xena stream with INC/DEC modifiers, fixed-size frames and header checksums
+changes from frame to frame only in a short window of its header (the modified
+fields and the checksums, e.g. the IP id and the IPv4 checksum 6 bytes further on),
+and repeats after the modifiers' common period. For such a stream the generator
+builds one period of frames once, the general way, keeps the bytes of that window
+of every frame as big-endian words, and from then on writes a batch's window with
+one or two strided numpy stores instead of a pass per field and checksum. The
+frames are the same bytes either way (the tests compare them).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from wirespeed.model.modifiers import ModifierAction
+from wirespeed.model.vm import FlowVar, FlowVarRandLimit, TupleFlowVar
+
+if TYPE_CHECKING:
+    from wirespeed.fieldengine.generator import StreamGenerator
+
+__all__ = ["Window", "compile_window"]
+
+U8Array = npt.NDArray[np.uint8]
+MAX_PERIOD = 1 << 16
+"""Longest period (frames) kept."""
+MAX_BATCH = 1 << 16
+"""Largest batch a window serves."""
+_WORD = 8
+
+
+class Window:
+    """The changing bytes ``[lo, lo + 8 * words)`` of every frame of one period.
+
+    Args:
+        lo: first byte of the window.
+        table: ``(period + MAX_BATCH, words)`` big-endian words, repeating.
+        period: frames after which the frames repeat.
+    """
+
+    def __init__(self, lo: int, table: npt.NDArray[np.uint64], period: int) -> None:
+        self.lo = lo
+        self.table = table
+        self.period = period
+
+    def write(self, body: U8Array, first: int) -> None:
+        """Write the window of frames ``first, first + 1, ...`` into the rows."""
+        n = body.shape[0]
+        start = first % self.period
+        if n > MAX_BATCH:  # not the transmitter's batches: the slow way
+            idx = (start + np.arange(n)) % self.period
+            rows = self.table[idx]
+        else:
+            rows = self.table[start : start + n]
+        for k in range(rows.shape[1]):
+            at = self.lo + _WORD * k
+            body[:, at : at + _WORD].view(">u8")[:, 0] = rows[:, k]
+
+
+def _period(gen: StreamGenerator) -> int | None:
+    period = 1
+    for mod in gen.stream.modifiers:
+        if mod.action is ModifierAction.RANDOM:
+            return None
+        period = math.lcm(period, mod.value_count * mod.repeat)
+        if period > MAX_PERIOD:
+            return None
+    return period
+
+
+def compile_window(gen: StreamGenerator) -> Window | None:
+    """A window for ``gen``'s stream, or None when its frames do not qualify.
+
+    It qualifies with fixed-size frames, a static payload, no TRex variables, no VM
+    cache, only INC/DEC modifiers of a common period of at most :data:`MAX_PERIOD`
+    frames, no L4 checksum (it would cover the TPLD), and everything that changes
+    within 16 bytes ahead of the TPLD.
+    """
+    stream = gen.stream
+    if (
+        not stream.modifiers
+        or not gen._fixed_len
+        or gen._dynamic
+        or gen._cache is not None
+        or gen._l4
+        or any(
+            isinstance(i, FlowVar | FlowVarRandLimit | TupleFlowVar)
+            for i in stream.vm.instructions
+        )
+    ):
+        return None
+    period = _period(gen)
+    if period is None:
+        return None
+    changing = gen._written_ranges() + [
+        (ip.offset + 10, ip.offset + 12) for ip in gen._ipv4
+    ]
+    lo = min(a for a, _ in changing)
+    hi = max(b for _, b in changing)
+    words = -(-(hi - lo) // _WORD)
+    if words > 2 or lo + _WORD * words > gen._smallest_len() - gen.tpld_len:
+        return None
+    rows = np.empty((period, gen.width), dtype=np.uint8)
+    rows[:] = gen._base
+    gen._write_body(rows, 0, np.arange(period, dtype=np.int64))
+    cycle = np.ascontiguousarray(rows[:, lo : lo + _WORD * words])
+    values = cycle.view(">u8").astype(np.uint64)
+    reps = -(-(period + MAX_BATCH) // period)
+    return Window(lo, np.tile(values, (reps, 1)), period)
