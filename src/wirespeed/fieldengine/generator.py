@@ -38,7 +38,6 @@ from wirespeed.fieldengine.writes import (
     ModifierPlan,
     apply_write,
     apply_write_mask,
-    write_uint,
 )
 from wirespeed.model.patterns import LengthType, PayloadType
 from wirespeed.model.stream import FCS_BYTES, Stream
@@ -519,8 +518,10 @@ class StreamGenerator:
 
     def _write_lengths(self, rows: U8Array, lengths: I64Array) -> None:
         for field, delta in self._len_fields:
-            value = np.maximum(lengths + delta, 0).astype(np.uint64)
-            write_uint(rows, field, 2, value, True)
+            value = lengths + delta
+            if self._smallest_len() + delta < 0:  # frames cut inside the header
+                value = np.maximum(value, 0)
+            rows[:, field : field + 2].view(">u2")[:, 0] = value
 
 
 def compile_stream(

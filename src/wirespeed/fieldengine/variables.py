@@ -189,13 +189,31 @@ class _TupleCore:
     def both(self, ticks: I64Array) -> tuple[U64Array, U64Array]:
         if self._memo is not None and self._memo[0] is ticks:
             return self._memo[1], self._memo[2]
+        ip, port = self._run(ticks) or self._general(ticks)
+        self._memo = (ticks, ip, port)
+        return ip, port
+
+    def _run(self, ticks: I64Array) -> tuple[U64Array, U64Array] | None:
+        """Consecutive ticks within one walk of the IPs: no division per frame."""
+        n = len(ticks)
+        t0 = int(ticks[0])
+        if int(ticks[-1]) - t0 != n - 1:
+            return None
+        f0 = t0 % self.flows
+        q, r = divmod(f0, self.n_ip)
+        if f0 + n > self.flows or r + n > self.n_ip:
+            return None
+        ip = np.arange(r + self.ip_min, r + self.ip_min + n, dtype=np.uint64)
+        port = np.full(n, q % self.n_port + self.port_min, dtype=np.uint64)
+        return ip, port
+
+    def _general(self, ticks: I64Array) -> tuple[U64Array, U64Array]:
         flow = ticks % self.flows if self.flows <= int(ticks[-1]) else ticks
         q, r = np.divmod(flow, self.n_ip)
         if self.flows > self.n_ip * self.n_port:
             q = q % self.n_port
         ip = (r + self.ip_min).astype(np.uint64)
         port = (q + self.port_min).astype(np.uint64)
-        self._memo = (ticks, ip, port)
         return ip, port
 
 

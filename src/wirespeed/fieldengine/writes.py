@@ -152,8 +152,9 @@ class ModifierPlan:
 
 def apply_write(data: U8Array, ins: WriteFlowVar, size: int, values: U64Array) -> None:
     """Execute ``write_flow_var``: the variable plus ``add_value``, ``size`` bytes."""
-    add = np.uint64(ins.add_value % (1 << 64))
-    write_uint(data, ins.pkt_offset, size, values + add, ins.is_big_endian)
+    if ins.add_value:
+        values = values + np.uint64(ins.add_value % (1 << 64))
+    write_uint(data, ins.pkt_offset, size, values, ins.is_big_endian)
 
 
 def apply_write_mask(data: U8Array, ins: WriteMaskFlowVar, values: U64Array) -> None:
