@@ -29,7 +29,7 @@ __all__ = ["TX_PORT_WORDS", "TxJob", "TxStreamJob", "run_tx_worker", "tx_words"]
 TX_PACKETS, TX_BYTES, TX_NOTPLD_PACKETS, TX_NOTPLD_BYTES, TX_ERRORS = range(5)
 TX_RUNNING, TX_RUN_ID, TX_REQUESTED_MPPS, TX_BATCHES = range(5, 9)
 TX_PORT_WORDS = 16
-_WINDOW_NS = 1_000_000  # frames due within this window leave in one batch
+_MIN_GAP_NS = 250_000  # batches start at least this far apart
 
 
 def tx_words(max_streams: int) -> int:
@@ -67,7 +67,8 @@ class _Clock:
     A batch is stamped after it is built, right before the one system call that
     sends it: every frame carries the clock read before stamping plus ``lead``, the
     time stamping took, as the smallest value seen over the last :data:`WINDOW`
-    calls (0 until :data:`TRUSTED` were seen) times :data:`MARGIN`. So a timestamp
+    calls (0 until :data:`TRUSTED` were seen) times :data:`MARGIN` (stamping takes
+    from 10 to 50 microseconds and varies). So a timestamp
     never runs ahead of its frame: a negative latency is impossible, whatever
     preempts the process. Frames of one call leave one after the other, so the
     latency of a frame includes the time it waited in the kernel behind the
@@ -77,7 +78,7 @@ class _Clock:
 
     WINDOW = 32
     TRUSTED = 8
-    MARGIN = 0.9
+    MARGIN = 0.5
 
     def __init__(self) -> None:
         self._lead = np.full(self.WINDOW, np.inf)
@@ -153,35 +154,40 @@ class _Sender:
                         return verdict
                 continue
             order = _send_order(dues)
+            batches = []
             for d in dues:
                 stamp = None
                 if tids[d.key] >= 0:
                     stamp = TpldStamp(tids[d.key], seqs[d.key], first[d.key])
                     seqs[d.key] = (seqs[d.key] + d.count) & 0xFFFFFF
                     first[d.key] = False
-                gens[d.key].prepare(d.count, stamp)
+                batches.append(gens[d.key].prepare(d.count, stamp))
+            staged = self._stage(batches, order)
             # only the transmit times are written between this clock read and the
             # send: the TPLD timestamps stay close to when the frames leave
             t0 = time.time_ns()
-            batches = [
-                gens[d.key].finish(self.clock.time(t0) if tids[d.key] >= 0 else None)
-                for d in dues
-            ]
+            ts = self.clock.time(t0)
+            for d in dues:
+                gens[d.key].finish(ts if tids[d.key] >= 0 else None)
             self.clock.update(t0, time.time_ns())
-            sent = self._send(batches, order)
+            sent = self.sock.send_staged(staged)
             self._count(dues, batches, sent, slots, tids, pacer, now)
-            # Leave the rest of the window for frames that are about to be due.
-            if conn.poll(0):
+            # Sleep until the next frame is due, but batches start at least
+            # _MIN_GAP_NS apart: a batch costs tens of microseconds whatever its
+            # size, so sending each frame on its own at moderate rates would keep
+            # the core busy. A port that is behind does not sleep.
+            nxt = pacer.next_wakeup_ns(now)
+            delay_ns = 0
+            if nxt is not None:
+                # one clock read: re-reading it could make the delay negative
+                delay_ns = max(nxt, now + _MIN_GAP_NS) - time.monotonic_ns()
+            if 0 < delay_ns < 1_000_000:  # poll() would round it up to 1 ms
+                time.sleep(delay_ns / 1e9)
+                delay_ns = 0
+            if conn.poll(max(0, delay_ns) / 1e9):
                 verdict = self._command(conn.recv(), pacer, w)
                 if verdict is not None:
                     return verdict
-            spare = _WINDOW_NS - (time.monotonic_ns() - now)
-            nxt = pacer.next_wakeup_ns(now)
-            if spare > 0 and nxt is not None:
-                # one clock read: re-reading it could make the delay negative
-                delay_ns = min(spare, nxt - time.monotonic_ns())
-                if delay_ns > 0:
-                    time.sleep(delay_ns / 1e9)
 
     def _count(
         self,
@@ -215,10 +221,13 @@ class _Sender:
             w[TX_BATCHES] += 1
             w[TX_REQUESTED_MPPS] = int(pacer.requested_pps() * 1000)
 
-    def _send(self, batches: list[TxBatch], order: npt.NDArray[np.int64] | None) -> int:
+    def _stage(
+        self, batches: list[TxBatch], order: npt.NDArray[np.int64] | None
+    ) -> int:
+        """Point the socket at the batches' frames, interleaved in ``order``."""
         if order is None:
             (b,) = batches
-            return self.sock.send_rows(b.body, b.lengths, b.tpld)
+            return self.sock.stage_rows(b.body, b.lengths, b.tpld)
         addrs, lens, taddrs, tlens = [], [], [], []
         for b in batches:
             n = len(b.lengths)
@@ -235,7 +244,7 @@ class _Sender:
                     np.uint64(b.tpld.ctypes.data) + rows * np.uint64(b.tpld.strides[0])
                 )
             tlens.append(np.full(n, t, dtype=np.int64))
-        return self.sock.send_pieces(
+        return self.sock.stage_pieces(
             np.concatenate(addrs)[order],
             np.concatenate(lens)[order],
             np.concatenate(taddrs)[order],

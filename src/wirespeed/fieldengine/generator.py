@@ -159,6 +159,8 @@ class StreamGenerator:
         self._ar = np.arange(0, dtype=np.int64)
         self._cache: _Inputs | None = None
         self._prepared: tuple[U8Array, I64Array, U8Array | None, bool] | None = None
+        self._partials: list[I64Array | None] = []
+        self._tpld_static = np.zeros(0, dtype=np.int64)
         self.reset()
         self.mean_frame_len = self._mean_frame_len()
         if stream.vm.cache_size:
@@ -224,6 +226,7 @@ class StreamGenerator:
         min_end = self._smallest_len() - self.tpld_len
         dynamic = self._tpl_len if self._dynamic else None
         self._l4 = []
+        inner: list[tuple[int, int]] = []  # checksums computed before this one
         for l3, off, proto in l4:
             own = (off + CSUM_OFFSET[proto], off + CSUM_OFFSET[proto] + 2)
             others = [r for r in fields if r != own]
@@ -236,8 +239,10 @@ class StreamGenerator:
                     written + others,
                     min_end=min_end,
                     dynamic_from=dynamic,
+                    late=list(inner),
                 )
             )
+            inner.append(own)
 
     def _check_pi(self) -> None:
         """The payload checksum must cover bytes that are final before the TPLD."""
@@ -326,10 +331,11 @@ class StreamGenerator:
         self.prepare(n, stamp)
         return self.finish(ts_ns)
 
-    def prepare(self, n: int, stamp: TpldStamp | None = None) -> None:
+    def prepare(self, n: int, stamp: TpldStamp | None = None) -> TxBatch:
         """Build everything of the next ``n`` frames that does not depend on time.
 
-        A transmitter prepares its batch, reads the clock, and then writes the
+        A transmitter prepares its batch (and points its send at it: the returned
+        views are where the frames will be), reads the clock, and then writes the
         transmit times with :meth:`finish` right before it sends.
         """
         frames = self._frames(n)
@@ -346,12 +352,15 @@ class StreamGenerator:
         else:
             lengths = self._write_body(body, first, frames)
         tpld = self._tpld_view(body) if self.tpld_len else None
+        ends = lengths - self.tpld_len
         if tpld is not None:
             if stamp is None:
                 tpld[:] = 0
             else:
-                self._begin_stamp(body, lengths - self.tpld_len, tpld, stamp)
+                self._begin_stamp(body, ends, tpld, stamp)
+        self._partials = self._l4_partials(body, lengths, ends, tpld, stamp)
         self._prepared = (body, lengths, tpld, stamp is not None)
+        return TxBatch(body, lengths, None if self._fixed_len else tpld)
 
     def _write_body(self, body: U8Array, first: int, frames: I64Array) -> I64Array:
         """Rewrite what changes in the rows of frames ``first...``; their lengths."""
@@ -390,24 +399,69 @@ class StreamGenerator:
             raise ValidationError("prepare() a batch first", field="ts_ns")
         body, lengths, tpld, stamped = self._prepared
         self._prepared = None
-        sums = None
+        time_part: I64Array | int = 0
         if stamped:
             assert self._stamper is not None
             assert tpld is not None
             if ts_ns is None:
                 raise ValidationError("a stamped batch needs its times", field="ts_ns")
-            words = self._stamper.end(tpld, ts_ns)
-            if words is not None:
-                if self._pi:  # the payload checksum's word comes first
-                    words = words + tpld[:, 0:2].view(">u2")[:, 0]
-                even = fold(words)
-                sums = (even, swap16(even))
+            part = self._stamper.end(tpld, ts_ns)
+            if part is not None:
+                time_part = part
         ends = lengths - self.tpld_len
-        for l4 in self._l4:
-            l4.apply(body, lengths, ends, sums)
+        for l4, partial in zip(self._l4, self._partials, strict=True):
+            if partial is not None:
+                l4.complete(body, partial + self._aligned(time_part, ends, l4))
+            else:  # all of it now: after the TPLD and the inner checksums
+                sums = None
+                if stamped:
+                    assert self._stamper is not None
+                    even = fold(self._tpld_static + time_part)
+                    sums = (even, swap16(even))
+                l4.apply(body, lengths, ends, sums)
         if self._fixed_len:  # stamped in place: the rows hold whole frames
             tpld = None
         return TxBatch(body, lengths, tpld)
+
+    def _l4_partials(
+        self,
+        body: U8Array,
+        lengths: I64Array,
+        ends: I64Array,
+        tpld: U8Array | None,
+        stamp: TpldStamp | None,
+    ) -> list[I64Array | None]:
+        """UDP/TCP/ICMPv6 sums of everything but the TPLD's time (before the clock)."""
+        if not self._l4:
+            return []
+        self._tpld_static = np.zeros(len(lengths), dtype=np.int64)
+        if stamp is not None:
+            assert self._stamper is not None
+            assert tpld is not None
+            self._tpld_static = self._stamper.static_sums
+            if self._pi:  # the payload checksum's word comes first
+                self._tpld_static = self._tpld_static + tpld[:, 0:2].view(">u2")[:, 0]
+        static = fold(self._tpld_static)
+        out: list[I64Array | None] = []
+        for l4 in self._l4:
+            if not l4.splittable:
+                out.append(None)
+                continue
+            partial = l4.partial(body, lengths, ends)
+            out.append(fold(partial + self._aligned(static, ends, l4)))
+        return out
+
+    def _aligned(
+        self, words: I64Array | int, ends: I64Array, l4: L4Sum
+    ) -> I64Array | int:
+        """A TPLD's folded word sum as it adds to the segment at ``l4``: byte-swapped
+        where the TPLD starts an odd number of bytes into the segment."""
+        even = fold(np.asarray(words, dtype=np.int64))
+        odd = swap16(even)
+        if self._fixed_len:
+            parity = (self._smallest_len() - self.tpld_len - l4.l4) & 1
+            return odd if parity else even
+        return np.where((ends - l4.l4) & 1, odd, even)
 
     def _begin_stamp(
         self, body: U8Array, ends: I64Array, tpld: U8Array, stamp: TpldStamp

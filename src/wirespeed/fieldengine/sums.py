@@ -158,6 +158,13 @@ class L4Sum:
     pseudo_words: tuple[int, ...]
     prefix: I64Array | None
     seg_words: tuple[int, ...]
+    late: bool = False
+
+    @property
+    def splittable(self) -> bool:
+        """True when all but the TPLD is summed before it is stamped
+        (:meth:`partial` then :meth:`complete`); else :meth:`apply` does it all."""
+        return self.prefix is not None and not self.late
 
     @property
     def csum_offset(self) -> int:
@@ -175,6 +182,7 @@ class L4Sum:
         *,
         min_end: int,
         dynamic_from: int | None,
+        late: Ranges = (),
     ) -> L4Sum:
         """Plan the checksum of the segment at ``l4`` behind the IP header at ``l3``.
 
@@ -189,6 +197,8 @@ class L4Sum:
                 (frame length minus TPLD) of any frame.
             dynamic_from: where a payload that changes per frame starts (None: the
                 payload is static).
+            late: fields written after the TPLD is stamped (the checksums of
+                inner segments): this checksum is then computed after them.
         """
         written = list(written)
         if _written_byte(l3, written):  # each row's version nibble decides
@@ -203,21 +213,51 @@ class L4Sum:
         p_static = [w for w in pseudo if w not in p_touched]
         static = _static_sum(base, p_static) + proto
         touched = [w for w in _touched(l4, max(l4, len(base)), written) if w != csum]
+        is_late = bool(_touched(l4, max(l4, len(base)), late))
         fast = (
             dynamic_from is None
             and csum + 2 <= min_end
             and all(w + 2 <= min_end for w in touched)
         )
         if not fast:
-            return cls(l3, l4, proto, version, 0, (), None, ())
+            return cls(l3, l4, proto, version, 0, (), None, (), is_late)
         seg = base[l4:].astype(np.int64)
         for w in [*touched, csum]:
             seg[w - l4 : w - l4 + 2] = 0
         weights = np.where(np.arange(len(seg)) % 2 == 0, 256, 1)
         prefix = np.concatenate([[0], np.cumsum(seg * weights)]).astype(np.int64)
         return cls(
-            l3, l4, proto, version, static, tuple(p_touched), prefix, tuple(touched)
+            l3,
+            l4,
+            proto,
+            version,
+            static,
+            tuple(p_touched),
+            prefix,
+            tuple(touched),
+            is_late,
         )
+
+    def partial(
+        self, body: U8Array, lengths: I64Array, body_ends: I64Array
+    ) -> I64Array:
+        """The folded sum of everything but the TPLD (:attr:`splittable` only)."""
+        assert self.prefix is not None
+        total = self.prefix.take(body_ends - self.l4) + self.static
+        total += lengths - self.l4
+        for w in self.pseudo_words:
+            total += _read_word(body, w)
+        for w in self.seg_words:
+            total += _read_word(body, w)
+        return fold(total)
+
+    def complete(self, body: U8Array, total: I64Array) -> None:
+        """Write the checksum of rows whose complete sum (TPLD included) is ``total``
+        (positive, below 2**32)."""
+        value = ~fold(total) & 0xFFFF
+        if self.proto == L4_UDP:
+            value[value == 0] = 0xFFFF
+        _read_word(body, self.csum_offset)[:] = value
 
     def apply(
         self,

@@ -90,7 +90,8 @@ class TpldStamper:
         self._a = np.zeros(0, dtype=np.int64)
         self._crc = np.zeros(0, dtype=np.uint32)
         self._b_high = 0
-        self._sum = np.zeros(0, dtype=np.int64)
+        #: with ``want_sums``: the time-independent part of each TPLD's word sum
+        self.static_sums = np.zeros(0, dtype=np.int64)
         # build the tables now, not in the middle of the first timed batch
         _ = _micro_tables() if mode is TpldMode.MICRO else _normal_tables()
 
@@ -145,8 +146,11 @@ class TpldStamper:
 
         The transmitter calls this before it reads the clock, and :meth:`end` with
         the times right before it sends, so that little happens in between.
-        Arguments as for :meth:`stamp`; ``want_sums``: :meth:`end` returns the
-        TPLDs' word sums (for a UDP/TCP checksum over them).
+        Arguments as for :meth:`stamp`. ``want_sums``: keep the TPLDs' word sums
+        for a UDP/TCP checksum over them, split in two: :attr:`static_sums` (what
+        does not depend on time, known after this call) and what :meth:`end`
+        returns. Their sum is congruent modulo 0xFFFF to each TPLD's one's
+        complement sum of big-endian words (any positive total folds the same).
         """
         n = out.shape[0]
         if out.shape[1:] != (self.length,):
@@ -157,6 +161,7 @@ class TpldStamper:
             raise ValidationError(f"TID must be 0..{self.mode.max_tid}", field="tid")
         self._pending = (n, tid, is_first)
         self._want_sums = want_sums
+        self.static_sums = np.zeros(n, dtype=np.int64)
         if self.mode is TpldMode.MICRO or n == 0:
             return
         if self._with_pi:
@@ -167,8 +172,10 @@ class TpldStamper:
                 )
             out[:, 0:2].view(">u2")[:, 0] = pi_checksums
         self._begin_normal(n, tid, seq0 % SEQ_MODULUS)
+        if want_sums and is_first:
+            self.static_sums[0] += FLAG_FIRST
 
-    def end(self, out: U8Array, ts_ns: I64Array | int) -> I64Array | None:
+    def end(self, out: U8Array, ts_ns: I64Array | int) -> I64Array | int | None:
         """Write the transmit times (and what depends on them) of the rows begun.
 
         Args:
@@ -176,9 +183,8 @@ class TpldStamper:
             ts_ns: the transmit time of each row, or one time for all of them.
 
         Returns:
-            With ``want_sums``: per row, a number congruent modulo 0xFFFF to the one's
-            complement sum of the TPLD's big-endian words (what a UDP/TCP checksum
-            over it needs: any positive total folds to the same 16 bits).
+            With ``want_sums``: the time's part of the word sums (one number for one
+            time, else one per row; see :meth:`begin`).
 
         Raises:
             ValidationError: :meth:`begin` was not called for these rows.
@@ -197,15 +203,13 @@ class TpldStamper:
             micro = self._stamp_micro(out, tid, ts, is_first)
             return micro if self._want_sums else None
         core = out[:, self._core :]
-        sums: I64Array | None
+        sums: I64Array | int | None
         if isinstance(ts_ns, np.ndarray):
             sums = self._end_normal(core, ts_ns)
         else:
             sums = self._end_one_time(core, int(ts_ns))
         if is_first:
             self._mark_first(core[0])
-            if sums is not None:
-                sums[0] += FLAG_FIRST
         return sums
 
     def _constants(self, tid: int) -> tuple[int, int]:
@@ -249,25 +253,23 @@ class TpldStamper:
         # its complement add up to 2 * 0xFFFF, nothing modulo 0xFFFF
         word = (b_high >> 32) & 0xFFFF
         const = (tid >> 8) + ((tid & 0xFF) << 8 | (self.pi_offset & 0xFF)) + word
-        self._sum = (seqs >> 8) + ((seqs & 0xFF) << 8)
-        self._sum += const
+        self.static_sums = (seqs >> 8) + ((seqs & 0xFF) << 8)
+        self.static_sums += const
 
-    def _end_one_time(self, core: U8Array, ts: int) -> I64Array | None:
+    def _end_one_time(self, core: U8Array, ts: int) -> int | None:
         """Every row carries the same time: its part of each word is a constant."""
         tables, _, ts_hi_t, ts_lo_t = _normal_tables()
         u, nib = (ts >> 4) & 0xFFFFFFFF, ts & 0xF
+        tcrc = int(ts_hi_t[u >> 16] ^ ts_lo_t[u & 0xFFFF] ^ tables[11][nib])
         crc = self._crc
-        crc ^= np.uint32(int(ts_hi_t[u >> 16] ^ ts_lo_t[u & 0xFFFF] ^ tables[11][nib]))
-        a = self._a
-        a |= u << 8
-        core[:, 0:8].view(">u8")[:, 0] = a
+        core[:, 0:8].view(">u8")[:, 0] = self._a | (u << 8)
         b = crc.astype(np.int64)
-        b |= np.int64(self._b_high) | (nib << 32)
+        b ^= np.int64(self._b_high | (nib << 32) | tcrc)
         core[:, 8:16].view(">u8")[:, 0] = b
-        core[:, 16:20].view(">u4")[:, 0] = ~crc
+        core[:, 16:20].view(">u4")[:, 0] = crc ^ np.uint32(tcrc ^ 0xFFFFFFFF)
         if not self._want_sums:
             return None
-        return self._sum + ((u >> 24) + ((u >> 8) & 0xFFFF) + ((u & 0xFF) << 8) + nib)
+        return (u >> 24) + ((u >> 8) & 0xFFFF) + ((u & 0xFF) << 8) + nib
 
     def _end_normal(self, core: U8Array, ts: I64Array) -> I64Array | None:
         tables, _, ts_hi_t, ts_lo_t = _normal_tables()
@@ -288,7 +290,6 @@ class TpldStamper:
         sums = (u >> 24) + ((u >> 8) & 0xFFFF)
         sums += (u & 0xFF) << 8
         sums += nib
-        sums += self._sum
         return sums
 
     def _mark_first(self, core: U8Array) -> None:

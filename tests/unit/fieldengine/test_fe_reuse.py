@@ -280,3 +280,36 @@ def test_periodic_window_writes_the_same_frames(mods, sizes):
         got = fast.fill(n, TpldStamp(3, seq), 10**18 + seq).assemble()
         assert got.data.tolist() == want.data.tolist()
         seq += n
+
+
+def test_nested_udp_checksums_inner_first():
+    """VXLAN: the outer UDP checksum covers the inner one, and both the TPLD."""
+    from scapy.layers.vxlan import VXLAN
+
+    from wirespeed.packet.template import segments_from_scapy
+
+    inner = Ether(dst="02:00:00:00:00:04") / IP(src="198.18.9.1", dst="198.18.9.2")
+    hdr = bytes(
+        ETH / IP(src="198.18.0.1", dst="198.19.0.1") / UDP(sport=4000, dport=4789)
+        / VXLAN(vni=5) / inner / UDP(sport=7, dport=9)
+    )  # fmt: skip
+    stream = Stream(
+        packet=hdr,
+        segments=segments_from_scapy(hdr),
+        length=FrameLength(LengthType.INCREMENTING, 120, 123),
+        payload=Payload(PayloadType.INC8),
+        modifiers=(Modifier(pos=34, mask=0xFFFF0000),),  # the outer UDP source port
+    )
+    gen = compile_stream(stream, tpld_mode=TpldMode.NORMAL)
+    frames = []
+    for n, seq in ((3, 0), (5, 3)):
+        b = gen.fill(n, TpldStamp(2, seq), 10**18 + seq).assemble()
+        frames += [b.frame(i) for i in range(n)]
+    data, lengths = _as_rows(frames)
+    ref = data.copy()
+    for l3 in (14, 64):
+        fix_ipv4_checksums(ref, l3)
+    fix_l4_checksums(ref, lengths, 64, 84, L4_UDP)  # inner first
+    fix_l4_checksums(ref, lengths, 14, 34, L4_UDP)
+    assert (ref == data).all()
+    assert decode_batch(data, lengths, TpldMode.NORMAL).valid.all()
