@@ -127,6 +127,17 @@ class TxSocket:
         (all of them unless the interface went down, in which case the rest are
         counted in ``errors``).
         """
+        return self.send_staged(self.stage_rows(frames, lengths, tplds))
+
+    def stage_rows(
+        self,
+        frames: npt.NDArray[np.uint8],
+        lengths: npt.NDArray[np.int64],
+        tplds: npt.NDArray[np.uint8] | None = None,
+    ) -> int:
+        """Point the next :meth:`send_staged` at these frames (see
+        :meth:`send_rows`); the bytes may still change until then. Returns how
+        many are staged."""
         n = len(lengths)
         rows = np.arange(n, dtype=np.uint64)
         iov = self._iov[:n]
@@ -140,6 +151,10 @@ class TxSocket:
             iov[:, 1]["base"] = tplds.ctypes.data + rows * np.uint64(tplds.strides[0])
             iov[:, 1]["len"] = t
             self._msgs["iovlen"][:n] = 2
+        return n
+
+    def send_staged(self, n: int) -> int:
+        """Send the ``n`` frames staged last (one system call per batch)."""
         return self._send(n)
 
     def send_pieces(
@@ -155,6 +170,18 @@ class TxSocket:
         ``tpld_lens[i]`` bytes (0 = none) at ``tpld_addrs[i]``; the caller keeps the
         arrays behind the addresses alive until this returns.
         """
+        return self.send_staged(
+            self.stage_pieces(addrs, lengths, tpld_addrs, tpld_lens)
+        )
+
+    def stage_pieces(
+        self,
+        addrs: npt.NDArray[np.uint64],
+        lengths: npt.NDArray[np.int64],
+        tpld_addrs: npt.NDArray[np.uint64],
+        tpld_lens: npt.NDArray[np.int64],
+    ) -> int:
+        """Stage frames given as addresses (see :meth:`send_pieces`)."""
         n = len(lengths)
         iov = self._iov[:n]
         iov[:, 0]["base"] = addrs
@@ -162,7 +189,7 @@ class TxSocket:
         iov[:, 1]["base"] = tpld_addrs
         iov[:, 1]["len"] = tpld_lens
         self._msgs["iovlen"][:n] = np.where(tpld_lens > 0, 2, 1)
-        return self._send(n)
+        return n
 
     def _send(self, n: int) -> int:
         off = 0
@@ -190,6 +217,8 @@ class RxBatch:
     lengths: npt.NDArray[np.int64]  # bytes as received (without FCS)
     ts_ns: npt.NDArray[np.int64]  # kernel RX timestamps, CLOCK_REALTIME ns
     vlan_stripped: npt.NDArray[np.bool_]  # a VLAN tag was moved into metadata
+    vlan_tci: npt.NDArray[np.uint32]  # that tag's TCI (where stripped)
+    vlan_tpid: npt.NDArray[np.uint32]  # and its TPID (0x8100, 0x88A8...)
 
 
 class RxRing:
@@ -273,6 +302,8 @@ class RxRing:
     def read(self, max_frames: int = 8192) -> RxBatch | None:
         """Take every ready frame (up to ``max_frames``), in arrival order."""
         pos = self._pos
+        if not self._status[pos] & TP_STATUS_USER:  # the usual answer when idle
+            return None
         n = min(max_frames, self.count)
         idx = self._ar[:n] + pos
         idx[idx >= self.count] -= self.count
@@ -289,6 +320,10 @@ class RxRing:
         mac = (hdr[:, 3] & 0xFFFF).astype(np.int64)
         ts_ns = hdr[:, 4].astype(np.int64) * 1_000_000_000 + hdr[:, 5].astype(np.int64)
         vlan = (st[:k] & TP_STATUS_VLAN_VALID) != 0
+        # tp_vlan_tci (u16) and tp_vlan_tpid (u16) share word 6 of the header
+        tci = hdr[:, 6] & np.uint32(0xFFFF)
+        tpid = (hdr[:, 6] >> np.uint32(16)).astype(np.uint32)
+        tpid[tpid == 0] = 0x8100
         snap = min(self.snap, int(snaplen.max()))
         m0 = int(mac[0])
         if (mac == m0).all():
@@ -300,7 +335,7 @@ class RxRing:
                 data[i, :s] = self._ring8[idx[i], mac[i] : mac[i] + s]
         self._status[idx] = TP_STATUS_KERNEL
         self._pos = (pos + k) % self.count
-        return RxBatch(data, lengths, ts_ns, vlan)
+        return RxBatch(data, lengths, ts_ns, vlan, tci, tpid)
 
     def drops(self) -> int:
         """Frames the kernel dropped because the ring was full (since last call)."""
