@@ -48,7 +48,10 @@ from wirespeed.topology.testbed import parse_speed
 @click.option(
     "--impair",
     default=None,
-    help='DUT impairments, e.g. "loss=1%,duplicate=0.5%" (implies --dut).',
+    help=(
+        'DUT impairments, e.g. "delay=5ms,jitter=1ms,loss=1%,duplicate=0.5%,'
+        'reorder=10%,corrupt=0.1%" (implies --dut).'
+    ),
 )
 @click.option(
     "--no-frontend",

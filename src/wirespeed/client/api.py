@@ -336,10 +336,19 @@ class Chassis:
         dut: bool = False,
         impairment: Impairment | None = None,
         owner: str = "wirespeed",
+        impair_seed: int | None = None,
     ) -> Chassis:
-        """A chassis on the embedded test bed (created now, removed on close)."""
+        """A chassis on the embedded test bed (created now, removed on close).
+
+        ``impair_seed`` fixes the random draws of wirespeed's own impairer (used for
+        delay, jitter, reordering and corruption where the kernel has no netem).
+        """
         bed = EmbeddedTestbed(
-            modules=modules, speed_bps=speed_bps, dut=dut, impairment=impairment
+            modules=modules,
+            speed_bps=speed_bps,
+            dut=dut,
+            impairment=impairment,
+            impair_seed=impair_seed,
         )
         config = bed.start()
         try:

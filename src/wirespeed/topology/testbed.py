@@ -25,8 +25,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from wirespeed.dut.process import DutProcess
+from wirespeed.dut.worker import DutOptions
 from wirespeed.errors import ConfigError
-from wirespeed.topology.impair import Impairment, apply_impairment, impairment_counters
+from wirespeed.topology.impair import (
+    Impairment,
+    apply_impairment,
+    has_netem,
+    impairment_counters,
+)
 from wirespeed.topology.netns import Lab
 
 __all__ = [
@@ -167,6 +174,11 @@ class EmbeddedTestbed:
         speed_bps: nominal speed of every port (the basis for "% of line").
         dut: put a DUT namespace with a bridge between ports 0 and 1.
         impairment: what the DUT does to frames from port 0 to port 1 (needs ``dut``).
+            With ``tc netem`` in the kernel the DUT is a bridge with netem on it;
+            without, loss and duplication are nftables rules on the bridge, and
+            delay, jitter, reordering or corruption make wirespeed's own impairer
+            (:mod:`wirespeed.dut`) forward the frames instead of a bridge.
+        impair_seed: seed of that impairer's random draws (None: fresh).
         mtu: MTU of every link (9216 for jumbo frames).
     """
 
@@ -174,11 +186,13 @@ class EmbeddedTestbed:
     speed_bps: int = DEFAULT_SPEED_BPS
     dut: bool = False
     impairment: Impairment | None = None
+    impair_seed: int | None = None
     mtu: int = 1500
     lab: Lab = field(default_factory=lambda: Lab("ws"))
     config: TesterConfig | None = None
     dut_netns: str | None = None
     impair_mechanism: str = "none"
+    dut_process: DutProcess | None = None
 
     def __enter__(self) -> TesterConfig:
         return self.start()
@@ -211,21 +225,7 @@ class EmbeddedTestbed:
         for m in range(self.modules):
             a, b = 2 * m, 2 * m + 1
             if m == 0 and self.dut:
-                dut = self.lab.add_netns("dut")
-                self.dut_netns = dut
-                self.lab.add_bridge("br0", netns=dut)
-                self.lab.add_veth(
-                    f"p{a}", names[a], "d0", dut, mac=macs[a], mtu=self.mtu
-                )
-                self.lab.add_veth(
-                    f"p{b}", names[b], "d1", dut, mac=macs[b], mtu=self.mtu
-                )
-                self.lab.set_master("d0", "br0", netns=dut)
-                self.lab.set_master("d1", "br0", netns=dut)
-                if self.impairment is not None:
-                    self.impair_mechanism = apply_impairment(
-                        self.impairment, dut, "d0", "d1", "br0"
-                    )
+                self._build_dut(names[a], names[b], macs[a], macs[b])
             else:
                 self.lab.add_veth(
                     f"p{a}",
@@ -243,12 +243,42 @@ class EmbeddedTestbed:
         )
         return self.config
 
+    def _build_dut(self, ns_a: str, ns_b: str, mac_a: str, mac_b: str) -> None:
+        """Port 0 -- d0 [DUT] d1 -- port 1: a bridge, or wirespeed's impairer."""
+        imp = self.impairment
+        soft = imp is not None and imp.needs_netem and not has_netem()
+        dut = self.lab.add_netns("dut")
+        self.dut_netns = dut
+        if not soft:
+            self.lab.add_bridge("br0", netns=dut)
+        self.lab.add_veth("p0", ns_a, "d0", dut, mac=mac_a, mtu=self.mtu)
+        self.lab.add_veth("p1", ns_b, "d1", dut, mac=mac_b, mtu=self.mtu)
+        if soft:
+            assert imp is not None
+            self.dut_process = DutProcess(
+                DutOptions(dut, "d0", "d1", imp, self.impair_seed, snap=self.mtu + 64)
+            )
+            self.impair_mechanism = "wirespeed"
+            return
+        self.lab.set_master("d0", "br0", netns=dut)
+        self.lab.set_master("d1", "br0", netns=dut)
+        if imp is not None:
+            self.impair_mechanism = apply_impairment(imp, dut, "d0", "d1", "br0")
+
     def dut_counters(self) -> dict[str, int]:
-        """The DUT's own counts of dropped/duplicated frames (the ground truth)."""
+        """The DUT's own counts of what it did to frames (the ground truth)."""
+        if self.dut_process is not None:
+            return self.dut_process.counters()
         if self.dut_netns is None:
             return {}
         return impairment_counters(self.dut_netns, "d1")
 
     def close(self) -> None:
         """Remove everything the test bed created."""
-        self.lab.close()
+        if self.dut_process is not None:
+            self.dut_process.close()
+        try:
+            self.lab.close()
+        finally:
+            if self.dut_process is not None:
+                self.dut_process.free()
