@@ -57,7 +57,7 @@ class TxJob:
     pi_offset: int
     duration_s: float | None
     multiplier: float
-    max_batch: int = 4096
+    max_batch: int = 8192
     seed: int | None = None
 
 
@@ -207,7 +207,7 @@ class _Sender:
             for d, batch in zip(dues, batches, strict=True):
                 k = min(left, d.count)
                 left -= k
-                nbytes = int(batch.lengths[:k].sum()) + 4 * k
+                nbytes = batch.sent_bytes(k)
                 s = TX_PORT_WORDS + 2 * slots[d.key]
                 w[s] += k
                 w[s + 1] += nbytes
@@ -292,7 +292,7 @@ def run_tx_worker(
 
     enter_netns(netns)
     counters = CounterBlock(tx_words(max_streams), name=counter_name)
-    sock = TxSocket(ifname, max_batch=4096, qdisc_bypass=qdisc_bypass)
+    sock = TxSocket(ifname, max_batch=8192, qdisc_bypass=qdisc_bypass)
     sender = _Sender(sock, counters, max_streams)
     conn.send(("ready", os.getpid()))
     try:

@@ -69,6 +69,12 @@ class TxBatch:
     lengths: I64Array
     tpld: U8Array | None
 
+    def sent_bytes(self, k: int) -> int:
+        """Bytes of the first ``k`` frames, FCS included (what a TX counter adds)."""
+        if not self.lengths.flags.writeable:  # fixed size: the generator's constant
+            return k * (int(self.lengths[0]) + 4) if k else 0
+        return int(self.lengths[:k].sum()) + 4 * k
+
     @property
     def tpld_len(self) -> int:
         """TPLD bytes at the end of each frame (0 = none)."""

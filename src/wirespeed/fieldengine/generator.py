@@ -160,6 +160,7 @@ class StreamGenerator:
         self._cache: _Inputs | None = None
         self._prepared: tuple[U8Array, I64Array, U8Array | None, bool] | None = None
         self._partials: list[I64Array | None] = []
+        self._fixed = np.zeros(0, dtype=np.int64)
         self._tpld_static = np.zeros(0, dtype=np.int64)
         self.reset()
         self.mean_frame_len = self._mean_frame_len()
@@ -534,8 +535,11 @@ class StreamGenerator:
             trimmed = values[self._trim].astype(np.int64)
             return np.clip(trimmed, MIN_KERNEL_BYTES, self.width)
         if self._cycle is not None:
-            if len(self._cycle) == 1:
-                return np.full(n, int(self._cycle[0]) - FCS_BYTES, dtype=np.int64)
+            if len(self._cycle) == 1:  # the same (read-only) array batch after batch
+                if len(self._fixed) != n:
+                    self._fixed = np.full(n, int(self._cycle[0]) - FCS_BYTES, np.int64)
+                    self._fixed.flags.writeable = False
+                return self._fixed
             pos, _ = cyclic(frames, 0, len(self._cycle))
             return self._cycle[pos.astype(np.int64)] - FCS_BYTES
         length = self.stream.frame_length
