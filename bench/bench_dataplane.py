@@ -3,7 +3,7 @@
 
 Run as root from the repository root::
 
-    PYTHONPATH=src python bench/bench_dataplane.py [--dur 3] [--reps 9]
+    PYTHONPATH=src python bench/bench_dataplane.py [--dur 2] [--reps 15]
 
 It builds a one-module test bed (ports p0 <-> p1, each in its own namespace), and on
 that very pair measures, in the same run:
@@ -200,8 +200,8 @@ def c_send_mix(bins, cfg, dur: float) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--dur", type=float, default=3.0)
-    ap.add_argument("--reps", type=int, default=9)
+    ap.add_argument("--dur", type=float, default=2.0)
+    ap.add_argument("--reps", type=int, default=15)
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="wsbench"))
     bins = build_refs(tmp)

@@ -108,7 +108,8 @@ class TxSocket:
         self._msgs["iovlen"] = 1
         self._msgs_addr = self._msgs.ctypes.data
         self.errors = 0
-        self._staged: tuple[object, ...] | None = None
+        self._staged_where: tuple[object, ...] | None = None
+        self._staged_lengths: npt.NDArray[np.int64] | None = None
 
     def close(self) -> None:
         """Close the socket."""
@@ -140,25 +141,28 @@ class TxSocket:
         :meth:`send_rows`); the bytes may still change until then. Returns how
         many are staged."""
         n = len(lengths)
-        key = (
-            frames.ctypes.data, frames.strides[0], id(lengths), n,
+        where = (
+            frames.ctypes.data, frames.strides[0], n,
             None if tplds is None else (tplds.ctypes.data, tplds.strides[0]),
         )  # fmt: skip
-        if key == self._staged and not lengths.flags.writeable:
-            return n  # the same buffers and (unchangeable) lengths as last time
-        self._staged = key if not lengths.flags.writeable else None
-        rows = np.arange(n, dtype=np.uint64)
+        fixed = not lengths.flags.writeable  # a generator's constant lengths
+        if where == self._staged_where and fixed and lengths is self._staged_lengths:
+            return n  # the same frames as last time
         iov = self._iov[:n]
-        iov[:, 0]["base"] = frames.ctypes.data + rows * np.uint64(frames.strides[0])
-        if tplds is None:
-            iov[:, 0]["len"] = lengths
-            self._msgs["iovlen"][:n] = 1
-        else:
-            t = tplds.shape[1]
-            iov[:, 0]["len"] = lengths - t
-            iov[:, 1]["base"] = tplds.ctypes.data + rows * np.uint64(tplds.strides[0])
-            iov[:, 1]["len"] = t
-            self._msgs["iovlen"][:n] = 2
+        if where != self._staged_where:  # the addresses (the same batch after batch)
+            rows = np.arange(n, dtype=np.uint64)
+            iov[:, 0]["base"] = where[0] + rows * np.uint64(frames.strides[0])
+            if tplds is None:
+                self._msgs["iovlen"][:n] = 1
+            else:
+                iov[:, 1]["base"] = tplds.ctypes.data + rows * np.uint64(
+                    tplds.strides[0]
+                )
+                iov[:, 1]["len"] = tplds.shape[1]
+                self._msgs["iovlen"][:n] = 2
+            self._staged_where = where
+        iov[:, 0]["len"] = lengths if tplds is None else lengths - tplds.shape[1]
+        self._staged_lengths = lengths if fixed else None
         return n
 
     def send_staged(self, n: int) -> int:
@@ -190,7 +194,7 @@ class TxSocket:
         tpld_lens: npt.NDArray[np.int64],
     ) -> int:
         """Stage frames given as addresses (see :meth:`send_pieces`)."""
-        self._staged = None
+        self._staged_where = None
         n = len(lengths)
         iov = self._iov[:n]
         iov[:, 0]["base"] = addrs

@@ -30,6 +30,7 @@ TX_PACKETS, TX_BYTES, TX_NOTPLD_PACKETS, TX_NOTPLD_BYTES, TX_ERRORS = range(5)
 TX_RUNNING, TX_RUN_ID, TX_REQUESTED_MPPS, TX_BATCHES = range(5, 9)
 TX_PORT_WORDS = 16
 _MIN_GAP_NS = 250_000  # batches start at least this far apart
+_BATCH_BYTES = 6 << 20
 
 
 def tx_words(max_streams: int) -> int:
@@ -126,6 +127,10 @@ class _Sender:
             slots[sj.plan.key] = sj.slot
         seqs = dict.fromkeys(gens, 0)
         first = dict.fromkeys(gens, True)
+        # a batch of full-size frames is kept to a few MB: past that, the kernel's
+        # copy of it evicts what the next batch needs and every frame costs more
+        width = max((g.width for g in gens.values()), default=1)
+        max_batch = min(job.max_batch, max(256, _BATCH_BYTES // width))
         mono0 = time.monotonic_ns()
         pacer = PortPacer(
             [sj.plan for sj in job.streams],
@@ -144,7 +149,7 @@ class _Sender:
                 self._finish(w)
                 conn.send(("done", job.run_id))
                 return True
-            dues = pacer.poll(now, job.max_batch)
+            dues = pacer.poll(now, max_batch)
             if not dues:
                 nxt = pacer.next_wakeup_ns(now)
                 wait = 0.05 if nxt is None else max(0.0, (nxt - now) / 1e9)
