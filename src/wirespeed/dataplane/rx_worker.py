@@ -50,6 +50,9 @@ __all__ = [
 RX_PORT_WORDS = 16
 MAX_TIDS = 4096
 _PUBLISH_NS = 20_000_000  # publish at least every 20 ms while frames flow
+_RING_BYTES = 96 << 20
+"""Receive ring size: at 2 KiB a slot, 49152 frames, a quarter second of a port
+sending flat out, for a receiver that shares its cores with busy senders."""
 _SMALL_BATCH = 1024
 _GATHER_S = 0.0005
 _DTYPE = analyzer_dtype(MAX_TIDS)
@@ -208,7 +211,7 @@ def _open_ring(ifname: str) -> RxRing:
     frame_size = 2048
     while frame_size < need:
         frame_size *= 2
-    count = max(4096, (32 << 20) // frame_size)  # about 32 MiB of ring
+    count = max(4096, _RING_BYTES // frame_size)
     return RxRing(ifname, frame_size=frame_size, frame_count=count)
 
 
