@@ -176,8 +176,10 @@ def test_a_crashed_server_worker_is_reported_and_everything_removed(
     assert t.completed >= 50
     assert t.failed > 0
     assert t.attempted == t.completed + t.failed == 1000
-    # the host is still there and its kernel refuses (or resets what was open)
-    assert set(t.errors) <= {"refused", "reset", "eof", "tls_handshake"}
+    # the host is still there and its kernel refuses (or resets what was open: a
+    # client may also be writing or inside TLS when the reset comes)
+    allowed = {"refused", "reset", "eof", "tls_handshake", "broken_pipe", "tls_error"}
+    assert set(t.errors) <= allowed
     assert t.errors.get("refused", 0) > 0
     assert 50 <= final.servers["s1"].completed <= t.completed  # its last report
     assert not any(netns_exists(ns) for ns in namespaces)
