@@ -353,3 +353,41 @@ def test_tpld_forms_are_sent_and_decoded_per_port(chassis, ports, form) -> None:
     else:
         assert st.seq_too_high == 0
     assert 0 <= st.latency.min_ns <= st.latency.max_ns
+
+
+def test_injected_errors_are_counted_once_at_each_end(chassis, ports) -> None:
+    """One error of each kind, as Xena's PS_INJECT*ERR: the receiver sees exactly it."""
+    a, b = ports
+    for p in (a, b):
+        p.payload_checksum_offset = 42  # the 22-byte TPLD: payload errors show
+    s = a.streams.create(
+        header=HDR, rate_pps=2000, length=FrameLength.fixed(128), tpld_id=8,
+        payload=Payload(PayloadType.INC8),
+    )  # fmt: skip
+    with pytest.raises(StateError):
+        s.inject_error("sequence")  # not sending
+    chassis.start([a])
+    with pytest.raises(ValidationError):
+        s.inject_error("fcs")
+    for kind in ("sequence", "misorder", "payload", "tpld"):
+        time.sleep(0.15)
+        s.inject_error(kind)
+    time.sleep(0.15)
+    chassis.stop([a])
+    time.sleep(0.1)
+    assert chassis.tester.settle()
+    tx = a.statistics()
+    assert (
+        tx.tx_injected_sequence,
+        tx.tx_injected_misorder,
+        tx.tx_injected_payload,
+        tx.tx_injected_tpld,
+    ) == (1, 1, 1, 1)
+    rx = b.statistics()
+    st = b.tpld_statistics(8)
+    assert st is not None
+    assert rx.rx_packets == tx.tx_packets > 1000
+    assert (rx.rx_notpld_packets, st.packets) == (1, tx.tx_packets - 1)
+    # the skipped number and the broken frame's are missing; the swap is one late
+    # frame; the spoiled payload one integrity error
+    assert (st.lost, st.misordered, st.duplicates, st.payload_errors) == (2, 1, 0, 1)

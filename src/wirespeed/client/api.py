@@ -84,6 +84,16 @@ class StreamHandle:
         """What this stream sent since the last clear."""
         return self.port.chassis.tester.stream_tx_stats(self.port.index, self.index)
 
+    def inject_error(self, error: str) -> None:
+        """Put one error into the stream's next frames while it sends.
+
+        ``error`` is ``"sequence"`` (a skipped sequence number), ``"misorder"``
+        (two frames swap numbers), ``"payload"`` (a payload byte changes: the
+        22-byte TPLD's payload checksum catches it) or ``"tpld"`` (a frame whose
+        TPLD is broken). Counted in ``port.statistics().tx_injected_*``.
+        """
+        self.port.chassis.tester.inject_error(self.port.index, self.index, error)
+
     def delete(self) -> None:
         """Remove the stream."""
         self.port.chassis.tester.remove_stream(self.port.index, self.index)

@@ -1,8 +1,9 @@
 """The transmit worker: one process per port that builds, stamps, paces and sends.
 
 The controller sends it commands over a pipe (``start``, ``stop``, ``pause``,
-``resume``, ``rate``, ``quit``); it answers ``("done", run_id)`` when a finite job
-ends by itself. Counters go to a :class:`CounterBlock` after every batch.
+``resume``, ``rate``, ``suppress``, ``inject``, ``quit``); it answers
+``("done", run_id)`` when a finite job ends by itself. Counters go to a
+:class:`CounterBlock` after every batch.
 
 Counter layout (int64 words): see :data:`TX_PORT_WORDS` and :func:`tx_words`.
 """
@@ -21,13 +22,21 @@ import numpy.typing as npt
 from wirespeed.dataplane.afpacket import TxSocket
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.pacer import Due, PortPacer, StreamPlan
-from wirespeed.fieldengine import TpldStamp, TxBatch
+from wirespeed.fieldengine import ErrorInjector, InjectedError, TpldStamp, TxBatch
+from wirespeed.fieldengine.inject import Undo
 
 __all__ = ["TX_PORT_WORDS", "TxJob", "TxStreamJob", "run_tx_worker", "tx_words"]
 
 # Port words, then 2 words (packets, bytes) per stream slot.
 TX_PACKETS, TX_BYTES, TX_NOTPLD_PACKETS, TX_NOTPLD_BYTES, TX_ERRORS = range(5)
 TX_RUNNING, TX_RUN_ID, TX_REQUESTED_MPPS, TX_BATCHES = range(5, 9)
+# errors injected (on the wire), one word per kind
+TX_INJECTED = {
+    InjectedError.SEQUENCE: 9,
+    InjectedError.MISORDER: 10,
+    InjectedError.PAYLOAD: 11,
+    InjectedError.TPLD: 12,
+}
 TX_PORT_WORDS = 16
 _MIN_GAP_NS = 250_000  # batches start at least this far apart
 _BATCH_BYTES = 6 << 20
@@ -108,6 +117,9 @@ class _Sender:
         self.counters = counters
         self.max_streams = max_streams
         self.clock = _Clock()
+        self.injectors: dict[int, ErrorInjector] = {}
+        self.injecting = False  # any request pending
+        self.count_injected = False
 
     def run(self, job: TxJob, conn: Connection) -> bool:
         """Send ``job`` until done or told to stop. Returns False on ``quit``."""
@@ -127,6 +139,8 @@ class _Sender:
             slots[sj.plan.key] = sj.slot
         seqs = dict.fromkeys(gens, 0)
         first = dict.fromkeys(gens, True)
+        self.injectors = {k: g.injector() for k, g in gens.items() if tids[k] >= 0}
+        self.injecting = False
         # a batch of full-size frames is kept to a few MB: past that, the kernel's
         # copy of it evicts what the next batch needs and every frame costs more
         width = max((g.width for g in gens.values()), default=1)
@@ -163,6 +177,9 @@ class _Sender:
             for d in dues:
                 stamp = None
                 if tids[d.key] >= 0:
+                    if self.injecting:
+                        skip = self.injectors[d.key].skip()
+                        seqs[d.key] = (seqs[d.key] + skip) & 0xFFFFFF
                     stamp = TpldStamp(tids[d.key], seqs[d.key], first[d.key])
                     seqs[d.key] = (seqs[d.key] + d.count) & 0xFFFFFF
                     first[d.key] = False
@@ -175,7 +192,11 @@ class _Sender:
             for d in dues:
                 gens[d.key].finish(ts if tids[d.key] >= 0 else None)
             self.clock.update(t0, time.time_ns())
+            undos = self._inject(dues, batches) if self.injecting else []
             sent = self.sock.send_staged(staged)
+            if undos:  # the kernel has its copy: the buffers go back as they were
+                for undo in undos:
+                    undo.restore()
             self._count(dues, batches, sent, slots, tids, pacer, now)
             # Sleep until the next frame is due, but batches start at least
             # _MIN_GAP_NS apart: a batch costs tens of microseconds whatever its
@@ -193,6 +214,19 @@ class _Sender:
                 verdict = self._command(conn.recv(), pacer, w)
                 if verdict is not None:
                     return verdict
+
+    def _inject(self, dues: list[Due], batches: list[TxBatch]) -> list[Undo]:
+        """Put the pending injected errors into the batches about to be sent."""
+        undos = []
+        for d, batch in zip(dues, batches, strict=True):
+            inj = self.injectors.get(d.key)
+            if inj is not None and inj.pending:
+                undo = inj.apply(batch)
+                if undo is not None:
+                    undos.append(undo)
+        self.injecting = any(i.pending for i in self.injectors.values())
+        self.count_injected = True
+        return undos
 
     def _count(
         self,
@@ -224,6 +258,12 @@ class _Sender:
                 pacer.sent(d.key, d.count, now)
             w[TX_ERRORS] = self.sock.errors
             w[TX_BATCHES] += 1
+            if self.count_injected:
+                self.count_injected = False
+                for inj in self.injectors.values():
+                    for error, n in inj.done.items():
+                        w[TX_INJECTED[error]] += n
+                    inj.done.clear()
             w[TX_REQUESTED_MPPS] = int(pacer.requested_pps() * 1000)
 
     def _stage(
@@ -281,6 +321,13 @@ class _Sender:
             pacer.set_multiplier(now, float(msg[1]))
         elif op == "suppress":
             pacer.suppress(now, int(msg[1]), bool(msg[2]))
+        elif op == "inject":
+            inj = self.injectors.get(int(msg[1]))
+            error = InjectedError(msg[2])
+            # the controller checked it; one for a stream no longer sent is dropped
+            if inj is not None and inj.supported(inj.mode, error):
+                inj.request(error)
+                self.injecting = True
         return None
 
 

@@ -14,11 +14,14 @@ Lengths are the bytes handed to the kernel (frame size minus the 4-byte FCS).
 
 from wirespeed.fieldengine.batches import FrameBatch, TpldStamp, TxBatch
 from wirespeed.fieldengine.generator import StreamGenerator, compile_stream
+from wirespeed.fieldengine.inject import ErrorInjector, InjectedError
 from wirespeed.fieldengine.payload import Prbs31, static_payload
 from wirespeed.fieldengine.sequences import butterfly_cycle, mix_cycle
 
 __all__ = [
+    "ErrorInjector",
     "FrameBatch",
+    "InjectedError",
     "Prbs31",
     "StreamGenerator",
     "TpldStamp",

@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from wirespeed.errors import ValidationError
 from wirespeed.fieldengine.batches import FrameBatch, TpldStamp, TxBatch
+from wirespeed.fieldengine.inject import ErrorInjector
 from wirespeed.fieldengine.payload import Prbs31, RandomBytes, static_payload
 from wirespeed.fieldengine.sequences import I64Array, U64Array, cyclic, length_cycle
 from wirespeed.fieldengine.sums import CSUM_OFFSET, Ipv4HeaderSum, L4Sum, fold, swap16
@@ -303,6 +304,19 @@ class StreamGenerator:
                 np.clip(sample.astype(np.float64), MIN_KERNEL_BYTES, self.width).mean()
             )
         return mean + FCS_BYTES
+
+    def injector(self) -> ErrorInjector:
+        """An :class:`ErrorInjector` for this stream's finished batches.
+
+        Raises:
+            ValidationError: the stream was compiled without a TPLD mode.
+        """
+        if self._stamper is None:
+            raise ValidationError(
+                "errors are injected into frames with a TPLD", field="tpld_mode"
+            )
+        payload_from = max(self._tpl_len, self._pi_offset if self._pi else 0)
+        return ErrorInjector(self._stamper.mode, payload_from, list(self._l4))
 
     # ------------------------------------------------------------------ batches
     def next_batch(self, n: int) -> FrameBatch:

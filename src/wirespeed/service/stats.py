@@ -53,6 +53,10 @@ class PortStats:
     tx_notpld_bps_l2: float = 0.0
     rx_notpld_pps: float = 0.0
     rx_notpld_bps_l2: float = 0.0
+    tx_injected_sequence: int = 0
+    tx_injected_misorder: int = 0
+    tx_injected_payload: int = 0
+    tx_injected_tpld: int = 0
 
     @property
     def tx_bps_l1(self) -> float:

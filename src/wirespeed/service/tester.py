@@ -26,6 +26,7 @@ from wirespeed.analysis import TidStats
 from wirespeed.dataplane import rx_worker as rxw
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.errors import StateError, ValidationError
+from wirespeed.fieldengine import ErrorInjector, InjectedError
 from wirespeed.model import Stream, StreamEnable
 from wirespeed.service.ownership import PortState, Reservation, Reservations
 from wirespeed.service.plans import Multiplier, multiplier_factor, plan_for, tid_of
@@ -609,6 +610,51 @@ class Tester:
             multiplier=factor,
         )
 
+    def inject_error(
+        self, index: int, stream_id: int, error: InjectedError | str
+    ) -> None:
+        """Put one ``error`` into the next frame(s) of a stream that is sending.
+
+        Its frames must carry a TPLD (and, for ``sequence`` and ``misorder``, a
+        form with a sequence number); the error counts in
+        ``PortStats.tx_injected_*`` once its frames are sent.
+
+        Raises:
+            ValidationError: unknown error, no such stream, or no TPLD.
+            StateError: the port is not transmitting the stream.
+        """
+        port = self._port(index)
+        try:
+            kind = InjectedError(error)
+        except ValueError:
+            names = ", ".join(e.value for e in InjectedError)
+            raise ValidationError(
+                f"unknown error {error!r} (one of {names})", field="error"
+            ) from None
+        with self._lock:
+            stream = port.streams.get(stream_id)
+            if stream is None:
+                raise ValidationError(
+                    f"port {index} has no stream {stream_id}", field="stream_id"
+                )
+            if not port.state.is_active or stream_id not in port.job_ids:
+                raise StateError(
+                    f"port {index} is not transmitting stream {stream_id}", port=index
+                )
+            if tid_of(stream) < 0:
+                raise ValidationError(
+                    f"stream {stream_id} has no TPLD to inject errors into",
+                    field="tpld_id",
+                )
+            if not ErrorInjector.supported(port.info.tpld_mode, kind):
+                raise ValidationError(
+                    f"a {port.info.tpld_mode.value} TPLD has no sequence number for "
+                    f"a {kind.value} error",
+                    field="error",
+                )
+            assert port.workers is not None
+            port.workers.send_tx("inject", stream_id, kind.value)
+
     def _stop_port(self, port: _Port) -> None:
         assert port.workers is not None
         port.run_id += 1  # a late "done" of the old run is ignored
@@ -727,6 +773,10 @@ class Tester:
             tx_notpld_bps_l2=float(tr[txw.TX_NOTPLD_BYTES]) * 8,
             rx_notpld_pps=float(rr[rxw.RX_NOTPLD_PACKETS]),
             rx_notpld_bps_l2=float(rr[rxw.RX_NOTPLD_BYTES]) * 8,
+            tx_injected_sequence=int(tx[txw.TX_INJECTED[InjectedError.SEQUENCE]]),
+            tx_injected_misorder=int(tx[txw.TX_INJECTED[InjectedError.MISORDER]]),
+            tx_injected_payload=int(tx[txw.TX_INJECTED[InjectedError.PAYLOAD]]),
+            tx_injected_tpld=int(tx[txw.TX_INJECTED[InjectedError.TPLD]]),
         )
 
     def stream_tx_stats(self, index: int, stream_id: int) -> StreamTxStats:
