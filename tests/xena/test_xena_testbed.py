@@ -313,3 +313,41 @@ def test_fuzz_both_transports_then_a_normal_session(daemon) -> None:
             line = " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 8)))
             s.sendall(line.encode("latin-1") + b"\n")
     test_cli_session_exact(daemon)
+
+
+def test_cli_injected_errors_reach_the_receiver_counters(daemon) -> None:
+    """PS_INJECT*ERR on a sending stream: one of each, counted at both ends."""
+    cli = Cli(daemon["cli"])
+    try:
+        setup = ['C_LOGON "xena"', 'C_OWNER "injector"']
+        for port in ("4/0", "4/1"):
+            setup += [f"{port} P_RESERVATION RELINQUISH",
+                      f"{port} P_RESERVATION RESERVE", f"{port} P_RESET",
+                      f"{port} P_CHECKSUM 42"]  # fmt: skip
+        setup += ["4/0 PS_CREATE [0]", f"4/0 PS_PACKETHEADER [0] {HEADER}",
+                  "4/0 PS_HEADERPROTOCOL [0] ETHERNET IP UDP",
+                  "4/0 PS_PACKETLENGTH [0] FIXED 128 128", "4/0 PS_RATEPPS [0] 2000",
+                  "4/0 PS_TPLDID [0] 12", "4/0 PS_ENABLE [0] ON"]  # fmt: skip
+        assert [cli.ask(x) for x in setup] == ["<OK>"] * len(setup)
+        assert cli.ask("4/0 PS_INJECTSEQERR [0]") == "<NOTVALID>"  # traffic off
+        steps = ["4/0 PT_CLEAR", "4/1 PR_CLEAR", "4/0 P_TRAFFIC ON", "WAIT 1"]
+        for cmd in ("PS_INJECTSEQERR", "PS_INJECTMISERR", "PS_INJECTPLDERR",
+                    "PS_INJECTTPLDERR"):  # fmt: skip
+            steps += [f"4/0 {cmd} [0]", "WAIT 1"]
+        steps.append("4/0 P_TRAFFIC OFF")
+        assert [cli.ask(x) for x in steps] == ["<OK>"] * len(steps)
+        assert cli.ask("4/0 PS_INJECTFCSERR [0]") == "<NOTSUPPORTED>"
+        assert cli.ask("4/0 PT_EXTRA ?") == "4/0 PT_EXTRA 0 0 0 0 0 1 1 1 1 0 0"
+        tx = cli.ask("4/0 PT_TOTAL ?").split()[-2:]
+        assert int(tx[1]) > 8000
+        assert cli.ask("4/1 PR_TOTAL ?").split()[-2:] == tx
+        assert cli.ask("4/1 PR_NOTPLD ?").endswith(" 128 1")
+        tid = cli.ask("4/1 PR_TPLDTRAFFIC [12] ?").split()[-1]
+        assert int(tid) == int(tx[1]) - 1
+        # lost: the skipped number and the broken TPLD's; 1 misordered; 1 payload
+        assert cli.ask("4/1 PR_TPLDERRORS [12] ?") == "4/1 PR_TPLDERRORS [12] 0 2 1 1"
+        for line in ("4/0 P_RESET", "4/1 P_RESET", "4/0 P_RESERVATION RELEASE",
+                     "4/1 P_RESERVATION RELEASE"):  # fmt: skip
+            assert cli.ask(line) == "<OK>"
+    finally:
+        cli.close()

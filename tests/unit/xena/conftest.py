@@ -79,6 +79,10 @@ class FakeStats:
     rx_notpld_pps: float = 0.0
     rx_notpld_bps_l2: float = 0.0
     rx_dropped_by_tester: int = 0
+    tx_injected_sequence: int = 0
+    tx_injected_misorder: int = 0
+    tx_injected_payload: int = 0
+    tx_injected_tpld: int = 0
 
 
 class FakeTester:
@@ -105,6 +109,7 @@ class FakeTester:
         self.stream_stats: dict[tuple[int, int], SimpleNamespace] = {}
         self.tid: dict[tuple[int, int], TidStats] = {}
         self.cleared: list[tuple[int, bool, bool]] = []
+        self.injected: list[tuple[int, int, str]] = []
         self.started: list[tuple[list[int], float | None]] = []
         # what each receiver holds but has not published yet (frames in its ring,
         # drops it has not counted yet): settle() publishes it
@@ -241,6 +246,17 @@ class FakeTester:
         """Test helper: the port's job ended by itself."""
         self.state[p] = "STREAMS"
         self._emit("DONE", p)
+
+    def inject_error(self, p: int, sid: int, error: str) -> None:
+        """The real tester's rules: a sending stream with a TPLD."""
+        stream = self._streams[p].get(sid)
+        if stream is None:
+            raise ValidationError(f"no stream {sid}", field="stream_id")
+        if self.state[p] not in ("TX", "PAUSE") or stream.enabled == 0:
+            raise StateError(f"port {p} is not transmitting stream {sid}", port=p)
+        if stream.tpld_id < 0:
+            raise ValidationError("no TPLD", field="tpld_id")
+        self.injected.append((p, sid, error))
 
     # statistics
     def port_stats(self, p: int, *, since_clear: bool = True) -> FakeStats:

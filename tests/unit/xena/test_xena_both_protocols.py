@@ -185,6 +185,20 @@ def _cleared(expected: list[tuple[int, bool, bool]]) -> Callable[[Checks], None]
     return check
 
 
+def _injected(kind: str) -> Callable[[Checks], None]:
+    def check(t: Checks) -> None:
+        assert t.tester.injected == [(0, 0, kind)]
+
+    return check
+
+
+_INJECTIONS = (
+    ("PS_INJECTSEQERR", "sequence"),
+    ("PS_INJECTMISERR", "misorder"),
+    ("PS_INJECTPLDERR", "payload"),
+    ("PS_INJECTTPLDERR", "tpld"),
+)
+_SENDING_WITH_TPLD = ("0/0 PS_TPLDID [0] 5", "0/0 PS_ENABLE [0] ON", "0/0 P_TRAFFIC ON")
 SET_ONLY = [
     (Case("0/0", "PS_CREATE", (3,)), _effect("0/0 PS_INDICES", "0 3")),
     (Case("0/0", "PS_DELETE", (0,)), _effect("0/0 PS_INDICES", "")),
@@ -198,6 +212,8 @@ SET_ONLY = [
     (Case("0/0", "PR_CALIBRATE"), _effect("0/0 P_LATENCYOFFSET", "800")),
     (Case("", "C_TRAFFIC", values="ON 0 0", before=("0/0 PS_ENABLE [0] ON",)),
      _effect("0/0 P_TRAFFIC", "ON")),
+    *((Case("0/0", name, (0,), before=_SENDING_WITH_TPLD), _injected(kind))
+      for name, kind in _INJECTIONS),
     (Case("", "C_LOGOFF"), lambda t: None),
     (Case("", "C_LOGON", values='"xena"'), lambda t: None),
 ]  # fmt: skip

@@ -3,8 +3,8 @@
 While a port transmits, its settings, its module's media and speeds and its enabled
 streams cannot change (NOTVALID); a disabled stream can. A port held by another
 owner, also one that took it over the TRex front end, cannot be changed
-(NOTRESERVED). Error injection is answered NOTSUPPORTED (the TX engine has no way
-to spoil one frame on purpose), on both protocols.
+(NOTRESERVED). Error injection needs a sending stream with a TPLD (NOTVALID
+otherwise); FCS errors cannot be injected on a software port (NOTSUPPORTED).
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ ALLOWED = [
     Case("1", "M_MEDIA", values="QSFP56_PAM4"),  # the other module is idle
     Case("0/1", "PP_FECMODE", values="RS_FEC"),  # the other port is idle
 ]
-INJECTIONS = ["PS_INJECTFCSERR", "PS_INJECTSEQERR", "PS_INJECTMISERR",
-              "PS_INJECTPLDERR", "PS_INJECTTPLDERR"]  # fmt: skip
+INJECTIONS = ["PS_INJECTSEQERR", "PS_INJECTMISERR", "PS_INJECTPLDERR",
+              "PS_INJECTTPLDERR"]  # fmt: skip
 
 
 def _stream_cases(sid: int) -> list[Case]:
@@ -121,13 +121,11 @@ UNSUPPORTED_MODES = [
 @pytest.mark.parametrize("over_xoa", [False, True], ids=["cli", "xoa"])
 def test_what_wirespeed_cannot_do_is_not_supported(over_xoa: bool) -> None:
     t = running(Checks())
-    cases = [Case("0/0", name, (0,)) for name in INJECTIONS]
+    fcs = Case("0/0", "PS_INJECTFCSERR", (0,))
     if over_xoa:
-        answers = [f"<{Status(t._ask(c, 3).code).name}>" for c in cases]
+        assert Status(t._ask(fcs, 3).code) is Status.NOTSUPPORTED
     else:
-        answers = [t.cli(c.command) for c in cases]
-    assert answers == ["<NOTSUPPORTED>"] * len(cases)
-    assert t.cli("0/0 PT_EXTRA ?") == "0/0 PT_EXTRA 0 0 0 0 0 0 0 0 0 0 0"
+        assert t.cli(fcs.command) == "<NOTSUPPORTED>"
     modes = [_set(t, c, over_xoa) for c in UNSUPPORTED_MODES]
     assert modes == ["<NOTSUPPORTED>"] * len(modes)
     assert [
@@ -183,3 +181,38 @@ def test_chassis_reservation_pushes(chassis) -> None:
         "<OK>",
     ]
     assert qa.get(timeout=5) == Push("C_RESERVATION", None, None, (0,))
+
+
+def _inject(t: Checks, case: Case, over_xoa: bool) -> str:
+    if over_xoa:
+        return f"<{Status(t._ask(case, 3).code).name}>"
+    return t.cli(case.command)
+
+
+@pytest.mark.parametrize("over_xoa", [False, True], ids=["cli", "xoa"])
+def test_injection_needs_a_sending_stream_with_a_tpld(over_xoa: bool) -> None:
+    t = running(Checks())  # stream 0 sends without a TPLD, stream 1 is off
+    on_0 = [Case("0/0", name, (0,)) for name in INJECTIONS]
+    on_1 = [Case("0/0", name, (1,)) for name in INJECTIONS]
+    on_9 = [Case("0/0", name, (9,)) for name in INJECTIONS]
+    assert [_inject(t, c, over_xoa) for c in on_0] == ["<NOTVALID>"] * 4
+    assert [_inject(t, c, over_xoa) for c in on_1] == ["<NOTVALID>"] * 4
+    assert [_inject(t, c, over_xoa) for c in on_9] == ["<BADINDEX>"] * 4
+    assert t.tester.injected == []
+    assert t.cli("0/0 P_TRAFFIC OFF") == "<OK>"
+    assert t.cli("0/0 PS_TPLDID [0] 3") == "<OK>"
+    assert [_inject(t, c, over_xoa) for c in on_0] == ["<NOTVALID>"] * 4  # not sending
+    assert t.cli("0/0 P_TRAFFIC ON") == "<OK>"
+    assert [_inject(t, c, over_xoa) for c in on_0] == ["<OK>"] * 4
+    assert t.tester.injected == [
+        (0, 0, "sequence"), (0, 0, "misorder"), (0, 0, "payload"), (0, 0, "tpld")
+    ]  # fmt: skip
+
+
+def test_pt_extra_counts_the_injected_errors_the_port_sent() -> None:
+    t = Checks()
+    st = t.tester.stats[0]
+    st.tx_injected_sequence, st.tx_injected_misorder = 1, 2
+    st.tx_injected_payload, st.tx_injected_tpld = 3, 4
+    assert t.cli("0/0 PT_EXTRA ?") == "0/0 PT_EXTRA 0 0 0 0 0 1 2 3 4 0 0"
+    assert t.xoa_get(Case("0/0", "PT_EXTRA")) == "0/0 PT_EXTRA 0 0 0 0 0 1 2 3 4 0 0"

@@ -76,7 +76,6 @@ class PortXena:
     max_header_bytes: int = 128
     streams: dict[int, StreamDraft] = field(default_factory=dict)
     traffic_since_ns: int | None = None
-    injected: dict[str, int] = field(default_factory=dict)
     run: RunRecord | None = None
     problems: dict[int, str] = field(default_factory=dict)
     deferred: set[int] = field(default_factory=set)

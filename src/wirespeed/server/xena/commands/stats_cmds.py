@@ -58,10 +58,11 @@ def _tx_stream(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
 
 
 def _tx_extra(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
-    inj = c.ports[t.port_index].injected
+    st = c.tester.port_stats(t.port_index)
     # ARP/ping requests and replies: wirespeed sends none; then the injected errors
-    return (0, 0, 0, 0, inj.get("fcs", 0), inj.get("seq", 0), inj.get("mis", 0),
-            inj.get("pld", 0), inj.get("tpld", 0), 0, 0)  # fmt: skip
+    # (FCS errors cannot be injected on a software port)
+    return (0, 0, 0, 0, 0, _i(st.tx_injected_sequence), _i(st.tx_injected_misorder),
+            _i(st.tx_injected_payload), _i(st.tx_injected_tpld), 0, 0)  # fmt: skip
 
 
 def _rx_total(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
@@ -152,7 +153,6 @@ def _rx_tid_jitter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ..
 
 def _clear_tx(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     c.tester.clear_stats(t.port_index, tx=True, rx=False)
-    c.ports[t.port_index].injected.clear()
 
 
 def _clear_rx(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address
 
+from wirespeed.errors import StateError, ValidationError
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import (
     addr4,
@@ -291,6 +292,20 @@ def _no_options(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
     return ((),)
 
 
+def _inject(kind: str) -> Setter:
+    """A setter that puts one error into the next frame(s) of a sending stream."""
+
+    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+        c.draft(t)  # BADINDEX for a stream that does not exist
+        try:
+            c.tester.inject_error(t.port_index, t.indices[0], kind)
+        except (StateError, ValidationError) as exc:
+            # traffic off, stream disabled, no TPLD, or a micro TPLD for seq errors
+            raise XenaStatusError(Status.NOTVALID, str(exc)) from None
+
+    return setter
+
+
 def _field(name: str) -> Getter:
     def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
         value = getattr(c.draft(t), name)
@@ -402,4 +417,12 @@ COMMANDS: list[CommandSpec] = [
                 set_fields=(u8("payload_type", PayloadType), hexf("hex_data")),
                 setter=_edit(_payload), guard=_ST,
                 help="PATTERN/INC8/PRBS/RANDOM/DEC8/INC16/DEC16, pattern bytes"),
+    CommandSpec("PS_INJECTSEQERR", _P, 1, set_fields=(), setter=_inject("sequence"),
+                guard=_RO, help="skip one sequence number (1 lost at the receiver)"),
+    CommandSpec("PS_INJECTMISERR", _P, 1, set_fields=(), setter=_inject("misorder"),
+                guard=_RO, help="swap two frames' numbers (1 misordered)"),
+    CommandSpec("PS_INJECTPLDERR", _P, 1, set_fields=(), setter=_inject("payload"),
+                guard=_RO, help="flip payload bits of one frame (payload integrity)"),
+    CommandSpec("PS_INJECTTPLDERR", _P, 1, set_fields=(), setter=_inject("tpld"),
+                guard=_RO, help="corrupt one frame's TPLD (a non-TPLD frame, 1 lost)"),
 ]  # fmt: skip
