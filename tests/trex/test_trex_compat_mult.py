@@ -28,3 +28,19 @@ def test_multipliers_line_rate_and_relative_updates(trex_bed: TrexBed) -> None:
         "Port 0 : *** update_traffic: mul.value: the update takes the rate to -1 "
         "times the streams' own rates (4 - 5); it must stay above 0"
     )
+
+
+def test_stream_level_pause_resume_update(trex_bed: TrexBed) -> None:
+    out = trex_bed.client("flow_streams")
+    # the TX engine's rate: both streams; paused (the port's rate is unchanged, as
+    # on TRex); stream 2 at 3 kpps; then the port at x2 (stream 1 to 2 kpps only)
+    assert [round(v) for v in out["expected"]] == [2000, 2000, 4000, 5000]
+    assert (out["paused_sent"], out["active_while_paused"]) == (0, True)
+    # the client refuses relative forms itself (the server too: unit tests)
+    assert out["relative"] == "Argument: 'mult' invalid value: '1kpps+'"
+    assert out["unknown"].endswith("stream_ids: stream 102 does not exist on port 0")
+    assert out["tx"] == out["rx"] > 3000
+    flows = out["flows"]
+    assert flows["1"]["tx"] == flows["1"]["rx"] > 1000
+    assert flows["2"]["tx"] == flows["2"]["rx"] > 3000
+    assert flows["1"]["tx"] + flows["2"]["tx"] == out["tx"]

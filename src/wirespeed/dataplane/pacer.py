@@ -92,6 +92,14 @@ class _Run:
     bursts_done: int = 0
 
 
+def _rescale(run: _Run, now_ns: int, ratio: float) -> None:
+    """Multiply a run's rate by ``ratio`` from ``now_ns`` on, keeping the frames
+    already sent (the schedule is re-anchored so the rest follow at the new rate)."""
+    if now_ns > run.start_ns:
+        run.start_ns = now_ns - int((now_ns - run.start_ns) / ratio if ratio > 0 else 0)
+    run.rate_pps *= ratio
+
+
 @dataclass
 class _State:
     runs: dict[int, _Run] = field(default_factory=dict)
@@ -122,6 +130,7 @@ class PortPacer:
         self._paused_at: int | None = None
         self._final_done = False
         self._suppressed = {p.key for p in plans if p.suppressed}
+        self._own: dict[int, float] = {}  # streams given their own factor
         self._st = _State()
         for plan in plans:
             if plan.self_start:
@@ -175,14 +184,16 @@ class PortPacer:
         ratio = multiplier / self._mult
         self._mult = multiplier
         for run in self._st.runs.values():
-            if not run.plan.scaled:
-                continue
-            if now_ns > run.start_ns:
-                # keep the frames already sent; the rest follow at the new rate
-                run.start_ns = now_ns - int(
-                    (now_ns - run.start_ns) / ratio if ratio > 0 else 0
-                )
-            run.rate_pps *= ratio
+            if run.plan.scaled and run.plan.key not in self._own:
+                _rescale(run, now_ns, ratio)
+
+    def set_stream_factor(self, now_ns: int, key: int, factor: float) -> None:
+        """Run one stream at ``factor`` times its own rate from ``now_ns`` on,
+        whatever the port's multiplier does later (TRex's ``update_streams``)."""
+        self._own[key] = factor
+        run = self._st.runs.get(key)
+        if run is not None and run.rate_pps > 0:
+            _rescale(run, now_ns, run.plan.rate_pps * factor / run.rate_pps)
 
     def suppress(self, now_ns: int, key: int, on: bool) -> None:
         """Stop (``on``) or resume sending one stream; it owes nothing for the pause."""
@@ -199,6 +210,7 @@ class PortPacer:
     # -- scheduling ---------------------------------------------------------------
     def _launch(self, plan: StreamPlan, at_ns: int) -> None:
         factor = self._mult if plan.scaled else 1.0
+        factor = self._own.get(plan.key, factor)
         self._st.runs[plan.key] = _Run(
             plan, plan.rate_pps * factor, at_ns + plan.isg_ns
         )

@@ -1,7 +1,7 @@
 """The transmit worker: one process per port that builds, stamps, paces and sends.
 
 The controller sends it commands over a pipe (``start``, ``stop``, ``pause``,
-``resume``, ``rate``, ``suppress``, ``inject``, ``quit``); it answers
+``resume``, ``rate``, ``suppress``, ``stream_rate``, ``inject``, ``quit``); it answers
 ``("done", run_id)`` when a finite job ends by itself. Counters go to a
 :class:`CounterBlock` after every batch.
 
@@ -321,6 +321,8 @@ class _Sender:
             pacer.set_multiplier(now, float(msg[1]))
         elif op == "suppress":
             pacer.suppress(now, int(msg[1]), bool(msg[2]))
+        elif op == "stream_rate":
+            pacer.set_stream_factor(now, int(msg[1]), float(msg[2]))
         elif op == "inject":
             inj = self.injectors.get(int(msg[1]))
             error = InjectedError(msg[2])

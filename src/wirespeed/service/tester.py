@@ -724,6 +724,59 @@ class Tester:
                 assert port.workers is not None
                 port.workers.send_tx("rate", factor)
 
+    def pause_streams(self, index: int, stream_ids: list[int]) -> None:
+        """Stop sending some streams of a transmitting port; the port keeps sending
+        the others and stays in its state (TRex's ``pause_streams``)."""
+        self._stream_command(index, stream_ids, "suppress", True)
+
+    def resume_streams(self, index: int, stream_ids: list[int]) -> None:
+        """Send paused streams again from now on (the pause is not made up for)."""
+        self._stream_command(index, stream_ids, "suppress", False)
+
+    def update_streams(self, index: int, factors: dict[int, float]) -> None:
+        """Run each stream at ``factor`` times its own rate from now on, whatever
+        the port's multiplier (TRex's ``update_streams``)."""
+        for stream_id, factor in factors.items():
+            if not factor > 0:
+                raise ValidationError(
+                    f"stream {stream_id}: factor {factor:g} must be above 0",
+                    field="factor",
+                )
+        with self._lock:
+            port = self._port(index)
+            self._check_job_streams(port, list(factors))
+            assert port.workers is not None
+            for stream_id, factor in factors.items():
+                port.workers.send_tx("stream_rate", stream_id, factor)
+
+    def _stream_command(
+        self, index: int, stream_ids: list[int], op: str, *args: object
+    ) -> None:
+        with self._lock:
+            port = self._port(index)
+            self._check_job_streams(port, stream_ids)
+            assert port.workers is not None
+            for stream_id in stream_ids:
+                port.workers.send_tx(op, stream_id, *args)
+
+    def _check_job_streams(self, port: _Port, stream_ids: list[int]) -> None:
+        index = port.info.index
+        if not port.state.is_active:
+            raise StateError(f"port {index} is not transmitting", port=index)
+        if not stream_ids:
+            raise ValidationError("no stream ids given", field="stream_ids")
+        for stream_id in stream_ids:
+            if stream_id not in port.streams:
+                raise ValidationError(
+                    f"port {index} has no stream {stream_id}", field="stream_ids"
+                )
+            if stream_id not in port.job_ids:
+                raise ValidationError(
+                    f"stream {stream_id} of port {index} is not part of the running "
+                    "traffic (it was off when the traffic started)",
+                    field="stream_ids",
+                )
+
     def wait_idle(self, ports: list[int], timeout_s: float) -> bool:
         """Wait until none of ``ports`` transmits; True if they all stopped."""
         end = time.monotonic() + timeout_s

@@ -162,3 +162,19 @@ def drain_from(p: PortPacer, start_ns: int, until_ns: int, step_ns: int) -> list
             out.append((t, d.key, d.count))
         t += step_ns
     return out
+
+
+def test_a_stream_given_its_own_factor_keeps_it_under_later_multipliers() -> None:
+    """TRex's update_streams: that stream's rate is its own rate x its factor."""
+    p = PortPacer([StreamPlan(0, 1000.0), StreamPlan(1, 1000.0)], 0)
+    ev = drain(p, 1 * S - 1, 1 * MS)  # polls at 0, 1, ..., 999 ms
+    assert (total(ev, 0), total(ev, 1)) == (1000, 1000)
+    p.set_stream_factor(1 * S, 1, 2.5)
+    assert p.requested_pps() == 3500.0
+    ev = drain_from(p, 1 * S, 2 * S - 1, 1 * MS)
+    # stream 1 every 0.4 ms from 1000 ms on: 1000.0, 1000.4, ..., 1998.8
+    assert (total(ev, 0), total(ev, 1)) == (1000, 2498)
+    p.set_multiplier(2 * S, 2.0)  # the port's factor: stream 1 keeps its own
+    assert p.requested_pps() == 4500.0
+    ev = drain_from(p, 2 * S, 3 * S - 1, 1 * MS)
+    assert (total(ev, 0), total(ev, 1)) == (1999, 2500)

@@ -1,13 +1,17 @@
 """Traffic methods: start (with multiplier, duration, core mask, start time), stop,
-pause, resume, update, and ``remove_rx_filters``."""
+pause, resume, update (of the port or of some of its streams), and
+``remove_rx_filters``."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from wirespeed.errors import StateError, ValidationError
 from wirespeed.model import Stream, StreamEnable
 from wirespeed.server.trex.dispatch import Method, MethodTable
 from wirespeed.server.trex.events import TrexEvent
 from wirespeed.server.trex.frontend import TrexFrontEnd
+from wirespeed.server.trex.graph import is_fixed_rate
 from wirespeed.server.trex.multiplier import (
     TrexMultiplier,
     decode_multiplier,
@@ -138,6 +142,60 @@ def _update_traffic(fe: TrexFrontEnd, p: Params) -> object:
     return {}
 
 
+def _stream_ids(fe: TrexFrontEnd, p: Params, port: int) -> list[int]:
+    ids = p.int_list("stream_ids")
+    if not ids:
+        raise ValidationError("name at least one stream", field="stream_ids")
+    streams = fe.tester.streams(port)
+    for sid in ids:
+        if sid not in streams:
+            raise ValidationError(
+                f"stream {sid} does not exist on port {port}", field="stream_ids"
+            )
+    return ids
+
+
+def _pause_streams(fe: TrexFrontEnd, p: Params) -> object:
+    port = fe.owned_port(p)
+    fe.profile(p, port)
+    fe.tester.pause_streams(port, _stream_ids(fe, p, port))
+    return {}
+
+
+def _resume_streams(fe: TrexFrontEnd, p: Params) -> object:
+    port = fe.owned_port(p)
+    fe.profile(p, port)
+    fe.tester.resume_streams(port, _stream_ids(fe, p, port))
+    return {}
+
+
+def _update_streams(fe: TrexFrontEnd, p: Params) -> object:
+    """Each named stream gets the rate the multiplier gives it alone (as on TRex:
+    its own factor, absolute only, whatever the port's factor does later)."""
+    port = fe.owned_port(p)
+    fe.profile(p, port)
+    mul = decode_multiplier(p)
+    if mul.op != "abs":
+        raise ValidationError(
+            "updating streams takes an absolute multiplier", field="mul.op"
+        )
+    force = p.bool("force", default=False)
+    ids = _stream_ids(fe, p, port)
+    streams = fe.tester.streams(port)
+    speed = int(fe.tester.ports[port].speed_bps)
+    factors = {}
+    for sid in ids:
+        if is_fixed_rate(streams[sid]):
+            raise ValidationError(
+                f"stream {sid} is a latency stream: it keeps its own rate",
+                field="stream_ids",
+            )
+        alone = {sid: replace(streams[sid], self_start=True)}
+        factors[sid] = start_factor(mul, alone, speed, force=force)
+    fe.tester.update_streams(port, factors)
+    return {}
+
+
 def _remove_rx_filters(fe: TrexFrontEnd, p: Params) -> object:
     """Nothing to remove: the RX analyzer counts every TPLD frame all the time.
 
@@ -159,4 +217,7 @@ def register(table: MethodTable) -> None:
     table["pause_traffic"] = Method(_pause_traffic)
     table["resume_traffic"] = Method(_resume_traffic)
     table["update_traffic"] = Method(_update_traffic)
+    table["pause_streams"] = Method(_pause_streams)
+    table["resume_streams"] = Method(_resume_streams)
+    table["update_streams"] = Method(_update_streams)
     table["remove_rx_filters"] = Method(_remove_rx_filters)

@@ -413,6 +413,49 @@ def test_multipliers_scale_the_peak_of_a_chain(env: Env) -> None:
     )
 
 
+def test_stream_level_pause_resume_and_update(env: Env) -> None:
+    h = env.acquire()
+    base = {"handler": h, "port_id": 0, "profile_id": "_"}
+    for sid in (1, 2):
+        env.ok("add_stream", **base, stream_id=sid, stream=stream_json())
+    pps = {"type": "pps", "value": 3000.0, "op": "abs"}
+    assert env.err("pause_streams", **base, stream_ids=[1])["specific_err"] == (
+        "pause_streams: port 0 is not transmitting"
+    )
+    env.ok("start_traffic", **base)
+    env.ok("pause_streams", **base, stream_ids=[1])
+    env.ok("resume_streams", **base, stream_ids=[1, 2])
+    # each stream alone: 3 kpps is 3 x its own 1000 pps; 1 % of the 10 Gb/s line
+    # (L1) is 1e8 / (124 bytes * 8) frames/s, that over its 1000 pps
+    env.ok("update_streams", **base, mul=pps, force=False, stream_ids=[2])
+    pct = {"type": "percentage", "value": 1.0, "op": "abs"}
+    env.ok("update_streams", **base, mul=pct, stream_ids=[1, 2])
+    assert env.tester.calls[-4:] == [
+        ("pause_streams", 0, [1]),
+        ("resume_streams", 0, [1, 2]),
+        ("update_streams", 0, {2: 3.0}),
+        ("update_streams", 0, {1: 1e8 / 992_000, 2: 1e8 / 992_000}),
+    ]
+    bad = [
+        ({"stream_ids": []}, "pause_streams: stream_ids: name at least one stream"),
+        ({"stream_ids": [9]}, "pause_streams: stream_ids: stream 9 does not exist "
+                              "on port 0"),
+        ({"stream_ids": "1"}, "pause_streams: stream_ids: must be an array, got "
+                              "string"),
+    ]  # fmt: skip
+    for params, message in bad:
+        assert env.err("pause_streams", **base, **params)["specific_err"] == message
+    add = {"type": "pps", "value": 3000.0, "op": "add"}
+    assert (
+        env.err("update_streams", **base, mul=add, stream_ids=[1])["specific_err"]
+        == "update_streams: mul.op: updating streams takes an absolute multiplier"
+    )
+    huge = {"type": "pps", "value": 1e12, "op": "abs"}
+    out = env.err("update_streams", **base, mul=huge, stream_ids=[1])
+    assert out["specific_err"].startswith("update_streams: mul: the expected L1 rate")
+    assert len(env.tester.calls) == 5  # start + the four above: refusals call nothing
+
+
 def test_update_applies_trex_relative_ops(env: Env) -> None:
     h = env.acquire()
     base = {"handler": h, "port_id": 0, "profile_id": "_"}

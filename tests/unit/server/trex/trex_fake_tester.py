@@ -191,6 +191,22 @@ class FakeTester:
                 raise StateError(f"port {index} is not transmitting", port=index)
         self.calls.append(("update_traffic", ports, multiplier))
 
+    def _active(self, index: int) -> None:
+        if self._state[index] not in (PortState.TX, PortState.PAUSE):
+            raise StateError(f"port {index} is not transmitting", port=index)
+
+    def pause_streams(self, index: int, stream_ids: list[int]) -> None:
+        self._active(index)
+        self.calls.append(("pause_streams", index, stream_ids))
+
+    def resume_streams(self, index: int, stream_ids: list[int]) -> None:
+        self._active(index)
+        self.calls.append(("resume_streams", index, stream_ids))
+
+    def update_streams(self, index: int, factors: dict[int, float]) -> None:
+        self._active(index)
+        self.calls.append(("update_streams", index, factors))
+
     def settle(self, ports: list[int] | None = None, timeout_s: float = 5.0) -> bool:
         self.settles += 1
         return True
