@@ -34,6 +34,14 @@ def emit(result: dict[str, Any]) -> None:
     print(json.dumps(result, sort_keys=True), flush=True)
 
 
+def finish(c: STLClient, result: dict[str, Any]) -> None:
+    """Remove port 0's streams, release, disconnect, then print ``result``."""
+    c.remove_all_streams(ports=[0])
+    c.release()
+    c.disconnect()
+    emit(result)
+
+
 def udp(size: int) -> STLPktBuilder:
     """A UDP packet of ``size`` bytes (FCS not included), TRex's default MACs."""
     base = Ether() / IP(src="198.18.0.1", dst="198.19.0.1") / UDP(sport=1025, dport=12)

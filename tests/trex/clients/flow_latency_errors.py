@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-from _common import connect, emit, udp
+from _common import connect, finish, udp
 from trex.stl.api import (  # type: ignore[import-not-found]
     STLFlowLatencyStats,
     STLStream,
@@ -50,10 +50,7 @@ def main() -> None:
         },
         "latency": pg["latency"][PG_ID],
     }
-    c.remove_all_streams(ports=[0])
-    c.release()
-    c.disconnect()
-    emit(out)
+    finish(c, out)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _common import connect, emit, udp
+from _common import connect, finish, udp
 from trex.stl.api import (  # type: ignore[import-not-found]
     STLStream,
     STLTXSingleBurst,
@@ -38,10 +38,7 @@ def main() -> None:
     c.wait_on_traffic(ports=[0])
     st = c.get_stats()
     out["after"] = {"tx": st[0]["opackets"], "rx": st[1]["ipackets"]}
-    c.remove_all_streams(ports=[0])
-    c.release()
-    c.disconnect()
-    emit(out)
+    finish(c, out)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from _common import connect, emit, udp
+from _common import connect, finish, udp
 from trex.stl.api import STLStream, STLTXCont, TRexError  # type: ignore[import-not-found]
 
 
@@ -70,10 +70,7 @@ def main() -> None:
     except TRexError as exc:
         out["below_zero"] = str(exc)
     c.stop(ports=[0])
-    c.remove_all_streams(ports=[0])
-    c.release()
-    c.disconnect()
-    emit(out)
+    finish(c, out)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from _common import connect, emit, udp
+from _common import connect, finish, udp
 from flow_mult import expected_pps
 from trex.stl.api import (  # type: ignore[import-not-found]
     STLFlowStats,
@@ -66,10 +66,7 @@ def main() -> None:
     st = c.get_stats()
     out["tx"], out["rx"] = st[0]["opackets"], st[1]["ipackets"]
     out["flows"] = counts(c)
-    c.remove_all_streams(ports=[0])
-    c.release()
-    c.disconnect()
-    emit(out)
+    finish(c, out)
 
 
 if __name__ == "__main__":
