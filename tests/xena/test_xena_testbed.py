@@ -351,3 +351,17 @@ def test_cli_injected_errors_reach_the_receiver_counters(daemon) -> None:
             assert cli.ask(line) == "<OK>"
     finally:
         cli.close()
+
+
+@pytest.mark.compat
+def test_error_injection_tdl_xoa_driver_1_11(daemon) -> None:
+    """stream.inject_err.* of the real client: one error of each kind, counted."""
+    python = client_python("WIRESPEED_XOA_PYTHON", ".venv-xoa")
+    cfg = {"host": "127.0.0.1", "port": daemon["xoa"], "module": 8, "pps": 2000,
+           "tid": 21, "gap_s": 0.4, "cooldown_s": 0.3}  # fmt: skip
+    out = run_client(python, "inject_v1.py", cfg)
+    assert out["while_off"] == "XmpNotValidError"  # the port does not send
+    assert out["extra"] == [0, 1, 1, 1, 1]  # fcs, seq, mis, pld, tpld
+    assert out["rx"] == out["tx"] > 3000
+    assert (out["notpld"], out["tid_rx"]) == (1, out["tx"] - 1)
+    assert out["errors"] == [2, 1, 1]  # lost, misordered, payload errors
