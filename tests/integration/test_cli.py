@@ -24,7 +24,7 @@ def _ws(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "wirespeed.cli", *args],
         capture_output=True,
         text=True,
-        env=ENV,
+        env=dict(ENV, COLUMNS="200"),  # the final tables untruncated
         timeout=timeout,
     )
 
@@ -44,10 +44,20 @@ def test_run_profile_writes_exact_json(tmp_path: Path) -> None:
     assert data["ports"]["1"]["rx_packets"] == 2000
     assert data["ports"]["1"]["tx_packets"] == 2000
     assert data["ports"]["0"]["rx_packets"] == 2000
+    rows = {line.split()[1]: line.split() for line in res.stderr.splitlines()
+            if line.startswith("│")}  # fmt: skip
     for s in data["streams"]:
         assert s["tx_packets"] == 2000
         assert s["rx"]["packets"] == 2000
         assert s["rx"]["lost"] == 0
+        # the final table shows the same figures, latency in us
+        lat = s["rx"]["latency"]
+        cells = [c for c in rows[s["name"]] if c != "│"]
+        assert cells == [
+            s["name"], str(s["tpld_id"]), "2000", "2000", "0", "0", "0",
+            f"{lat['min_ns'] / 1e3:.1f}", f"{lat['avg_ns'] / 1e3:.1f}",
+            f"{lat['max_ns'] / 1e3:.1f}", f"{s['rx']['jitter_ns'] / 1e3:.1f}",
+        ]  # fmt: skip
 
 
 def test_run_profile_error_names_the_field(tmp_path: Path) -> None:

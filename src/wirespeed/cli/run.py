@@ -72,6 +72,7 @@ def _print_table(results: dict[str, Any]) -> None:
         "lost",
         "misord",
         "dup",
+        "lat min us",
         "lat avg us",
         "lat max us",
         "jitter us",
@@ -79,6 +80,7 @@ def _print_table(results: dict[str, Any]) -> None:
         s.add_column(col, justify="right")
     for st in results["streams"]:
         rx = st.get("rx") or {}
+        lat = rx.get("latency") or {}
         s.add_row(
             st["name"],
             str(st["tpld_id"]),
@@ -87,8 +89,9 @@ def _print_table(results: dict[str, Any]) -> None:
             str(rx.get("lost", "-")),
             str(rx.get("misordered", "-")),
             str(rx.get("duplicates", "-")),
-            _us(rx.get("latency_avg_ns")),
-            _us(rx.get("latency_max_ns")),
+            _us(lat.get("min_ns")),
+            _us(lat.get("avg_ns")),
+            _us(lat.get("max_ns")),
             _us(rx.get("jitter_ns")),
         )
     console.print(s)
