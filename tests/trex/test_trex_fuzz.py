@@ -23,6 +23,8 @@ METHODS = [
     "get_pgid_stats",
     "set_port_attr",
     "update_traffic",
+    "pause_streams",
+    "update_streams",
     "get_async_events",
     "api_sync_v2",
     "remove_stream",
@@ -47,6 +49,7 @@ KEYS = [
     "duration",
     "core_mask",
     "dst_mac",
+    "stream_ids",
 ]
 JUNK: list[Any] = [
     None,
