@@ -1,8 +1,9 @@
 """Field-engine build rate on one core: frames built per second, as the TX uses it.
 
 Plain script (no asserts). It times ``StreamGenerator.fill`` (prepare + finish: the
-frames in the reused buffer, TPLD stamped with per-frame times, every checksum
-final), i.e. everything the transmit worker does per batch except the system call,
+frames in the reused buffer, TPLD stamped with the batch's transmit time as the
+transmit worker stamps it (one time per batch), every checksum final), i.e.
+everything the transmit worker does per batch except the system call,
 for the streams in ``bench/streams.py``:
 
   1. Xena: 64 B, IPv4 header segments, a 16-bit modifier on the IP id (the IPv4
@@ -86,13 +87,13 @@ def engine(stream: Stream, n: int) -> float:
     """Frames/s of ``fill`` for ``stream`` in batches of ``n``."""
     has_tpld = stream.tpld_id >= 0
     gen = compile_stream(stream, tpld_mode=TpldMode.NORMAL if has_tpld else None)
-    ts = np.arange(n, dtype=np.int64) * 1100 + 1_700_000_000_000_000_000
-    state = {"seq": 0}
+    state = {"seq": 0, "ts": 1_700_000_000_000_000_000}
 
     def build() -> int:
         stamp = TpldStamp(1, state["seq"]) if has_tpld else None
-        gen.fill(n, stamp, ts if has_tpld else None)
+        gen.fill(n, stamp, state["ts"] if has_tpld else None)
         state["seq"] = (state["seq"] + n) & 0xFFFFFF
+        state["ts"] += 1100 * n
         return n
 
     return _rate(build)

@@ -161,6 +161,7 @@ class StreamGenerator:
         self._cache: _Inputs | None = None
         self._prepared: tuple[U8Array, I64Array, U8Array | None, bool] | None = None
         self._partials: list[I64Array | None] = []
+        self._odd: list[npt.NDArray[np.bool_] | bool] = []
         self._fixed = np.zeros(0, dtype=np.int64)
         self._tpld_static = np.zeros(0, dtype=np.int64)
         self.reset()
@@ -424,9 +425,9 @@ class StreamGenerator:
             if part is not None:
                 time_part = part
         ends = lengths - self.tpld_len
-        for l4, partial in zip(self._l4, self._partials, strict=True):
+        for l4, partial, odd in zip(self._l4, self._partials, self._odd, strict=True):
             if partial is not None:
-                l4.complete(body, partial + self._aligned(time_part, ends, l4))
+                l4.complete(body, partial + self._aligned(time_part, odd))
             else:  # all of it now: after the TPLD and the inner checksums
                 sums = None
                 if stamped:
@@ -456,27 +457,34 @@ class StreamGenerator:
             self._tpld_static = self._stamper.static_sums
             if self._pi:  # the payload checksum's word comes first
                 self._tpld_static = self._tpld_static + tpld[:, 0:2].view(">u2")[:, 0]
-        static = fold(self._tpld_static)
         out: list[I64Array | None] = []
+        self._odd = []
         for l4 in self._l4:
+            odd = self._odd_start(ends, l4)
+            self._odd.append(odd)
             if not l4.splittable:
                 out.append(None)
                 continue
             partial = l4.partial(body, lengths, ends)
-            out.append(fold(partial + self._aligned(static, ends, l4)))
+            out.append(fold(partial + self._aligned(self._tpld_static, odd)))
         return out
 
-    def _aligned(
-        self, words: I64Array | int, ends: I64Array, l4: L4Sum
-    ) -> I64Array | int:
-        """A TPLD's folded word sum as it adds to the segment at ``l4``: byte-swapped
-        where the TPLD starts an odd number of bytes into the segment."""
-        even = fold(np.asarray(words, dtype=np.int64))
-        odd = swap16(even)
+    def _odd_start(self, ends: I64Array, l4: L4Sum) -> npt.NDArray[np.bool_] | bool:
+        """Where the TPLD starts an odd number of bytes into the segment at ``l4``."""
         if self._fixed_len:
-            parity = (self._smallest_len() - self.tpld_len - l4.l4) & 1
-            return odd if parity else even
-        return np.where((ends - l4.l4) & 1, odd, even)
+            return bool((self._smallest_len() - self.tpld_len - l4.l4) & 1)
+        return ((ends - l4.l4) & 1).astype(bool)
+
+    @staticmethod
+    def _aligned(
+        words: I64Array | int, odd: npt.NDArray[np.bool_] | bool
+    ) -> I64Array | int:
+        """A TPLD's word sum (below 2**32) folded as it adds to a segment: byte-swapped
+        where the TPLD starts an odd number of bytes into it."""
+        even = fold(np.asarray(words, dtype=np.int64))
+        if isinstance(odd, bool):
+            return swap16(even) if odd else even
+        return np.where(odd, swap16(even), even)
 
     def _begin_stamp(
         self, body: U8Array, ends: I64Array, tpld: U8Array, stamp: TpldStamp
