@@ -1,6 +1,7 @@
 """Latency error counters and the histogram through the real client, from frames
-that really crossed the veth: the test sends TPLD frames (TID = pg_id 41) with
-sequence gaps, a swap and a duplicate into port 1."""
+that really crossed the veth: the test sends frames with the TRex-style TPLD the
+TRex front end's ports use (TID = pg_id 41) with sequence gaps, a swap and a
+duplicate into port 1."""
 
 from __future__ import annotations
 
@@ -34,11 +35,11 @@ def _frames(bed: TrexBed, seqs: list[int]) -> Iterator[bytes]:
         Ether(dst=bed.macs[1], src=bed.macs[0])
         / IP(src="198.18.0.1", dst="198.19.0.1")
         / UDP(sport=1025, dport=12)
-        / (b"x" * 62)
+        / (b"x" * 66)
     )
     for seq in seqs:
         tpld = TpldFields(tid=PG_ID, seq=seq, ts_ns=time.time_ns() - DELAY_NS)
-        yield head + tpld.to_bytes(TpldMode.NORMAL)  # 124 bytes, 128 with FCS
+        yield head + tpld.to_bytes(TpldMode.TREX)  # 124 bytes, 128 with FCS
 
 
 def test_dropped_out_of_order_dup_and_sequence_errors(trex_bed: TrexBed) -> None:

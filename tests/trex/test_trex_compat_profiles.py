@@ -176,10 +176,12 @@ def test_flow_stats_per_pg_id(trex_bed: TrexBed, profiles: dict[str, Path]) -> N
 def test_latency_stream(
     trex_bed: TrexBed, profiles: dict[str, Path], capture_rx: Capture
 ) -> None:
-    out = _run(trex_bed, profiles["latency"], "1", 1.0, ["--fsize", "128"])
+    """TRex's flow_stats_latency shape at its default 64 B, as TRex runs it."""
+    out = _run(trex_bed, profiles["latency"], "1", 1.0)
     frames = capture_rx.stop()
     assert (out["tx"], out["rx"]) == (1000, 1000)
     assert out["flow"]["7"]["rx_pkts"] == {"0": 0, "1": 1000, "total": 1000}
+    assert out["flow"]["7"]["rx_bytes"] == {"0": 0, "1": 64000, "total": 64000}
     lat = out["latency"]["7"]
     assert lat["err_cntrs"] == {
         "dropped": 0,
@@ -192,16 +194,21 @@ def test_latency_stream(
     assert 0 <= stats["total_min"] <= stats["average"] <= stats["total_max"]
     assert stats["jitter"] >= 0
     assert sum(stats["histogram"].values()) == 1000
-    # the last 20 bytes of every frame are the TPLD: TID = pg_id, sequence 0..999
-    fields = [TpldFields.from_bytes(f[-20:], TpldMode.NORMAL) for f in frames]
+    # 60 bytes (64 with FCS): the profile's packet, its last 16 bytes the TRex-style
+    # TPLD (magic 0xAB; TID = pg_id, sequence 0..999), as TRex puts its latency
+    # header over the end of the payload
+    assert {len(f) for f in frames} == {60}
+    assert {f[:44] for f in frames} == {frames[0][:42] + b"xx"}
+    assert {f[44] for f in frames} == {0xAB}
+    fields = [TpldFields.from_bytes(f[-16:], TpldMode.TREX) for f in frames]
     assert [(t.tid, t.seq) for t in fields] == [(7, i) for i in range(1000)]
 
 
 def test_latency_frames_too_small_for_the_tpld_are_refused(
     trex_bed: TrexBed, profiles: dict[str, Path]
 ) -> None:
-    out = _run(trex_bed, profiles["latency"], "1", 1.0)
-    assert "need 66" in out["error"]
+    out = _run(trex_bed, profiles["latency"], "1", 1.0, ["--fsize", "60"])
+    assert "need 62" in out["error"]
 
 
 def test_pcap_profile_bytes(

@@ -46,7 +46,7 @@ from wirespeed.analysis.table import (
     reset_tid_rows,
 )
 from wirespeed.errors import ValidationError
-from wirespeed.tpld import DecodeStatus, TpldMode, decode_batch, latency_ns
+from wirespeed.tpld import DecodeStatus, TpldMode, decode_any, highest_tid, latency_ns
 
 __all__ = ["FCS_BYTES", "MAX_CAPACITY", "RxAnalyzer"]
 
@@ -112,13 +112,14 @@ class RxAnalyzer:
         if not 1 <= capacity <= MAX_CAPACITY:
             raise ValidationError(f"must be 1..{MAX_CAPACITY}", field="capacity")
         self._mode = mode
+        self._max_tid = highest_tid(mode)
         self._capacity = capacity
         self._seq = SequenceTracker(window)
         self._table = new_tid_table(capacity)
         self._words: NDArray[np.int64] = self._table.view(np.int64).reshape(
             capacity, WORDS
         )
-        self._tid_row = np.full(mode.max_tid + 1, _NO_TID, dtype=np.intp)
+        self._tid_row = np.full(self._max_tid + 1, _NO_TID, dtype=np.intp)
         self._accepted: NDArray[np.bool_] | None = None
         self._used = 0
         self._port: dict[str, int] = {}
@@ -143,10 +144,10 @@ class RxAnalyzer:
         if tids is None:
             self._accepted = None
             return
-        accepted = np.zeros(self._mode.max_tid + 1, dtype=bool)
+        accepted = np.zeros(self._max_tid + 1, dtype=bool)
         for tid in tids:
-            if not 0 <= tid <= self._mode.max_tid:
-                raise ValidationError(f"must be 0..{self._mode.max_tid}", field="tid")
+            if not 0 <= tid <= self._max_tid:
+                raise ValidationError(f"must be 0..{self._max_tid}", field="tid")
             accepted[tid] = True
         self._accepted = accepted
 
@@ -228,7 +229,7 @@ class RxAnalyzer:
 
     def tid_stats(self, tid: int) -> TidStats | None:
         """Statistics of one TID, or None if it was not seen since clear."""
-        if not 0 <= tid <= self._mode.max_tid:
+        if not 0 <= tid <= self._max_tid:
             return None
         row = int(self._tid_row[tid])
         return None if row < 0 else TidStats.from_row(self._table[row])
@@ -276,7 +277,7 @@ class RxAnalyzer:
         n = lens.shape[0]
         if n == 0:
             return
-        dec = decode_batch(frames, lens, self._mode)
+        dec = decode_any(frames, lens, self._mode)
         p = self._port
         lo, hi = int(lens.min()), int(lens.max())
         total_bytes = (

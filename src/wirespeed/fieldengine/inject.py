@@ -159,7 +159,7 @@ class ErrorInjector:
         else:
             rows, row = self._tpld_rows(batch, k)
             _keep(batch, k, undo)
-            rows[row, -1] ^= 0x01  # the inverted check word: no TPLD any more
+            rows[row, self.mode.check_index] ^= 0x01  # its own check fails
         self._refix(batch, k, undo)
         self.done[error] += 1
         return True

@@ -11,8 +11,10 @@ from wirespeed.tpld.checksums import internet_checksum, internet_checksum_ranges
 from wirespeed.tpld.codec import (
     DecodedTplds,
     DecodeStatus,
+    decode_any,
     decode_batch,
     encode_batch,
+    highest_tid,
     latency_ns,
 )
 from wirespeed.tpld.layout import (
@@ -33,8 +35,10 @@ __all__ = [
     "DecodedTplds",
     "TpldFields",
     "TpldMode",
+    "decode_any",
     "decode_batch",
     "encode_batch",
+    "highest_tid",
     "internet_checksum",
     "internet_checksum_ranges",
     "latency_ns",

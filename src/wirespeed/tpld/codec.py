@@ -26,14 +26,17 @@ from wirespeed.tpld.layout import (
     FLAG_FIRST,
     PI_OFFSET_MAX,
     SEQ_MODULUS,
+    TREX_MAGIC,
     TpldMode,
 )
 
 __all__ = [
     "DecodeStatus",
     "DecodedTplds",
+    "decode_any",
     "decode_batch",
     "encode_batch",
+    "highest_tid",
     "latency_ns",
 ]
 
@@ -67,8 +70,18 @@ _PI_DTYPE = _core_dtype(2, 22)
 _MICRO_DTYPE = np.dtype(
     {"names": ["head", "low"], "formats": [">u2", ">u4"], "offsets": [0, 2]}
 )
+_TREX_DTYPE = np.dtype(
+    {
+        "names": ["magic", "check", "hw_id", "seq", "ts"],
+        "formats": ["u1", "u1", "<u2", "<u4", "<u8"],
+        "offsets": [0, 1, 2, 4, 8],
+        "itemsize": 16,
+    }
+)
 _CRC_CORE = FixedLengthCrc32(12)
 _CRC_MICRO = FixedLengthCrc32(5)
+_CRC_TREX = FixedLengthCrc32(14)
+_TS36 = (1 << 36) - 1
 _SEQ_MASK = SEQ_MODULUS - 1
 
 
@@ -215,6 +228,9 @@ def encode_batch(
             seqs = (np.arange(n, dtype=np.int64) + seq_arr) & _SEQ_MASK
         else:
             seqs = _as_int64(seq_arr, n, "seq") & _SEQ_MASK
+        if mode is TpldMode.TREX:
+            _scatter(frames, lens, _encode_trex(n, tids, tx, first, seqs))
+            return
         pio = _as_int64(pi_offset, n, "pi_offset")
         _check_range(pio, 0, PI_OFFSET_MAX, "pi_offset")
         raw = _encode_normal(frames, lens, mode, tids, tx, first, seqs, pio)
@@ -270,6 +286,23 @@ def _encode_micro(
     rec["low"] = (head40 & 0xFFFFFF) << 8
     raw = rec.view(np.uint8).reshape(n, 6)
     raw[:, 5] = _CRC_MICRO.rows(raw) & 0xFF
+    return raw
+
+
+def _encode_trex(
+    n: int,
+    tids: NDArray[np.int64],
+    tx: NDArray[np.int64],
+    first: NDArray[np.bool_],
+    seqs: NDArray[np.int64],
+) -> NDArray[np.uint8]:
+    rec = np.zeros(n, dtype=_TREX_DTYPE)
+    rec["magic"] = TREX_MAGIC
+    rec["hw_id"] = tids | np.where(first, 0x8000, 0)
+    rec["seq"] = seqs
+    rec["ts"] = tx.astype(np.uint64)
+    raw = rec.view(np.uint8).reshape(n, 16)
+    raw[:, 1] = _CRC_TREX.rows(np.ascontiguousarray(raw[:, 2:])) & 0xFF
     return raw
 
 
@@ -337,6 +370,8 @@ def decode_batch(
     too_short = lens < width if lo < width else np.zeros(n, dtype=bool)
     if mode is TpldMode.MICRO:
         return _decode_micro(raw, too_short, lo < width)
+    if mode is TpldMode.TREX:
+        return _decode_trex(raw, too_short, lo < width)
     core = raw if width == 20 else np.ascontiguousarray(raw[:, 2:])
     words = core.view(">u4").astype(np.int64)
     w0, w1, w2, w3 = words[:, 0], words[:, 1], words[:, 2], words[:, 3]
@@ -392,5 +427,95 @@ def _decode_micro(
         pi_ok=np.ones(n, dtype=bool),
         pi_offset=zeros,
         looks_like_tpld=np.zeros(n, dtype=bool),
+        too_short=too_short,
+    )
+
+
+def _decode_trex(
+    raw: NDArray[np.uint8], too_short: NDArray[np.bool_], any_short: bool
+) -> DecodedTplds:
+    n = raw.shape[0]
+    rec = raw.view(_TREX_DTYPE).reshape(n)
+    seq = rec["seq"].astype(np.int64)
+    looks = (rec["magic"] == TREX_MAGIC) & (seq >> 24 == 0)
+    check = _CRC_TREX.rows(np.ascontiguousarray(raw[:, 2:])) & 0xFF
+    valid = looks & (check == rec["check"])
+    if any_short:
+        valid &= ~too_short
+    hw_id = rec["hw_id"].astype(np.int64)
+    zeros = np.zeros(n, dtype=np.int64)
+    return DecodedTplds(
+        valid=valid,
+        tid=hw_id & 0x7FFF,
+        seq=seq & _SEQ_MASK,
+        ts_ns=rec["ts"].astype(np.int64) & _TS36,
+        is_first=(hw_id & 0x8000) != 0,
+        pi_checked=np.zeros(n, dtype=bool),
+        pi_ok=np.ones(n, dtype=bool),
+        pi_offset=zeros,
+        looks_like_tpld=looks,
+        too_short=too_short,
+    )
+
+
+#: The other form a port recognises besides its own: Xena's and TRex's test frames
+#: may meet on one port (a TRex user owns only the sending port, say).
+_ALSO = {
+    TpldMode.NORMAL: TpldMode.TREX,
+    TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM: TpldMode.TREX,
+    TpldMode.TREX: TpldMode.NORMAL,
+}
+
+
+def highest_tid(mode: TpldMode) -> int:
+    """The highest TID :func:`decode_any` can return for a port of form ``mode``."""
+    other = _ALSO.get(mode)
+    return mode.max_tid if other is None else max(mode.max_tid, other.max_tid)
+
+
+def decode_any(
+    frames: NDArray[np.uint8], lengths: ArrayLike, mode: TpldMode
+) -> DecodedTplds:
+    """:func:`decode_batch` in the port's form, then, for frames that carry none,
+    in the other 36-bit form with a sequence number (20-byte normal <-> TRex-style).
+
+    Both forms time in ns modulo 2**36 and number frames with 24 bits, so their
+    frames are analysed alike. A micro port decodes micro TPLDs only.
+    """
+    dec = decode_batch(frames, lengths, mode)
+    other = _ALSO.get(mode)
+    if other is None or dec.valid.all():
+        return dec
+    miss = np.flatnonzero(~dec.valid)
+    lens = np.asarray(lengths, dtype=np.int64)
+    alt = decode_batch(frames[miss], lens[miss] if lens.ndim else lens, other)
+    if not alt.valid.any():
+        return dec
+    take = miss[alt.valid]
+    got = alt.valid
+
+    def merged(name: str) -> NDArray[np.generic]:
+        arr: NDArray[np.generic] = getattr(dec, name).copy()
+        arr[take] = getattr(alt, name)[got]
+        return arr
+
+    valid = dec.valid.copy()
+    valid[take] = True
+    too_short = dec.too_short.copy()
+    too_short[take] = False
+    pi_checked = dec.pi_checked.copy()
+    pi_checked[take] = False
+    pi_ok = dec.pi_ok.copy()
+    pi_ok[take] = True
+    return DecodedTplds(
+        valid=valid,
+        tid=merged("tid"),  # type: ignore[arg-type]
+        seq=merged("seq"),  # type: ignore[arg-type]
+        ts_ns=merged("ts_ns"),  # type: ignore[arg-type]
+        is_first=merged("is_first"),  # type: ignore[arg-type]
+        pi_checked=pi_checked,
+        pi_ok=pi_ok,
+        pi_offset=merged("pi_offset"),  # type: ignore[arg-type]
+        looks_like_tpld=dec.looks_like_tpld,
         too_short=too_short,
     )

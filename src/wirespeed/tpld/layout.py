@@ -42,6 +42,20 @@ CRC-32 of bytes 0..4. The micro form has no sequence number. Its 8-bit check can
 tell a corrupted TPLD from a frame without one (1 in 256 random frames passes), so
 receivers should only feed it frames of test streams.
 
+TRex-style TPLD, 16 bytes (``TpldMode.TREX``): the layout of the latency header TRex
+puts at the end of its flow-stats frames, little-endian fields, so TRex's 64-byte
+latency frames fit::
+
+    0     | 1     | 2  3       | 4  5  6  7 | 8 ... 15
+    0xAB  | check | hw_id (LE) | seq (LE)   | ts (LE, ns)
+
+``hw_id``: bit 15 first-packet flag, bits 14..0 the TID (0..0x7FFF). ``seq`` holds
+the 24-bit sequence number (its top byte is 0). ``ts`` is the transmit time in ns
+(decoded modulo 2**36, as the normal form). ``check`` (where TRex has its flow
+sequence) is the low byte of the CRC-32 of bytes 2..15: a frame is a TPLD when the
+magic, the check and the zero top byte of ``seq`` all match (a random frame does
+with probability 2**-24); magic and zero byte without the check: a corrupted TPLD.
+
 Sequence numbers are 24-bit and wrap from 0xFFFFFF to 0.
 """
 
@@ -58,6 +72,8 @@ __all__ = [
     "NORMAL_TID_MAX",
     "PI_OFFSET_MAX",
     "SEQ_MODULUS",
+    "TREX_MAGIC",
+    "TREX_TID_MAX",
     "TpldFields",
     "TpldMode",
 ]
@@ -68,6 +84,10 @@ NORMAL_TID_MAX = 0xFFFF
 """Highest TID of the 20/22-byte TPLD."""
 MICRO_TID_MAX = 0x3FF
 """Highest TID of the micro TPLD (10 bits)."""
+TREX_TID_MAX = 0x7FFF
+"""Highest TID of the TRex-style TPLD (15 bits)."""
+TREX_MAGIC = 0xAB
+"""First byte of a TRex-style TPLD."""
 PI_OFFSET_MAX = 0x7FF
 """Highest payload-integrity offset (11 bits)."""
 
@@ -85,6 +105,9 @@ class TpldMode(enum.Enum):
     """22 bytes: a 2-byte payload integrity checksum, then the 20 normal bytes."""
     MICRO = "micro"
     """6 bytes: flag, TID (10 bits), timestamp (28 bits), 8-bit checksum."""
+    TREX = "trex"
+    """16 bytes in the layout of TRex's latency header: magic, check, TID and
+    flag, 32-bit sequence, 64-bit timestamp (the TRex front end's ports)."""
 
     @property
     def length(self) -> int:
@@ -109,7 +132,14 @@ class TpldMode(enum.Enum):
     @property
     def max_tid(self) -> int:
         """Highest TID this form can carry."""
+        if self is TpldMode.TREX:
+            return TREX_TID_MAX
         return MICRO_TID_MAX if self is TpldMode.MICRO else NORMAL_TID_MAX
+
+    @property
+    def check_index(self) -> int:
+        """Index of a byte of the TPLD's own check (changing it breaks the TPLD)."""
+        return 1 if self is TpldMode.TREX else self.length - 1
 
     @property
     def core_offset(self) -> int:
@@ -121,6 +151,7 @@ _LENGTH = {
     TpldMode.NORMAL: 20,
     TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM: 22,
     TpldMode.MICRO: 6,
+    TpldMode.TREX: 16,
 }
 
 
@@ -163,6 +194,8 @@ class TpldFields:
             return _micro_to_bytes(self)
         if not 0 <= self.seq < SEQ_MODULUS:
             raise ValidationError("sequence must be 0..0xFFFFFF", field="seq")
+        if mode is TpldMode.TREX:
+            return _trex_to_bytes(self)
         if not 0 <= self.pi_offset <= PI_OFFSET_MAX:
             raise ValidationError("must be 0..2047", field="pi_offset")
         if not 0 <= self.pi_checksum <= 0xFFFF:
@@ -201,6 +234,8 @@ class TpldFields:
             )
         if mode is TpldMode.MICRO:
             return _micro_from_bytes(data)
+        if mode is TpldMode.TREX:
+            return _trex_from_bytes(data)
         off = mode.core_offset
         core = data[off : off + 12]
         crc = int.from_bytes(data[off + 12 : off + 16], "big")
@@ -235,4 +270,28 @@ def _micro_from_bytes(data: bytes) -> TpldFields:
         tid=(head >> 28) & MICRO_TID_MAX,
         ts_ns=(head & 0x0FFFFFFF) << 4,
         is_first=bool(head >> 39),
+    )
+
+
+def _trex_to_bytes(fields: TpldFields) -> bytes:
+    hw_id = fields.tid | (0x8000 if fields.is_first else 0)
+    body = (
+        hw_id.to_bytes(2, "little")
+        + fields.seq.to_bytes(4, "little")
+        + (fields.ts_ns & ((1 << 64) - 1)).to_bytes(8, "little")
+    )
+    return bytes([TREX_MAGIC, zlib.crc32(body) & 0xFF]) + body
+
+
+def _trex_from_bytes(data: bytes) -> TpldFields:
+    if data[0] != TREX_MAGIC or data[7] != 0:
+        raise ParseError("not a TRex-style TPLD", offset=0, layer="tpld")
+    if data[1] != zlib.crc32(data[2:]) & 0xFF:
+        raise ParseError("TRex-style TPLD check mismatch", offset=1, layer="tpld")
+    hw_id = int.from_bytes(data[2:4], "little")
+    return TpldFields(
+        tid=hw_id & TREX_TID_MAX,
+        seq=int.from_bytes(data[4:8], "little"),
+        ts_ns=int.from_bytes(data[8:16], "little") & ((1 << 36) - 1),
+        is_first=bool(hw_id & 0x8000),
     )

@@ -30,10 +30,13 @@ from wirespeed.tpld.layout import (
     FLAG_FIRST,
     PI_OFFSET_MAX,
     SEQ_MODULUS,
+    TREX_MAGIC,
     TpldMode,
 )
 
 __all__ = ["TpldStamper"]
+
+_CRC_TREX = FixedLengthCrc32(14)
 
 U8Array = NDArray[np.uint8]
 I64Array = NDArray[np.int64]
@@ -86,6 +89,7 @@ class TpldStamper:
         self._with_pi = mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
         self._consts: dict[int, tuple[int, int]] = {}
         self._pending: tuple[int, int, bool] | None = None
+        self._seq0 = 0
         self._want_sums = False
         self._a = np.zeros(0, dtype=np.int64)
         self._crc = np.zeros(0, dtype=np.uint32)
@@ -161,8 +165,9 @@ class TpldStamper:
             raise ValidationError(f"TID must be 0..{self.mode.max_tid}", field="tid")
         self._pending = (n, tid, is_first)
         self._want_sums = want_sums
+        self._seq0 = seq0 % SEQ_MODULUS
         self.static_sums = np.zeros(n, dtype=np.int64)
-        if self.mode is TpldMode.MICRO or n == 0:
+        if self.mode in (TpldMode.MICRO, TpldMode.TREX) or n == 0:
             return
         if self._with_pi:
             if pi_checksums is None or len(pi_checksums) != n:
@@ -202,6 +207,9 @@ class TpldStamper:
             ts = ts_ns if isinstance(ts_ns, np.ndarray) else np.full(n, ts_ns, np.int64)
             micro = self._stamp_micro(out, tid, ts, is_first)
             return micro if self._want_sums else None
+        if self.mode is TpldMode.TREX:
+            trex = self._stamp_trex(out, tid, ts_ns, is_first)
+            return trex if self._want_sums else None
         core = out[:, self._core :]
         sums: I64Array | int | None
         if isinstance(ts_ns, np.ndarray):
@@ -325,4 +333,22 @@ class TpldStamper:
         sums = (head >> 24) + ((head >> 8) & 0xFFFF)
         sums += (head & 0xFF) << 8
         sums += out[:, 5]
+        return sums
+
+    def _stamp_trex(
+        self, out: U8Array, tid: int, ts: I64Array | int, is_first: bool
+    ) -> I64Array:
+        """Write whole TRex-style TPLDs; return each one's big-endian word sum."""
+        n = out.shape[0]
+        seq = (self._arange(n) + self._seq0) & (SEQ_MODULUS - 1)
+        out[:, 0] = TREX_MAGIC
+        out[:, 2:4].view("<u2")[:, 0] = tid
+        if is_first:
+            out[0, 3] |= 0x80
+        out[:, 4:8].view("<u4")[:, 0] = seq
+        out[:, 8:16].view("<u8")[:, 0] = np.asarray(ts, dtype=np.int64).astype(
+            np.uint64
+        )
+        out[:, 1] = _CRC_TREX.rows(out[:, 2:]) & 0xFF
+        sums: I64Array = out.view(">u2").astype(np.int64).sum(axis=1)
         return sums

@@ -16,7 +16,7 @@ from wirespeed.model import (
     Stream,
 )
 from wirespeed.packet.checksum import L4_UDP, fix_ipv4_checksums, fix_l4_checksums
-from wirespeed.tpld import TpldMode, decode_batch
+from wirespeed.tpld import TpldMode, decode_any, decode_batch
 
 HDR = bytes(
     Ether(dst="02:00:00:00:00:02", src="02:00:00:00:00:01")
@@ -73,13 +73,17 @@ def _clean(kind: LengthType, sizes: list[int], mode=TpldMode.NORMAL):
     return [run.send(n) for n in sizes]
 
 
+FORMS = [TpldMode.NORMAL, TpldMode.TREX]
+
+
+@pytest.mark.parametrize("mode", FORMS)
 @pytest.mark.parametrize("kind", [LengthType.FIXED, LengthType.RANDOM])
-def test_misorder_swaps_two_sequence_numbers(kind):
-    run = _Run(kind)
+def test_misorder_swaps_two_sequence_numbers(kind, mode):
+    run = _Run(kind, mode)
     run.send(3)
     run.inj.request(InjectedError.MISORDER)
     data, lengths = run.send(4)
-    dec = decode_batch(data, lengths, TpldMode.NORMAL)
+    dec = decode_batch(data, lengths, mode)
     assert dec.valid.all()
     assert dec.seq.tolist() == [4, 3, 5, 6]
     assert _checksums_right(data, lengths)
@@ -134,12 +138,13 @@ def test_payload_error_fails_only_the_payload_checksum(kind):
     assert data[0, PI_OFFSET] == want[0, PI_OFFSET] ^ 0xFF
 
 
+@pytest.mark.parametrize("mode", FORMS)
 @pytest.mark.parametrize("kind", [LengthType.FIXED, LengthType.RANDOM])
-def test_tpld_error_leaves_a_frame_without_tpld(kind):
-    run = _Run(kind)
+def test_tpld_error_leaves_a_frame_without_tpld(kind, mode):
+    run = _Run(kind, mode)
     run.inj.request(InjectedError.TPLD)
     data, lengths = run.send(3)
-    dec = decode_batch(data, lengths, TpldMode.NORMAL)
+    dec = decode_any(data, lengths, mode)
     assert dec.valid.tolist() == [False, True, True]
     assert dec.seq[1:].tolist() == [1, 2]
     assert _checksums_right(data, lengths)

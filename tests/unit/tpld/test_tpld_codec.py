@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -13,8 +15,10 @@ from wirespeed.tpld import (
     DecodeStatus,
     TpldFields,
     TpldMode,
+    decode_any,
     decode_batch,
     encode_batch,
+    highest_tid,
     internet_checksum,
     internet_checksum_ranges,
     latency_ns,
@@ -118,6 +122,15 @@ def test_batch_matches_scalar_codec_and_round_trips(
         assert np.array_equal(frames[i, end:], before[i, end:])
         if mode is TpldMode.MICRO:
             want = TpldFields(tid=tids[i], ts_ns=tx[i] & 0xFFFF_FFF0, is_first=first[i])
+        elif mode is TpldMode.TREX:  # the whole time is sent, 36 bits read back
+            sent = TpldFields(tid=tids[i], seq=seqs[i], ts_ns=tx[i], is_first=first[i])
+            assert frames[i, start:end].tobytes() == sent.to_bytes(mode)
+            want = replace(sent, ts_ns=tx[i] & ((1 << 36) - 1))
+            assert TpldFields.from_bytes(sent.to_bytes(mode), mode) == want
+            assert (decoded.tid[i], decoded.seq[i]) == (want.tid, want.seq)
+            assert (decoded.ts_ns[i], decoded.is_first[i]) == (want.ts_ns, first[i])
+            assert decoded.pi_offset[i] == 0
+            continue
         else:
             pic = (
                 internet_checksum(frames[i, pio[i] : start].tobytes())
@@ -298,3 +311,24 @@ def test_empty_batch() -> None:
     encode_batch(frames, np.zeros(0, dtype=np.int64), mode=PI, tid=1, tx_ns=0)
     decoded = decode_batch(frames, np.zeros(0, dtype=np.int64), PI)
     assert decoded.valid.shape == (0,)
+
+
+def test_a_port_reads_xena_and_trex_tplds_alike() -> None:
+    """20-byte normal and TRex-style frames on one port: both decoded, others not;
+    a micro port reads micro TPLDs only."""
+    frames = np.full((4, 70), 0x55, dtype=np.uint8)
+    lens = np.array([70, 64, 60, 70])
+    encode_batch(frames[:1], lens[:1], mode=TpldMode.NORMAL, tid=40000, seq=5, tx_ns=7)
+    encode_batch(frames[1:3], lens[1:3], mode=TpldMode.TREX, tid=[3, 4], seq=9,
+                 tx_ns=11, is_first=[True, False])  # fmt: skip
+    for mode in (TpldMode.NORMAL, TpldMode.TREX):
+        d = decode_any(frames, lens, mode)
+        assert d.valid.tolist() == [True, True, True, False]
+        assert d.tid[:3].tolist() == [40000, 3, 4]
+        assert d.seq[:3].tolist() == [5, 9, 10]
+        assert d.ts_ns[:3].tolist() == [7, 11, 11]
+        assert d.is_first[:3].tolist() == [False, True, False]
+        assert d.status.tolist() == [DecodeStatus.OK] * 3 + [DecodeStatus.NOT_TPLD]
+    assert highest_tid(TpldMode.TREX) == highest_tid(TpldMode.NORMAL) == 0xFFFF
+    assert decode_any(frames, lens, TpldMode.MICRO).valid[1:3].tolist() == [0, 0]
+    assert highest_tid(TpldMode.MICRO) == 0x3FF

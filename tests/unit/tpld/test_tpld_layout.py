@@ -79,10 +79,28 @@ def test_timestamp_is_stored_modulo_its_wrap() -> None:
 
 
 def test_mode_properties() -> None:
-    assert [m.length for m in TpldMode] == [20, 22, 6]
-    assert [m.has_sequence for m in TpldMode] == [True, True, False]
-    assert [m.ts_bits for m in TpldMode] == [36, 36, 32]
-    assert [m.max_tid for m in TpldMode] == [0xFFFF, 0xFFFF, 0x3FF]
+    assert [m.length for m in TpldMode] == [20, 22, 6, 16]
+    assert [m.has_sequence for m in TpldMode] == [True, True, False, True]
+    assert [m.ts_bits for m in TpldMode] == [36, 36, 32, 36]
+    assert [m.max_tid for m in TpldMode] == [0xFFFF, 0xFFFF, 0x3FF, 0x7FFF]
+    assert [m.check_index for m in TpldMode] == [19, 21, 5, 1]
+
+
+def test_trex_form_bytes_are_trex_latency_header_layout() -> None:
+    """magic 0xAB, check, hw_id LE (bit 15 first), seq LE, time LE: exact bytes."""
+    f = TpldFields(tid=0x1234, seq=0x0A0B0C, ts_ns=0x0102030405060708, is_first=True)
+    raw = f.to_bytes(TpldMode.TREX)
+    body = bytes.fromhex("34920c0b0a000807060504030201")
+    assert raw == bytes([0xAB, zlib.crc32(body) & 0xFF]) + body
+    back = TpldFields.from_bytes(raw, TpldMode.TREX)
+    assert back == TpldFields(tid=0x1234, seq=0x0A0B0C, ts_ns=0x405060708 & 0xFFFFFFFFF,
+                              is_first=True)  # fmt: skip
+    for k, why in ((0, "not a TRex-style TPLD"), (7, "not a TRex-style TPLD"),
+                   (1, "check mismatch"), (9, "check mismatch")):  # fmt: skip
+        bad = bytearray(raw)
+        bad[k] ^= 0x40
+        with pytest.raises(ParseError, match=why):
+            TpldFields.from_bytes(bytes(bad), TpldMode.TREX)
 
 
 @pytest.mark.parametrize(

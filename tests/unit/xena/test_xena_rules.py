@@ -16,6 +16,8 @@ from test_xena_both_protocols import Case, Checks  # type: ignore[import-not-fou
 
 from wirespeed.server.xena.session import Push
 from wirespeed.server.xena.status import Status
+from wirespeed.server.xena.wire import MsgType
+from wirespeed.tpld import TpldMode
 
 RUNNING = ("0/0 PS_ENABLE [0] ON", "0/0 PS_CREATE [1]", "0/0 P_TRAFFIC ON")
 
@@ -216,3 +218,13 @@ def test_pt_extra_counts_the_injected_errors_the_port_sent() -> None:
     st.tx_injected_payload, st.tx_injected_tpld = 3, 4
     assert t.cli("0/0 PT_EXTRA ?") == "0/0 PT_EXTRA 0 0 0 0 0 1 2 3 4 0 0"
     assert t.xoa_get(Case("0/0", "PT_EXTRA")) == "0/0 PT_EXTRA 0 0 0 0 0 1 2 3 4 0 0"
+
+
+def test_a_port_in_the_trex_form_says_so_until_reset() -> None:
+    t = Checks()
+    t.tester.ports[0].tpld_mode = TpldMode.TREX  # what the TRex front end sets
+    assert t.cli("0/0 P_TPLDMODE ?") == "<NOTVALID>"
+    reply = t._ask(Case("0/0", "P_TPLDMODE"), MsgType.QUERY)
+    assert Status(reply.code) is Status.NOTVALID
+    assert t.cli("0/0 P_RESET") == "<OK>"
+    assert t.cli("0/0 P_TPLDMODE ?") == "0/0 P_TPLDMODE NORMAL"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 
@@ -12,6 +13,7 @@ from wirespeed.server.trex.frontend import TrexFrontEnd
 from wirespeed.server.trex.params import UINT32_MAX, Params
 from wirespeed.server.trex.status import port_attr, port_status
 from wirespeed.server.trex.streams import rebuild_port_streams
+from wirespeed.tpld import TpldMode
 
 __all__ = ["register"]
 
@@ -26,13 +28,26 @@ def _acquire(fe: TrexFrontEnd, p: Params) -> object:
         session = f"trex:{p.int('session_id', lo=0, hi=UINT32_MAX)}"
     else:  # the seed's Acquire has no session: one per user
         session = f"trex-user:{user}"
-    return fe.tester.reserve(port, user, session, force=force)
+    handler = fe.tester.reserve(port, user, session, force=force)
+    _use_tpld(fe, port, TpldMode.TREX)
+    return handler
 
 
 def _release(fe: TrexFrontEnd, p: Params) -> object:
     port = fe.owned_port(p)
     fe.tester.release(port, p.str("handler"))
+    _use_tpld(fe, port, TpldMode.NORMAL)
     return {}
+
+
+def _use_tpld(fe: TrexFrontEnd, port: int, mode: TpldMode) -> None:
+    """TRex's ports carry TRex's 16-byte latency layout, so TRex's 64-byte
+    flow-stats and latency frames fit; a port that still sends keeps its form
+    until it stops (the next acquire sets it)."""
+    if fe.tester.ports[port].tpld_mode is mode:
+        return
+    with contextlib.suppress(StateError):
+        fe.tester.set_tpld_mode(port, mode)
 
 
 def _get_owner(fe: TrexFrontEnd, p: Params) -> object:

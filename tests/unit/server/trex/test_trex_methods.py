@@ -265,14 +265,14 @@ def test_the_seed_stream_forms(env: Env) -> None:
             "add_stream: stream.packet.binary: a 1515-byte packet does not fit port 0:"
             " its MTU 1500 allows frames of at most 1514 bytes (FCS excluded)",
         ),
-        (
-            stream_json(udp_packet(60), pg_id=7, latency=True),
-            "add_stream: stream.length.min_bytes: frames of 64 bytes cannot hold 42 "
-            "header + 20 TPLD + FCS bytes (need 66)",
+        (  # TRex's ports carry its 16-byte latency layout: 64-byte frames fit
+            stream_json(udp_packet(56), pg_id=7, latency=True),
+            "add_stream: stream.length.min_bytes: frames of 60 bytes cannot hold 42 "
+            "header + 16 TPLD + FCS bytes (need 62)",
         ),
         (
             stream_json(pg_id=70000),
-            "add_stream: stream.flow_stats.stream_id: pg_id 70000 is above 65535, the "
+            "add_stream: stream.flow_stats.stream_id: pg_id 70000 is above 32767, the "
             "highest TPLD id of port 0",
         ),
         (

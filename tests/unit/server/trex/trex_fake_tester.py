@@ -25,6 +25,7 @@ from wirespeed.service import (
 )
 from wirespeed.service.ownership import Reservations
 from wirespeed.topology.testbed import PortSpec
+from wirespeed.tpld import TpldMode
 
 MACS = ("02:00:00:00:00:01", "02:00:00:00:00:02")
 
@@ -116,6 +117,11 @@ class FakeTester:
         self.calls.append(("set_promiscuous", index, on))
         self.ports[index].promiscuous = on
         self.emit(EventKind.ATTR, index, promiscuous=on)
+
+    def set_tpld_mode(self, index: int, mode: TpldMode) -> None:
+        if self._state[index] in (PortState.TX, PortState.PAUSE):
+            raise StateError(f"port {index} is transmitting", port=index)
+        self.ports[index].tpld_mode = mode
 
     # streams
     def add_stream(self, index: int, stream_id: int, stream: Stream) -> None:

@@ -202,8 +202,14 @@ def _set_speed_selection(
 
 
 def _tpld_mode(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
-    micro = c.tester.ports[t.port_index].tpld_mode is TpldMode.MICRO
-    return (TpldModeCode.MICRO if micro else TpldModeCode.NORMAL,)
+    mode = c.tester.ports[t.port_index].tpld_mode
+    if mode is TpldMode.TREX:
+        raise XenaStatusError(
+            Status.NOTVALID,
+            "the port sends and reads the TRex-style TPLD (set by the TRex front "
+            "end); P_RESET or P_TPLDMODE sets a Xena form",
+        )
+    return (TpldModeCode.MICRO if mode is TpldMode.MICRO else TpldModeCode.NORMAL,)
 
 
 def _set_tpld_mode(
