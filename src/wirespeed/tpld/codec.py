@@ -13,8 +13,9 @@ content: a frame that is too short or whose TPLD checksum fails gets
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -38,6 +39,7 @@ __all__ = [
     "encode_batch",
     "highest_tid",
     "latency_ns",
+    "trex_tplds",
 ]
 
 
@@ -229,11 +231,11 @@ def encode_batch(
         else:
             seqs = _as_int64(seq_arr, n, "seq") & _SEQ_MASK
         if mode is TpldMode.TREX:
-            _scatter(frames, lens, _encode_trex(n, tids, tx, first, seqs))
-            return
-        pio = _as_int64(pi_offset, n, "pi_offset")
-        _check_range(pio, 0, PI_OFFSET_MAX, "pi_offset")
-        raw = _encode_normal(frames, lens, mode, tids, tx, first, seqs, pio)
+            raw = trex_tplds(tids, tx, first, seqs)
+        else:
+            pio = _as_int64(pi_offset, n, "pi_offset")
+            _check_range(pio, 0, PI_OFFSET_MAX, "pi_offset")
+            raw = _encode_normal(frames, lens, mode, tids, tx, first, seqs, pio)
     _scatter(frames, lens, raw)
 
 
@@ -289,13 +291,15 @@ def _encode_micro(
     return raw
 
 
-def _encode_trex(
-    n: int,
-    tids: NDArray[np.int64],
-    tx: NDArray[np.int64],
+def trex_tplds(
+    tids: NDArray[np.int64] | np.int64,
+    tx: NDArray[np.int64] | np.int64,
     first: NDArray[np.bool_],
     seqs: NDArray[np.int64],
 ) -> NDArray[np.uint8]:
+    """TRex-style TPLDs, one row per sequence number (TIDs and times: one per row
+    or one for all; sequence numbers already below 2**24)."""
+    n = seqs.shape[0]
     rec = np.zeros(n, dtype=_TREX_DTYPE)
     rec["magic"] = TREX_MAGIC
     rec["hw_id"] = tids | np.where(first, 0x8000, 0)
@@ -492,30 +496,10 @@ def decode_any(
     if not alt.valid.any():
         return dec
     take = miss[alt.valid]
-    got = alt.valid
-
-    def merged(name: str) -> NDArray[np.generic]:
-        arr: NDArray[np.generic] = getattr(dec, name).copy()
-        arr[take] = getattr(alt, name)[got]
-        return arr
-
-    valid = dec.valid.copy()
-    valid[take] = True
-    too_short = dec.too_short.copy()
-    too_short[take] = False
-    pi_checked = dec.pi_checked.copy()
-    pi_checked[take] = False
-    pi_ok = dec.pi_ok.copy()
-    pi_ok[take] = True
-    return DecodedTplds(
-        valid=valid,
-        tid=merged("tid"),  # type: ignore[arg-type]
-        seq=merged("seq"),  # type: ignore[arg-type]
-        ts_ns=merged("ts_ns"),  # type: ignore[arg-type]
-        is_first=merged("is_first"),  # type: ignore[arg-type]
-        pi_checked=pi_checked,
-        pi_ok=pi_ok,
-        pi_offset=merged("pi_offset"),  # type: ignore[arg-type]
-        looks_like_tpld=dec.looks_like_tpld,
-        too_short=too_short,
-    )
+    changes: dict[str, Any] = {}
+    for f in fields(dec):
+        if f.name != "looks_like_tpld":  # what the port's own form saw
+            arr = getattr(dec, f.name).copy()
+            arr[take] = getattr(alt, f.name)[alt.valid]
+            changes[f.name] = arr
+    return replace(dec, **changes)

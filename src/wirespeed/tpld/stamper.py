@@ -25,18 +25,16 @@ from numpy.typing import NDArray
 
 from wirespeed.errors import ValidationError
 from wirespeed.tpld.checksums import FixedLengthCrc32
+from wirespeed.tpld.codec import trex_tplds
 from wirespeed.tpld.layout import (
     FLAG_CHECKSUM,
     FLAG_FIRST,
     PI_OFFSET_MAX,
     SEQ_MODULUS,
-    TREX_MAGIC,
     TpldMode,
 )
 
 __all__ = ["TpldStamper"]
-
-_CRC_TREX = FixedLengthCrc32(14)
 
 U8Array = NDArray[np.uint8]
 I64Array = NDArray[np.int64]
@@ -341,14 +339,8 @@ class TpldStamper:
         """Write whole TRex-style TPLDs; return each one's big-endian word sum."""
         n = out.shape[0]
         seq = (self._arange(n) + self._seq0) & (SEQ_MODULUS - 1)
-        out[:, 0] = TREX_MAGIC
-        out[:, 2:4].view("<u2")[:, 0] = tid
-        if is_first:
-            out[0, 3] |= 0x80
-        out[:, 4:8].view("<u4")[:, 0] = seq
-        out[:, 8:16].view("<u8")[:, 0] = np.asarray(ts, dtype=np.int64).astype(
-            np.uint64
-        )
-        out[:, 1] = _CRC_TREX.rows(out[:, 2:]) & 0xFF
+        first = np.zeros(n, dtype=bool)
+        first[0] = is_first
+        out[:] = trex_tplds(np.int64(tid), np.asarray(ts, dtype=np.int64), first, seq)
         sums: I64Array = out.view(">u2").astype(np.int64).sum(axis=1)
         return sums
