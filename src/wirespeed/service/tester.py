@@ -727,11 +727,11 @@ class Tester:
     def pause_streams(self, index: int, stream_ids: list[int]) -> None:
         """Stop sending some streams of a transmitting port; the port keeps sending
         the others and stays in its state (TRex's ``pause_streams``)."""
-        self._stream_command(index, stream_ids, "suppress", True)
+        self._stream_command(index, "suppress", {s: (True,) for s in stream_ids})
 
     def resume_streams(self, index: int, stream_ids: list[int]) -> None:
         """Send paused streams again from now on (the pause is not made up for)."""
-        self._stream_command(index, stream_ids, "suppress", False)
+        self._stream_command(index, "suppress", {s: (False,) for s in stream_ids})
 
     def update_streams(self, index: int, factors: dict[int, float]) -> None:
         """Run each stream at ``factor`` times its own rate from now on, whatever
@@ -742,22 +742,19 @@ class Tester:
                     f"stream {stream_id}: factor {factor:g} must be above 0",
                     field="factor",
                 )
-        with self._lock:
-            port = self._port(index)
-            self._check_job_streams(port, list(factors))
-            assert port.workers is not None
-            for stream_id, factor in factors.items():
-                port.workers.send_tx("stream_rate", stream_id, factor)
+        rates: dict[int, tuple[object, ...]] = {s: (f,) for s, f in factors.items()}
+        self._stream_command(index, "stream_rate", rates)
 
     def _stream_command(
-        self, index: int, stream_ids: list[int], op: str, *args: object
+        self, index: int, op: str, args: dict[int, tuple[object, ...]]
     ) -> None:
+        """Send ``op`` to the TX worker for each stream of the running job."""
         with self._lock:
             port = self._port(index)
-            self._check_job_streams(port, stream_ids)
+            self._check_job_streams(port, list(args))
             assert port.workers is not None
-            for stream_id in stream_ids:
-                port.workers.send_tx(op, stream_id, *args)
+            for stream_id, values in args.items():
+                port.workers.send_tx(op, stream_id, *values)
 
     def _check_job_streams(self, port: _Port, stream_ids: list[int]) -> None:
         index = port.info.index
