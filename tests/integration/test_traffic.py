@@ -7,25 +7,30 @@ import threading
 import time
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
 from wirespeed.client import Chassis
 from wirespeed.errors import StateError, ValidationError
+from wirespeed.fieldengine import TpldStamp, compile_stream
 from wirespeed.model import (
     FrameLength,
+    LengthType,
     Modifier,
     ModifierAction,
     Payload,
     PayloadType,
     Rate,
+    SegmentType,
+    Stream,
     TxMode,
 )
 from wirespeed.service import Multiplier, MultiplierKind, PortState
 from wirespeed.topology.impair import parse_impairment
 from wirespeed.topology.netns import in_netns
-from wirespeed.tpld import TpldMode
+from wirespeed.tpld import TpldMode, decode_batch
 
 pytestmark = pytest.mark.netns
 
@@ -391,3 +396,98 @@ def test_injected_errors_are_counted_once_at_each_end(chassis, ports) -> None:
     # the skipped number and the broken frame's are missing; the swap is one late
     # frame; the spoiled payload one integrity error
     assert (st.lost, st.misordered, st.duplicates, st.payload_errors) == (2, 1, 0, 1)
+
+
+def _capture(port, count: int, seconds: float) -> tuple[list[bytes], threading.Thread]:
+    """Frames arriving at ``port``, collected by a thread (``count`` or timeout)."""
+    with in_netns(port.info.spec.netns):
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    sock.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
+    sock.bind((port.info.spec.interface, 3))
+    sock.settimeout(0.2)
+    seen: list[bytes] = []
+
+    def run() -> None:
+        end = time.monotonic() + seconds
+        try:
+            while time.monotonic() < end and len(seen) < count:
+                try:
+                    seen.append(sock.recv(2048))
+                except TimeoutError:
+                    continue
+        finally:
+            sock.close()
+
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(0.05)
+    return seen, t
+
+
+def test_long_frames_with_a_shared_tail_arrive_byte_exact(chassis, ports) -> None:
+    """Frames of 64-1518 B whose static payload is one piece all frames share (the
+    rows hold 48 bytes): alone on a port, and interleaved with a TPLD stream of
+    incrementing sizes and UDP checksums, every frame arrives as the generator
+    builds it, byte for byte, in order."""
+    a, b = ports
+    n = 400
+    hdr = bytes(HDR)
+    plain = Stream(
+        packet=hdr,
+        segments=(SegmentType.ETHERNET, SegmentType.IP, SegmentType.UDP),
+        length=FrameLength(LengthType.RANDOM, 64, 1518),
+        payload=Payload(PayloadType.PATTERN, b"\xca\xfe\x00\x01"),
+        modifiers=(Modifier(pos=18, mask=0xFFFF0000, action=ModifierAction.INC),),
+        rate=Rate.pps(20_000),
+        mode=TxMode.single_burst(n),
+        random_seed=11,
+    )
+    thdr = bytes(
+        Ether(dst="02:77:73:00:00:02", src="02:77:73:00:00:01")
+        / IP(src="198.18.0.1", dst="198.19.0.1")
+        / UDP(sport=2000, dport=9)
+    )
+    tagged = Stream(
+        packet=thdr,
+        segments=(SegmentType.ETHERNET, SegmentType.IP, SegmentType.UDPCHECK),
+        tpld_id=5,
+        length=FrameLength(LengthType.INCREMENTING, 600, 1518),
+        payload=Payload(PayloadType.INC8),
+        rate=Rate.pps(15_000),
+        mode=TxMode.single_burst(n),
+    )
+    mode = a.info.tpld_mode
+    assert compile_stream(plain).head_width == 48
+    assert compile_stream(tagged, tpld_mode=mode).head_width == 48
+    want_plain = compile_stream(plain).next_batch(n)
+    want_tagged = compile_stream(tagged, tpld_mode=mode).fill(n, TpldStamp(5, 0), 0)
+    t = chassis.tester
+    for streams in ([plain], [plain, tagged]):
+        t.remove_all_streams(a.index)
+        for i, s in enumerate(streams):
+            t.add_stream(a.index, i, s)
+        seen, th = _capture(b, n * len(streams), 10)
+        _run(chassis, a)
+        th.join()
+        by_port: dict[int, list[bytes]] = {1025: [], 2000: []}
+        for f in seen:
+            by_port[Ether(f)[UDP].sport].append(f)
+        assert len(by_port[1025]) == n
+        assert by_port[1025] == [want_plain.frame(i) for i in range(n)]
+        got = by_port[2000]
+        assert len(got) == (n if tagged in streams else 0)
+        for i, f in enumerate(got):
+            want = want_tagged.frame(i)
+            assert len(f) == len(want) == 600 - 4 + i % 919
+            # all but the UDP checksum and the TPLD's time: the generator's bytes
+            assert f[:40] == want[:40]
+            assert f[42 : -mode.length] == want[42 : -mode.length]
+            assert UDP(bytes(Ether(f)[UDP])).chksum == Ether(f)[UDP].chksum
+        if got:
+            data = np.zeros((n, 1514), dtype=np.uint8)
+            for i, f in enumerate(got):
+                data[i, : len(f)] = np.frombuffer(f, np.uint8)
+            dec = decode_batch(data, np.array([len(f) for f in got]), mode)
+            assert dec.valid.all()
+            assert dec.tid.tolist() == [5] * n
+            assert dec.seq.tolist() == list(range(n))

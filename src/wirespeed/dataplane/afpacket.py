@@ -1,10 +1,12 @@
 """AF_PACKET sockets: batched TX with ``sendmmsg`` and a TPACKET_V2 RX ring.
 
-TX: one ``sendmmsg`` system call sends a whole batch. A frame is one message of one
-or two pieces: its body (a row of a numpy array) and, for test frames, its TPLD (a
-row of a small second array), so the TPLD is written without touching the body
-buffer. The iovec table lives in a numpy structured array, so pointing it at a new
-batch is a few vectorised assignments, not a Python loop.
+TX: one ``sendmmsg`` system call sends a whole batch. A frame is one message of up
+to three pieces: its head (a row of a numpy array), the static rest of its bytes (one
+buffer that every frame of the stream shares, so the kernel copies it from a hot
+cache) and, for test frames, its TPLD (a row of a small second array), so neither
+the shared bytes nor the TPLD need writing into the rows. The iovec table lives in a
+numpy structured array, so pointing it at a new batch is a few vectorised
+assignments, not a Python loop.
 
 RX: a PACKET_RX_RING in TPACKET_V2 layout. Every slot has a fixed size, so the status
 words, lengths and kernel timestamps of all ready slots are read with numpy views and
@@ -67,6 +69,7 @@ _MMSGHDR = np.dtype(
     ]
 )
 assert _MMSGHDR.itemsize == 64
+_PIECES = 3  # the most pieces a message has: head, shared rest, TPLD
 
 
 def _open_packet_socket(ifname: str, protocol: int) -> socket.socket:
@@ -101,10 +104,12 @@ class TxSocket:
             self._sock.close()
             raise PortError(f"{ifname}: cannot open for TX: {exc}") from exc
         self._fd = self._sock.fileno()
-        self._iov = np.zeros((max_batch, 2), dtype=_IOVEC)
+        self._iov = np.zeros((max_batch, _PIECES), dtype=_IOVEC)
         self._msgs = np.zeros(max_batch, dtype=_MMSGHDR)
-        iov_addr = self._iov.ctypes.data
-        self._msgs["iov"] = iov_addr + np.arange(max_batch, dtype=np.uint64) * 32
+        stride = np.uint64(self._iov.strides[0])
+        self._msgs["iov"] = (
+            self._iov.ctypes.data + np.arange(max_batch, dtype=np.uint64) * stride
+        )
         self._msgs["iovlen"] = 1
         self._msgs_addr = self._msgs.ctypes.data
         self.errors = 0
@@ -120,22 +125,25 @@ class TxSocket:
         frames: npt.NDArray[np.uint8],
         lengths: npt.NDArray[np.int64],
         tplds: npt.NDArray[np.uint8] | None = None,
+        tail: npt.NDArray[np.uint8] | None = None,
     ) -> int:
         """Send one frame per row of ``frames``.
 
-        Frame ``i`` is ``frames[i, :lengths[i]]``, or, with ``tplds``,
-        ``frames[i, :lengths[i] - t]`` followed by ``tplds[i]`` (``t`` bytes). Rows of
-        both arrays must be contiguous (any row stride). Returns how many were sent
-        (all of them unless the interface went down, in which case the rest are
-        counted in ``errors``).
+        Frame ``i`` is ``frames[i, :lengths[i]]``; with ``tail``, the bytes past the
+        row's width come from ``tail`` (the same bytes for every frame); with
+        ``tplds``, the frame's last ``t`` bytes are ``tplds[i]`` instead. Rows of
+        both arrays must be contiguous (any row stride), ``tail`` contiguous.
+        Returns how many were sent (all of them unless the interface went down, in
+        which case the rest are counted in ``errors``).
         """
-        return self.send_staged(self.stage_rows(frames, lengths, tplds))
+        return self.send_staged(self.stage_rows(frames, lengths, tplds, tail))
 
     def stage_rows(
         self,
         frames: npt.NDArray[np.uint8],
         lengths: npt.NDArray[np.int64],
         tplds: npt.NDArray[np.uint8] | None = None,
+        tail: npt.NDArray[np.uint8] | None = None,
     ) -> int:
         """Point the next :meth:`send_staged` at these frames (see
         :meth:`send_rows`); the bytes may still change until then. Returns how
@@ -144,24 +152,36 @@ class TxSocket:
         where = (
             frames.ctypes.data, frames.strides[0], n,
             None if tplds is None else (tplds.ctypes.data, tplds.strides[0]),
+            None if tail is None else tail.ctypes.data,
         )  # fmt: skip
         fixed = not lengths.flags.writeable  # a generator's constant lengths
         if where == self._staged_where and fixed and lengths is self._staged_lengths:
             return n  # the same frames as last time
         iov = self._iov[:n]
+        t = 0 if tplds is None else tplds.shape[1]
+        ends = lengths - t if t else lengths
         if where != self._staged_where:  # the addresses (the same batch after batch)
             rows = np.arange(n, dtype=np.uint64)
             iov[:, 0]["base"] = where[0] + rows * np.uint64(frames.strides[0])
-            if tplds is None:
-                self._msgs["iovlen"][:n] = 1
-            else:
-                iov[:, 1]["base"] = tplds.ctypes.data + rows * np.uint64(
+            k = 1
+            if tail is not None:
+                iov[:, k]["base"] = tail.ctypes.data
+                k += 1
+            if tplds is not None:
+                iov[:, k]["base"] = tplds.ctypes.data + rows * np.uint64(
                     tplds.strides[0]
                 )
-                iov[:, 1]["len"] = tplds.shape[1]
-                self._msgs["iovlen"][:n] = 2
+                iov[:, k]["len"] = t
+                k += 1
+            self._msgs["iovlen"][:n] = k
             self._staged_where = where
-        iov[:, 0]["len"] = lengths if tplds is None else lengths - tplds.shape[1]
+        if tail is None:
+            iov[:, 0]["len"] = ends
+        else:
+            width = frames.shape[1]
+            head = np.minimum(ends, width)
+            iov[:, 0]["len"] = head
+            iov[:, 1]["len"] = ends - head
         self._staged_lengths = lengths if fixed else None
         return n
 
@@ -170,38 +190,28 @@ class TxSocket:
         return self._send(n)
 
     def send_pieces(
-        self,
-        addrs: npt.NDArray[np.uint64],
-        lengths: npt.NDArray[np.int64],
-        tpld_addrs: npt.NDArray[np.uint64],
-        tpld_lens: npt.NDArray[np.int64],
+        self, addrs: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64]
     ) -> int:
         """Send frames given as absolute addresses of their pieces.
 
-        Frame ``i`` is ``lengths[i]`` bytes at ``addrs[i]`` followed by
-        ``tpld_lens[i]`` bytes (0 = none) at ``tpld_addrs[i]``; the caller keeps the
-        arrays behind the addresses alive until this returns.
+        Frame ``i`` is ``lengths[i, j]`` bytes at ``addrs[i, j]`` for each column
+        ``j`` in turn (at most three; a piece of length 0 adds nothing); the caller
+        keeps the memory behind the addresses alive until this returns.
         """
-        return self.send_staged(
-            self.stage_pieces(addrs, lengths, tpld_addrs, tpld_lens)
-        )
+        return self.send_staged(self.stage_pieces(addrs, lengths))
 
     def stage_pieces(
-        self,
-        addrs: npt.NDArray[np.uint64],
-        lengths: npt.NDArray[np.int64],
-        tpld_addrs: npt.NDArray[np.uint64],
-        tpld_lens: npt.NDArray[np.int64],
+        self, addrs: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64]
     ) -> int:
         """Stage frames given as addresses (see :meth:`send_pieces`)."""
         self._staged_where = None
-        n = len(lengths)
+        n, k = int(addrs.shape[0]), int(addrs.shape[1])
+        if k > _PIECES or lengths.shape != addrs.shape:
+            raise ValueError(f"({n}, {k}) piece addresses for {lengths.shape} lengths")
         iov = self._iov[:n]
-        iov[:, 0]["base"] = addrs
-        iov[:, 0]["len"] = lengths
-        iov[:, 1]["base"] = tpld_addrs
-        iov[:, 1]["len"] = tpld_lens
-        self._msgs["iovlen"][:n] = np.where(tpld_lens > 0, 2, 1)
+        iov[:, :k]["base"] = addrs
+        iov[:, :k]["len"] = lengths
+        self._msgs["iovlen"][:n] = k
         return n
 
     def _send(self, n: int) -> int:

@@ -143,7 +143,7 @@ class _Sender:
         self.injecting = False
         # a batch of full-size frames is kept to a few MB: past that, the kernel's
         # copy of it evicts what the next batch needs and every frame costs more
-        width = max((g.width for g in gens.values()), default=1)
+        width = max((g.head_width for g in gens.values()), default=1)
         max_batch = min(job.max_batch, max(256, _BATCH_BYTES // width))
         mono0 = time.monotonic_ns()
         pacer = PortPacer(
@@ -272,28 +272,11 @@ class _Sender:
         """Point the socket at the batches' frames, interleaved in ``order``."""
         if order is None:
             (b,) = batches
-            return self.sock.stage_rows(b.body, b.lengths, b.tpld)
-        addrs, lens, taddrs, tlens = [], [], [], []
-        for b in batches:
-            n = len(b.lengths)
-            rows = np.arange(n, dtype=np.uint64)
-            addrs.append(
-                np.uint64(b.body.ctypes.data) + rows * np.uint64(b.body.strides[0])
-            )
-            t = b.tpld_len
-            lens.append(b.lengths - t)
-            if b.tpld is None:
-                taddrs.append(np.zeros(n, dtype=np.uint64))
-            else:
-                taddrs.append(
-                    np.uint64(b.tpld.ctypes.data) + rows * np.uint64(b.tpld.strides[0])
-                )
-            tlens.append(np.full(n, t, dtype=np.int64))
+            return self.sock.stage_rows(b.body, b.lengths, b.tpld, b.tail)
+        pieces = [b.pieces() for b in batches]
         return self.sock.stage_pieces(
-            np.concatenate(addrs)[order],
-            np.concatenate(lens)[order],
-            np.concatenate(taddrs)[order],
-            np.concatenate(tlens)[order],
+            np.concatenate([a for a, _ in pieces])[order],
+            np.concatenate([n for _, n in pieces])[order],
         )
 
     def _finish(self, w: npt.NDArray[np.int64]) -> None:

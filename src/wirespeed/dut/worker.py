@@ -197,8 +197,7 @@ class _Impairer:
         if not len(slots):
             return
         addrs = self.queue.addresses(slots)
-        zero = np.zeros(len(slots), dtype=np.int64)
-        sent = self.tx_b.send_pieces(addrs, lengths, addrs, zero)
+        sent = self.tx_b.send_pieces(addrs[:, None], lengths[:, None])
         c = self.count
         c[_C["sent"]] += sent
         before = np.maximum.accumulate(np.concatenate([[self.latest_sent], arrival]))

@@ -1,8 +1,7 @@
 """Compile a stream once; build its frames N at a time with numpy.
 
-The generator keeps one frame buffer (a row per frame, ``width`` = the largest frame
-without FCS) filled with the template and static payload, and per batch rewrites only
-what changes, in this order:
+The generator keeps one frame buffer (a row per frame) filled with the template and
+static payload, and per batch rewrites only what changes, in this order:
 
 1. frame lengths (size pattern, or the TRex trim variable); PRBS/random payload
    bytes (they continue across frames);
@@ -16,10 +15,19 @@ what changes, in this order:
 
 Checksums are computed from the words that change plus precomputed sums of the rest
 (:mod:`wirespeed.fieldengine.sums`), never over whole rows, so a batch costs a few
-passes of a few bytes per frame whatever the frame size. :meth:`StreamGenerator.fill`
-returns the buffers as the data plane sends them (body + TPLD, see
-:class:`~wirespeed.fieldengine.batches.TxBatch`); :meth:`StreamGenerator.next_batch`
-returns whole frames in a fresh array, TPLD area zeroed.
+passes of a few bytes per frame whatever the frame size.
+
+A row holds a whole frame (``width`` = the largest frame without FCS) unless the
+frames are long and their bytes past some point never change: then a row holds only
+the ``head_width`` bytes up to there and the rest, the same for every frame, is one
+shared ``tail`` sent as a second piece of each frame. The rows of a batch then take
+a few hundred KB instead of several MB, so the engine's passes and the kernel's copy
+of the frames stay in the core's caches.
+
+:meth:`StreamGenerator.fill` returns the buffers as the data plane sends them (head,
+shared tail, TPLD, see :class:`~wirespeed.fieldengine.batches.TxBatch`);
+:meth:`StreamGenerator.next_batch` returns whole frames in a fresh array, TPLD area
+zeroed.
 """
 
 from __future__ import annotations
@@ -62,6 +70,8 @@ __all__ = ["FrameBatch", "StreamGenerator", "TpldStamp", "TxBatch", "compile_str
 
 U8Array = npt.NDArray[np.uint8]
 MIN_KERNEL_BYTES = 14
+SHARED_TAIL_MIN = 256
+"""Fewest static bytes past the changing ones that are sent as a shared tail."""
 _Inputs = tuple[dict[str, U64Array], list[U64Array], I64Array]
 
 
@@ -103,7 +113,8 @@ class StreamGenerator:
     """Builds a compiled stream's frames batch after batch (state persists).
 
     Attributes:
-        width: bytes per row (largest frame without FCS).
+        width: largest frame without FCS.
+        head_width: bytes per row (``width`` unless a shared tail holds the rest).
         tpld_len: TPLD bytes at the end of each frame (0 = none).
         mean_frame_len: mean frame size INCLUDING the FCS, for rate conversion.
     """
@@ -152,10 +163,16 @@ class StreamGenerator:
         self._base = base
         self._compile_checksums(seg_ipv4, seg_l4)
         self._check_pi()
+        self.head_width = self._head_width()
+        self._tail = None
+        if self.head_width < self.width:
+            self._tail = base[self.head_width :].copy()
+            self._tail.flags.writeable = False
+        self._in_place = self._fixed_len and self._tail is None
         self._seed_seq = np.random.SeedSequence(
             seed if seed is not None else (stream.random_seed or None)
         )
-        self._body = np.zeros((0, self.width), dtype=np.uint8)
+        self._body = np.zeros((0, self.head_width), dtype=np.uint8)
         self._tpld = np.zeros((0, self.tpld_len), dtype=np.uint8)
         self._ar = np.arange(0, dtype=np.int64)
         self._cache: _Inputs | None = None
@@ -200,6 +217,31 @@ class StreamGenerator:
                 ranges.append((ins.pkt_offset, ins.pkt_offset + ins.pkt_cast_size))
         ranges += [(f, f + 2) for f, _ in self._len_fields]
         return ranges
+
+    def _head_width(self) -> int:
+        """Where the bytes no frame changes begin (``width``: no shared tail).
+
+        Everything written per frame must lie before it: modified and written
+        fields, length fields, checksum fields and what their sums read back, and
+        the payload byte an injected error flips. Payloads that change per frame,
+        the payload checksum, and L4 checksums summed over each frame's bytes read
+        the whole frame: those streams keep whole rows.
+        """
+        if self._dynamic or self._pi or any(l4.prefix is None for l4 in self._l4):
+            return self.width
+        ends = [MIN_KERNEL_BYTES] + [hi for _, hi in self._written_ranges()]
+        for ip in self._ipv4:
+            ends.append(ip.offset + (ip.header_len or 60))
+        for l4 in self._l4:
+            ends += [l4.csum_offset + 2, l4.l3 + (40 if l4.ip_version == 6 else 20)]
+        if self._stamper is not None:
+            ends.append(self._payload_from() + 1)
+        head = -(-max(ends) // 16) * 16  # whole 16-byte words: a window writes 8
+        return head if self.width - head >= SHARED_TAIL_MIN else self.width
+
+    def _payload_from(self) -> int:
+        """The first payload byte an injected error may change."""
+        return max(self._tpl_len, self._pi_offset if self._pi else 0)
 
     def _compile_checksums(
         self, seg_ipv4: list[int], seg_l4: list[tuple[int, int, int]]
@@ -316,8 +358,7 @@ class StreamGenerator:
             raise ValidationError(
                 "errors are injected into frames with a TPLD", field="tpld_mode"
             )
-        payload_from = max(self._tpl_len, self._pi_offset if self._pi else 0)
-        return ErrorInjector(self._stamper.mode, payload_from, list(self._l4))
+        return ErrorInjector(self._stamper.mode, self._payload_from(), list(self._l4))
 
     # ------------------------------------------------------------------ batches
     def next_batch(self, n: int) -> FrameBatch:
@@ -376,7 +417,7 @@ class StreamGenerator:
                 self._begin_stamp(body, ends, tpld, stamp)
         self._partials = self._l4_partials(body, lengths, ends, tpld, stamp)
         self._prepared = (body, lengths, tpld, stamp is not None)
-        return TxBatch(body, lengths, None if self._fixed_len else tpld)
+        return TxBatch(body, lengths, None if self._in_place else tpld, self._tail)
 
     def _write_body(self, body: U8Array, first: int, frames: I64Array) -> I64Array:
         """Rewrite what changes in the rows of frames ``first...``; their lengths."""
@@ -435,9 +476,9 @@ class StreamGenerator:
                     even = fold(self._tpld_static + time_part)
                     sums = (even, swap16(even))
                 l4.apply(body, lengths, ends, sums)
-        if self._fixed_len:  # stamped in place: the rows hold whole frames
+        if self._in_place:  # stamped in place: the rows hold whole frames
             tpld = None
-        return TxBatch(body, lengths, tpld)
+        return TxBatch(body, lengths, tpld, self._tail)
 
     def _l4_partials(
         self,
@@ -512,19 +553,19 @@ class StreamGenerator:
         """The first ``n`` rows of the frame buffer (grown: rows hold the template)."""
         if len(self._body) < n:
             cap = max(64, 1 << (n - 1).bit_length())
-            self._body = np.empty((cap, self.width), dtype=np.uint8)
-            self._body[:] = self._base
+            self._body = np.empty((cap, self.head_width), dtype=np.uint8)
+            self._body[:] = self._base[: self.head_width]
         return self._body[:n]
 
     def _tpld_view(self, body: U8Array) -> U8Array:
         """Where the TPLDs of these frames go.
 
-        Fixed-size frames carry it in place, at the end of each row (one piece per
-        frame to send); other frames in a small array of its own, sent as a second
-        piece of each message, so the body rows never need repairing.
+        Fixed-size frames in whole rows carry it in place, at the end of each row
+        (one piece per frame to send); other frames in a small array of its own,
+        sent as the last piece of each message, so the rows never need repairing.
         """
         n = len(body)
-        if self._fixed_len:
+        if self._in_place:
             end = self._smallest_len()
             return body[:, end - self.tpld_len : end]
         if len(self._tpld) < n:

@@ -185,13 +185,8 @@ class ErrorInjector:
     def _refix(self, batch: TxBatch, k: int, undo: Undo) -> None:
         """Recompute frame ``k``'s L4 checksums, innermost first."""
         _keep(batch, k, undo)
-        t = self.mode.length
         for plan in self.l4_sums:
-            end = int(batch.lengths[k])
-            if batch.tpld is None:
-                frame = bytes(batch.body[k, :end])
-            else:
-                frame = bytes(batch.body[k, : end - t]) + bytes(batch.tpld[k])
+            frame = batch.frame(k)
             at = plan.csum_offset
             csum = l4_checksum(frame[plan.l3 : plan.l4], frame[plan.l4 :], plan.proto)
             batch.body[k, at : at + 2] = np.frombuffer(

@@ -103,7 +103,8 @@ def compile_window(gen: StreamGenerator) -> Window | None:
     lo = min(a for a, _ in changing)
     hi = max(b for _, b in changing)
     words = -(-(hi - lo) // _WORD)
-    if words > 2 or lo + _WORD * words > gen._smallest_len() - gen.tpld_len:
+    end = lo + _WORD * words
+    if words > 2 or end > gen._smallest_len() - gen.tpld_len or end > gen.head_width:
         return None
     rows = np.empty((period, gen.width), dtype=np.uint8)
     rows[:] = gen._base
