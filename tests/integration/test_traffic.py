@@ -491,3 +491,52 @@ def test_long_frames_with_a_shared_tail_arrive_byte_exact(chassis, ports) -> Non
             assert dec.valid.all()
             assert dec.tid.tolist() == [5] * n
             assert dec.seq.tolist() == list(range(n))
+
+
+def test_flat_out_batches_are_stamped_a_part_at_a_time(chassis, ports) -> None:
+    """Two TPLD streams with UDP checksums as fast as the port goes: batches of
+    thousands of frames, interleaved, each 1024-frame part stamped right before its
+    send. Every frame arrives with a valid TPLD and checksum, in sequence, and the
+    TPLDs carry at least one time per part (8000 frames: 8 parts at least)."""
+    a, b = ports
+    n = 4000
+    t = chassis.tester
+    t.remove_all_streams(a.index)
+    mode = a.info.tpld_mode
+    for i, size in enumerate((128, 700)):
+        hdr = bytes(
+            Ether(dst="02:77:73:00:00:02", src="02:77:73:00:00:01")
+            / IP(src="198.18.0.1", dst="198.19.0.1")
+            / UDP(sport=3000 + i, dport=9)
+        )
+        t.add_stream(
+            a.index,
+            i,
+            Stream(
+                packet=hdr,
+                segments=(SegmentType.ETHERNET, SegmentType.IP, SegmentType.UDPCHECK),
+                tpld_id=20 + i,
+                length=FrameLength.fixed(size),
+                rate=Rate.pps(50e6),
+                mode=TxMode.single_burst(n),
+            ),
+        )
+    seen, th = _capture(b, 2 * n, 10)
+    _run(chassis, a)
+    th.join()
+    for tid in (20, 21):
+        st = b.tpld_statistics(tid)
+        assert st is not None
+        assert (st.packets, st.lost, st.misordered, st.duplicates) == (n, 0, 0, 0)
+    assert b.statistics().rx_notpld_packets == 0
+    assert len(seen) == 2 * n
+    for f in seen:
+        assert UDP(bytes(Ether(f)[UDP])).chksum == Ether(f)[UDP].chksum
+    data = np.zeros((len(seen), 1514), dtype=np.uint8)
+    for i, f in enumerate(seen):
+        data[i, : len(f)] = np.frombuffer(f, np.uint8)
+    dec = decode_batch(data, np.array([len(f) for f in seen]), mode)
+    assert dec.valid.all()
+    for tid in (20, 21):
+        assert dec.seq[dec.tid == tid].tolist() == list(range(n))
+    assert len(set(dec.ts_ns.tolist())) >= 8

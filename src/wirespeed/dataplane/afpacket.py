@@ -185,9 +185,10 @@ class TxSocket:
         self._staged_lengths = lengths if fixed else None
         return n
 
-    def send_staged(self, n: int) -> int:
-        """Send the ``n`` frames staged last (one system call per batch)."""
-        return self._send(n)
+    def send_staged(self, n: int, start: int = 0) -> int:
+        """Send frames ``start...n - 1`` of those staged last (one system call per
+        1024 frames, the most the kernel takes in one). Returns how many went."""
+        return self._send(n, start)
 
     def send_pieces(
         self, addrs: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64]
@@ -214,8 +215,8 @@ class TxSocket:
         self._msgs["iovlen"][:n] = k
         return n
 
-    def _send(self, n: int) -> int:
-        off = 0
+    def _send(self, n: int, start: int = 0) -> int:
+        off = start
         retries = 0
         while off < n:
             r = _sendmmsg(self._fd, self._msgs_addr + off * 64, n - off, 0)
@@ -227,9 +228,9 @@ class TxSocket:
                     continue
                 # Link down or similar: count the rest as not sent.
                 self.errors += n - off
-                return off
+                return off - start
             off += r
-        return n
+        return n - start
 
 
 @dataclass

@@ -177,6 +177,7 @@ class StreamGenerator:
         self._ar = np.arange(0, dtype=np.int64)
         self._cache: _Inputs | None = None
         self._prepared: tuple[U8Array, I64Array, U8Array | None, bool] | None = None
+        self._finished = 0  # rows of the prepared batch already finished
         self._partials: list[I64Array | None] = []
         self._odd: list[npt.NDArray[np.bool_] | bool] = []
         self._fixed = np.zeros(0, dtype=np.int64)
@@ -335,6 +336,7 @@ class StreamGenerator:
         ]
         self._next = 0
         self._prepared = None
+        self._finished = 0
 
     def _mean_frame_len(self) -> float:
         if self._trim is None:
@@ -417,6 +419,7 @@ class StreamGenerator:
                 self._begin_stamp(body, ends, tpld, stamp)
         self._partials = self._l4_partials(body, lengths, ends, tpld, stamp)
         self._prepared = (body, lengths, tpld, stamp is not None)
+        self._finished = 0
         return TxBatch(body, lengths, None if self._in_place else tpld, self._tail)
 
     def _write_body(self, body: U8Array, first: int, frames: I64Array) -> I64Array:
@@ -441,41 +444,71 @@ class StreamGenerator:
             ip.apply(body)
         return lengths
 
-    def finish(self, ts_ns: I64Array | int | None = None) -> TxBatch:
+    def finish(
+        self,
+        ts_ns: I64Array | int | None = None,
+        start: int = 0,
+        stop: int | None = None,
+    ) -> TxBatch:
         """Write the prepared frames' transmit times, then their L4 checksums.
 
+        A batch may be finished in consecutive parts, rows ``start`` to ``stop``,
+        each with its own times: a transmitter finishes each part right before the
+        system call that sends it. The frames are the same bytes either way when
+        the times are.
+
         Args:
-            ts_ns: one transmit time per frame, or one for all of them (required
-                when prepared with a stamp; ignored otherwise).
+            ts_ns: one transmit time per frame of the part, or one for all of them
+                (required when prepared with a stamp; ignored otherwise).
+            start: the part's first row: where the previous part ended (0 at first).
+            stop: the row after its last (None: the end of the batch).
+
+        Returns:
+            The whole batch (valid for sending up to the last row finished).
 
         Raises:
-            ValidationError: nothing was prepared, or no (or the wrong number of)
-                timestamps for a stamped batch.
+            ValidationError: nothing was prepared, a part out of order, or no (or
+                the wrong number of) timestamps for a stamped batch.
         """
         if self._prepared is None:
             raise ValidationError("prepare() a batch first", field="ts_ns")
         body, lengths, tpld, stamped = self._prepared
-        self._prepared = None
+        n = len(lengths)
+        stop = n if stop is None else stop
+        if start != self._finished or not start <= stop <= n:
+            raise ValidationError(
+                f"finish rows {self._finished}... of {n} next, not {start}:{stop}",
+                field="start",
+            )
+        self._finished = stop
+        if stop == n:
+            self._prepared = None
+            self._finished = 0
+        rows = slice(start, stop)
         time_part: I64Array | int = 0
         if stamped:
             assert self._stamper is not None
             assert tpld is not None
             if ts_ns is None:
                 raise ValidationError("a stamped batch needs its times", field="ts_ns")
-            part = self._stamper.end(tpld, ts_ns)
+            part = self._stamper.end(tpld[rows], ts_ns, start)
             if part is not None:
                 time_part = part
-        ends = lengths - self.tpld_len
+        part_body, part_lengths = body[rows], lengths[rows]
+        ends = part_lengths - self.tpld_len
         for l4, partial, odd in zip(self._l4, self._partials, self._odd, strict=True):
+            odd_rows = odd if isinstance(odd, bool) else odd[rows]
             if partial is not None:
-                l4.complete(body, partial + self._aligned(time_part, odd))
+                l4.complete(
+                    part_body, partial[rows] + self._aligned(time_part, odd_rows)
+                )
             else:  # all of it now: after the TPLD and the inner checksums
                 sums = None
                 if stamped:
                     assert self._stamper is not None
-                    even = fold(self._tpld_static + time_part)
+                    even = fold(self._tpld_static[rows] + time_part)
                     sums = (even, swap16(even))
-                l4.apply(body, lengths, ends, sums)
+                l4.apply(part_body, part_lengths, ends, sums)
         if self._in_place:  # stamped in place: the rows hold whole frames
             tpld = None
         return TxBatch(body, lengths, tpld, self._tail)

@@ -87,6 +87,7 @@ class TpldStamper:
         self._with_pi = mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
         self._consts: dict[int, tuple[int, int]] = {}
         self._pending: tuple[int, int, bool] | None = None
+        self._ended = 0  # rows of the pending ones already ended
         self._seq0 = 0
         self._want_sums = False
         self._a = np.zeros(0, dtype=np.int64)
@@ -162,6 +163,7 @@ class TpldStamper:
         if isinstance(tid, bool) or not 0 <= tid <= self.mode.max_tid:
             raise ValidationError(f"TID must be 0..{self.mode.max_tid}", field="tid")
         self._pending = (n, tid, is_first)
+        self._ended = 0
         self._want_sums = want_sums
         self._seq0 = seq0 % SEQ_MODULUS
         self.static_sums = np.zeros(n, dtype=np.int64)
@@ -178,12 +180,19 @@ class TpldStamper:
         if want_sums and is_first:
             self.static_sums[0] += FLAG_FIRST
 
-    def end(self, out: U8Array, ts_ns: I64Array | int) -> I64Array | int | None:
+    def end(
+        self, out: U8Array, ts_ns: I64Array | int, start: int = 0
+    ) -> I64Array | int | None:
         """Write the transmit times (and what depends on them) of the rows begun.
 
+        The rows may be ended in consecutive parts, each with its own times (a
+        transmitter stamps each part right before the system call that sends it).
+
         Args:
-            out: the rows given to :meth:`begin`.
-            ts_ns: the transmit time of each row, or one time for all of them.
+            out: the rows given to :meth:`begin`, or rows ``start...`` of them.
+            ts_ns: the transmit time of each of these rows, or one time for all.
+            start: the index of ``out``'s first row among the rows begun; parts
+                are ended in order, the last one at the last row.
 
         Returns:
             With ``want_sums``: the time's part of the word sums (one number for one
@@ -193,27 +202,33 @@ class TpldStamper:
             ValidationError: :meth:`begin` was not called for these rows.
         """
         pending = self._pending
-        if pending is None or pending[0] != out.shape[0]:
+        m = out.shape[0]
+        if pending is None or start != self._ended or start + m > pending[0]:
             raise ValidationError("begin() the same rows first", field="ts_ns")
         n, tid, is_first = pending
-        self._pending = None
-        if isinstance(ts_ns, np.ndarray) and len(ts_ns) != n:
-            raise ValidationError(f"needs {n} times", field="ts_ns")
-        if n == 0:
+        self._ended = start + m
+        if self._ended == n:
+            self._pending = None
+            self._ended = 0
+        if isinstance(ts_ns, np.ndarray) and len(ts_ns) != m:
+            raise ValidationError(f"needs {m} times", field="ts_ns")
+        if m == 0:
             return np.zeros(0, dtype=np.int64) if self._want_sums else None
+        is_first = is_first and start == 0
         if self.mode is TpldMode.MICRO:
-            ts = ts_ns if isinstance(ts_ns, np.ndarray) else np.full(n, ts_ns, np.int64)
+            ts = ts_ns if isinstance(ts_ns, np.ndarray) else np.full(m, ts_ns, np.int64)
             micro = self._stamp_micro(out, tid, ts, is_first)
             return micro if self._want_sums else None
         if self.mode is TpldMode.TREX:
-            trex = self._stamp_trex(out, tid, ts_ns, is_first)
+            trex = self._stamp_trex(out, tid, ts_ns, is_first, start)
             return trex if self._want_sums else None
         core = out[:, self._core :]
+        rows = slice(start, start + m)
         sums: I64Array | int | None
         if isinstance(ts_ns, np.ndarray):
-            sums = self._end_normal(core, ts_ns)
+            sums = self._end_normal(core, ts_ns, rows)
         else:
-            sums = self._end_one_time(core, int(ts_ns))
+            sums = self._end_one_time(core, int(ts_ns), rows)
         if is_first:
             self._mark_first(core[0])
         return sums
@@ -262,13 +277,13 @@ class TpldStamper:
         self.static_sums = (seqs >> 8) + ((seqs & 0xFF) << 8)
         self.static_sums += const
 
-    def _end_one_time(self, core: U8Array, ts: int) -> int | None:
+    def _end_one_time(self, core: U8Array, ts: int, rows: slice) -> int | None:
         """Every row carries the same time: its part of each word is a constant."""
         tables, _, ts_hi_t, ts_lo_t = _normal_tables()
         u, nib = (ts >> 4) & 0xFFFFFFFF, ts & 0xF
         tcrc = int(ts_hi_t[u >> 16] ^ ts_lo_t[u & 0xFFFF] ^ tables[11][nib])
-        crc = self._crc
-        core[:, 0:8].view(">u8")[:, 0] = self._a | (u << 8)
+        crc = self._crc[rows]
+        core[:, 0:8].view(">u8")[:, 0] = self._a[rows] | (u << 8)
         b = crc.astype(np.int64)
         b ^= np.int64(self._b_high | (nib << 32) | tcrc)
         core[:, 8:16].view(">u8")[:, 0] = b
@@ -277,16 +292,16 @@ class TpldStamper:
             return None
         return (u >> 24) + ((u >> 8) & 0xFFFF) + ((u & 0xFF) << 8) + nib
 
-    def _end_normal(self, core: U8Array, ts: I64Array) -> I64Array | None:
+    def _end_normal(self, core: U8Array, ts: I64Array, rows: slice) -> I64Array | None:
         tables, _, ts_hi_t, ts_lo_t = _normal_tables()
         u = (ts >> 4) & 0xFFFFFFFF
         nib = ts & 0xF
         crc = ts_hi_t.take(u >> 16)
         crc ^= ts_lo_t.take(u & 0xFFFF)
         crc ^= tables[11].take(nib)
-        crc ^= self._crc
+        crc ^= self._crc[rows]
         # (int64 arithmetic: the top bit lands in the sign, the bytes are the same)
-        core[:, 0:8].view(">u8")[:, 0] = (u << 8) | self._a
+        core[:, 0:8].view(">u8")[:, 0] = (u << 8) | self._a[rows]
         b = (nib << 32) | crc
         b |= np.int64(self._b_high)
         core[:, 8:16].view(">u8")[:, 0] = b
@@ -334,11 +349,12 @@ class TpldStamper:
         return sums
 
     def _stamp_trex(
-        self, out: U8Array, tid: int, ts: I64Array | int, is_first: bool
+        self, out: U8Array, tid: int, ts: I64Array | int, is_first: bool, start: int
     ) -> I64Array:
-        """Write whole TRex-style TPLDs; return each one's big-endian word sum."""
+        """Write whole TRex-style TPLDs (rows ``start...`` of those begun); return
+        each one's big-endian word sum."""
         n = out.shape[0]
-        seq = (self._arange(n) + self._seq0) & (SEQ_MODULUS - 1)
+        seq = (self._arange(n) + (self._seq0 + start)) & (SEQ_MODULUS - 1)
         first = np.zeros(n, dtype=bool)
         first[0] = is_first
         out[:] = trex_tplds(np.int64(tid), np.asarray(ts, dtype=np.int64), first, seq)

@@ -313,3 +313,67 @@ def test_nested_udp_checksums_inner_first():
     fix_l4_checksums(ref, lengths, 14, 34, L4_UDP)
     assert (ref == data).all()
     assert decode_batch(data, lengths, TpldMode.NORMAL).valid.all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(streams(), st.integers(1, 60), st.data())
+def test_finishing_in_parts_builds_the_same_frames(case, n, data):
+    """A transmitter finishes a batch part by part, each right before its send:
+    with one time for all, the frames are those of one finish; with a time per
+    part, every TPLD carries its part's time and every checksum still holds."""
+    stream, tpld, ip, l4, _hlen = case
+    cuts = sorted(set(data.draw(st.lists(st.integers(1, n), max_size=4))) - {n})
+    parts = list(zip([0, *cuts], [*cuts, n], strict=True))
+    stamp = None if tpld is None else TpldStamp(3, 7, is_first=True)
+    whole, pieces = (
+        compile_stream(stream, tpld_mode=tpld),
+        compile_stream(stream, tpld_mode=tpld),
+    )
+    want = whole.fill(n, stamp, 10**18).assemble()
+    pieces.prepare(n, stamp)
+    for a, b in parts:
+        batch = pieces.finish(10**18, a, b)
+    assert batch.assemble().data.tolist() == want.data.tolist()
+    # a time per part
+    gen = compile_stream(stream, tpld_mode=tpld)
+    gen.prepare(n, stamp)
+    times = np.zeros(n, dtype=np.int64)
+    for k, (a, b) in enumerate(parts):
+        t = 10**18 + 1_000_000 * (k + 1)
+        times[a:b] = t
+        batch = gen.finish(t, a, b)
+    frames = batch.assemble()
+    ref = frames.data.copy()
+    if ip == "v4":
+        fix_ipv4_checksums(ref, 14)
+    fix_l4_checksums(ref, frames.lengths, 14, 34 if ip == "v4" else 54,
+                     L4_UDP if l4 == "udp" else L4_TCP)  # fmt: skip
+    assert (ref == frames.data).all()
+    if tpld is not None:
+        dec = decode_batch(frames.data, frames.lengths, tpld)
+        assert dec.valid.all()
+        if tpld is not TpldMode.MICRO:
+            assert dec.seq.tolist() == list(range(7, 7 + n))
+        assert dec.is_first.tolist() == [True] + [False] * (n - 1)
+        modulus = 1 << (28 + 4 if tpld is TpldMode.MICRO else 36)
+        got = dec.ts_ns.astype(np.int64) % modulus
+        assert got.tolist() == (times % modulus >> 4 << 4).tolist()
+
+
+def test_parts_must_come_in_order():
+    stream = Stream(
+        packet=bytes(ETH / V4 / L4S["udp"]),
+        segments=(SegmentType.ETHERNET, SegmentType.IP, SegmentType.UDPCHECK),
+        length=FrameLength.fixed(100),
+    )
+    gen = compile_stream(stream, tpld_mode=TpldMode.NORMAL)
+    gen.prepare(10, TpldStamp(1, 0))
+    gen.finish(5, 0, 4)
+    with pytest.raises(ValidationError) as exc:
+        gen.finish(5, 5, 10)  # rows 4.. come next
+    assert exc.value.field == "start"
+    with pytest.raises(ValidationError):
+        gen.finish(5, 4, 11)  # past the batch
+    gen.finish(5, 4, 10)
+    with pytest.raises(ValidationError):
+        gen.finish(5)  # all finished: prepare again

@@ -83,7 +83,7 @@ def long_streams(draw):
         length = FrameLength(kind, lo, hi)
     mods = tuple(
         Modifier(
-            pos=draw(st.integers(16, len(raw) - 3)),
+            pos=draw(st.integers(16, 31)),  # in the IP header: the head stays put
             mask=draw(st.sampled_from([0xFFFF0000, 0x0FF00000, 0xFF000000])),
             action=draw(st.sampled_from(list(ModifierAction))),
             repeat=draw(st.integers(1, 3)),
