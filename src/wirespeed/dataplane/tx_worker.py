@@ -107,7 +107,7 @@ class _Clock:
             self.lead_ns = int(self.MARGIN * min(self._lead))
 
     def time(self, t0: int) -> int:
-        """The timestamp of the frames of a batch whose stamping began at ``t0``."""
+        """The timestamp of the frames of a part whose stamping began at ``t0``."""
         return t0 + self.lead_ns
 
 

@@ -480,10 +480,6 @@ class StreamGenerator:
                 f"finish rows {self._finished}... of {n} next, not {start}:{stop}",
                 field="start",
             )
-        self._finished = stop
-        if stop == n:
-            self._prepared = None
-            self._finished = 0
         rows = slice(start, stop)
         time_part: I64Array | int = 0
         if stamped:
@@ -494,6 +490,10 @@ class StreamGenerator:
             part = self._stamper.end(tpld[rows], ts_ns, start)
             if part is not None:
                 time_part = part
+        self._finished = stop  # (a refused part leaves everything as it was)
+        if stop == n:
+            self._prepared = None
+            self._finished = 0
         part_body, part_lengths = body[rows], lengths[rows]
         ends = part_lengths - self.tpld_len
         for l4, partial, odd in zip(self._l4, self._partials, self._odd, strict=True):

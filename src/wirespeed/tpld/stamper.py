@@ -206,12 +206,12 @@ class TpldStamper:
         if pending is None or start != self._ended or start + m > pending[0]:
             raise ValidationError("begin() the same rows first", field="ts_ns")
         n, tid, is_first = pending
+        if isinstance(ts_ns, np.ndarray) and len(ts_ns) != m:
+            raise ValidationError(f"needs {m} times", field="ts_ns")
         self._ended = start + m
         if self._ended == n:
             self._pending = None
             self._ended = 0
-        if isinstance(ts_ns, np.ndarray) and len(ts_ns) != m:
-            raise ValidationError(f"needs {m} times", field="ts_ns")
         if m == 0:
             return np.zeros(0, dtype=np.int64) if self._want_sums else None
         is_first = is_first and start == 0
