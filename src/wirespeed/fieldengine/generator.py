@@ -487,14 +487,31 @@ class StreamGenerator:
             assert tpld is not None
             if ts_ns is None:
                 raise ValidationError("a stamped batch needs its times", field="ts_ns")
-            part = self._stamper.end(tpld[rows], ts_ns, start)
+            if isinstance(ts_ns, np.ndarray):
+                part = self._stamper.end(tpld[rows], ts_ns, start)
+            else:  # one time: the transmitter's case
+                part = self._stamper.end_next(stop - start, ts_ns)
             if part is not None:
                 time_part = part
         self._finished = stop  # (a refused part leaves everything as it was)
         if stop == n:
             self._prepared = None
             self._finished = 0
-        part_body, part_lengths = body[rows], lengths[rows]
+        if self._l4:
+            self._finish_l4(body[rows], lengths[rows], rows, time_part, stamped)
+        if self._in_place:  # stamped in place: the rows hold whole frames
+            tpld = None
+        return TxBatch(body, lengths, tpld, self._tail)
+
+    def _finish_l4(
+        self,
+        part_body: U8Array,
+        part_lengths: I64Array,
+        rows: slice,
+        time_part: I64Array | int,
+        stamped: bool,
+    ) -> None:
+        """The UDP/TCP/ICMPv6 checksums of a part, after its TPLDs."""
         ends = part_lengths - self.tpld_len
         for l4, partial, odd in zip(self._l4, self._partials, self._odd, strict=True):
             odd_rows = odd if isinstance(odd, bool) else odd[rows]
@@ -509,9 +526,6 @@ class StreamGenerator:
                     even = fold(self._tpld_static[rows] + time_part)
                     sums = (even, swap16(even))
                 l4.apply(part_body, part_lengths, ends, sums)
-        if self._in_place:  # stamped in place: the rows hold whole frames
-            tpld = None
-        return TxBatch(body, lengths, tpld, self._tail)
 
     def _l4_partials(
         self,
@@ -586,7 +600,12 @@ class StreamGenerator:
         """The first ``n`` rows of the frame buffer (grown: rows hold the template)."""
         if len(self._body) < n:
             cap = max(64, 1 << (n - 1).bit_length())
-            self._body = np.empty((cap, self.head_width), dtype=np.uint8)
+            # rows 16-byte aligned: the words a batch rewrites per frame (the
+            # TPLD's at the end of a 60-byte frame) stay aligned, and aligned
+            # numpy passes over them are the fast ones
+            stride = -(-self.head_width // 16) * 16
+            rows = np.empty((cap, stride), dtype=np.uint8)
+            self._body = rows[:, : self.head_width]
             self._body[:] = self._base[: self.head_width]
         return self._body[:n]
 

@@ -12,7 +12,9 @@ CRC-32 from its linearity (see :class:`~wirespeed.tpld.checksums.FixedLengthCrc3
 numbers is a slice of a precomputed table and ``T`` three table lookups per frame.
 :meth:`TpldStamper.begin` does everything but the timestamps, so that the
 transmitter reads its clock as late as possible and :meth:`TpldStamper.end` has
-little left to do before the frames go out.
+little left to do before the frames go out: in the normal forms ``begin`` writes
+each TPLD as at time 0, and a part of the rows that shares one time (what the
+transmitter stamps before each send) is that XOR one constant, three passes.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = ["TpldStamper"]
 
 U8Array = NDArray[np.uint8]
 I64Array = NDArray[np.int64]
+_Columns = tuple[NDArray[np.uint64], NDArray[np.uint64], NDArray[np.uint32]]
 
 
 def _pair_table(tables: NDArray[np.uint32], pos: int) -> NDArray[np.uint32]:
@@ -93,10 +96,15 @@ class TpldStamper:
         self._a = np.zeros(0, dtype=np.int64)
         self._crc = np.zeros(0, dtype=np.uint32)
         self._b_high = 0
+        self._out = np.zeros((0, self.length), dtype=np.uint8)
+        self._cols: _Columns | None = None  # of the rows begun, normal forms
         #: with ``want_sums``: the time-independent part of each TPLD's word sum
         self.static_sums = np.zeros(0, dtype=np.int64)
         # build the tables now, not in the middle of the first timed batch
         _ = _micro_tables() if mode is TpldMode.MICRO else _normal_tables()
+        self._zero_time = (0, 0, 0)  # what begin() writes for the time (normal forms)
+        if mode not in (TpldMode.MICRO, TpldMode.TREX):
+            self._zero_time = self._time_words(0)
 
     def _arange(self, n: int) -> I64Array:
         if len(self._ar) < n:
@@ -164,6 +172,8 @@ class TpldStamper:
             raise ValidationError(f"TID must be 0..{self.mode.max_tid}", field="tid")
         self._pending = (n, tid, is_first)
         self._ended = 0
+        self._out = out
+        self._cols = None
         self._want_sums = want_sums
         self._seq0 = seq0 % SEQ_MODULUS
         self.static_sums = np.zeros(n, dtype=np.int64)
@@ -177,6 +187,18 @@ class TpldStamper:
                 )
             out[:, 0:2].view(">u2")[:, 0] = pi_checksums
         self._begin_normal(n, tid, seq0 % SEQ_MODULUS)
+        # the TPLDs as they are at time 0: a part stamped with one time is then
+        # these bytes XOR one 20-byte constant (see _end_one_time)
+        core = out[:, self._core :]
+        self._write_normal(core, slice(0, n), 0)
+        if is_first:
+            self._mark_first(core[0])
+        # native-endian views of the three words (the bytes XOR alike)
+        self._cols = (
+            core[:, 0:8].view(np.uint64)[:, 0],
+            core[:, 8:16].view(np.uint64)[:, 0],
+            core[:, 16:20].view(np.uint32)[:, 0],
+        )
         if want_sums and is_first:
             self.static_sums[0] += FLAG_FIRST
 
@@ -206,8 +228,15 @@ class TpldStamper:
         if pending is None or start != self._ended or start + m > pending[0]:
             raise ValidationError("begin() the same rows first", field="ts_ns")
         n, tid, is_first = pending
-        if isinstance(ts_ns, np.ndarray) and len(ts_ns) != m:
-            raise ValidationError(f"needs {m} times", field="ts_ns")
+        if isinstance(ts_ns, np.ndarray):
+            if len(ts_ns) != m:
+                raise ValidationError(f"needs {m} times", field="ts_ns")
+        elif (  # one time: XORed into the rows begun, so they must be these
+            m
+            and self._cols is not None
+            and not np.shares_memory(out[0], self._out[start])
+        ):
+            raise ValidationError("begin() the same rows first", field="out")
         self._ended = start + m
         if self._ended == n:
             self._pending = None
@@ -227,11 +256,10 @@ class TpldStamper:
         sums: I64Array | int | None
         if isinstance(ts_ns, np.ndarray):
             sums = self._end_normal(core, ts_ns, rows)
-        else:
-            sums = self._end_one_time(core, int(ts_ns), rows)
-        if is_first:
-            self._mark_first(core[0])
-        return sums
+            if is_first:
+                self._mark_first(core[0])
+            return sums
+        return self._end_one_time(start, start + m, int(ts_ns))
 
     def _constants(self, tid: int) -> tuple[int, int]:
         """(CRC of everything that is the same in every frame, high bits of B)."""
@@ -277,19 +305,71 @@ class TpldStamper:
         self.static_sums = (seqs >> 8) + ((seqs & 0xFF) << 8)
         self.static_sums += const
 
-    def _end_one_time(self, core: U8Array, ts: int, rows: slice) -> int | None:
-        """Every row carries the same time: its part of each word is a constant."""
+    @staticmethod
+    def _time_words(ts: int) -> tuple[int, int, int]:
+        """What a transmit time puts into the three words: (word 0's bits, word 1's
+        bits, the CRC's linear part of the time)."""
         tables, _, ts_hi_t, ts_lo_t = _normal_tables()
         u, nib = (ts >> 4) & 0xFFFFFFFF, ts & 0xF
         tcrc = int(ts_hi_t[u >> 16] ^ ts_lo_t[u & 0xFFFF] ^ tables[11][nib])
+        return u << 8, (nib << 32) | tcrc, tcrc
+
+    def _write_normal(self, core: U8Array, rows: slice, ts: int) -> None:
+        """Write the TPLDs of ``rows`` begun, every one with the time ``ts``."""
+        w0, w1, tcrc = self._time_words(ts)
         crc = self._crc[rows]
-        core[:, 0:8].view(">u8")[:, 0] = self._a[rows] | (u << 8)
+        core[:, 0:8].view(">u8")[:, 0] = self._a[rows] | w0
         b = crc.astype(np.int64)
-        b ^= np.int64(self._b_high | (nib << 32) | tcrc)
+        b ^= np.int64(self._b_high | w1)
         core[:, 8:16].view(">u8")[:, 0] = b
         core[:, 16:20].view(">u4")[:, 0] = crc ^ np.uint32(tcrc ^ 0xFFFFFFFF)
+
+    def end_next(self, m: int, ts_ns: int) -> int | I64Array | None:
+        """:meth:`end` the next ``m`` rows begun (in the array given to
+        :meth:`begin`), all with the time ``ts_ns``: what a transmitter does right
+        before each send, in the fewest passes.
+
+        Raises:
+            ValidationError: fewer than ``m`` rows are left to end.
+        """
+        start = self._ended
+        pending = self._pending
+        if pending is None or not 0 <= m <= pending[0] - start:
+            raise ValidationError(
+                f"{m} rows to end, {0 if pending is None else pending[0] - start} "
+                "begun and not ended",
+                field="m",
+            )
+        if self._cols is None or m == 0:
+            return self.end(self._out[start : start + m], ts_ns, start)
+        self._ended = start + m
+        if self._ended == pending[0]:
+            self._pending = None
+            self._ended = 0
+        return self._end_one_time(start, start + m, int(ts_ns))
+
+    def _end_one_time(self, start: int, stop: int, ts: int) -> int | None:
+        """Rows ``start...stop - 1`` carry one time: written at time 0 by
+        :meth:`begin`, each of their TPLDs changes by the same 20 bytes (the CRC is
+        linear), XORed into three words (native-endian views: the bytes XOR alike).
+        """
+        assert self._cols is not None
+        w0, w1, tcrc = self._time_words(ts)
+        d0, d1, d2 = self._zero_time
+        # big-endian words as native (little-endian) ones: byte-swapped
+        d0 = int.from_bytes((w0 ^ d0).to_bytes(8, "big"), "little")
+        d1 = int.from_bytes((w1 ^ d1).to_bytes(8, "big"), "little")
+        d2 = int.from_bytes((tcrc ^ d2).to_bytes(4, "big"), "little")
+        c0, c1, c2 = self._cols
+        part = c0[start:stop]
+        np.bitwise_xor(part, np.uint64(d0), out=part)
+        part = c1[start:stop]
+        np.bitwise_xor(part, np.uint64(d1), out=part)
+        part4 = c2[start:stop]
+        np.bitwise_xor(part4, np.uint32(d2), out=part4)
         if not self._want_sums:
             return None
+        u, nib = w0 >> 8, ts & 0xF
         return (u >> 24) + ((u >> 8) & 0xFFFF) + ((u & 0xFF) << 8) + nib
 
     def _end_normal(self, core: U8Array, ts: I64Array, rows: slice) -> I64Array | None:

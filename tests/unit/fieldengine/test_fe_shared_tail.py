@@ -212,6 +212,26 @@ def test_streams_that_keep_whole_rows(why, stream_kw, tpld, pi):
     assert gen.fill(3, None if tpld is None else TpldStamp(1, 0), 0).tail is None
 
 
+def test_rows_start_16_bytes_apart():
+    """68-byte frames in whole rows: the rows hold 68 bytes, 80 apart, so the words
+    rewritten per frame (the TPLD's last 20 bytes) keep one alignment in every row."""
+    stream = Stream(
+        packet=UDP_HDR,
+        segments=(SegmentType.ETHERNET, SegmentType.IP, SegmentType.UDPCHECK),
+        length=FrameLength.fixed(72),
+    )
+    gen = compile_stream(stream, tpld_mode=TpldMode.NORMAL)
+    batch = gen.fill(5, TpldStamp(1, 0), 123)
+    assert batch.body.shape == (5, 68)
+    assert batch.body.strides == (80, 1)
+    assert batch.body.ctypes.data % 16 == 0
+    frames = batch.assemble()
+    assert frames.data.shape == (5, 68)
+    dec = decode_batch(frames.data, frames.lengths, TpldMode.NORMAL)
+    assert dec.seq.tolist() == [0, 1, 2, 3, 4]
+    assert dec.ts_ns.tolist() == [123] * 5
+
+
 def test_a_late_write_moves_the_head_and_trim_cuts_inside_it():
     """A TRex write at byte 600 keeps 608 bytes per row; trimmed frames shorter
     than the head are sent from the row alone."""

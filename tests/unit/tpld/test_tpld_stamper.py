@@ -105,3 +105,78 @@ def test_one_time_for_all_rows_is_the_same_as_a_full_array(mode, seq0, n, t, fir
     core = outs[0] if mode.length in (6, 16) else outs[0][:, mode.length - 20 :]
     words = core.view(">u2").astype(np.int64).sum(axis=1)
     assert (sums[0] % 0xFFFF).tolist() == (words % 0xFFFF).tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from(list(TpldMode)),
+    st.integers(0, (1 << 24) - 1),
+    st.lists(st.integers(0, 40), min_size=1, max_size=6),
+    st.integers(0, 1 << 62),
+    st.booleans(),
+    st.integers(0, 7),
+    st.booleans(),
+)
+def test_parts_ended_with_one_time_each(mode, seq0, parts, t, first, skew, by_view):
+    """A transmitter ends a batch a part at a time, one time per part
+    (``end_next``, or ``end`` given the part's rows): every TPLD is what the
+    general encoder writes for its part's time, in rows of any stride and
+    alignment."""
+    while parts and parts[-1] == 0:  # (nothing is left to end after the last row)
+        parts.pop()
+    n = sum(parts)
+    if n == 0:
+        return
+    pi = np.arange(n, dtype=np.int64) + 7 if mode.length == 22 else None
+    # rows 61 bytes apart, starting `skew` bytes in: words at every alignment
+    buf = np.full((n, 61 + 8), 0xEE, dtype=np.uint8)
+    out = buf[:, skew : skew + mode.length]
+    stamper = TpldStamper(mode, 0)
+    stamper.begin(out, tid=3, seq0=seq0, is_first=first, pi_checksums=pi,
+                  want_sums=True)  # fmt: skip
+    static = stamper.static_sums.copy()
+    times = np.zeros(n, dtype=np.int64)
+    sums = np.zeros(n, dtype=np.int64)
+    start = 0
+    for k, m in enumerate(parts):
+        ts = t + k * 1_000_003
+        times[start : start + m] = ts
+        if by_view:
+            got = stamper.end(out[start : start + m], ts, start)
+        else:
+            got = stamper.end_next(m, ts)
+        sums[start : start + m] = got
+        start += m
+    frames = np.zeros((n, 40), dtype=np.uint8)
+    encode_batch(
+        frames, np.full(n, 40), mode=mode, tid=3, tx_ns=times, seq=seq0,
+        is_first=np.arange(n) == 0 if first else False,
+    )  # fmt: skip
+    want = frames[:, 40 - mode.length :].copy()
+    if pi is not None:
+        want[:, 0:2] = pi.astype(">u2").view(np.uint8).reshape(n, 2)
+    assert out.tolist() == want.tolist()
+    assert (buf[:, :skew] == 0xEE).all()  # nothing outside the TPLDs
+    assert (buf[:, skew + mode.length :] == 0xEE).all()
+    core = want if mode.length in (6, 16) else want[:, mode.length - 20 :]
+    words = core.view(">u2").astype(np.int64).sum(axis=1)
+    assert ((static + sums) % 0xFFFF).tolist() == (words % 0xFFFF).tolist()
+
+
+def test_ending_rows_that_were_not_begun_is_refused():
+    out = np.zeros((4, 20), dtype=np.uint8)
+    stamper = TpldStamper(TpldMode.NORMAL)
+    stamper.begin(out, tid=1, seq0=0)
+    with pytest.raises(ValidationError) as exc:  # a copy: not the rows begun
+        stamper.end(out[:2].copy(), 5, 0)
+    assert exc.value.field == "out"
+    with pytest.raises(ValidationError):  # more rows than are left
+        stamper.end_next(5, 5)
+    stamper.end_next(2, 5)
+    with pytest.raises(ValidationError):  # the next rows are 2...
+        stamper.end(out[0:2], 5, 0)
+    stamper.end(out[2:], 6, 2)
+    dec = decode_batch(np.pad(out, ((0, 0), (40, 0))), np.full(4, 60), TpldMode.NORMAL)
+    assert dec.valid.all()
+    assert dec.seq.tolist() == [0, 1, 2, 3]
+    assert dec.ts_ns.tolist() == [5, 5, 6, 6]
