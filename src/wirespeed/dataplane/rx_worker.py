@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from wirespeed.analysis import RxAnalyzer, TidStats, analyzer_dtype
 from wirespeed.dataplane.afpacket import RxRing
+from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.tpld import TpldMode
 
@@ -226,6 +227,7 @@ def run_rx_worker(
     ring = _open_ring(ifname)
     rcv = _Receiver(ring, counters)
     rcv.publish()
+    commands = CommandPoller(conn)
     conn.send(("ready", os.getpid()))
     try:
         while True:
@@ -239,7 +241,7 @@ def run_rx_worker(
                 rcv.extra[RX_RING_DROPS] += ring.drops()
                 rcv.publish()
             rcv.tick()
-            if conn.poll(0) and not rcv.command(conn.recv()):
+            if commands.ready() and not rcv.command(conn.recv()):
                 break
     except (EOFError, KeyboardInterrupt):
         pass

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wirespeed.dataplane.afpacket import TxSocket
+from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.pacer import Due, PortPacer, StreamPlan
 from wirespeed.fieldengine import ErrorInjector, InjectedError, TpldStamp, TxBatch
@@ -127,6 +128,8 @@ class _Sender:
         """Send ``job`` until done or told to stop. Returns False on ``quit``."""
         from wirespeed.fieldengine import compile_stream
 
+        commands = CommandPoller(conn)
+
         gens = {}
         tids = {}
         slots = {}
@@ -169,7 +172,7 @@ class _Sender:
             if not dues:
                 nxt = pacer.next_wakeup_ns(now)
                 wait = 0.05 if nxt is None else max(0.0, (nxt - now) / 1e9)
-                if conn.poll(min(wait, 0.05)):
+                if commands.ready(min(wait, 0.05)):
                     verdict = self._command(conn.recv(), pacer, w)
                     if verdict is not None:
                         return verdict
@@ -217,7 +220,7 @@ class _Sender:
             if 0 < delay_ns < 1_000_000:  # poll() would round it up to 1 ms
                 time.sleep(delay_ns / 1e9)
                 delay_ns = 0
-            if conn.poll(max(0, delay_ns) / 1e9):
+            if commands.ready(delay_ns / 1e9):
                 verdict = self._command(conn.recv(), pacer, w)
                 if verdict is not None:
                     return verdict
