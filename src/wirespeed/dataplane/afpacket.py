@@ -333,7 +333,7 @@ class RxRing:
         idx[idx >= self.count] -= self.count
         st = self._status[idx]
         ready = (st & TP_STATUS_USER) != 0
-        if not ready[0]:  # pragma: no cover - a slot handed back meanwhile
+        if not ready[0]:  # pragma: no cover - checked above; only we hand slots back
             return None
         # (slots may complete out of order: the run ends at the first not ready)
         k = int(np.argmin(ready)) if not ready.all() else n
@@ -366,11 +366,10 @@ class RxRing:
         """About how many slots from ``pos`` on (at most ``n``) are ready, found by
         probing a few status words (doubling steps, then halving).
 
-        Reading the status of slots the kernel has not filled yet pulls their
-        first cache line to this core, and the kernel writing each of them (on
-        the sending core, with veth) then waits for it back: a scan of the whole
-        window ahead made every received frame cost the sender a cache miss.
-        The caller checks the run it gets slot by slot.
+        Slots are 2 KB or more apart: gathering the status of the whole window
+        ahead cost a cache and TLB miss per slot on every read, whatever the
+        batch, and touched lines the kernel has yet to fill. The caller checks
+        the run it gets slot by slot.
         """
         status, count = self._status, self.count
 

@@ -102,9 +102,6 @@ class TpldStamper:
         self.static_sums = np.zeros(0, dtype=np.int64)
         # build the tables now, not in the middle of the first timed batch
         _ = _micro_tables() if mode is TpldMode.MICRO else _normal_tables()
-        self._zero_time = (0, 0, 0)  # what begin() writes for the time (normal forms)
-        if mode not in (TpldMode.MICRO, TpldMode.TREX):
-            self._zero_time = self._time_words(0)
 
     def _arange(self, n: int) -> I64Array:
         if len(self._ar) < n:
@@ -237,10 +234,7 @@ class TpldStamper:
             and not np.shares_memory(out[0], self._out[start])
         ):
             raise ValidationError("begin() the same rows first", field="out")
-        self._ended = start + m
-        if self._ended == n:
-            self._pending = None
-            self._ended = 0
+        self._advance(start + m, n)
         if m == 0:
             return np.zeros(0, dtype=np.int64) if self._want_sums else None
         is_first = is_first and start == 0
@@ -342,11 +336,15 @@ class TpldStamper:
             )
         if self._cols is None or m == 0:
             return self.end(self._out[start : start + m], ts_ns, start)
-        self._ended = start + m
-        if self._ended == pending[0]:
+        self._advance(start + m, pending[0])
+        return self._end_one_time(start, start + m, int(ts_ns))
+
+    def _advance(self, ended: int, n: int) -> None:
+        """Rows up to ``ended`` of the ``n`` begun are ended (all: none pending)."""
+        self._ended = ended
+        if ended == n:
             self._pending = None
             self._ended = 0
-        return self._end_one_time(start, start + m, int(ts_ns))
 
     def _end_one_time(self, start: int, stop: int, ts: int) -> int | None:
         """Rows ``start...stop - 1`` carry one time: written at time 0 by
@@ -354,12 +352,12 @@ class TpldStamper:
         linear), XORed into three words (native-endian views: the bytes XOR alike).
         """
         assert self._cols is not None
+        # time 0 put nothing into the words (the CRC tables are linear: a zero byte
+        # adds 0), so the change is the time's own bits, byte-swapped to native
         w0, w1, tcrc = self._time_words(ts)
-        d0, d1, d2 = self._zero_time
-        # big-endian words as native (little-endian) ones: byte-swapped
-        d0 = int.from_bytes((w0 ^ d0).to_bytes(8, "big"), "little")
-        d1 = int.from_bytes((w1 ^ d1).to_bytes(8, "big"), "little")
-        d2 = int.from_bytes((tcrc ^ d2).to_bytes(4, "big"), "little")
+        d0 = int.from_bytes(w0.to_bytes(8, "big"), "little")
+        d1 = int.from_bytes(w1.to_bytes(8, "big"), "little")
+        d2 = int.from_bytes(tcrc.to_bytes(4, "big"), "little")
         c0, c1, c2 = self._cols
         part = c0[start:stop]
         np.bitwise_xor(part, np.uint64(d0), out=part)
