@@ -16,7 +16,11 @@ that very pair measures, in the same run:
     ``pb_sendmmsg`` over the same size mix (:func:`c_send_mix`; the ratio against C
     frames of the mean size is printed too);
 (c) TX on p0 with the full TPLD analysis on p1 (zero loss required), against the C
-    pair ``pb_sendmmsg`` + ``pb_recvmmsg`` (a UDP socket with recvmmsg).
+    pair ``pb_sendmmsg`` + ``pb_recvmmsg`` (a UDP socket with recvmmsg). The C
+    receiver needs p1's IP stack to deliver its frames; wirespeed's p1, like every
+    tester port in a namespace, keeps what it receives from that stack (frames stop
+    after its RX ring, :mod:`wirespeed.dataplane.ingress`), so the sending core does
+    not also look up a route for each of them.
 
 Rates are counted at the receiver: p1's interface counter for (a)/(b), the
 receiving program's own count for (c). In (a) and (b) wirespeed serves port 0 only,

@@ -14,6 +14,7 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
 from wirespeed.client import Chassis
+from wirespeed.dataplane.ingress import is_held
 from wirespeed.model import FrameLength, Payload, PayloadType, TxMode
 from wirespeed.topology.impair import has_netem, parse_impairment
 
@@ -37,6 +38,13 @@ def _through(impair: str, **stream: object) -> tuple[object, object, dict[str, i
     ) as c:
         assert c.testbed is not None
         assert c.testbed.impair_mechanism == "wirespeed"
+        # what the impairer and the ports receive stops at their rings
+        dut_ns = c.testbed.dut_netns
+        assert [is_held(i, dut_ns) for i in ("d0", "d1")] == [True, True]
+        assert [is_held(p.interface, p.netns) for p in c.tester.config.ports] == [
+            True,
+            True,
+        ]
         a, b = c.ports[0], c.ports[1]
         a.reserve()
         a.streams.create(

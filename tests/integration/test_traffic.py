@@ -13,6 +13,7 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
 from wirespeed.client import Chassis
+from wirespeed.dataplane.ingress import is_held
 from wirespeed.errors import StateError, ValidationError
 from wirespeed.fieldengine import TpldStamp, compile_stream
 from wirespeed.model import (
@@ -540,3 +541,9 @@ def test_flat_out_batches_are_stamped_a_part_at_a_time(chassis, ports) -> None:
     for tid in (20, 21):
         assert dec.seq[dec.tid == tid].tolist() == list(range(n))
     assert len(set(dec.ts_ns.tolist())) >= 8
+
+
+def test_ports_keep_what_they_receive_from_their_namespace(chassis) -> None:
+    ports = chassis.tester.config.ports
+    assert [p.reaches_stack for p in ports] == [False, False]
+    assert [is_held(p.interface, p.netns) for p in ports] == [True, True]

@@ -24,6 +24,7 @@ from wirespeed.analysis import RxAnalyzer, TidStats, analyzer_dtype
 from wirespeed.dataplane.afpacket import RxRing
 from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
+from wirespeed.dataplane.ingress import hold_ingress
 from wirespeed.tpld import TpldMode
 
 __all__ = [
@@ -217,7 +218,11 @@ def _open_ring(ifname: str) -> RxRing:
 
 
 def run_rx_worker(
-    netns: str | None, ifname: str, counter_name: str, conn: Connection
+    netns: str | None,
+    ifname: str,
+    counter_name: str,
+    conn: Connection,
+    keep_from_stack: bool = False,
 ) -> None:
     """Entry point of an RX worker process."""
     from wirespeed.topology.netns import enter_netns
@@ -225,6 +230,8 @@ def run_rx_worker(
     enter_netns(netns)
     counters = CounterBlock(rx_words(), name=counter_name)
     ring = _open_ring(ifname)
+    # after the ring: the drop acts behind the packet taps, so it sees every frame
+    hold = hold_ingress(ifname) if keep_from_stack else None
     rcv = _Receiver(ring, counters)
     rcv.publish()
     commands = CommandPoller(conn)
@@ -246,5 +253,7 @@ def run_rx_worker(
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
+        if hold is not None:
+            hold.close()
         ring.close()
         counters.close()

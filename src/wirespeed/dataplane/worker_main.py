@@ -23,6 +23,11 @@ def main() -> None:
     ap.add_argument("--fd", type=int, required=True)
     ap.add_argument("--max-streams", type=int, default=0)
     ap.add_argument("--no-qdisc-bypass", action="store_true")
+    ap.add_argument(
+        "--keep-from-stack",
+        action="store_true",
+        help="rx: received frames stop at the ring (not the namespace's stack)",
+    )
     ap.add_argument("--cpu", type=int, default=-1, help="pin to this CPU")
     a = ap.parse_args()
     if a.cpu >= 0:
@@ -38,7 +43,7 @@ def main() -> None:
     else:
         from wirespeed.dataplane.rx_worker import run_rx_worker
 
-        run_rx_worker(netns, a.ifname, a.counters, conn)
+        run_rx_worker(netns, a.ifname, a.counters, conn, a.keep_from_stack)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from wirespeed.dataplane.afpacket import RxBatch, RxRing, TxSocket
 from wirespeed.dataplane.counters import CounterBlock
+from wirespeed.dataplane.ingress import hold_ingress
 from wirespeed.dut.engine import Decisions, ImpairmentEngine
 from wirespeed.dut.spec import Impairment
 
@@ -250,12 +251,17 @@ def run_dut(opts: DutOptions, counter_name: str, conn: Connection) -> None:
     enter_netns(opts.netns)
     counters = CounterBlock(len(COUNTER_NAMES), name=counter_name)
     imp = _Impairer(opts, counters)
+    # the impairer forwards what its rings take: nothing is for the DUT's own stack
+    holds = [hold_ingress(opts.a), hold_ingress(opts.b)]
     conn.send(("ready", os.getpid()))
     try:
         imp.run(conn)
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
+        for hold in holds:
+            if hold is not None:
+                hold.close()
         imp.publish(force=True)
         imp.close()
         counters.close()

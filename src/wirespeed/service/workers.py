@@ -102,6 +102,8 @@ class PortWorkers:
             extra += ["--cpu", str(tx_cpu)]
         self._tx = _Worker("tx", self.spec, self.tx_counters.name, extra)
         rx_extra = [] if rx_cpu is None else ["--cpu", str(rx_cpu)]
+        if not self.spec.reaches_stack:
+            rx_extra.append("--keep-from-stack")
         self._rx = _Worker("rx", self.spec, self.rx_counters.name, rx_extra)
         for w, what in ((self._tx, "TX"), (self._rx, "RX")):
             if not w.conn.poll(60):

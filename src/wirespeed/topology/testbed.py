@@ -5,6 +5,7 @@ Config file shape (``wirespeed server --config FILE``)::
     ports:
       - {interface: a0, netns: wsA}
       - {interface: b0, netns: wsB, speed: 10G, mac: "02:00:00:00:00:02"}
+      - {interface: eth2, host_stack: false}  # a spare NIC: frames stop at wirespeed
     modules:            # optional: groups of port indices (default: one per 2 ports)
       - [0, 1]
 
@@ -13,6 +14,11 @@ in a namespace of its own, cross-connected pairwise (0<->1, 2<->3). With ``dut=T
 the pair 0/1 goes through a DUT namespace holding a Linux bridge, where impairments
 (``--impair``) act. Everything is created by a :class:`~wirespeed.topology.netns.Lab`
 and removed on exit (also after a crash, by the next start).
+
+Frames a port receives stop at wirespeed's analyzer (``host_stack: false``, the
+default for a port in a namespace, see :mod:`wirespeed.dataplane.ingress`): the
+namespace's network stack neither spends the sending CPU on them nor answers them.
+Ports in the root namespace pass them on unless told otherwise.
 """
 
 from __future__ import annotations
@@ -75,6 +81,16 @@ class PortSpec:
     speed_bps: int = DEFAULT_SPEED_BPS
     mac: str | None = None
     peer: int | None = None  # the port this one is cabled to, when known
+    host_stack: bool | None = None
+    """Whether frames the port receives also go on to the network stack of its
+    namespace. ``None``: not for a port in a namespace (the tester's own: frames
+    stop at its analyzer), yes for one in the root namespace (a host's interface,
+    whose own traffic must keep flowing)."""
+
+    @property
+    def reaches_stack(self) -> bool:
+        """Frames received here go on to the namespace's stack."""
+        return self.netns is None if self.host_stack is None else self.host_stack
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,7 @@ class _PortModel(BaseModel):
     speed: str | int = DEFAULT_SPEED_BPS
     mac: str | None = None
     peer: int | None = None
+    host_stack: bool | None = None
 
     @field_validator("mac")
     @classmethod
@@ -147,6 +164,7 @@ def config_from_dict(raw: Any) -> TesterConfig:
             parse_speed(p.speed, f"ports.{i}.speed"),
             p.mac,
             p.peer,
+            p.host_stack,
         )
         for i, p in enumerate(model.ports)
     )
