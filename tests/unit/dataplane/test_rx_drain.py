@@ -1,0 +1,59 @@
+"""The RX worker reads until it has about caught up, or (for a sync) until empty."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wirespeed.dataplane import rx_worker as rxw
+from wirespeed.dataplane.afpacket import RxBatch
+from wirespeed.dataplane.counters import CounterBlock
+
+
+class _Ring:
+    """Hands out batches of the given sizes (60-byte frames without a TPLD)."""
+
+    def __init__(self, sizes: list[int]) -> None:
+        self.sizes = sizes
+        self.reads: list[int] = []
+
+    def read(self, max_frames: int = 8192) -> RxBatch | None:
+        if not self.sizes:
+            self.reads.append(0)
+            return None
+        n = self.sizes.pop(0)
+        assert n <= max_frames
+        self.reads.append(n)
+        return RxBatch(
+            data=np.zeros((n, 60), dtype=np.uint8),
+            lengths=np.full(n, 60, dtype=np.int64),
+            ts_ns=np.arange(n, dtype=np.int64) + 1_000,
+            vlan_stripped=np.zeros(n, dtype=np.bool_),
+            vlan_tci=np.zeros(n, dtype=np.uint32),
+            vlan_tpid=np.zeros(n, dtype=np.uint32),
+        )
+
+    def drops(self) -> int:
+        return 0
+
+
+def test_catching_up_stops_at_the_first_small_read_a_sync_reads_to_empty() -> None:
+    small = rxw._SMALL_BATCH
+    ring = _Ring([8192, small, small - 1, 8192, 5])
+    counters = CounterBlock(rxw.rx_words())
+    try:
+        rcv = rxw._Receiver(ring, counters)  # type: ignore[arg-type]
+        assert rcv.drain(to_empty=False) == 8192 + small + small - 1
+        assert ring.reads == [8192, small, small - 1]
+        assert rcv.drain(to_empty=False) == 8192 + 5  # on to the next small read
+        assert ring.reads[3:] == [8192, 5]
+        assert ring.sizes == []
+        ring.sizes = [3, 2]
+        assert rcv.drain() == 5  # to empty: past the small reads
+        assert ring.reads[-3:] == [3, 2, 0]
+        rcv.publish()
+        words = counters.read()
+        assert words[rxw.RX_PACKETS] == 2 * 8192 + 2 * small - 1 + 5 + 5
+        assert words[rxw.RX_NOTPLD_PACKETS] == words[rxw.RX_PACKETS]
+        assert words[rxw.RX_BYTES] == 64 * words[rxw.RX_PACKETS]
+    finally:
+        counters.close()
