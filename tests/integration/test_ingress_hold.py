@@ -14,12 +14,18 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
 from wirespeed.dataplane.afpacket import RxRing
-from wirespeed.dataplane.ingress import IngressHold, is_held
+from wirespeed.dataplane.ingress import IngressHold, is_held, table_name
 from wirespeed.topology.netns import Lab, in_netns
 
 pytestmark = pytest.mark.netns
 
 MAC_A, MAC_B = "02:00:00:00:07:01", "02:00:00:00:07:02"
+
+
+def _tables(ns: str) -> list[str]:
+    cmd = ["ip", "netns", "exec", ns, "nft", "list", "tables", "netdev"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return sorted(line.split()[-1] for line in out.splitlines() if line.strip())
 
 
 def _ring_frames(ring: RxRing, n: int) -> list[bytes]:
@@ -118,11 +124,22 @@ def test_a_killed_holder_leaves_no_hold_behind() -> None:
             assert child.stdout is not None
             assert child.stdout.readline().strip() == "held"
             assert is_held("e1", b)
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait(timeout=5)
-            deadline = time.monotonic() + 5
-            while is_held("e1", b) and time.monotonic() < deadline:
-                time.sleep(0.02)
+            assert _tables(b) == [table_name("e1", child.pid)]
+            with in_netns(b):
+                ours = IngressHold("e1")
+                ours.start()  # beside the other holder: a table of its own
+            try:
+                assert _tables(b) == sorted([table_name("e1", child.pid), ours.table])
+                os.kill(child.pid, signal.SIGKILL)
+                child.wait(timeout=5)
+                deadline = time.monotonic() + 5
+                while len(_tables(b)) > 1 and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                assert _tables(b) == [ours.table]  # the killed one's went with it
+                assert is_held("e1", b)
+            finally:
+                ours.close()
+            assert _tables(b) == []
             assert not is_held("e1", b)
         finally:
             if child.poll() is None:

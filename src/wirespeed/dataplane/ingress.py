@@ -18,6 +18,7 @@ crashed run leaves nothing behind.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -29,21 +30,29 @@ from wirespeed.errors import PortError
 __all__ = ["IngressHold", "hold_ingress", "is_held", "table_name"]
 
 
-def table_name(ifname: str) -> str:
-    """The nftables table that holds ``ifname``'s ingress."""
-    return "wirespeed_" + re.sub(r"[^A-Za-z0-9_]", "_", ifname)
+def table_name(ifname: str, pid: int | None = None) -> str:
+    """The nftables table with which process ``pid`` (this one) holds ``ifname``:
+    one per holder, so a holder that starts while one that was killed is still
+    going away does not collide with it."""
+    safe = re.sub(r"[^A-Za-z0-9_]", "_", ifname)
+    return f"wirespeed_{os.getpid() if pid is None else pid}_{safe}"
 
 
 def is_held(ifname: str, netns: str | None = None) -> bool:
-    """Whether some process holds ``ifname``'s ingress (in namespace ``netns``)."""
+    """Whether some wirespeed process holds ``ifname``'s ingress (in ``netns``)."""
     nft = shutil.which("nft")
     if nft is None:
         return False
-    cmd = [nft, "list", "table", "netdev", table_name(ifname)]
+    cmd = [nft, "list", "chains", "netdev"]
     if netns is not None:
         cmd = ["ip", "netns", "exec", netns, *cmd]
-    res = subprocess.run(cmd, capture_output=True, check=False)
-    return res.returncode == 0
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    held = re.compile(
+        r"table netdev wirespeed_\w+ \{[^}]*hook ingress device "
+        + re.escape(f'"{ifname}"')
+        + r"[^}]*policy drop"
+    )
+    return res.returncode == 0 and held.search(res.stdout) is not None
 
 
 class IngressHold:
@@ -54,7 +63,7 @@ class IngressHold:
 
     def __init__(self, ifname: str) -> None:
         self.ifname = ifname
-        self.table = table_name(ifname)
+        self.table = ""
         self._proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> IngressHold:
@@ -73,6 +82,7 @@ class IngressHold:
         """Install the drop; raises :class:`PortError` (saying why) if it cannot."""
         if self._proc is not None:
             return
+        self.table = table_name(self.ifname)
         nft = shutil.which("nft")
         if nft is None:
             raise PortError(f"{self.ifname}: cannot hold ingress: nft is not installed")
@@ -105,7 +115,7 @@ class IngressHold:
             pass  # nft exited at once: reported below
         deadline = time.monotonic() + timeout_s
         while proc.poll() is None and time.monotonic() < deadline:
-            if is_held(self.ifname):
+            if self._listed(nft):
                 self._proc = proc
                 return
             time.sleep(0.005)
@@ -117,6 +127,11 @@ class IngressHold:
         proc, self._proc = self._proc, None
         if proc is not None:
             _stop(proc)
+
+    def _listed(self, nft: str) -> bool:
+        cmd = [nft, "list", "table", "netdev", self.table]
+        res = subprocess.run(cmd, capture_output=True, check=False)
+        return res.returncode == 0
 
 
 def hold_ingress(ifname: str) -> IngressHold | None:
