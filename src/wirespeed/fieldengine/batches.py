@@ -80,6 +80,11 @@ class TxBatch:
             return k * (int(self.lengths[0]) + 4) if k else 0
         return int(self.lengths[:k].sum()) + 4 * k
 
+    def rows(self, start: int, stop: int) -> TxBatch:
+        """Frames ``start...stop - 1`` as a batch (views of the same buffers)."""
+        tpld = None if self.tpld is None else self.tpld[start:stop]
+        return TxBatch(self.body[start:stop], self.lengths[start:stop], tpld, self.tail)
+
     @property
     def tpld_len(self) -> int:
         """TPLD bytes at the end of each frame (0 = none)."""

@@ -131,6 +131,9 @@ class ErrorInjector:
             k = 1
         left: list[InjectedError] = []
         for error in self._pending:
+            if error is InjectedError.SEQUENCE:  # taken by skip() when stamping
+                left.append(error)
+                continue
             if k >= n or not self._edit(batch, k, n, error, undo):
                 left.append(error)
                 continue

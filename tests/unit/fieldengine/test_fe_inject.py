@@ -117,6 +117,32 @@ def test_sequence_error_skips_one_number():
     assert run.inj.done[InjectedError.SEQUENCE] == 2
 
 
+def test_a_sequence_error_waits_for_the_next_stamping_untouched():
+    """Frames built ahead carry their numbers already: a sequence error pending
+    while they go out changes none of them, and the next batch stamped skips."""
+    run = _Run(LengthType.FIXED)
+    run.gen.prepare(4, TpldStamp(5, 0, True))
+    run.inj.request(InjectedError.SEQUENCE)
+    run.inj.request(InjectedError.TPLD)
+    seen = []
+    for part in range(2):  # the built batch, sent in two parts
+        batch = run.gen.finish(10**18, 2 * part, 2 * part + 2).rows(
+            2 * part, 2 * part + 2
+        )
+        undo = run.inj.apply(batch)
+        wire = batch.assemble()
+        if undo is not None:
+            undo.restore()
+        dec = decode_batch(wire.data, wire.lengths, TpldMode.NORMAL)
+        seen.append((dec.seq[dec.valid].tolist(), int(np.count_nonzero(~dec.valid))))
+    assert seen == [([1], 1), ([2, 3], 0)]  # the TPLD error, no skip yet
+    assert (run.inj.pending, run.inj.done[InjectedError.SEQUENCE]) == (1, 0)
+    run.seq = 4
+    data, lengths = run.send(2)
+    assert decode_batch(data, lengths, TpldMode.NORMAL).seq.tolist() == [5, 6]
+    assert (run.inj.pending, run.inj.done[InjectedError.SEQUENCE]) == (0, 1)
+
+
 @pytest.mark.parametrize("kind", [LengthType.FIXED, LengthType.INCREMENTING])
 def test_payload_error_fails_only_the_payload_checksum(kind):
     mode = TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM
