@@ -88,9 +88,11 @@ class _Clock:
     it: every frame of a part carries the clock read before stamping it plus
     ``lead``, the time stamping a part takes, as the smallest value seen over the
     last :data:`WINDOW` parts (0 until :data:`TRUSTED` were seen) times
-    :data:`MARGIN` (stamping takes from 10 to 50 microseconds and varies). So a
-    timestamp never runs ahead of its frame: a negative latency is impossible,
-    whatever preempts the process. Frames of one call leave one after the other,
+    :data:`MARGIN` (stamping takes from 10 to 50 microseconds and varies). A part
+    stamped faster than that (warm caches right after a cold one) waits for its
+    timestamp before the call (:meth:`hold`), so a timestamp never runs ahead of
+    its frame: a negative latency is impossible, whatever preempts the process,
+    however the stamping time varies. Frames of one call leave one after the other,
     so the latency of a frame includes the time it waited in the kernel behind the
     earlier frames of its part (a few microseconds at moderate rates; up to a
     part's duration, about 1.5 ms at 0.7 Mpps, when a port sends as fast as it can).
@@ -117,6 +119,13 @@ class _Clock:
     def time(self, t0: int) -> int:
         """The timestamp of the frames of a part whose stamping began at ``t0``."""
         return t0 + self.lead_ns
+
+    @staticmethod
+    def hold(ts: int, now: int) -> int:
+        """Wait until the clock has passed ``ts`` (read ``now`` last); returns when."""
+        while now < ts:
+            now = time.time_ns()
+        return now
 
 
 @dataclass
@@ -254,7 +263,9 @@ class _Sender:
                             gens[d.key].finish(
                                 ts if tids[d.key] >= 0 else None, u + a, u + b
                             )
-                    self.clock.update(t0, time.time_ns())
+                    t1 = time.time_ns()
+                    self.clock.update(t0, t1)  # what stamping took
+                    self.clock.hold(ts, t1)  # not sent before its timestamp
                     undos = self._inject(dues, batches) if self.injecting else []
                     sent += self.sock.send_staged(base + stop, base + start)
                     for undo in undos:  # the kernel has its copy: put the bytes back
