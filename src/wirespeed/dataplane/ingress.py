@@ -56,22 +56,13 @@ def is_held(ifname: str, netns: str | None = None) -> bool:
 
 
 class IngressHold:
-    """Drop everything ``ifname`` receives after the packet taps (current namespace).
-
-    Use :meth:`start` / :meth:`close`, or as a context manager.
-    """
+    """Drop everything ``ifname`` receives after the packet taps (current namespace),
+    from :meth:`start` to :meth:`close`."""
 
     def __init__(self, ifname: str) -> None:
         self.ifname = ifname
         self.table = ""
         self._proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> IngressHold:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def active(self) -> bool:

@@ -211,28 +211,14 @@ class _Sender:
                 # each stream's next frames, from what was built ahead (a stream
                 # whose built frames run out sends those, then the rest from frames
                 # built anew: a second round)
-                rest: list[Due] = []
-                for i, d in enumerate(dues):
-                    got = ahead.get(d.key)
-                    if got is None or got.left == 0:
+                for d in dues:
+                    if d.key not in ahead or ahead[d.key].left == 0:
                         n = d.count
                         if d.interval_ns > 0:
                             n = max(n, min(max_batch, int(_AHEAD_NS / d.interval_ns)))
-                        stamp = None
-                        if tids[d.key] >= 0:
-                            if self.injecting:
-                                skip = self.injectors[d.key].skip()
-                                seqs[d.key] = (seqs[d.key] + skip) & 0xFFFFFF
-                            stamp = TpldStamp(tids[d.key], seqs[d.key], first[d.key])
-                            seqs[d.key] = (seqs[d.key] + n) & 0xFFFFFF
-                            first[d.key] = False
-                        got = ahead[d.key] = _Ahead(gens[d.key].prepare(n, stamp))
-                    if got.left < d.count:
-                        dues[i] = replace(d, count=got.left)
-                        first_ns = d.first_ns + int(got.left * d.interval_ns)
-                        rest.append(
-                            replace(d, count=d.count - got.left, first_ns=first_ns)
-                        )
+                        stamp = self._stamp(d.key, n, tids, seqs, first)
+                        ahead[d.key] = _Ahead(gens[d.key].prepare(n, stamp))
+                dues, rest = _split_dues(dues, ahead)
                 order = _send_order(dues)
                 firsts = [ahead[d.key].used for d in dues]
                 batches = [
@@ -290,6 +276,24 @@ class _Sender:
                 verdict = self._command(conn.recv(), pacer, w)
                 if verdict is not None:
                     return verdict
+
+    def _stamp(
+        self,
+        key: int,
+        n: int,
+        tids: dict[int, int],
+        seqs: dict[int, int],
+        first: dict[int, bool],
+    ) -> TpldStamp | None:
+        """What the TPLDs of stream ``key``'s next ``n`` frames carry (None: none)."""
+        if tids[key] < 0:
+            return None
+        if self.injecting:  # a sequence error: numbers skipped from these frames on
+            seqs[key] = (seqs[key] + self.injectors[key].skip()) & 0xFFFFFF
+        stamp = TpldStamp(tids[key], seqs[key], first[key])
+        seqs[key] = (seqs[key] + n) & 0xFFFFFF
+        first[key] = False
+        return stamp
 
     def _inject(self, dues: list[Due], batches: list[TxBatch]) -> list[Undo]:
         """Put the pending injected errors into the batches about to be sent."""
@@ -440,6 +444,24 @@ def _send_order(dues: list[Due]) -> npt.NDArray[np.int64] | None:
     ]
     order: npt.NDArray[np.int64] = np.argsort(np.concatenate(times), kind="stable")
     return order
+
+
+def _split_dues(
+    dues: list[Due], ahead: dict[int, _Ahead]
+) -> tuple[list[Due], list[Due]]:
+    """The frames each stream sends now, from what it has built, and what it owes
+    after that (sent in a second round, from frames built anew)."""
+    now: list[Due] = []
+    rest: list[Due] = []
+    for d in dues:
+        left = ahead[d.key].left
+        if left >= d.count:
+            now.append(d)
+            continue
+        now.append(replace(d, count=left))
+        first_ns = d.first_ns + int(left * d.interval_ns)
+        rest.append(replace(d, count=d.count - left, first_ns=first_ns))
+    return now, rest
 
 
 def _parts(

@@ -40,7 +40,6 @@ class _Wire:
         self.frames: list[bytes] = []
         self._rows: tuple | None = None
         self._pieces: tuple | None = None
-        self.calls = 0
 
     def stage_rows(self, frames, lengths, tplds=None, tail=None) -> int:
         self._rows, self._pieces = (frames, lengths, tplds, tail), None
@@ -51,7 +50,6 @@ class _Wire:
         return len(addrs)
 
     def send_staged(self, n: int, start: int = 0) -> int:
-        self.calls += 1
         for i in range(start, n):
             if self._rows is not None:
                 frames, lengths, tplds, tail = self._rows
