@@ -66,6 +66,31 @@ def _micro_tables() -> tuple[NDArray[np.uint32], ...]:
     return t, _pair_table(t, 3)
 
 
+@functools.cache
+def _seq_words() -> _Columns:
+    """The three words of a TPLD at time 0 per low 16 bits of its sequence
+    number (the rest is zero), as native views of their big-endian bytes: word 0
+    holds those bits, word 1 their part of the CRC, word 2 the same as 32 bits."""
+    crc = _normal_tables()[1][: 1 << 16]
+    lo = np.arange(1 << 16, dtype=np.uint64) << np.uint64(40)
+    return (
+        lo.astype(">u8").view(np.uint64),
+        crc.astype(">u8").view(np.uint64),
+        crc.astype(">u4").view(np.uint32),
+    )
+
+
+@functools.cache
+def _swapped_time_tables() -> tuple[NDArray[np.uint32], ...]:
+    """The CRC's linear part of a time's bytes 3-4, 5-6 (per 16-bit value) and of
+    its low nibble (byte 11), byte-swapped: what the native view of the CRC's
+    bytes changes by."""
+    tables, _, ts_hi_t, ts_lo_t = _normal_tables()
+    return tuple(
+        t.astype(">u4").view(np.uint32) for t in (ts_hi_t, ts_lo_t, tables[11][:16])
+    )
+
+
 class TpldStamper:
     """Writes one port's TPLDs into batches (one TID and sequence run per call).
 
@@ -93,15 +118,17 @@ class TpldStamper:
         self._ended = 0  # rows of the pending ones already ended
         self._seq0 = 0
         self._want_sums = False
-        self._a = np.zeros(0, dtype=np.int64)
-        self._crc = np.zeros(0, dtype=np.uint32)
-        self._b_high = 0
+        self._seq_consts: dict[int, tuple[int, int, int]] = {}
+        self._pending_tid = 0
         self._out = np.zeros((0, self.length), dtype=np.uint8)
         self._cols: _Columns | None = None  # of the rows begun, normal forms
         #: with ``want_sums``: the time-independent part of each TPLD's word sum
         self.static_sums = np.zeros(0, dtype=np.int64)
         # build the tables now, not in the middle of the first timed batch
-        _ = _micro_tables() if mode is TpldMode.MICRO else _normal_tables()
+        if mode is TpldMode.MICRO:
+            _ = _micro_tables()
+        else:
+            _ = _seq_words(), _swapped_time_tables()
 
     def _arange(self, n: int) -> I64Array:
         if len(self._ar) < n:
@@ -173,7 +200,8 @@ class TpldStamper:
         self._cols = None
         self._want_sums = want_sums
         self._seq0 = seq0 % SEQ_MODULUS
-        self.static_sums = np.zeros(n, dtype=np.int64)
+        self._pending_tid = tid
+        self.static_sums = np.zeros(n if want_sums else 0, dtype=np.int64)
         if self.mode in (TpldMode.MICRO, TpldMode.TREX) or n == 0:
             return
         if self._with_pi:
@@ -183,19 +211,18 @@ class TpldStamper:
                     field="pi_checksums",
                 )
             out[:, 0:2].view(">u2")[:, 0] = pi_checksums
-        self._begin_normal(n, tid, seq0 % SEQ_MODULUS)
-        # the TPLDs as they are at time 0: a part stamped with one time is then
-        # these bytes XOR one 20-byte constant (see _end_one_time)
-        core = out[:, self._core :]
-        self._write_normal(core, slice(0, n), 0)
-        if is_first:
-            self._mark_first(core[0])
         # native-endian views of the three words (the bytes XOR alike)
+        core = out[:, self._core :]
         self._cols = (
             core[:, 0:8].view(np.uint64)[:, 0],
             core[:, 8:16].view(np.uint64)[:, 0],
             core[:, 16:20].view(np.uint32)[:, 0],
         )
+        # the TPLDs as they are at time 0: a part stamped with one time is then
+        # these bytes XOR one 20-byte constant (see _end_one_time)
+        self._begin_normal(self._cols, n, tid, self._seq0)
+        if is_first:
+            self._mark_first(core[0])
         if want_sums and is_first:
             self.static_sums[0] += FLAG_FIRST
 
@@ -271,52 +298,67 @@ class TpldStamper:
         self._consts[tid] = (k, b_high)
         return k, b_high
 
-    def _begin_normal(self, n: int, tid: int, seq0: int) -> None:
-        """The sequence's part of the words and of the CRC."""
-        tables, seq_lo_x2, _, _ = _normal_tables()
+    def _seq_constants(self, tid: int, hi: int) -> tuple[int, int, int]:
+        """What a TID and a sequence number's top byte ``hi`` put into the three
+        words of a TPLD at time 0, as native views of their big-endian bytes (the
+        rest is the low 16 bits' part, from :func:`_seq_words`)."""
+        key = (tid << 8) | hi
+        got = self._seq_consts.get(key)
+        if got is not None:
+            return got
+        tables = _normal_tables()[0]
         k, b_high = self._constants(tid)
-        seqs = self._arange(n) + np.int64(seq0)
-        lo = seq0 & 0xFFFF
-        if lo + n <= 1 << 16:  # the sequence's top byte is the same in every row
-            crc = seq_lo_x2[lo : lo + n] ^ np.uint32(k ^ int(tables[0][seq0 >> 16]))
-        else:
-            seqs &= SEQ_MODULUS - 1
-            crc = tables[0].take(seqs >> 16)
-            crc ^= seq_lo_x2.take(seqs & 0xFFFF)
-            crc ^= np.uint32(k)
-        # bytes 0-7: seq(3) ts(4) tid-high; 8-15: tid-low pio word crc; 16-19: ~crc
-        a = seqs << 40
-        a |= tid >> 8
-        self._a = a
-        self._crc = crc
-        self._b_high = b_high
+        crc = k ^ int(tables[0][hi])
+        a = (hi << 56) | (tid >> 8)
+        b = (b_high & 0xFFFFFFFFFFFFFFFF) | crc
+        got = (
+            int.from_bytes(a.to_bytes(8, "big"), "little"),
+            int.from_bytes(b.to_bytes(8, "big"), "little"),
+            int.from_bytes((crc ^ 0xFFFFFFFF).to_bytes(4, "big"), "little"),
+        )
+        self._seq_consts[key] = got
+        return got
+
+    def _begin_normal(self, cols: _Columns, n: int, tid: int, seq0: int) -> None:
+        """Write the rows' TPLDs as at time 0: per run of rows whose sequence
+        numbers share their top byte, each word is a slice of a table XOR one
+        constant, one pass a word (the CRC is linear)."""
+        a_t, b_t, c_t = _seq_words()
+        r = 0
+        while r < n:
+            seq = (seq0 + r) % SEQ_MODULUS
+            lo = seq & 0xFFFF
+            m = min(n - r, (1 << 16) - lo)
+            ka, kb, kc = self._seq_constants(tid, seq >> 16)
+            np.bitwise_xor(a_t[lo : lo + m], np.uint64(ka), out=cols[0][r : r + m])
+            np.bitwise_xor(b_t[lo : lo + m], np.uint64(kb), out=cols[1][r : r + m])
+            np.bitwise_xor(c_t[lo : lo + m], np.uint32(kc), out=cols[2][r : r + m])
+            r += m
         if not self._want_sums:
             return
         # word sum of everything but the time: seq(3) and tid/pio/word; the CRC and
         # its complement add up to 2 * 0xFFFF, nothing modulo 0xFFFF
-        word = (b_high >> 32) & 0xFFFF
+        seqs = (self._arange(n) + np.int64(seq0)) & (SEQ_MODULUS - 1)
+        word = (self._constants(tid)[1] >> 32) & 0xFFFF
         const = (tid >> 8) + ((tid & 0xFF) << 8 | (self.pi_offset & 0xFF)) + word
         self.static_sums = (seqs >> 8) + ((seqs & 0xFF) << 8)
         self.static_sums += const
 
-    @staticmethod
-    def _time_words(ts: int) -> tuple[int, int, int]:
-        """What a transmit time puts into the three words: (word 0's bits, word 1's
-        bits, the CRC's linear part of the time)."""
-        tables, _, ts_hi_t, ts_lo_t = _normal_tables()
-        u, nib = (ts >> 4) & 0xFFFFFFFF, ts & 0xF
-        tcrc = int(ts_hi_t[u >> 16] ^ ts_lo_t[u & 0xFFFF] ^ tables[11][nib])
-        return u << 8, (nib << 32) | tcrc, tcrc
-
-    def _write_normal(self, core: U8Array, rows: slice, ts: int) -> None:
-        """Write the TPLDs of ``rows`` begun, every one with the time ``ts``."""
-        w0, w1, tcrc = self._time_words(ts)
-        crc = self._crc[rows]
-        core[:, 0:8].view(">u8")[:, 0] = self._a[rows] | w0
-        b = crc.astype(np.int64)
-        b ^= np.int64(self._b_high | w1)
-        core[:, 8:16].view(">u8")[:, 0] = b
-        core[:, 16:20].view(">u4")[:, 0] = crc ^ np.uint32(tcrc ^ 0xFFFFFFFF)
+    def _seq_parts(self, rows: slice) -> tuple[I64Array, NDArray[np.uint32]]:
+        """Of the rows begun, ``rows``: word 0's sequence and TID bits, and the CRC
+        of everything but the time (what a time per row is added to)."""
+        tables, seq_lo_x2, _, _ = _normal_tables()
+        tid = self._pending_tid
+        k, _ = self._constants(tid)
+        m = rows.stop - rows.start
+        seqs = (self._arange(m) + np.int64(self._seq0 + rows.start)) & (SEQ_MODULUS - 1)
+        crc = tables[0].take(seqs >> 16)
+        crc ^= seq_lo_x2.take(seqs & 0xFFFF)
+        crc ^= np.uint32(k)
+        # bytes 0-7: seq(3) ts(4) tid-high; 8-15: tid-low pio word crc; 16-19: ~crc
+        a = seqs << 40
+        a |= tid >> 8
+        return a, crc
 
     def end_next(self, m: int, ts_ns: int) -> int | I64Array | None:
         """:meth:`end` the next ``m`` rows begun (in the array given to
@@ -353,21 +395,23 @@ class TpldStamper:
         """
         assert self._cols is not None
         # time 0 put nothing into the words (the CRC tables are linear: a zero byte
-        # adds 0), so the change is the time's own bits, byte-swapped to native
-        w0, w1, tcrc = self._time_words(ts)
-        d0 = int.from_bytes(w0.to_bytes(8, "big"), "little")
-        d1 = int.from_bytes(w1.to_bytes(8, "big"), "little")
-        d2 = int.from_bytes(tcrc.to_bytes(4, "big"), "little")
+        # adds 0), so the change is the time's own bits, byte-swapped to native:
+        # word 0 holds u in its bytes 3-6, word 1 the nibble in byte 3 and the
+        # CRC's part in bytes 4-7, word 2 that part alone (byte swaps are linear)
+        hi_t, lo_t, nib_t = _swapped_time_tables()
+        u, nib = (ts >> 4) & 0xFFFFFFFF, ts & 0xF
+        crc = hi_t.item(u >> 16) ^ lo_t.item(u & 0xFFFF) ^ nib_t.item(nib)
         c0, c1, c2 = self._cols
         part = c0[start:stop]
-        np.bitwise_xor(part, np.uint64(d0), out=part)
+        np.bitwise_xor(
+            part, int.from_bytes(u.to_bytes(4, "big"), "little") << 24, out=part
+        )
         part = c1[start:stop]
-        np.bitwise_xor(part, np.uint64(d1), out=part)
+        np.bitwise_xor(part, (crc << 32) | (nib << 24), out=part)
         part4 = c2[start:stop]
-        np.bitwise_xor(part4, np.uint32(d2), out=part4)
+        np.bitwise_xor(part4, crc, out=part4)
         if not self._want_sums:
             return None
-        u, nib = w0 >> 8, ts & 0xF
         return (u >> 24) + ((u >> 8) & 0xFFFF) + ((u & 0xFF) << 8) + nib
 
     def _end_normal(self, core: U8Array, ts: I64Array, rows: slice) -> I64Array | None:
@@ -377,11 +421,12 @@ class TpldStamper:
         crc = ts_hi_t.take(u >> 16)
         crc ^= ts_lo_t.take(u & 0xFFFF)
         crc ^= tables[11].take(nib)
-        crc ^= self._crc[rows]
+        a, seq_crc = self._seq_parts(rows)
+        crc ^= seq_crc
         # (int64 arithmetic: the top bit lands in the sign, the bytes are the same)
-        core[:, 0:8].view(">u8")[:, 0] = (u << 8) | self._a[rows]
+        core[:, 0:8].view(">u8")[:, 0] = (u << 8) | a
         b = (nib << 32) | crc
-        b |= np.int64(self._b_high)
+        b |= np.int64(self._constants(self._pending_tid)[1])
         core[:, 8:16].view(">u8")[:, 0] = b
         core[:, 16:20].view(">u4")[:, 0] = ~crc
         if not self._want_sums:

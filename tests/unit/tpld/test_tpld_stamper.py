@@ -180,3 +180,30 @@ def test_ending_rows_that_were_not_begun_is_refused():
     assert dec.valid.all()
     assert dec.seq.tolist() == [0, 1, 2, 3]
     assert dec.ts_ns.tolist() == [5, 5, 6, 6]
+
+
+@pytest.mark.parametrize(
+    ("seq0", "n"),
+    [
+        (0xFFFF - 2, 7),  # the sequence's top byte changes inside the batch
+        (0xFFFFFE, 5),  # the sequence wraps at 24 bits
+        (0x12FFF0, 0x10000 + 40),  # more rows than one table run: three runs
+    ],
+)
+def test_batches_across_sequence_runs(seq0, n):
+    """begin() writes each run of rows sharing the sequence's top byte from the
+    tables; where the runs meet, every TPLD is still the general encoder's."""
+    out = np.zeros((n, 20), dtype=np.uint8)
+    stamper = TpldStamper(TpldMode.NORMAL)
+    stamper.begin(out, tid=0x1A5, seq0=seq0)
+    half = n // 2
+    stamper.end_next(half, 1_000_000_007)
+    stamper.end_next(n - half, 2_000_000_011)
+    times = np.where(np.arange(n) < half, 1_000_000_007, 2_000_000_011)
+    frames = np.zeros((n, 20), dtype=np.uint8)
+    encode_batch(frames, np.full(n, 20), mode=TpldMode.NORMAL, tid=0x1A5,
+                 tx_ns=times, seq=seq0)  # fmt: skip
+    assert out.tolist() == frames.tolist()
+    dec = decode_batch(frames, np.full(n, 20), TpldMode.NORMAL)
+    assert dec.seq[:3].tolist() == [seq0, (seq0 + 1) & 0xFFFFFF, (seq0 + 2) & 0xFFFFFF]
+    assert int(dec.seq[-1]) == (seq0 + n - 1) & 0xFFFFFF
