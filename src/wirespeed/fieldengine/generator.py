@@ -72,6 +72,7 @@ U8Array = npt.NDArray[np.uint8]
 MIN_KERNEL_BYTES = 14
 SHARED_TAIL_MIN = 256
 """Fewest static bytes past the changing ones that are sent as a shared tail."""
+_LINE = 64  # bytes of a cache line
 _Inputs = tuple[dict[str, U64Array], list[U64Array], I64Array]
 
 
@@ -176,7 +177,7 @@ class StreamGenerator:
         self._tpld = np.zeros((0, self.tpld_len), dtype=np.uint8)
         self._ar = np.arange(0, dtype=np.int64)
         self._cache: _Inputs | None = None
-        self._prepared: tuple[U8Array, I64Array, U8Array | None, bool] | None = None
+        self._prepared: tuple[TxBatch, U8Array | None, bool] | None = None
         self._finished = 0  # rows of the prepared batch already finished
         self._partials: list[I64Array | None] = []
         self._odd: list[npt.NDArray[np.bool_] | bool] = []
@@ -418,9 +419,10 @@ class StreamGenerator:
             else:
                 self._begin_stamp(body, ends, tpld, stamp)
         self._partials = self._l4_partials(body, lengths, ends, tpld, stamp)
-        self._prepared = (body, lengths, tpld, stamp is not None)
+        batch = TxBatch(body, lengths, None if self._in_place else tpld, self._tail)
+        self._prepared = (batch, tpld, stamp is not None)
         self._finished = 0
-        return TxBatch(body, lengths, None if self._in_place else tpld, self._tail)
+        return batch
 
     def _write_body(self, body: U8Array, first: int, frames: I64Array) -> I64Array:
         """Rewrite what changes in the rows of frames ``first...``; their lengths."""
@@ -472,8 +474,8 @@ class StreamGenerator:
         """
         if self._prepared is None:
             raise ValidationError("prepare() a batch first", field="ts_ns")
-        body, lengths, tpld, stamped = self._prepared
-        n = len(lengths)
+        batch, tpld, stamped = self._prepared
+        n = len(batch.lengths)
         stop = n if stop is None else stop
         if start != self._finished or not start <= stop <= n:
             raise ValidationError(
@@ -498,10 +500,10 @@ class StreamGenerator:
             self._prepared = None
             self._finished = 0
         if self._l4:
-            self._finish_l4(body[rows], lengths[rows], rows, time_part, stamped)
-        if self._in_place:  # stamped in place: the rows hold whole frames
-            tpld = None
-        return TxBatch(body, lengths, tpld, self._tail)
+            self._finish_l4(
+                batch.body[rows], batch.lengths[rows], rows, time_part, stamped
+            )
+        return batch
 
     def _finish_l4(
         self,
@@ -602,9 +604,13 @@ class StreamGenerator:
             cap = max(64, 1 << (n - 1).bit_length())
             # rows 16-byte aligned: the words a batch rewrites per frame (the
             # TPLD's at the end of a 60-byte frame) stay aligned, and aligned
-            # numpy passes over them are the fast ones
+            # numpy passes over them are the fast ones; the first row starts a
+            # cache line, so a frame of up to 64 bytes is one line to write and
+            # for the kernel to copy, not two
             stride = -(-self.head_width // 16) * 16
-            rows = np.empty((cap, stride), dtype=np.uint8)
+            raw = np.empty(cap * stride + _LINE, dtype=np.uint8)
+            skip = -raw.ctypes.data % _LINE
+            rows = raw[skip : skip + cap * stride].reshape(cap, stride)
             self._body = rows[:, : self.head_width]
             self._body[:] = self._base[: self.head_width]
         return self._body[:n]

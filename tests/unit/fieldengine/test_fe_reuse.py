@@ -377,3 +377,20 @@ def test_parts_must_come_in_order():
     gen.finish(5, 4, 10)
     with pytest.raises(ValidationError):
         gen.finish(5)  # all finished: prepare again
+
+
+@pytest.mark.parametrize("size", [64, 100, 1518])
+@pytest.mark.parametrize("n", [1, 1000, 5000])
+def test_rows_start_on_a_cache_line(size, n):
+    """The frame buffer's first row starts a 64-byte line (as the C reference's
+    frames do), and the rows are a multiple of 16 bytes apart (a 100-byte frame
+    takes 96: its bytes without the FCS)."""
+    stream = Stream(
+        packet=bytes(Ether() / IP()), tpld_id=1, length=FrameLength.fixed(size)
+    )
+    gen = compile_stream(stream, tpld_mode=TpldMode.NORMAL)
+    batch = gen.prepare(n, TpldStamp(1, 0))
+    assert batch.body.ctypes.data % 64 == 0
+    assert batch.body.strides[0] == -(-gen.head_width // 16) * 16
+    # a 64-byte frame is one line; a 1518-byte one keeps only its head in the rows
+    assert {64: 64, 100: 96, 1518: 48}[size] == batch.body.strides[0]
