@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from wirespeed.analysis import RxAnalyzer, TidStats, analyzer_dtype
 from wirespeed.dataplane.afpacket import RxRing
+from wirespeed.dataplane.collector import Collector
 from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.ingress import hold_ingress
@@ -249,6 +250,7 @@ def run_rx_worker(
     rcv = _Receiver(ring, counters)
     rcv.publish()
     commands = CommandPoller(conn)
+    collector = Collector()
     conn.send(("ready", os.getpid()))
     try:
         while True:
@@ -259,11 +261,13 @@ def run_rx_worker(
                 rcv.extra[RX_RING_DROPS] += ring.drops()
                 rcv.publish()
             rcv.tick()
+            collector.tick(time.monotonic_ns())
             if commands.ready() and not rcv.command(conn.recv()):
                 break
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
+        collector.close()
         if hold is not None:
             hold.close()
         ring.close()

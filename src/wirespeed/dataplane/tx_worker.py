@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wirespeed.dataplane.afpacket import TxSocket
+from wirespeed.dataplane.collector import Collector
 from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.pacer import Due, PortPacer, StreamPlan
@@ -142,9 +143,14 @@ class _Ahead:
 
 class _Sender:
     def __init__(
-        self, sock: TxSocket, counters: CounterBlock, max_streams: int
+        self,
+        sock: TxSocket,
+        counters: CounterBlock,
+        max_streams: int,
+        collector: Collector | None = None,
     ) -> None:
         self.sock = sock
+        self.collector = collector
         self.counters = counters
         self.max_streams = max_streams
         self.clock = _Clock()
@@ -194,6 +200,8 @@ class _Sender:
             w[TX_REQUESTED_MPPS] = int(pacer.requested_pps() * 1000)
         while True:
             now = time.monotonic_ns()
+            if self.collector is not None:
+                self.collector.tick(now)
             if pacer.is_done(now):
                 self._finish(w)
                 conn.send(("done", job.run_id))
@@ -410,7 +418,8 @@ def run_tx_worker(
     enter_netns(netns)
     counters = CounterBlock(tx_words(max_streams), name=counter_name)
     sock = TxSocket(ifname, max_batch=8192, qdisc_bypass=qdisc_bypass)
-    sender = _Sender(sock, counters, max_streams)
+    collector = Collector()
+    sender = _Sender(sock, counters, max_streams, collector)
     conn.send(("ready", os.getpid()))
     try:
         while True:
@@ -423,11 +432,13 @@ def run_tx_worker(
                 except Exception as exc:  # report, never die silently
                     sender._finish(counters.words)
                     conn.send(("error", job.run_id, f"{type(exc).__name__}: {exc}"))
+                collector.collect()  # what the job left, while idle
             elif msg[0] == "quit":
                 break
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
+        collector.close()
         sock.close()
         counters.close()
 
