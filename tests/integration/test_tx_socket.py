@@ -29,6 +29,11 @@ def _frame_rows(n: int, width: int, seed: int) -> np.ndarray:
     return rows
 
 
+def _head_and_tail(row: np.ndarray, tail: np.ndarray, end: int) -> bytes:
+    """A frame's first ``end`` bytes: its row's 48, then the shared tail's."""
+    return bytes(row[: min(48, end)]) + bytes(tail[: max(0, end - 48)])
+
+
 def _received(ring: RxRing, n: int) -> list[bytes]:
     got: list[bytes] = []
     deadline = time.monotonic() + 5
@@ -61,19 +66,15 @@ def test_every_staging_sends_exactly_its_frames() -> None:
             # 3 pieces: head, shared tail, TPLD; more frames than laid out before
             assert tx.send_rows(body[:50], lengths[:50], tpld[:50], tail) == 50
             for i in range(50):
-                end = int(lengths[i]) - 20
-                want.append(bytes(body[i, : min(48, end)]) + bytes(tail[: max(0, end - 48)])
-                            + bytes(tpld[i]))  # fmt: skip
+                want.append(_head_and_tail(body[i], tail, int(lengths[i]) - 20))
+                want[-1] += bytes(tpld[i])
             # 2 pieces: head and TPLD, fewer frames
             assert tx.send_rows(body[:10], short[:10] + 20, tpld[:10]) == 10
             want += [bytes(body[i, :40]) + bytes(tpld[i]) for i in range(10)]
             # 2 pieces: head and shared tail
             assert tx.send_rows(body[:30], lengths[:30], None, tail) == 30
             for i in range(30):
-                end = int(lengths[i])
-                want.append(
-                    bytes(body[i, : min(48, end)]) + bytes(tail[: max(0, end - 48)])
-                )
+                want.append(_head_and_tail(body[i], tail, int(lengths[i])))
             # pieces by address: a column no frame uses is left out
             addrs = np.zeros((40, 3), dtype=np.uint64)
             lens = np.zeros((40, 3), dtype=np.int64)
