@@ -135,10 +135,21 @@ class _Ahead:
 
     batch: TxBatch
     used: int = 0
+    _pieces: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]] | None = None
 
     @property
     def left(self) -> int:
         return len(self.batch.lengths) - self.used
+
+    def pieces(
+        self, start: int, stop: int
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """Rows ``start...stop - 1`` as addresses and lengths of their pieces
+        (:meth:`TxBatch.pieces`, worked out once for all the frames built)."""
+        if self._pieces is None:
+            self._pieces = self.batch.pieces()
+        addrs, lens = self._pieces
+        return addrs[start:stop], lens[start:stop]
 
 
 class _Sender:
@@ -237,12 +248,22 @@ class _Sender:
                     base = firsts[0]
                     if staged_whole is not ahead[dues[0].key]:
                         staged_whole = ahead[dues[0].key]
-                        self._stage([staged_whole.batch], None)
+                        whole = staged_whole.batch
+                        self.sock.stage_rows(
+                            whole.body, whole.lengths, whole.tpld, whole.tail
+                        )
                     staged = dues[0].count
                 else:
                     base = 0
                     staged_whole = None
-                    staged = self._stage(batches, order)
+                    pieces = [
+                        ahead[d.key].pieces(u, u + d.count)
+                        for d, u in zip(dues, firsts, strict=True)
+                    ]
+                    staged = self.sock.stage_pieces(
+                        np.concatenate([addrs for addrs, _ in pieces])[order],
+                        np.concatenate([lens for _, lens in pieces])[order],
+                    )
                 sent = 0
                 # A part at a time: only its transmit times (and the checksums over
                 # them) are written between the clock read and its send, so a TPLD
@@ -353,19 +374,6 @@ class _Sender:
                         w[TX_INJECTED[error]] += n
                     inj.done.clear()
             w[TX_REQUESTED_MPPS] = int(pacer.requested_pps() * 1000)
-
-    def _stage(
-        self, batches: list[TxBatch], order: npt.NDArray[np.int64] | None
-    ) -> int:
-        """Point the socket at the batches' frames, interleaved in ``order``."""
-        if order is None:
-            (b,) = batches
-            return self.sock.stage_rows(b.body, b.lengths, b.tpld, b.tail)
-        pieces = [b.pieces() for b in batches]
-        return self.sock.stage_pieces(
-            np.concatenate([a for a, _ in pieces])[order],
-            np.concatenate([n for _, n in pieces])[order],
-        )
 
     def _finish(self, w: npt.NDArray[np.int64]) -> None:
         with self.counters.writing():
@@ -488,6 +496,8 @@ def _parts(
         return [
             (a, min(n, a + part), [(a, min(n, a + part))]) for a in range(0, n, part)
         ]
+    if n <= part:  # one part: every stream's frames are in it
+        return [(0, n, [(0, d.count) for d in dues])]
     counts = [d.count for d in dues]
     owner = np.repeat(np.arange(len(dues)), counts)[order]
     done = [0] * len(dues)

@@ -39,3 +39,16 @@ def test_interleaved_streams_get_their_own_consecutive_rows():
 def test_one_part_when_it_is_the_whole_batch():
     dues = [Due(key=0, count=7, first_ns=0, interval_ns=1.0)]
     assert _parts(dues, None, 7, 7) == [(0, 7, [(0, 7)])]
+
+
+def test_interleaved_streams_in_one_part_take_all_their_rows():
+    """The moderate-rate case: a batch smaller than a part is one part holding
+    every row of every stream, the same as the general cut gives."""
+    dues = [
+        Due(key=0, count=9, first_ns=0, interval_ns=10.0),
+        Due(key=1, count=3, first_ns=5, interval_ns=30.0),
+        Due(key=2, count=0, first_ns=0, interval_ns=7.0),
+    ]
+    order = _send_order(dues)
+    assert _parts(dues, order, 12, 12) == [(0, 12, [(0, 9), (0, 3), (0, 0)])]
+    assert _parts(dues, order, 12, 1024) == [(0, 12, [(0, 9), (0, 3), (0, 0)])]
