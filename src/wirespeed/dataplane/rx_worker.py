@@ -57,14 +57,21 @@ _RING_BYTES = 96 << 20
 """Receive ring size: at 2 KiB a slot, 49152 frames, a quarter second of a port
 sending flat out, for a receiver that shares its cores with busy senders."""
 _SMALL_BATCH = 4096
-_GATHER_S = 0.002
+_GATHER_FRAMES = 2048
+_GATHER_MIN_S = 0.002
+_GATHER_MAX_S = 0.010
 """A read of fewer than ``_SMALL_BATCH`` frames means the worker has about caught
-up: it then lets frames gather for ``_GATHER_S`` before it reads again. Analysing a
-batch costs a few hundred microseconds of numpy calls whatever its size, so a worker
-that read again at once kept itself busy: at 0.6 Mpps it read 230-260 frames at a
-time, 1.2-1.3 us of analysis each, and used all of its core; gathering, it reads
-about 2000 at a time, 0.29 us each, and uses a third of it. The wait changes no
-figure (the timestamps are the kernel's) and the ring holds tens of milliseconds."""
+up: it then lets frames gather before it reads again, for as long as about
+``_GATHER_FRAMES`` take to arrive at the rate of the last drain, at least
+``_GATHER_MIN_S`` and at most ``_GATHER_MAX_S``, and never longer than a quarter of
+the ring takes to fill. Analysing a batch costs a few hundred microseconds of numpy
+calls whatever its size, so a worker that read again at once kept itself busy: at
+0.6 Mpps it read 230-260 frames at a time, 1.2-1.3 us of analysis each, and used all
+of its core; gathering 2 ms, it reads about 2000 at a time, 0.29 us each. At the
+demo's 130-150 kpps a port, 2 ms gathered only ~300 frames (~1.3 us of analysis
+each): the four RX workers took 0.66 of a core, 0.49 with 10 ms, which left the
+senders enough to reach their rates. The wait changes no figure (the timestamps are
+the kernel's); counts are published at most ~30 ms late."""
 _DTYPE = analyzer_dtype(MAX_TIDS)
 # analyzer port-record field behind each absolute port word
 _FROM_ANALYZER = (
@@ -252,14 +259,20 @@ def run_rx_worker(
     commands = CommandPoller(conn)
     collector = Collector()
     conn.send(("ready", os.getpid()))
+    drained = time.monotonic_ns()
     try:
         while True:
             if ring.wait(0.005):
-                rcv.drain(to_empty=False)
-                time.sleep(_GATHER_S)  # caught up: let frames gather
-            elif rcv.dirty:  # idle for 5 ms: publish the final counts now
-                rcv.extra[RX_RING_DROPS] += ring.drops()
-                rcv.publish()
+                got = rcv.drain(to_empty=False)
+                now = time.monotonic_ns()
+                # caught up: let frames gather
+                time.sleep(_gather_s(got, now - drained, ring.count))
+                drained = now
+            else:  # idle for 5 ms: the next frames' rate counts from now
+                drained = time.monotonic_ns()
+                if rcv.dirty:  # publish the final counts now
+                    rcv.extra[RX_RING_DROPS] += ring.drops()
+                    rcv.publish()
             rcv.tick()
             collector.tick(time.monotonic_ns())
             if commands.ready() and not rcv.command(conn.recv()):
@@ -272,3 +285,14 @@ def run_rx_worker(
             hold.close()
         ring.close()
         counters.close()
+
+
+def _gather_s(got: int, elapsed_ns: int, slots: int) -> float:
+    """How long to let frames gather after a drain that read ``got`` frames, which
+    arrived over ``elapsed_ns``, into a ring of ``slots`` (see
+    :data:`_GATHER_FRAMES`)."""
+    if got <= 0 or elapsed_ns <= 0:
+        return _GATHER_MIN_S
+    per_s = got * 1e9 / elapsed_ns
+    wait = min(max(_GATHER_FRAMES / per_s, _GATHER_MIN_S), _GATHER_MAX_S)
+    return min(wait, slots / 4 / per_s)

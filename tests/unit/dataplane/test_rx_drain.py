@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from wirespeed.dataplane import rx_worker as rxw
 from wirespeed.dataplane.afpacket import RxBatch
@@ -57,3 +58,17 @@ def test_catching_up_stops_at_the_first_small_read_a_sync_reads_to_empty() -> No
         assert words[rxw.RX_BYTES] == 64 * words[rxw.RX_PACKETS]
     finally:
         counters.close()
+
+
+@pytest.mark.parametrize(
+    ("got", "elapsed_ns", "slots", "want_s"),
+    [
+        (1_500, 10_000_000, 49152, 0.010),  # 150 kpps: 2048 frames take 13.7 ms
+        (2_000, 2_000_000, 49152, 0.002048),  # 1 Mpps: 2048 frames take 2.05 ms
+        (6_000, 2_000_000, 49152, 0.002),  # 3 Mpps: at least 2 ms
+        (3_000, 2_000_000, 4096, 4096 / 4 / 1.5e6),  # a small ring: a quarter of it
+        (0, 5_000_000, 49152, 0.002),  # nothing read: the shortest wait
+    ],
+)
+def test_frames_gather_for_about_2048_at_the_last_rate(got, elapsed_ns, slots, want_s):
+    assert rxw._gather_s(got, elapsed_ns, slots) == pytest.approx(want_s, rel=1e-12)
