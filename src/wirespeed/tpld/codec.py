@@ -340,6 +340,13 @@ def _gather(
     if frames.shape[1] < width:
         return np.zeros((lens.size, width), dtype=np.uint8)
     starts = np.clip(lens - width, 0, frames.shape[1] - width)
+    if frames.flags.c_contiguous and frames.size >= width:
+        # frames of mixed sizes (several streams): each row's bytes from a view of
+        # every ``width`` bytes of the buffer, one index a frame (not one per byte)
+        windows = np.lib.stride_tricks.sliding_window_view(frames.reshape(-1), width)
+        at = np.arange(lens.size, dtype=np.int64) * frames.shape[1] + starts
+        rows: NDArray[np.uint8] = windows[at]
+        return rows
     cols = starts[:, None] + np.arange(width)
     gathered: NDArray[np.uint8] = frames[np.arange(lens.size)[:, None], cols]
     return gathered
