@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -14,6 +15,7 @@ from scapy.layers.l2 import Ether
 
 from wirespeed.client import Chassis
 from wirespeed.dataplane.ingress import is_held
+from wirespeed.dataplane.worker_main import TX_NICE
 from wirespeed.errors import StateError, ValidationError
 from wirespeed.fieldengine import TpldStamp, compile_stream
 from wirespeed.model import (
@@ -547,3 +549,13 @@ def test_ports_keep_what_they_receive_from_their_namespace(chassis) -> None:
     ports = chassis.tester.config.ports
     assert [p.reaches_stack for p in ports] == [False, False]
     assert [is_held(p.interface, p.netns) for p in ports] == [True, True]
+
+
+def test_receivers_go_before_senders_on_a_shared_core(chassis) -> None:
+    """TX workers run nicer than RX workers (and than the controller): a starved
+    sender sends less and says so, a starved receiver would drop frames."""
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    for port in chassis.tester._ports:
+        tx, rx = port.workers.pids
+        assert os.getpriority(os.PRIO_PROCESS, tx) == mine + TX_NICE == mine + 5
+        assert os.getpriority(os.PRIO_PROCESS, rx) == mine

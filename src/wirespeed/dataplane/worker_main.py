@@ -12,6 +12,9 @@ import argparse
 import os
 from multiprocessing.connection import Connection
 
+TX_NICE = 5
+"""How much nicer a TX worker is than the RX workers and the controller."""
+
 
 def main() -> None:
     """Parse the arguments and run the requested worker."""
@@ -37,6 +40,11 @@ def main() -> None:
     if a.role == "tx":
         from wirespeed.dataplane.tx_worker import run_tx_worker
 
+        # Where senders and receivers share cores, the receivers go first: a
+        # sender that gets less time sends less (and says so: achieved vs
+        # requested), a receiver that gets less lets its ring fill and drops frames
+        # that crossed the wire, which would read as loss.
+        os.nice(TX_NICE)
         run_tx_worker(
             netns, a.ifname, a.counters, a.max_streams, conn, not a.no_qdisc_bypass
         )
