@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from ring_frames import ring_frames
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
@@ -26,17 +27,6 @@ def _tables(ns: str) -> list[str]:
     cmd = ["ip", "netns", "exec", ns, "nft", "list", "tables", "netdev"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return sorted(line.split()[-1] for line in out.splitlines() if line.strip())
-
-
-def _ring_frames(ring: RxRing, n: int) -> list[bytes]:
-    got: list[bytes] = []
-    deadline = time.monotonic() + 5
-    while len(got) < n and time.monotonic() < deadline:
-        batch = ring.read() if ring.wait(0.05) else None
-        if batch is not None:
-            for row, length in zip(batch.data, batch.lengths, strict=True):
-                got.append(bytes(row[: int(length)]))
-    return got
 
 
 def _datagrams(sock: socket.socket, wait_s: float) -> list[bytes]:
@@ -79,7 +69,7 @@ def test_held_frames_reach_the_ring_but_not_the_stack() -> None:
 
         try:
             sent = send(1)  # not held: the ring and the socket get every frame
-            assert _ring_frames(ring, 20) == sent
+            assert ring_frames(ring, 20) == sent
             assert _datagrams(udp, 0.5) == [bytes([1, i] * 9) for i in range(20)]
 
             with in_netns(b):
@@ -89,7 +79,7 @@ def test_held_frames_reach_the_ring_but_not_the_stack() -> None:
                 assert hold.active
                 assert is_held("e1", b)
                 sent = send(2)  # held: the ring gets them all, the socket none
-                assert _ring_frames(ring, 20) == sent
+                assert ring_frames(ring, 20) == sent
                 assert _datagrams(udp, 0.5) == []
             finally:
                 hold.close()
@@ -97,7 +87,7 @@ def test_held_frames_reach_the_ring_but_not_the_stack() -> None:
             assert not is_held("e1", b)
 
             sent = send(3)  # released: the socket gets them again
-            assert _ring_frames(ring, 20) == sent
+            assert ring_frames(ring, 20) == sent
             assert _datagrams(udp, 0.5) == [bytes([3, i] * 9) for i in range(20)]
         finally:
             ring.close()

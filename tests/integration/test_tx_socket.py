@@ -8,10 +8,9 @@ socket's tables: the frames received on the peer are checked byte for byte.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
+from ring_frames import ring_frames
 
 from wirespeed.dataplane.afpacket import RxRing, TxSocket
 from wirespeed.topology.netns import Lab, in_netns
@@ -32,17 +31,6 @@ def _frame_rows(n: int, width: int, seed: int) -> np.ndarray:
 def _head_and_tail(row: np.ndarray, tail: np.ndarray, end: int) -> bytes:
     """A frame's first ``end`` bytes: its row's 48, then the shared tail's."""
     return bytes(row[: min(48, end)]) + bytes(tail[: max(0, end - 48)])
-
-
-def _received(ring: RxRing, n: int) -> list[bytes]:
-    got: list[bytes] = []
-    deadline = time.monotonic() + 5
-    while len(got) < n and time.monotonic() < deadline:
-        batch = ring.read() if ring.wait(0.05) else None
-        if batch is not None:
-            for row, length in zip(batch.data, batch.lengths, strict=True):
-                got.append(bytes(row[: int(length)]))
-    return got
 
 
 def test_every_staging_sends_exactly_its_frames() -> None:
@@ -87,7 +75,7 @@ def test_every_staging_sends_exactly_its_frames() -> None:
             # and back to whole rows: the one-piece layout again
             assert tx.send_rows(body[:64], short) == 64
             want += [bytes(body[i, :40]) for i in range(64)]
-            got = _received(ring, len(want))
+            got = ring_frames(ring, len(want))
             assert len(got) == len(want) == 214
             assert got == want
             assert tx.errors == 0
