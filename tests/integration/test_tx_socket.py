@@ -8,6 +8,9 @@ socket's tables: the frames received on the peer are checked byte for byte.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 from ring_frames import ring_frames
@@ -20,6 +23,24 @@ pytestmark = pytest.mark.netns
 MAC_A, MAC_B = "02:00:00:00:08:01", "02:00:00:00:08:02"
 
 
+@contextmanager
+def _pair(name: str) -> Iterator[tuple[TxSocket, RxRing]]:
+    """A TxSocket of 16-message windows on one end of a veth pair, a ring on the
+    other."""
+    with Lab(name) as lab:
+        a, b = lab.add_netns("a"), lab.add_netns("b")
+        lab.add_veth("e0", a, "e1", b, mac=MAC_A, peer_mac=MAC_B)
+        with in_netns(b):
+            ring = RxRing("e1", frame_size=2048, frame_count=512, snap=1600)
+        with in_netns(a):
+            tx = TxSocket("e0", window=16)
+        try:
+            yield tx, ring
+        finally:
+            tx.close()
+            ring.close()
+
+
 def _frame_rows(n: int, width: int, seed: int) -> np.ndarray:
     rows = np.random.default_rng(seed).integers(0, 256, (n, width), dtype=np.uint8)
     rows[:, 0:6] = np.frombuffer(bytes.fromhex(MAC_B.replace(":", "")), np.uint8)
@@ -28,57 +49,93 @@ def _frame_rows(n: int, width: int, seed: int) -> np.ndarray:
     return rows
 
 
+def _frames(
+    width: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """64 rows of ``width`` bytes, a shared tail, 64 TPLDs and 64 frame lengths."""
+    rng = np.random.default_rng(seed)
+    tail = np.arange(1500, dtype=np.uint8) % 251
+    tpld = rng.integers(0, 256, (64, 20), dtype=np.uint8)
+    lengths = rng.integers(60, 1400, 64).astype(np.int64)
+    return _frame_rows(64, width, seed), tail, tpld, lengths
+
+
 def _head_and_tail(row: np.ndarray, tail: np.ndarray, end: int) -> bytes:
     """A frame's first ``end`` bytes: its row's 48, then the shared tail's."""
     return bytes(row[: min(48, end)]) + bytes(tail[: max(0, end - 48)])
 
 
 def test_every_staging_sends_exactly_its_frames() -> None:
-    with Lab("wsx") as lab:
-        a, b = lab.add_netns("a"), lab.add_netns("b")
-        lab.add_veth("e0", a, "e1", b, mac=MAC_A, peer_mac=MAC_B)
-        with in_netns(b):
-            ring = RxRing("e1", frame_size=2048, frame_count=512, snap=1600)
-        with in_netns(a):
-            tx = TxSocket("e0", max_batch=64)
-        try:
-            want: list[bytes] = []
-            body = _frame_rows(64, 48, 1)
-            tail = np.arange(1500, dtype=np.uint8) % 251
-            tpld = np.random.default_rng(2).integers(0, 256, (64, 20), dtype=np.uint8)
-            lengths = np.random.default_rng(3).integers(60, 1400, 64).astype(np.int64)
-            short = np.full(64, 40, dtype=np.int64)
-            # 1 piece (rows hold whole frames), 20 frames
-            assert tx.send_rows(body[:20], short[:20]) == 20
-            want += [bytes(body[i, :40]) for i in range(20)]
-            # 3 pieces: head, shared tail, TPLD; more frames than laid out before
-            assert tx.send_rows(body[:50], lengths[:50], tpld[:50], tail) == 50
-            for i in range(50):
-                want.append(_head_and_tail(body[i], tail, int(lengths[i]) - 20))
-                want[-1] += bytes(tpld[i])
-            # 2 pieces: head and TPLD, fewer frames
-            assert tx.send_rows(body[:10], short[:10] + 20, tpld[:10]) == 10
-            want += [bytes(body[i, :40]) + bytes(tpld[i]) for i in range(10)]
-            # 2 pieces: head and shared tail
-            assert tx.send_rows(body[:30], lengths[:30], None, tail) == 30
-            for i in range(30):
-                want.append(_head_and_tail(body[i], tail, int(lengths[i])))
-            # pieces by address: a column no frame uses is left out
-            addrs = np.zeros((40, 3), dtype=np.uint64)
-            lens = np.zeros((40, 3), dtype=np.int64)
-            addrs[:, 0] = body.ctypes.data + np.arange(40, dtype=np.uint64) * 48
-            lens[:, 0] = 44
-            addrs[:, 2] = tpld.ctypes.data + np.arange(40, dtype=np.uint64) * 20
-            lens[:, 2] = 20
-            assert tx.send_pieces(addrs, lens) == 40
-            want += [bytes(body[i, :44]) + bytes(tpld[i]) for i in range(40)]
-            # and back to whole rows: the one-piece layout again
-            assert tx.send_rows(body[:64], short) == 64
-            want += [bytes(body[i, :40]) for i in range(64)]
-            got = ring_frames(ring, len(want))
-            assert len(got) == len(want) == 214
-            assert got == want
-            assert tx.errors == 0
-        finally:
-            tx.close()
-            ring.close()
+    with _pair("wsx") as (tx, ring):
+        want: list[bytes] = []
+        body, tail, tpld, lengths = _frames(48, 1)
+        short = np.full(64, 40, dtype=np.int64)
+        # 1 piece (rows hold whole frames), 20 frames
+        assert tx.send_rows(body[:20], short[:20]) == 20
+        want += [bytes(body[i, :40]) for i in range(20)]
+        # 3 pieces: head, shared tail, TPLD; more frames than laid out before
+        assert tx.send_rows(body[:50], lengths[:50], tpld[:50], tail) == 50
+        for i in range(50):
+            want.append(_head_and_tail(body[i], tail, int(lengths[i]) - 20))
+            want[-1] += bytes(tpld[i])
+        # 2 pieces: head and TPLD, fewer frames
+        assert tx.send_rows(body[:10], short[:10] + 20, tpld[:10]) == 10
+        want += [bytes(body[i, :40]) + bytes(tpld[i]) for i in range(10)]
+        # 2 pieces: head and shared tail
+        assert tx.send_rows(body[:30], lengths[:30], None, tail) == 30
+        for i in range(30):
+            want.append(_head_and_tail(body[i], tail, int(lengths[i])))
+        # pieces by address: a column no frame uses is left out
+        addrs = np.zeros((40, 3), dtype=np.uint64)
+        lens = np.zeros((40, 3), dtype=np.int64)
+        addrs[:, 0] = body.ctypes.data + np.arange(40, dtype=np.uint64) * 48
+        lens[:, 0] = 44
+        addrs[:, 2] = tpld.ctypes.data + np.arange(40, dtype=np.uint64) * 20
+        lens[:, 2] = 20
+        assert tx.send_pieces(addrs, lens) == 40
+        want += [bytes(body[i, :44]) + bytes(tpld[i]) for i in range(40)]
+        # and back to whole rows: the one-piece layout again
+        assert tx.send_rows(body[:64], short) == 64
+        want += [bytes(body[i, :40]) for i in range(64)]
+        got = ring_frames(ring, len(want))
+        assert len(got) == len(want) == 214
+        assert got == want
+        assert tx.errors == 0
+
+
+def test_a_staging_sent_in_several_calls_and_staged_again() -> None:
+    # windows of 16 messages, laid out from wherever a call starts; constant
+    # lengths already in the window's slots are kept, other lengths rewritten
+    with _pair("wsy") as (tx, ring):
+        want: list[bytes] = []
+        body, tail, tpld, lengths = _frames(64, 4)
+        # one staging of 50 frames, sent as 0-6, 7-29, 30-49
+        assert tx.stage_rows(body[:50], lengths[:50], tpld[:50], tail) == 50
+        assert tx.send_staged(7) == 7
+        assert tx.send_staged(30, 7) == 23
+        assert tx.send_staged(50, 30) == 20
+        for i in range(50):
+            end = int(lengths[i]) - 20
+            head = bytes(body[i, : min(64, end)])
+            want.append(head + bytes(tail[: max(0, end - 64)]) + bytes(tpld[i]))
+        # a generator's constant lengths (read-only), the same rows staged again
+        # after their bytes changed: the same addresses, the new bytes
+        fixed = np.full(64, 40, dtype=np.int64)
+        fixed.flags.writeable = False
+        assert tx.send_rows(body[:40], fixed[:40]) == 40
+        want += [bytes(body[i, :40]) for i in range(40)]
+        body[:, 30] ^= 0xFF
+        assert tx.stage_rows(body[:40], fixed[:40]) == 40
+        assert tx.send_staged(40, 3) == 37
+        want += [bytes(body[i, :40]) for i in range(3, 40)]
+        # other constant lengths, then the first ones again from other rows
+        other = np.full(64, 52, dtype=np.int64)
+        other.flags.writeable = False
+        assert tx.send_rows(body[:20], other[:20]) == 20
+        want += [bytes(body[i, :52]) for i in range(20)]
+        assert tx.send_rows(body[10:42], fixed[:32]) == 32
+        want += [bytes(body[i, :40]) for i in range(10, 42)]
+        got = ring_frames(ring, len(want))
+        assert len(got) == len(want) == 179
+        assert got == want
+        assert tx.errors == 0

@@ -1,12 +1,12 @@
 """AF_PACKET sockets: batched TX with ``sendmmsg`` and a TPACKET_V2 RX ring.
 
-TX: one ``sendmmsg`` system call sends a whole batch. A frame is one message of up
-to three pieces: its head (a row of a numpy array), the static rest of its bytes (one
-buffer that every frame of the stream shares, so the kernel copies it from a hot
-cache) and, for test frames, its TPLD (a row of a small second array), so neither
-the shared bytes nor the TPLD need writing into the rows. The iovec table lives in a
-numpy structured array, so pointing it at a new batch is a few vectorised
-assignments, not a Python loop.
+TX: ``sendmmsg``, up to 1024 frames a call. A frame is one message of up to three
+pieces: its head (a row of a numpy array), the static rest of its bytes (one buffer
+that every frame of the stream shares, so the kernel copies it from a hot cache)
+and, for test frames, its TPLD (a row of a small second array), so neither the
+shared bytes nor the TPLD need writing into the rows. The message headers and
+iovecs of one call live in numpy structured arrays, rewritten for each call by a
+few vectorised assignments, not a Python loop.
 
 RX: a PACKET_RX_RING in TPACKET_V2 layout. Every slot has a fixed size, so the status
 words, lengths and kernel timestamps of all ready slots are read with numpy views and
@@ -70,6 +70,7 @@ _MMSGHDR = np.dtype(
 )
 assert _MMSGHDR.itemsize == 64
 _PIECES = 3  # the most pieces a message has: head, shared rest, TPLD
+_MAX_CALL = 1024  # the most messages sendmmsg takes in one call (UIO_MAXIOV)
 
 
 def _open_packet_socket(ifname: str, protocol: int) -> socket.socket:
@@ -81,19 +82,30 @@ def _open_packet_socket(ifname: str, protocol: int) -> socket.socket:
 
 
 class TxSocket:
-    """Sends batches of frames on one interface with one ``sendmmsg`` per batch.
+    """Sends batches of frames on one interface, up to 1024 per ``sendmmsg``.
+
+    A batch of any size is staged (:meth:`stage_rows`, :meth:`stage_pieces`): where
+    its frames are is recorded, and their message headers and iovecs are written
+    into a small table of ``window`` slots right before the calls that send them.
+    The kernel reads a message's header and iovec from user memory for every
+    frame: a table for a whole batch of thousands of frames was cold by the time
+    it was sent (misses in those reads cost the sending core as much again as the
+    Python that builds the frames), while one call's worth, rewritten before each
+    call, stays in the cache.
 
     Args:
         ifname: interface name (in the current namespace).
-        max_batch: the largest batch :meth:`send` accepts.
+        window: messages per system call (at most 1024, the kernel's limit).
         qdisc_bypass: skip the local qdisc (fine unless a local qdisc must act).
     """
 
     def __init__(
-        self, ifname: str, *, max_batch: int = 1024, qdisc_bypass: bool = True
+        self, ifname: str, *, window: int = _MAX_CALL, qdisc_bypass: bool = True
     ):
+        if not 1 <= window <= _MAX_CALL:
+            raise ValueError(f"window {window}: 1 to {_MAX_CALL} messages a call")
         self.ifname = ifname
-        self.max_batch = max_batch
+        self.window = window
         self._sock = _open_packet_socket(ifname, 0)
         try:
             if qdisc_bypass:
@@ -104,17 +116,24 @@ class TxSocket:
             self._sock.close()
             raise PortError(f"{ifname}: cannot open for TX: {exc}") from exc
         self._fd = self._sock.fileno()
-        self._iov = np.zeros((max_batch, _PIECES), dtype=_IOVEC)
-        self._msgs = np.zeros(max_batch, dtype=_MMSGHDR)
+        self._iov = np.zeros((window, _PIECES), dtype=_IOVEC)
+        self._msgs = np.zeros(window, dtype=_MMSGHDR)
         stride = np.uint64(self._iov.strides[0])
         self._msgs["iov"] = (
-            self._iov.ctypes.data + np.arange(max_batch, dtype=np.uint64) * stride
+            self._iov.ctypes.data + np.arange(window, dtype=np.uint64) * stride
         )
         self._msgs["iovlen"] = 1
         self._msgs_addr = self._msgs.ctypes.data
+        self._slots = np.arange(window, dtype=np.uint64)
         self.errors = 0
-        self._staged_where: tuple[object, ...] | None = None
-        self._staged_lengths: npt.NDArray[np.int64] | None = None
+        self._staged = _Staged(0, 1, None, None, None, None, None)
+        self._where: tuple[object, ...] | None = None  # what _staged was made of
+        # the window: staged frames first...first + count - 1, in slots 0...; the
+        # pieces per message and the lengths laid out there (None: must rewrite)
+        self._generation = 0
+        self._win = (-1, 0, 0)  # (generation, first, count)
+        self._win_k = 1
+        self._win_lens: object = None
 
     def close(self) -> None:
         """Close the socket."""
@@ -146,8 +165,9 @@ class TxSocket:
         tail: npt.NDArray[np.uint8] | None = None,
     ) -> int:
         """Point the next :meth:`send_staged` at these frames (see
-        :meth:`send_rows`); the bytes may still change until then. Returns how
-        many are staged."""
+        :meth:`send_rows`); their bytes may still change until then, their lengths
+        not. The arrays must stay alive until then. Returns how many are
+        staged."""
         n = len(lengths)
         where = (
             frames.ctypes.data, frames.strides[0], n,
@@ -155,40 +175,51 @@ class TxSocket:
             None if tail is None else tail.ctypes.data,
         )  # fmt: skip
         fixed = not lengths.flags.writeable  # a generator's constant lengths
-        if where == self._staged_where and fixed and lengths is self._staged_lengths:
-            return n  # the same frames as last time
-        iov = self._iov[:n]
+        if where == self._where and fixed and lengths is self._staged.fixed:
+            return n  # the same frames as last time: the window still holds
         t = 0 if tplds is None else tplds.shape[1]
         ends = lengths - t if t else lengths
-        if where != self._staged_where:  # the addresses (the same batch after batch)
-            rows = np.arange(n, dtype=np.uint64)
-            iov[:, 0]["base"] = where[0] + rows * np.uint64(frames.strides[0])
-            k = 1
-            if tail is not None:
-                iov[:, k]["base"] = tail.ctypes.data
-                k += 1
-            if tplds is not None:
-                iov[:, k]["base"] = tplds.ctypes.data + rows * np.uint64(
-                    tplds.strides[0]
-                )
-                iov[:, k]["len"] = t
-                k += 1
-            self._msgs["iovlen"][:n] = k
-            self._staged_where = where
         if tail is None:
-            iov[:, 0]["len"] = ends
+            lens: tuple[npt.NDArray[np.int64], ...] = (ends,)
         else:
-            width = frames.shape[1]
-            head = np.minimum(ends, width)
-            iov[:, 0]["len"] = head
-            iov[:, 1]["len"] = ends - head
-        self._staged_lengths = lengths if fixed else None
+            head = np.minimum(ends, frames.shape[1])
+            lens = (head, ends - head)
+        if tplds is not None:
+            lens += (np.full(n, t, dtype=np.int64),)
+        const = None  # constant lengths: each piece's, the same in every message
+        if fixed and n and bool((lengths == lengths[0]).all()):
+            const = tuple(int(piece[0]) for piece in lens)
+        self._staged = _Staged(
+            n, len(lens), (where[0], where[1], where[3], where[4]), None, lens,
+            lengths if fixed else None, const,
+        )  # fmt: skip
+        self._where = where
+        self._generation += 1
         return n
 
     def send_staged(self, n: int, start: int = 0) -> int:
         """Send frames ``start...n - 1`` of those staged last (one system call per
-        1024 frames, the most the kernel takes in one). Returns how many went."""
-        return self._send(n, start)
+        ``window`` frames). Returns how many went."""
+        off = start
+        retries = 0
+        while off < n:
+            gen, first, count = self._win
+            if gen != self._generation or not first <= off < first + count:
+                self._lay_out(off)
+                first, count = off, self._win[2]
+            m = min(n, first + count) - off
+            r = _sendmmsg(self._fd, self._msgs_addr + (off - first) * 64, m, 0)
+            if r < 0:
+                err = ctypes.get_errno()
+                if err in (105, 11, 4) and retries < 1000:  # ENOBUFS, EAGAIN, EINTR
+                    retries += 1
+                    select.select([], [self._fd], [], 0.001)
+                    continue
+                # Link down or similar: count the rest as not sent.
+                self.errors += n - off
+                return off - start
+            off += r
+        return n - start
 
     def send_pieces(
         self, addrs: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64]
@@ -204,33 +235,67 @@ class TxSocket:
     def stage_pieces(
         self, addrs: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64]
     ) -> int:
-        """Stage frames given as addresses (see :meth:`send_pieces`)."""
-        self._staged_where = None
+        """Stage frames given as addresses (see :meth:`send_pieces`); the arrays
+        are read when the frames are sent."""
         n, k = int(addrs.shape[0]), int(addrs.shape[1])
         if k > _PIECES or lengths.shape != addrs.shape:
             raise ValueError(f"({n}, {k}) piece addresses for {lengths.shape} lengths")
-        iov = self._iov[:n]
-        iov[:, :k]["base"] = addrs
-        iov[:, :k]["len"] = lengths
-        self._msgs["iovlen"][:n] = k
+        self._staged = _Staged(n, k, None, addrs, lengths, None, None)
+        self._where = None
+        self._generation += 1
         return n
 
-    def _send(self, n: int, start: int = 0) -> int:
-        off = start
-        retries = 0
-        while off < n:
-            r = _sendmmsg(self._fd, self._msgs_addr + off * 64, n - off, 0)
-            if r < 0:
-                err = ctypes.get_errno()
-                if err in (105, 11, 4) and retries < 1000:  # ENOBUFS, EAGAIN, EINTR
-                    retries += 1
-                    select.select([], [self._fd], [], 0.001)
-                    continue
-                # Link down or similar: count the rest as not sent.
-                self.errors += n - off
-                return off - start
-            off += r
-        return n - start
+    def _lay_out(self, first: int) -> None:
+        """Write the messages of staged frames ``first...`` (as many as the window
+        holds) into its slots."""
+        st = self._staged
+        m = min(self.window, st.n - first)
+        iov = self._iov[:m]
+        if st.k != self._win_k:
+            self._msgs["iovlen"] = st.k
+            self._win_k = st.k
+            self._win_lens = None
+        if st.rows is None:  # pieces by address
+            assert st.addrs is not None
+            assert isinstance(st.lens, np.ndarray)
+            iov[:, : st.k]["base"] = st.addrs[first : first + m]
+            iov[:, : st.k]["len"] = st.lens[first : first + m]
+            self._win_lens = None
+        else:
+            base, stride, tplds, tail = st.rows
+            slots = self._slots[:m]
+            np.multiply(slots, np.uint64(stride), out=iov[:, 0]["base"])
+            iov[:, 0]["base"] += np.uint64(base + first * stride)
+            k = 1
+            if tail is not None:
+                iov[:, 1]["base"] = tail
+                k = 2
+            if tplds is not None:
+                np.multiply(slots, np.uint64(tplds[1]), out=iov[:, k]["base"])
+                iov[:, k]["base"] += np.uint64(tplds[0] + first * tplds[1])
+            # constant lengths already laid out in these slots stay
+            key = None if st.const is None else (m, st.const)
+            if key is None or key != self._win_lens:
+                assert isinstance(st.lens, tuple)
+                for j, lens in enumerate(st.lens):
+                    iov[:, j]["len"] = lens[first : first + m]
+            self._win_lens = key
+        self._win = (self._generation, first, m)
+
+
+@dataclass
+class _Staged:
+    """Where the staged frames are: rows (addresses of the first row, of its TPLD
+    and of the tail, row strides) and the lengths of each piece, or the pieces'
+    addresses and lengths given."""
+
+    n: int
+    k: int  # pieces per message
+    rows: tuple[int, int, tuple[int, int] | None, int | None] | None
+    addrs: npt.NDArray[np.uint64] | None
+    lens: tuple[npt.NDArray[np.int64], ...] | npt.NDArray[np.int64] | None
+    fixed: npt.NDArray[np.int64] | None  # the read-only lengths they came from
+    const: tuple[int, ...] | None  # each piece's length, where all frames agree
 
 
 @dataclass

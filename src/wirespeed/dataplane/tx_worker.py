@@ -425,7 +425,7 @@ def run_tx_worker(
 
     enter_netns(netns)
     counters = CounterBlock(tx_words(max_streams), name=counter_name)
-    sock = TxSocket(ifname, max_batch=8192, qdisc_bypass=qdisc_bypass)
+    sock = TxSocket(ifname, qdisc_bypass=qdisc_bypass)
     collector = Collector()
     sender = _Sender(sock, counters, max_streams, collector)
     conn.send(("ready", os.getpid()))

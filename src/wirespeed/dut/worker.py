@@ -158,8 +158,8 @@ class _Impairer:
         self.queue = DelayQueue(min(opts.limit, (256 << 20) // opts.snap), opts.snap)
         self.rx_a = RxRing(opts.a, frame_size=16384, frame_count=4096)
         self.rx_b = RxRing(opts.b, frame_size=16384, frame_count=4096)
-        self.tx_a = TxSocket(opts.a, max_batch=4096)
-        self.tx_b = TxSocket(opts.b, max_batch=4096)
+        self.tx_a = TxSocket(opts.a)
+        self.tx_b = TxSocket(opts.b)
         self.count = np.zeros(len(COUNTER_NAMES), dtype=np.int64)
         self.arrivals = 0
         self.latest_sent = -1
