@@ -127,7 +127,6 @@ class TxSocket:
         self._slots = np.arange(window, dtype=np.uint64)
         self.errors = 0
         self._staged = _Staged(0, 1, None, None, None, None, None)
-        self._where: tuple[object, ...] | None = None  # what _staged was made of
         # the window: staged frames first...first + count - 1, in slots 0...; the
         # pieces per message and the lengths laid out there (None: must rewrite)
         self._generation = 0
@@ -169,13 +168,13 @@ class TxSocket:
         not. The arrays must stay alive until then. Returns how many are
         staged."""
         n = len(lengths)
-        where = (
+        where: tuple[int, int, int, tuple[int, int] | None, int | None] = (
             frames.ctypes.data, frames.strides[0], n,
             None if tplds is None else (tplds.ctypes.data, tplds.strides[0]),
             None if tail is None else tail.ctypes.data,
         )  # fmt: skip
         fixed = not lengths.flags.writeable  # a generator's constant lengths
-        if where == self._where and fixed and lengths is self._staged.fixed:
+        if where == self._staged.where and fixed and lengths is self._staged.fixed:
             return n  # the same frames as last time: the window still holds
         t = 0 if tplds is None else tplds.shape[1]
         ends = lengths - t if t else lengths
@@ -190,10 +189,8 @@ class TxSocket:
         if fixed and n and bool((lengths == lengths[0]).all()):
             const = tuple(int(piece[0]) for piece in lens)
         self._staged = _Staged(
-            n, len(lens), (where[0], where[1], where[3], where[4]), None, lens,
-            lengths if fixed else None, const,
-        )  # fmt: skip
-        self._where = where
+            n, len(lens), where, None, lens, lengths if fixed else None, const
+        )
         self._generation += 1
         return n
 
@@ -241,7 +238,6 @@ class TxSocket:
         if k > _PIECES or lengths.shape != addrs.shape:
             raise ValueError(f"({n}, {k}) piece addresses for {lengths.shape} lengths")
         self._staged = _Staged(n, k, None, addrs, lengths, None, None)
-        self._where = None
         self._generation += 1
         return n
 
@@ -255,14 +251,14 @@ class TxSocket:
             self._msgs["iovlen"] = st.k
             self._win_k = st.k
             self._win_lens = None
-        if st.rows is None:  # pieces by address
+        if st.where is None:  # pieces by address
             assert st.addrs is not None
             assert isinstance(st.lens, np.ndarray)
             iov[:, : st.k]["base"] = st.addrs[first : first + m]
             iov[:, : st.k]["len"] = st.lens[first : first + m]
             self._win_lens = None
         else:
-            base, stride, tplds, tail = st.rows
+            base, stride, _, tplds, tail = st.where
             slots = self._slots[:m]
             np.multiply(slots, np.uint64(stride), out=iov[:, 0]["base"])
             iov[:, 0]["base"] += np.uint64(base + first * stride)
@@ -285,13 +281,13 @@ class TxSocket:
 
 @dataclass
 class _Staged:
-    """Where the staged frames are: rows (addresses of the first row, of its TPLD
-    and of the tail, row strides) and the lengths of each piece, or the pieces'
-    addresses and lengths given."""
+    """Where the staged frames are: rows (the first row's address, the row stride,
+    the number of rows, the first TPLD's address and stride, the tail's address)
+    and the lengths of each piece, or the pieces' addresses and lengths given."""
 
     n: int
     k: int  # pieces per message
-    rows: tuple[int, int, tuple[int, int] | None, int | None] | None
+    where: tuple[int, int, int, tuple[int, int] | None, int | None] | None
     addrs: npt.NDArray[np.uint64] | None
     lens: tuple[npt.NDArray[np.int64], ...] | npt.NDArray[np.int64] | None
     fixed: npt.NDArray[np.int64] | None  # the read-only lengths they came from
