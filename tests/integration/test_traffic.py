@@ -555,7 +555,7 @@ def test_receivers_go_before_senders_on_a_shared_core(chassis) -> None:
     """TX workers run nicer than RX workers (and than the controller): a starved
     sender sends less and says so, a starved receiver would drop frames."""
     mine = os.getpriority(os.PRIO_PROCESS, 0)
-    for port in chassis.tester._ports:
-        tx, rx = port.workers.pids
+    for port in chassis.tester.ports:
+        tx, rx = chassis.tester.dataplane.pids(port.index)
         assert os.getpriority(os.PRIO_PROCESS, tx) == mine + TX_NICE == mine + 5
         assert os.getpriority(os.PRIO_PROCESS, rx) == mine

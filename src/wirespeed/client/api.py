@@ -212,7 +212,7 @@ class Port:
     def fec_mode(self, mode: str) -> None:
         if mode not in FEC_MODES:
             raise ValidationError(f"one of {', '.join(FEC_MODES)}", field="fec_mode")
-        self.info.fec_mode = mode
+        self.chassis.tester.set_fec_mode(self.index, mode)
 
     @property
     def tpld_mode(self) -> TpldMode:
@@ -279,7 +279,7 @@ class Module:
 
     @media.setter
     def media(self, value: str) -> None:
-        self.chassis.tester.modules[self.index].media = value
+        self.chassis.tester.set_module_media(self.index, value)
 
     @property
     def port_speeds(self) -> list[int]:
@@ -391,11 +391,27 @@ class Chassis:
         ports: list[Port],
         *,
         duration_s: float | None = None,
-        multiplier: Multiplier | None = None,
+        multiplier: Multiplier | str | None = None,
+        force: bool = False,
     ) -> None:
-        """Start traffic on ``ports`` together."""
+        """Start traffic on ``ports`` together.
+
+        Args:
+            ports: the ports to start.
+            duration_s: stop after this long (``None``: until stopped).
+            multiplier: a rate for each port's streams, which keep their shares
+                (``"10kpps"``, ``"1gbps"``, ``"50%"``, ``"2"``, or a
+                :class:`~wirespeed.service.Multiplier`): the same rule as TRex's
+                (:mod:`wirespeed.model.scaling`).
+            force: send even above the line rate, or restart running ports.
+        """
+        if isinstance(multiplier, str):
+            multiplier = Multiplier.parse(multiplier)
         self.tester.start_traffic(
-            [p.index for p in ports], duration_s=duration_s, multiplier=multiplier
+            [p.index for p in ports],
+            duration_s=duration_s,
+            multiplier=multiplier,
+            force=force,
         )
 
     def stop(self, ports: list[Port]) -> None:

@@ -26,6 +26,14 @@ from wirespeed.dataplane.collector import Collector
 from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.ingress import hold_ingress
+from wirespeed.dataplane.messages import (
+    ClearRx,
+    Quit,
+    Ready,
+    RxCommand,
+    SetRxMode,
+    SyncRx,
+)
 from wirespeed.tpld import TpldMode
 
 __all__ = [
@@ -84,6 +92,9 @@ _FROM_ANALYZER = (
 )
 
 
+_SET_WORDS = (RX_LAST_NS, RX_CLEARS, RX_SYNCS)
+
+
 def rx_words() -> int:
     """Size of an RX counter block."""
     return RX_PORT_WORDS + (_DTYPE.itemsize + 7) // 8
@@ -133,8 +144,12 @@ class _Receiver:
         self.analyzer = RxAnalyzer(
             TpldMode.NORMAL, capacity=MAX_TIDS, now_ns=time.time_ns()
         )
-        self.base = np.zeros(RX_PORT_WORDS, dtype=np.int64)  # totals from before clears
+        # totals from before clears (and from a worker this one replaces: the
+        # block's counts go on from where they stand)
+        self.base = counters.words[:RX_PORT_WORDS].copy()
         self.extra = np.zeros(RX_PORT_WORDS, dtype=np.int64)  # counted here, not by it
+        for w in _SET_WORDS:  # values, not counts: kept as they are
+            self.extra[w], self.base[w] = self.base[w], 0
         self.dirty = False
         self.last_pub = 0
         self.next_second = (time.time_ns() // 1_000_000_000 + 1) * 1_000_000_000
@@ -195,26 +210,28 @@ class _Receiver:
         for w, name in _FROM_ANALYZER:
             self.base[w] += int(rec["port"][name])
 
-    def command(self, msg: tuple[Any, ...]) -> bool:
-        op = msg[0]
-        if op == "quit":
-            return False
-        if op == "clear":
-            self.drain()
-            self._fold()
-            self.analyzer.clear(time.time_ns())
-            self.extra[RX_CLEARS] = int(msg[1])
-            self.publish()
-        elif op == "sync":  # everything in the ring now is counted and published
-            self.drain()
-            self.extra[RX_RING_DROPS] += self.ring.drops()
-            self.extra[RX_SYNCS] = int(msg[1])
-            self.publish()
-        elif op == "mode":
-            self.drain()
-            self._fold()
-            self.analyzer = RxAnalyzer(msg[1], capacity=MAX_TIDS, now_ns=time.time_ns())
-            self.publish()
+    def command(self, msg: RxCommand) -> bool:
+        match msg:
+            case Quit():
+                return False
+            case ClearRx(serial):
+                self.drain()
+                self._fold()
+                self.analyzer.clear(time.time_ns())
+                self.extra[RX_CLEARS] = serial
+                self.publish()
+            case SyncRx(serial):  # everything in the ring now is counted, published
+                self.drain()
+                self.extra[RX_RING_DROPS] += self.ring.drops()
+                self.extra[RX_SYNCS] = serial
+                self.publish()
+            case SetRxMode(mode):
+                self.drain()
+                self._fold()
+                self.analyzer = RxAnalyzer(
+                    mode, capacity=MAX_TIDS, now_ns=time.time_ns()
+                )
+                self.publish()
         return True
 
 
@@ -258,7 +275,7 @@ def run_rx_worker(
     rcv.publish()
     commands = CommandPoller(conn)
     collector = Collector()
-    conn.send(("ready", os.getpid()))
+    conn.send(Ready(os.getpid()))
     drained = time.monotonic_ns()
     try:
         while True:

@@ -1,8 +1,8 @@
 """The transmit worker: one process per port that builds, stamps, paces and sends.
 
-The controller sends it commands over a pipe (``start``, ``stop``, ``pause``,
-``resume``, ``rate``, ``suppress``, ``stream_rate``, ``inject``, ``quit``); it answers
-``("done", run_id)`` when a finite job ends by itself. Counters go to a
+The controller sends it commands over a pipe (:data:`~wirespeed.dataplane.messages.
+TxCommand`); it answers :class:`~wirespeed.dataplane.messages.JobDone` when a finite
+job ends by itself. Counters go to a
 :class:`CounterBlock` after every batch.
 
 Counter layout (int64 words): see :data:`TX_PORT_WORDS` and :func:`tx_words`.
@@ -14,7 +14,6 @@ import os
 import time
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +22,24 @@ from wirespeed.dataplane.afpacket import TxSocket
 from wirespeed.dataplane.collector import Collector
 from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
-from wirespeed.dataplane.pacer import Due, PortPacer, StreamPlan
+from wirespeed.dataplane.messages import (
+    InjectError,
+    JobDone,
+    JobFailed,
+    PauseJob,
+    Quit,
+    Ready,
+    ResumeJob,
+    SetFactor,
+    SetStreamFactor,
+    StartJob,
+    StopJob,
+    SuppressStream,
+    TxCommand,
+    TxJob,
+    TxStreamJob,
+)
+from wirespeed.dataplane.pacer import Due, PortPacer
 from wirespeed.fieldengine import ErrorInjector, InjectedError, TpldStamp, TxBatch
 from wirespeed.fieldengine.inject import Undo
 
@@ -55,30 +71,6 @@ _BATCH_BYTES = 6 << 20
 def tx_words(max_streams: int) -> int:
     """Size of a TX counter block for ``max_streams`` stream slots."""
     return TX_PORT_WORDS + 2 * max_streams
-
-
-@dataclass
-class TxStreamJob:
-    """One stream as the worker needs it (picklable)."""
-
-    slot: int
-    stream: Any  # wirespeed.model.Stream
-    plan: StreamPlan
-    tid: int  # -1 = no TPLD
-
-
-@dataclass
-class TxJob:
-    """Everything one start of a port needs."""
-
-    run_id: int
-    streams: list[TxStreamJob]
-    tpld_mode: Any  # wirespeed.tpld.TpldMode
-    pi_offset: int
-    duration_s: float | None
-    multiplier: float
-    max_batch: int = 8192
-    seed: int | None = None
 
 
 class _Clock:
@@ -215,7 +207,7 @@ class _Sender:
                 self.collector.tick(now)
             if pacer.is_done(now):
                 self._finish(w)
-                conn.send(("done", job.run_id))
+                conn.send(JobDone(job.run_id))
                 return True
             dues = pacer.poll(now, max_batch)
             if not dues:
@@ -382,33 +374,34 @@ class _Sender:
             w[TX_ERRORS] = self.sock.errors
 
     def _command(
-        self, msg: tuple[Any, ...], pacer: PortPacer, w: npt.NDArray[np.int64]
+        self, msg: TxCommand, pacer: PortPacer, w: npt.NDArray[np.int64]
     ) -> bool | None:
-        op = msg[0]
         now = time.monotonic_ns()
-        if op == "stop":
-            self._finish(w)
-            return True
-        if op == "quit":
-            self._finish(w)
-            return False
-        if op == "pause":
-            pacer.pause(now)
-        elif op == "resume":
-            pacer.resume(now)
-        elif op == "rate":
-            pacer.set_multiplier(now, float(msg[1]))
-        elif op == "suppress":
-            pacer.suppress(now, int(msg[1]), bool(msg[2]))
-        elif op == "stream_rate":
-            pacer.set_stream_factor(now, int(msg[1]), float(msg[2]))
-        elif op == "inject":
-            inj = self.injectors.get(int(msg[1]))
-            error = InjectedError(msg[2])
-            # the controller checked it; one for a stream no longer sent is dropped
-            if inj is not None and inj.supported(inj.mode, error):
-                inj.request(error)
-                self.injecting = True
+        match msg:
+            case StopJob():
+                self._finish(w)
+                return True
+            case Quit():
+                self._finish(w)
+                return False
+            case PauseJob():
+                pacer.pause(now)
+            case ResumeJob():
+                pacer.resume(now)
+            case SetFactor(factor):
+                pacer.set_multiplier(now, factor)
+            case SuppressStream(stream_id, suppressed):
+                pacer.suppress(now, stream_id, suppressed)
+            case SetStreamFactor(stream_id, factor):
+                pacer.set_stream_factor(now, stream_id, factor)
+            case InjectError(stream_id, kind):
+                inj = self.injectors.get(stream_id)
+                error = InjectedError(kind)
+                # the controller checked it; one for a stream no longer sent is
+                # dropped
+                if inj is not None and inj.supported(inj.mode, error):
+                    inj.request(error)
+                    self.injecting = True
         return None
 
 
@@ -428,21 +421,20 @@ def run_tx_worker(
     sock = TxSocket(ifname, qdisc_bypass=qdisc_bypass)
     collector = Collector()
     sender = _Sender(sock, counters, max_streams, collector)
-    conn.send(("ready", os.getpid()))
+    conn.send(Ready(os.getpid()))
     try:
         while True:
-            msg = conn.recv()
-            if msg[0] == "start":
-                job: TxJob = msg[1]
-                try:
-                    if not sender.run(job, conn):
-                        break
-                except Exception as exc:  # report, never die silently
-                    sender._finish(counters.words)
-                    conn.send(("error", job.run_id, f"{type(exc).__name__}: {exc}"))
-                collector.collect()  # what the job left, while idle
-            elif msg[0] == "quit":
-                break
+            match conn.recv():
+                case StartJob(job):
+                    try:
+                        if not sender.run(job, conn):
+                            break
+                    except Exception as exc:  # report, never die silently
+                        sender._finish(counters.words)
+                        conn.send(JobFailed(job.run_id, f"{type(exc).__name__}: {exc}"))
+                    collector.collect()  # what the job left, while idle
+                case Quit():
+                    break
     except (EOFError, KeyboardInterrupt):
         pass
     finally:

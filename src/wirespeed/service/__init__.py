@@ -1,7 +1,7 @@
 """The in-process tester that every front end drives (see :mod:`.tester`)."""
 
+from wirespeed.model.scaling import Multiplier, MultiplierKind, MultiplierOp
 from wirespeed.service.ownership import PortState, Reservation
-from wirespeed.service.plans import Multiplier, MultiplierKind
 from wirespeed.service.stats import PortStats, StreamTxStats
 from wirespeed.service.tester import (
     EventKind,
@@ -16,6 +16,7 @@ __all__ = [
     "ModuleInfo",
     "Multiplier",
     "MultiplierKind",
+    "MultiplierOp",
     "PortInfo",
     "PortState",
     "PortStats",

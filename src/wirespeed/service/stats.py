@@ -10,7 +10,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from wirespeed.model import L1_OVERHEAD_BYTES
+
 __all__ = ["PortStats", "RateMeter", "StreamTxStats"]
+
+_L1_BITS = L1_OVERHEAD_BYTES * 8
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class StreamTxStats:
     @property
     def bps_l1(self) -> float:
         """L1 bit rate: L2 plus 20 bytes of preamble and gap per frame."""
-        return self.bps_l2 + self.pps * 160
+        return self.bps_l2 + self.pps * _L1_BITS
 
 
 @dataclass(frozen=True)
@@ -61,12 +65,12 @@ class PortStats:
     @property
     def tx_bps_l1(self) -> float:
         """TX L1 bit rate (L2 plus 20 bytes per frame)."""
-        return self.tx_bps_l2 + self.tx_pps * 160
+        return self.tx_bps_l2 + self.tx_pps * _L1_BITS
 
     @property
     def rx_bps_l1(self) -> float:
         """RX L1 bit rate (L2 plus 20 bytes per frame)."""
-        return self.rx_bps_l2 + self.rx_pps * 160
+        return self.rx_bps_l2 + self.rx_pps * _L1_BITS
 
 
 @dataclass

@@ -10,17 +10,16 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from wirespeed.dataplane.counters import CounterBlock
+from wirespeed.dataplane.messages import Quit, Ready, RxCommand, TxCommand
 from wirespeed.dataplane.rx_worker import rx_words
 from wirespeed.dataplane.tx_worker import tx_words
 from wirespeed.errors import PortError
+from wirespeed.service.core import MAX_STREAMS
 from wirespeed.topology.testbed import PortSpec
 
 __all__ = ["MAX_STREAMS", "PortWorkers"]
-
-MAX_STREAMS = 4096
 
 
 class _Worker:
@@ -56,20 +55,35 @@ class _Worker:
         child.close()
         self.conn = Connection(parent.detach())
         self.lock = threading.Lock()
+        self.pidfd = os.pidfd_open(self.proc.pid)  # readable once it has exited
 
-    def send(self, msg: tuple[Any, ...]) -> None:
+    def send(self, msg: object) -> None:
         with self.lock:
             self.conn.send(msg)
 
+    def wait_ready(self, what: str, index: int, interface: str) -> None:
+        if not self.conn.poll(60):
+            raise PortError(f"{interface}: {what} worker did not start", port=index)
+        try:
+            report = self.conn.recv()
+        except EOFError as exc:
+            raise PortError(
+                f"{interface}: {what} worker died at start", port=index
+            ) from exc
+        if not isinstance(report, Ready):
+            raise PortError(f"{interface}: {what} worker: {report!r}", port=index)
+
     def close(self) -> None:
         with contextlib.suppress(OSError, ValueError):
-            self.send(("quit",))
+            self.send(Quit())
         try:
             self.proc.wait(timeout=3)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=3)
         self.conn.close()
+        with contextlib.suppress(OSError):
+            os.close(self.pidfd)
 
 
 class PortWorkers:
@@ -92,52 +106,62 @@ class PortWorkers:
         self._tx: _Worker | None = None
         self._rx: _Worker | None = None
 
-    def start(self) -> None:
-        """Start both processes and wait until they have opened their sockets."""
-        extra = ["--max-streams", str(MAX_STREAMS)]
-        if not self._qdisc_bypass:
-            extra.append("--no-qdisc-bypass")
-        tx_cpu, rx_cpu = self._cpus
-        if tx_cpu is not None:
-            extra += ["--cpu", str(tx_cpu)]
-        self._tx = _Worker("tx", self.spec, self.tx_counters.name, extra)
-        rx_extra = [] if rx_cpu is None else ["--cpu", str(rx_cpu)]
+    def _spawn(self, role: str) -> _Worker:
+        if role == "tx":
+            extra = ["--max-streams", str(MAX_STREAMS)]
+            if not self._qdisc_bypass:
+                extra.append("--no-qdisc-bypass")
+            if self._cpus[0] is not None:
+                extra += ["--cpu", str(self._cpus[0])]
+            return _Worker("tx", self.spec, self.tx_counters.name, extra)
+        rx_extra = [] if self._cpus[1] is None else ["--cpu", str(self._cpus[1])]
         if not self.spec.reaches_stack:
             rx_extra.append("--keep-from-stack")
-        self._rx = _Worker("rx", self.spec, self.rx_counters.name, rx_extra)
-        for w, what in ((self._tx, "TX"), (self._rx, "RX")):
-            if not w.conn.poll(60):
-                raise PortError(
-                    f"{self.spec.interface}: {what} worker did not start",
-                    port=self.index,
-                )
-            try:
-                msg = w.conn.recv()
-            except EOFError as exc:
-                raise PortError(
-                    f"{self.spec.interface}: {what} worker died at start",
-                    port=self.index,
-                ) from exc
-            if msg[0] != "ready":
-                raise PortError(
-                    f"{self.spec.interface}: {what} worker: {msg[-1]}", port=self.index
-                )
+        return _Worker("rx", self.spec, self.rx_counters.name, rx_extra)
 
-    @property
-    def tx_conn(self) -> Connection:
-        """The TX worker's pipe (read by the tester's event thread)."""
-        assert self._tx is not None
-        return self._tx.conn
+    def start(self) -> None:
+        """Start both processes and wait until they have opened their sockets."""
+        self._tx = self._spawn("tx")
+        self._rx = self._spawn("rx")
+        self._tx.wait_ready("TX", self.index, self.spec.interface)
+        self._rx.wait_ready("RX", self.index, self.spec.interface)
 
-    def send_tx(self, *msg: Any) -> None:
+    def restart(self, role: str) -> None:
+        """Start the ``role`` worker again (the old one has exited): it goes on
+        with the same counter block."""
+        old = self._tx if role == "tx" else self._rx
+        if old is not None:
+            old.close()
+        new = self._spawn(role)
+        if role == "tx":
+            self._tx = new
+        else:
+            self._rx = new
+        new.wait_ready(role.upper(), self.index, self.spec.interface)
+
+    def exit_status(self, role: str) -> int | None:
+        """The exit status of the ``role`` worker (``None`` while it runs)."""
+        w = self._tx if role == "tx" else self._rx
+        return None if w is None else w.proc.poll()
+
+    def watched(self) -> list[tuple[str, Connection, int]]:
+        """Per live worker: its role, its pipe and a descriptor readable once the
+        process has exited."""
+        return [
+            (role, w.conn, w.pidfd)
+            for role, w in (("tx", self._tx), ("rx", self._rx))
+            if w is not None
+        ]
+
+    def send_tx(self, command: TxCommand) -> None:
         """Send a command to the TX worker."""
         assert self._tx is not None
-        self._tx.send(msg)
+        self._tx.send(command)
 
-    def send_rx(self, *msg: Any) -> None:
+    def send_rx(self, command: RxCommand) -> None:
         """Send a command to the RX worker."""
         assert self._rx is not None
-        self._rx.send(msg)
+        self._rx.send(command)
 
     @property
     def pids(self) -> tuple[int | None, int | None]:

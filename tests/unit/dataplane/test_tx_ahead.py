@@ -13,6 +13,7 @@ from scapy.layers.l2 import Ether
 
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.dataplane.counters import CounterBlock
+from wirespeed.dataplane.messages import JobDone
 from wirespeed.dataplane.pacer import PacerMode, StreamPlan
 from wirespeed.model import (
     FrameLength,
@@ -116,7 +117,7 @@ def test_two_interleaved_bursts_leave_complete_and_in_order(monkeypatch, ahead_n
             multiplier=1.0,
         )
         assert sender.run(job, ours) is True
-        assert theirs.recv() == ("done", 1)
+        assert theirs.recv() == JobDone(1)
         words = counters.read()
         assert words[txw.TX_PACKETS] == 900
         assert words[txw.TX_BYTES] == 600 * 100 + 300 * 180
@@ -213,7 +214,7 @@ def test_a_late_last_batch_still_sends_every_frame_owed(monkeypatch, ahead_ns):
             multiplier=1.0,
         )
         assert sender.run(job, ours) is True
-        assert theirs.recv() == ("done", 2)
+        assert theirs.recv() == JobDone(2)
         assert counters.read()[txw.TX_PACKETS] == 2000
     finally:
         counters.close()

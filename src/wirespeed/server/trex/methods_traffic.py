@@ -4,23 +4,16 @@ pause, resume, update (of the port or of some of its streams), and
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from wirespeed.errors import StateError, ValidationError
 from wirespeed.model import Stream, StreamEnable
 from wirespeed.server.trex.dispatch import Method, MethodTable
 from wirespeed.server.trex.events import TrexEvent
 from wirespeed.server.trex.frontend import TrexFrontEnd
-from wirespeed.server.trex.graph import is_fixed_rate
-from wirespeed.server.trex.multiplier import (
-    TrexMultiplier,
-    decode_multiplier,
-    start_factor,
-    update_factor,
-)
+from wirespeed.server.trex.multiplier import decode_multiplier
 from wirespeed.server.trex.params import UINT64_MAX, Params
-from wirespeed.server.trex.scheduler import PendingStart, raw
+from wirespeed.server.trex.scheduler import PendingStart
 from wirespeed.server.trex.status import cores_per_port
+from wirespeed.service import Multiplier, MultiplierOp
 
 __all__ = ["MAX_START_DELAY_S", "register"]
 
@@ -67,7 +60,7 @@ def _start_checks(fe: TrexFrontEnd, port: int, force: bool) -> dict[int, Stream]
 def _start_traffic(fe: TrexFrontEnd, p: Params) -> object:
     port = fe.owned_port(p)
     fe.profile(p, port)
-    mul = decode_multiplier(p) if p.has("mul") else TrexMultiplier("raw", 1.0)
+    mul = decode_multiplier(p) if p.has("mul") else Multiplier.raw(1.0)
     duration = p.float("duration", default=-1.0)
     if duration == 0:
         raise ValidationError(
@@ -83,17 +76,15 @@ def _start_traffic(fe: TrexFrontEnd, p: Params) -> object:
             f"{start_at - now:.1f} s in the future; at most {MAX_START_DELAY_S:g} s",
             field="start_at_ts",
         )
-    streams = _start_checks(fe, port, force)
-    speed = int(fe.tester.ports[port].speed_bps)
-    factor = start_factor(mul, streams, speed, force=force)
+    _start_checks(fe, port, force)
     if start_at > now:
-        fe.scheduler.schedule(start_at, PendingStart(port, duration_s, factor, force))
+        fe.tester.start_factor(port, mul, force=force)  # refused now, not later
+        fe.scheduler.schedule(start_at, PendingStart(port, duration_s, mul, force))
     else:
         fe.scheduler.cancel(port)
         fe.tester.start_traffic(
-            [port], duration_s=duration_s, multiplier=raw(factor), force=force
+            [port], duration_s=duration_s, multiplier=mul, force=force
         )
-    fe.views[port].factor = factor
     return {}
 
 
@@ -133,12 +124,7 @@ def _update_traffic(fe: TrexFrontEnd, p: Params) -> object:
     force = p.bool("force", default=False)
     if fe.tester.port_state(port).name not in ("TX", "PAUSE"):
         raise StateError(f"port {port} is not transmitting", port=port)
-    view = fe.views[port]
-    speed = int(fe.tester.ports[port].speed_bps)
-    streams = _running_streams(fe, port)
-    factor = update_factor(view.factor, mul, streams, speed, force=force)
-    fe.tester.update_traffic([port], raw(factor))
-    view.factor = factor
+    fe.tester.update_traffic([port], mul, force=force)
     return {}
 
 
@@ -175,24 +161,12 @@ def _update_streams(fe: TrexFrontEnd, p: Params) -> object:
     port = fe.owned_port(p)
     fe.profile(p, port)
     mul = decode_multiplier(p)
-    if mul.op != "abs":
+    if mul.op is not MultiplierOp.ABS:
         raise ValidationError(
             "updating streams takes an absolute multiplier", field="mul.op"
         )
     force = p.bool("force", default=False)
-    ids = _stream_ids(fe, p, port)
-    streams = fe.tester.streams(port)
-    speed = int(fe.tester.ports[port].speed_bps)
-    factors = {}
-    for sid in ids:
-        if is_fixed_rate(streams[sid]):
-            raise ValidationError(
-                f"stream {sid} is a latency stream: it keeps its own rate",
-                field="stream_ids",
-            )
-        alone = {sid: replace(streams[sid], self_start=True)}
-        factors[sid] = start_factor(mul, alone, speed, force=force)
-    fe.tester.update_streams(port, factors)
+    fe.tester.update_streams(port, _stream_ids(fe, p, port), mul, force=force)
     return {}
 
 

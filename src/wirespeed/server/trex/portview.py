@@ -33,8 +33,6 @@ class PortView:
         profile_id: the profile that holds this port's streams (one per port).
         stream_json: the stream objects as ``add_stream`` received them.
         pg_of_stream: stream id -> pg_id for streams with flow stats.
-        factor: the factor on the streams' own rates of the running (or last)
-            traffic (TRex's effective multiplier).
     """
 
     index: int
@@ -52,7 +50,6 @@ class PortView:
     profile_id: str | None = None
     stream_json: dict[int, dict[str, Any]] = field(default_factory=dict)
     pg_of_stream: dict[int, int] = field(default_factory=dict)
-    factor: float = 1.0
 
     def layer_cfg(self) -> dict[str, Any]:
         """The ``attr.layer_cfg`` object of ``get_port_status``."""

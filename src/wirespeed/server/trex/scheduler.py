@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from wirespeed.errors import WirespeedError
 from wirespeed.server.trex.events import DEFAULT_PROFILE, TrexEvent
-from wirespeed.service import Multiplier, MultiplierKind
+from wirespeed.service import Multiplier
 
 if TYPE_CHECKING:
     from wirespeed.server.trex.frontend import TrexFrontEnd
 
-__all__ = ["PendingStart", "StartScheduler", "job_failed_events", "raw"]
+__all__ = ["PendingStart", "StartScheduler", "job_failed_events"]
 
 _log = logging.getLogger(__name__)
 
@@ -30,11 +30,6 @@ def job_failed_events(port: int) -> list[tuple[TrexEvent, dict[str, Any]]]:
     ]
 
 
-def raw(factor: float) -> Multiplier:
-    """The tester's multiplier for a factor on the streams' own rates."""
-    return Multiplier(MultiplierKind.RAW, factor)
-
-
 @dataclass
 class PendingStart:
     """A start waiting for its ``start_at_ts``.
@@ -42,13 +37,13 @@ class PendingStart:
     Attributes:
         port: the port.
         duration_s: how long it sends (``None``: until stopped).
-        factor: the factor on the streams' own rates (computed when asked).
+        multiplier: the start's multiplier (checked when asked).
         force: start even if the port sends.
     """
 
     port: int
     duration_s: float | None
-    factor: float
+    multiplier: Multiplier
     force: bool
 
 
@@ -105,17 +100,14 @@ class StartScheduler:
         with self.fe.lock:
             items = self.pending.pop(at_s, [])
             self.timers.pop(at_s, None)
-            groups: dict[tuple[float | None, float, bool], list[int]] = {}
+            groups: dict[tuple[float | None, Multiplier, bool], list[int]] = {}
             for item in items:
-                key = (item.duration_s, item.factor, item.force)
+                key = (item.duration_s, item.multiplier, item.force)
                 groups.setdefault(key, []).append(item.port)
-            for (duration_s, factor, force), ports in groups.items():
+            for (duration_s, mul, force), ports in groups.items():
                 try:
                     self.fe.tester.start_traffic(
-                        ports,
-                        duration_s=duration_s,
-                        multiplier=raw(factor),
-                        force=force,
+                        ports, duration_s=duration_s, multiplier=mul, force=force
                     )
                 except WirespeedError as exc:
                     _log.warning("delayed start of ports %s failed: %s", ports, exc)

@@ -392,7 +392,7 @@ class XenaChassis:
     def set_media(self, m: int, media: MediaType) -> None:
         """Record the module's media where every front end sees it."""
         if m < len(self.tester.modules):
-            self.tester.modules[m].media = media.name
+            self.tester.set_module_media(m, media.name)
 
     def draft(self, target: Target) -> StreamDraft:
         """The stream draft addressed by ``target.indices[0]`` (BADINDEX if absent)."""

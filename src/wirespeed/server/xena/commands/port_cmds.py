@@ -252,7 +252,7 @@ def _fec(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
 
 
 def _set_fec(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
-    c.tester.ports[t.port_index].fec_mode = as_enum(FecMode, v[0]).name
+    c.tester.set_fec_mode(t.port_index, as_enum(FecMode, v[0]).name)
 
 
 def _set_time_limit(

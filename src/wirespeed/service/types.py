@@ -1,0 +1,85 @@
+"""What the tester core hands out: port and module records, events, and the
+effects (:class:`Send`, :class:`TrafficEvent`) its IO shell carries out."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from wirespeed.dataplane import messages as msg
+from wirespeed.topology.testbed import PortSpec
+from wirespeed.tpld import TpldMode
+
+__all__ = ["Effect", "EventKind", "ModuleInfo", "PortInfo", "Send", "TrafficEvent"]
+
+
+class EventKind(enum.Enum):
+    """What happened on a port."""
+
+    STARTED = "started"
+    STOPPED = "stopped"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    DONE = "done"  # a finite job ended by itself (bursts done or duration over)
+    RESERVED = "reserved"
+    RELEASED = "released"
+    ERROR = "error"
+    ATTR = "attr"
+
+
+@dataclass(frozen=True)
+class TrafficEvent:
+    """An event delivered to subscribers."""
+
+    kind: EventKind
+    port: int
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PortInfo:
+    """A port as front ends see it (changed only through the tester)."""
+
+    index: int
+    spec: PortSpec
+    module: int
+    index_in_module: int
+    mac: str
+    speed_bps: int
+    link_up: bool = True
+    promiscuous: bool = True
+    tpld_mode: TpldMode = TpldMode.NORMAL
+    payload_checksum_offset: int = 0
+    latency_offset_ns: int = 0
+    fec_mode: str = "OFF"  # accepted and reported; a veth has no FEC
+
+    @property
+    def name(self) -> str:
+        """``netns/interface`` (or just the interface)."""
+        return (
+            f"{self.spec.netns}/{self.spec.interface}"
+            if self.spec.netns
+            else self.spec.interface
+        )
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    """A group of ports (a Xena module)."""
+
+    index: int
+    ports: tuple[int, ...]
+    media: str = "QSFP56_PAM4"  # accepted and reported
+
+
+@dataclass(frozen=True)
+class Send:
+    """A command for the TX (``to_tx``) or RX worker of ``port``."""
+
+    port: int
+    command: msg.TxCommand | msg.RxCommand
+    to_tx: bool = True
+
+
+Effect = Send | TrafficEvent
