@@ -240,6 +240,30 @@ class TidStats:
             histogram=tuple(int(v) for v in row["hist"]),
         )
 
+    def to_row(self, row: np.void) -> None:
+        """Write these statistics into one ``TID_DTYPE`` row (the inverse of
+        :meth:`from_row` for the fields it reads; averages become sums)."""
+        row["tid"] = self.tid
+        row["in_use"] = 1
+        for name, dst in _ROW_INTS.items():
+            row[dst] = getattr(self, name)
+        row["first_ns"] = self.first_ns or 0
+        row["last_ns"] = self.last_ns or 0
+        for prefix, lat in (("lat_", self.latency), ("lat_ls_", self.latency_last_s)):
+            row[prefix + "count"] = lat.count
+            if lat.count:
+                row[prefix + "sum"] = round(_known(lat.avg_ns) * lat.count)
+                row[prefix + "min"] = _known(lat.min_ns)
+                row[prefix + "max"] = _known(lat.max_ns)
+        for prefix, jit in (("jit_", self.jitter), ("jit_ls_", self.jitter_last_s)):
+            row[prefix + "count"] = jit.count
+            if jit.count:
+                row[prefix + "sum"] = _known(jit.avg_ns) * jit.count
+                row[prefix + "min"] = _known(jit.min_ns)
+                row[prefix + "max"] = _known(jit.max_ns)
+        row["jitter"] = self.jitter_ns or 0.0
+        row["hist"] = self.histogram
+
 
 _ADDITIVE = frozenset(
     {

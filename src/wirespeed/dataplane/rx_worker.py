@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wirespeed.analysis import RxAnalyzer, TidStats, analyzer_dtype
+from wirespeed.analysis.table import new_tid_table
 from wirespeed.dataplane.afpacket import RxRing
 from wirespeed.dataplane.collector import Collector
 from wirespeed.dataplane.commands import CommandPoller
@@ -44,6 +45,7 @@ __all__ = [
     "shift_latency",
     "table_tid_stats",
     "table_tids",
+    "write_table",
 ]
 
 (
@@ -103,6 +105,18 @@ def rx_words() -> int:
 def _record(words: npt.NDArray[np.int64]) -> Any:
     raw = words[RX_PORT_WORDS:].view(np.uint8)[: _DTYPE.itemsize]
     return np.frombuffer(raw, dtype=_DTYPE, count=1)[0]
+
+
+def write_table(words: npt.NDArray[np.int64], stats: list[TidStats]) -> None:
+    """Write ``stats`` as the published per-TID table of an RX block (a fake data
+    plane's way to publish what a test says was received)."""
+    raw = words[RX_PORT_WORDS:].view(np.uint8)[: _DTYPE.itemsize]
+    rec = np.frombuffer(raw, dtype=_DTYPE, count=1)
+    table = new_tid_table(len(stats))
+    for i, st in enumerate(stats):
+        st.to_row(table[i])
+    rec["tids"][0][: len(stats)] = table
+    rec["port"]["tids_in_use"] = len(stats)
 
 
 def table_tids(words: npt.NDArray[np.int64]) -> list[int]:

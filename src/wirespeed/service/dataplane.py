@@ -23,6 +23,7 @@ import numpy.typing as npt
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane.tx_worker import TX_RUNNING
 from wirespeed.service.workers import PortWorkers
+from wirespeed.topology.links import link_counters, set_link_state
 from wirespeed.topology.testbed import PortSpec
 
 __all__ = ["Dataplane", "ProcessDataplane", "ReportSink", "WorkerLost"]
@@ -90,6 +91,12 @@ class Dataplane(Protocol):
 
     def pids(self, port: int) -> tuple[int | None, int | None]:
         """The TX and RX worker processes (``None``: not a process)."""
+
+    def set_link(self, port: int, up: bool) -> None:
+        """Set the port's link up or down."""
+
+    def link_counters(self, port: int) -> dict[str, int]:
+        """The interface's own counters (the kernel's, for a real port)."""
 
 
 class ProcessDataplane:
@@ -166,6 +173,14 @@ class ProcessDataplane:
     def pids(self, port: int) -> tuple[int | None, int | None]:
         """The TX and RX worker processes."""
         return self._workers[port].pids
+
+    def set_link(self, port: int, up: bool) -> None:
+        """Really set the interface up or down."""
+        set_link_state(self._workers[port].spec, up)
+
+    def link_counters(self, port: int) -> dict[str, int]:
+        """The kernel's counters of the interface."""
+        return link_counters(self._workers[port].spec)
 
     # ------------------------------------------------------------------ watching
     def _watch(self) -> None:

@@ -47,7 +47,6 @@ from wirespeed.service.types import (
     Send,
     TrafficEvent,
 )
-from wirespeed.topology.links import link_counters, set_link_state
 from wirespeed.topology.testbed import PortSpec, TesterConfig
 from wirespeed.tpld import TpldMode
 
@@ -315,7 +314,8 @@ class Tester:
 
     def set_link(self, index: int, up: bool) -> None:
         """Really set the interface up or down."""
-        set_link_state(self._core.port(index).info.spec, up)
+        self._core.port(index)
+        self._dp.set_link(index, up)
         self._act(lambda: self._core.set_link(index, up))
 
     def set_promiscuous(self, index: int, on: bool) -> None:
@@ -565,7 +565,8 @@ class Tester:
 
     def interface_counters(self, index: int) -> dict[str, int]:
         """The kernel's own counters of the port's interface."""
-        return link_counters(self._core.port(index).info.spec)
+        self._core.port(index)
+        return self._dp.link_counters(index)
 
     def cpu_utilization(self) -> list[list[int]]:
         """Worker CPU use per port, newest first (one value a second, 20 s).

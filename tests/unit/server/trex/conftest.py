@@ -1,4 +1,5 @@
-"""Fixtures of the TRex front-end unit tests: a front end on a fake tester."""
+"""Fixtures of the TRex front-end unit tests: a front end on a real tester over the
+package's fake data plane."""
 
 from __future__ import annotations
 
@@ -6,18 +7,21 @@ from collections.abc import Iterator
 
 import pytest
 from trex_env import API_H, Env
-from trex_fake_tester import FakeTester
 
 from wirespeed.server.trex.dispatch import Dispatcher
 from wirespeed.server.trex.frontend import TrexFrontEnd
 from wirespeed.server.trex.methods import build_method_table
+from wirespeed.service import Tester
+from wirespeed.service.fake import FakeDataplane, fake_config
 
 
 @pytest.fixture
 def env() -> Iterator[Env]:
-    tester = FakeTester()
+    fake = FakeDataplane(2)
+    tester = Tester(fake_config(2), dataplane=fake).start()
     fe = TrexFrontEnd(
         tester, clock=lambda: 1000.0, api_h=API_H, read_mtu=lambda s: 1500
     )
-    yield Env(tester, fe, Dispatcher(fe, build_method_table()))
+    yield Env(tester, fake, fe, Dispatcher(fe, build_method_table()))
     fe.close()
+    tester.close()

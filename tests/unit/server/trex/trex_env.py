@@ -1,4 +1,5 @@
-"""Helpers of the TRex front-end unit tests: a front end on a fake tester, and
+"""Helpers of the TRex front-end unit tests: a front end on a tester over the fake
+data plane, and
 TRex-style stream objects."""
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ from typing import Any
 
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
-from trex_fake_tester import FakeTester
 
 from wirespeed.server.trex.dispatch import Dispatcher
 from wirespeed.server.trex.frontend import TrexFrontEnd
+from wirespeed.service import Tester
+from wirespeed.service.fake import FakeDataplane
 
 API_H = "H1234567"
 
 
 @dataclass
 class Env:
-    tester: FakeTester
+    tester: Tester
+    fake: FakeDataplane
     fe: TrexFrontEnd
     dispatcher: Dispatcher
 
