@@ -150,7 +150,6 @@ def run_demo(
             out(f"Stop traffic on Port {_pname(p)}")
         out(f"Cooling down: {cooldown_s:g} seconds")
         time.sleep(cooldown_s)
-        chassis.tester.settle()
         result = DemoResult({}, {})
         for p in ports:
             out(f"Read port {_pname(p)} RX & TX counters")

@@ -197,9 +197,8 @@ class TrexFrontEnd:
         self.hub.post_many(events, now_s=self.clock())
 
     def _relay_events(self) -> None:
-        # One thread, so events keep their order. A finished job first makes the
-        # receivers publish every frame already received, so a client that reads
-        # its statistics after wait_on_traffic sees exact counts.
+        # One thread, so events keep their order. (The tester reports a stop or a
+        # finished job once the receivers have counted what they hold.)
         while (event := self._events.get()) is not None:
             if isinstance(event, threading.Event):
                 event.set()
@@ -207,8 +206,6 @@ class TrexFrontEnd:
             _log.debug(
                 "tester event %s port %d %s", event.kind.name, event.port, event.detail
             )
-            if event.kind.name in ("DONE", "ERROR"):
-                self.tester.settle()
             self._on_event(event)
 
     def relay_idle(self, timeout_s: float = 5.0) -> bool:
