@@ -6,6 +6,7 @@ import contextlib
 import copy
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -479,14 +480,15 @@ def test_cli_json_run_and_bad_field(tmp_path: Path) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(yaml.safe_dump(doc))
     proc = subprocess.run(
-        _cli("app", "--yaml", str(good), "--case", "base", "--json"),
+        _cli("app", "--yaml", str(good), "--case", "base", "--json", "-"),
         capture_output=True,
         text=True,
         env=_env(),
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    assert proc.stderr == ""  # no progress, no "cleaned up" line
+    out = json.loads(proc.stdout)  # stdout holds the JSON and nothing else
     assert (out["total"]["completed"], out["total"]["failed"]) == (40, 0)
     assert out["servers"][0]["sni_ok"] == 40
     # a long name that looks like rich markup: printed as it is, on one line
@@ -506,6 +508,31 @@ def test_cli_json_run_and_bad_field(tmp_path: Path) -> None:
         f"error: base.clients[0].traffic[0].s_name: no server named {nope!r}"
         " (servers: s1)\n"
     )
+
+
+def test_cli_json_file_keeps_the_tables(tmp_path: Path) -> None:
+    doc = yaml.safe_load(EXAMPLE.read_text())
+    doc["base"]["clients"][0]["traffic"][0]["client_sum"] = 20
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(doc))
+    path = tmp_path / "out" / "app.json"
+    path.parent.mkdir()
+    proc = subprocess.run(
+        _cli("app", "--yaml", str(case), "--case", "base", "--json", str(path)),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(path.read_text())
+    assert (out["total"]["completed"], out["total"]["failed"]) == (20, 0)
+    assert out["servers"][0]["sni_ok"] == 20
+    rows = [line.split()[:6] for line in proc.stdout.splitlines()]
+    assert ["c1[0]->s1", "20", "20", "20", "20", "0"] in rows  # the client table
+    assert ["s1", "20", "20", "20", "0", "20"] in rows  # the server table
+    (said,) = (line for line in proc.stderr.splitlines() if line)  # no errors
+    assert re.fullmatch(r"cleaned up in \d+\.\d s", said)
 
 
 @pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv")
@@ -650,7 +677,7 @@ def test_ctrl_c_during_traffic_reports_and_cleans_up(tmp_path: Path) -> None:
     long = tmp_path / "long.yaml"
     long.write_text(yaml.safe_dump(doc))
     with subprocess.Popen(
-        _cli("app", "--yaml", str(long), "--case", "base", "--json"),
+        _cli("app", "--yaml", str(long), "--case", "base", "--json", "-"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
