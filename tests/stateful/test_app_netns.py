@@ -12,7 +12,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -535,26 +537,79 @@ def test_cli_json_file_keeps_the_tables(tmp_path: Path) -> None:
     assert re.fullmatch(r"cleaned up in \d+\.\d s", said)
 
 
+# uid/gid 65534 with no capability but CAP_DAC_READ_SEARCH (ambient: it survives the
+# exec): an unprivileged user that can still read the repository and its venv where
+# they are (a fresh clone in a 0700 directory, say), and can create nothing as root.
+# access(2), which click's Path(exists=True) calls, ignores that capability: the
+# user's own files go in a directory every user can enter (see world_dir).
+_CAPS = "-all,+dac_read_search"
+_AS_NOBODY = [
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+    f"--inh-caps={_CAPS}",
+    f"--ambient-caps={_CAPS}",
+    f"--bounding-set={_CAPS}",
+]
+
+
+@pytest.fixture
+def world_dir() -> Iterator[Path]:
+    """A new directory in /tmp that every user can enter (tmp_path's parent is 0700)."""
+    path = Path(tempfile.mkdtemp(prefix="wirespeed-test-", dir="/tmp"))
+    path.chmod(0o755)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path)
+
+
 @pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv")
-def test_cli_without_root_says_why_and_leaves_nothing() -> None:
-    proc = subprocess.run(
-        [
-            "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            *_cli("app", "--yaml", str(EXAMPLE), "--case", "base"),
-        ],
+def test_cli_without_root_says_why_and_leaves_nothing(world_dir: Path) -> None:
+    case = world_dir / "case.yaml"
+    shutil.copyfile(EXAMPLE, case)
+    case.chmod(0o644)
+    tmp = world_dir / "tmp"  # the run's TMPDIR: where its TLS certificates go first
+    tmp.mkdir()
+    tmp.chmod(0o777)
+    env = dict(_env(), TMPDIR=str(tmp))
+    who = subprocess.run(
+        [*_AS_NOBODY, sys.executable, "-c", _WHO],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=env,
         timeout=60,
     )
+    # this tree's code runs, as nobody without CAP_NET_ADMIN or CAP_SYS_ADMIN
+    init = REPO / "src" / "wirespeed" / "__init__.py"
+    assert (who.returncode, who.stderr) == (0, "")
+    assert who.stdout.split() == ["65534", "65534", "0000000000000004", str(init)]
+    with subprocess.Popen(
+        [*_AS_NOBODY, *_cli("app", "--yaml", str(case), "--case", "base")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as proc:
+        out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
-    assert (
-        proc.stderr == "error: creating network namespaces needs root (CAP_NET_ADMIN)\n"
-    )
-    assert proc.stdout == ""
+    assert err == "error: creating network namespaces needs root (CAP_NET_ADMIN)\n"
+    assert out == ""
+    assert list(tmp.iterdir()) == []  # its TLS directory is gone
+    mine = []  # and no lab of it (other labs may come and go meanwhile)
+    for path in LAB_DIR.glob("*.json"):
+        with contextlib.suppress(FileNotFoundError):
+            if json.loads(path.read_text())["pid"] == proc.pid:
+                mine.append(path)
+    assert mine == []
+
+
+_WHO = """
+import os, wirespeed
+eff = [ln.split()[1] for ln in open("/proc/self/status") if ln.startswith("CapEff")]
+print(os.geteuid(), os.getegid(), *eff, wirespeed.__file__)
+"""
 
 
 def _netns_lines(text: str) -> list[str]:
