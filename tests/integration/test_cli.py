@@ -29,17 +29,16 @@ def _ws(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_run_profile_writes_exact_json(tmp_path: Path) -> None:
+def test_run_profile_prints_exact_json(tmp_path: Path) -> None:
     prof = yaml.safe_load((ROOT / "examples" / "profile.yaml").read_text())
     prof["duration"] = 20  # an upper bound: the bursts end the run
     for s in prof["streams"]:
         s["mode"] = {"type": "single_burst", "total_pkts": 2000}
     path = tmp_path / "p.yaml"
     path.write_text(yaml.safe_dump(prof))
-    out = tmp_path / "r.json"
-    res = _ws("run", str(path), "--json", str(out), "--quiet")
+    res = _ws("run", str(path), "--json", "-")
     assert res.returncode == 0, res.stderr
-    data = json.loads(out.read_text())
+    data = json.loads(res.stdout)  # stdout holds the JSON alone (no live display)
     assert data["ports"]["0"]["tx_packets"] == 2000
     assert data["ports"]["1"]["rx_packets"] == 2000
     assert data["ports"]["1"]["tx_packets"] == 2000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -16,6 +17,7 @@ from wirespeed.cli.app import (
     _report,
     _server_table,
 )
+from wirespeed.cli.jsonout import JsonTarget
 from wirespeed.stateful.orchestrator import AppResults
 from wirespeed.stateful.results import ClientStats, ServerStats
 
@@ -106,8 +108,14 @@ def test_live_progress_follows_each_entry() -> None:
 
 
 def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
-    _report(_results(), as_json=True, console=Console(file=io.StringIO()), stop_s=0.1)
-    out = json.loads(capsys.readouterr().out)
+    err = io.StringIO()
+    _report(
+        _results(), json_out=JsonTarget(None), console=Console(file=err), stop_s=0.1
+    )
+    printed = capsys.readouterr().out
+    assert printed == json.dumps(_results().to_dict(), indent=2) + "\n"
+    assert err.getvalue() == ""  # nothing but the JSON, and no "cleaned up" line
+    out = json.loads(printed)
     assert out["total"]["completed"] == 3
     assert out["total"]["errors"] == {"connect_timeout": 1, "refused": 1}
     assert out["clients"][0]["latency"]["connect"]["p99_ms"] == 3.0
@@ -117,3 +125,20 @@ def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
         "s2": "server worker s2 exited unexpectedly (exit status 1)"
     }
     assert out["impairment_drops"] == {"c1": {"egress": 7}}
+
+
+def test_json_file_report_keeps_the_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "app.json"
+    printed, errs = [], []
+    for target in (JsonTarget(None), None, JsonTarget(path)):
+        err = io.StringIO()
+        _report(_results(), json_out=target, console=Console(file=err), stop_s=0.1)
+        printed.append(capsys.readouterr().out)
+        errs.append(err.getvalue())
+    only_json, without, with_file = printed
+    assert path.read_text() == only_json
+    assert "app traffic: clients (base)" in without.splitlines()[0]
+    assert with_file == without  # the same tables as without --json
+    assert errs == ["", "cleaned up in 0.1 s\n", "cleaned up in 0.1 s\n"]

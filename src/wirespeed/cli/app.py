@@ -8,7 +8,6 @@ not be built (not root, say), 2 for a bad file or field, 130 after Ctrl-C or SIG
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -23,6 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from wirespeed.cli.jsonout import JsonTarget, json_option
 from wirespeed.errors import ConfigError, WirespeedError
 from wirespeed.stateful.orchestrator import (
     AppResults,
@@ -178,9 +178,7 @@ class _Live:
 @click.option(
     "--case", default=None, help="The case to run (needed if the file has several)."
 )
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print the results as JSON on stdout."
-)
+@json_option()
 @click.option(
     "--servers-only",
     is_flag=True,
@@ -203,7 +201,7 @@ class _Live:
 def app(
     yaml_file: str,
     case: str | None,
-    as_json: bool,
+    json_out: JsonTarget | None,
     servers_only: bool,
     duration: float | None,
     grace: float,
@@ -225,7 +223,8 @@ def app(
     _CLI_PID = os.getpid()
     signal.signal(signal.SIGTERM, _terminate)  # clean up on kill <pid> too
     mgr = CloudTrafficManager(grace_s=grace)
-    live = None if (no_progress or as_json or servers_only) else _Live(err)
+    json_only = json_out is not None and json_out.is_stdout
+    live = None if (no_progress or json_only or servers_only) else _Live(err)
     interrupted = False
     try:
         _start(mgr, err, name, raw, dbs, servers_only=servers_only)
@@ -242,7 +241,7 @@ def app(
     finally:
         t0 = time.monotonic()
         res = mgr.stop()
-    _report(res, as_json=as_json, console=err, stop_s=time.monotonic() - t0)
+    _report(res, json_out=json_out, console=err, stop_s=time.monotonic() - t0)
     total = res.total
     if interrupted:
         sys.exit(130)
@@ -308,9 +307,11 @@ def _announce_servers(mgr: CloudTrafficManager) -> None:
     click.echo("servers are up; Ctrl-C stops them", err=True)
 
 
-def _report(res: AppResults, *, as_json: bool, console: Console, stop_s: float) -> None:
-    if as_json:
-        click.echo(json.dumps(res.to_dict(), indent=2))
+def _report(
+    res: AppResults, *, json_out: JsonTarget | None, console: Console, stop_s: float
+) -> None:
+    if json_out is not None and json_out.is_stdout:
+        json_out.write(res.to_dict())
         return
     out = Console()
     if not out.is_terminal:
@@ -322,3 +323,5 @@ def _report(res: AppResults, *, as_json: bool, console: Console, stop_s: float) 
     for line in _errors(res):
         out.print(line)
     console.print(f"cleaned up in {stop_s:.1f} s")
+    if json_out is not None:  # after the tables: a failed write still shows them
+        json_out.write(res.to_dict())

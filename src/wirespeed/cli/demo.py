@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
+from wirespeed.cli.jsonout import JsonTarget, json_option
 from wirespeed.topology.testbed import parse_speed
 
 
@@ -38,19 +38,13 @@ from wirespeed.topology.testbed import parse_speed
     show_default=True,
     help="Nominal port speed (the basis for percent of line).",
 )
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Also write the results as JSON to this file.",
-)
+@json_option()
 def demo(
     duration_s: float,
     cooldown_s: float,
     rate_percent: float,
     speed: str,
-    json_path: str | None,
+    json_out: JsonTarget | None,
 ) -> None:
     """Run the seed's XOA flow (2 modules x 2 ports, 10 streams) with real counters."""
     from wirespeed.demo import run_demo
@@ -60,12 +54,16 @@ def demo(
         cooldown_s=cooldown_s,
         rate_percent=rate_percent,
         speed_bps=parse_speed(speed, "--speed"),
+        out=_say_on_stderr if json_out is not None and json_out.is_stdout else print,
     )
-    if json_path:
-        with open(json_path, "w") as fh:
-            json.dump({"ports": result.ports, "tids": result.tids}, fh, indent=2)
+    if json_out is not None:
+        json_out.write({"ports": result.ports, "tids": result.tids})
     if not result.clean:
         click.echo(
             "note: frames were lost on the test bed (see the table above)", err=True
         )
         sys.exit(1)
+
+
+def _say_on_stderr(line: str) -> None:
+    click.echo(line, err=True)

@@ -2,40 +2,31 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
+
+from wirespeed.cli.jsonout import JsonTarget, json_option
 
 
 @click.command("run")
 @click.argument(
     "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the results as JSON to this file ('-' = stdout).",
-)
+@json_option()
 @click.option("--quiet", is_flag=True, help="No live display.")
-def run(profile_path: Path, json_path: Path | None, quiet: bool) -> None:
+def run(profile_path: Path, json_out: JsonTarget | None, quiet: bool) -> None:
     """Run a YAML test profile on the embedded test bed (or configured ports)."""
     from wirespeed.profiles import load_profile
     from wirespeed.runner import run_profile
 
     profile = load_profile(profile_path)
-    results = run_profile(profile, live=not quiet and json_path != Path("-"))
-    _print_table(results)
-    if json_path is not None:
-        text = json.dumps(results, indent=2)
-        if str(json_path) == "-":
-            sys.stdout.write(text + "\n")
-        else:
-            json_path.write_text(text + "\n")
+    is_stdout = json_out is not None and json_out.is_stdout
+    results = run_profile(profile, live=not quiet and not is_stdout)
+    _print_table(results)  # on stderr
+    if json_out is not None:
+        json_out.write(results)
 
 
 def _print_table(results: dict[str, Any]) -> None:
