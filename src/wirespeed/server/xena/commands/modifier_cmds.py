@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import as_enum, hexf, i32, u8
 from wirespeed.server.xena.draft import DraftModifier
 from wirespeed.server.xena.enums import ModifierAction, ModifierEndian
 from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
 from wirespeed.server.xena.stream_sync import sync_stream
 from wirespeed.server.xena.table import (
@@ -15,7 +15,6 @@ from wirespeed.server.xena.table import (
     Guard,
     Scope,
     Setter,
-    Target,
 )
 from wirespeed.server.xena.values import Value
 
@@ -31,12 +30,12 @@ def _ints(*values: Value) -> tuple[int, ...]:
     return out
 
 
-def _list(c: XenaChassis, t: Target, ext: bool) -> list[DraftModifier]:
+def _list(c: ChassisState, t: Target, ext: bool) -> list[DraftModifier]:
     draft = c.draft(t)
     return draft.ext_modifiers if ext else draft.modifiers
 
 
-def _one(c: XenaChassis, t: Target, ext: bool) -> DraftModifier:
+def _one(c: ChassisState, t: Target, ext: bool) -> DraftModifier:
     mods = _list(c, t, ext)
     mid = t.indices[1]
     if not 0 <= mid < len(mods):
@@ -45,14 +44,16 @@ def _one(c: XenaChassis, t: Target, ext: bool) -> DraftModifier:
 
 
 def _count_get(ext: bool) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         return (len(_list(c, t, ext)),)
 
     return getter
 
 
 def _count_set(ext: bool) -> Setter:
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         n = v[0]
         assert isinstance(n, int)
         lim = c.profile.limits
@@ -69,7 +70,7 @@ def _count_set(ext: bool) -> Setter:
 
 
 def _mod_get(ext: bool) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         m = _one(c, t, ext)
         return (m.position, m.mask, m.action, m.repetition)
 
@@ -77,7 +78,9 @@ def _mod_get(ext: bool) -> Getter:
 
 
 def _mod_set(ext: bool) -> Setter:
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         m = _one(c, t, ext)
         pos, action, repeat = _ints(v[0], v[2], v[3])
         mask = v[1]
@@ -96,7 +99,7 @@ def _mod_set(ext: bool) -> Setter:
 
 
 def _range_get(ext: bool) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         m = _one(c, t, ext)
         return (m.min_val, m.step, m.max_val)
 
@@ -104,7 +107,9 @@ def _range_get(ext: bool) -> Getter:
 
 
 def _range_set(ext: bool) -> Setter:
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         m = _one(c, t, ext)
         lo, step, hi = _ints(*v)
         if not (0 <= lo <= hi <= _BITS[ext] and step >= 1 and (hi - lo) % step == 0):
@@ -118,12 +123,12 @@ def _range_set(ext: bool) -> Setter:
     return setter
 
 
-def _endian_get(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _endian_get(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     return (_one(c, t, False).endian,)
 
 
 def _endian_set(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     m = _one(c, t, False)
     m.endian = as_enum(ModifierEndian, v[0])

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address
 
 from wirespeed.errors import StateError, ValidationError
-from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import (
     addr4,
     addr6,
@@ -37,6 +36,7 @@ from wirespeed.server.xena.enums import (
     StreamOption,
 )
 from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
 from wirespeed.server.xena.stream_sync import remove_stream, sync_stream
 from wirespeed.server.xena.table import (
@@ -45,7 +45,6 @@ from wirespeed.server.xena.table import (
     Guard,
     Scope,
     Setter,
-    Target,
 )
 from wirespeed.server.xena.values import Value
 
@@ -62,13 +61,15 @@ def _bad(message: str) -> XenaStatusError:
     return XenaStatusError(Status.BADVALUE, message)
 
 
-Edit = Callable[[XenaChassis, Target, StreamDraft, tuple[Value, ...]], None]
+Edit = Callable[[ChassisState, Target, StreamDraft, tuple[Value, ...]], None]
 
 
 def _edit(apply: Edit) -> Setter:
     """A setter that edits the addressed draft, then rebuilds the stream."""
 
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         apply(c, t, c.draft(t), v)
         sync_stream(c, t.port_index, t.indices[0])
 
@@ -76,7 +77,7 @@ def _edit(apply: Edit) -> Setter:
 
 
 def _read(read: Callable[[StreamDraft], tuple[Value, ...]]) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         return read(c.draft(t))
 
     return getter
@@ -88,7 +89,7 @@ def _int(v: Value) -> int:
 
 
 # ------------------------------------------------------------------ indices
-def _new_draft(c: XenaChassis, p: int, sid: int) -> None:
+def _new_draft(c: ChassisState, p: int, sid: int) -> None:
     if not 0 <= sid < c.profile.limits.max_streams:
         raise XenaStatusError(Status.BADINDEX, f"stream index {sid} out of range")
     mac = bytes.fromhex(c.tester.ports[p].mac.replace(":", ""))
@@ -96,7 +97,7 @@ def _new_draft(c: XenaChassis, p: int, sid: int) -> None:
     sync_stream(c, p, sid)
 
 
-def _check_deletable(c: XenaChassis, p: int, sid: int) -> None:
+def _check_deletable(c: ChassisState, p: int, sid: int) -> None:
     draft = c.ports[p].streams.get(sid)
     if draft is None:
         raise XenaStatusError(Status.BADINDEX, f"no stream {sid}")
@@ -104,20 +105,20 @@ def _check_deletable(c: XenaChassis, p: int, sid: int) -> None:
         raise XenaStatusError(Status.NOTVALID, "traffic is on and stream enabled")
 
 
-def _create(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _create(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     sid = t.indices[0]
     if sid in c.ports[t.port_index].streams:
         raise XenaStatusError(Status.NOTVALID, f"stream {sid} exists")
     _new_draft(c, t.port_index, sid)
 
 
-def _delete(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _delete(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     _check_deletable(c, t.port_index, t.indices[0])
     remove_stream(c, t.port_index, t.indices[0])
 
 
 def _set_indices(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     p = t.port_index
     wanted = v[0]
@@ -138,7 +139,7 @@ def _set_indices(
 
 
 def _set_enable(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     draft = c.draft(t)
     new = as_enum(OnOffSuppress, v[0])
@@ -154,64 +155,66 @@ def _set_enable(
 
 
 # ------------------------------------------------------------------ simple values
-def _limit(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _limit(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if _int(v[0]) < -1:
         raise _bad("packet limit is -1, 0 or a count")
     d.packet_limit = _int(v[0])
 
 
-def _comment(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _comment(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     d.comment = str(v[0])
 
 
-def _tpld(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _tpld(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if not -1 <= _int(v[0]) <= c.profile.limits.max_tpld_id:
         raise _bad(f"TPLD id is -1..{c.profile.limits.max_tpld_id}")
     d.tpld_id = _int(v[0])
 
 
-def _fcs(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _fcs(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     d.insert_fcs = as_enum(OnOff, v[0])
 
 
-def _rate_ppm(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _rate_ppm(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if not 0 <= _int(v[0]) <= 1_000_000:
         raise _bad("rate fraction is 0..1000000 ppm")
     d.rate_kind, d.rate_ppm = RateKind.FRACTION_PPM, _int(v[0])
 
 
-def _rate_pps(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _rate_pps(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if _int(v[0]) < 0:
         raise _bad("frames/s must be >= 0")
     d.rate_kind, d.rate_pps = RateKind.PPS, _int(v[0])
 
 
-def _rate_l2(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _rate_l2(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if _int(v[0]) < 0:
         raise _bad("bit/s must be >= 0")
     d.rate_kind, d.rate_l2_bps = RateKind.L2_BPS, _int(v[0])
 
 
-def _rates(c: XenaChassis, t: Target) -> tuple[int, int, int]:
+def _rates(c: ChassisState, t: Target) -> tuple[int, int, int]:
     draft = c.draft(t)
     line = c.tester.ports[t.port_index].speed_bps
     return draft.rates(line)
 
 
-def _burst(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _burst(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     size, density = _int(v[0]), _int(v[1])
     if size < 1 or not 1 <= density <= 100:
         raise _bad("burst size >= 1, density 1..100")
     d.burst_size, d.burst_density = size, density
 
 
-def _burst_gap(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _burst_gap(
+    c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]
+) -> None:
     if _int(v[0]) < 0 or _int(v[1]) < 0:
         raise _bad("gaps must be >= 0")
     d.inter_packet_gap, d.inter_burst_gap = _int(v[0]), _int(v[1])
 
 
-def _header(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _header(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     data = v[0]
     assert isinstance(data, bytes)
     limit = c.ports[t.port_index].max_header_bytes
@@ -220,7 +223,7 @@ def _header(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> 
     d.header = data
 
 
-def _segments(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _segments(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     segs = v[0]
     assert isinstance(segs, tuple)
     for seg in segs:
@@ -234,7 +237,7 @@ def _segments(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -
     d.segments = segs
 
 
-def _length(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _length(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     lim = c.profile.limits
     kind = as_enum(LengthType, v[0])
     lo, hi = _int(v[1]), _int(v[2])
@@ -246,7 +249,7 @@ def _length(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> 
     d.length_type, d.length_min, d.length_max = kind, lo, hi
 
 
-def _payload(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _payload(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     kind = as_enum(PayloadType, v[0])
     pattern = v[1]
     assert isinstance(pattern, bytes)
@@ -256,7 +259,7 @@ def _payload(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) ->
 
 
 def _autoadjust(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     d = c.draft(t)
     tpld = 0 if d.tpld_id < 0 else c.tester.ports[t.port_index].tpld_mode.length
@@ -266,28 +269,28 @@ def _autoadjust(
     sync_stream(c, t.port_index, t.indices[0])
 
 
-def _gateway4(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _gateway4(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     assert isinstance(v[0], IPv4Address)
     d.ipv4_gateway = v[0]
 
 
-def _gateway6(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _gateway6(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     assert isinstance(v[0], IPv6Address)
     d.ipv6_gateway = v[0]
 
 
-def _pfc(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _pfc(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if not 0 <= _int(v[0]) <= 7:
         raise _bad("PFC priority is 0..7")
     d.pfc_priority = _int(v[0])
 
 
-def _options(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _options(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if v[0]:  # INCPLDFROM0 changes the payload the TX engine writes
         raise XenaStatusError(Status.NOTSUPPORTED, "stream options")
 
 
-def _no_options(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _no_options(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     c.draft(t)  # BADINDEX for a stream that does not exist
     return ((),)
 
@@ -295,7 +298,9 @@ def _no_options(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
 def _inject(kind: str) -> Setter:
     """A setter that puts one error into the next frame(s) of a sending stream."""
 
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         c.draft(t)  # BADINDEX for a stream that does not exist
         try:
             c.tester.inject_error(t.port_index, t.indices[0], kind)
@@ -307,7 +312,7 @@ def _inject(kind: str) -> Setter:
 
 
 def _field(name: str) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         value = getattr(c.draft(t), name)
         assert isinstance(value, int | str | bytes | tuple | IPv4Address | IPv6Address)
         return (value,)
@@ -316,14 +321,14 @@ def _field(name: str) -> Getter:
 
 
 def _rate_get(i: int) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         return (_rates(c, t)[i],)
 
     return getter
 
 
 def _fields(*names: str) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         draft = c.draft(t)
         return tuple(getattr(draft, n) for n in names)
 
