@@ -6,12 +6,14 @@ the dispatch of a parsed command to its handler
 (:class:`~wirespeed.server.xena.dispatch.Dispatcher`) and the push notifier that
 tells sessions of changes (:class:`~wirespeed.server.xena.notifier.PushNotifier`).
 Port reservations are the tester's own (one ownership model for every front end).
+
+The XOA and text CLI servers of a tester share one chassis, which their owner (the
+daemon) builds and hands to both: a stream set over one protocol reads back the same
+over the other.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from wirespeed.server.xena.commands import TABLE_BY_CODE, TABLE_BY_NAME
@@ -26,10 +28,7 @@ from wirespeed.server.xena.values import Value
 if TYPE_CHECKING:
     from wirespeed.service import Tester
 
-__all__ = ["XenaChassis"]
-
-_registry: weakref.WeakKeyDictionary[Any, XenaChassis] = weakref.WeakKeyDictionary()
-_registry_lock = threading.Lock()
+__all__ = ["XenaChassis", "server_chassis"]
 
 
 class XenaChassis:
@@ -60,27 +59,6 @@ class XenaChassis:
         self.state = ChassisState(tester, profile)
         self.dispatcher = Dispatcher(self.state, by_code, by_name)
         self.notifier = PushNotifier(self.state, by_name)
-
-    @classmethod
-    def attach(
-        cls, tester: Tester, profile: ChassisProfile | None = None
-    ) -> XenaChassis:
-        """Return the one chassis of ``tester``, creating it on first use.
-
-        The binary and text servers of a tester share it, so a stream set over one
-        is read back over the other.
-
-        Raises:
-            ValueError: the chassis exists already with a different profile.
-        """
-        with _registry_lock:
-            chassis = _registry.get(tester)
-            if chassis is None:
-                chassis = cls(tester, profile)
-                _registry[tester] = chassis
-            elif profile is not None and profile != chassis.profile:
-                raise ValueError("the tester's Xena chassis has another profile")
-            return chassis
 
     # ------------------------------------------------------------ parts
     @property
@@ -128,7 +106,7 @@ class XenaChassis:
 
     # ------------------------------------------------------------ sessions
     def open_session(self, session: XenaSession) -> None:
-        """Register a connection (for pushes and the log)."""
+        """Register a connection (for pushes) and number it (for the log)."""
         self.notifier.open_session(session)
 
     def close_session(self, session: XenaSession) -> None:
@@ -191,3 +169,23 @@ class XenaChassis:
     ) -> Push:
         """The push of command ``name``'s current value as ``session`` reads it."""
         return self.notifier.make_push(session, name, p_or_m, module=module)
+
+
+def server_chassis(
+    tester: Tester, chassis: XenaChassis | None, profile: ChassisProfile | None
+) -> XenaChassis:
+    """The chassis a server runs on: the one it is given, else one of its own.
+
+    Args:
+        tester: the tester service.
+        chassis: a chassis shared with the tester's other Xena server, or None.
+        profile: the chassis model of a new chassis (or the given one's).
+
+    Raises:
+        ValueError: ``chassis`` has another profile than ``profile``.
+    """
+    if chassis is None:
+        return XenaChassis(tester, profile)
+    if profile is not None and profile != chassis.profile:
+        raise ValueError("the Xena chassis given has another profile")
+    return chassis

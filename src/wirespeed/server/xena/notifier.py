@@ -8,6 +8,7 @@ reacts to the push reads exact counts) and logs a run that fell short of its rat
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -36,6 +37,7 @@ class PushNotifier:
         self.state = state
         self.by_name = by_name
         self._sessions: set[XenaSession] = set()
+        self._ids = itertools.count(1)
         self._thread: threading.Thread | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -68,8 +70,9 @@ class PushNotifier:
 
     # ------------------------------------------------------------ sessions
     def open_session(self, session: XenaSession) -> None:
-        """Register a connection (for pushes and the log)."""
+        """Register a connection (for pushes) and number it (for the log)."""
         with self.state.lock:
+            session.id = next(self._ids)
             self._sessions.add(session)
 
     def close_session(self, session: XenaSession) -> None:
