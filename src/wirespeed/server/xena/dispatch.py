@@ -13,8 +13,9 @@ import logging
 from collections.abc import Callable
 
 from wirespeed.errors import WirespeedError
+from wirespeed.model import StreamEnable
 from wirespeed.server.xena.codes import CODE_BY_NAME, NAME_BY_CODE
-from wirespeed.server.xena.enums import OnOffSuppress, ReservedStatus
+from wirespeed.server.xena.enums import ReservedStatus
 from wirespeed.server.xena.session import XenaSession
 from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.status import Status, XenaStatusError, status_for
@@ -184,7 +185,7 @@ class Dispatcher:
                 if target.indices
                 else None
             )
-            if draft is None or draft.enable is not OnOffSuppress.OFF:
+            if draft is None or draft.enable is not StreamEnable.OFF:
                 raise XenaStatusError(
                     Status.NOTVALID, "traffic is on and stream enabled"
                 )

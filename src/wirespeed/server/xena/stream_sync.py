@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 
 from wirespeed.errors import BuildError, StateError, ValidationError
+from wirespeed.model import StreamEnable
 from wirespeed.server.xena.build import build_stream
-from wirespeed.server.xena.enums import OnOffSuppress
 from wirespeed.server.xena.state import ChassisState
 from wirespeed.server.xena.status import Status, XenaStatusError
 
@@ -94,7 +94,7 @@ def prepare_port(c: ChassisState, p: int) -> None:
     for sid in sorted(state.streams):
         if sid in state.deferred:
             sync_stream(c, p, sid)
-        if state.streams[sid].enable is OnOffSuppress.OFF:
+        if state.streams[sid].enable is StreamEnable.OFF:
             continue
         sync_stream(c, p, sid)
         problem = state.problems.get(sid)

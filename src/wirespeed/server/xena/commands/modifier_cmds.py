@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from wirespeed.server.xena.commands.fields import as_enum, hexf, i32, u8
+from wirespeed.server.xena.coding import MODIFIER_ACTION, MODIFIER_ENDIAN
+from wirespeed.server.xena.commands.fields import hexf, i32, u8
 from wirespeed.server.xena.draft import DraftModifier
-from wirespeed.server.xena.enums import ModifierAction, ModifierEndian
 from wirespeed.server.xena.session import XenaSession
 from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
@@ -72,7 +72,7 @@ def _count_set(ext: bool) -> Setter:
 def _mod_get(ext: bool) -> Getter:
     def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         m = _one(c, t, ext)
-        return (m.position, m.mask, m.action, m.repetition)
+        return (m.position, m.mask, MODIFIER_ACTION.code(m.action), m.repetition)
 
     return getter
 
@@ -87,12 +87,12 @@ def _mod_set(ext: bool) -> Setter:
         assert isinstance(mask, bytes)
         if not 0 <= pos <= c.ports[t.port_index].max_header_bytes:
             raise XenaStatusError(Status.BADVALUE, "position outside the header")
-        if action not in ModifierAction._value2member_map_:
+        if MODIFIER_ACTION.name(action) is None:
             raise XenaStatusError(Status.BADVALUE, f"bad action {action}")
         if not 1 <= repeat <= c.profile.limits.max_repeat:
             raise XenaStatusError(Status.BADVALUE, "repeat is 1..65535")
         m.position, m.mask, m.repetition = pos, mask, repeat
-        m.action = ModifierAction(action)
+        m.action = MODIFIER_ACTION.member(action)
         sync_stream(c, t.port_index, t.indices[0])
 
     return setter
@@ -124,21 +124,21 @@ def _range_set(ext: bool) -> Setter:
 
 
 def _endian_get(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
-    return (_one(c, t, False).endian,)
+    return (MODIFIER_ENDIAN.code(_one(c, t, False).endian),)
 
 
 def _endian_set(
     c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     m = _one(c, t, False)
-    m.endian = as_enum(ModifierEndian, v[0])
+    m.endian = MODIFIER_ENDIAN.member(v[0])
     sync_stream(c, t.port_index, t.indices[0])
 
 
 _MOD = (
     i32("position"),
     hexf("mask", 4),
-    i32("action", ModifierAction),
+    i32("action", MODIFIER_ACTION),
     i32("repetition"),
 )
 _RANGE = (i32("min_val"), i32("step"), i32("max_val"))
@@ -166,8 +166,8 @@ for _ext, _name in ((False, "PS_MODIFIER"), (True, "PS_MODIFIEREXT")):
     ]  # fmt: skip
 COMMANDS.append(
     CommandSpec(
-        "PS_MODIFIER_ENDIAN", _P, 2, get_fields=(u8("mode", ModifierEndian),),
-        getter=_endian_get, set_fields=(u8("mode", ModifierEndian),),
+        "PS_MODIFIER_ENDIAN", _P, 2, get_fields=(u8("mode", MODIFIER_ENDIAN),),
+        getter=_endian_get, set_fields=(u8("mode", MODIFIER_ENDIAN),),
         setter=_endian_set, guard=_ST, help="BIG or LITTLE byte order of a modifier",
     )
 )  # fmt: skip

@@ -12,6 +12,8 @@ import enum
 import logging
 import time
 
+from wirespeed.model import StreamEnable
+from wirespeed.server.xena.coding import TPLD_MODE
 from wirespeed.server.xena.commands.fields import (
     as_enum,
     as_int,
@@ -25,12 +27,10 @@ from wirespeed.server.xena.enums import (
     FecMode,
     LatencyMode,
     LoopbackMode,
-    OnOffSuppress,
     PortSpeedMode,
     ReservedAction,
     ReservedStatus,
     SyncStatus,
-    TpldModeCode,
     TrafficState,
     TxMode,
 )
@@ -107,7 +107,7 @@ def _run_record(c: ChassisState, p: int) -> RunRecord:
     pps = 0.0
     ppm = 0
     for draft in c.ports[p].streams.values():
-        if draft.enable is OnOffSuppress.ON:
+        if draft.enable is StreamEnable.ON:
             s_ppm, s_pps, _ = draft.rates(line_bps)
             pps += s_pps
             ppm += s_ppm
@@ -210,14 +210,14 @@ def _tpld_mode(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
             "the port sends and reads the TRex-style TPLD (set by the TRex front "
             "end); P_RESET or P_TPLDMODE sets a Xena form",
         )
-    return (TpldModeCode.MICRO if mode is TpldMode.MICRO else TpldModeCode.NORMAL,)
+    return (TPLD_MODE.code(mode),)
 
 
 def _set_tpld_mode(
     c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     p = t.port_index
-    if as_enum(TpldModeCode, v[0]) is TpldModeCode.MICRO:
+    if TPLD_MODE.member(v[0]) is TpldMode.MICRO:
         c.tester.set_tpld_mode(p, TpldMode.MICRO)
     elif c.tester.ports[p].payload_checksum_offset:
         c.tester.set_tpld_mode(p, TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM)
@@ -415,9 +415,9 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec(
         "P_TPLDMODE",
         _P,
-        get_fields=(u8("mode", TpldModeCode),),
+        get_fields=(u8("mode", TPLD_MODE),),
         getter=_tpld_mode,
-        set_fields=(u8("mode", TpldModeCode),),
+        set_fields=(u8("mode", TPLD_MODE),),
         setter=_set_tpld_mode,
         guard=Guard.IDLE,
         help="NORMAL (20/22 B) or MICRO (6 B)",

@@ -10,6 +10,13 @@ from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address
 
 from wirespeed.errors import StateError, ValidationError
+from wirespeed.model import LengthType, PayloadType, SegmentType, StreamEnable
+from wirespeed.server.xena.coding import (
+    LENGTH_TYPE,
+    PAYLOAD_TYPE,
+    SEGMENTS,
+    STREAM_STATE,
+)
 from wirespeed.server.xena.commands.fields import (
     addr4,
     addr6,
@@ -27,14 +34,7 @@ from wirespeed.server.xena.draft import (
     StreamDraft,
     default_header,
 )
-from wirespeed.server.xena.enums import (
-    LengthType,
-    OnOff,
-    OnOffSuppress,
-    PayloadType,
-    ProtocolSegment,
-    StreamOption,
-)
+from wirespeed.server.xena.enums import OnOff, StreamOption
 from wirespeed.server.xena.session import XenaSession
 from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
@@ -101,7 +101,7 @@ def _check_deletable(c: ChassisState, p: int, sid: int) -> None:
     draft = c.ports[p].streams.get(sid)
     if draft is None:
         raise XenaStatusError(Status.BADINDEX, f"no stream {sid}")
-    if c.traffic_on(p) and draft.enable is not OnOffSuppress.OFF:
+    if c.traffic_on(p) and draft.enable is not StreamEnable.OFF:
         raise XenaStatusError(Status.NOTVALID, "traffic is on and stream enabled")
 
 
@@ -142,11 +142,11 @@ def _set_enable(
     c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     draft = c.draft(t)
-    new = as_enum(OnOffSuppress, v[0])
+    new = STREAM_STATE.member(v[0])
     if (
         c.traffic_on(t.port_index)
         and new is not draft.enable
-        and OnOffSuppress.OFF in (new, draft.enable)
+        and StreamEnable.OFF in (new, draft.enable)
     ):
         raise XenaStatusError(Status.NOTVALID, "traffic is on")
     # ON <-> SUPPRESS while transmitting: the tester switches the running stream
@@ -227,11 +227,11 @@ def _segments(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) 
     segs = v[0]
     assert isinstance(segs, tuple)
     for seg in segs:
-        if seg not in ProtocolSegment._value2member_map_ and not 106 <= seg <= 255:
+        if SEGMENTS.name(seg) is None:
             raise _bad(f"unknown segment {seg}")
     if not segs or segs[0] not in (
-        ProtocolSegment.ETHERNET,
-        ProtocolSegment.ETHERNET_8023,
+        SegmentType.ETHERNET,
+        SegmentType.ETHERNET_8023,
     ):
         raise _bad("the first segment is ETHERNET")
     d.segments = segs
@@ -239,7 +239,7 @@ def _segments(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) 
 
 def _length(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     lim = c.profile.limits
-    kind = as_enum(LengthType, v[0])
+    kind = LENGTH_TYPE.member(v[0])
     lo, hi = _int(v[1]), _int(v[2])
     for size in (lo, hi) if kind is not LengthType.FIXED else (lo,):
         if not lim.min_packet_bytes <= size <= lim.max_packet_bytes:
@@ -250,7 +250,7 @@ def _length(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) ->
 
 
 def _payload(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
-    kind = as_enum(PayloadType, v[0])
+    kind = PAYLOAD_TYPE.member(v[0])
     pattern = v[1]
     assert isinstance(pattern, bytes)
     if len(pattern) > c.profile.limits.max_pattern_bytes:
@@ -335,7 +335,7 @@ def _fields(*names: str) -> Getter:
     return getter
 
 
-_SEGS = u8s("segments", ProtocolSegment)
+_SEGS = u8s("segments", SEGMENTS)
 _RO = Guard.RESERVED
 COMMANDS: list[CommandSpec] = [
     CommandSpec("PS_INDICES", _P, get_fields=(i32s("stream_indices"),),
@@ -346,8 +346,9 @@ COMMANDS: list[CommandSpec] = [
                 help="create a stream (disabled, with default values)"),
     CommandSpec("PS_DELETE", _P, 1, set_fields=(), setter=_delete, guard=_RO,
                 help="delete a stream"),
-    CommandSpec("PS_ENABLE", _P, 1, get_fields=(u8("state", OnOffSuppress),),
-                getter=_field("enable"), set_fields=(u8("state", OnOffSuppress),),
+    CommandSpec("PS_ENABLE", _P, 1, get_fields=(u8("state", STREAM_STATE),),
+                getter=_read(lambda d: (STREAM_STATE.code(d.enable),)),
+                set_fields=(u8("state", STREAM_STATE),),
                 setter=_set_enable, guard=_RO, help="OFF, ON or SUPPRESS"),
     CommandSpec("PS_PACKETLIMIT", _P, 1, get_fields=(i32("packet_count"),),
                 getter=_field("packet_limit"), set_fields=(i32("packet_count"),),
@@ -393,10 +394,11 @@ COMMANDS: list[CommandSpec] = [
                 set_fields=(_SEGS,), setter=_edit(_segments),
                 guard=_ST, help="segments of the header: ETHERNET VLAN IP UDP..."),
     CommandSpec("PS_PACKETLENGTH", _P, 1,
-                get_fields=(i32("length_type", LengthType), i32("min_val"),
+                get_fields=(i32("length_type", LENGTH_TYPE), i32("min_val"),
                             i32("max_val")),
-                getter=_fields("length_type", "length_min", "length_max"),
-                set_fields=(i32("length_type", LengthType), i32("min_val"),
+                getter=_read(lambda d: (LENGTH_TYPE.code(d.length_type), d.length_min,
+                                        d.length_max)),
+                set_fields=(i32("length_type", LENGTH_TYPE), i32("min_val"),
                             i32("max_val")),
                 setter=_edit(_length), guard=_ST,
                 help="FIXED/INCREMENTING/BUTTERFLY/RANDOM/MIX, min, max (with FCS)"),
@@ -417,9 +419,10 @@ COMMANDS: list[CommandSpec] = [
                 set_fields=(u8s("options", StreamOption),), setter=_edit(_options),
                 guard=_ST, help="no options (INCPLDFROM0 is not supported)"),
     CommandSpec("PS_PAYLOAD", _P, 1,
-                get_fields=(u8("payload_type", PayloadType), hexf("hex_data")),
-                getter=_fields("payload_type", "payload_pattern"),
-                set_fields=(u8("payload_type", PayloadType), hexf("hex_data")),
+                get_fields=(u8("payload_type", PAYLOAD_TYPE), hexf("hex_data")),
+                getter=_read(lambda d: (PAYLOAD_TYPE.code(d.payload_type),
+                                        d.payload_pattern)),
+                set_fields=(u8("payload_type", PAYLOAD_TYPE), hexf("hex_data")),
                 setter=_edit(_payload), guard=_ST,
                 help="PATTERN/INC8/PRBS/RANDOM/DEC8/INC16/DEC16, pattern bytes"),
     CommandSpec("PS_INJECTSEQERR", _P, 1, set_fields=(), setter=_inject("sequence"),
