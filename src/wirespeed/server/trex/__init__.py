@@ -9,7 +9,8 @@ Module map: :mod:`.framing` (zlib envelope), :mod:`.jsonrpc` (messages),
 :mod:`.params` (checked parameters), :mod:`.dispatch` (method table, error mapping),
 :mod:`.frontend` (state), :mod:`.events` (async events), :mod:`.methods_system`,
 :mod:`.methods_port`, :mod:`.methods_stream`, :mod:`.methods_traffic`,
-:mod:`.methods_stats`, :mod:`.streams` (stream JSON), :mod:`.multiplier` and
+:mod:`.methods_stats`, :mod:`.stream_json` (the stream JSON codec) and
+:mod:`.streams` (what a stream gets from its port), :mod:`.multiplier` and
 :mod:`.graph` (TRex's effective factor over the profile's peak rate),
 :mod:`.pgstats` and :mod:`.readings` (pg_id counters), :mod:`.transport` (ZeroMQ
 sockets and threads).

@@ -6,8 +6,9 @@ from typing import Any
 
 from trex_env import stream_json, udp_packet
 
-from wirespeed.model import Stream, stream_from_trex_json
+from wirespeed.model import Stream
 from wirespeed.server.trex.graph import Peak, profile_peak
+from wirespeed.server.trex.stream_json import stream_from_trex_json
 
 LINE = 10_000_000_000
 
