@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from wirespeed.errors import WirespeedError
 from wirespeed.server.trex.events import DEFAULT_PROFILE, TrexEvent
-from wirespeed.service import Multiplier, MultiplierKind
+from wirespeed.service import Multiplier, MultiplierKind, Tester
 
-if TYPE_CHECKING:
-    from wirespeed.server.trex.frontend import TrexFrontEnd
-
-__all__ = ["PendingStart", "StartScheduler", "job_failed_events", "raw"]
+__all__ = [
+    "PendingStart",
+    "SchedulerHost",
+    "StartScheduler",
+    "job_failed_events",
+    "raw",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -33,6 +38,25 @@ def job_failed_events(port: int) -> list[tuple[TrexEvent, dict[str, Any]]]:
 def raw(factor: float) -> Multiplier:
     """The tester's multiplier for a factor on the streams' own rates."""
     return Multiplier(MultiplierKind.RAW, factor)
+
+
+class SchedulerHost(Protocol):
+    """What the scheduler needs of the front end (:class:`.frontend.TrexFrontEnd`)."""
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]:
+        """Held while the handlers or a delayed start act."""
+
+    @property
+    def tester(self) -> Tester:
+        """The tester service."""
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """Epoch seconds."""
+
+    def post(self, events: list[tuple[TrexEvent, dict[str, Any]]]) -> None:
+        """Queue events for every session."""
 
 
 @dataclass
@@ -60,7 +84,7 @@ class StartScheduler:
     started by one tester call, so their first frames leave together.
     """
 
-    fe: TrexFrontEnd
+    fe: SchedulerHost
     pending: dict[float, list[PendingStart]] = field(default_factory=dict)
     timers: dict[float, threading.Timer] = field(default_factory=dict)
 
