@@ -49,7 +49,6 @@ from wirespeed.model import (
     StreamEnable,
     TxMode,
     VmProgram,
-    instruction_from_trex_json,
 )
 from wirespeed.packet.template import (
     header_length,
@@ -57,6 +56,7 @@ from wirespeed.packet.template import (
     template_from_hex,
     template_from_scapy,
 )
+from wirespeed.server.trex.stream_json import instruction_from_trex_json
 
 __all__ = ["Profile", "load_profile", "profile_from_dict"]
 

@@ -28,9 +28,10 @@ def main() -> None:
         speed_bps=parse_speed(cfg.get("speed", "1G")),
         front_ends=("xoa", "xena-cli"),
         ports={
-            "xoa": {"port": cfg.get("xoa", 0), "profile": profile},
-            "xena-cli": {"port": cfg.get("cli", 0), "profile": profile},
+            "xoa": {"port": cfg.get("xoa", 0)},
+            "xena-cli": {"port": cfg.get("cli", 0)},
         },
+        xena_profile=profile,
     )
     daemon = Daemon(opts)
     tester = daemon.start()

@@ -106,7 +106,7 @@ def server(
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     imp = parse_impairment(impair) if impair else None
-    xena: dict[str, object] = {}
+    xena_profile = None
     if xena_slots:
         from wirespeed.server.xena import ChassisProfile
 
@@ -116,11 +116,11 @@ def server(
             raise click.BadParameter(
                 "comma-separated slot numbers, e.g. 4,8", param_hint="--xena-slots"
             ) from exc
-        xena["profile"] = ChassisProfile(module_slots=slots)
+        xena_profile = ChassisProfile(module_slots=slots)
     ports: dict[str, dict[str, object]] = {
         "trex": {"rpc_port": trex_port, "pub_port": trex_pub_port},
-        "xoa": {"port": xoa_port, **xena},
-        "xena-cli": {"port": cli_port, **xena},
+        "xoa": {"port": xoa_port},
+        "xena-cli": {"port": cli_port},
     }
     opts = DaemonOptions(
         config=config,
@@ -132,6 +132,7 @@ def server(
         mtu=mtu,
         front_ends=tuple(n for n in FRONT_ENDS if n not in disabled),
         ports=ports,
+        xena_profile=xena_profile,
     )
     daemon = Daemon(opts)
     tester = daemon.start()

@@ -50,8 +50,13 @@ from wirespeed.packet.template import (
     template_from_hex,
     template_from_scapy,
 )
-from wirespeed.service import Multiplier, PortInfo, Tester
-from wirespeed.service.stats import PortStats, StreamTxStats
+from wirespeed.service import (
+    Multiplier,
+    PortInfo,
+    PortStats,
+    StreamTxStats,
+    Tester,
+)
 from wirespeed.topology.impair import Impairment
 from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, TesterConfig
 from wirespeed.tpld import TpldMode

@@ -278,7 +278,7 @@ def run_rx_worker(
     keep_from_stack: bool = False,
 ) -> None:
     """Entry point of an RX worker process."""
-    from wirespeed.topology.netns import enter_netns
+    from wirespeed.dataplane.netns import enter_netns
 
     enter_netns(netns)
     counters = CounterBlock(rx_words(), name=counter_name)

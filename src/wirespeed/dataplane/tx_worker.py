@@ -414,7 +414,7 @@ def run_tx_worker(
     qdisc_bypass: bool = True,
 ) -> None:
     """Entry point of a TX worker process."""
-    from wirespeed.topology.netns import enter_netns
+    from wirespeed.dataplane.netns import enter_netns
 
     enter_netns(netns)
     counters = CounterBlock(tx_words(max_streams), name=counter_name)

@@ -246,7 +246,7 @@ class _Impairer:
 
 def run_dut(opts: DutOptions, counter_name: str, conn: Connection) -> None:
     """Entry point of the impairer process (enters the DUT namespace)."""
-    from wirespeed.topology.netns import enter_netns
+    from wirespeed.dataplane.netns import enter_netns
 
     enter_netns(opts.netns)
     counters = CounterBlock(len(COUNTER_NAMES), name=counter_name)

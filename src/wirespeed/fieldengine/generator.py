@@ -188,9 +188,30 @@ class StreamGenerator:
         if stream.vm.cache_size:
             self._cache = self._inputs(np.arange(stream.vm.cache_size, dtype=np.int64))
         self._window: Window | None = None
-        self._window = compile_window(self)
+        self._window = self._compile_window()
 
     # ------------------------------------------------------------------ compile
+    def _compile_window(self) -> Window | None:
+        """The periodic window of the frames (:mod:`.window`), or None."""
+        if not self._fixed_len or self._dynamic or self._cache is not None or self._l4:
+            return None
+        return compile_window(
+            self.stream,
+            changing=lambda: (
+                self._written_ranges()
+                + [(ip.offset + 10, ip.offset + 12) for ip in self._ipv4]
+            ),
+            limit=min(self._smallest_len() - self.tpld_len, self.head_width),
+            render=self._render_rows,
+        )
+
+    def _render_rows(self, n: int) -> U8Array:
+        """Frames 0..n-1 built the general way (whole rows)."""
+        rows = np.empty((n, self.width), dtype=np.uint8)
+        rows[:] = self._base
+        self._write_body(rows, 0, np.arange(n, dtype=np.int64))
+        return rows
+
     def _smallest_len(self) -> int:
         """The shortest frame (no FCS) the stream can send."""
         if self._trim is None:

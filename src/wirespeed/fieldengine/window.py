@@ -13,16 +13,14 @@ frames are the same bytes either way (the tests compare them).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
 from wirespeed.model.modifiers import ModifierAction
+from wirespeed.model.stream import Stream
 from wirespeed.model.vm import FlowVar, FlowVarRandLimit, TupleFlowVar
-
-if TYPE_CHECKING:
-    from wirespeed.fieldengine.generator import StreamGenerator
 
 __all__ = ["Window", "compile_window"]
 
@@ -62,9 +60,9 @@ class Window:
             body[:, at : at + _WORD].view(">u8")[:, 0] = rows[:, k]
 
 
-def _period(gen: StreamGenerator) -> int | None:
+def _period(stream: Stream) -> int | None:
     period = 1
-    for mod in gen.stream.modifiers:
+    for mod in stream.modifiers:
         if mod.action is ModifierAction.RANDOM:
             return None
         period = math.lcm(period, mod.value_count * mod.repeat)
@@ -73,42 +71,42 @@ def _period(gen: StreamGenerator) -> int | None:
     return period
 
 
-def compile_window(gen: StreamGenerator) -> Window | None:
-    """A window for ``gen``'s stream, or None when its frames do not qualify.
+def compile_window(
+    stream: Stream,
+    *,
+    changing: Callable[[], list[tuple[int, int]]],
+    limit: int,
+    render: Callable[[int], U8Array],
+) -> Window | None:
+    """A window for ``stream``'s frames, or None when they do not qualify.
 
-    It qualifies with fixed-size frames, a static payload, no TRex variables, no VM
-    cache, only INC/DEC modifiers of a common period of at most :data:`MAX_PERIOD`
-    frames, no L4 checksum (it would cover the TPLD), and everything that changes
-    within 16 bytes ahead of the TPLD.
+    The generator asks only with fixed-size frames, a static payload, no VM cache
+    and no L4 checksum (it would cover the TPLD). The frames qualify with no TRex
+    variables, only INC/DEC modifiers of a common period of at most
+    :data:`MAX_PERIOD` frames, and everything that changes ending by ``limit``.
+
+    Args:
+        stream: the stream.
+        changing: the byte ranges ``[start, end)`` its writes and checksums change.
+        limit: where the window must end (16 bytes ahead of the TPLD, within a row).
+        render: builds frames ``0..n-1`` as rows, the general way.
     """
-    stream = gen.stream
-    if (
-        not stream.modifiers
-        or not gen._fixed_len
-        or gen._dynamic
-        or gen._cache is not None
-        or gen._l4
-        or any(
-            isinstance(i, FlowVar | FlowVarRandLimit | TupleFlowVar)
-            for i in stream.vm.instructions
-        )
+    if not stream.modifiers or any(
+        isinstance(i, FlowVar | FlowVarRandLimit | TupleFlowVar)
+        for i in stream.vm.instructions
     ):
         return None
-    period = _period(gen)
+    period = _period(stream)
     if period is None:
         return None
-    changing = gen._written_ranges() + [
-        (ip.offset + 10, ip.offset + 12) for ip in gen._ipv4
-    ]
-    lo = min(a for a, _ in changing)
-    hi = max(b for _, b in changing)
+    ranges = changing()
+    lo = min(a for a, _ in ranges)
+    hi = max(b for _, b in ranges)
     words = -(-(hi - lo) // _WORD)
     end = lo + _WORD * words
-    if words > 2 or end > gen._smallest_len() - gen.tpld_len or end > gen.head_width:
+    if words > 2 or end > limit:
         return None
-    rows = np.empty((period, gen.width), dtype=np.uint8)
-    rows[:] = gen._base
-    gen._write_body(rows, 0, np.arange(period, dtype=np.int64))
+    rows = render(period)
     cycle = np.ascontiguousarray(rows[:, lo : lo + _WORD * words])
     values = cycle.view(">u8").astype(np.uint64)
     reps = -(-(period + MAX_BATCH) // period)

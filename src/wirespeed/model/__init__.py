@@ -26,12 +26,6 @@ from wirespeed.model.stream import (
     StreamEnable,
     TxMode,
 )
-from wirespeed.model.trex_json import (
-    instruction_from_trex_json,
-    instruction_to_trex_json,
-    stream_from_trex_json,
-    stream_to_trex_json,
-)
 from wirespeed.model.vm import (
     FixChecksumHw,
     FixChecksumIcmpv6,
@@ -85,8 +79,4 @@ __all__ = [
     "VmProgram",
     "WriteFlowVar",
     "WriteMaskFlowVar",
-    "instruction_from_trex_json",
-    "instruction_to_trex_json",
-    "stream_from_trex_json",
-    "stream_to_trex_json",
 ]

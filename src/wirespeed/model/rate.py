@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 from wirespeed.errors import ValidationError
 
@@ -90,26 +89,3 @@ class Rate:
             raise ValidationError("line rate must be > 0", field="line_rate_bps")
         fraction = self.value / (100.0 if self.unit is RateUnit.PERCENT else 1e6)
         return fraction * line_rate_bps / l1_bits
-
-    def to_trex_json(self) -> dict[str, Any]:
-        """Return TRex's ``{"type": ..., "value": ...}`` (ppm becomes percentage)."""
-        if self.unit is RateUnit.PPM:
-            return {"type": RateUnit.PERCENT.value, "value": self.value / 10_000}
-        return {"type": self.unit.value, "value": self.value}
-
-    @classmethod
-    def from_trex_json(cls, obj: Any, field: str = "mode.rate") -> Rate:
-        """Parse TRex's rate object.
-
-        Raises:
-            ValidationError: not an object, unknown type or bad value.
-        """
-        if not isinstance(obj, dict):
-            raise ValidationError("rate must be an object", field=field)
-        kind = obj.get("type")
-        if kind not in {"pps", "bps_L1", "bps_L2", "percentage"}:
-            raise ValidationError(f"unknown rate type {kind!r}", field=f"{field}.type")
-        try:
-            return cls(RateUnit(kind), obj.get("value"))  # type: ignore[arg-type]
-        except ValidationError as exc:
-            raise ValidationError(exc.reason, field=f"{field}.value") from exc

@@ -213,8 +213,8 @@ class Stream:
         is_dummy: a pure delay that sends nothing (TRex flags bit 3).
         start_paused: TRex's start-paused flag.
         trex_extra: TRex JSON keys this model does not own (``core_id``, ``next``,
-            ``packet.meta``...), as (dotted key, JSON text) pairs, so that
-            ``to_trex_json`` returns what ``from_trex_json`` was given.
+            ``packet.meta``...), as (dotted key, JSON text) pairs, so that the
+            TRex front end writes back what it was given.
     """
 
     packet: bytes
@@ -322,15 +322,6 @@ class Stream:
         """The frame-size pattern (never None after construction)."""
         assert self.length is not None
         return self.length
-
-    @property
-    def trex_flags(self) -> int:
-        """TRex ``flags``: bit 0 src MAC from packet, bits 1-2 dst mode, bit 3 dummy."""
-        return (
-            int(self.mac_src_from_packet)
-            | (int(self.mac_dst_mode) << 1)
-            | (int(self.is_dummy) << 3)
-        )
 
     def min_frame_bytes(self, tpld_len: int, payload_checksum_on: bool = False) -> int:
         """Smallest frame size (FCS included) the stream needs on a port.

@@ -1,7 +1,8 @@
 """The TRex field-engine program (``vm``): flow variables, writes, trims, checksums.
 
-Instructions mirror TRex's JSON one to one (see ``wirespeed.model.trex_json`` for
-the JSON codec). Semantics, as implemented by ``wirespeed.fieldengine``:
+Instructions mirror TRex's JSON one to one (the TRex front end's
+``wirespeed.server.trex.stream_json`` is the JSON codec). Semantics, as implemented
+by ``wirespeed.fieldengine``:
 
 * ``FlowVar`` inc/dec: the first frame carries ``init_value``; each frame steps by
   ``step``. The range is padded to a whole number of steps, as TRex does, so the

@@ -3,7 +3,10 @@
 The daemon builds the embedded test bed (or reads a config naming real interfaces),
 starts one :class:`~wirespeed.service.Tester`, then every front end that is
 installed: TRex JSON-RPC (ZeroMQ 4501/4500), Xena XOA (TCP 22606) and the Xena text
-CLI (TCP 22611). It runs until SIGINT/SIGTERM and removes what it created.
+CLI (TCP 22611). The two Xena servers share one
+:class:`~wirespeed.server.xena.XenaChassis` that the daemon builds, so a stream set
+over one reads back the same over the other. It runs until SIGINT/SIGTERM and
+removes what it created.
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wirespeed.service import Tester
 from wirespeed.topology.impair import Impairment
 from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, load_config
 
-__all__ = ["FRONT_ENDS", "Daemon", "DaemonOptions"]
+if TYPE_CHECKING:
+    from wirespeed.server.xena import ChassisProfile, XenaChassis
+
+__all__ = ["FRONT_ENDS", "XENA_FRONT_ENDS", "Daemon", "DaemonOptions"]
 
 log = logging.getLogger("wirespeed.server")
 
@@ -39,6 +45,7 @@ FRONT_ENDS: dict[str, tuple[str, str]] = {
     "xoa": ("wirespeed.server.xena", "XoaServer"),
     "xena-cli": ("wirespeed.server.xena", "XenaCliServer"),
 }
+XENA_FRONT_ENDS = ("xoa", "xena-cli")  # they share the daemon's one XenaChassis
 
 
 @dataclass
@@ -54,6 +61,7 @@ class DaemonOptions:
     mtu: int = 1500
     front_ends: tuple[str, ...] = tuple(FRONT_ENDS)
     ports: dict[str, Any] = field(default_factory=dict)  # per-front-end port overrides
+    xena_profile: ChassisProfile | None = None  # the chassis the Xena servers show
 
 
 class Daemon:
@@ -64,6 +72,7 @@ class Daemon:
         self.testbed: EmbeddedTestbed | None = None
         self.tester: Tester | None = None
         self.front_ends: dict[str, FrontEnd] = {}
+        self.xena_chassis: XenaChassis | None = None
         self._stop = threading.Event()
 
     def start(self) -> Tester:
@@ -100,6 +109,10 @@ class Daemon:
             return None
         cls: Callable[..., FrontEnd] = getattr(module, cls_name)
         kwargs = dict(self.opts.ports.get(name, {}))
+        if name in XENA_FRONT_ENDS:
+            if self.xena_chassis is None:
+                self.xena_chassis = module.XenaChassis(tester, self.opts.xena_profile)
+            kwargs["chassis"] = self.xena_chassis
         return cls(tester, bind=self.opts.bind, **kwargs)
 
     def run_forever(self) -> None:
@@ -128,6 +141,9 @@ class Daemon:
             except Exception:
                 log.exception("closing a front end failed")
         self.front_ends.clear()
+        if self.xena_chassis is not None:
+            self.xena_chassis.close()
+            self.xena_chassis = None
         if self.tester is not None:
             self.tester.close()
             self.tester = None

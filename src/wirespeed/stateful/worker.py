@@ -40,12 +40,12 @@ from pathlib import Path
 from typing import Any
 
 import wirespeed
+from wirespeed.dataplane.netns import in_netns
 from wirespeed.errors import WirespeedError
 from wirespeed.stateful.case import ClientSpec, ServerSpec
 from wirespeed.stateful.client import AppClient
 from wirespeed.stateful.server import AppServer
 from wirespeed.stateful.tlscerts import CertStore
-from wirespeed.topology.netns import in_netns
 
 __all__ = ["HostJob", "child_main", "spawn_worker", "worker_main"]
 

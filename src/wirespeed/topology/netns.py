@@ -7,14 +7,14 @@ whose process was killed is removed by the next :class:`Lab` that starts (and by
 :func:`cleanup_stale`). Nothing is ever removed that a lab did not create itself.
 
 :func:`in_netns` switches the *current thread* into a namespace (libc ``setns``);
-sockets created inside stay in that namespace after the thread switches back.
+sockets created inside stay in that namespace after the thread switches back. It
+lives in :mod:`wirespeed.dataplane.netns` (the workers use it) and is re-exported
+here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import json
 import os
@@ -27,6 +27,7 @@ from typing import Any
 
 from pyroute2 import IPRoute, NetNS, netns
 
+from wirespeed.dataplane.netns import enter_netns, in_netns
 from wirespeed.errors import TopologyError
 
 __all__ = [
@@ -39,60 +40,11 @@ __all__ = [
 ]
 
 LAB_DIR = Path(os.environ.get("WIRESPEED_RUN_DIR", "/run/wirespeed")) / "labs"
-_CLONE_NEWNET = 0x40000000
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
 def netns_exists(name: str) -> bool:
     """Return True if a named network namespace exists."""
     return name in netns.listnetns()
-
-
-def _setns(fd: int) -> None:
-    if _libc.setns(fd, _CLONE_NEWNET) != 0:
-        err = ctypes.get_errno()
-        raise TopologyError(f"setns failed: {os.strerror(err)}")
-
-
-def enter_netns(name: str | None) -> None:
-    """Move the calling thread into namespace ``name`` for good (worker processes)."""
-    if name is None:
-        return
-    try:
-        fd = os.open(f"/var/run/netns/{name}", os.O_RDONLY)
-    except FileNotFoundError as exc:
-        raise TopologyError(f"network namespace {name!r} does not exist") from exc
-    try:
-        _setns(fd)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def in_netns(name: str | None) -> Iterator[None]:
-    """Run the body with the current thread inside namespace ``name``.
-
-    ``None`` means: stay where we are (the root namespace, for a lab object that lives
-    there). Sockets opened inside the block keep that namespace.
-    """
-    if name is None:
-        yield
-        return
-    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-    try:
-        target = os.open(f"/var/run/netns/{name}", os.O_RDONLY)
-    except FileNotFoundError as exc:
-        os.close(own)
-        raise TopologyError(f"network namespace {name!r} does not exist") from exc
-    try:
-        _setns(target)
-        try:
-            yield
-        finally:
-            _setns(own)
-    finally:
-        os.close(target)
-        os.close(own)
 
 
 def _pid_alive(pid: int) -> bool:

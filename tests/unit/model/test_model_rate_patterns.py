@@ -51,19 +51,6 @@ def test_bad_rates_name_the_field(unit, value):
     assert info.value.field == "rate.value"
 
 
-def test_rate_trex_json():
-    assert Rate(RateUnit.PPM, 250_000).to_trex_json() == {
-        "type": "percentage",
-        "value": 25,
-    }
-    assert Rate.from_trex_json({"type": "bps_L1", "value": 7}) == Rate(
-        RateUnit.L1_BPS, 7
-    )
-    with pytest.raises(ValidationError) as info:
-        Rate.from_trex_json({"type": "kbps", "value": 7})
-    assert info.value.field == "mode.rate.type"
-
-
 def test_frame_length_rules():
     with pytest.raises(ValidationError) as info:
         FrameLength(LengthType.RANDOM, 200, 100)

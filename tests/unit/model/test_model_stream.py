@@ -34,7 +34,6 @@ def test_defaults_follow_template_length():
     s = Stream(packet=HEADER)
     assert s.frame_length == FrameLength.fixed(46)
     assert s.header_bytes == 42
-    assert s.trex_flags == 0b011
 
 
 def test_field_errors():

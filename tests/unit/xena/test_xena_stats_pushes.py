@@ -206,7 +206,7 @@ def test_binary_push_encoding(chassis) -> None:
 
 
 def test_rate_shortfall_is_logged(chassis, tester, monkeypatch, caplog) -> None:
-    import wirespeed.server.xena.chassis as chassis_module
+    import wirespeed.server.xena.state as chassis_module
 
     monkeypatch.setattr(chassis_module, "MIN_RUN_S", 0.0)
     chassis.start()

@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wirespeed.model import ModifierAction
+from wirespeed.server.xena.coding import SEGMENTS
 from wirespeed.server.xena.commands.fields import (
     addr4,
     hexf,
@@ -18,7 +20,7 @@ from wirespeed.server.xena.commands.fields import (
     u8,
     u8s,
 )
-from wirespeed.server.xena.enums import ModifierAction, OnOff, ProtocolSegment
+from wirespeed.server.xena.enums import OnOff
 from wirespeed.server.xena.status import Status, XenaStatusError
 from wirespeed.server.xena.syntax import CliSyntaxError, Token
 from wirespeed.server.xena.values import (
@@ -99,7 +101,7 @@ def test_text_short_mask_is_left_aligned() -> None:
 
 
 def test_text_lists_and_coded_lists() -> None:
-    seg = (u8s("segments", ProtocolSegment),)
+    seg = (u8s("segments", SEGMENTS),)
     assert parse_text(seg, toks("ETHERNET", "IP", "UDP", "RAW_2"), 40) == (
         (1, 4, 6, 254),
     )

@@ -9,8 +9,9 @@ Module map: :mod:`.framing` (zlib envelope), :mod:`.jsonrpc` (messages),
 :mod:`.params` (checked parameters), :mod:`.dispatch` (method table, error mapping),
 :mod:`.frontend` (state), :mod:`.events` (async events), :mod:`.methods_system`,
 :mod:`.methods_port`, :mod:`.methods_stream`, :mod:`.methods_traffic`,
-:mod:`.methods_stats`, :mod:`.streams` (stream JSON), :mod:`.multiplier` (the
-``mul`` object read into the tester's one scaling rule, :mod:`wirespeed.model.scaling`),
+:mod:`.methods_stats`, :mod:`.stream_json` (the stream JSON codec) and
+:mod:`.streams` (what a stream gets from its port), :mod:`.multiplier` (the ``mul``
+object read into the tester's one scaling rule, :mod:`wirespeed.model.scaling`),
 :mod:`.pgstats` and :mod:`.readings` (pg_id counters), :mod:`.transport` (ZeroMQ
 sockets and threads).
 

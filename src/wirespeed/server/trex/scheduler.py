@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from wirespeed.errors import WirespeedError
 from wirespeed.server.trex.events import DEFAULT_PROFILE, TrexEvent
-from wirespeed.service import Multiplier
+from wirespeed.service import Multiplier, Tester
 
-if TYPE_CHECKING:
-    from wirespeed.server.trex.frontend import TrexFrontEnd
-
-__all__ = ["PendingStart", "StartScheduler", "job_failed_events"]
+__all__ = ["PendingStart", "SchedulerHost", "StartScheduler", "job_failed_events"]
 
 _log = logging.getLogger(__name__)
 
@@ -28,6 +27,25 @@ def job_failed_events(port: int) -> list[tuple[TrexEvent, dict[str, Any]]]:
         (TrexEvent.PROFILE_FINISHED_TX, profile),
         (TrexEvent.PORT_JOB_DONE, {"port_id": port}),
     ]
+
+
+class SchedulerHost(Protocol):
+    """What the scheduler needs of the front end (:class:`.frontend.TrexFrontEnd`)."""
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]:
+        """Held while the handlers or a delayed start act."""
+
+    @property
+    def tester(self) -> Tester:
+        """The tester service."""
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """Epoch seconds."""
+
+    def post(self, events: list[tuple[TrexEvent, dict[str, Any]]]) -> None:
+        """Queue events for every session."""
 
 
 @dataclass
@@ -55,7 +73,7 @@ class StartScheduler:
     started by one tester call, so their first frames leave together.
     """
 
-    fe: TrexFrontEnd
+    fe: SchedulerHost
     pending: dict[float, list[PendingStart]] = field(default_factory=dict)
     timers: dict[float, threading.Timer] = field(default_factory=dict)
 

@@ -2,25 +2,52 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from wirespeed.server.trex.frontend import TrexFrontEnd
+from wirespeed.server.trex.portview import PortView
+from wirespeed.server.trex.scheduler import StartScheduler
+from wirespeed.service import Tester
 
-__all__ = ["cores_per_port", "dp_core_count", "port_attr", "port_status"]
+__all__ = [
+    "StatusSource",
+    "cores_per_port",
+    "dp_core_count",
+    "port_attr",
+    "port_status",
+]
 
 
-def dp_core_count(fe: TrexFrontEnd) -> int:
+class StatusSource(Protocol):
+    """What the status objects are read from (:class:`.frontend.TrexFrontEnd`)."""
+
+    @property
+    def tester(self) -> Tester:
+        """The tester service."""
+
+    @property
+    def views(self) -> list[PortView]:
+        """The TRex view of each port."""
+
+    @property
+    def port_count(self) -> int:
+        """Number of ports."""
+
+    @property
+    def scheduler(self) -> StartScheduler:
+        """The starts waiting for their time."""
+
+
+def dp_core_count(fe: StatusSource) -> int:
     """Data-plane cores (TRex's DP threads): the ports' TX/RX worker sets."""
     return len(fe.tester.cpu_utilization()) or fe.port_count
 
 
-def cores_per_port(fe: TrexFrontEnd) -> int:
+def cores_per_port(fe: StatusSource) -> int:
     """Data-plane cores each port sends with (bits of ``start_traffic.core_mask``)."""
     return max(1, dp_core_count(fe) // max(1, fe.port_count))
 
 
-def port_attr(fe: TrexFrontEnd, port: int) -> dict[str, Any]:
+def port_attr(fe: StatusSource, port: int) -> dict[str, Any]:
     """The ``attr`` object of ``get_port_status`` (``speed`` in Gb/s)."""
     info = fe.tester.ports[port]
     view = fe.views[port]
@@ -38,7 +65,7 @@ def port_attr(fe: TrexFrontEnd, port: int) -> dict[str, Any]:
     }
 
 
-def port_status(fe: TrexFrontEnd, port: int) -> dict[str, Any]:
+def port_status(fe: StatusSource, port: int) -> dict[str, Any]:
     """The ``get_port_status`` result."""
     view = fe.views[port]
     res = fe.tester.reservation(port)

@@ -1,7 +1,7 @@
 """TRex stream JSON -> the shared :class:`wirespeed.model.Stream`, and back.
 
-Translation only: the model's ``stream_from_trex_json`` reads the stream (including
-the seed document's older forms: ``packet.binary`` as byte values, ``rx_stats``,
+Translation only: :mod:`.stream_json` reads the stream (including the seed
+document's older forms: ``packet.binary`` as byte values, ``rx_stats``,
 ``vm`` as a bare list, numbers as decimal strings); this module adds what depends on
 the port, as TRex's server does:
 
@@ -21,7 +21,8 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from wirespeed.errors import ConfigError, PacketError, ValidationError
-from wirespeed.model import MacDstMode, Stream, stream_from_trex_json
+from wirespeed.model import MacDstMode, Stream
+from wirespeed.server.trex.stream_json import stream_from_trex_json
 from wirespeed.tpld import TpldMode
 
 if TYPE_CHECKING:

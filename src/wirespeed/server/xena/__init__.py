@@ -1,8 +1,9 @@
 """The Xena front ends: XOA binary protocol (TCP 22606) and text CLI (TCP 22611).
 
-Both share one command layer (:class:`XenaChassis`) per tester, so a stream set
-over the binary protocol reads back the same over the CLI, and both drive the same
-tester as every other front end.
+Both run on one command layer (:class:`XenaChassis`) per tester, built by their
+owner (the daemon) and handed to both servers, so a stream set over the binary
+protocol reads back the same over the CLI; both drive the same tester as every
+other front end.
 """
 
 from wirespeed.server.xena.chassis import XenaChassis

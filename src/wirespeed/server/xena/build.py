@@ -13,21 +13,16 @@ from typing import TypeVar
 
 from wirespeed.errors import ValidationError
 from wirespeed.model import (
-    Endian,
     FrameLength,
-    LengthType,
     Modifier,
     ModifierAction,
     Payload,
-    PayloadType,
     Rate,
     RateUnit,
     Stream,
-    StreamEnable,
     TxMode,
 )
 from wirespeed.server.xena.draft import DraftModifier, RateKind, StreamDraft
-from wirespeed.server.xena.enums import ModifierAction as XenaAction
 
 __all__ = ["build_stream"]
 
@@ -54,16 +49,16 @@ def _at(command: str, make: Callable[[], T]) -> T:
 
 
 def _modifier(m: DraftModifier, *, extended: bool) -> Modifier:
-    ranged = m.range_set and m.action is not XenaAction.RANDOM
+    ranged = m.range_set and m.action is not ModifierAction.RANDOM
     return Modifier(
         pos=m.position,
         mask=int.from_bytes(m.mask, "big"),
-        action=ModifierAction(int(m.action)),
+        action=m.action,
         repeat=m.repetition,
         min_value=m.min_val if ranged else None,
         step=m.step if ranged else 1,
         max_value=m.max_val if ranged else None,
-        endian=Endian(int(m.endian)),
+        endian=m.endian,
         is_extended=extended,
     )
 
@@ -117,13 +112,11 @@ def build_stream(draft: StreamDraft, random_seed: int = 0) -> Stream:
     ]
     length = _at(
         "PS_PACKETLENGTH",
-        lambda: FrameLength(
-            LengthType(int(draft.length_type)), draft.length_min, draft.length_max
-        ),
+        lambda: FrameLength(draft.length_type, draft.length_min, draft.length_max),
     )
     payload = _at(
         "PS_PAYLOAD",
-        lambda: Payload(PayloadType(int(draft.payload_type)), draft.payload_pattern),
+        lambda: Payload(draft.payload_type, draft.payload_pattern),
     )
     mode = _at(
         "PS_PACKETLIMIT",
@@ -138,7 +131,7 @@ def build_stream(draft: StreamDraft, random_seed: int = 0) -> Stream:
             packet=draft.header,
             segments=tuple(draft.segments),
             name=draft.comment,
-            enabled=StreamEnable(int(draft.enable)),
+            enabled=draft.enable,
             tpld_id=draft.tpld_id,
             length=length,
             payload=payload,

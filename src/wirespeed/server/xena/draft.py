@@ -11,16 +11,16 @@ import enum
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
 
-from wirespeed.model import IMIX
-from wirespeed.server.xena.enums import (
+from wirespeed.model import (
+    IMIX,
+    Endian,
     LengthType,
     ModifierAction,
-    ModifierEndian,
-    OnOff,
-    OnOffSuppress,
     PayloadType,
-    ProtocolSegment,
+    SegmentType,
+    StreamEnable,
 )
+from wirespeed.server.xena.enums import OnOff
 
 __all__ = [
     "ETH_OVERHEAD_BYTES",
@@ -58,7 +58,7 @@ class DraftModifier:
     min_val: int = 0
     step: int = 1
     max_val: int = 0xFFFF
-    endian: ModifierEndian = ModifierEndian.BIG
+    endian: Endian = Endian.BIG
     range_set: bool = False
 
     @classmethod
@@ -77,7 +77,7 @@ class StreamDraft:
     """Every PS_* value of one stream (defaults are those of a new Xena stream)."""
 
     header: bytes
-    enable: OnOffSuppress = OnOffSuppress.OFF
+    enable: StreamEnable = StreamEnable.OFF
     packet_limit: int = 0
     comment: str = ""
     tpld_id: int = -1
@@ -90,7 +90,7 @@ class StreamDraft:
     burst_density: int = 100
     inter_packet_gap: int = 0
     inter_burst_gap: int = 0
-    segments: tuple[int, ...] = (ProtocolSegment.ETHERNET,)
+    segments: tuple[int, ...] = (SegmentType.ETHERNET,)
     modifiers: list[DraftModifier] = field(default_factory=list)
     ext_modifiers: list[DraftModifier] = field(default_factory=list)
     length_type: LengthType = LengthType.FIXED

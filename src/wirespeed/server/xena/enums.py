@@ -1,7 +1,10 @@
 """Coded values of the Xena commands wirespeed implements.
 
 The member names are the coded names the text CLI accepts and prints (``ON``,
-``RANDOM``, ``RESERVED_BY_YOU``...); the values are what the binary protocol carries.
+``RESERVED_BY_YOU``...); the values are what the binary protocol carries. These are
+the settings only Xena has; values the model owns (modifier actions, frame-length
+and payload types, stream states, TPLD forms, header segments) are the model's
+enumerations, coded for the wire by the tables in :mod:`.coding`.
 """
 
 from __future__ import annotations
@@ -11,23 +14,16 @@ import enum
 __all__ = [
     "FecMode",
     "LatencyMode",
-    "LengthType",
     "LoopbackMode",
     "MediaType",
-    "ModifierAction",
-    "ModifierEndian",
     "ModuleModelName",
     "OnOff",
-    "OnOffSuppress",
     "PayloadMode",
-    "PayloadType",
     "PortSpeedMode",
-    "ProtocolSegment",
     "ReservedAction",
     "ReservedStatus",
     "StreamOption",
     "SyncStatus",
-    "TpldModeCode",
     "TrafficState",
     "TxMode",
 ]
@@ -46,14 +42,6 @@ class TrafficState(enum.IntEnum):
     OFF = 0
     ON = 1
     PREPARING = 2
-
-
-class OnOffSuppress(enum.IntEnum):
-    """PS_ENABLE: a suppressed stream keeps its bandwidth slot but sends nothing."""
-
-    OFF = 0
-    ON = 1
-    SUPPRESS = 2
 
 
 class ReservedAction(enum.IntEnum):
@@ -101,13 +89,6 @@ class FecMode(enum.IntEnum):
     RS_FEC_KR = 4
     RS_FEC_KP = 5
     RS_FEC_INT = 6
-
-
-class TpldModeCode(enum.IntEnum):
-    """P_TPLDMODE: the 20/22-byte TPLD or the 6-byte micro TPLD."""
-
-    NORMAL = 0
-    MICRO = 1
 
 
 class LatencyMode(enum.IntEnum):
@@ -188,97 +169,7 @@ class ModuleModelName(enum.IntEnum):
     Z_400_Q_LE_THOR = 9
 
 
-class ModifierAction(enum.IntEnum):
-    """PS_MODIFIER / PS_MODIFIEREXT action."""
-
-    INC = 0
-    DEC = 1
-    RANDOM = 2
-
-
-class ModifierEndian(enum.IntEnum):
-    """PS_MODIFIER_ENDIAN."""
-
-    BIG = 0
-    LITTLE = 1
-
-
-class LengthType(enum.IntEnum):
-    """PS_PACKETLENGTH type."""
-
-    FIXED = 0
-    INCREMENTING = 1
-    BUTTERFLY = 2
-    RANDOM = 3
-    MIX = 4
-
-
-class PayloadType(enum.IntEnum):
-    """PS_PAYLOAD type."""
-
-    PATTERN = 0
-    INC8 = 1
-    PRBS = 2
-    RANDOM = 3
-    DEC8 = 4
-    INC16 = 5
-    DEC16 = 6
-
-
 class StreamOption(enum.IntEnum):
     """PS_OPTIONS flags."""
 
     INCPLDFROM0 = 0
-
-
-class ProtocolSegment(enum.IntEnum):
-    """PS_HEADERPROTOCOL segment types (RAW_n segments are 256 - n)."""
-
-    ETHERNET = 1
-    VLAN = 2
-    ARP = 3
-    IP = 4
-    IPV6 = 5
-    UDP = 6
-    TCP = 7
-    LLC = 8
-    SNAP = 9
-    GTP = 10
-    ICMP = 11
-    RTP = 12
-    RTCP = 13
-    STP = 14
-    SCTP = 15
-    MACCTRL = 16
-    MPLS = 17
-    PBBTAG = 18
-    FCOE = 19
-    FC = 20
-    FCOETAIL = 21
-    IGMPV3L0 = 22
-    IGMPV3L1 = 23
-    UDPCHECK = 24
-    IGMPV2 = 25
-    MPLS_TP_OAM = 26
-    GRE_NOCHECK = 27
-    GRE_CHECK = 28
-    TCPCHECK = 29
-    GTPV1L0 = 30
-    GTPV1L1 = 31
-    GTPV2L0 = 32
-    GTPV2L1 = 33
-    IGMPV1 = 34
-    PWETHCTRL = 35
-    VXLAN = 36
-    ETHERNET_8023 = 37
-    NVGRE = 38
-    DHCPV4 = 39
-    GENEVE = 40
-    XENA_TPLD = 41
-    XENA_TPLD_PI = 42
-    XENA_MICROTPLD = 43
-    ETHERNET_FCS = 44
-    MACCTRLPFC = 45
-    ECPRI = 46
-    ROE = 47
-    ETHERTYPE = 48

@@ -9,14 +9,16 @@ rest).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.enums import TrafficState
 from wirespeed.server.xena.reservations import ReservationChange
 from wirespeed.server.xena.session import Push, XenaSession
+from wirespeed.server.xena.state import ChassisState, Target
+from wirespeed.server.xena.table import CommandSpec, Scope
 
-__all__ = ["pushes_for"]
+__all__ = ["make_push", "pushes_for"]
 
 # A pause (TRex front end) is no change for Xena: the port is still in its run
 # (P_TRAFFIC reads ON, its settings stay locked) and resumes where it was.
@@ -28,34 +30,67 @@ _TRAFFIC = {
 }
 
 
-def pushes_for(chassis: XenaChassis, session: XenaSession, event: Any) -> list[Push]:
+def make_push(
+    state: ChassisState,
+    by_name: Mapping[str, CommandSpec],
+    session: XenaSession,
+    name: str,
+    p_or_m: int | None,
+    *,
+    module: bool = False,
+) -> Push:
+    """The push of command ``name``'s current value as ``session`` reads it.
+
+    Args:
+        state: the chassis state (its lock is held by the caller).
+        by_name: the command table by name.
+        session: the receiving session.
+        name: the command.
+        p_or_m: the tester port (or module, with ``module``); None for the chassis.
+        module: ``p_or_m`` is a module index.
+    """
+    spec = by_name[name]
+    assert spec.getter is not None
+    if spec.scope is Scope.CHASSIS:
+        return Push(name, None, None, spec.getter(state, session, Target()))
+    assert p_or_m is not None
+    target = state.module_target(p_or_m) if module else state.port_target(p_or_m)
+    values = spec.getter(state, session, target)
+    return Push(name, target.slot, target.port_in_module, values)
+
+
+def pushes_for(
+    state: ChassisState,
+    by_name: Mapping[str, CommandSpec],
+    session: XenaSession,
+    event: Any,
+) -> list[Push]:
     """The pushes ``event`` causes for ``session`` (may be empty).
 
     Args:
-        chassis: the chassis (its lock is held by the caller).
+        state: the chassis state (its lock is held by the caller).
+        by_name: the command table by name.
         session: the receiving session.
         event: a tester ``TrafficEvent`` or a :class:`ReservationChange`.
     """
+
+    def push(name: str, p_or_m: int | None, *, module: bool = False) -> Push:
+        return make_push(state, by_name, session, name, p_or_m, module=module)
+
     if isinstance(event, ReservationChange):
         if event.module is None:
-            return [
-                chassis.make_push(session, "C_RESERVATION", None),
-                chassis.make_push(session, "C_RESERVEDBY", None),
-            ]
+            return [push("C_RESERVATION", None), push("C_RESERVEDBY", None)]
         return [
-            chassis.make_push(session, "M_RESERVATION", event.module, module=True),
-            chassis.make_push(session, "M_RESERVEDBY", event.module, module=True),
+            push("M_RESERVATION", event.module, module=True),
+            push("M_RESERVEDBY", event.module, module=True),
         ]
     kind = getattr(getattr(event, "kind", None), "name", "")
     port = getattr(event, "port", None)
-    if not isinstance(port, int) or not 0 <= port < len(chassis.ports):
+    if not isinstance(port, int) or not 0 <= port < len(state.ports):
         return []
     if kind in _TRAFFIC:
-        slot, k = chassis.place_of(port)
+        slot, k = state.place_of(port)
         return [Push("P_TRAFFIC", slot, k, (_TRAFFIC[kind],))]
     if kind in ("RESERVED", "RELEASED"):
-        return [
-            chassis.make_push(session, "P_RESERVATION", port),
-            chassis.make_push(session, "P_RESERVEDBY", port),
-        ]
+        return [push("P_RESERVATION", port), push("P_RESERVEDBY", port)]
     return []

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.enums import ReservedAction, ReservedStatus
 from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.state import ChassisState
 from wirespeed.server.xena.status import Status, XenaStatusError
 
 __all__ = [
@@ -40,7 +40,7 @@ def _need_owner(session: XenaSession) -> None:
 
 
 def set_port_reservation(
-    chassis: XenaChassis, session: XenaSession, p: int, action: ReservedAction
+    chassis: ChassisState, session: XenaSession, p: int, action: ReservedAction
 ) -> None:
     """Apply P_RESERVATION ``action`` to tester port ``p`` for ``session``.
 
@@ -71,7 +71,7 @@ def set_port_reservation(
 
 
 def set_module_reservation(
-    chassis: XenaChassis, session: XenaSession, m: int, action: ReservedAction
+    chassis: ChassisState, session: XenaSession, m: int, action: ReservedAction
 ) -> None:
     """Apply M_RESERVATION ``action`` to tester module ``m`` for ``session``."""
     _need_owner(session)
@@ -100,7 +100,7 @@ def set_module_reservation(
 
 
 def set_chassis_reservation(
-    chassis: XenaChassis, session: XenaSession, action: ReservedAction
+    chassis: ChassisState, session: XenaSession, action: ReservedAction
 ) -> None:
     """Apply C_RESERVATION ``action`` for ``session``."""
     _need_owner(session)

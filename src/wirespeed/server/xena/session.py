@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from wirespeed.server.xena.values import Value
 
 __all__ = ["DEFAULT_TIMEOUT_S", "Push", "PushSink", "XenaSession"]
 
 DEFAULT_TIMEOUT_S = 130
-_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ class XenaSession:
         logging_off: C_LOGOFF was received; the transport closes after replying.
         push: where pushed notifications go (None: the transport does not push).
         sync_on: (CLI) append ``<SYNC>`` to every answer.
-        id: a number unique in this process.
+        id: a number unique in its chassis (given when the chassis opens it).
     """
 
     transport: str
@@ -62,7 +60,7 @@ class XenaSession:
     logging_off: bool = False
     push: PushSink | None = None
     sync_on: bool = False
-    id: int = field(default_factory=lambda: next(_ids))
+    id: int = 0
 
     @property
     def service_session(self) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 
 from wirespeed.errors import BuildError, StateError, ValidationError
+from wirespeed.model import StreamEnable
 from wirespeed.server.xena.build import build_stream
-from wirespeed.server.xena.chassis import XenaChassis
-from wirespeed.server.xena.enums import OnOffSuppress
+from wirespeed.server.xena.state import ChassisState
 from wirespeed.server.xena.status import Status, XenaStatusError
 
 __all__ = ["prepare_port", "remove_stream", "sync_stream"]
@@ -21,7 +21,7 @@ __all__ = ["prepare_port", "remove_stream", "sync_stream"]
 log = logging.getLogger("wirespeed.xena")
 
 
-def remove_stream(c: XenaChassis, p: int, sid: int) -> None:
+def remove_stream(c: ChassisState, p: int, sid: int) -> None:
     """Delete stream ``sid`` from the draft set and from the tester.
 
     While the port sends, the tester keeps its streams; a disabled one (the only
@@ -39,7 +39,7 @@ def remove_stream(c: XenaChassis, p: int, sid: int) -> None:
         c.tester.remove_stream(p, sid)
 
 
-def _drop_orphans(c: XenaChassis, p: int) -> None:
+def _drop_orphans(c: ChassisState, p: int) -> None:
     state = c.ports[p]
     for sid in sorted(state.orphans):
         if sid not in state.streams and sid in c.tester.streams(p):
@@ -47,7 +47,7 @@ def _drop_orphans(c: XenaChassis, p: int) -> None:
     state.orphans.clear()
 
 
-def sync_stream(c: XenaChassis, p: int, sid: int) -> None:
+def sync_stream(c: ChassisState, p: int, sid: int) -> None:
     """Rebuild stream ``sid`` of port ``p`` in the tester from its draft.
 
     A draft that does not build (or that the port rejects) is removed from the
@@ -83,7 +83,7 @@ def sync_stream(c: XenaChassis, p: int, sid: int) -> None:
     state.problems.pop(sid, None)
 
 
-def prepare_port(c: XenaChassis, p: int) -> None:
+def prepare_port(c: ChassisState, p: int) -> None:
     """Make sure every enabled stream of port ``p`` is in the tester, as drafted.
 
     Raises:
@@ -94,7 +94,7 @@ def prepare_port(c: XenaChassis, p: int) -> None:
     for sid in sorted(state.streams):
         if sid in state.deferred:
             sync_stream(c, p, sid)
-        if state.streams[sid].enable is OnOffSuppress.OFF:
+        if state.streams[sid].enable is StreamEnable.OFF:
             continue
         sync_stream(c, p, sid)
         problem = state.problems.get(sid)

@@ -11,14 +11,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from wirespeed.server.xena.codes import CODE_BY_NAME
+from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.values import Field, Value
-
-if TYPE_CHECKING:
-    from wirespeed.server.xena.chassis import XenaChassis
-    from wirespeed.server.xena.session import XenaSession
 
 __all__ = [
     "CommandSpec",
@@ -26,7 +23,6 @@ __all__ = [
     "Guard",
     "Scope",
     "Setter",
-    "Target",
     "build_table",
 ]
 
@@ -54,39 +50,8 @@ class Guard(enum.Enum):
     STREAM = "stream"
 
 
-@dataclass(frozen=True)
-class Target:
-    """What a command addresses, resolved to the tester's indices.
-
-    Attributes:
-        slot: the Xena module slot as the client wrote it (None for chassis).
-        module: the tester's module index.
-        port: the tester's port index (None for chassis/module commands).
-        port_in_module: the Xena port index within the module.
-        indices: the sub-indices (stream id, modifier id, TPLD id...).
-    """
-
-    slot: int | None = None
-    module: int | None = None
-    port: int | None = None
-    port_in_module: int | None = None
-    indices: tuple[int, ...] = ()
-
-    @property
-    def port_index(self) -> int:
-        """The tester port index (only for port commands)."""
-        assert self.port is not None
-        return self.port
-
-    @property
-    def module_index(self) -> int:
-        """The tester module index (only for module and port commands)."""
-        assert self.module is not None
-        return self.module
-
-
-Getter = Callable[["XenaChassis", "XenaSession", Target], tuple[Value, ...]]
-Setter = Callable[["XenaChassis", "XenaSession", Target, tuple[Value, ...]], None]
+Getter = Callable[[ChassisState, XenaSession, Target], tuple[Value, ...]]
+Setter = Callable[[ChassisState, XenaSession, Target, tuple[Value, ...]], None]
 
 
 @dataclass(frozen=True)

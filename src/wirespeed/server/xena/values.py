@@ -5,22 +5,24 @@ A command's values are a tuple of Python values described by a tuple of
 per-field alignment (:func:`decode_binary`, :func:`encode_binary`); the text CLI
 writes them as space-separated tokens: decimal numbers or coded names, ``0x`` hex
 strings, quoted strings, dotted IPv4 addresses (:func:`parse_text`,
-:func:`format_text`).
+:func:`format_text`). A coded field's numbers and names come from its
+:class:`Coding`.
 """
 
 from __future__ import annotations
 
 import enum
-import re
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
+from typing import Any, Generic, TypeVar
 
 from wirespeed.server.xena.status import Status, XenaStatusError
 from wirespeed.server.xena.syntax import CliSyntaxError, Token
 
 __all__ = [
+    "Coding",
     "Field",
     "Kind",
     "Value",
@@ -68,7 +70,74 @@ _RANGE: dict[Kind, tuple[int, int]] = {
     Kind.LIST_I64: (-(2**63), 2**64 - 1),
 }
 _LISTS = (Kind.LIST_U8, Kind.LIST_I32, Kind.LIST_I64)
-_RAW_SEGMENT = re.compile(r"RAW_(\d+)\Z")
+
+M = TypeVar("M", bound=enum.Enum)
+IE = TypeVar("IE", bound=enum.IntEnum)
+
+
+@dataclass(frozen=True)
+class Coding(Generic[M]):
+    """The coded values of a field: wire code, CLI name and enumeration member.
+
+    Attributes:
+        title: the name of the coded type, for messages (``ModifierAction``).
+        rows: ``(wire code, CLI name, member)``; the first row of a code decodes it,
+            later rows only say how further members are written.
+    """
+
+    title: str
+    rows: tuple[tuple[int, str, M], ...]
+    _by_code: dict[int, tuple[str, M]] = field(init=False, repr=False, compare=False)
+    _by_name: dict[str, int] = field(init=False, repr=False, compare=False)
+    _by_member: dict[M, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_code: dict[int, tuple[str, M]] = {}
+        by_name: dict[str, int] = {}
+        by_member: dict[M, int] = {}
+        for code, name, member in self.rows:
+            by_code.setdefault(code, (name, member))
+            by_name.setdefault(name, code)
+            by_member.setdefault(member, code)
+        object.__setattr__(self, "_by_code", by_code)
+        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_by_member", by_member)
+
+    @classmethod
+    def of(cls, members: type[IE]) -> Coding[IE]:
+        """The coding of an enumeration whose names and values are the wire's."""
+        return Coding(members.__name__, tuple((int(m), m.name, m) for m in members))
+
+    def name(self, code: int) -> str | None:
+        """The CLI name of a wire code (None if it has none)."""
+        row = self._by_code.get(code)
+        return None if row is None else row[0]
+
+    def code_of(self, name: str) -> int | None:
+        """The wire code of a CLI name in upper case (None if unknown)."""
+        return self._by_name.get(name)
+
+    def member(self, value: Any) -> M:
+        """The member a decoded value stands for.
+
+        Raises:
+            XenaStatusError: BADVALUE if ``value`` is no code of this field.
+        """
+        row = self._by_code.get(value) if isinstance(value, int) else None
+        if row is None:
+            raise XenaStatusError(Status.BADVALUE, f"bad {self.title} {value!r}")
+        return row[1]
+
+    def code(self, member: M) -> int:
+        """The wire code of a member.
+
+        Raises:
+            ValueError: the field has no code for ``member``.
+        """
+        code = self._by_member.get(member)
+        if code is None:
+            raise ValueError(f"{self.title} has no code for {member!r}")
+        return code
 
 
 @dataclass(frozen=True)
@@ -79,14 +148,14 @@ class Field:
         name: the field name (as in Xena's documentation, snake case).
         kind: its wire type.
         size: byte size of a fixed-size HEX field (None: runs to the end).
-        coded: the enumeration whose member names the CLI accepts and prints.
+        coded: the coded values, whose names the CLI accepts and prints.
         aliases: extra coded names accepted on input (e.g. START for ON).
     """
 
     name: str
     kind: Kind
     size: int | None = None
-    coded: type[enum.IntEnum] | None = None
+    coded: Coding[Any] | None = None
     aliases: Mapping[str, int] = field(default_factory=dict)
 
     @property
@@ -212,13 +281,8 @@ def encode_binary(fields: Sequence[Field], values: Sequence[Value]) -> bytes:
 
 # ---------------------------------------------------------------- text
 def _format_int(f: Field, v: int) -> str:
-    if f.coded is not None:
-        try:
-            return f.coded(v).name
-        except ValueError:
-            if f.coded.__name__ == "ProtocolSegment" and v >= 106:
-                return f"RAW_{256 - v}"
-    return str(v)
+    name = f.coded.name(v) if f.coded is not None else None
+    return str(v) if name is None else name
 
 
 def _format_str(v: str) -> str:
@@ -287,13 +351,9 @@ def _parse_coded(f: Field, tok: Token) -> int:
     name = tok.text.upper()
     if name in f.aliases:
         return f.aliases[name]
-    if f.coded is not None:
-        member = f.coded.__members__.get(name)
-        if member is not None:
-            return int(member)
-        raw = _RAW_SEGMENT.match(name)
-        if f.coded.__name__ == "ProtocolSegment" and raw and 1 <= int(raw[1]) <= 150:
-            return 256 - int(raw[1])
+    code = f.coded.code_of(name) if f.coded is not None else None
+    if code is not None:
+        return code
     raise CliSyntaxError(f"bad value for {f.name}", tok.column)
 
 

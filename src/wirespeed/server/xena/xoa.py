@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from wirespeed.errors import WirespeedError
 from wirespeed.server.xena._runner import LoopThreadServer
-from wirespeed.server.xena.chassis import XenaChassis
+from wirespeed.server.xena.chassis import XenaChassis, server_chassis
 from wirespeed.server.xena.profile import ChassisProfile
 from wirespeed.server.xena.session import Push, XenaSession
 from wirespeed.server.xena.status import Status, XenaStatusError
@@ -112,9 +112,13 @@ class XoaServer(LoopThreadServer):
         tester: the tester service.
         bind: address to listen on.
         port: TCP port (0 = any free port).
-        chassis: the command layer to use (default: the tester's shared one).
-        profile: the chassis model, when this server creates the shared chassis
-            (module slots, module revision...).
+        chassis: the command layer, shared with the tester's other Xena server
+            (default: a new one of this server's own).
+        profile: the chassis model (module slots, module revision...) of a new
+            chassis.
+
+    Raises:
+        ValueError: ``chassis`` was given with another profile.
     """
 
     def __init__(
@@ -127,7 +131,7 @@ class XoaServer(LoopThreadServer):
         profile: ChassisProfile | None = None,
     ) -> None:
         super().__init__(bind, port, "xena-xoa")
-        self.chassis = chassis or XenaChassis.attach(tester, profile)
+        self.chassis = server_chassis(tester, chassis, profile)
 
     def start(self) -> None:
         """Start serving (and delivering pushes); returns once listening."""

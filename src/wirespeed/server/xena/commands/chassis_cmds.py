@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import (
     as_enum,
     as_int,
@@ -18,8 +17,9 @@ from wirespeed.server.xena.commands.fields import (
 from wirespeed.server.xena.enums import OnOff, ReservedAction, ReservedStatus
 from wirespeed.server.xena.reservations import set_chassis_reservation
 from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
-from wirespeed.server.xena.table import CommandSpec, Guard, Scope, Target
+from wirespeed.server.xena.table import CommandSpec, Guard, Scope
 from wirespeed.server.xena.values import Value
 
 __all__ = ["COMMANDS"]
@@ -29,14 +29,16 @@ _S = Guard.SESSION
 MAX_TIMEOUT_S = 99_999
 
 
-def _logon(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _logon(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     if v[0] != c.profile.password:
         s.logged_on = False
         raise XenaStatusError(Status.BADVALUE, "wrong password")
     s.logged_on = True
 
 
-def _set_owner(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _set_owner(
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+) -> None:
     owner = str(v[0]).strip()
     if not owner:
         raise XenaStatusError(Status.BADVALUE, "owner name is empty")
@@ -44,7 +46,7 @@ def _set_owner(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) 
 
 
 def _set_timeout(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     seconds = as_int(v[0])
     if not 1 <= seconds <= MAX_TIMEOUT_S:
@@ -52,25 +54,25 @@ def _set_timeout(
     s.timeout_s = seconds
 
 
-def _keepalive(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _keepalive(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     return ((time.monotonic_ns() - c.started_ns) // 1_000_000 % 2**31,)
 
 
-def _logoff(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _logoff(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     s.logging_off = True
 
 
 def _set_reservation(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     set_chassis_reservation(c, s, as_enum(ReservedAction, v[0]))
 
 
-def _reserved_by(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _reserved_by(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     return (c.chassis_owner or "",)
 
 
-def _capabilities(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _capabilities(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     slots = max(c.slots) + 1
     # version, name/comment/password lengths, ext rate, sessions, chain depth,
     # modules, protocols, stream-based ARP, sync start, logs, par upgrade, timekeeper,
@@ -78,24 +80,24 @@ def _capabilities(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...
     return (1, 49, 49, 32, 0, 64, 0, slots, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0)
 
 
-def _port_counts(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _port_counts(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     counts = [0] * (max(c.slots) + 1)
     for m, slot in enumerate(c.slots):
         counts[slot] = len(c.module_ports[m])
     return (tuple(counts),)
 
 
-def _set_name(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _set_name(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     c.chassis_name = str(v[0])
 
 
 def _set_comment(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     c.chassis_comment = str(v[0])
 
 
-def _traffic(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _traffic(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     on = as_enum(OnOff, v[0])
     pairs = v[1]
     assert isinstance(pairs, tuple)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from wirespeed.server.xena.status import Status, XenaStatusError
-from wirespeed.server.xena.values import Field, Kind, Value
+from wirespeed.server.xena.values import Coding, Field, Kind, Value
 
 E = TypeVar("E", bound=enum.IntEnum)
+Coded = Coding[Any] | type[enum.IntEnum] | None
+"""A field's coded values: a coding table, or an enumeration of Xena's own."""
 
 __all__ = [
     "addr4",
@@ -25,14 +27,20 @@ __all__ = [
 ]
 
 
-def u8(name: str, coded: type[enum.IntEnum] | None = None, **aliases: int) -> Field:
+def _coding(coded: Coded) -> Coding[Any] | None:
+    if coded is None or isinstance(coded, Coding):
+        return coded
+    return Coding.of(coded)
+
+
+def u8(name: str, coded: Coded = None, **aliases: int) -> Field:
     """A byte (``B``), optionally coded."""
-    return Field(name, Kind.U8, coded=coded, aliases=_aliases(aliases))
+    return Field(name, Kind.U8, coded=_coding(coded), aliases=_aliases(aliases))
 
 
-def i32(name: str, coded: type[enum.IntEnum] | None = None) -> Field:
+def i32(name: str, coded: Coded = None) -> Field:
     """A 32-bit integer (``I``)."""
-    return Field(name, Kind.I32, coded=coded)
+    return Field(name, Kind.I32, coded=_coding(coded))
 
 
 def i64(name: str) -> Field:
@@ -65,9 +73,9 @@ def addr6(name: str) -> Field:
     return Field(name, Kind.IPV6)
 
 
-def u8s(name: str, coded: type[enum.IntEnum] | None = None) -> Field:
+def u8s(name: str, coded: Coded = None) -> Field:
     """A list of bytes to the end (``B*``)."""
-    return Field(name, Kind.LIST_U8, coded=coded)
+    return Field(name, Kind.LIST_U8, coded=_coding(coded))
 
 
 def i32s(name: str) -> Field:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wirespeed.server.xena.chassis import XenaChassis
-from wirespeed.server.xena.commands.fields import as_enum, hexf, i32, u8
+from wirespeed.server.xena.coding import MODIFIER_ACTION, MODIFIER_ENDIAN
+from wirespeed.server.xena.commands.fields import hexf, i32, u8
 from wirespeed.server.xena.draft import DraftModifier
-from wirespeed.server.xena.enums import ModifierAction, ModifierEndian
 from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
 from wirespeed.server.xena.stream_sync import sync_stream
 from wirespeed.server.xena.table import (
@@ -15,7 +15,6 @@ from wirespeed.server.xena.table import (
     Guard,
     Scope,
     Setter,
-    Target,
 )
 from wirespeed.server.xena.values import Value
 
@@ -31,12 +30,12 @@ def _ints(*values: Value) -> tuple[int, ...]:
     return out
 
 
-def _list(c: XenaChassis, t: Target, ext: bool) -> list[DraftModifier]:
+def _list(c: ChassisState, t: Target, ext: bool) -> list[DraftModifier]:
     draft = c.draft(t)
     return draft.ext_modifiers if ext else draft.modifiers
 
 
-def _one(c: XenaChassis, t: Target, ext: bool) -> DraftModifier:
+def _one(c: ChassisState, t: Target, ext: bool) -> DraftModifier:
     mods = _list(c, t, ext)
     mid = t.indices[1]
     if not 0 <= mid < len(mods):
@@ -45,14 +44,16 @@ def _one(c: XenaChassis, t: Target, ext: bool) -> DraftModifier:
 
 
 def _count_get(ext: bool) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         return (len(_list(c, t, ext)),)
 
     return getter
 
 
 def _count_set(ext: bool) -> Setter:
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         n = v[0]
         assert isinstance(n, int)
         lim = c.profile.limits
@@ -69,34 +70,36 @@ def _count_set(ext: bool) -> Setter:
 
 
 def _mod_get(ext: bool) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         m = _one(c, t, ext)
-        return (m.position, m.mask, m.action, m.repetition)
+        return (m.position, m.mask, MODIFIER_ACTION.code(m.action), m.repetition)
 
     return getter
 
 
 def _mod_set(ext: bool) -> Setter:
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         m = _one(c, t, ext)
         pos, action, repeat = _ints(v[0], v[2], v[3])
         mask = v[1]
         assert isinstance(mask, bytes)
         if not 0 <= pos <= c.ports[t.port_index].max_header_bytes:
             raise XenaStatusError(Status.BADVALUE, "position outside the header")
-        if action not in ModifierAction._value2member_map_:
+        if MODIFIER_ACTION.name(action) is None:
             raise XenaStatusError(Status.BADVALUE, f"bad action {action}")
         if not 1 <= repeat <= c.profile.limits.max_repeat:
             raise XenaStatusError(Status.BADVALUE, "repeat is 1..65535")
         m.position, m.mask, m.repetition = pos, mask, repeat
-        m.action = ModifierAction(action)
+        m.action = MODIFIER_ACTION.member(action)
         sync_stream(c, t.port_index, t.indices[0])
 
     return setter
 
 
 def _range_get(ext: bool) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         m = _one(c, t, ext)
         return (m.min_val, m.step, m.max_val)
 
@@ -104,7 +107,9 @@ def _range_get(ext: bool) -> Getter:
 
 
 def _range_set(ext: bool) -> Setter:
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         m = _one(c, t, ext)
         lo, step, hi = _ints(*v)
         if not (0 <= lo <= hi <= _BITS[ext] and step >= 1 and (hi - lo) % step == 0):
@@ -118,22 +123,22 @@ def _range_set(ext: bool) -> Setter:
     return setter
 
 
-def _endian_get(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
-    return (_one(c, t, False).endian,)
+def _endian_get(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    return (MODIFIER_ENDIAN.code(_one(c, t, False).endian),)
 
 
 def _endian_set(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     m = _one(c, t, False)
-    m.endian = as_enum(ModifierEndian, v[0])
+    m.endian = MODIFIER_ENDIAN.member(v[0])
     sync_stream(c, t.port_index, t.indices[0])
 
 
 _MOD = (
     i32("position"),
     hexf("mask", 4),
-    i32("action", ModifierAction),
+    i32("action", MODIFIER_ACTION),
     i32("repetition"),
 )
 _RANGE = (i32("min_val"), i32("step"), i32("max_val"))
@@ -161,8 +166,8 @@ for _ext, _name in ((False, "PS_MODIFIER"), (True, "PS_MODIFIEREXT")):
     ]  # fmt: skip
 COMMANDS.append(
     CommandSpec(
-        "PS_MODIFIER_ENDIAN", _P, 2, get_fields=(u8("mode", ModifierEndian),),
-        getter=_endian_get, set_fields=(u8("mode", ModifierEndian),),
+        "PS_MODIFIER_ENDIAN", _P, 2, get_fields=(u8("mode", MODIFIER_ENDIAN),),
+        getter=_endian_get, set_fields=(u8("mode", MODIFIER_ENDIAN),),
         setter=_endian_set, guard=_ST, help="BIG or LITTLE byte order of a modifier",
     )
 )  # fmt: skip

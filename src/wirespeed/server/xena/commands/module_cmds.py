@@ -8,13 +8,13 @@ the basis of "% of line" rates.
 
 from __future__ import annotations
 
-from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import as_enum, i32, i32s, string, u8
 from wirespeed.server.xena.enums import MediaType, ReservedAction, ReservedStatus
 from wirespeed.server.xena.reservations import set_module_reservation
 from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
-from wirespeed.server.xena.table import CommandSpec, Guard, Scope, Target
+from wirespeed.server.xena.table import CommandSpec, Guard, Scope
 from wirespeed.server.xena.values import Value
 
 __all__ = ["COMMANDS", "supported_configs"]
@@ -22,7 +22,7 @@ __all__ = ["COMMANDS", "supported_configs"]
 _M = Scope.MODULE
 
 
-def supported_configs(c: XenaChassis, m: int) -> dict[MediaType, list[int]]:
+def supported_configs(c: ChassisState, m: int) -> dict[MediaType, list[int]]:
     """Media -> speeds (Mbit/s) the module offers with its real port count.
 
     The ports' current nominal speed is always offered under the current media, so
@@ -42,7 +42,7 @@ def supported_configs(c: XenaChassis, m: int) -> dict[MediaType, list[int]]:
     return out
 
 
-def _media_support(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _media_support(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     n = len(c.module_ports[t.module_index])
     flat: list[int] = []
     for media, speeds in supported_configs(c, t.module_index).items():
@@ -52,7 +52,9 @@ def _media_support(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ..
     return (tuple(flat),)
 
 
-def _set_media(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _set_media(
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+) -> None:
     m = t.module_index
     configs = supported_configs(c, m)
     media = as_enum(MediaType, v[0])
@@ -64,14 +66,14 @@ def _set_media(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) 
             c.tester.set_speed(p, configs[media][0] * 1_000_000)
 
 
-def _cfp_config(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _cfp_config(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     ports = c.module_ports[t.module_index]
     speeds = [c.tester.ports[p].speed_bps // 1_000_000 for p in ports]
     return ((len(ports), *speeds),)
 
 
 def _set_cfp_config(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     m = t.module_index
     ports = c.module_ports[m]
@@ -90,12 +92,12 @@ def _set_cfp_config(
 
 
 def _set_reservation(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     set_module_reservation(c, s, t.module_index, as_enum(ReservedAction, v[0]))
 
 
-def _capabilities(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _capabilities(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     # advanced timing, local time adjust, media config, multi-image, chimera,
     # max clock ppm, TSN, ppm sweep, monitoring bitmask
     return (0, 0, 1, 0, 0, 0, 0, 0, 0)

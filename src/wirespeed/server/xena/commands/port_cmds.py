@@ -12,7 +12,8 @@ import enum
 import logging
 import time
 
-from wirespeed.server.xena.chassis import PortXena, RunRecord, XenaChassis
+from wirespeed.model import StreamEnable
+from wirespeed.server.xena.coding import TPLD_MODE
 from wirespeed.server.xena.commands.fields import (
     as_enum,
     as_int,
@@ -26,17 +27,16 @@ from wirespeed.server.xena.enums import (
     FecMode,
     LatencyMode,
     LoopbackMode,
-    OnOffSuppress,
     PortSpeedMode,
     ReservedAction,
     ReservedStatus,
     SyncStatus,
-    TpldModeCode,
     TrafficState,
     TxMode,
 )
 from wirespeed.server.xena.reservations import set_port_reservation
 from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.state import ChassisState, PortXena, RunRecord, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
 from wirespeed.server.xena.stream_sync import prepare_port
 from wirespeed.server.xena.table import (
@@ -45,7 +45,6 @@ from wirespeed.server.xena.table import (
     Guard,
     Scope,
     Setter,
-    Target,
 )
 from wirespeed.server.xena.values import Value
 from wirespeed.tpld import TpldMode
@@ -71,7 +70,7 @@ _SPEED_MODES: dict[PortSpeedMode, int] = {
 }
 
 
-def resolve_port(c: XenaChassis, slot: int, port: int) -> int:
+def resolve_port(c: ChassisState, slot: int, port: int) -> int:
     """The tester port at Xena ``slot``/``port`` (BADMODULE / BADPORT if none)."""
     if slot not in c.slots:
         raise XenaStatusError(Status.BADMODULE, f"no module in slot {slot}")
@@ -81,7 +80,7 @@ def resolve_port(c: XenaChassis, slot: int, port: int) -> int:
     return ports[port]
 
 
-def start_ports(c: XenaChassis, ports: list[int]) -> None:
+def start_ports(c: ChassisState, ports: list[int]) -> None:
     """Validate every enabled stream of ``ports``, then start them together.
 
     Raises:
@@ -103,12 +102,12 @@ def start_ports(c: XenaChassis, ports: list[int]) -> None:
             c.ports[p].run = runs[p]
 
 
-def _run_record(c: XenaChassis, p: int) -> RunRecord:
+def _run_record(c: ChassisState, p: int) -> RunRecord:
     line_bps = c.tester.ports[p].speed_bps
     pps = 0.0
     ppm = 0
     for draft in c.ports[p].streams.values():
-        if draft.enable is OnOffSuppress.ON:
+        if draft.enable is StreamEnable.ON:
             s_ppm, s_pps, _ = draft.rates(line_bps)
             pps += s_pps
             ppm += s_ppm
@@ -121,7 +120,7 @@ def _run_record(c: XenaChassis, p: int) -> RunRecord:
 
 
 def _set_traffic(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     state = as_enum(TrafficState, v[0])
     if state is TrafficState.ON:
@@ -134,29 +133,29 @@ def _set_traffic(
 
 
 def _set_reservation(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     set_port_reservation(c, s, t.port_index, as_enum(ReservedAction, v[0]))
 
 
-def _reserved_by(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _reserved_by(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     res = c.tester.reservation(t.port_index)
     return (res.owner if res is not None else "",)
 
 
-def _reset(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _reset(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     c.tester.reset_port(t.port_index)
     c.ports[t.port_index] = PortXena()
 
 
-def _interface(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _interface(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     info = c.tester.ports[t.port_index]
     media = c.media(t.module_index).name.split("_")[0]
     speed = f"{info.speed_bps / 1e9:g}G"
     return (f"{media} {speed} ({info.spec.interface})",)
 
 
-def port_capabilities(c: XenaChassis, p: int) -> tuple[int, ...]:
+def port_capabilities(c: ChassisState, p: int) -> tuple[int, ...]:
     """P_CAPABILITIES: 228 int32 values, limits that the server enforces."""
     lim = c.profile.limits
     speed_mbps = max(
@@ -180,7 +179,9 @@ def _settable(
 ) -> Setter:
     """Setter storing an enumerated Xena setting, NOTSUPPORTED outside ``allowed``."""
 
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         value = as_enum(coded, v[0])
         if value not in allowed:
             raise XenaStatusError(Status.NOTSUPPORTED, f"{field_name} {value.name}")
@@ -190,7 +191,7 @@ def _settable(
 
 
 def _set_speed_selection(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     mode = as_enum(PortSpeedMode, v[0])
     if mode is not PortSpeedMode.AUTO:
@@ -201,7 +202,7 @@ def _set_speed_selection(
     c.ports[t.port_index].speed_selection = mode
 
 
-def _tpld_mode(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _tpld_mode(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     mode = c.tester.ports[t.port_index].tpld_mode
     if mode is TpldMode.TREX:
         raise XenaStatusError(
@@ -209,14 +210,14 @@ def _tpld_mode(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
             "the port sends and reads the TRex-style TPLD (set by the TRex front "
             "end); P_RESET or P_TPLDMODE sets a Xena form",
         )
-    return (TpldModeCode.MICRO if mode is TpldMode.MICRO else TpldModeCode.NORMAL,)
+    return (TPLD_MODE.code(mode),)
 
 
 def _set_tpld_mode(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     p = t.port_index
-    if as_enum(TpldModeCode, v[0]) is TpldModeCode.MICRO:
+    if TPLD_MODE.member(v[0]) is TpldMode.MICRO:
         c.tester.set_tpld_mode(p, TpldMode.MICRO)
     elif c.tester.ports[p].payload_checksum_offset:
         c.tester.set_tpld_mode(p, TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM)
@@ -225,19 +226,19 @@ def _set_tpld_mode(
 
 
 def _set_checksum(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     c.tester.set_payload_checksum(t.port_index, as_int(v[0]))
 
 
 def _set_latency_offset(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     c.tester.set_latency_offset(t.port_index, as_int(v[0]))
 
 
 def _info(name: str) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         value = getattr(c.tester.ports[t.port_index], name)
         assert isinstance(value, int)
         return (value,)
@@ -245,18 +246,18 @@ def _info(name: str) -> Getter:
     return getter
 
 
-def _fec(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _fec(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     return (
         FecMode.__members__.get(c.tester.ports[t.port_index].fec_mode, FecMode.OFF),
     )
 
 
-def _set_fec(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _set_fec(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     c.tester.set_fec_mode(t.port_index, as_enum(FecMode, v[0]).name)
 
 
 def _set_time_limit(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     us = as_int(v[0])
     if us < 0:
@@ -264,7 +265,7 @@ def _set_time_limit(
     c.ports[t.port_index].tx_time_limit_us = us
 
 
-def _tx_time(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _tx_time(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     since = c.ports[t.port_index].traffic_since_ns
     if since is None or not c.traffic_on(t.port_index):
         return (0,)
@@ -272,17 +273,17 @@ def _tx_time(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
 
 
 def _set_comment(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     c.ports[t.port_index].comment = str(v[0])
 
 
-def _set_seed(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _set_seed(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     c.ports[t.port_index].random_seed = as_int(v[0])
 
 
 def _set_max_header(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     n = as_int(v[0])
     if not 1 <= n <= c.profile.limits.max_header_bytes:
@@ -291,19 +292,21 @@ def _set_max_header(
 
 
 def _only(value: int, what: str) -> Setter:
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         if v[0] != value:
             raise XenaStatusError(Status.NOTSUPPORTED, f"{what} other than {value}")
 
     return setter
 
 
-def _mac(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _mac(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     return (bytes.fromhex(c.tester.ports[t.port_index].mac.replace(":", "")),)
 
 
 def _get(name: str) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         value = getattr(c.ports[t.port_index], name)
         assert isinstance(value, int | str)
         return (value,)
@@ -412,9 +415,9 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec(
         "P_TPLDMODE",
         _P,
-        get_fields=(u8("mode", TpldModeCode),),
+        get_fields=(u8("mode", TPLD_MODE),),
         getter=_tpld_mode,
-        set_fields=(u8("mode", TpldModeCode),),
+        set_fields=(u8("mode", TPLD_MODE),),
         setter=_set_tpld_mode,
         guard=Guard.IDLE,
         help="NORMAL (20/22 B) or MICRO (6 B)",

@@ -13,11 +13,11 @@ from dataclasses import replace
 from typing import Any
 
 from wirespeed.analysis.stats import JitterStats, LatencyStats, TidStats
-from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.commands.fields import i32s, i64x
 from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
-from wirespeed.server.xena.table import CommandSpec, Getter, Scope, Target
+from wirespeed.server.xena.table import CommandSpec, Getter, Scope
 from wirespeed.server.xena.values import Value
 
 __all__ = ["COMMANDS"]
@@ -36,12 +36,12 @@ def _i(value: Any) -> int:
     return int(value) if value is not None else 0
 
 
-def _tx_total(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _tx_total(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = c.tester.port_stats(t.port_index)
     return (_i(st.tx_bps_l2), _i(st.tx_pps), _i(st.tx_bytes), _i(st.tx_packets))
 
 
-def _tx_notpld(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _tx_notpld(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = c.tester.port_stats(t.port_index)
     return (
         _i(st.tx_notpld_bps_l2),
@@ -51,13 +51,13 @@ def _tx_notpld(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
     )
 
 
-def _tx_stream(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _tx_stream(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     c.draft(t)
     st = c.tester.stream_tx_stats(t.port_index, t.indices[0])
     return (_i(st.bps_l2), _i(st.pps), _i(st.bytes), _i(st.packets))
 
 
-def _tx_extra(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _tx_extra(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = c.tester.port_stats(t.port_index)
     # ARP/ping requests and replies: wirespeed sends none; then the injected errors
     # (FCS errors cannot be injected on a software port)
@@ -65,12 +65,12 @@ def _tx_extra(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
             _i(st.tx_injected_payload), _i(st.tx_injected_tpld), 0, 0)  # fmt: skip
 
 
-def _rx_total(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _rx_total(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = c.tester.port_stats(t.port_index)
     return (_i(st.rx_bps_l2), _i(st.rx_pps), _i(st.rx_bytes), _i(st.rx_packets))
 
 
-def _rx_notpld(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _rx_notpld(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = c.tester.port_stats(t.port_index)
     return (
         _i(st.rx_notpld_bps_l2),
@@ -88,38 +88,38 @@ def _ext(four: tuple[Value, ...]) -> tuple[Value, ...]:
 
 
 def _ext_of(getter: Getter) -> Getter:
-    def read(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def read(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         return _ext(getter(c, s, t))
 
     return read
 
 
-def _rx_extra(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _rx_extra(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     counters = c.tester.interface_counters(t.port_index)
     # FCS errors the kernel saw, pause frames, ARP/ping requests and replies (the
     # tester answers none), gap count and duration (not measured: 0)
     return (int(counters.get("rx_crc_errors", 0)), 0, 0, 0, 0, 0, 0, 0)
 
 
-def _rx_tids(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _rx_tids(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     return (tuple(sorted(c.tester.tids(t.port_index))),)
 
 
-def _tid(c: XenaChassis, t: Target) -> TidStats | None:
+def _tid(c: ChassisState, t: Target) -> TidStats | None:
     tid = t.indices[0]
     if not 0 <= tid <= c.profile.limits.max_tpld_id:
         raise XenaStatusError(Status.BADINDEX, f"TPLD id {tid} out of range")
     return c.tester.tid_stats(t.port_index, tid)
 
 
-def _rx_tid_traffic(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _rx_tid_traffic(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = _tid(c, t)
     if st is None:
         return (0, 0, 0, 0)
     return (st.bps_last_s, st.pps_last_s, st.bytes, st.packets)
 
 
-def _rx_tid_errors(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _rx_tid_errors(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = _tid(c, t)
     if st is None:
         return (0, 0, 0, 0)
@@ -137,29 +137,31 @@ def _six(
             _ns(last.avg_ns), _ns(last.min_ns), _ns(last.max_ns))  # fmt: skip
 
 
-def _rx_tid_latency(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _rx_tid_latency(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = _tid(c, t)
     if st is None:
         return (NA,) * 6
     return _six(st.latency, st.latency_last_s)
 
 
-def _rx_tid_jitter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _rx_tid_jitter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = _tid(c, t)
     if st is None:
         return (NA,) * 6
     return _six(st.jitter, st.jitter_last_s)
 
 
-def _clear_tx(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _clear_tx(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     c.tester.clear_stats(t.port_index, tx=True, rx=False)
 
 
-def _clear_rx(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _clear_rx(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     c.tester.clear_stats(t.port_index, tx=False, rx=True)
 
 
-def _calibrate(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _calibrate(
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+) -> None:
     c.settle_stats()
     p = t.port_index
     lows = [
@@ -177,7 +179,7 @@ def _calibrate(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) 
 def _settled(getter: Getter) -> Getter:
     """A statistics getter that first counts the frames of runs that just ended."""
 
-    def read(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def read(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         c.settle_stats()
         return getter(c, s, t)
 

@@ -10,7 +10,13 @@ from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address
 
 from wirespeed.errors import StateError, ValidationError
-from wirespeed.server.xena.chassis import XenaChassis
+from wirespeed.model import LengthType, PayloadType, SegmentType, StreamEnable
+from wirespeed.server.xena.coding import (
+    LENGTH_TYPE,
+    PAYLOAD_TYPE,
+    SEGMENTS,
+    STREAM_STATE,
+)
 from wirespeed.server.xena.commands.fields import (
     addr4,
     addr6,
@@ -28,15 +34,9 @@ from wirespeed.server.xena.draft import (
     StreamDraft,
     default_header,
 )
-from wirespeed.server.xena.enums import (
-    LengthType,
-    OnOff,
-    OnOffSuppress,
-    PayloadType,
-    ProtocolSegment,
-    StreamOption,
-)
+from wirespeed.server.xena.enums import OnOff, StreamOption
 from wirespeed.server.xena.session import XenaSession
+from wirespeed.server.xena.state import ChassisState, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
 from wirespeed.server.xena.stream_sync import remove_stream, sync_stream
 from wirespeed.server.xena.table import (
@@ -45,7 +45,6 @@ from wirespeed.server.xena.table import (
     Guard,
     Scope,
     Setter,
-    Target,
 )
 from wirespeed.server.xena.values import Value
 
@@ -62,13 +61,15 @@ def _bad(message: str) -> XenaStatusError:
     return XenaStatusError(Status.BADVALUE, message)
 
 
-Edit = Callable[[XenaChassis, Target, StreamDraft, tuple[Value, ...]], None]
+Edit = Callable[[ChassisState, Target, StreamDraft, tuple[Value, ...]], None]
 
 
 def _edit(apply: Edit) -> Setter:
     """A setter that edits the addressed draft, then rebuilds the stream."""
 
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         apply(c, t, c.draft(t), v)
         sync_stream(c, t.port_index, t.indices[0])
 
@@ -76,7 +77,7 @@ def _edit(apply: Edit) -> Setter:
 
 
 def _read(read: Callable[[StreamDraft], tuple[Value, ...]]) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         return read(c.draft(t))
 
     return getter
@@ -88,7 +89,7 @@ def _int(v: Value) -> int:
 
 
 # ------------------------------------------------------------------ indices
-def _new_draft(c: XenaChassis, p: int, sid: int) -> None:
+def _new_draft(c: ChassisState, p: int, sid: int) -> None:
     if not 0 <= sid < c.profile.limits.max_streams:
         raise XenaStatusError(Status.BADINDEX, f"stream index {sid} out of range")
     mac = bytes.fromhex(c.tester.ports[p].mac.replace(":", ""))
@@ -96,28 +97,28 @@ def _new_draft(c: XenaChassis, p: int, sid: int) -> None:
     sync_stream(c, p, sid)
 
 
-def _check_deletable(c: XenaChassis, p: int, sid: int) -> None:
+def _check_deletable(c: ChassisState, p: int, sid: int) -> None:
     draft = c.ports[p].streams.get(sid)
     if draft is None:
         raise XenaStatusError(Status.BADINDEX, f"no stream {sid}")
-    if c.traffic_on(p) and draft.enable is not OnOffSuppress.OFF:
+    if c.traffic_on(p) and draft.enable is not StreamEnable.OFF:
         raise XenaStatusError(Status.NOTVALID, "traffic is on and stream enabled")
 
 
-def _create(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _create(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     sid = t.indices[0]
     if sid in c.ports[t.port_index].streams:
         raise XenaStatusError(Status.NOTVALID, f"stream {sid} exists")
     _new_draft(c, t.port_index, sid)
 
 
-def _delete(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+def _delete(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     _check_deletable(c, t.port_index, t.indices[0])
     remove_stream(c, t.port_index, t.indices[0])
 
 
 def _set_indices(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     p = t.port_index
     wanted = v[0]
@@ -138,14 +139,14 @@ def _set_indices(
 
 
 def _set_enable(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     draft = c.draft(t)
-    new = as_enum(OnOffSuppress, v[0])
+    new = STREAM_STATE.member(v[0])
     if (
         c.traffic_on(t.port_index)
         and new is not draft.enable
-        and OnOffSuppress.OFF in (new, draft.enable)
+        and StreamEnable.OFF in (new, draft.enable)
     ):
         raise XenaStatusError(Status.NOTVALID, "traffic is on")
     # ON <-> SUPPRESS while transmitting: the tester switches the running stream
@@ -154,64 +155,66 @@ def _set_enable(
 
 
 # ------------------------------------------------------------------ simple values
-def _limit(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _limit(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if _int(v[0]) < -1:
         raise _bad("packet limit is -1, 0 or a count")
     d.packet_limit = _int(v[0])
 
 
-def _comment(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _comment(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     d.comment = str(v[0])
 
 
-def _tpld(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _tpld(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if not -1 <= _int(v[0]) <= c.profile.limits.max_tpld_id:
         raise _bad(f"TPLD id is -1..{c.profile.limits.max_tpld_id}")
     d.tpld_id = _int(v[0])
 
 
-def _fcs(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _fcs(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     d.insert_fcs = as_enum(OnOff, v[0])
 
 
-def _rate_ppm(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _rate_ppm(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if not 0 <= _int(v[0]) <= 1_000_000:
         raise _bad("rate fraction is 0..1000000 ppm")
     d.rate_kind, d.rate_ppm = RateKind.FRACTION_PPM, _int(v[0])
 
 
-def _rate_pps(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _rate_pps(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if _int(v[0]) < 0:
         raise _bad("frames/s must be >= 0")
     d.rate_kind, d.rate_pps = RateKind.PPS, _int(v[0])
 
 
-def _rate_l2(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _rate_l2(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if _int(v[0]) < 0:
         raise _bad("bit/s must be >= 0")
     d.rate_kind, d.rate_l2_bps = RateKind.L2_BPS, _int(v[0])
 
 
-def _rates(c: XenaChassis, t: Target) -> tuple[int, int, int]:
+def _rates(c: ChassisState, t: Target) -> tuple[int, int, int]:
     draft = c.draft(t)
     line = c.tester.ports[t.port_index].speed_bps
     return draft.rates(line)
 
 
-def _burst(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _burst(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     size, density = _int(v[0]), _int(v[1])
     if size < 1 or not 1 <= density <= 100:
         raise _bad("burst size >= 1, density 1..100")
     d.burst_size, d.burst_density = size, density
 
 
-def _burst_gap(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _burst_gap(
+    c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]
+) -> None:
     if _int(v[0]) < 0 or _int(v[1]) < 0:
         raise _bad("gaps must be >= 0")
     d.inter_packet_gap, d.inter_burst_gap = _int(v[0]), _int(v[1])
 
 
-def _header(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _header(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     data = v[0]
     assert isinstance(data, bytes)
     limit = c.ports[t.port_index].max_header_bytes
@@ -220,23 +223,23 @@ def _header(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> 
     d.header = data
 
 
-def _segments(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _segments(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     segs = v[0]
     assert isinstance(segs, tuple)
     for seg in segs:
-        if seg not in ProtocolSegment._value2member_map_ and not 106 <= seg <= 255:
+        if SEGMENTS.name(seg) is None:
             raise _bad(f"unknown segment {seg}")
     if not segs or segs[0] not in (
-        ProtocolSegment.ETHERNET,
-        ProtocolSegment.ETHERNET_8023,
+        SegmentType.ETHERNET,
+        SegmentType.ETHERNET_8023,
     ):
         raise _bad("the first segment is ETHERNET")
     d.segments = segs
 
 
-def _length(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _length(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     lim = c.profile.limits
-    kind = as_enum(LengthType, v[0])
+    kind = LENGTH_TYPE.member(v[0])
     lo, hi = _int(v[1]), _int(v[2])
     for size in (lo, hi) if kind is not LengthType.FIXED else (lo,):
         if not lim.min_packet_bytes <= size <= lim.max_packet_bytes:
@@ -246,8 +249,8 @@ def _length(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> 
     d.length_type, d.length_min, d.length_max = kind, lo, hi
 
 
-def _payload(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
-    kind = as_enum(PayloadType, v[0])
+def _payload(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+    kind = PAYLOAD_TYPE.member(v[0])
     pattern = v[1]
     assert isinstance(pattern, bytes)
     if len(pattern) > c.profile.limits.max_pattern_bytes:
@@ -256,7 +259,7 @@ def _payload(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) ->
 
 
 def _autoadjust(
-    c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     d = c.draft(t)
     tpld = 0 if d.tpld_id < 0 else c.tester.ports[t.port_index].tpld_mode.length
@@ -266,28 +269,28 @@ def _autoadjust(
     sync_stream(c, t.port_index, t.indices[0])
 
 
-def _gateway4(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _gateway4(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     assert isinstance(v[0], IPv4Address)
     d.ipv4_gateway = v[0]
 
 
-def _gateway6(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _gateway6(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     assert isinstance(v[0], IPv6Address)
     d.ipv6_gateway = v[0]
 
 
-def _pfc(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _pfc(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if not 0 <= _int(v[0]) <= 7:
         raise _bad("PFC priority is 0..7")
     d.pfc_priority = _int(v[0])
 
 
-def _options(c: XenaChassis, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
+def _options(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     if v[0]:  # INCPLDFROM0 changes the payload the TX engine writes
         raise XenaStatusError(Status.NOTSUPPORTED, "stream options")
 
 
-def _no_options(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+def _no_options(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     c.draft(t)  # BADINDEX for a stream that does not exist
     return ((),)
 
@@ -295,7 +298,9 @@ def _no_options(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
 def _inject(kind: str) -> Setter:
     """A setter that puts one error into the next frame(s) of a sending stream."""
 
-    def setter(c: XenaChassis, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    def setter(
+        c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+    ) -> None:
         c.draft(t)  # BADINDEX for a stream that does not exist
         try:
             c.tester.inject_error(t.port_index, t.indices[0], kind)
@@ -307,7 +312,7 @@ def _inject(kind: str) -> Setter:
 
 
 def _field(name: str) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         value = getattr(c.draft(t), name)
         assert isinstance(value, int | str | bytes | tuple | IPv4Address | IPv6Address)
         return (value,)
@@ -316,21 +321,21 @@ def _field(name: str) -> Getter:
 
 
 def _rate_get(i: int) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         return (_rates(c, t)[i],)
 
     return getter
 
 
 def _fields(*names: str) -> Getter:
-    def getter(c: XenaChassis, s: XenaSession, t: Target) -> tuple[Value, ...]:
+    def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         draft = c.draft(t)
         return tuple(getattr(draft, n) for n in names)
 
     return getter
 
 
-_SEGS = u8s("segments", ProtocolSegment)
+_SEGS = u8s("segments", SEGMENTS)
 _RO = Guard.RESERVED
 COMMANDS: list[CommandSpec] = [
     CommandSpec("PS_INDICES", _P, get_fields=(i32s("stream_indices"),),
@@ -341,8 +346,9 @@ COMMANDS: list[CommandSpec] = [
                 help="create a stream (disabled, with default values)"),
     CommandSpec("PS_DELETE", _P, 1, set_fields=(), setter=_delete, guard=_RO,
                 help="delete a stream"),
-    CommandSpec("PS_ENABLE", _P, 1, get_fields=(u8("state", OnOffSuppress),),
-                getter=_field("enable"), set_fields=(u8("state", OnOffSuppress),),
+    CommandSpec("PS_ENABLE", _P, 1, get_fields=(u8("state", STREAM_STATE),),
+                getter=_read(lambda d: (STREAM_STATE.code(d.enable),)),
+                set_fields=(u8("state", STREAM_STATE),),
                 setter=_set_enable, guard=_RO, help="OFF, ON or SUPPRESS"),
     CommandSpec("PS_PACKETLIMIT", _P, 1, get_fields=(i32("packet_count"),),
                 getter=_field("packet_limit"), set_fields=(i32("packet_count"),),
@@ -388,10 +394,11 @@ COMMANDS: list[CommandSpec] = [
                 set_fields=(_SEGS,), setter=_edit(_segments),
                 guard=_ST, help="segments of the header: ETHERNET VLAN IP UDP..."),
     CommandSpec("PS_PACKETLENGTH", _P, 1,
-                get_fields=(i32("length_type", LengthType), i32("min_val"),
+                get_fields=(i32("length_type", LENGTH_TYPE), i32("min_val"),
                             i32("max_val")),
-                getter=_fields("length_type", "length_min", "length_max"),
-                set_fields=(i32("length_type", LengthType), i32("min_val"),
+                getter=_read(lambda d: (LENGTH_TYPE.code(d.length_type), d.length_min,
+                                        d.length_max)),
+                set_fields=(i32("length_type", LENGTH_TYPE), i32("min_val"),
                             i32("max_val")),
                 setter=_edit(_length), guard=_ST,
                 help="FIXED/INCREMENTING/BUTTERFLY/RANDOM/MIX, min, max (with FCS)"),
@@ -412,9 +419,10 @@ COMMANDS: list[CommandSpec] = [
                 set_fields=(u8s("options", StreamOption),), setter=_edit(_options),
                 guard=_ST, help="no options (INCPLDFROM0 is not supported)"),
     CommandSpec("PS_PAYLOAD", _P, 1,
-                get_fields=(u8("payload_type", PayloadType), hexf("hex_data")),
-                getter=_fields("payload_type", "payload_pattern"),
-                set_fields=(u8("payload_type", PayloadType), hexf("hex_data")),
+                get_fields=(u8("payload_type", PAYLOAD_TYPE), hexf("hex_data")),
+                getter=_read(lambda d: (PAYLOAD_TYPE.code(d.payload_type),
+                                        d.payload_pattern)),
+                set_fields=(u8("payload_type", PAYLOAD_TYPE), hexf("hex_data")),
                 setter=_edit(_payload), guard=_ST,
                 help="PATTERN/INC8/PRBS/RANDOM/DEC8/INC16/DEC16, pattern bytes"),
     CommandSpec("PS_INJECTSEQERR", _P, 1, set_fields=(), setter=_inject("sequence"),

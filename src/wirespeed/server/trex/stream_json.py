@@ -1,5 +1,8 @@
 """TRex stream JSON (``add_stream.params.stream``) to and from the stream model.
 
+The model knows no front end: this codec is the TRex front end's (the YAML profiles
+also read TRex field-engine instructions with it).
+
 ``stream_to_trex_json(stream_from_trex_json(obj)) == obj`` for what the TRex STL
 client sends (``STLStream.to_json()`` plus ``next_stream_id``), so that
 ``get_all_streams`` returns what ``add_stream`` stored. Keys the model does not
@@ -20,7 +23,31 @@ import json
 from typing import Any
 
 from wirespeed.errors import ParseError, ValidationError
-from wirespeed.model._json import (
+from wirespeed.model import (
+    FixChecksumHw,
+    FixChecksumIcmpv6,
+    FixChecksumIpv4,
+    FlowStats,
+    FlowStatsKind,
+    FlowVar,
+    FlowVarOp,
+    FlowVarRandLimit,
+    Instruction,
+    MacDstMode,
+    ModeKind,
+    Rate,
+    RateUnit,
+    Stream,
+    StreamEnable,
+    TrimPktSize,
+    TupleFlowVar,
+    TxMode,
+    VmProgram,
+    WriteFlowVar,
+    WriteMaskFlowVar,
+)
+from wirespeed.packet.template import header_length
+from wirespeed.server.trex.json_values import (
     get_bool,
     get_float,
     get_int,
@@ -28,37 +55,15 @@ from wirespeed.model._json import (
     get_str,
     opt_int,
 )
-from wirespeed.model.rate import Rate
-from wirespeed.model.stream import (
-    FlowStats,
-    FlowStatsKind,
-    MacDstMode,
-    ModeKind,
-    Stream,
-    StreamEnable,
-    TxMode,
-)
-from wirespeed.model.vm import (
-    FixChecksumHw,
-    FixChecksumIcmpv6,
-    FixChecksumIpv4,
-    FlowVar,
-    FlowVarOp,
-    FlowVarRandLimit,
-    Instruction,
-    TrimPktSize,
-    TupleFlowVar,
-    VmProgram,
-    WriteFlowVar,
-    WriteMaskFlowVar,
-)
-from wirespeed.packet.template import header_length
 
 __all__ = [
     "instruction_from_trex_json",
     "instruction_to_trex_json",
+    "rate_from_trex_json",
+    "rate_to_trex_json",
     "stream_from_trex_json",
     "stream_to_trex_json",
+    "trex_flags",
     "vm_from_trex_json",
     "vm_to_trex_json",
 ]
@@ -285,9 +290,43 @@ def vm_to_trex_json(vm: VmProgram) -> dict[str, Any]:
     return out
 
 
+def rate_to_trex_json(rate: Rate) -> dict[str, Any]:
+    """Return TRex's ``{"type": ..., "value": ...}`` (ppm becomes percentage)."""
+    if rate.unit is RateUnit.PPM:
+        return {"type": RateUnit.PERCENT.value, "value": rate.value / 10_000}
+    return {"type": rate.unit.value, "value": rate.value}
+
+
+def rate_from_trex_json(obj: Any, field: str = "mode.rate") -> Rate:
+    """Parse TRex's rate object.
+
+    Raises:
+        ValidationError: not an object, unknown type or bad value.
+    """
+    if not isinstance(obj, dict):
+        raise ValidationError("rate must be an object", field=field)
+    kind = obj.get("type")
+    if kind not in {"pps", "bps_L1", "bps_L2", "percentage"}:
+        raise ValidationError(f"unknown rate type {kind!r}", field=f"{field}.type")
+    value: Any = obj.get("value")  # Rate checks it
+    try:
+        return Rate(RateUnit(kind), value)
+    except ValidationError as exc:
+        raise ValidationError(exc.reason, field=f"{field}.value") from exc
+
+
+def trex_flags(stream: Stream) -> int:
+    """TRex ``flags``: bit 0 src MAC from packet, bits 1-2 dst mode, bit 3 dummy."""
+    return (
+        int(stream.mac_src_from_packet)
+        | (int(stream.mac_dst_mode) << 1)
+        | (int(stream.is_dummy) << 3)
+    )
+
+
 def _mode(obj: Any) -> tuple[TxMode, Rate]:
     obj = get_obj(obj, "mode")
-    rate = Rate.from_trex_json(obj.get("rate"))
+    rate = rate_from_trex_json(obj.get("rate"))
     kind = obj.get("type")
     if kind == "continuous":
         return TxMode.continuous(), rate
@@ -305,7 +344,10 @@ def _mode(obj: Any) -> tuple[TxMode, Rate]:
 
 def _mode_json(stream: Stream) -> dict[str, Any]:
     mode = stream.mode
-    out: dict[str, Any] = {"type": mode.kind.value, "rate": stream.rate.to_trex_json()}
+    out: dict[str, Any] = {
+        "type": mode.kind.value,
+        "rate": rate_to_trex_json(stream.rate),
+    }
     if mode.kind is ModeKind.SINGLE_BURST:
         out["total_pkts"] = mode.total_pkts
     elif mode.kind is ModeKind.MULTI_BURST:
@@ -438,7 +480,7 @@ def _bad_dst() -> MacDstMode:
 def stream_to_trex_json(stream: Stream) -> dict[str, Any]:
     """Return TRex's stream JSON for ``stream`` (see the module docstring)."""
     out: dict[str, Any] = {
-        "flags": stream.trex_flags,
+        "flags": trex_flags(stream),
         "action_count": stream.action_count,
         "enabled": stream.enabled is StreamEnable.ON,
         "self_start": stream.self_start,

@@ -22,10 +22,15 @@ from wirespeed.model import (
     VmProgram,
     WriteFlowVar,
     WriteMaskFlowVar,
+)
+from wirespeed.server.trex.stream_json import (
     instruction_from_trex_json,
     instruction_to_trex_json,
+    rate_from_trex_json,
+    rate_to_trex_json,
     stream_from_trex_json,
     stream_to_trex_json,
+    trex_flags,
 )
 
 PKT = bytes(
@@ -366,3 +371,20 @@ def test_stream_json_round_trip(stream):
 def test_instruction_round_trip(var):
     obj = instruction_to_trex_json(var)
     assert instruction_from_trex_json(obj) == var
+
+
+def test_rate_trex_json():
+    assert rate_to_trex_json(Rate(RateUnit.PPM, 250_000)) == {
+        "type": "percentage",
+        "value": 25,
+    }
+    assert rate_from_trex_json({"type": "bps_L1", "value": 7}) == Rate(
+        RateUnit.L1_BPS, 7
+    )
+    with pytest.raises(ValidationError) as info:
+        rate_from_trex_json({"type": "kbps", "value": 7})
+    assert info.value.field == "mode.rate.type"
+
+
+def test_flags_of_a_default_stream():
+    assert trex_flags(Stream(packet=PKT)) == 0b011
