@@ -10,12 +10,10 @@ or file: :class:`wirespeed.service.Tester` is the IO shell that runs it over a
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from wirespeed.dataplane import messages as msg
-from wirespeed.dataplane.messages import TxJob, TxStreamJob
 from wirespeed.errors import StateError, ValidationError
 from wirespeed.fieldengine import ErrorInjector, InjectedError
 from wirespeed.model import Stream, StreamEnable
@@ -25,8 +23,14 @@ from wirespeed.model.scaling import (
     stream_factor,
     update_factor,
 )
-from wirespeed.service.ownership import PortState, Reservation, Reservations
-from wirespeed.service.plans import plan_for, tid_of
+from wirespeed.service.ownership import (
+    PortState,
+    Reservation,
+    Reservations,
+    Trigger,
+    next_state,
+)
+from wirespeed.service.plans import build_job, tid_of
 from wirespeed.service.types import (
     Effect,
     EventKind,
@@ -37,42 +41,9 @@ from wirespeed.service.types import (
 )
 from wirespeed.tpld import TpldMode
 
-__all__ = ["MAX_STREAMS", "TesterCore", "Trigger"]
+__all__ = ["MAX_STREAMS", "TesterCore"]
 
 MAX_STREAMS = 4096
-
-
-class Trigger(enum.Enum):
-    """What moves a port from one state to another."""
-
-    ADD = "add a stream"
-    EMPTY = "remove its last stream"
-    START = "start"
-    STOP = "stop"
-    PAUSE = "pause"
-    RESUME = "resume"
-    END = "end its job"
-
-
-_S = PortState
-_TRANSITIONS: dict[tuple[PortState, Trigger], PortState] = {
-    (_S.IDLE, Trigger.ADD): _S.STREAMS,
-    (_S.STREAMS, Trigger.ADD): _S.STREAMS,
-    (_S.TX, Trigger.ADD): _S.TX,
-    (_S.PAUSE, Trigger.ADD): _S.PAUSE,
-    (_S.STREAMS, Trigger.EMPTY): _S.IDLE,
-    (_S.IDLE, Trigger.EMPTY): _S.IDLE,
-    (_S.STREAMS, Trigger.START): _S.TX,
-    (_S.TX, Trigger.START): _S.TX,  # with force: restarted
-    (_S.PAUSE, Trigger.START): _S.TX,
-    (_S.TX, Trigger.STOP): _S.STREAMS,
-    (_S.PAUSE, Trigger.STOP): _S.STREAMS,
-    (_S.TX, Trigger.END): _S.STREAMS,
-    (_S.PAUSE, Trigger.END): _S.STREAMS,
-    (_S.TX, Trigger.PAUSE): _S.PAUSE,
-    (_S.PAUSE, Trigger.RESUME): _S.TX,
-}
-"""The port state machine: a (state, trigger) pair not here is refused."""
 
 
 @dataclass
@@ -120,16 +91,8 @@ class TesterCore:
             )
         return self._ports[index]
 
-    def _move(self, port: _Port, trigger: Trigger) -> None:
-        new = _TRANSITIONS.get((port.state, trigger))
-        if new is None:
-            raise StateError(
-                f"port {port.info.index} is {port.state.value}: cannot {trigger.value}",
-                port=port.info.index,
-            )
-        if new is PortState.STREAMS and not port.streams:
-            new = PortState.IDLE
-        port.state = new
+    def _move_port(self, port: _Port, trigger: Trigger) -> None:
+        port.state = next_state(port.info.index, port.state, trigger, port.streams)
 
     def _set(self, port: _Port, **changes: Any) -> None:
         port.info = replace(port.info, **changes)
@@ -289,7 +252,7 @@ class TesterCore:
                 )
             port.slots[stream_id] = port.free_slots.pop()
         port.streams[stream_id] = stream
-        self._move(port, Trigger.ADD)
+        self._move_port(port, Trigger.ADD)
         return effects
 
     def _change_while_active(
@@ -339,7 +302,7 @@ class TesterCore:
         slot = port.slots.pop(stream_id)
         port.free_slots.append(slot)
         if not port.streams:
-            self._move(port, Trigger.EMPTY)
+            self._move_port(port, Trigger.EMPTY)
         return slot
 
     def remove_all_streams(self, index: int) -> None:
@@ -402,7 +365,14 @@ class TesterCore:
                 raise StateError(f"port {index} is already transmitting", port=index)
         factors = [self.start_factor(i, multiplier, force=force) for i in ports]
         jobs = [
-            self._job(self.port(i), duration_s, f)
+            build_job(
+                self.port(i).info,
+                self._enabled(self.port(i)),
+                self.port(i).slots,
+                self.port(i).run_id + 1,
+                duration_s,
+                f,
+            )
             for i, f in zip(ports, factors, strict=True)
         ]
         effects: list[Effect] = []
@@ -414,43 +384,13 @@ class TesterCore:
             port.run_id = job.run_id
             port.job_ids = set(self._enabled(port))
             port.multiplier = job.multiplier
-            self._move(port, Trigger.START)
+            self._move_port(port, Trigger.START)
             effects.append(Send(index, msg.StartJob(job)))
         effects += [
             TrafficEvent(EventKind.STARTED, i, {"run_id": j.run_id})
             for i, j in zip(ports, jobs, strict=True)
         ]
         return effects
-
-    def _job(self, port: _Port, duration_s: float | None, factor: float) -> TxJob:
-        info = port.info
-        enabled = self._enabled(port)
-        sjobs = []
-        for sid in sorted(enabled):
-            stream = enabled[sid]
-            tid = tid_of(stream)
-            if tid > info.tpld_mode.max_tid:
-                raise ValidationError(
-                    f"TPLD id {tid} > {info.tpld_mode.max_tid} for the port's "
-                    f"{info.tpld_mode.value} TPLD",
-                    field="tpld_id",
-                )
-            stream.validate_for_port(
-                info.tpld_mode.length if tid >= 0 else 0,
-                info.payload_checksum_offset > 0,
-            )
-            plan = plan_for(sid, stream, info.speed_bps, enabled)
-            if stream.enabled is StreamEnable.SUPPRESS:
-                plan = replace(plan, suppressed=True)
-            sjobs.append(TxStreamJob(port.slots[sid], stream, plan, tid))
-        return TxJob(
-            run_id=port.run_id + 1,
-            streams=sjobs,
-            tpld_mode=info.tpld_mode,
-            pi_offset=info.payload_checksum_offset,
-            duration_s=duration_s,
-            multiplier=factor,
-        )
 
     def stop(self, ports: list[int]) -> list[Effect]:
         """Stop the ports that transmit (others are left as they are)."""
@@ -459,7 +399,7 @@ class TesterCore:
             port = self.port(index)
             if port.state.is_active:
                 port.run_id += 1  # a late "done" of the old run is ignored
-                self._move(port, Trigger.STOP)
+                self._move_port(port, Trigger.STOP)
                 effects.append(Send(index, msg.StopJob()))
                 effects.append(TrafficEvent(EventKind.STOPPED, index))
         return effects
@@ -471,7 +411,7 @@ class TesterCore:
                 raise StateError(f"port {index} is not transmitting", port=index)
         effects: list[Effect] = []
         for index in ports:
-            self._move(self.port(index), Trigger.PAUSE)
+            self._move_port(self.port(index), Trigger.PAUSE)
             effects += [
                 Send(index, msg.PauseJob()),
                 TrafficEvent(EventKind.PAUSED, index),
@@ -485,7 +425,7 @@ class TesterCore:
                 raise StateError(f"port {index} is not paused", port=index)
         effects: list[Effect] = []
         for index in ports:
-            self._move(self.port(index), Trigger.RESUME)
+            self._move_port(self.port(index), Trigger.RESUME)
             effects += [
                 Send(index, msg.ResumeJob()),
                 TrafficEvent(EventKind.RESUMED, index),
@@ -610,12 +550,12 @@ class TesterCore:
         port = self.port(index)
         match report:
             case msg.JobDone(run_id) if run_id == port.run_id and port.state.is_active:
-                self._move(port, Trigger.END)
+                self._move_port(port, Trigger.END)
                 return [TrafficEvent(EventKind.DONE, index)]
             case msg.JobFailed(run_id, message) if (
                 run_id == port.run_id and port.state.is_active
             ):
-                self._move(port, Trigger.END)
+                self._move_port(port, Trigger.END)
                 return [TrafficEvent(EventKind.ERROR, index, {"message": message})]
         return []
 
@@ -625,7 +565,7 @@ class TesterCore:
         port = self.port(index)
         port.run_id += 1
         if port.state.is_active:
-            self._move(port, Trigger.END)
+            self._move_port(port, Trigger.END)
         return [TrafficEvent(EventKind.ERROR, index, {"message": message})]
 
 

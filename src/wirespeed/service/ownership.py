@@ -1,4 +1,4 @@
-"""Who owns a port, and what a port's state allows (pure).
+"""Who owns a port, and the port state machine (pure).
 
 One ownership model serves every front end: a TRex ``acquire`` and a Xena
 ``P_RESERVATION RESERVE`` are the same act. The owner is a user name; the session is
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import enum
 import secrets
+from collections.abc import Sized
 from dataclasses import dataclass
 
 from wirespeed.errors import OwnershipError, StateError
 
-__all__ = ["PortState", "Reservation", "Reservations"]
+__all__ = ["PortState", "Reservation", "Reservations", "Trigger", "next_state"]
 
 
 class PortState(enum.Enum):
@@ -28,6 +29,58 @@ class PortState(enum.Enum):
     def is_active(self) -> bool:
         """True while the port is transmitting (or paused mid-transmission)."""
         return self in (PortState.TX, PortState.PAUSE)
+
+
+class Trigger(enum.Enum):
+    """What moves a port from one state to another."""
+
+    ADD = "add a stream"
+    EMPTY = "remove its last stream"
+    START = "start"
+    STOP = "stop"
+    PAUSE = "pause"
+    RESUME = "resume"
+    END = "end its job"
+
+
+_S = PortState
+_TRANSITIONS: dict[tuple[PortState, Trigger], PortState] = {
+    (_S.IDLE, Trigger.ADD): _S.STREAMS,
+    (_S.STREAMS, Trigger.ADD): _S.STREAMS,
+    (_S.TX, Trigger.ADD): _S.TX,
+    (_S.PAUSE, Trigger.ADD): _S.PAUSE,
+    (_S.STREAMS, Trigger.EMPTY): _S.IDLE,
+    (_S.IDLE, Trigger.EMPTY): _S.IDLE,
+    (_S.STREAMS, Trigger.START): _S.TX,
+    (_S.TX, Trigger.START): _S.TX,  # with force: restarted
+    (_S.PAUSE, Trigger.START): _S.TX,
+    (_S.TX, Trigger.STOP): _S.STREAMS,
+    (_S.PAUSE, Trigger.STOP): _S.STREAMS,
+    (_S.TX, Trigger.END): _S.STREAMS,
+    (_S.PAUSE, Trigger.END): _S.STREAMS,
+    (_S.TX, Trigger.PAUSE): _S.PAUSE,
+    (_S.PAUSE, Trigger.RESUME): _S.TX,
+}
+"""The port state machine: a (state, trigger) pair not here is refused."""
+
+
+def next_state(
+    port: int, state: PortState, trigger: Trigger, streams: Sized
+) -> PortState:
+    """The state ``trigger`` moves a port in ``state`` to (a port left with no
+    streams is IDLE).
+
+    Raises:
+        StateError: the table has no such move.
+    """
+    new = _TRANSITIONS.get((state, trigger))
+    if new is None:
+        raise StateError(
+            f"port {port} is {state.value}: cannot {trigger.value}", port=port
+        )
+    if new is PortState.STREAMS and not len(streams):
+        return PortState.IDLE
+    return new
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from wirespeed.dataplane.pacer import PacerMode, StreamPlan
-from wirespeed.model import ModeKind, Stream
-from wirespeed.model.scaling import is_fixed_rate, stream_rates
+from collections.abc import Mapping
+from dataclasses import replace
 
-__all__ = ["plan_for", "tid_of"]
+from wirespeed.dataplane.messages import TxJob, TxStreamJob
+from wirespeed.dataplane.pacer import PacerMode, StreamPlan
+from wirespeed.errors import ValidationError
+from wirespeed.model import ModeKind, Stream, StreamEnable
+from wirespeed.model.scaling import is_fixed_rate, stream_rates
+from wirespeed.service.types import PortInfo
+
+__all__ = ["build_job", "plan_for", "tid_of"]
 
 
 def tid_of(stream: Stream) -> int:
@@ -62,4 +68,46 @@ def plan_for(
         next_key=nxt,
         action_count=stream.action_count,
         scaled=scaled,
+    )
+
+
+def build_job(
+    info: PortInfo,
+    enabled: dict[int, Stream],
+    slots: Mapping[int, int],
+    run_id: int,
+    duration_s: float | None,
+    factor: float,
+) -> TxJob:
+    """What the TX worker needs to send ``enabled`` on the port ``info`` describes.
+
+    Raises:
+        ValidationError: a TPLD id too large for the port's TPLD, or a stream that
+            does not fit the port (frames too short for its TPLD ...).
+    """
+    sjobs = []
+    for sid in sorted(enabled):
+        stream = enabled[sid]
+        tid = tid_of(stream)
+        if tid > info.tpld_mode.max_tid:
+            raise ValidationError(
+                f"TPLD id {tid} > {info.tpld_mode.max_tid} for the port's "
+                f"{info.tpld_mode.value} TPLD",
+                field="tpld_id",
+            )
+        stream.validate_for_port(
+            info.tpld_mode.length if tid >= 0 else 0,
+            info.payload_checksum_offset > 0,
+        )
+        plan = plan_for(sid, stream, info.speed_bps, enabled)
+        if stream.enabled is StreamEnable.SUPPRESS:
+            plan = replace(plan, suppressed=True)
+        sjobs.append(TxStreamJob(slots[sid], stream, plan, tid))
+    return TxJob(
+        run_id=run_id,
+        streams=sjobs,
+        tpld_mode=info.tpld_mode,
+        pi_offset=info.payload_checksum_offset,
+        duration_s=duration_s,
+        multiplier=factor,
     )
