@@ -331,8 +331,9 @@ class Chassis:
         *,
         owner: str = "wirespeed",
         testbed: EmbeddedTestbed | None = None,
+        dataplane: Dataplane | None = None,
     ) -> None:
-        self.tester = Tester(config)
+        self.tester = Tester(config, dataplane=dataplane)
         self.owner = owner
         self.session = f"api-{id(self):x}"
         self.testbed = testbed

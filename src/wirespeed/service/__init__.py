@@ -1,6 +1,7 @@
 """The in-process tester that every front end drives (see :mod:`.tester`)."""
 
 from wirespeed.model.scaling import Multiplier, MultiplierKind, MultiplierOp
+from wirespeed.service.dataplane import Dataplane
 from wirespeed.service.ownership import PortState, Reservation
 from wirespeed.service.stats import PortStats, StreamTxStats
 from wirespeed.service.tester import (
@@ -12,6 +13,7 @@ from wirespeed.service.tester import (
 )
 
 __all__ = [
+    "Dataplane",
     "EventKind",
     "ModuleInfo",
     "Multiplier",
