@@ -51,6 +51,7 @@ from wirespeed.packet.template import (
     template_from_scapy,
 )
 from wirespeed.service import (
+    Dataplane,
     Multiplier,
     PortInfo,
     PortStats,
