@@ -1,6 +1,7 @@
 """Frame-size and payload patterns (Xena ``PS_PACKETLENGTH`` and ``PS_PAYLOAD``).
 
 Frame sizes count the 4-byte FCS; the bytes handed to the kernel are ``size - 4``.
+A frame under :data:`MIN_WIRE_FRAME_BYTES` leaves padded to it, as a NIC pads it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ __all__ = [
     "IMIX",
     "MAX_FRAME_BYTES",
     "MIN_FRAME_BYTES",
+    "MIN_WIRE_FRAME_BYTES",
     "FrameLength",
     "LengthType",
     "Payload",
@@ -24,6 +26,9 @@ MAX_FRAME_BYTES = 16384
 """Largest frame size accepted (16 KiB, FCS included)."""
 MIN_FRAME_BYTES = 18
 """Smallest frame size accepted: a 14-byte Ethernet header plus the FCS."""
+MIN_WIRE_FRAME_BYTES = 64
+"""Shortest frame on the wire (FCS included): a shorter one is padded with zero bytes
+to this (60 bytes handed to the kernel), as a NIC does, and counted at this size."""
 
 IMIX: tuple[tuple[int, int], ...] = ((64, 7), (594, 4), (1518, 1))
 """The simple IMIX used for ``MIX``: (frame size incl. FCS, weight) = 64:594:1518
