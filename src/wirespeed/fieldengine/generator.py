@@ -17,10 +17,8 @@ Checksums are computed from the words that change plus precomputed sums of the r
 (:mod:`wirespeed.fieldengine.sums`), never over whole rows, so a batch costs a few
 passes of a few bytes per frame whatever the frame size.
 
-A frame with a TPLD is never shorter than 60 bytes (64 with the FCS): the socket pads
-a shorter frame with zeros, as a NIC does, which would leave the TPLD short of the
-frame's end, so a test frame is built at 60 bytes instead (payload up to its TPLD,
-length fields to match). Frames without one are built as the stream says.
+A frame with a TPLD is built at 60 bytes at least (64 with the FCS): the socket pads
+shorter frames with zeros, as a NIC does, which would leave its TPLD short of the end.
 
 A row holds a whole frame (``width`` = the largest frame without FCS) unless the
 frames are long and their bytes past some point never change: then a row holds only
@@ -354,17 +352,14 @@ class StreamGenerator:
         """On the wire: frames under 60 bytes count as padded to 60."""
         if self._trim is None:
             return self.stream.frame_length.mean_wire_bytes
-        if self.width <= MIN_TEST_FRAME_BYTES:
+        lo = MIN_TEST_FRAME_BYTES
+        if self.width <= lo:
             return float(MIN_WIRE_FRAME_BYTES)
         var = self._vars.vars[self._trim]
-        mean = var.mean(MIN_TEST_FRAME_BYTES, self.width)
+        mean = var.mean(lo, self.width)
         if mean is None:  # a huge cycle: sample it
             sample = var.values(np.arange(1 << 16, dtype=np.int64) * 7919)
-            mean = float(
-                np.clip(
-                    sample.astype(np.float64), MIN_TEST_FRAME_BYTES, self.width
-                ).mean()
-            )
+            mean = float(np.clip(sample.astype(np.float64), lo, self.width).mean())
         return mean + FCS_BYTES
 
     def injector(self) -> ErrorInjector:
