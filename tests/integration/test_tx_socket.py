@@ -3,7 +3,9 @@
 Frames go out as one to three pieces each (whole rows; a head, a shared tail, a
 TPLD; or pieces by address), staged one way after another so that every message
 changes its number of pieces and some lengths of earlier stagings remain in the
-socket's tables: the frames received on the peer are checked byte for byte.
+socket's tables: the frames received on the peer are checked byte for byte. A frame
+under 60 bytes arrives padded with zeros to 60, as a NIC sends it (a veth would
+deliver it short).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 import pytest
 from ring_frames import ring_frames
 
-from wirespeed.dataplane.afpacket import RxRing, TxSocket
+from wirespeed.dataplane.afpacket import PAD_TO_BYTES, RxRing, TxSocket
 from wirespeed.topology.netns import Lab, in_netns
 
 pytestmark = pytest.mark.netns
@@ -60,6 +62,11 @@ def _frames(
     return _frame_rows(64, width, seed), tail, tpld, lengths
 
 
+def _wire(frames: list[bytes]) -> list[bytes]:
+    """Frames as they arrive: padded with zeros to 60 bytes."""
+    return [f.ljust(PAD_TO_BYTES, b"\0") for f in frames]
+
+
 def _head_and_tail(row: np.ndarray, tail: np.ndarray, end: int) -> bytes:
     """A frame's first ``end`` bytes: its row's 48, then the shared tail's."""
     return bytes(row[: min(48, end)]) + bytes(tail[: max(0, end - 48)])
@@ -99,7 +106,7 @@ def test_every_staging_sends_exactly_its_frames() -> None:
         want += [bytes(body[i, :40]) for i in range(64)]
         got = ring_frames(ring, len(want))
         assert len(got) == len(want) == 214
-        assert got == want
+        assert got == _wire(want)
         assert tx.errors == 0
 
 
@@ -137,5 +144,49 @@ def test_a_staging_sent_in_several_calls_and_staged_again() -> None:
         want += [bytes(body[i, :40]) for i in range(10, 42)]
         got = ring_frames(ring, len(want))
         assert len(got) == len(want) == 179
-        assert got == want
+        assert got == _wire(want)
+        assert tx.errors == 0
+
+
+def test_short_frames_are_padded_to_60_bytes() -> None:
+    """Every staging with frames of 14-70 bytes: those under 60 get a fourth piece
+    of zeros, the others none, also when one staging mixes both and when the
+    window's slots held a padded layout before."""
+    with _pair("wsp") as (tx, ring):
+        want: list[bytes] = []
+        body, tail, tpld, _ = _frames(48, 7)
+        sizes = np.arange(14, 71, dtype=np.int64)  # 57 frames: 46 short ones
+        n = len(sizes)
+        # whole rows (the first 48 bytes of each frame, then the shared tail)
+        assert tx.send_rows(body[:n], sizes, None, tail) == n
+        want += [_head_and_tail(body[i], tail, int(sizes[i])) for i in range(n)]
+        # head and TPLD: 20 + 20 bytes, padded after the TPLD as a NIC pads
+        forty = np.full(16, 40, dtype=np.int64)
+        assert tx.send_rows(body[:16], forty, tpld[:16]) == 16
+        want += [bytes(body[i, :20]) + bytes(tpld[i]) for i in range(16)]
+        # a generator's constant length of 44 bytes (read-only), sent in two calls
+        fixed = np.full(64, 44, dtype=np.int64)
+        fixed.flags.writeable = False
+        assert tx.stage_rows(body[:40], fixed[:40]) == 40
+        assert tx.send_staged(25) == 25
+        assert tx.send_staged(40, 25) == 15
+        want += [bytes(body[i, :44]) for i in range(40)]
+        # pieces by address, three of them given: 30 bytes, or 64 (no padding)
+        addrs = np.zeros((20, 3), dtype=np.uint64)
+        lens = np.zeros((20, 3), dtype=np.int64)
+        addrs[:, 0] = body.ctypes.data + np.arange(20, dtype=np.uint64) * 48
+        lens[:, 0] = 10
+        addrs[:, 1] = tail.ctypes.data
+        lens[:, 1] = np.where(np.arange(20) % 2, 34, 0)
+        addrs[:, 2] = tpld.ctypes.data + np.arange(20, dtype=np.uint64) * 20
+        lens[:, 2] = 20
+        assert tx.send_pieces(addrs, lens) == 20
+        for i in range(20):
+            want.append(
+                bytes(body[i, :10]) + bytes(tail[: 34 * (i % 2)]) + bytes(tpld[i])
+            )
+        got = ring_frames(ring, len(want))
+        assert len(got) == len(want) == n + 16 + 40 + 20
+        assert [len(f) for f in got[:n]] == [max(int(k), 60) for k in sizes]
+        assert got == _wire(want)
         assert tx.errors == 0

@@ -152,9 +152,15 @@ class RxAnalyzer:
         self._accepted = accepted
 
     def clear(self, now_ns: int) -> None:
-        """Reset every counter and all analysis state; a new period starts at
-        ``now_ns``."""
-        reset_tid_rows(self._table, slice(0, self._used))
+        """Reset every counter; a new period starts at ``now_ns``.
+
+        Each TID's place in its sequence stays (see
+        :mod:`wirespeed.analysis.sequence`): a clear while traffic runs counts
+        nothing lost.
+        """
+        used = slice(0, self._used)
+        self._seq.carry_over(self._words[used], self._table["tid"][used], now_ns)
+        reset_tid_rows(self._table, used)
         self._tid_row.fill(_NO_TID)
         self._used = 0
         self._seq.clear()
@@ -354,6 +360,7 @@ class RxAnalyzer:
             self._tid_row[take] = rows
             self._table["tid"][rows] = take
             self._table["in_use"][rows] = 1
+            self._seq.resume(self._words, rows, take)
             self._used += take.size
         result: NDArray[np.intp] = self._tid_row[tid]
         return result
@@ -478,6 +485,9 @@ class RxAnalyzer:
 
     def _sequence(self, groups: Groups, pk: _Packets) -> None:
         words = self._words
+        if self._seq.has_carried:
+            at = _first_at(groups)
+            self._seq.go_on(words, groups.rows, pk.seq[at], pk.tx[at])
         tx = groups.sort(pk.tx)
         epoch_start = words[groups.rows, Col.EPOCH_START_TX]
         if np.count_nonzero(epoch_start != NO_TIME) == 0:
@@ -487,7 +497,9 @@ class RxAnalyzer:
             if np.count_nonzero(strag) == 0:
                 strag = None
         if strag is None:
-            self._seq.update(words, groups, groups.sort(pk.seq), tx)
+            self._seq.update(
+                words, groups, groups.sort(pk.seq), tx, _group_firsts(groups, pk)
+            )
             return
         late_rows = groups.rows[groups.gidx[strag]]
         np.add.at(words[:, Col.STALE], late_rows, 1)
@@ -498,7 +510,20 @@ class RxAnalyzer:
         arrival = keep if groups.order is None else np.sort(groups.order[keep])
         rest = pk.take(arrival)
         sub = group_rows(rest.rows)
-        self._seq.update(words, sub, sub.sort(rest.seq), sub.sort(rest.tx))
+        self._seq.update(
+            words, sub, sub.sort(rest.seq), sub.sort(rest.tx), _group_firsts(sub, rest)
+        )
+
+
+def _first_at(groups: Groups) -> NDArray[np.intp]:
+    """Where each group's first packet is in the batch (arrival order)."""
+    return groups.starts if groups.order is None else groups.order[groups.starts]
+
+
+def _group_firsts(groups: Groups, pk: _Packets) -> NDArray[np.bool_]:
+    """Whether each group's first packet has the first-packet flag."""
+    flags: NDArray[np.bool_] = pk.first[_first_at(groups)]
+    return flags
 
 
 def _rate(total: int, mark: int, elapsed_ns: int, scale: int) -> tuple[int, int]:

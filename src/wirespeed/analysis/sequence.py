@@ -6,12 +6,21 @@ stream of frames is cut into batches.
 
 **Unwrapping.** The 24-bit sequence number ``s`` of each packet is extended to a
 64-bit number ``e`` by adding the signed distance, in ``[-2**23, 2**23)``, from the
-previous packet of the same TID (modulo ``2**24``). The first packet of an epoch gets
-``e = s``. So ``0xFFFFFE, 0xFFFFFF, 0, 1`` become ``0xFFFFFE .. 0x1000001``.
+previous packet of the same TID (modulo ``2**24``). So ``0xFFFFFE, 0xFFFFFF, 0, 1``
+become ``0xFFFFFE .. 0x1000001``.
 
-**State.** ``max``: the highest ``e`` seen. ``low``: the lowest accepted ``e``.
-``unique``: the number of accepted packets. The window: which numbers in
-``(max - W, max]`` were accepted, ``W`` = ``window`` (default 65536).
+**Where an epoch starts.** Every start numbers a stream's frames from
+:data:`EPOCH_FIRST_SEQ` (0), the first of them carrying the first-packet flag, as
+wirespeed's transmitter does. So an epoch starts at that number, not at the first
+one received: a flagged packet opens it at its own number, any other first packet
+at 0, and the first packet ``s`` gets ``e = start + ((s - start) mod 2**24)``.
+Frames lost before the first one received are missing like any others (``0`` lost,
+``1`` received first: lost 1, seq too high 1).
+
+**State.** ``low``: the epoch's first number. ``max``: the highest ``e`` seen
+(``low - 1`` before any). ``unique``: the number of accepted packets. The window:
+which numbers in ``(max - W, max]`` were accepted, ``W`` = ``window`` (default
+65536).
 
 **Classification** of a packet ``e``, with ``M`` the ``max`` before it:
 
@@ -19,17 +28,18 @@ previous packet of the same TID (modulo ``2**24``). The first packet of an epoch
   event: it jumped over ``M+1 .. e-1``, which are missing (for now).
 * ``M - W < e <= M`` and ``e`` is in the window: a *duplicate*; not accepted.
 * ``M - W < e <= M`` and ``e`` is not in the window: *misordered* (late); accepted.
-* ``e <= M - W``: *stale*, too old to tell a late packet from a duplicate; not
-  accepted (and not counted as misordered or duplicate).
+* ``e <= M - W`` or ``e < low``: *stale*, too old to tell a late packet from a
+  duplicate (or from before the epoch); not accepted (and not counted as
+  misordered or duplicate).
 
 Every packet with ``e <= M`` is a *seq too low* event, so
 ``seq_too_low = misordered + duplicates + stale``. An accepted packet enters the
-window and updates ``unique`` and ``low``.
+window and updates ``unique``.
 
-**Loss.** ``lost = lost_base + (max - low + 1) - unique``: the numbers between the
-lowest and the highest accepted packet that have not arrived (yet). A late packet
-lowers ``lost`` by one and counts as misordered, as on Xena and TRex; ``lost`` is the
-only counter that can decrease. Packets that never arrive after the highest one
+**Loss.** ``lost = lost_base + (max - low + 1) - unique``: the numbers from the
+epoch's first to the highest accepted packet that have not arrived (yet). A late
+packet lowers ``lost`` by one and counts as misordered, as on Xena and TRex; ``lost``
+is the only counter that can decrease. Packets that never arrive after the highest one
 received cannot be counted (nothing says they were sent). All other counters only
 grow until the analyzer is cleared.
 
@@ -45,6 +55,19 @@ not newer (a duplicate or a reordered first packet) is classified as above. Pack
 sent before the first packet of a flagged epoch (stragglers of an earlier run) are
 counted as stale. Transmit times are reconstructed as ``rx_ns - latency``, which is
 exact while latencies stay within +-34 s.
+
+**Clearing** zeroes the counters, not the receiver's place in a stream
+(:meth:`SequenceTracker.carry_over`): a TID seen before the clear goes on from the
+highest number it had, ``low`` the next one, so a clear while traffic runs counts
+nothing lost (and a packet numbered below that, from before the clear, is stale).
+Unless its first packet after the clear starts a new epoch: a flagged one sent after
+every packet of the old epoch (not counted as a restart: the old epoch is not in
+these counters), or one sent after the clear and numbered no higher than the old
+epoch's highest, which only a new start can send (within one start, numbers grow
+with the transmit time): that epoch starts at 0, its first frames lost with its
+flag, and packets sent before the clear are stragglers. (A new start whose first
+received number is above the old run's highest, after a run shorter than the frames
+lost, is taken for the old run going on.)
 """
 
 from __future__ import annotations
@@ -57,9 +80,13 @@ from wirespeed.analysis.table import INT64_MAX, NO_TIME, Col
 from wirespeed.errors import ValidationError
 from wirespeed.tpld import SEQ_MODULUS
 
-__all__ = ["DEFAULT_WINDOW", "SequenceTracker"]
+__all__ = ["DEFAULT_WINDOW", "EPOCH_FIRST_SEQ", "SequenceTracker"]
 
 DEFAULT_WINDOW = 1 << 16
+EPOCH_FIRST_SEQ = 0
+"""The number every start gives a stream's first frame."""
+_FRESH, _VALID, _CARRIED = 0, 1, 2  # seq_valid: no epoch, an epoch, one from a clear
+_CARRY = (Col.SEQ_LAST, Col.SEQ_MAX, Col.EPOCH_NEWEST_TX, Col.EPOCH_START_TX)
 _SEQ_MASK = SEQ_MODULUS - 1
 _HALF = SEQ_MODULUS >> 1
 _GROUP_SPACING = np.int64(1 << 40)
@@ -88,10 +115,55 @@ class SequenceTracker:
         self.window = window
         self._shift = window.bit_length() - 1
         self._ring = np.zeros((0, window), dtype=np.uint16)
+        self._carry_tids = np.zeros(0, dtype=np.int64)
+        self._carry = np.zeros((0, len(_CARRY)), dtype=np.int64)
+        self._cleared_ns = INT64_MAX
+        self._pending = 0  # rows carried over a clear that have not gone on yet
 
     def clear(self) -> None:
         """Drop all windows."""
         self._ring = np.zeros((0, self.window), dtype=np.uint16)
+
+    @property
+    def has_carried(self) -> bool:
+        """Some rows still hold a place carried over a clear (see :meth:`go_on`)."""
+        return self._pending > 0
+
+    def carry_over(
+        self, words: NDArray[np.int64], tids: NDArray[np.int64], now_ns: int
+    ) -> None:
+        """Remember where each TID's sequence is before the table is cleared at
+        ``now_ns`` (what was remembered at an earlier clear stays for TIDs not
+        seen since); :meth:`resume` gives it back to their new rows.
+
+        Args:
+            words: the rows in use, as a 2-D int64 array (see ``table.Col``).
+            tids: the TID of each of these rows.
+            now_ns: when the clear happens (the transmitters' clock).
+        """
+        seen = words[:, Col.SEQ_VALID] != _FRESH
+        new_tids = tids[seen].astype(np.int64)
+        older = ~np.isin(self._carry_tids, new_tids)
+        all_tids = np.concatenate([self._carry_tids[older], new_tids])
+        state = np.concatenate([self._carry[older], words[seen][:, _CARRY]])
+        order = np.argsort(all_tids)
+        self._carry_tids, self._carry = all_tids[order], state[order]
+        self._cleared_ns = now_ns
+        self._pending = 0
+
+    def resume(
+        self, words: NDArray[np.int64], rows: NDArray[np.intp], tids: NDArray[np.int64]
+    ) -> None:
+        """Give new rows the place in their sequence carried over a clear."""
+        if self._carry_tids.size == 0:
+            return
+        at = np.searchsorted(self._carry_tids, tids)
+        at[at == self._carry_tids.size] = 0
+        hit = self._carry_tids[at] == tids
+        for col, values in zip(_CARRY, self._carry[at[hit]].T, strict=True):
+            words[rows[hit], col] = values
+        words[rows[hit], Col.SEQ_VALID] = _CARRIED
+        self._pending += int(np.count_nonzero(hit))
 
     def _ensure(self, n_rows: int) -> None:
         have = self._ring.shape[0]
@@ -109,12 +181,15 @@ class SequenceTracker:
             tx_ns: the packet's reconstructed transmit time.
         """
         state = words[row]
-        if state[Col.SEQ_VALID]:
+        if state[Col.SEQ_VALID] != _FRESH:
             if tx_ns <= state[Col.EPOCH_NEWEST_TX]:
                 return
-            state[Col.LOST_BASE] = state[Col.LOST]
-            state[Col.SEQ_VALID] = 0
-            state[Col.RESTARTS] += 1
+            if state[Col.SEQ_VALID] == _VALID:
+                state[Col.LOST_BASE] = state[Col.LOST]
+                state[Col.RESTARTS] += 1
+            else:  # a new start after a clear: the old epoch is gone
+                self._pending -= 1
+            state[Col.SEQ_VALID] = _FRESH
         state[Col.EPOCH_START_TX] = tx_ns
 
     def stragglers(
@@ -130,6 +205,7 @@ class SequenceTracker:
         groups: Groups,
         seq: NDArray[np.int64],
         tx_ns: NDArray[np.int64],
+        flagged: NDArray[np.bool_],
     ) -> None:
         """Classify a grouped batch and update the sequence columns.
 
@@ -138,11 +214,12 @@ class SequenceTracker:
             groups: the batch grouped by row.
             seq: 24-bit sequence numbers, in group order.
             tx_ns: reconstructed transmit times, in group order.
+            flagged: whether each group's first packet has the first-packet flag.
         """
         ur, starts = groups.rows, groups.starts
         self._ensure(int(ur[-1]) + 1)
         blk = words[ur]
-        self._start_fresh(blk, ur, seq[starts])
+        self._start_fresh(blk, ur, seq[starts], flagged)
         last = blk[:, Col.SEQ_LAST]
         high = blk[:, Col.SEQ_MAX]
         prev = np.empty_like(seq)
@@ -169,7 +246,6 @@ class SequenceTracker:
         counts = groups.counts
         high = blk[:, Col.SEQ_MAX]
         blk[:, Col.SEQ_UNIQUE] += counts
-        blk[:, Col.SEQ_LOW] = np.minimum(blk[:, Col.SEQ_LOW], high + 1)
         blk[:, Col.SEQ_LAST] = high + counts
         blk[:, Col.SEQ_MAX] = high + counts
 
@@ -184,6 +260,7 @@ class SequenceTracker:
         ext = cs + base[gidx]
         rel = ext - blk[:, Col.SEQ_MAX][gidx]
         new_high, too_high, stale, key = _running_max_classes(rel, groups, self.window)
+        stale |= ext < blk[:, Col.SEQ_LOW][gidx]  # before the epoch (or a clear)
 
         def per_group(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
             counts: NDArray[np.int64] = np.add.reduceat(mask, starts, dtype=np.int64)
@@ -206,10 +283,6 @@ class SequenceTracker:
         blk[:, Col.MISORDERED] += per_group(late)
         blk[:, Col.STALE] += per_group(stale)
         blk[:, Col.SEQ_UNIQUE] += per_group(accepted)
-        low_in = np.where(accepted, ext, INT64_MAX)
-        blk[:, Col.SEQ_LOW] = np.minimum(
-            blk[:, Col.SEQ_LOW], np.minimum.reduceat(low_in, starts)
-        )
         blk[:, Col.SEQ_MAX] += np.maximum(np.maximum.reduceat(rel, starts), 0)
         blk[:, Col.SEQ_LAST] = ext[groups.ends]
         if messy.size:
@@ -258,22 +331,68 @@ class SequenceTracker:
         blk: NDArray[np.int64],
         ur: NDArray[np.intp],
         first_seq: NDArray[np.int64],
+        flagged: NDArray[np.bool_],
     ) -> None:
-        fresh = blk[:, Col.SEQ_VALID] == 0
+        """Open an epoch in the rows that have none: at the first packet's number if
+        it is flagged, else at :data:`EPOCH_FIRST_SEQ`."""
+        fresh = blk[:, Col.SEQ_VALID] == _FRESH
         if np.count_nonzero(fresh) == 0:
             return
         s0 = first_seq[fresh]
+        start = np.where(flagged[fresh], s0, EPOCH_FIRST_SEQ)
         rows = blk[fresh]
-        rows[:, Col.SEQ_VALID] = 1
-        rows[:, Col.SEQ_LAST] = s0 - 1
-        rows[:, Col.SEQ_MAX] = s0 - 1
-        rows[:, Col.SEQ_RUN_LO] = s0
-        rows[:, Col.SEQ_LOW] = INT64_MAX
+        rows[:, Col.SEQ_VALID] = _VALID
+        rows[:, Col.SEQ_LAST] = start + ((s0 - start) & _SEQ_MASK) - 1
+        rows[:, Col.SEQ_MAX] = start - 1
+        rows[:, Col.SEQ_RUN_LO] = start
+        rows[:, Col.SEQ_LOW] = start
         rows[:, Col.SEQ_UNIQUE] = 0
         rows[:, Col.EPOCH_NEWEST_TX] = NO_TIME
         blk[fresh] = rows
-        fill = ((s0 >> self._shift) + 0x8000) & _TAG_MASK
-        self._ring[ur[fresh]] = fill.astype(np.uint16)[:, None]
+        self._fill(ur[fresh], start)
+
+    def go_on(
+        self,
+        words: NDArray[np.int64],
+        rows: NDArray[np.intp],
+        s0: NDArray[np.int64],
+        tx0: NDArray[np.int64],
+    ) -> None:
+        """Settle rows carried over a clear by their first packet since (``s0``
+        sent at ``tx0``, one per row): on from the number after their highest, or
+        a new epoch at 0 when that packet can only be from a new start (see the
+        module docstring). Other rows are left alone.
+
+        Args:
+            words: the TID table as a 2-D int64 array (see ``table.Col``).
+            rows: rows that received packets.
+            s0: the 24-bit sequence number of each row's first packet.
+            tx0: its reconstructed transmit time.
+        """
+        carried = words[rows, Col.SEQ_VALID] == _CARRIED
+        if np.count_nonzero(carried) == 0:
+            return
+        rows, s0, tx0 = rows[carried], s0[carried], tx0[carried]
+        self._pending -= rows.size
+        self._ensure(int(rows.max()) + 1)
+        blk = words[rows]
+        last, high = blk[:, Col.SEQ_LAST], blk[:, Col.SEQ_MAX]
+        ext = last + ((s0 - (last & _SEQ_MASK) + _HALF) & _SEQ_MASK) - _HALF
+        restarted = (tx0 > self._cleared_ns) & (ext <= high)
+        blk[restarted, Col.SEQ_VALID] = _FRESH
+        blk[restarted, Col.EPOCH_START_TX] = self._cleared_ns
+        on = ~restarted
+        blk[on, Col.SEQ_VALID] = _VALID
+        blk[on, Col.SEQ_RUN_LO] = high[on] + 1
+        blk[on, Col.SEQ_LOW] = high[on] + 1
+        blk[on, Col.SEQ_UNIQUE] = 0
+        words[rows] = blk
+        self._fill(rows[on], high[on] + 1)
+
+    def _fill(self, rows: NDArray[np.intp], start: NDArray[np.int64]) -> None:
+        """Empty the windows of ``rows``: a tag no number near ``start`` has."""
+        fill = ((start >> self._shift) + 0x8000) & _TAG_MASK
+        self._ring[rows] = fill.astype(np.uint16)[:, None]
 
     def _duplicates(
         self,

@@ -4,7 +4,9 @@ TX: ``sendmmsg``, up to 1024 frames a call. A frame is one message of up to thre
 pieces: its head (a row of a numpy array), the static rest of its bytes (one buffer
 that every frame of the stream shares, so the kernel copies it from a hot cache)
 and, for test frames, its TPLD (a row of a small second array), so neither the
-shared bytes nor the TPLD need writing into the rows. The message headers and
+shared bytes nor the TPLD need writing into the rows. A frame shorter than 60 bytes
+gets a fourth piece, zero bytes up to 60, as a NIC pads it (a veth sends what it is
+given). The message headers and
 iovecs of one call live in numpy structured arrays, rewritten for each call by a
 few vectorised assignments, not a Python loop.
 
@@ -27,8 +29,10 @@ import numpy as np
 import numpy.typing as npt
 
 from wirespeed.errors import PortError
+from wirespeed.model.patterns import MIN_WIRE_FRAME_BYTES
+from wirespeed.model.stream import FCS_BYTES
 
-__all__ = ["RxBatch", "RxRing", "TxSocket"]
+__all__ = ["PAD_TO_BYTES", "RxBatch", "RxRing", "TxSocket"]
 
 SOL_PACKET = 263
 PACKET_RX_RING = 5
@@ -69,7 +73,10 @@ _MMSGHDR = np.dtype(
     ]
 )
 assert _MMSGHDR.itemsize == 64
-_PIECES = 3  # the most pieces a message has: head, shared rest, TPLD
+_PIECES = 3  # the most pieces a message is given: head, shared rest, TPLD
+PAD_TO_BYTES = MIN_WIRE_FRAME_BYTES - FCS_BYTES
+"""Shortest frame sent (no FCS): shorter ones get zero bytes up to it."""
+_ZEROS = np.zeros(PAD_TO_BYTES, dtype=np.uint8)  # what padding pieces point at
 _MAX_CALL = 1024  # the most messages sendmmsg takes in one call (UIO_MAXIOV)
 
 
@@ -116,7 +123,7 @@ class TxSocket:
             self._sock.close()
             raise PortError(f"{ifname}: cannot open for TX: {exc}") from exc
         self._fd = self._sock.fileno()
-        self._iov = np.zeros((window, _PIECES), dtype=_IOVEC)
+        self._iov = np.zeros((window, _PIECES + 1), dtype=_IOVEC)
         self._msgs = np.zeros(window, dtype=_MMSGHDR)
         stride = np.uint64(self._iov.strides[0])
         self._msgs["iov"] = (
@@ -149,7 +156,8 @@ class TxSocket:
 
         Frame ``i`` is ``frames[i, :lengths[i]]``; with ``tail``, the bytes past the
         row's width come from ``tail`` (the same bytes for every frame); with
-        ``tplds``, the frame's last ``t`` bytes are ``tplds[i]`` instead. Rows of
+        ``tplds``, the frame's last ``t`` bytes are ``tplds[i]`` instead; a frame
+        shorter than :data:`PAD_TO_BYTES` is padded with zeros to it. Rows of
         both arrays must be contiguous (any row stride), ``tail`` contiguous.
         Returns how many were sent (all of them unless the interface went down, in
         which case the rest are counted in ``errors``).
@@ -185,6 +193,9 @@ class TxSocket:
             lens = (head, ends - head)
         if tplds is not None:
             lens += (np.full(n, t, dtype=np.int64),)
+        pad = _padding(lengths)
+        if pad is not None:
+            lens += (pad,)
         const = None  # constant lengths: each piece's, the same in every message
         if fixed and n and bool((lengths == lengths[0]).all()):
             const = tuple(int(piece[0]) for piece in lens)
@@ -224,8 +235,9 @@ class TxSocket:
         """Send frames given as absolute addresses of their pieces.
 
         Frame ``i`` is ``lengths[i, j]`` bytes at ``addrs[i, j]`` for each column
-        ``j`` in turn (at most three; a piece of length 0 adds nothing); the caller
-        keeps the memory behind the addresses alive until this returns.
+        ``j`` in turn (at most three; a piece of length 0 adds nothing), padded with
+        zeros to :data:`PAD_TO_BYTES`; the caller keeps the memory behind the
+        addresses alive until this returns.
         """
         return self.send_staged(self.stage_pieces(addrs, lengths))
 
@@ -237,6 +249,14 @@ class TxSocket:
         n, k = int(addrs.shape[0]), int(addrs.shape[1])
         if k > _PIECES or lengths.shape != addrs.shape:
             raise ValueError(f"({n}, {k}) piece addresses for {lengths.shape} lengths")
+        pad = _padding(lengths.sum(axis=1))
+        if pad is not None:
+            zeros = np.full(n, _ZEROS.ctypes.data, dtype=np.uint64)
+            addrs, lengths = (
+                np.column_stack((addrs, zeros)),
+                np.column_stack((lengths, pad)),
+            )
+            k += 1
         self._staged = _Staged(n, k, None, addrs, lengths, None, None)
         self._generation += 1
         return n
@@ -269,6 +289,9 @@ class TxSocket:
             if tplds is not None:
                 np.multiply(slots, np.uint64(tplds[1]), out=iov[:, k]["base"])
                 iov[:, k]["base"] += np.uint64(tplds[0] + first * tplds[1])
+                k += 1
+            if k < st.k:  # the padding
+                iov[:, k]["base"] = _ZEROS.ctypes.data
             # constant lengths already laid out in these slots stay
             key = None if st.const is None else (m, st.const)
             if key is None or key != self._win_lens:
@@ -277,6 +300,14 @@ class TxSocket:
                     iov[:, j]["len"] = lens[first : first + m]
             self._win_lens = key
         self._win = (self._generation, first, m)
+
+
+def _padding(lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
+    """Zero bytes each frame needs to reach :data:`PAD_TO_BYTES` (None: none do)."""
+    if len(lengths) == 0 or int(lengths.min()) >= PAD_TO_BYTES:
+        return None
+    pad: npt.NDArray[np.int64] = np.maximum(PAD_TO_BYTES - lengths, 0)
+    return pad
 
 
 @dataclass

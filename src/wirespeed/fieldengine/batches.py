@@ -8,10 +8,13 @@ import numpy as np
 import numpy.typing as npt
 
 from wirespeed.fieldengine.sequences import I64Array
+from wirespeed.model.patterns import MIN_WIRE_FRAME_BYTES
+from wirespeed.model.stream import FCS_BYTES
 
 __all__ = ["FrameBatch", "TpldStamp", "TxBatch"]
 
 U8Array = npt.NDArray[np.uint8]
+_PAD_TO = MIN_WIRE_FRAME_BYTES - FCS_BYTES
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,11 @@ class TxBatch:
     tail: U8Array | None = None
 
     def sent_bytes(self, k: int) -> int:
-        """Bytes of the first ``k`` frames, FCS included (what a TX counter adds)."""
+        """Bytes of the first ``k`` frames on the wire, FCS included (what a TX
+        counter adds): a frame under 60 bytes counts as padded to 60."""
         if not self.lengths.flags.writeable:  # fixed size: the generator's constant
-            return k * (int(self.lengths[0]) + 4) if k else 0
-        return int(self.lengths[:k].sum()) + 4 * k
+            return k * (max(int(self.lengths[0]), _PAD_TO) + FCS_BYTES) if k else 0
+        return int(np.maximum(self.lengths[:k], _PAD_TO).sum()) + FCS_BYTES * k
 
     def rows(self, start: int, stop: int) -> TxBatch:
         """Frames ``start...stop - 1`` as a batch (views of the same buffers)."""
@@ -115,7 +119,8 @@ class TxBatch:
         return addrs, lens
 
     def frame(self, i: int) -> bytes:
-        """The bytes of frame ``i`` as they go on the wire (no FCS)."""
+        """The bytes of frame ``i`` as built (no FCS; the socket pads one under 60
+        bytes with zeros)."""
         end = int(self.lengths[i]) - self.tpld_len
         width = self.body.shape[1]
         out = bytes(self.body[i, : min(end, width)])

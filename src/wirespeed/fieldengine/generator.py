@@ -17,6 +17,9 @@ Checksums are computed from the words that change plus precomputed sums of the r
 (:mod:`wirespeed.fieldengine.sums`), never over whole rows, so a batch costs a few
 passes of a few bytes per frame whatever the frame size.
 
+A frame with a TPLD is built at 60 bytes at least (64 with the FCS): the socket pads
+shorter frames with zeros, as a NIC does, which would leave its TPLD short of the end.
+
 A row holds a whole frame (``width`` = the largest frame without FCS) unless the
 frames are long and their bytes past some point never change: then a row holds only
 the ``head_width`` bytes up to there and the rest, the same for every frame, is one
@@ -48,7 +51,7 @@ from wirespeed.fieldengine.writes import (
     apply_write,
     apply_write_mask,
 )
-from wirespeed.model.patterns import LengthType, PayloadType
+from wirespeed.model.patterns import MIN_WIRE_FRAME_BYTES, LengthType, PayloadType
 from wirespeed.model.stream import FCS_BYTES, Stream
 from wirespeed.model.vm import (
     FixChecksumHw,
@@ -70,6 +73,8 @@ __all__ = ["FrameBatch", "StreamGenerator", "TpldStamp", "TxBatch", "compile_str
 
 U8Array = npt.NDArray[np.uint8]
 MIN_KERNEL_BYTES = 14
+MIN_TEST_FRAME_BYTES = MIN_WIRE_FRAME_BYTES - FCS_BYTES
+"""Shortest frame with a TPLD (no FCS): what a NIC pads shorter frames to."""
 SHARED_TAIL_MIN = 256
 """Fewest static bytes past the changing ones that are sent as a shared tail."""
 _LINE = 64  # bytes of a cache line
@@ -138,9 +143,12 @@ class StreamGenerator:
         template = np.frombuffer(stream.packet, dtype=np.uint8)
         self._tpl_len = len(template)
         length = stream.frame_length
-        self.width = max(self._tpl_len, length.largest_bytes - FCS_BYTES)
+        self._floor = MIN_TEST_FRAME_BYTES if self.tpld_len else MIN_KERNEL_BYTES
+        self.width = max(self._tpl_len, length.largest_bytes - FCS_BYTES, self._floor)
         self._trim = stream.vm.trim_var
         self._cycle = length_cycle(length)
+        if self._cycle is not None and self.tpld_len:
+            self._cycle = np.maximum(self._cycle, MIN_WIRE_FRAME_BYTES)
         self._fixed_len = self._trim is None and length.kind is LengthType.FIXED
         self._check_fit()
         base = np.zeros(self.width, dtype=np.uint8)
@@ -215,8 +223,9 @@ class StreamGenerator:
     def _smallest_len(self) -> int:
         """The shortest frame (no FCS) the stream can send."""
         if self._trim is None:
-            return self.stream.frame_length.smallest_bytes - FCS_BYTES
-        return MIN_KERNEL_BYTES
+            smallest = self.stream.frame_length.smallest_bytes - FCS_BYTES
+            return max(smallest, self._floor)
+        return self._floor
 
     def _check_fit(self) -> None:
         smallest = self._smallest_len()
@@ -361,15 +370,17 @@ class StreamGenerator:
         self._finished = 0
 
     def _mean_frame_len(self) -> float:
+        """On the wire: frames under 60 bytes count as padded to 60."""
         if self._trim is None:
-            return self.stream.frame_length.mean_bytes
+            return self.stream.frame_length.mean_wire_bytes
+        lo = MIN_TEST_FRAME_BYTES
+        if self.width <= lo:
+            return float(MIN_WIRE_FRAME_BYTES)
         var = self._vars.vars[self._trim]
-        mean = var.mean(MIN_KERNEL_BYTES, self.width)
+        mean = var.mean(lo, self.width)
         if mean is None:  # a huge cycle: sample it
             sample = var.values(np.arange(1 << 16, dtype=np.int64) * 7919)
-            mean = float(
-                np.clip(sample.astype(np.float64), MIN_KERNEL_BYTES, self.width).mean()
-            )
+            mean = float(np.clip(sample.astype(np.float64), lo, self.width).mean())
         return mean + FCS_BYTES
 
     def injector(self) -> ErrorInjector:
@@ -675,7 +686,7 @@ class StreamGenerator:
         n = len(frames)
         if self._trim is not None:
             trimmed = values[self._trim].astype(np.int64)
-            return np.clip(trimmed, MIN_KERNEL_BYTES, self.width)
+            return np.clip(trimmed, self._floor, self.width)
         if self._cycle is not None:
             if len(self._cycle) == 1:  # the same (read-only) array batch after batch
                 if len(self._fixed) != n:
@@ -692,6 +703,8 @@ class StreamGenerator:
         raw = self._size_rng.bit_generator.random_raw(n) >> np.uint64(32)
         sizes = ((raw * span) >> np.uint64(32)).astype(np.int64)
         sizes += length.min_bytes - FCS_BYTES
+        if length.min_bytes - FCS_BYTES < self._floor:
+            np.maximum(sizes, self._floor, out=sizes)
         return sizes
 
     def _fill_dynamic(self, body: U8Array, lengths: I64Array) -> None:

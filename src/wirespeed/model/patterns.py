@@ -1,6 +1,7 @@
 """Frame-size and payload patterns (Xena ``PS_PACKETLENGTH`` and ``PS_PAYLOAD``).
 
 Frame sizes count the 4-byte FCS; the bytes handed to the kernel are ``size - 4``.
+A frame under :data:`MIN_WIRE_FRAME_BYTES` leaves padded to it, as a NIC pads it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ __all__ = [
     "IMIX",
     "MAX_FRAME_BYTES",
     "MIN_FRAME_BYTES",
+    "MIN_WIRE_FRAME_BYTES",
     "FrameLength",
     "LengthType",
     "Payload",
@@ -24,6 +26,10 @@ MAX_FRAME_BYTES = 16384
 """Largest frame size accepted (16 KiB, FCS included)."""
 MIN_FRAME_BYTES = 18
 """Smallest frame size accepted: a 14-byte Ethernet header plus the FCS."""
+MIN_WIRE_FRAME_BYTES = 64
+"""Shortest frame on the wire (FCS included): a shorter one is padded with zero bytes
+to this (60 bytes handed to the kernel), as a NIC does, and counted at this size. A
+test frame is built at this size instead, so that its TPLD still ends it."""
 
 IMIX: tuple[tuple[int, int], ...] = ((64, 7), (594, 4), (1518, 1))
 """The simple IMIX used for ``MIX``: (frame size incl. FCS, weight) = 64:594:1518
@@ -132,6 +138,22 @@ class FrameLength:
             total = sum(weight for _, weight in self.mix)
             return sum(size * weight for size, weight in self.mix) / total
         return (self.min_bytes + self.max_bytes) / 2
+
+    @property
+    def mean_wire_bytes(self) -> float:
+        """Mean frame size on the wire over a long run (FCS included): a size under
+        :data:`MIN_WIRE_FRAME_BYTES` counts as padded to it."""
+        floor = MIN_WIRE_FRAME_BYTES
+        if self.kind is LengthType.FIXED:
+            return float(max(self.min_bytes, floor))
+        if self.kind is LengthType.MIX:
+            total = sum(weight for _, weight in self.mix)
+            return sum(max(size, floor) * w for size, w in self.mix) / total
+        lo, hi = self.min_bytes, self.max_bytes  # each size in lo..hi equally often
+        if lo >= floor or hi <= floor:
+            return float(max((lo + hi) / 2, floor))
+        padded = (floor - lo) * floor + (floor + hi) * (hi - floor + 1) / 2
+        return padded / (hi - lo + 1)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,17 @@
 """A packet-by-packet reference model of the analyzer's documented semantics.
 
 Slow and obvious on purpose: the vectorised analyzer must give the same counters.
-Also builds frames for scenarios.
+Also builds frames for scenarios and runs them through the analyzer.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from wirespeed.analysis import HISTOGRAM_BOUNDS_US
+from wirespeed.analysis import HISTOGRAM_BOUNDS_US, RxAnalyzer, TidStats
 from wirespeed.tpld import TpldMode, encode_batch
 
 MASK = (1 << 24) - 1
@@ -120,10 +121,13 @@ class TidModel:
             self.seq_too_low += 1
             return
         if not self.valid:
+            # an epoch starts at a flagged packet's number, else at 0 (every start
+            # numbers from 0): the first packet is counted forward from there
+            start = seq if first else 0
             self.valid = True
-            self.last = seq
-            self.high = seq - 1
-            self.low = 1 << 62
+            self.last = start + ((seq - start) & MASK)
+            self.high = start - 1
+            self.low = start
             self.unique = 0
             self.accepted = set()
             self.newest = None
@@ -136,7 +140,7 @@ class TidModel:
             accept = True
             if e > self.high + 1:
                 self.seq_too_high += 1
-        elif e <= self.high - self.window:
+        elif e <= self.high - self.window or e < self.low:
             self.stale += 1
             self.seq_too_low += 1
         else:
@@ -149,7 +153,6 @@ class TidModel:
         if accept:
             self.accepted.add(e)
             self.unique += 1
-            self.low = min(self.low, e)
             self.high = max(self.high, e)
 
 
@@ -172,3 +175,51 @@ class Model:
             )
             tid = self.tids.setdefault(p.tid, TidModel(self.window))
             tid.feed(p, lat, self.mode.has_sequence)
+
+
+SEQ_FIELDS = (
+    "packets", "lost", "misordered", "duplicates", "stale", "seq_too_high",
+    "seq_too_low", "restarts",
+)  # fmt: skip
+
+
+def sent(
+    tid: int, n: int, seq0: int = 0, t0: int = 0, gap: int = 1000, first: bool = False
+) -> list[Packet]:
+    """Packets as sent: consecutive sequence numbers, TX time by send order."""
+    return [
+        Packet(
+            tid=tid,
+            seq=(seq0 + i) & 0xFFFFFF,
+            tx_ns=t0 + i * gap,
+            first=first and i == 0,
+        )
+        for i in range(n)
+    ]
+
+
+def run(
+    packets: list[Packet],
+    splits: list[int] | None = None,
+    window: int = 1 << 16,
+    mode: TpldMode = TpldMode.NORMAL,
+) -> RxAnalyzer:
+    """Analyse packets, cut into batches at ``splits``."""
+    analyzer = RxAnalyzer(mode, window=window)
+    frames, lengths, rx = build(packets, mode)
+    bounds = [0, *(splits or []), len(packets)]
+    for a, b in itertools.pairwise(bounds):
+        analyzer.analyse(frames[a:b], lengths[a:b], rx[a:b])
+    return analyzer
+
+
+def counters(stats: TidStats | None) -> dict[str, int]:
+    assert stats is not None
+    return {name: getattr(stats, name) for name in SEQ_FIELDS}
+
+
+def expect(packets: int, **nonzero: int) -> dict[str, int]:
+    out = dict.fromkeys(SEQ_FIELDS, 0)
+    out["packets"] = packets
+    out.update(nonzero)
+    return out

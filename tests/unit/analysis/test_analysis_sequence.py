@@ -2,64 +2,24 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
-from _analysis_model import Model, Packet, build
+from _analysis_model import (
+    SEQ_FIELDS,
+    Model,
+    Packet,
+    build,
+    counters,
+    expect,
+    run,
+    sent,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wirespeed.analysis import RxAnalyzer, TidStats
+from wirespeed.analysis import RxAnalyzer
 from wirespeed.errors import ValidationError
 from wirespeed.tpld import TpldMode
-
-SEQ_FIELDS = (
-    "packets", "lost", "misordered", "duplicates", "stale", "seq_too_high",
-    "seq_too_low", "restarts",
-)  # fmt: skip
-
-
-def sent(
-    tid: int, n: int, seq0: int = 0, t0: int = 0, gap: int = 1000, first: bool = False
-) -> list[Packet]:
-    """Packets as sent: consecutive sequence numbers, TX time by send order."""
-    return [
-        Packet(
-            tid=tid,
-            seq=(seq0 + i) & 0xFFFFFF,
-            tx_ns=t0 + i * gap,
-            first=first and i == 0,
-        )
-        for i in range(n)
-    ]
-
-
-def run(
-    packets: list[Packet],
-    splits: list[int] | None = None,
-    window: int = 1 << 16,
-    mode: TpldMode = TpldMode.NORMAL,
-) -> RxAnalyzer:
-    """Analyse packets, cut into batches at ``splits``."""
-    analyzer = RxAnalyzer(mode, window=window)
-    frames, lengths, rx = build(packets, mode)
-    bounds = [0, *(splits or []), len(packets)]
-    for a, b in itertools.pairwise(bounds):
-        analyzer.analyse(frames[a:b], lengths[a:b], rx[a:b])
-    return analyzer
-
-
-def counters(stats: TidStats | None) -> dict[str, int]:
-    assert stats is not None
-    return {name: getattr(stats, name) for name in SEQ_FIELDS}
-
-
-def expect(packets: int, **nonzero: int) -> dict[str, int]:
-    out = dict.fromkeys(SEQ_FIELDS, 0)
-    out["packets"] = packets
-    out.update(nonzero)
-    return out
 
 
 def test_clean_stream() -> None:
@@ -112,14 +72,18 @@ def test_late_packet_lowers_loss_again() -> None:
     )
 
 
-def test_first_packet_overtaken_is_misordered_not_lost() -> None:
+def test_first_packet_overtaken_is_misordered_like_any_other() -> None:
+    """The epoch starts at 0, not at the first number received: 1 before 0 is the
+    same swap as 50 before 49."""
     pk = sent(1, 10)
     pk[0], pk[1] = pk[1], pk[0]
-    assert counters(run(pk).tid_stats(1)) == expect(10, misordered=1, seq_too_low=1)
+    assert counters(run(pk).tid_stats(1)) == expect(
+        10, misordered=1, seq_too_high=1, seq_too_low=1
+    )
 
 
 def test_sequence_wrap_around() -> None:
-    pk = sent(1, 40, seq0=0xFFFFF0)
+    pk = sent(1, 40, seq0=0xFFFFF0, first=True)  # the flag: numbering starts here
     assert [p.seq for p in pk[14:18]] == [0xFFFFFE, 0xFFFFFF, 0, 1]
     assert counters(run(pk).tid_stats(1)) == expect(40)
     dropped = [p for p in pk if p.seq != 0]
@@ -140,7 +104,7 @@ def test_interleaved_tids_are_independent() -> None:
     a = [p for p in sent(1, 50) if p.seq != 7]
     b = sent(2, 50)
     b[20], b[21] = b[21], b[20]
-    c = sent(3, 50, seq0=0xFFFFE0)
+    c = sent(3, 50, seq0=0xFFFFE0, first=True)
     c.insert(30, c[29])
     merged = [p for trio in zip(a, b, c, strict=False) for p in trio]
     merged += b[len(a) :] + c[len(a) :]
@@ -154,7 +118,8 @@ def test_interleaved_tids_are_independent() -> None:
 
 
 def _impaired() -> list[Packet]:
-    a = [p for p in sent(1, 60, seq0=0xFFFFE0) if p.seq not in (3, 4, 0xFFFFF0)]
+    a = sent(1, 60, seq0=0xFFFFE0, first=True)
+    a = [p for p in a if p.seq not in (3, 4, 0xFFFFF0)]
     a[30], a[31] = a[31], a[30]
     a.insert(45, a[40])
     a.append(a[5])  # very late duplicate
@@ -233,7 +198,9 @@ def test_duplicated_first_packet_does_not_restart() -> None:
 def test_reordered_first_packet_does_not_restart() -> None:
     pk = sent(1, 20, first=True)
     pk.insert(3, pk.pop(0))
-    assert counters(run(pk).tid_stats(1)) == expect(20, misordered=1, seq_too_low=1)
+    assert counters(run(pk).tid_stats(1)) == expect(
+        20, misordered=1, seq_too_high=1, seq_too_low=1
+    )
 
 
 def test_straggler_of_previous_run_is_stale() -> None:

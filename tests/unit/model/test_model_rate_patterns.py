@@ -70,6 +70,25 @@ def test_frame_length_means():
     assert FrameLength(LengthType.BUTTERFLY, 64, 1518).mean_bytes == 791.0
 
 
+@pytest.mark.parametrize(
+    ("length", "want"),
+    [
+        (FrameLength.fixed(46), 64.0),
+        (FrameLength.fixed(64), 64.0),
+        (FrameLength.fixed(65), 65.0),
+        (FrameLength(LengthType.INCREMENTING, 18, 63), 64.0),
+        (FrameLength(LengthType.INCREMENTING, 60, 67), (5 * 64 + 65 + 66 + 67) / 8),
+        (FrameLength(LengthType.RANDOM, 50, 70), (14 * 64 + sum(range(64, 71))) / 21),
+        (FrameLength(LengthType.BUTTERFLY, 64, 1518), 791.0),
+        (FrameLength(LengthType.MIX, mix=((46, 3), (128, 1))), (3 * 64 + 128) / 4),
+        (FrameLength(LengthType.MIX), 4342 / 12),
+    ],
+)
+def test_mean_wire_bytes_counts_short_frames_padded(length, want):
+    """Frames under 64 bytes leave padded to 64, as a NIC sends them."""
+    assert length.mean_wire_bytes == pytest.approx(want)
+
+
 def test_payload_rules():
     with pytest.raises(ValidationError) as info:
         Payload(PayloadType.PATTERN, b"")
