@@ -15,7 +15,7 @@ from enum import Enum
 
 from wirespeed.errors import ValidationError
 
-__all__ = ["L1_OVERHEAD_BYTES", "Rate", "RateUnit"]
+__all__ = ["L1_OVERHEAD_BYTES", "Rate", "RateUnit", "convert_rate"]
 
 L1_OVERHEAD_BYTES = 20
 """Preamble + SFD (8) and minimum inter-frame gap (12) added to each frame on L1."""
@@ -76,16 +76,49 @@ class Rate:
         Raises:
             ValidationError: a non-positive line rate or frame size.
         """
-        if mean_frame_len <= 0:
-            raise ValidationError("mean frame size must be > 0", field="mean_frame_len")
-        l1_bits = (mean_frame_len + L1_OVERHEAD_BYTES) * 8
-        if self.unit is RateUnit.PPS:
-            return float(self.value)
-        if self.unit is RateUnit.L2_BPS:
-            return self.value / (mean_frame_len * 8)
-        if self.unit is RateUnit.L1_BPS:
-            return self.value / l1_bits
-        if line_rate_bps <= 0:
-            raise ValidationError("line rate must be > 0", field="line_rate_bps")
-        fraction = self.value / (100.0 if self.unit is RateUnit.PERCENT else 1e6)
-        return fraction * line_rate_bps / l1_bits
+        return convert_rate(
+            self.value, self.unit, RateUnit.PPS, line_rate_bps, mean_frame_len
+        )
+
+
+def convert_rate(
+    value: float,
+    unit: RateUnit,
+    to: RateUnit,
+    line_rate_bps: float,
+    mean_frame_len: float,
+) -> float:
+    """``value`` in ``unit`` expressed in ``to`` (the one rate conversion).
+
+    Args:
+        value: the rate (0 is allowed: it converts to 0).
+        unit / to: from and to which unit.
+        line_rate_bps: the port's nominal L1 line rate in bits/s (for percent and
+            ppm).
+        mean_frame_len: mean frame size in bytes INCLUDING the FCS.
+
+    Raises:
+        ValidationError: a non-positive frame size, or line rate where needed.
+    """
+    if mean_frame_len <= 0:
+        raise ValidationError("mean frame size must be > 0", field="mean_frame_len")
+    l2_bits = mean_frame_len * 8
+    l1_bits = (mean_frame_len + L1_OVERHEAD_BYTES) * 8
+    fractions = {RateUnit.PERCENT: 100.0, RateUnit.PPM: 1e6}
+    if (unit in fractions or to in fractions) and line_rate_bps <= 0:
+        raise ValidationError("line rate must be > 0", field="line_rate_bps")
+    if unit is RateUnit.PPS:
+        pps = float(value)
+    elif unit is RateUnit.L2_BPS:
+        pps = value / l2_bits
+    elif unit is RateUnit.L1_BPS:
+        pps = value / l1_bits
+    else:
+        pps = value / fractions[unit] * line_rate_bps / l1_bits
+    if to is RateUnit.PPS:
+        return pps
+    if to is RateUnit.L2_BPS:
+        return pps * l2_bits
+    if to is RateUnit.L1_BPS:
+        return pps * l1_bits
+    return pps * l1_bits / line_rate_bps * fractions[to]

@@ -199,7 +199,7 @@ def is_fixed_rate(stream: Stream) -> bool:
 def stream_rates(stream: Stream, line_bps: int) -> tuple[float, float, float]:
     """A stream's own rate as (frames/s, L2 bit/s, L1 bit/s) on a port of
     ``line_bps`` (its mean frame size, FCS included)."""
-    size = stream.frame_length.mean_bytes
+    size = stream.frame_length.mean_wire_bytes
     pps = stream.rate.to_pps(line_bps, size)
     return pps, pps * size * 8, pps * (size + L1_OVERHEAD_BYTES) * 8
 

@@ -17,13 +17,14 @@ from wirespeed.model import (
     LengthType,
     ModifierAction,
     PayloadType,
+    RateUnit,
     SegmentType,
     StreamEnable,
 )
+from wirespeed.model.rate import convert_rate
 from wirespeed.server.xena.enums import OnOff
 
 __all__ = [
-    "ETH_OVERHEAD_BYTES",
     "MIX_MEAN_BYTES",
     "DraftModifier",
     "RateKind",
@@ -31,7 +32,6 @@ __all__ = [
     "default_header",
 ]
 
-ETH_OVERHEAD_BYTES = 20  # preamble + start of frame delimiter + minimum inter-frame gap
 MIX_MEAN_BYTES = sum(size * weight for size, weight in IMIX) / sum(w for _, w in IMIX)
 
 
@@ -122,25 +122,25 @@ class StreamDraft:
         """The rate in all three forms: ``(ppm of line, frames/s, L2 bit/s)``.
 
         The form that was set is exact; the others are derived from it with the mean
-        frame size and the port's nominal line rate (20 bytes of overhead per frame).
+        frame size and the port's nominal line rate
+        (:func:`wirespeed.model.rate.convert_rate`).
 
         Args:
             line_bps: the port's nominal speed.
             mix_mean_bytes: the average of the port's MIX distribution.
         """
         size = max(self.mean_frame_bytes(mix_mean_bytes), 1.0)
-        l1_bits = (size + ETH_OVERHEAD_BYTES) * 8
-        if self.rate_kind is RateKind.FRACTION_PPM:
-            pps = line_bps * self.rate_ppm / 1e6 / l1_bits
-            return self.rate_ppm, round(pps), round(pps * size * 8)
-        if self.rate_kind is RateKind.PPS:
-            pps = float(self.rate_pps)
-        else:
-            pps = self.rate_l2_bps / (size * 8)
-        ppm = pps * l1_bits / line_bps * 1e6 if line_bps else 0.0
-        l2 = (
-            self.rate_l2_bps
-            if self.rate_kind is RateKind.L2_BPS
-            else round(pps * size * 8)
-        )
-        return round(ppm), round(pps), l2
+        unit, value = {
+            RateKind.FRACTION_PPM: (RateUnit.PPM, self.rate_ppm),
+            RateKind.PPS: (RateUnit.PPS, self.rate_pps),
+            RateKind.L2_BPS: (RateUnit.L2_BPS, self.rate_l2_bps),
+        }[self.rate_kind]
+
+        def as_(to: RateUnit) -> int:
+            if to is unit:
+                return int(value)
+            if to is RateUnit.PPM and not line_bps:
+                return 0
+            return round(convert_rate(value, unit, to, line_bps, size))
+
+        return as_(RateUnit.PPM), as_(RateUnit.PPS), as_(RateUnit.L2_BPS)
