@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from wirespeed.analysis import RxAnalyzer, TidStats, analyzer_dtype
-from wirespeed.analysis.table import new_tid_table
+from wirespeed.analysis import RxAnalyzer
 from wirespeed.dataplane.afpacket import RxRing
 from wirespeed.dataplane.collector import Collector
 from wirespeed.dataplane.commands import CommandPoller
@@ -35,11 +33,42 @@ from wirespeed.dataplane.messages import (
     SetRxMode,
     SyncRx,
 )
+from wirespeed.dataplane.rx_table import (
+    MAX_TIDS,
+    RX_BYTES,
+    RX_CLEARS,
+    RX_LAST_NS,
+    RX_NOTPLD_BYTES,
+    RX_NOTPLD_PACKETS,
+    RX_PACKETS,
+    RX_PORT_WORDS,
+    RX_RING_DROPS,
+    RX_SYNCS,
+    RX_TPLD_ERRORS,
+    RX_TPLD_PACKETS,
+    Retired,
+    record_view,
+    rx_words,
+    shift_latency,
+    table_tid_stats,
+    table_tids,
+    write_table,
+)
 from wirespeed.tpld import TpldMode
 
-__all__ = [
+__all__ = [  # the block's layout and readers are rx_table's, named here too
     "MAX_TIDS",
+    "RX_BYTES",
+    "RX_CLEARS",
+    "RX_LAST_NS",
+    "RX_NOTPLD_BYTES",
+    "RX_NOTPLD_PACKETS",
+    "RX_PACKETS",
     "RX_PORT_WORDS",
+    "RX_RING_DROPS",
+    "RX_SYNCS",
+    "RX_TPLD_ERRORS",
+    "RX_TPLD_PACKETS",
     "run_rx_worker",
     "rx_words",
     "shift_latency",
@@ -48,20 +77,6 @@ __all__ = [
     "write_table",
 ]
 
-(
-    RX_PACKETS,
-    RX_BYTES,
-    RX_TPLD_PACKETS,
-    RX_NOTPLD_PACKETS,
-    RX_NOTPLD_BYTES,
-    RX_TPLD_ERRORS,
-    RX_RING_DROPS,
-    RX_LAST_NS,
-    RX_CLEARS,
-    RX_SYNCS,
-) = range(10)
-RX_PORT_WORDS = 16
-MAX_TIDS = 4096
 _PUBLISH_NS = 20_000_000  # publish at least every 20 ms while frames flow
 _RING_BYTES = 96 << 20
 """Receive ring size: at 2 KiB a slot, 49152 frames, a quarter second of a port
@@ -82,7 +97,6 @@ demo's 130-150 kpps a port, 2 ms gathered only ~300 frames (~1.3 us of analysis
 each): the four RX workers took 0.66 of a core, 0.49 with 10 ms, which left the
 senders enough to reach their rates. The wait changes no figure (the timestamps are
 the kernel's); counts are published at most ~30 ms late."""
-_DTYPE = analyzer_dtype(MAX_TIDS)
 # analyzer port-record field behind each absolute port word
 _FROM_ANALYZER = (
     (RX_PACKETS, "packets"),
@@ -95,60 +109,6 @@ _FROM_ANALYZER = (
 
 
 _SET_WORDS = (RX_LAST_NS, RX_CLEARS, RX_SYNCS)
-
-
-def rx_words() -> int:
-    """Size of an RX counter block."""
-    return RX_PORT_WORDS + (_DTYPE.itemsize + 7) // 8
-
-
-def _record(words: npt.NDArray[np.int64]) -> Any:
-    raw = words[RX_PORT_WORDS:].view(np.uint8)[: _DTYPE.itemsize]
-    return np.frombuffer(raw, dtype=_DTYPE, count=1)[0]
-
-
-def write_table(words: npt.NDArray[np.int64], stats: list[TidStats]) -> None:
-    """Write ``stats`` as the published per-TID table of an RX block (a fake data
-    plane's way to publish what a test says was received)."""
-    raw = words[RX_PORT_WORDS:].view(np.uint8)[: _DTYPE.itemsize]
-    rec = np.frombuffer(raw, dtype=_DTYPE, count=1)
-    table = new_tid_table(len(stats))
-    for i, st in enumerate(stats):
-        st.to_row(table[i])
-    rec["tids"][0][: len(stats)] = table
-    rec["port"]["tids_in_use"] = len(stats)
-
-
-def table_tids(words: npt.NDArray[np.int64]) -> list[int]:
-    """TIDs present in a published RX block, in order of first sight."""
-    rec = _record(words)
-    used = int(rec["port"]["tids_in_use"])
-    return [int(t) for t in rec["tids"]["tid"][:used]]
-
-
-def table_tid_stats(words: npt.NDArray[np.int64], tid: int) -> TidStats | None:
-    """One TID's statistics from a published RX block (``None`` if never seen)."""
-    rec = _record(words)
-    used = int(rec["port"]["tids_in_use"])
-    rows = np.nonzero(rec["tids"]["tid"][:used] == tid)[0]
-    if len(rows) == 0:
-        return None
-    return TidStats.from_row(rec["tids"][int(rows[0])])
-
-
-def shift_latency(st: TidStats, offset_ns: int) -> dict[str, Any]:
-    """Field changes that subtract a port's latency offset from ``st``."""
-    out: dict[str, Any] = {}
-    for name in ("latency", "latency_last_s"):
-        lat = getattr(st, name)
-        if lat.count:
-            out[name] = replace(
-                lat,
-                min_ns=lat.min_ns - offset_ns,
-                avg_ns=lat.avg_ns - offset_ns,
-                max_ns=lat.max_ns - offset_ns,
-            )
-    return out
 
 
 class _Receiver:
@@ -164,6 +124,8 @@ class _Receiver:
         self.extra = np.zeros(RX_PORT_WORDS, dtype=np.int64)  # counted here, not by it
         for w in _SET_WORDS:  # values, not counts: kept as they are
             self.extra[w], self.base[w] = self.base[w], 0
+        self.retired = Retired.from_words(counters.words)
+        self.retired_dirty = True  # published with the first record
         self.dirty = False
         self.last_pub = 0
         self.next_second = (time.time_ns() // 1_000_000_000 + 1) * 1_000_000_000
@@ -176,11 +138,10 @@ class _Receiver:
 
     def publish(self) -> None:
         with self.counters.writing() as w:
-            rec = np.frombuffer(
-                w[RX_PORT_WORDS:].view(np.uint8)[: _DTYPE.itemsize],
-                dtype=_DTYPE,
-                count=1,
-            ).reshape(())
+            if self.retired_dirty:
+                self.retired.write(w)
+                self.retired_dirty = False
+            rec = record_view(w)
             self.analyzer.to_array(out=rec)
             w[:RX_PORT_WORDS] = self._totals(rec)
         self.dirty = False
@@ -224,12 +185,20 @@ class _Receiver:
         for w, name in _FROM_ANALYZER:
             self.base[w] += int(rec["port"][name])
 
+    def _retire(self) -> None:
+        """What the analysis counted so far joins the retired table (before a
+        clear): totals since the port started never go down."""
+        self.publish()
+        self.retired.add(self.counters.words)
+        self.retired_dirty = True
+
     def command(self, msg: RxCommand) -> bool:
         match msg:
             case Quit():
                 return False
             case ClearRx(serial):
                 self.drain()
+                self._retire()
                 self._fold()
                 self.analyzer.clear(time.time_ns())
                 self.extra[RX_CLEARS] = serial
@@ -241,6 +210,7 @@ class _Receiver:
                 self.publish()
             case SetRxMode(mode):
                 self.drain()
+                self._retire()
                 self._fold()
                 self.analyzer = RxAnalyzer(
                     mode, capacity=MAX_TIDS, now_ns=time.time_ns()

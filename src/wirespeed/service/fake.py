@@ -27,6 +27,7 @@ from wirespeed.analysis import TidStats
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import rx_worker as rxw
 from wirespeed.dataplane import tx_worker as txw
+from wirespeed.dataplane.rx_table import Retired
 from wirespeed.service.core import MAX_STREAMS
 from wirespeed.service.dataplane import ReportSink, WorkerLost
 from wirespeed.topology.testbed import PortSpec, TesterConfig
@@ -54,6 +55,7 @@ class FakeDataplane:
         ]
         self._rx = [np.zeros(rxw.rx_words(), dtype=np.int64) for _ in range(n_ports)]
         self._tids: list[dict[int, TidStats]] = [{} for _ in range(n_ports)]
+        self._retired = [Retired() for _ in range(n_ports)]
         self._on_report: ReportSink | None = None
         self._run_id = [0] * n_ports
         self._lock = threading.Lock()
@@ -94,11 +96,9 @@ class FakeDataplane:
                     w[rxw.RX_SYNCS] = serial
                 case msg.ClearRx(serial):
                     w[rxw.RX_CLEARS] = serial
-                    self._tids[port].clear()
-                    self._publish(port)
+                    self._retire(port)
                 case msg.SetRxMode():
-                    self._tids[port].clear()
-                    self._publish(port)
+                    self._retire(port)
 
     def tx_words(self, port: int) -> npt.NDArray[np.int64]:
         """A copy of the port's TX words."""
@@ -203,6 +203,13 @@ class FakeDataplane:
                 self._tx[port][txw.TX_RUNNING] = 0
         if self._on_report is not None:
             self._on_report(port, WorkerLost(role, status, restarted=True))
+
+    def _retire(self, port: int) -> None:
+        """As the RX worker does before a clear: what was counted is history."""
+        self._retired[port].add(self._rx[port])
+        self._retired[port].write(self._rx[port])
+        self._tids[port].clear()
+        self._publish(port)
 
     def _publish(self, port: int) -> None:
         rxw.write_table(self._rx[port], list(self._tids[port].values()))

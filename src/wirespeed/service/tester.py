@@ -62,7 +62,8 @@ class _Counts:
     def __init__(self, tx_size: int) -> None:
         self.tx_base = np.zeros(tx_size, dtype=np.int64)
         self.rx_base = np.zeros(rxw.RX_PORT_WORDS, dtype=np.int64)
-        self.slot_base: dict[int, tuple[int, int]] = {}
+        self.slot_base: dict[int, tuple[int, int]] = {}  # at the last clear
+        self.slot_origin: dict[int, tuple[int, int]] = {}  # when its stream came
         self.meter = RateMeter()
         self.cpu: list[int] = []
         self.cpu_prev: tuple[float, int] | None = None
@@ -338,7 +339,9 @@ class Tester:
                 slot = self._core.slot(index, stream_id)
                 tx = self._dp.tx_words(index)
                 s = txw.TX_PORT_WORDS + 2 * slot
-                self._counts[index].slot_base[slot] = (int(tx[s]), int(tx[s + 1]))
+                added = (int(tx[s]), int(tx[s + 1]))
+                self._counts[index].slot_base[slot] = added
+                self._counts[index].slot_origin[slot] = added
         self._emit_all(events)
 
     replace_stream = add_stream
@@ -486,24 +489,32 @@ class Tester:
         requested = float(tx_abs[txw.TX_REQUESTED_MPPS]) / 1000
         return readout.port_stats(tx, rx, tr, rr, requested)
 
-    def stream_tx_stats(self, index: int, stream_id: int) -> StreamTxStats:
-        """What one stream sent since the last clear, and its last-second rate."""
+    def stream_tx_stats(
+        self, index: int, stream_id: int, *, since_clear: bool = True
+    ) -> StreamTxStats:
+        """What one stream sent since the last clear (or since it was added), and
+        its last-second rate."""
         with self._lock:
             slot = self._core.slot(index, stream_id)
         tx = self._dp.tx_words(index)
         tr, _ = self._rates(index, tx.size)
-        base = self._counts[index].slot_base.get(slot, (0, 0))
+        c = self._counts[index]
+        base = (c.slot_base if since_clear else c.slot_origin).get(slot, (0, 0))
         return readout.stream_stats(tx, tr, slot, base)
 
-    def tids(self, index: int) -> list[int]:
-        """TIDs (TRex: pg_ids) seen on RX since the last clear."""
+    def tids(self, index: int, *, since_clear: bool = True) -> list[int]:
+        """TIDs (TRex: pg_ids) seen on RX since the last clear (or ever)."""
         self._core.port(index)
-        return rxw.table_tids(self._dp.rx_words(index))
+        return rxw.table_tids(self._dp.rx_words(index), since_clear=since_clear)
 
-    def tid_stats(self, index: int, tid: int) -> TidStats | None:
-        """RX analysis of one TID (``None`` if never seen)."""
+    def tid_stats(
+        self, index: int, tid: int, *, since_clear: bool = True
+    ) -> TidStats | None:
+        """RX analysis of one TID (``None`` if not seen): since the last clear, or
+        (``since_clear=False``) since the port started: counts that only grow,
+        whoever clears the port."""
         offset = self._core.port(index).info.latency_offset_ns
-        st = rxw.table_tid_stats(self._dp.rx_words(index), tid)
+        st = rxw.table_tid_stats(self._dp.rx_words(index), tid, since_clear=since_clear)
         if st is not None and offset:
             st = replace(st, **rxw.shift_latency(st, offset))
         return st

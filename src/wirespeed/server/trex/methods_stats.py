@@ -117,9 +117,8 @@ def _group_tx(
     for key in sorted(group.members):
         port, stream_id = key
         reading = read_stream_tx(fe, port, stream_id)
-        sent = fe.pgs.member_tx(group, key)
-        totals[port][0] += sent[0]
-        totals[port][1] += sent[1]
+        totals[port][0] += reading.totals[0]
+        totals[port][1] += reading.totals[1]
         rates[port][0] += reading.pps
         rates[port][1] += reading.bps_l2
     return totals, rates

@@ -74,7 +74,6 @@ def _add_stream(fe: TrexFrontEnd, p: Params) -> object:
     view.profile_id = profile
     if flow is not None:
         rx_now, hist_now = pg_rx_now(fe, flow.pg_id)
-        read_stream_tx(fe, port, stream_id)
         fe.pgs.add(flow.pg_id, flow.is_latency, key, rx_now=rx_now, hist_now=hist_now)
         view.pg_of_stream[stream_id] = flow.pg_id
     return {}
@@ -84,10 +83,11 @@ def remove_streams(fe: TrexFrontEnd, port: int, stream_ids: list[int]) -> None:
     """Remove streams from a port, keeping their packet-group TX counts."""
     view = fe.views[port]
     for stream_id in stream_ids:
+        sent = (0, 0)
         if stream_id in view.pg_of_stream:
-            read_stream_tx(fe, port, stream_id)
+            sent = read_stream_tx(fe, port, stream_id).totals
         fe.tester.remove_stream(port, stream_id)
-        fe.pgs.remove((port, stream_id))
+        fe.pgs.remove((port, stream_id), sent)
         view.pg_of_stream.pop(stream_id, None)
         view.stream_json.pop(stream_id, None)
     if not fe.tester.streams(port):

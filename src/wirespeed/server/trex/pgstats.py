@@ -4,17 +4,15 @@ A stream with ``flow_stats`` carries wirespeed's TPLD, whose TID is the ``pg_id`
 (identity mapping, ``0..MAX_PG_ID``); the TPLD is the last 20 bytes of each frame. The
 RX analyzer counts frames per TID on each port; TX counts come from the streams.
 
-The TRex client subtracts its own baselines and asserts that counters never go down,
-while the tester's per-TID analysis restarts when any front end clears the port. A
-:class:`ResetTracker` turns such restarting readings into monotonic totals. A packet
-group that is created again (its first stream added after the last one was removed)
-gets a new ``ver_id`` and counts from zero, which is how TRex tells the client to drop
-its baseline.
+The TRex client subtracts its own baselines and asserts that counters never go down:
+the tester's totals since a port started (``since_clear=False``) only grow, whoever
+clears the port. A packet group that is created again (its first stream added after
+the last one was removed) gets a new ``ver_id`` and counts from zero, which is how
+TRex tells the client to drop its baseline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from wirespeed.errors import ValidationError
@@ -23,7 +21,6 @@ __all__ = [
     "MAX_PG_ID",
     "PgGroup",
     "PgRegistry",
-    "ResetTracker",
     "TxKey",
 ]
 
@@ -31,40 +28,6 @@ __all__ = [
 MAX_PG_ID = 0xFFFF
 
 TxKey = tuple[int, int]  # (port, stream_id)
-
-
-class ResetTracker:
-    """Monotonic totals from readings that may restart from zero.
-
-    Field 0 of a reading must be a count that only a restart lowers (packets). A
-    reading whose field 0 is below the previous reading of the same key is taken as a
-    restart: the previous reading is added to that key's offset. Other fields (loss,
-    which late frames may lower) follow as they are.
-    """
-
-    def __init__(self) -> None:
-        self._last: dict[Hashable, tuple[int, ...]] = {}
-        self._offset: dict[Hashable, tuple[int, ...]] = {}
-
-    def update(
-        self, key: Hashable, values: tuple[int, ...]
-    ) -> tuple[tuple[int, ...], bool]:
-        """Feed a reading; return the monotonic totals and whether it restarted."""
-        last = self._last.get(key)
-        offset = self._offset.get(key, (0,) * len(values))
-        restarted = last is not None and values[0] < last[0]
-        if restarted:
-            assert last is not None
-            offset = tuple(o + prev for o, prev in zip(offset, last, strict=True))
-            self._offset[key] = offset
-        self._last[key] = values
-        return tuple(o + v for o, v in zip(offset, values, strict=True)), restarted
-
-    def current(self, key: Hashable, width: int) -> tuple[int, ...]:
-        """The last monotonic totals of ``key`` (zeros if never read)."""
-        last = self._last.get(key, (0,) * width)
-        offset = self._offset.get(key, (0,) * width)
-        return tuple(o + v for o, v in zip(offset, last, strict=True))
 
 
 @dataclass
@@ -75,8 +38,8 @@ class PgGroup:
         pg_id: the TRex packet group id (= the TPLD TID).
         is_latency: latency/sequence measured (``rule_type`` latency).
         ver_id: bumped each time the group is created again.
-        members: the (port, stream id) pairs whose frames carry it.
-        tx_base: each member's TX totals (packets, bytes) when it joined.
+        members: the (port, stream id) pairs whose frames carry it (a stream's
+            TX totals count from when it was added, so from when it joined).
         tx_retired: per port, TX totals of members that were removed.
         rx_base: per RX port, the TID's RX totals when the group was created.
         hist_base: per RX port, the latency histogram (µs buckets) at creation.
@@ -86,14 +49,13 @@ class PgGroup:
     is_latency: bool
     ver_id: int
     members: set[TxKey] = field(default_factory=set)
-    tx_base: dict[TxKey, tuple[int, int]] = field(default_factory=dict)
     tx_retired: dict[int, tuple[int, int]] = field(default_factory=dict)
     rx_base: dict[int, tuple[int, ...]] = field(default_factory=dict)
     hist_base: dict[int, dict[int, int]] = field(default_factory=dict)
 
 
 class PgRegistry:
-    """The packet groups in use, and the trackers that keep their counters monotonic.
+    """The packet groups in use.
 
     Args:
         port_count: number of ports (every port can receive any group).
@@ -103,9 +65,6 @@ class PgRegistry:
         self.port_count = port_count
         self.groups: dict[int, PgGroup] = {}
         self._versions: dict[int, int] = {}
-        self.tx = ResetTracker()
-        self.rx = ResetTracker()
-        self.hist: dict[tuple[int, int], tuple[dict[int, int], dict[int, int]]] = {}
         #: per (RX port, TID): the highest latency (ns) at the previous read
         self.max_seen: dict[tuple[int, int], int | None] = {}
 
@@ -170,45 +129,22 @@ class PgRegistry:
             )
             self.groups[pg_id] = group
         group.members.add(key)
-        group.tx_base[key] = self._tx_now(key)
 
-    def _tx_now(self, key: TxKey) -> tuple[int, int]:
-        packets, nbytes = self.tx.current(key, 2)
-        return packets, nbytes
-
-    def remove(self, key: TxKey) -> None:
-        """Remove a member; its TX so far stays counted while the group lives."""
+    def remove(self, key: TxKey, sent: tuple[int, int]) -> None:
+        """Remove a member that sent ``sent`` (packets, bytes) in all; its TX stays
+        counted while the group lives."""
         for pg_id, group in list(self.groups.items()):
             if key not in group.members:
                 continue
             group.members.discard(key)
-            sent = self.member_tx(group, key)
             port = key[0]
             prev = group.tx_retired.get(port, (0, 0))
             group.tx_retired[port] = (prev[0] + sent[0], prev[1] + sent[1])
-            del group.tx_base[key]
             if not group.members:
                 del self.groups[pg_id]
-
-    def member_tx(self, group: PgGroup, key: TxKey) -> tuple[int, int]:
-        """TX (packets, bytes) of one member since it joined."""
-        now = self._tx_now(key)
-        base = group.tx_base.get(key, (0, 0))
-        return now[0] - base[0], now[1] - base[1]
 
     def active(self) -> dict[str, list[int]]:
         """``get_active_pgids``: latency groups and plain-stats groups."""
         latency = sorted(g.pg_id for g in self.groups.values() if g.is_latency)
         stats = sorted(g.pg_id for g in self.groups.values() if not g.is_latency)
         return {"flow_stats": stats, "latency": latency}
-
-    def track_hist(
-        self, port: int, tid: int, hist: dict[int, int], restarted: bool
-    ) -> dict[int, int]:
-        """Monotonic histogram of one (port, TID); ``restarted`` from the counters."""
-        key = (port, tid)
-        last, offset = self.hist.get(key, ({}, {}))
-        if restarted:
-            offset = {k: offset.get(k, 0) + last.get(k, 0) for k in offset | last}
-        self.hist[key] = (dict(hist), offset)
-        return {k: offset.get(k, 0) + hist.get(k, 0) for k in offset | hist}

@@ -1,8 +1,8 @@
-"""Reading the tester's per-stream and per-TID counters into monotonic totals.
+"""Reading the tester's per-stream and per-TID totals for packet groups.
 
-The tester's stream and TID counters restart when a port is cleared (by any front
-end); :class:`~wirespeed.server.trex.pgstats.ResetTracker` turns them into totals
-that only grow, which is what the TRex client's baselines need.
+The TRex client's baselines need counters that only grow: the tester's totals since
+a stream was added and since a port started (``since_clear=False``) are such, whoever
+clears the port.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ __all__ = [
     "read_stream_tx",
 ]
 
-#: The TID counters kept monotonic, in order (field 0 only grows between clears).
+#: The TID counters a packet group reports, in order.
 RX_FIELDS = (
     "packets",
     "bytes",
@@ -41,11 +41,11 @@ class RxReading:
     """One RX port's view of one TID.
 
     Attributes:
-        totals: monotonic values of :data:`RX_FIELDS`.
+        totals: the values of :data:`RX_FIELDS` since the port started.
         pps / bps_l2: last-second rates.
-        stats: the tester's TID statistics (latency fields), ``None`` if the TID was
-            never seen since the last clear.
-        histogram: monotonic latency histogram, bucket lower bound (µs) -> frames.
+        stats: the tester's TID statistics since the port started, ``None`` if
+            the TID was never seen.
+        histogram: the latency histogram, bucket lower bound (µs) -> frames.
         recent_max_ns: TRex's ``last_max``: the highest latency of the last
             completed second, or, when the highest latency ever seen rose since the
             previous read, that one (it arrived since then). ``None`` if neither
@@ -70,8 +70,8 @@ class TxReading:
 
 
 def read_rx(fe: TrexFrontEnd, port: int, tid: int) -> RxReading:
-    """Read one (RX port, TID) and update its tracker."""
-    stats = fe.tester.tid_stats(port, tid)
+    """Read one (RX port, TID)."""
+    stats = fe.tester.tid_stats(port, tid, since_clear=False)
     if stats is None:
         values: tuple[int, ...] = (0,) * len(RX_FIELDS)
         pps = bps = 0.0
@@ -81,14 +81,12 @@ def read_rx(fe: TrexFrontEnd, port: int, tid: int) -> RxReading:
         pps = float(stats.pps_last_s)
         bps = float(stats.bps_last_s)
         hist = stats.histogram_us()
-    totals, restarted = fe.pgs.rx.update((port, tid), values)
-    histogram = fe.pgs.track_hist(port, tid, hist, restarted)
-    recent = _recent_max(fe, port, tid, stats, restarted)
-    return RxReading(totals, pps, bps, stats, histogram, recent)
+    recent = _recent_max(fe, port, tid, stats)
+    return RxReading(values, pps, bps, stats, hist, recent)
 
 
 def _recent_max(
-    fe: TrexFrontEnd, port: int, tid: int, stats: TidStats | None, restarted: bool
+    fe: TrexFrontEnd, port: int, tid: int, stats: TidStats | None
 ) -> int | None:
     """The ``last_max`` of one (port, TID); see :class:`RxReading`.
 
@@ -97,7 +95,7 @@ def _recent_max(
     must show at once (the last completed second alone would hide a short burst).
     """
     key = (port, tid)
-    before = None if restarted else fe.pgs.max_seen.get(key)
+    before = fe.pgs.max_seen.get(key)
     if stats is None:
         fe.pgs.max_seen.pop(key, None)
         return None
@@ -124,7 +122,6 @@ def pg_rx_now(
 
 
 def read_stream_tx(fe: TrexFrontEnd, port: int, stream_id: int) -> TxReading:
-    """Read one stream's TX counters and update its tracker."""
-    st = fe.tester.stream_tx_stats(port, stream_id)
-    totals, _ = fe.pgs.tx.update((port, stream_id), (int(st.packets), int(st.bytes)))
-    return TxReading((totals[0], totals[1]), float(st.pps), float(st.bps_l2))
+    """One stream's TX since it was added, and its last-second rates."""
+    st = fe.tester.stream_tx_stats(port, stream_id, since_clear=False)
+    return TxReading((int(st.packets), int(st.bytes)), float(st.pps), float(st.bps_l2))
