@@ -28,38 +28,43 @@ def _cpu_now(fe: TrexFrontEnd, port: int) -> float:
     return 0.0
 
 
+#: TRex's name for each port counter (``PortStats`` field); the seed document's
+#: ``total_*`` names repeat the client's.
+_PORT_WIRE = (
+    ("opackets", "tx_packets", int),
+    ("ipackets", "rx_packets", int),
+    ("obytes", "tx_bytes", int),
+    ("ibytes", "rx_bytes", int),
+    ("oerrors", "tx_errors", int),
+    ("ierrors", "rx_dropped_by_tester", int),
+    ("m_total_tx_bps", "tx_bps_l2", float),
+    ("m_total_tx_pps", "tx_pps", float),
+    ("m_total_rx_bps", "rx_bps_l2", float),
+    ("m_total_rx_pps", "rx_pps", float),
+    ("tx_bps", "tx_bps_l2", float),
+    ("rx_bps", "rx_bps_l2", float),
+    ("tx_pps", "tx_pps", float),
+    ("rx_pps", "rx_pps", float),
+    ("total_tx_pkts", "tx_packets", int),
+    ("total_rx_pkts", "rx_packets", int),
+    ("total_tx_bytes", "tx_bytes", int),
+    ("total_rx_bytes", "rx_bytes", int),
+    ("_requested_tx_pps", "requested_tx_pps", float),
+)
+
+
 def _port_counters(fe: TrexFrontEnd, port: int) -> dict[str, Any]:
     st = fe.tester.port_stats(port, since_clear=False)
     # the kernel's own error counters are in xstats (reading them costs a netlink
     # round trip into the namespace, too slow for every stats poll)
-    ierrors = int(st.rx_dropped_by_tester)
-    oerrors = int(st.tx_errors)
-    state = fe.tester.port_state(port).name
-    return {
-        "opackets": int(st.tx_packets),
-        "ipackets": int(st.rx_packets),
-        "obytes": int(st.tx_bytes),
-        "ibytes": int(st.rx_bytes),
-        "oerrors": oerrors,
-        "ierrors": ierrors,
-        "m_total_tx_bps": float(st.tx_bps_l2),
-        "m_total_tx_pps": float(st.tx_pps),
-        "m_total_rx_bps": float(st.rx_bps_l2),
-        "m_total_rx_pps": float(st.rx_pps),
-        "m_cpu_util": _cpu_now(fe, port),
-        # the seed document's names
-        "status": "transmitting" if state in ("TX", "PAUSE") else "idle",
-        "tx_bps": float(st.tx_bps_l2),
-        "rx_bps": float(st.rx_bps_l2),
-        "tx_pps": float(st.tx_pps),
-        "rx_pps": float(st.rx_pps),
-        "total_tx_pkts": int(st.tx_packets),
-        "total_rx_pkts": int(st.rx_packets),
-        "total_tx_bytes": int(st.tx_bytes),
-        "total_rx_bytes": int(st.rx_bytes),
-        "tx_rx_error": ierrors + oerrors,
-        "_requested_tx_pps": float(st.requested_tx_pps),
+    out: dict[str, Any] = {
+        wire: kind(getattr(st, name)) for wire, name, kind in _PORT_WIRE
     }
+    state = fe.tester.port_state(port).name
+    out["m_cpu_util"] = _cpu_now(fe, port)
+    out["status"] = "transmitting" if state in ("TX", "PAUSE") else "idle"
+    out["tx_rx_error"] = out["ierrors"] + out["oerrors"]
+    return out
 
 
 def _get_port_stats(fe: TrexFrontEnd, p: Params) -> object:
