@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import pytest
-
-from conftest import (  # type: ignore[import-not-found]
+from xena_env import (  # type: ignore[import-not-found]
     fake_tester,
     masked,
     sent,
     tid_stats,
 )
+
 from wirespeed import __version__
 from wirespeed.dataplane.messages import ClearRx, InjectError
 from wirespeed.server.xena.chassis import XenaChassis

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from xena_env import sent  # type: ignore[import-not-found]
 
-from conftest import sent  # type: ignore[import-not-found]
 from wirespeed.dataplane.messages import ClearRx, StartJob, TxCommand
 from wirespeed.model import ModeKind, Rate, RateUnit, TxMode
 from wirespeed.server.xena.chassis import XenaChassis

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from xena_env import new_tester  # type: ignore[import-not-found]
 
-from conftest import new_tester  # type: ignore[import-not-found]
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.cli import answer_line
 from wirespeed.server.xena.commands import TABLE_BY_NAME

@@ -13,8 +13,8 @@ import queue
 
 import pytest
 from test_xena_both_protocols import Case, Checks  # type: ignore[import-not-found]
+from xena_env import add_tx_words  # type: ignore[import-not-found]
 
-from conftest import add_tx_words  # type: ignore[import-not-found]
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.dataplane.messages import InjectError
 from wirespeed.fieldengine import InjectedError

@@ -5,13 +5,14 @@ from __future__ import annotations
 import queue
 import struct
 
-from conftest import (  # type: ignore[import-not-found]
+from xena_env import (  # type: ignore[import-not-found]
     Ring,
     finish,
     masked,
     sent,
     tid_stats,
 )
+
 from wirespeed.dataplane.messages import ClearRx, SyncRx
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.cli import answer_line

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from xena_env import sent  # type: ignore[import-not-found]
 
-from conftest import sent  # type: ignore[import-not-found]
 from wirespeed.dataplane.messages import StartJob, SuppressStream
 from wirespeed.model import (
     Endian,
