@@ -574,9 +574,9 @@ def test_traffic_state_machine_and_events(env: Env) -> None:
     assert env.ok("get_port_status", port_id=0)["state"] == "PAUSE"
     env.ok("resume_traffic", **base)
     # the receiver has counted its ring when "finished" goes out
-    synced_at_done: list[int] = []
+    synced_at: list[tuple[str, int]] = []
     unsubscribe = env.tester.subscribe(
-        lambda ev: synced_at_done.append(len(env.sent(1, SyncRx)))
+        lambda ev: synced_at.append((ev.kind.name, len(env.sent(1, SyncRx))))
     )
     syncs = len(env.sent(1, SyncRx))
     env.finish(0)
@@ -596,8 +596,8 @@ def test_traffic_state_machine_and_events(env: Env) -> None:
     # RX settled before "finished" went out: the tester settles every receiver
     # before it tells its subscribers, and the front end once more before it posts
     # the events (the second may run before the first subscriber returns)
-    assert len(synced_at_done) == 1
-    assert synced_at_done[0] >= syncs + 1
+    assert [kind for kind, _ in synced_at] == ["DONE"]
+    assert synced_at[0][1] >= syncs + 1
     assert len(env.sent(1, SyncRx)) == syncs + 2
     env.ok("start_traffic", **base)
     env.ok("stop_traffic", **base)
