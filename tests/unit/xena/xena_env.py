@@ -111,7 +111,7 @@ def add_tx_words(fake: FakeDataplane, port: int, words: dict[int, int]) -> None:
                 w[word] += n
         return w
 
-    fake.tx_words = tx_words  # type: ignore[method-assign]
+    fake.tx_words = tx_words  # type: ignore[method-assign,assignment]
 
 
 _NUMBER = re.compile(r"\d+")
