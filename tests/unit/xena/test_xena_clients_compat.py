@@ -1,9 +1,11 @@
-"""The real XOA clients (both generations) against the XOA server, fake tester.
+"""The real XOA clients (both generations) against the XOA server, on a real tester
+over the fake data plane.
 
 Each client runs in its own virtual environment (both packages are named
 ``xoa_driver``): ``WIRESPEED_XOA_PYTHON`` / ``WIRESPEED_XOA2_PYTHON``, else
 ``<repo>/.venv-xoa`` / ``.venv-xoa2``, else ``/work/venv-xoa`` / ``venv-xoa2``.
-The counters are the fake tester's; the real data plane is covered in tests/xena.
+The counters are what the test says the wire did; the real data plane is covered in
+tests/xena.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from xena_env import sent  # type: ignore[import-not-found]
 
+from wirespeed.dataplane.messages import ClearRx, StartJob, TxCommand
 from wirespeed.model import ModeKind, Rate, RateUnit, TxMode
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.profile import ChassisProfile
@@ -53,7 +57,7 @@ def run_client(python: str, script: str, cfg: dict) -> dict:
 
 @pytest.fixture
 def xoa(tester) -> Iterator[XoaServer]:
-    chassis = XenaChassis(tester, ChassisProfile(module_slots=(4, 8)))  # type: ignore[arg-type]
+    chassis = XenaChassis(tester, ChassisProfile(module_slots=(4, 8)))
     server = XoaServer(tester, port=0, chassis=chassis)
     server.start()
     yield server
@@ -61,11 +65,22 @@ def xoa(tester) -> Iterator[XoaServer]:
     chassis.close()
 
 
-def test_seed_flow_xoa_driver_2(xoa, tester) -> None:
+def test_seed_flow_xoa_driver_2(xoa, tester, fake) -> None:
     python = client_python("WIRESPEED_XOA2_PYTHON", ".venv-xoa2")
-    for p, st in enumerate(tester.stats):
-        st.tx_packets, st.tx_bytes = 1000 + p, 128_000 + p
-        st.rx_packets, st.rx_bytes = 900 + p, 115_200 + p
+    # the wire: before the flow, frames its clears must hide; during each port's
+    # run, 1000 + p frames sent and 900 + p received, of 128 bytes
+    for p in range(4):
+        fake.count_tx(p, slot=0, packets=5, frame_bytes=64)
+        fake.count_rx(p, packets=5, frame_bytes=64)
+    send_tx = fake.send_tx
+
+    def on_command(port: int, command: TxCommand) -> None:
+        send_tx(port, command)
+        if isinstance(command, StartJob):
+            fake.count_tx(port, slot=0, packets=1000 + port, frame_bytes=128)
+            fake.count_rx(port, packets=900 + port, frame_bytes=128)
+
+    fake.send_tx = on_command
     cfg = {
         "host": "127.0.0.1",
         "port": xoa.port,
@@ -83,15 +98,16 @@ def test_seed_flow_xoa_driver_2(xoa, tester) -> None:
     assert out["ports"]["8/1"] == {
         "tx_frames": 1003,
         "rx_frames": 903,
-        "tx_bytes": 128_003,
-        "rx_bytes": 115_203,
+        "tx_bytes": 1003 * 128,
+        "rx_bytes": 903 * 128,
     }
     assert [p.speed_bps for p in tester.ports] == [200_000_000_000] * 4
     assert [p.fec_mode for p in tester.ports] == ["RS_FEC"] * 4
-    assert tester.started == [([0], None), ([1], None), ([2], None), ([3], None)]
-    assert sorted(tester.cleared) == sorted(
-        [(p, a, b) for p in range(4) for a, b in ((True, False), (False, True))]
-    )
+    # each port started once, alone and in order, without a time limit
+    starts = [(p, c.job.duration_s) for p, c in fake.sent if isinstance(c, StartJob)]
+    assert starts == [(0, None), (1, None), (2, None), (3, None)]
+    # each port's RX cleared once (and the TX clears hid the frames sent before)
+    assert [sent(fake, p, ClearRx) for p in range(4)] == [[ClearRx(1)]] * 4
     streams = tester.streams(3)
     assert sorted(streams) == [0, 1]
     s = streams[1]
@@ -102,7 +118,7 @@ def test_seed_flow_xoa_driver_2(xoa, tester) -> None:
     assert s.packet[26:34] == bytes([198, 18, 1, 3, 198, 19, 1, 3])
     assert s.payload.pattern == b"\xff\xff\x00\x00"
     # the modules and ports are free again
-    assert all(r is None for r in tester.res)
+    assert all(tester.reservation(p) is None for p in range(4))
 
 
 def test_flow_tdl_xoa_driver_1_11(xoa, tester) -> None:

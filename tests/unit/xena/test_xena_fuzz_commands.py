@@ -10,10 +10,12 @@ runs on an idle port and on one that sends.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from xena_env import new_tester  # type: ignore[import-not-found]
 
-from conftest import FakeTester  # type: ignore[import-not-found]
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.cli import answer_line
 from wirespeed.server.xena.commands import TABLE_BY_NAME
@@ -35,9 +37,19 @@ WHERE = ["", "0", "1", "0/0", "0/1", "1/1", "9/9", "0/9"]
 INDEX = ["", "[0]", "[1]", "[0,0]", "[5,0]", "[0,9]", "[4294967295]", "[0,0,0]"]
 
 
-def _chassis(sending: bool) -> tuple[XenaChassis, XenaSession, XenaSession]:
-    tester = FakeTester()
-    chassis = XenaChassis(tester)  # type: ignore[arg-type]
+@contextmanager
+def _chassis(sending: bool) -> Iterator[tuple[XenaChassis, XenaSession, XenaSession]]:
+    """A fresh chassis on a fresh tester (over the fake data plane), closed after."""
+    tester, _ = new_tester()
+    try:
+        yield _set_up(XenaChassis(tester), sending)
+    finally:
+        tester.close()
+
+
+def _set_up(
+    chassis: XenaChassis, sending: bool
+) -> tuple[XenaChassis, XenaSession, XenaSession]:
     cli, xoa = XenaSession("cli", "c"), XenaSession("xoa", "x")
     for s in (cli, xoa):
         chassis.open_session(s)
@@ -79,12 +91,12 @@ def _message(rnd: random.Random, rid: int) -> Message:
 def test_cli_lines_of_real_commands(seed: int, sending: bool) -> None:
     rnd = random.Random(seed)
     for _ in range(ROUNDS):
-        chassis, cli, _ = _chassis(sending)
-        for _ in range(LINES):
-            text = _line(rnd)
-            answer = answer_line(chassis, cli, text).lines
-            assert answer, text
-            assert "<FAILED>" not in answer, text
+        with _chassis(sending) as (chassis, cli, _):
+            for _ in range(LINES):
+                text = _line(rnd)
+                answer = answer_line(chassis, cli, text).lines
+                assert answer, text
+                assert "<FAILED>" not in answer, text
 
 
 @pytest.mark.parametrize("sending", [False, True], ids=["idle", "sending"])
@@ -92,10 +104,11 @@ def test_cli_lines_of_real_commands(seed: int, sending: bool) -> None:
 def test_xoa_requests_of_real_commands(seed: int, sending: bool) -> None:
     rnd = random.Random(seed)
     for _ in range(ROUNDS):
-        chassis, _, xoa = _chassis(sending)
-        for rid in range(10, 10 + LINES):
-            msg = _message(rnd, rid)
-            (reply,) = MessageReader().feed(answer_message(chassis, xoa, msg))
-            assert isinstance(reply, Message)
-            assert reply.request_id == rid
-            assert (reply.msg_type, reply.code) != (MsgType.STATUS, Status.FAILED), msg
+        with _chassis(sending) as (chassis, _, xoa):
+            for rid in range(10, 10 + LINES):
+                msg = _message(rnd, rid)
+                (reply,) = MessageReader().feed(answer_message(chassis, xoa, msg))
+                assert isinstance(reply, Message)
+                assert reply.request_id == rid
+                failed = (MsgType.STATUS, Status.FAILED)
+                assert (reply.msg_type, reply.code) != failed, msg

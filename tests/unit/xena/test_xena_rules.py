@@ -13,7 +13,11 @@ import queue
 
 import pytest
 from test_xena_both_protocols import Case, Checks  # type: ignore[import-not-found]
+from xena_env import add_tx_words  # type: ignore[import-not-found]
 
+from wirespeed.dataplane import tx_worker as txw
+from wirespeed.dataplane.messages import InjectError
+from wirespeed.fieldengine import InjectedError
 from wirespeed.server.xena.session import Push
 from wirespeed.server.xena.status import Status
 from wirespeed.server.xena.wire import MsgType
@@ -153,13 +157,13 @@ def test_a_port_the_trex_front_end_holds() -> None:
     assert t.cli("C_TRAFFIC ON 0 1") == "<NOTRESERVED>"
     assert t.cli("0/1 P_RESERVATION RESERVE") == "<NOTVALID>"
     assert t.cli("0/1 P_RESERVATION RELEASE") == "<NOTVALID>"
-    assert t.tester.res[1].owner == "trex-user"
+    assert t.tester.reservation(1).owner == "trex-user"
     # RELINQUISH takes it away; then it can be reserved and changed
     assert t.cli("0/1 P_RESERVATION RELINQUISH") == "<OK>"
     assert t.cli("0/1 P_RESERVATION ?") == "0/1 P_RESERVATION RELEASED"
     assert t.cli("0/1 P_RESERVATION RESERVE") == "<OK>"
     assert t.xoa_set(comment) == Status.OK
-    assert t.tester.res[1].session == "xena:alice"
+    assert t.tester.reservation(1).session == "xena:alice"
 
 
 def test_chassis_reservation_pushes(chassis) -> None:
@@ -200,29 +204,39 @@ def test_injection_needs_a_sending_stream_with_a_tpld(over_xoa: bool) -> None:
     assert [_inject(t, c, over_xoa) for c in on_0] == ["<NOTVALID>"] * 4
     assert [_inject(t, c, over_xoa) for c in on_1] == ["<NOTVALID>"] * 4
     assert [_inject(t, c, over_xoa) for c in on_9] == ["<BADINDEX>"] * 4
-    assert t.tester.injected == []
+    assert t.sent(0, InjectError) == []
     assert t.cli("0/0 P_TRAFFIC OFF") == "<OK>"
     assert t.cli("0/0 PS_TPLDID [0] 3") == "<OK>"
     assert [_inject(t, c, over_xoa) for c in on_0] == ["<NOTVALID>"] * 4  # not sending
     assert t.cli("0/0 P_TRAFFIC ON") == "<OK>"
     assert [_inject(t, c, over_xoa) for c in on_0] == ["<OK>"] * 4
-    assert t.tester.injected == [
-        (0, 0, "sequence"), (0, 0, "misorder"), (0, 0, "payload"), (0, 0, "tpld")
+    assert t.sent(0, InjectError) == [
+        InjectError(0, "sequence"), InjectError(0, "misorder"),
+        InjectError(0, "payload"), InjectError(0, "tpld"),
     ]  # fmt: skip
 
 
 def test_pt_extra_counts_the_injected_errors_the_port_sent() -> None:
     t = Checks()
-    st = t.tester.stats[0]
-    st.tx_injected_sequence, st.tx_injected_misorder = 1, 2
-    st.tx_injected_payload, st.tx_injected_tpld = 3, 4
+    # the fake data plane cannot count injected errors: added to its TX words
+    injected = txw.TX_INJECTED
+    add_tx_words(
+        t.fake,
+        0,
+        {
+            injected[InjectedError.SEQUENCE]: 1,
+            injected[InjectedError.MISORDER]: 2,
+            injected[InjectedError.PAYLOAD]: 3,
+            injected[InjectedError.TPLD]: 4,
+        },
+    )
     assert t.cli("0/0 PT_EXTRA ?") == "0/0 PT_EXTRA 0 0 0 0 0 1 2 3 4 0 0"
     assert t.xoa_get(Case("0/0", "PT_EXTRA")) == "0/0 PT_EXTRA 0 0 0 0 0 1 2 3 4 0 0"
 
 
 def test_a_port_in_the_trex_form_says_so_until_reset() -> None:
     t = Checks()
-    t.tester.ports[0].tpld_mode = TpldMode.TREX  # what the TRex front end sets
+    t.tester.set_tpld_mode(0, TpldMode.TREX)  # what the TRex front end sets
     assert t.cli("0/0 P_TPLDMODE ?") == "<NOTVALID>"
     reply = t._ask(Case("0/0", "P_TPLDMODE"), MsgType.QUERY)
     assert Status(reply.code) is Status.NOTVALID

@@ -94,8 +94,8 @@ def test_port_reservation_between_owners(chassis, tester) -> None:
         "<OK>",
         "0/0 P_RESERVATION RESERVED_BY_YOU",
     ]
-    assert tester.res[0].owner == "alice"
-    assert tester.res[0].session == "xena:alice"
+    assert tester.reservation(0).owner == "alice"
+    assert tester.reservation(0).session == "xena:alice"
     assert run(
         chassis,
         b,
@@ -121,7 +121,7 @@ def test_port_reservation_between_owners(chassis, tester) -> None:
         "<OK>",
         "0/0 P_RESERVATION RELEASED",
     ]
-    assert tester.res[0] is None
+    assert tester.reservation(0) is None
 
 
 def test_reserve_needs_owner(chassis, session) -> None:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import queue
 import struct
-from types import SimpleNamespace
 
-from conftest import tid_stats  # type: ignore[import-not-found]
+from xena_env import (  # type: ignore[import-not-found]
+    Ring,
+    finish,
+    masked,
+    sent,
+    tid_stats,
+)
+
+from wirespeed.dataplane.messages import ClearRx, SyncRx
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.cli import answer_line
 from wirespeed.server.xena.session import Push, XenaSession
@@ -32,13 +39,16 @@ def user(
     return s
 
 
-def test_port_counters(chassis, tester) -> None:
+def test_port_counters(chassis, fake) -> None:
     s = user(chassis, "alice")
-    st = tester.stats[1]
-    st.tx_packets, st.tx_bytes, st.tx_pps, st.tx_bps_l2 = 1000, 128000, 84459.4, 8.6e7
-    st.rx_packets, st.rx_bytes, st.rx_pps, st.rx_bps_l2 = 999, 127872, 84400.0, 8.64e7
-    st.tx_notpld_packets, st.tx_notpld_bytes = 3, 192
-    assert run(
+    # port 1 sent 1000 frames, 3 of them without a TPLD (two frame sizes make the
+    # byte count); it received 999 of 128 bytes, all with a TPLD
+    fake.count_tx(1, slot=0, packets=3, frame_bytes=64, tpld=False)
+    fake.count_tx(1, slot=0, packets=996, frame_bytes=128)
+    fake.count_tx(1, slot=0, packets=1, frame_bytes=320)
+    tid = tid_stats(7, 999, 1200, 1500.4, 9000)
+    fake.count_rx(1, packets=999, frame_bytes=128, tid=tid)
+    answers = run(
         chassis,
         s,
         "0/1 PT_TOTAL ?",
@@ -47,19 +57,23 @@ def test_port_counters(chassis, tester) -> None:
         "0/1 PR_NOTPLD ?",
         "0/1 PR_EXTRA ?",
         "0/1 PT_EXTRA ?",
-    ) == [
-        "0/1 PT_TOTAL 86000000 84459 128000 1000",
-        "0/1 PR_TOTAL 86400000 84400 127872 999",
-        "0/1 PT_NOTPLD 0 0 192 3",
-        "0/1 PR_NOTPLD 0 0 0 0",
+    )
+    # "*": a rate the tester measures over real time
+    expected = [
+        "0/1 PT_TOTAL * * 128000 1000",
+        "0/1 PR_TOTAL * * 127872 999",
+        "0/1 PT_NOTPLD * * 192 3",
+        "0/1 PR_NOTPLD * * 0 0",
         "0/1 PR_EXTRA 0 0 0 0 0 0 0 0",
         "0/1 PT_EXTRA 0 0 0 0 0 0 0 0 0 0 0",
     ]
+    assert masked(answers, expected) == expected
 
 
-def test_tpld_counters(chassis, tester) -> None:
+def test_tpld_counters(chassis, fake) -> None:
     s = user(chassis, "alice")
-    tester.tid[(1, 7)] = tid_stats(7, 500, 1200, 1500.4, 9000)
+    tid = tid_stats(7, 500, 1200, 1500.4, 9000)
+    fake.count_rx(1, packets=500, frame_bytes=128, tid=tid)
     assert run(
         chassis,
         s,
@@ -85,37 +99,40 @@ def test_tpld_counters(chassis, tester) -> None:
     ]
 
 
-def test_clear_and_calibrate(chassis, tester) -> None:
+def test_clear_and_calibrate(chassis, tester, fake) -> None:
     s = user(chassis, "alice")
     assert run(chassis, s, "0/1 PT_CLEAR") == ["<NOTRESERVED>"]
     run(chassis, s, "0/1 P_RESERVATION RESERVE")
     assert run(chassis, s, "0/1 PR_CALIBRATE") == ["<NOTVALID>"]
-    tester.tid[(1, 7)] = tid_stats(7, 500, 1200, 1500.0, 9000)
-    tester.tid[(1, 2)] = tid_stats(2, 5, 800, 900.0, 1000)
-    assert run(
-        chassis,
-        s,
-        "0/1 PT_CLEAR",
-        "0/1 PR_CLEAR",
-        "0/1 PR_CALIBRATE",
-        "0/1 P_LATENCYOFFSET ?",
-    ) == ["<OK>", "<OK>", "<OK>", "0/1 P_LATENCYOFFSET 800"]
-    assert tester.cleared == [(1, True, False), (1, False, True)]
-
-
-def test_stream_tx_counters(chassis, tester) -> None:
-    s = user(chassis, "alice")
-    run(chassis, s, "0/0 P_RESERVATION RESERVE", "0/0 PS_CREATE [4]")
-    tester.stream_stats[(0, 4)] = SimpleNamespace(
-        packets=9, bytes=1152, pps=9.0, bps_l2=9216.0
-    )
-    assert run(chassis, s, "0/0 PT_STREAM [4] ?", "0/0 PT_STREAM [5] ?") == [
-        "0/0 PT_STREAM [4] 9216 9 1152 9",
-        "<BADINDEX>",
+    fake.count_tx(1, slot=0, packets=10, frame_bytes=128)
+    fake.count_rx(1, packets=7, frame_bytes=128)
+    assert run(chassis, s, "0/1 PT_CLEAR", "0/1 PR_CLEAR") == ["<OK>", "<OK>"]
+    # PT_CLEAR cleared TX only, PR_CLEAR RX only (once)
+    st = tester.port_stats(1)
+    assert (st.tx_packets, st.rx_packets) == (0, 0)
+    assert tester.port_stats(1, since_clear=False).tx_packets == 10
+    assert sent(fake, 1, ClearRx) == [ClearRx(1)]
+    # the cleared receiver's analysis starts afresh: frames arriving after the
+    # clear calibrate (the lowest minimum latency of its TIDs)
+    tid7 = tid_stats(7, 500, 1200, 1500.0, 9000)
+    fake.count_rx(1, packets=500, frame_bytes=128, tid=tid7)
+    fake.count_rx(1, packets=5, frame_bytes=128, tid=tid_stats(2, 5, 800, 900.0, 1000))
+    assert run(chassis, s, "0/1 PR_CALIBRATE", "0/1 P_LATENCYOFFSET ?") == [
+        "<OK>",
+        "0/1 P_LATENCYOFFSET 800",
     ]
 
 
-def test_pushes(chassis, tester) -> None:
+def test_stream_tx_counters(chassis, tester, fake) -> None:
+    s = user(chassis, "alice")
+    run(chassis, s, "0/0 P_RESERVATION RESERVE", "0/0 PS_CREATE [4]")
+    fake.count_tx(0, slot=tester._core.slot(0, 4), packets=9, frame_bytes=128)
+    answers = run(chassis, s, "0/0 PT_STREAM [4] ?", "0/0 PT_STREAM [5] ?")
+    expected = ["0/0 PT_STREAM [4] * * 1152 9", "<BADINDEX>"]  # "*": a measured rate
+    assert masked(answers, expected) == expected
+
+
+def test_pushes(chassis, tester, fake) -> None:
     chassis.start()
     qa: queue.Queue[Push] = queue.Queue()
     qb: queue.Queue[Push] = queue.Queue()
@@ -127,7 +144,7 @@ def test_pushes(chassis, tester) -> None:
     assert qb.get(timeout=5) == Push("P_RESERVEDBY", 0, 1, ("alice",))
     run(chassis, a, "0/1 PS_CREATE [0]", "0/1 PS_ENABLE [0] ON", "0/1 P_TRAFFIC ON")
     assert qa.get(timeout=5) == Push("P_TRAFFIC", 0, 1, (1,))
-    tester.finish(1)
+    fake.finish(1)
     assert qa.get(timeout=5) == Push("P_TRAFFIC", 0, 1, (0,))
     assert qb.get(timeout=5) == Push("P_TRAFFIC", 0, 1, (1,))
     assert qb.get(timeout=5) == Push("P_TRAFFIC", 0, 1, (0,))
@@ -205,7 +222,7 @@ def test_binary_push_encoding(chassis) -> None:
     assert w.data == encode_message(Message(MsgType.VALUE, 124, 4, 1, 0, (), b"\x01"))
 
 
-def test_rate_shortfall_is_logged(chassis, tester, monkeypatch, caplog) -> None:
+def test_rate_shortfall_is_logged(chassis, tester, fake, monkeypatch, caplog) -> None:
     import wirespeed.server.xena.state as chassis_module
 
     monkeypatch.setattr(chassis_module, "MIN_RUN_S", 0.0)
@@ -217,7 +234,8 @@ def test_rate_shortfall_is_logged(chassis, tester, monkeypatch, caplog) -> None:
         "0/0 PS_ENABLE [0] ON", "0/0 PS_CREATE [1]", "0/0 PS_ENABLE [1] ON",
         "0/0 PS_RATEFRACTION [1] 500000", "0/0 P_TRAFFIC ON")  # fmt: skip
     assert "the streams ask for 110.00% of the nominal line rate" in caplog.text
-    tester.stats[0].tx_packets = 3  # a handful of frames: far below the request
+    # a handful of frames: far below the request
+    fake.count_tx(0, slot=tester._core.slot(0, 0), packets=3, frame_bytes=128)
     run(chassis, a, "0/0 P_TRAFFIC OFF")
     while pushes.get(timeout=5) != Push("P_TRAFFIC", 0, 0, (0,)):
         pass
@@ -230,49 +248,58 @@ def _one_stream_running(chassis, tester, s: XenaSession) -> None:
                "0/0 PS_ENABLE [0] ON", "0/0 P_TRAFFIC ON") == ["<OK>"] * 4  # fmt: skip
 
 
-def test_stats_read_after_a_stop_count_every_frame(chassis, tester) -> None:
+def test_stats_read_after_a_stop_count_every_frame(chassis, tester, fake) -> None:
     """Frames still in the receiver's ring when traffic stops show in the next read."""
     s = user(chassis, "alice")
+    ring = Ring(fake)
     _one_stream_running(chassis, tester, s)
-    tester.stats[1].rx_packets, tester.stats[1].rx_bytes = 90, 11520
-    tester.unpublished[1].rx_packets, tester.unpublished[1].rx_bytes = 10, 1280
-    # while the port sends, a read is a snapshot: nothing to settle
-    assert run(chassis, s, "0/1 PR_TOTAL ?") == ["0/1 PR_TOTAL 0 0 11520 90"]
-    assert tester.settles == 0
-    assert run(chassis, s, "0/0 P_TRAFFIC OFF", "0/1 PR_TOTAL ?", "0/1 PR_TOTAL ?") == [
-        "<OK>",
-        "0/1 PR_TOTAL 0 0 12800 100",
-        "0/1 PR_TOTAL 0 0 12800 100",
-    ]
-    assert tester.settles == 1  # once per ended run, not once per read
+    fake.count_rx(1, packets=90, frame_bytes=128)
+    ring.hold(1, packets=10, frame_bytes=128)
+    syncs = len(sent(fake, 1, SyncRx))
+    # while the port sends, a read is a snapshot: nothing to settle ("*": a rate
+    # the tester measures)
+    expected = ["0/1 PR_TOTAL * * 11520 90"]
+    assert masked(run(chassis, s, "0/1 PR_TOTAL ?"), expected) == expected
+    assert len(sent(fake, 1, SyncRx)) == syncs
+    answers = run(chassis, s, "0/0 P_TRAFFIC OFF", "0/1 PR_TOTAL ?", "0/1 PR_TOTAL ?")
+    expected = ["<OK>", "0/1 PR_TOTAL * * 12800 100", "0/1 PR_TOTAL * * 12800 100"]
+    assert masked(answers, expected) == expected
+    # the stop settles every receiver, the chassis once more before the first read
+    # after it: once per ended run, not once per read
+    assert len(sent(fake, 1, SyncRx)) == syncs + 2
     # a finite run that ends by itself is settled the same way
     assert run(chassis, s, "0/0 P_TRAFFIC ON") == ["<OK>"]
-    tester.unpublished[1].rx_packets = 5
-    tester.finish(0)
-    assert run(chassis, s, "0/1 PR_TOTAL ?") == ["0/1 PR_TOTAL 0 0 12800 105"]
-    assert tester.settles == 2
+    ring.hold(1, packets=5, frame_bytes=128)
+    finish(tester, fake, 0)
+    expected = ["0/1 PR_TOTAL * * 13440 105"]
+    assert masked(run(chassis, s, "0/1 PR_TOTAL ?"), expected) == expected
+    assert len(sent(fake, 1, SyncRx)) == syncs + 4
 
 
-def test_c_traffic_off_then_tpld_read_is_settled(chassis, tester) -> None:
+def test_c_traffic_off_then_tpld_read_is_settled(chassis, tester, fake) -> None:
     s = user(chassis, "alice")
+    ring = Ring(fake)
     _one_stream_running(chassis, tester, s)
-    tester.stats[1].rx_packets = 7
-    tester.unpublished[1].rx_packets = 3
+    fake.count_rx(1, packets=7, frame_bytes=128)
+    ring.hold(1, packets=3, frame_bytes=128)
+    syncs = len(sent(fake, 1, SyncRx))
     assert run(chassis, s, "C_TRAFFIC OFF 0 0", "0/0 P_TRAFFIC ?") == [
         "<OK>",
         "0/0 P_TRAFFIC OFF",
     ]
-    assert tester.settles == 0
+    assert len(sent(fake, 1, SyncRx)) == syncs + 1  # the tester's stop settles
+    # a TPLD read settles too (the chassis, once for the ended run)
     assert run(chassis, s, "0/1 PR_TPLDS ?") == ["0/1 PR_TPLDS"]
-    assert tester.settles == 1
-    assert tester.stats[1].rx_packets == 10
+    assert len(sent(fake, 1, SyncRx)) == syncs + 2
+    assert tester.port_stats(1).rx_packets == 10
 
 
-def test_frames_the_receiver_dropped_are_logged(chassis, tester, caplog) -> None:
+def test_frames_the_receiver_dropped_are_logged(chassis, tester, fake, caplog) -> None:
     s = user(chassis, "alice")
-    tester.stats[1].rx_dropped_by_tester = 4  # before this run: not reported
+    ring = Ring(fake)
+    fake.count_rx(1, packets=0, frame_bytes=0, ring_drops=4)  # before this run
     _one_stream_running(chassis, tester, s)
-    tester.unpublished[1].rx_dropped_by_tester = 45
+    ring.hold(1, packets=0, frame_bytes=0, ring_drops=45)
     run(chassis, s, "0/0 P_TRAFFIC OFF", "0/1 PR_TOTAL ?")
     drops = [r.getMessage() for r in caplog.records if "dropped by" in r.getMessage()]
     assert drops == [
@@ -282,17 +309,21 @@ def test_frames_the_receiver_dropped_are_logged(chassis, tester, caplog) -> None
     ]
 
 
-def test_stop_push_follows_the_settle(chassis, tester) -> None:
+def test_stop_push_follows_the_settle(chassis, tester, fake) -> None:
     """A client reacting to the P_TRAFFIC OFF push reads exact counts."""
     chassis.start()
     pushes: queue.Queue[Push] = queue.Queue()
     s = user(chassis, "alice", pushes)
+    ring = Ring(fake)
     _one_stream_running(chassis, tester, s)
-    tester.unpublished[1].rx_packets = 12
-    tester.finish(0)
+    ring.hold(1, packets=12, frame_bytes=128)
+    syncs = len(sent(fake, 1, SyncRx))
+    fake.finish(0)
     while (push := pushes.get(timeout=5)).name != "P_TRAFFIC" or push.values != (0,):
         pass
-    assert (tester.settles, tester.stats[1].rx_packets) == (1, 12)
+    # the tester settled before it reported the end, the chassis before it pushed
+    assert len(sent(fake, 1, SyncRx)) == syncs + 2
+    assert tester.port_stats(1).rx_packets == 12
 
 
 def test_a_pause_by_another_front_end_is_no_traffic_change(chassis, tester) -> None:
@@ -303,11 +334,9 @@ def test_a_pause_by_another_front_end_is_no_traffic_change(chassis, tester) -> N
     _one_stream_running(chassis, tester, s)
     while pushes.get(timeout=5) != Push("P_TRAFFIC", 0, 0, (1,)):
         pass  # the reservation's pushes
-    tester.state[0] = "PAUSE"
-    tester._emit("PAUSED", 0)
+    tester.pause([0])  # as the TRex front end pauses it
     assert run(chassis, s, "0/0 P_TRAFFIC ?") == ["0/0 P_TRAFFIC ON"]
-    tester.state[0] = "TX"
-    tester._emit("RESUMED", 0)
+    tester.resume([0])
     chassis.flush_pushes()
     assert pushes.empty()
     run(chassis, s, "0/0 P_TRAFFIC OFF")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from xena_env import sent  # type: ignore[import-not-found]
 
+from wirespeed.dataplane.messages import StartJob, SuppressStream
 from wirespeed.model import (
     Endian,
     FrameLength,
@@ -168,7 +170,9 @@ def test_modifiers(chassis, tester, alice) -> None:
     )
 
 
-def test_unbuildable_draft_blocks_traffic_start(chassis, tester, alice, caplog) -> None:
+def test_unbuildable_draft_blocks_traffic_start(
+    chassis, tester, fake, alice, caplog
+) -> None:
     run(chassis, alice, *SEED_STREAM)
     # the range does not fit the 6 bits of the mask: allowed while editing ...
     assert (
@@ -193,13 +197,19 @@ def test_unbuildable_draft_blocks_traffic_start(chassis, tester, alice, caplog) 
         "0/0 P_TRAFFIC ON",
         "0/0 P_TRAFFIC ?",
     ) == ["<OK>", "<OK>", "0/0 P_TRAFFIC ON"]
-    assert tester.started == [([0], None)]
+    # one start, of port 0 alone, without a time limit
+    assert [(p, c.job.duration_s) for p, c in fake.sent if isinstance(c, StartJob)] == [
+        (0, None)
+    ]
 
 
-def test_traffic_on_rules(chassis, tester, alice) -> None:
+def test_traffic_on_rules(chassis, tester, fake, alice) -> None:
     run(chassis, alice, *SEED_STREAM, "0/0 PS_CREATE [1]", "0/0 P_TXTIMELIMIT 2000000")
     assert run(chassis, alice, "0/0 P_TRAFFIC ON") == ["<OK>"]
-    assert tester.started == [([0], 2.0)]
+    # one start, of port 0 alone, for P_TXTIMELIMIT's 2 s
+    assert [(p, c.job.duration_s) for p, c in fake.sent if isinstance(c, StartJob)] == [
+        (0, 2.0)
+    ]
     assert run(
         chassis,
         alice,
@@ -224,6 +234,11 @@ def test_traffic_on_rules(chassis, tester, alice) -> None:
     assert tester.streams(0)[1].name == "edited while running"
     assert run(chassis, alice, "0/0 PS_ENABLE [0] ON") == ["<OK>"]
     assert tester.streams(0)[0].enabled.name == "ON"
+    # the running job muted stream 0 and sends it again
+    assert sent(fake, 0, SuppressStream) == [
+        SuppressStream(0, True),
+        SuppressStream(0, False),
+    ]
     assert run(chassis, alice, "0/0 P_TRAFFIC OFF", "0/0 P_TRAFFIC ON") == ["<OK>"] * 2
     assert tester.streams(0)[1].name == "edited while running"
 

@@ -16,12 +16,20 @@ from wirespeed.service.fake import FakeDataplane, fake_config
 
 
 @pytest.fixture
-def env() -> Iterator[Env]:
-    fake = FakeDataplane(2)
-    tester = Tester(fake_config(2), dataplane=fake).start()
+def fake() -> FakeDataplane:
+    return FakeDataplane(2)
+
+
+@pytest.fixture
+def tester(fake: FakeDataplane) -> Iterator[Tester]:
+    with Tester(fake_config(2), dataplane=fake) as t:
+        yield t
+
+
+@pytest.fixture
+def env(tester: Tester, fake: FakeDataplane) -> Iterator[Env]:
     fe = TrexFrontEnd(
         tester, clock=lambda: 1000.0, api_h=API_H, read_mtu=lambda s: 1500
     )
     yield Env(tester, fake, fe, Dispatcher(fe, build_method_table()))
     fe.close()
-    tester.close()

@@ -1,14 +1,24 @@
-"""The TRex method table on a fake tester: shapes, handler checks, errors, events."""
+"""The TRex method table on a real tester over the fake data plane: shapes, handler
+checks, errors, events, and what reaches the data plane."""
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 from scapy.layers.l2 import Ether
 from trex_env import Env, stream_json, udp_packet
 
 from wirespeed.analysis import TidStats
 from wirespeed.analysis.stats import JitterStats, LatencyStats
-from wirespeed.service import Multiplier, MultiplierKind, PortStats, StreamTxStats
+from wirespeed.dataplane import tx_worker as txw
+from wirespeed.dataplane.messages import (
+    SetFactor,
+    SetStreamFactor,
+    StartJob,
+    SuppressStream,
+    SyncRx,
+)
 
 MAC0, MAC1 = "02:00:00:00:00:01", "02:00:00:00:00:02"
 
@@ -50,9 +60,9 @@ def test_system_info_and_idle_port_status(env: Env) -> None:
     assert (info["port_count"], info["dp_core_count"]) == (2, 2)
     assert info["ports"][0] == {
         "index": 0,
-        "description": "wirespeed port ns0/p0 (p0@ns0)",
+        "description": "wirespeed port fake0/p0 (p0@fake0)",  # fake_config's names
         "driver": "af_packet",
-        "pci_addr": "p0@ns0",
+        "pci_addr": "p0@fake0",
         "numa": -1,
         "hw_mac": MAC0,
         "hw_macaddr": MAC0,
@@ -317,8 +327,8 @@ def test_latency_groups_need_one_stream(env: Env) -> None:
 
 
 # the fake ports are 10 Gb/s; stream_json() is 1000 pps of 104-byte frames (FCS
-# included): 0.832 Mb/s on L2, 0.992 Mb/s on L1. The tester is given the factor on
-# the streams' own rates that TRex's server computes.
+# included): 0.832 Mb/s on L2, 0.992 Mb/s on L1. The TX worker is given the factor
+# on the streams' own rates that TRex's server computes.
 @pytest.mark.parametrize(
     ("mul", "factor"),
     [
@@ -349,13 +359,9 @@ def test_start_with_every_multiplier(
         )
         == {}
     )
-    assert env.tester.calls[-1] == (
-        "start_traffic",
-        [0],
-        2.5,
-        Multiplier(MultiplierKind.RAW, factor),
-        False,
-    )
+    assert len(env.sent(0, StartJob)) == 1
+    assert env.sent(1, StartJob) == []
+    assert (env.job(0).multiplier, env.job(0).duration_s) == (factor, 2.5)
 
 
 def test_rates_above_the_line_need_force(env: Env) -> None:
@@ -367,13 +373,13 @@ def test_rates_above_the_line_need_force(env: Env) -> None:
         "start_traffic: mul: the expected L1 rate 10.7308 Gb/s exceeds the port's "
         "line rate 10 Gb/s (use force to send it anyway)"
     )
-    assert env.tester.calls == []
+    assert env.sent(0, StartJob) == []
     env.ok("start_traffic", **base, mul=over, force=True)
-    assert env.tester.calls[-1][3] == Multiplier(MultiplierKind.RAW, 9e9 / 832_000)
+    assert env.job(0).multiplier == 9e9 / 832_000
     env.ok("stop_traffic", **base)
     raw = {"type": "raw", "value": 10081.0, "op": "abs"}  # 100.0004 %: rounding
     env.ok("start_traffic", **base, mul=raw)
-    assert env.tester.calls[-1][3] == Multiplier(MultiplierKind.RAW, 10e9 / 992_000)
+    assert env.job(0).multiplier == 10e9 / 992_000
 
 
 def test_multipliers_scale_the_peak_of_a_chain(env: Env) -> None:
@@ -389,7 +395,7 @@ def test_multipliers_scale_the_peak_of_a_chain(env: Env) -> None:
         env.ok("add_stream", **base, stream_id=sid, stream=stream)
     # one stream of the chain runs at a time: 10 kpps is 10 x 1000 pps, not 10/3
     env.ok("start_traffic", **base, mul={"type": "pps", "value": 1e4, "op": "abs"})
-    assert env.tester.calls[-1][3] == Multiplier(MultiplierKind.RAW, 10.0)
+    assert env.job(0).multiplier == 10.0
     env.ok("stop_traffic", **base)
     # a pcap-like chain of one-frame bursts at 100 % each is not 300 % of the line
     env.ok("remove_all_streams", **base)
@@ -402,14 +408,14 @@ def test_multipliers_scale_the_peak_of_a_chain(env: Env) -> None:
         stream = stream_json(mode=line, self_start=sid == 1, next_stream_id=nxt)
         env.ok("add_stream", **base, stream_id=sid, stream=stream)
     env.ok("start_traffic", **base)
-    assert env.tester.calls[-1][3] == Multiplier(MultiplierKind.RAW, 1.0)
+    assert env.job(0).multiplier == 1.0
     env.ok("stop_traffic", **base)
     # with no stream starting by itself there is nothing to scale
     env.ok("remove_all_streams", **base)
     env.ok("add_stream", **base, stream_id=1, stream=stream_json(self_start=False))
     assert env.err("start_traffic", **base)["specific_err"] == (
-        "start_traffic: mul: the streams have no rate to scale: no enabled stream "
-        "starts by itself"
+        "start_traffic: mul: the streams have no rate: no enabled stream starts by "
+        "itself"
     )
 
 
@@ -430,11 +436,14 @@ def test_stream_level_pause_resume_and_update(env: Env) -> None:
     env.ok("update_streams", **base, mul=pps, force=False, stream_ids=[2])
     pct = {"type": "percentage", "value": 1.0, "op": "abs"}
     env.ok("update_streams", **base, mul=pct, stream_ids=[1, 2])
-    assert env.tester.calls[-4:] == [
-        ("pause_streams", 0, [1]),
-        ("resume_streams", 0, [1, 2]),
-        ("update_streams", 0, {2: 3.0}),
-        ("update_streams", 0, {1: 1e8 / 992_000, 2: 1e8 / 992_000}),
+    per_stream = (SuppressStream, SetStreamFactor)
+    assert [c for c in env.fake.commands(0) if isinstance(c, per_stream)] == [
+        SuppressStream(1, True),
+        SuppressStream(1, False),
+        SuppressStream(2, False),
+        SetStreamFactor(2, 3.0),
+        SetStreamFactor(1, 1e8 / 992_000),
+        SetStreamFactor(2, 1e8 / 992_000),
     ]
     bad = [
         ({"stream_ids": []}, "pause_streams: stream_ids: name at least one stream"),
@@ -453,7 +462,9 @@ def test_stream_level_pause_resume_and_update(env: Env) -> None:
     huge = {"type": "pps", "value": 1e12, "op": "abs"}
     out = env.err("update_streams", **base, mul=huge, stream_ids=[1])
     assert out["specific_err"].startswith("update_streams: mul: the expected L1 rate")
-    assert len(env.tester.calls) == 5  # start + the four above: refusals call nothing
+    # refusals send nothing: still the one start and the six commands above
+    assert len(env.sent(0, StartJob)) == 1
+    assert len([c for c in env.fake.commands(0) if isinstance(c, per_stream)]) == 6
 
 
 def test_update_applies_trex_relative_ops(env: Env) -> None:
@@ -476,11 +487,7 @@ def test_update_applies_trex_relative_ops(env: Env) -> None:
     ]
     for mul, factor in steps:
         env.ok("update_traffic", **base, mul=mul)
-        assert env.tester.calls[-1] == (
-            "update_traffic",
-            [0],
-            Multiplier(MultiplierKind.RAW, factor),
-        ), mul
+        assert env.sent(0, SetFactor)[-1] == SetFactor(factor), mul
     assert env.err(
         "update_traffic", **base, mul={"type": "pps", "value": 2000.0, "op": "sub"}
     )["specific_err"] == (
@@ -499,7 +506,7 @@ def test_update_applies_trex_relative_ops(env: Env) -> None:
         mul={"type": "percentage", "value": 1e6, "op": "add"},
         force=True,
     )
-    assert env.tester.calls[-1][2] == Multiplier(MultiplierKind.RAW, 2.0 + 2.0 * 1e4)
+    assert env.sent(0, SetFactor)[-1] == SetFactor(2.0 + 2.0 * 1e4)
 
 
 def test_start_checks(env: Env) -> None:
@@ -528,13 +535,8 @@ def test_start_checks(env: Env) -> None:
         "start_traffic: start_at_ts: 100.0 s in the future; at most 10 s"
     )
     assert env.ok("start_traffic", **base, duration=-1) == {}
-    assert env.tester.calls[-1] == (
-        "start_traffic",
-        [0],
-        None,
-        Multiplier(MultiplierKind.RAW, 1.0),
-        False,
-    )
+    assert len(env.sent(0, StartJob)) == 1
+    assert (env.job(0).multiplier, env.job(0).duration_s) == (1.0, None)
     assert env.err("start_traffic", **base)["specific_err"] == (
         "start_traffic: port 0 is already transmitting"
     )
@@ -549,7 +551,7 @@ def test_start_checks(env: Env) -> None:
     env.ok("stop_traffic", **base)
     assert env.ok("remove_rx_filters", **base) == {}
     # a port whose link is down starts only with force
-    env.tester.ports[0].link_up = False
+    env.tester.set_link(0, False)
     assert env.err("start_traffic", **base)["specific_err"] == (
         "start_traffic: port 0: link is down (start with force to send anyway)"
     )
@@ -567,15 +569,18 @@ def test_traffic_state_machine_and_events(env: Env) -> None:
     env.ok("start_traffic", **base, mul={"type": "pps", "value": 10000, "op": "abs"})
     assert env.ok("get_port_status", port_id=0)["state_profile"] == {"_": "TX"}
     env.ok("update_traffic", **base, mul={"type": "pps", "value": 5000, "op": "add"})
-    assert env.tester.calls[-1] == (
-        "update_traffic",
-        [0],
-        Multiplier(MultiplierKind.RAW, 15.0),
-    )
+    assert env.sent(0, SetFactor) == [SetFactor(15.0)]
     env.ok("pause_traffic", **base)
     assert env.ok("get_port_status", port_id=0)["state"] == "PAUSE"
     env.ok("resume_traffic", **base)
-    env.tester.finish(0)
+    # the receiver has counted its ring when "finished" goes out
+    synced_at: list[tuple[str, int]] = []
+    unsubscribe = env.tester.subscribe(
+        lambda ev: synced_at.append((ev.kind.name, len(env.sent(1, SyncRx))))
+    )
+    syncs = len(env.sent(1, SyncRx))
+    env.finish(0)
+    unsubscribe()
     assert env.ok("remove_rx_filters", **base) == {}
     assert env.events(111) == [
         (5, 0, {"port_id": 0, "who": "root", "session_id": 111, "force": False}),
@@ -588,43 +593,51 @@ def test_traffic_state_machine_and_events(env: Env) -> None:
         (14, 7, {"port_id": 0, "profile_id": "_"}),
         (4, 8, {"port_id": 0}),
     ]
-    assert env.tester.settles == 1  # RX settled before "finished" went out
+    # RX settled before "finished" went out: the tester settles every receiver
+    # before it tells its subscribers, and the front end once more before it posts
+    # the events (the second may run before the first subscriber returns)
+    assert [kind for kind, _ in synced_at] == ["DONE"]
+    assert synced_at[0][1] >= syncs + 1
+    assert len(env.sent(1, SyncRx)) == syncs + 2
     env.ok("start_traffic", **base)
     env.ok("stop_traffic", **base)
     assert [e[:2] for e in env.events(111)] == [(0, 9), (10, 10), (1, 11), (11, 12)]
 
 
-def test_port_and_global_stats(env: Env) -> None:
-    env.tester.stats[0] = PortStats(
-        tx_packets=1000,
-        tx_bytes=64000,
-        rx_packets=7,
-        rx_bytes=448,
-        tx_errors=2,
-        rx_dropped_by_tester=3,
-        tx_pps=100.0,
-        tx_bps_l2=51200.0,
-        rx_pps=1.0,
-        rx_bps_l2=512.0,
-        requested_tx_pps=100.0,
-    )
-    assert env.ok("get_port_stats", port_id=0) == {
+def test_port_and_global_stats(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    env.fake.count_tx(0, slot=0, packets=1000, frame_bytes=64)
+    env.fake.count_rx(0, packets=7, frame_bytes=64, ring_drops=3)
+    # the fake has no way to count TX errors (send failures): add two to the TX
+    # words the tester reads of port 0
+    words = env.fake.tx_words
+
+    def with_errors(port: int) -> npt.NDArray[np.int64]:
+        w = words(port)
+        if port == 0:
+            w[txw.TX_ERRORS] += 2
+        return w
+
+    monkeypatch.setattr(env.fake, "tx_words", with_errors)
+    stats = env.ok("get_port_stats", port_id=0)
+    # rates are measured over real time by the tester: the counts are exact, the
+    # rates are the same readings under both names
+    rates = {
+        "m_total_tx_bps": "tx_bps",
+        "m_total_tx_pps": "tx_pps",
+        "m_total_rx_bps": "rx_bps",
+        "m_total_rx_pps": "rx_pps",
+    }
+    for name, alias in rates.items():
+        assert stats.pop(name) == stats.pop(alias) >= 0.0
+    assert stats == {
         "opackets": 1000,
         "ipackets": 7,
         "obytes": 64000,
         "ibytes": 448,
         "oerrors": 2,
         "ierrors": 3,
-        "m_total_tx_bps": 51200.0,
-        "m_total_tx_pps": 100.0,
-        "m_total_rx_bps": 512.0,
-        "m_total_rx_pps": 1.0,
-        "m_cpu_util": 12.0,
+        "m_cpu_util": 0.0,  # the fake data plane has no worker processes
         "status": "idle",
-        "tx_bps": 51200.0,
-        "rx_bps": 512.0,
-        "tx_pps": 100.0,
-        "rx_pps": 1.0,
         "total_tx_pkts": 1000,
         "total_rx_pkts": 7,
         "total_tx_bytes": 64000,
@@ -632,20 +645,28 @@ def test_port_and_global_stats(env: Env) -> None:
         "tx_rx_error": 5,
     }
     glob = env.ok("get_global_stats")
-    assert (glob["m_tx_bps"], glob["m_tx_pps"], glob["m_rx_pps"]) == (
-        51200.0,
-        100.0,
-        1.0,
-    )
+    assert all(glob[k] >= 0.0 for k in ("m_tx_bps", "m_tx_pps", "m_rx_pps"))
     assert (glob["m_cpu_util"], glob["total_tx_pkts"], glob["state"]) == (
-        7.5,
+        0.0,
         1000,
         "unowned",
     )
-    assert env.ok("get_utilization") == {"cpu": [[12, 10], [3]], "mbuf_stats": {}}
+    assert (glob["total_rx_pkts"], glob["total_tx_bytes"], glob["tx_rx_error"]) == (
+        7,
+        64000,
+        5,
+    )
+    # no worker processes: each port's CPU history is empty, or zeros once the
+    # tester has sampled for a second
+    util = env.ok("get_utilization")
+    assert util["mbuf_stats"] == {}
+    assert len(util["cpu"]) == 2
+    assert all(v == 0 for history in util["cpu"] for v in history)
 
 
 def test_xstats_names_and_values_match(env: Env) -> None:
+    for port in (0, 1):
+        env.fake.kernel[port] = {"rx_packets": 5, "tx_packets": 7, "rx_errors": 0}
     names = env.ok("get_port_xstats_names", port_id=0)["xstats_names"]
     assert names == ["rx_errors", "rx_packets", "tx_packets"]
     assert env.ok("get_port_xstats_values", port_id=1) == {"xstats_values": [0, 5, 7]}
@@ -671,11 +692,11 @@ def test_pgid_stats_shapes_and_monotonic_counters(env: Env) -> None:
         stream_id=3,
         stream=stream_json(udp_packet(128), pg_id=7, latency=True),
     )
-    env.tester.tx[(0, 1)] = StreamTxStats(100, 13200, 10.0, 10560.0)
-    env.tester.tx[(1, 3)] = StreamTxStats(50, 6600, 5.0, 5280.0)
+    env.fake.count_tx(0, slot=env.slot(0, 1), packets=100, frame_bytes=132)
+    env.fake.count_tx(1, slot=env.slot(1, 3), packets=50, frame_bytes=132)
     hist = [0] * 47
     hist[1], hist[2] = 40, 8  # 10..20 µs and 20..30 µs
-    env.tester.rx[(0, 7)] = _tid(
+    tid7 = _tid(
         48,
         lost=2,
         misordered=1,
@@ -687,19 +708,28 @@ def test_pgid_stats_shapes_and_monotonic_counters(env: Env) -> None:
         latency=LatencyStats(48, 11_000, 15_500.0, 29_900),
         latency_last_s=LatencyStats(4, 12_000, 13_000.0, 14_000),
         jitter_ns=2_000.0,
-        jitter=JitterStats(),
+        # a receiver has a current jitter once it has jitter samples (47 frames
+        # had a predecessor); the published table carries it only then
+        jitter=JitterStats(47, 1_000.0, 1_500.0, 2_500.0),
         histogram=tuple(hist),
     )
-    env.tester.rx[(1, 5)] = TidStats(tid=5, packets=99, bytes=99 * 132)
+    env.fake.count_rx(0, packets=48, frame_bytes=132, tid=tid7)
+    tid5 = TidStats(tid=5, packets=99, bytes=99 * 132)
+    env.fake.count_rx(1, packets=99, frame_bytes=132, tid=tid5)
     result = env.ok("get_pgid_stats", pgids=[5, 7, 9])
     assert result["ver_id"] == {"5": 1, "7": 1}
-    assert result["flow_stats"]["5"] == {
+    flow5 = result["flow_stats"]["5"]
+    # TX rates are measured by the tester over real time: port 0's is whatever it
+    # measured, port 1 sends nothing of the group
+    tps, tbs = flow5.pop("tps"), flow5.pop("tbs")
+    assert (tps["1"], tbs["1"]) == (0.0, 0.0)
+    assert tps["0"] >= 0.0
+    assert tbs["0"] >= 0.0
+    assert flow5 == {
         "tp": {"0": 100, "1": 0},
         "tb": {"0": 13200, "1": 0},
         "rp": {"0": 0, "1": 99},
         "rb": {"0": 0, "1": 13068},
-        "tps": {"0": 10.0, "1": 0.0},
-        "tbs": {"0": 10560.0, "1": 0.0},
         "rps": {"0": 0.0, "1": 0.0},
         "rbs": {"0": 0.0, "1": 0.0},
     }
@@ -725,13 +755,17 @@ def test_pgid_stats_shapes_and_monotonic_counters(env: Env) -> None:
     }
     # no new maximum since the last read: the last completed second's
     assert env.ok("get_pgid_stats", pgids=[7])["latency"]["7"]["lat"]["last_max"] == 14
-    # another front end clears port 0: the analyzer restarts from zero
-    env.tester.rx[(0, 7)] = _tid(
+    # another front end clears the ports: port 0's analyzer and port 1's stream
+    # counters restart from zero
+    env.tester.clear_stats(0)
+    env.tester.clear_stats(1)
+    again7 = _tid(
         10,
         histogram=tuple([0, 10] + [0] * 45),
         latency=LatencyStats(10, 11_000, 11_500.0, 12_000),
     )
-    env.tester.tx[(1, 3)] = StreamTxStats(5, 660, 5.0, 5280.0)
+    env.fake.count_rx(0, packets=10, frame_bytes=132, tid=again7)
+    env.fake.count_tx(1, slot=env.slot(1, 3), packets=5, frame_bytes=132)
     after = env.ok("get_pgid_stats", pgids=[7])
     assert after["flow_stats"]["7"]["rp"] == {"0": 58, "1": 0}
     assert after["flow_stats"]["7"]["tp"] == {"0": 0, "1": 55}
@@ -761,11 +795,12 @@ def test_set_port_attr(env: Env) -> None:
         "link_status": {"up": False},
         "multicast": {"enabled": True},
     }
+    changes: list[dict[str, object]] = []
+    unsubscribe = env.tester.subscribe(lambda ev: changes.append(dict(ev.detail)))
     assert env.ok("set_port_attr", handler=h, port_id=0, attr=attr) == {}
-    assert env.tester.calls[-2:] == [
-        ("set_promiscuous", 0, False),
-        ("set_link", 0, False),
-    ]
+    unsubscribe()
+    assert changes == [{"promiscuous": False}, {"link_up": False}]
+    assert env.fake.links == [False, True]  # the link really went down
     status = env.ok("get_port_status", port_id=0)["attr"]
     assert (status["promiscuous"], status["link"], status["multicast"]) == (
         {"enabled": False},
@@ -845,7 +880,7 @@ def test_scheduled_start_starts_later(env: Env) -> None:
     h = env.acquire()
     env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json())
     env.ok("start_traffic", handler=h, port_id=0, start_at_ts=1000.5)
-    assert env.tester.calls == []
+    assert env.sent(0, StartJob) == []
     # waiting for its start time counts as started, as on TRex
     assert env.ok("get_port_status", port_id=0)["state"] == "TX"
     assert (
@@ -856,6 +891,5 @@ def test_scheduled_start_starts_later(env: Env) -> None:
     )
     timer = env.fe.scheduler.timers[1000.5]
     timer.join(5.0)
-    assert env.tester.calls == [
-        ("start_traffic", [0], None, Multiplier(MultiplierKind.RAW, 1.0), False)
-    ]
+    assert len(env.sent(0, StartJob)) == 1
+    assert (env.job(0).multiplier, env.job(0).duration_s) == (1.0, None)

@@ -1,4 +1,5 @@
-"""The ZeroMQ transport: REP answers framed requests, PUB sends the trigger."""
+"""The ZeroMQ transport: REP answers framed requests, PUB sends the trigger (on a
+real tester over the fake data plane: the ``tester`` fixture)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,21 @@ import json
 import struct
 import zlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 import zmq
-from trex_fake_tester import FakeTester
 
 from wirespeed.errors import PortError
 from wirespeed.server.trex import TrexRpcServer
 
+if TYPE_CHECKING:  # not at run time: pytest would collect a class named Test*
+    from wirespeed.service import Tester
+
 
 @pytest.fixture
-def server() -> Iterator[TrexRpcServer]:
-    srv = TrexRpcServer(FakeTester(), rpc_port=0, pub_port=0)
+def server(tester: Tester) -> Iterator[TrexRpcServer]:
+    srv = TrexRpcServer(tester, rpc_port=0, pub_port=0)
     srv.start()
     try:
         yield srv
@@ -81,11 +85,11 @@ def test_close_announces_the_stop(server: TrexRpcServer) -> None:
     assert [(e["type"], e["data"]) for e in events] == [(100, {"cause": "maintenance"})]
 
 
-def test_a_busy_port_is_reported() -> None:
-    first = TrexRpcServer(FakeTester(), rpc_port=0, pub_port=0)
+def test_a_busy_port_is_reported(tester: Tester) -> None:
+    first = TrexRpcServer(tester, rpc_port=0, pub_port=0)
     first.start()
     try:
-        second = TrexRpcServer(FakeTester(), rpc_port=first.rpc_port, pub_port=0)
+        second = TrexRpcServer(tester, rpc_port=first.rpc_port, pub_port=0)
         with pytest.raises(PortError, match=r"cannot listen on 127\.0\.0\.1"):
             second.start()
         second.frontend.close()
@@ -93,11 +97,11 @@ def test_a_busy_port_is_reported() -> None:
         first.close()
 
 
-def test_defaults_and_bind_address() -> None:
-    srv = TrexRpcServer(FakeTester())
+def test_defaults_and_bind_address(tester: Tester) -> None:
+    srv = TrexRpcServer(tester)
     assert (srv.bind, srv.rpc_port, srv.pub_port) == ("127.0.0.1", 4501, 4500)
     srv.frontend.close()
-    other = TrexRpcServer(FakeTester(), bind="127.0.0.2", rpc_port=0, pub_port=0)
+    other = TrexRpcServer(tester, bind="127.0.0.2", rpc_port=0, pub_port=0)
     other.start()
     ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
     try:

@@ -1,25 +1,27 @@
-"""Helpers of the TRex front-end unit tests: a front end on a tester over the fake
-data plane, and
-TRex-style stream objects."""
+"""Helpers of the TRex front-end unit tests: a front end on a real tester over the
+package's fake data plane, and TRex-style stream objects."""
 
 from __future__ import annotations
 
 import base64
 import json
 import struct
+import threading
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
+from wirespeed.dataplane.messages import StartJob, TxJob
 from wirespeed.server.trex.dispatch import Dispatcher
 from wirespeed.server.trex.frontend import TrexFrontEnd
-from wirespeed.service import Tester
+from wirespeed.service import EventKind, Tester, TrafficEvent
 from wirespeed.service.fake import FakeDataplane
 
 API_H = "H1234567"
+C = TypeVar("C")
 
 
 @dataclass
@@ -60,6 +62,37 @@ class Env:
         assert self.fe.relay_idle()
         data = self.ok("get_async_events", session_id=session, user="sub")["data"]
         return [(e["type"], e["seq"], e["data"]) for e in data]
+
+    def sent(self, port: int, kind: type[C]) -> list[C]:
+        """The commands of ``kind`` the tester sent to ``port``'s workers."""
+        return [c for c in self.fake.commands(port, kind) if isinstance(c, kind)]
+
+    def job(self, port: int = 0) -> TxJob:
+        """The job of the last start the port's TX worker was given."""
+        return self.sent(port, StartJob)[-1].job
+
+    def slot(self, port: int, stream_id: int) -> int:
+        """The counter slot of a stream (the tester has no public accessor)."""
+        return self.tester._core.slot(port, stream_id)
+
+    def finish(self, port: int) -> TrafficEvent:
+        """The port's job ends by itself; returns once the tester has told its
+        subscribers (the front end first: it subscribed first)."""
+        got: list[TrafficEvent] = []
+        done = threading.Event()
+
+        def on_event(ev: TrafficEvent) -> None:
+            if ev.kind is EventKind.DONE and ev.port == port:
+                got.append(ev)
+                done.set()
+
+        unsubscribe = self.tester.subscribe(on_event)
+        try:
+            self.fake.finish(port)
+            assert done.wait(5.0), f"no DONE event for port {port}"
+        finally:
+            unsubscribe()
+        return got[0]
 
     def acquire(self, port: int = 0, session: int = 111, user: str = "root") -> str:
         handler: str = self.ok(
