@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wirespeed.dataplane import messages as msg
+from wirespeed.dataplane.rx_table import RX_PORT_WORDS
 from wirespeed.dataplane.tx_worker import TX_RUNNING
 from wirespeed.service.workers import PortWorkers
 from wirespeed.topology.links import link_counters, set_link_state
@@ -87,7 +88,10 @@ class Dataplane(Protocol):
 
     def rx_words(self, port: int) -> npt.NDArray[np.int64]:
         """A consistent copy of the port's RX counter words (port words, then the
-        analyzer's table)."""
+        analyzer's tables: megabytes)."""
+
+    def rx_port_words(self, port: int) -> npt.NDArray[np.int64]:
+        """A consistent copy of the port's RX port words alone."""
 
     def pids(self, port: int) -> tuple[int | None, int | None]:
         """The TX and RX worker processes (``None``: not a process)."""
@@ -169,6 +173,10 @@ class ProcessDataplane:
     def rx_words(self, port: int) -> npt.NDArray[np.int64]:
         """The RX counter words."""
         return self._workers[port].rx_counters.read()
+
+    def rx_port_words(self, port: int) -> npt.NDArray[np.int64]:
+        """The RX port words."""
+        return self._workers[port].rx_counters.read(RX_PORT_WORDS)
 
     def pids(self, port: int) -> tuple[int | None, int | None]:
         """The TX and RX worker processes."""

@@ -110,6 +110,11 @@ class FakeDataplane:
         with self._lock:
             return self._rx[port].copy()
 
+    def rx_port_words(self, port: int) -> npt.NDArray[np.int64]:
+        """A copy of the port's RX port words."""
+        with self._lock:
+            return self._rx[port][: rxw.RX_PORT_WORDS].copy()
+
     def pids(self, port: int) -> tuple[int | None, int | None]:
         """No processes."""
         return (None, None)

@@ -69,6 +69,7 @@ class _Counts:
         self.cpu_prev: tuple[float, int] | None = None
         self.rx_clears = 0
         self.rx_syncs = 0
+        self.drops_told = 0  # ring drops already said in the log
 
 
 class Tester:
@@ -198,14 +199,14 @@ class Tester:
                 else:
                     events = self._run(self._core.on_report(port, report))  # type: ignore[arg-type]
             if events:
-                self.settle()  # frames already received count before the event
+                self._settle_ended()  # frames already received count first
             self._emit_all(events)
 
     def _sample_loop(self) -> None:
         while not self._stop.wait(0.1):
             for i, c in enumerate(self._counts):
                 tx = self._dp.tx_words(i)
-                rx = self._dp.rx_words(i)[: rxw.RX_PORT_WORDS]
+                rx = self._dp.rx_port_words(i)
                 c.meter.add(np.concatenate([tx, rx]))
             self._sample_cpu()
 
@@ -376,6 +377,9 @@ class Tester:
         (:mod:`wirespeed.model.scaling`); without ``force`` a rate above the line
         rate, or a port already sending, is refused.
         """
+        if not any(self.port_state(i).is_active for i in range(len(self.ports))):
+            for i, c in enumerate(self._counts):  # drops from here on are this run's
+                c.drops_told = int(self._dp.rx_port_words(i)[rxw.RX_RING_DROPS])
         self._act(
             lambda: self._core.start(
                 ports, duration_s=duration_s, multiplier=multiplier, force=force
@@ -403,8 +407,30 @@ class Tester:
         if events:
             for ev in events:
                 self._wait_tx_idle(ev.port)
-            self.settle()
+            self._settle_ended()
         self._emit_all(events)
+
+    def _settle_ended(self) -> None:
+        """Traffic ended: every receiver counts what it holds, and frames a
+        receiver had to drop (its ring full) are said in the log."""
+        if not self.settle():
+            _log.warning(
+                "a receiver did not publish its counters in %.0f s; RX statistics "
+                "may miss frames",
+                _SETTLE_S,
+            )
+        for i, c in enumerate(self._counts):
+            dropped = int(self._dp.rx_port_words(i)[rxw.RX_RING_DROPS])
+            if dropped > c.drops_told:
+                _log.warning(
+                    "port %d (%s): %d received frames dropped by the tester (its "
+                    "receive ring was full: the receiver could not keep up); the RX "
+                    "counters miss them",
+                    i,
+                    self.ports[i].name,
+                    dropped - c.drops_told,
+                )
+                c.drops_told = dropped
 
     def _wait_tx_idle(self, index: int, timeout_s: float = 2.0) -> None:
         end = time.monotonic() + timeout_s
@@ -482,7 +508,7 @@ class Tester:
         self._core.port(index)
         c = self._counts[index]
         tx_abs = self._dp.tx_words(index)
-        rx_abs = self._dp.rx_words(index)[: rxw.RX_PORT_WORDS]
+        rx_abs = self._dp.rx_port_words(index)
         tx = tx_abs - c.tx_base if since_clear else tx_abs
         rx = rx_abs - c.rx_base if since_clear else rx_abs
         tr, rr = self._rates(index, tx_abs.size)
@@ -519,6 +545,11 @@ class Tester:
             st = replace(st, **rxw.shift_latency(st, offset))
         return st
 
+    def rx_clears(self, index: int) -> int:
+        """How many times the port's RX statistics were cleared (by anyone)."""
+        self._core.port(index)
+        return self._counts[index].rx_clears
+
     def clear_stats(self, index: int, *, tx: bool = True, rx: bool = True) -> None:
         """Counters start again from zero; RX analysis (per TID) is reset too.
 
@@ -534,7 +565,7 @@ class Tester:
                     s = txw.TX_PORT_WORDS + 2 * slot
                     c.slot_base[slot] = (int(c.tx_base[s]), int(c.tx_base[s + 1]))
             if rx:
-                c.rx_base = self._dp.rx_words(index)[: rxw.RX_PORT_WORDS]
+                c.rx_base = self._dp.rx_port_words(index)
                 c.rx_clears += 1
                 self._dp.send_rx(index, msg.ClearRx(c.rx_clears))
             c.meter.reset()
@@ -543,7 +574,7 @@ class Tester:
 
     def _wait_word(self, index: int, word: int, value: int, timeout_s: float) -> bool:
         deadline = time.monotonic() + timeout_s
-        while self._dp.rx_words(index)[word] < value:
+        while self._dp.rx_port_words(index)[word] < value:
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.001)

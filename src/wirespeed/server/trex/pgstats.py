@@ -65,8 +65,9 @@ class PgRegistry:
         self.port_count = port_count
         self.groups: dict[int, PgGroup] = {}
         self._versions: dict[int, int] = {}
-        #: per (RX port, TID): the highest latency (ns) at the previous read
-        self.max_seen: dict[tuple[int, int], int | None] = {}
+        #: per (RX port, TID): the port's clear count and the highest latency (ns)
+        #: since that clear at the previous read
+        self.max_seen: dict[tuple[int, int], tuple[int, int | None]] = {}
 
     def check_add(self, pg_id: int, is_latency: bool, key: TxKey) -> None:
         """Refuse a stream that cannot join ``pg_id``.

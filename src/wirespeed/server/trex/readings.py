@@ -81,26 +81,28 @@ def read_rx(fe: TrexFrontEnd, port: int, tid: int) -> RxReading:
         pps = float(stats.pps_last_s)
         bps = float(stats.bps_last_s)
         hist = stats.histogram_us()
-    recent = _recent_max(fe, port, tid, stats)
-    return RxReading(values, pps, bps, stats, hist, recent)
+    return RxReading(values, pps, bps, stats, hist, _recent_max(fe, port, tid))
 
 
-def _recent_max(
-    fe: TrexFrontEnd, port: int, tid: int, stats: TidStats | None
-) -> int | None:
+def _recent_max(fe: TrexFrontEnd, port: int, tid: int) -> int | None:
     """The ``last_max`` of one (port, TID); see :class:`RxReading`.
 
     The TRex client computes a latency group's ``total_max`` after a clear as the
     highest ``last_max`` it has read, so a maximum reached in the current second
-    must show at once (the last completed second alone would hide a short burst).
+    must show at once (the last completed second alone would hide a short burst):
+    the highest latency since the port's last clear is news when it rose since the
+    previous read, or when the port was cleared since.
     """
     key = (port, tid)
-    before = fe.pgs.max_seen.get(key)
+    clears = fe.tester.rx_clears(port)
+    seen = fe.pgs.max_seen.get(key)
+    before = seen[1] if seen is not None and seen[0] == clears else None
+    stats = fe.tester.tid_stats(port, tid)
     if stats is None:
         fe.pgs.max_seen.pop(key, None)
         return None
     now = stats.latency.max_ns if stats.latency.count else None
-    fe.pgs.max_seen[key] = now
+    fe.pgs.max_seen[key] = (clears, now)
     last_s = stats.latency_last_s
     candidates = [last_s.max_ns] if last_s.count and last_s.max_ns is not None else []
     if now is not None and (before is None or now > before):

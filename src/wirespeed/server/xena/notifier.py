@@ -122,7 +122,6 @@ class PushNotifier:
         if kind in ("STOPPED", "DONE", "ERROR"):
             with state.lock:
                 state.report_run(event.port)
-                state.settle_stats()  # a client reacting to the push reads exact counts
 
         with state.lock:
             sessions = [s for s in self._sessions if s.push is not None and s.logged_on]

@@ -37,7 +37,6 @@ __all__ = ["ChassisState", "ModuleXena", "PortXena", "RunRecord", "Target"]
 
 RATE_SHORTFALL = 0.95  # below this share of the requested rate, say so in the log
 MIN_RUN_S = 0.5
-SETTLE_TIMEOUT_S = 2.0
 
 log = logging.getLogger("wirespeed.xena")
 
@@ -148,8 +147,6 @@ class ChassisState:
         }
         self.modules: list[ModuleXena] = [ModuleXena() for _ in groups]
         self.ports: list[PortXena] = [PortXena() for _ in tester.ports]
-        self._unsettled: set[int] = set()
-        self._rx_drops: list[int] | None = None
 
     # ------------------------------------------------------------ addressing
     def module_at(self, slot: int | None) -> int | None:
@@ -249,45 +246,3 @@ class ChassisState:
                 slot, k, run.requested_pps, run.requested_ppm / 1e4, achieved,
                 elapsed_s, 100 * achieved / run.requested_pps,
             )  # fmt: skip
-
-    def note_started(self, ports: list[int]) -> None:
-        """Remember ports that started sending (see :meth:`settle_stats`)."""
-        if self._rx_drops is None:
-            self._rx_drops = [self._rx_dropped(p) for p in range(len(self.ports))]
-        self._unsettled.update(ports)
-
-    def settle_stats(self) -> None:
-        """Before statistics are read: count every frame of the runs that ended.
-
-        When a port stops (P_TRAFFIC OFF, C_TRAFFIC OFF, its finite streams done),
-        its last frames may still wait in the receiving port's ring; the receivers
-        publish them here, so a read right after the stop is exact, as on a Xena
-        port. Frames the receivers had to drop (ring full) are logged.
-        """
-        ended = {p for p in self._unsettled if not self.traffic_on(p)}
-        if not ended:
-            return
-        if not self.tester.settle(timeout_s=SETTLE_TIMEOUT_S):
-            log.warning("xena: a receiver did not publish its counters in %.0f s; "
-                        "RX statistics may miss frames", SETTLE_TIMEOUT_S)  # fmt: skip
-        self._unsettled -= ended
-        self._report_rx_drops()
-
-    def _rx_dropped(self, p: int) -> int:
-        return int(self.tester.port_stats(p, since_clear=False).rx_dropped_by_tester)
-
-    def _report_rx_drops(self) -> None:
-        seen = self._rx_drops
-        if seen is None:
-            return
-        for p, before in enumerate(seen):
-            now = self._rx_dropped(p)
-            if now > before:
-                slot, k = self.place_of(p)
-                log.warning(
-                    "port %d/%d: %d received frames dropped by the tester (its "
-                    "receive ring was full: the receiver could not keep up); the RX "
-                    "counters (PR_TOTAL, PR_TPLDTRAFFIC...) miss them",
-                    slot, k, now - before,
-                )  # fmt: skip
-            seen[p] = now

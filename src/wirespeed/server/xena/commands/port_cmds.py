@@ -93,7 +93,6 @@ def start_ports(c: ChassisState, ports: list[int]) -> None:
     by_limit: dict[int, list[int]] = {}
     for p in ports:
         by_limit.setdefault(c.ports[p].tx_time_limit_us, []).append(p)
-    c.note_started(ports)
     now = time.monotonic_ns()
     for limit_us, group in by_limit.items():
         c.tester.start_traffic(group, duration_s=limit_us / 1e6 if limit_us else None)

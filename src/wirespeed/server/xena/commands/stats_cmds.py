@@ -9,7 +9,6 @@ oversize, undersize and jabber counts are nothing wirespeed's receivers measure.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
 from wirespeed.analysis.stats import JitterStats, LatencyStats, TidStats
@@ -162,7 +161,6 @@ def _clear_rx(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) 
 def _calibrate(
     c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
-    c.settle_stats()
     p = t.port_index
     lows = [
         st.latency.min_ns
@@ -176,17 +174,7 @@ def _calibrate(
     c.tester.set_latency_offset(p, offset + int(min(lows)))
 
 
-def _settled(getter: Getter) -> Getter:
-    """A statistics getter that first counts the frames of runs that just ended."""
-
-    def read(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
-        c.settle_stats()
-        return getter(c, s, t)
-
-    return read
-
-
-_PLAIN: list[CommandSpec] = [
+COMMANDS: list[CommandSpec] = [
     CommandSpec("PT_TOTAL", _P, get_fields=i64x(*_FOUR), getter=_tx_total,
                 help="TX bit/s and frames/s (last second), bytes and frames"),
     CommandSpec("PT_NOTPLD", _P, get_fields=i64x(*_FOUR), getter=_tx_notpld,
@@ -231,7 +219,3 @@ _PLAIN: list[CommandSpec] = [
     CommandSpec("PR_CALIBRATE", _P, set_fields=(), setter=_calibrate,
                 help="make the lowest latency seen the new zero"),
 ]  # fmt: skip
-COMMANDS: list[CommandSpec] = [
-    replace(spec, getter=_settled(spec.getter)) if spec.getter else spec
-    for spec in _PLAIN
-]
