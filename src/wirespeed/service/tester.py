@@ -31,7 +31,7 @@ from wirespeed.model import Stream, StreamEnable
 from wirespeed.service.ownership import PortState, Reservation, Reservations
 from wirespeed.service.plans import Multiplier, multiplier_factor, plan_for, tid_of
 from wirespeed.service.stats import PortStats, RateMeter, StreamTxStats
-from wirespeed.service.workers import MAX_STREAMS, PortWorkers
+from wirespeed.service.workers import MAX_STREAMS, PortWorkers, worker_cpus
 from wirespeed.topology.links import link_counters, set_link_state
 from wirespeed.topology.testbed import PortSpec, TesterConfig
 from wirespeed.tpld import TpldMode
@@ -127,6 +127,8 @@ class Tester:
     Args:
         config: the ports (interfaces, namespaces, nominal speeds) and modules.
         qdisc_bypass: send without the local qdisc (see DESIGN.md).
+        cpus: per port index, the (TX, RX) workers' CPUs (``None``: the port's
+            own, else placed by :mod:`wirespeed.service.placement`).
     """
 
     def __init__(
@@ -160,12 +162,13 @@ class Tester:
     def start(self) -> Tester:
         """Start the worker processes of every port and the service threads."""
         try:
+            placed = worker_cpus(self.config.ports, self._cpus)
             for port in self._ports:
                 port.workers = PortWorkers(
                     port.info.index,
                     port.info.spec,
                     qdisc_bypass=self._qdisc_bypass,
-                    cpus=self._cpus.get(port.info.index, (None, None)),
+                    cpus=placed[port.info.index],
                 )
             for port in self._ports:
                 assert port.workers is not None

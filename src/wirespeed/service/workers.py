@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 import subprocess
@@ -16,11 +17,36 @@ from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.rx_worker import rx_words
 from wirespeed.dataplane.tx_worker import tx_words
 from wirespeed.errors import PortError
+from wirespeed.service.placement import place_workers
 from wirespeed.topology.testbed import PortSpec
 
-__all__ = ["MAX_STREAMS", "PortWorkers"]
+__all__ = ["MAX_STREAMS", "PortWorkers", "worker_cpus"]
 
 MAX_STREAMS = 4096
+log = logging.getLogger("wirespeed.service")
+
+
+def worker_cpus(
+    specs: tuple[PortSpec, ...],
+    overrides: dict[int, tuple[int | None, int | None]] | None = None,
+) -> list[tuple[int, int]]:
+    """Every port's (TX, RX) worker CPUs: the ``overrides`` (per port index), else
+    the port's ``tx_cpu``/``rx_cpu``, else the rule of
+    :mod:`wirespeed.service.placement` over the CPUs this process may use.
+
+    Raises:
+        ConfigError: a CPU asked for is not usable (names the port and worker).
+    """
+    overrides = overrides or {}
+    pinned = []
+    for i, spec in enumerate(specs):
+        tx, rx = overrides.get(i, (None, None))
+        pinned.append(
+            (spec.tx_cpu if tx is None else tx, spec.rx_cpu if rx is None else rx)
+        )
+    usable = sorted(os.sched_getaffinity(0))
+    placed = place_workers([s.peer for s in specs], usable, pinned)
+    return [(p.tx, p.rx) for p in placed]
 
 
 class _Worker:
@@ -122,6 +148,15 @@ class PortWorkers:
                 raise PortError(
                     f"{self.spec.interface}: {what} worker: {msg[-1]}", port=self.index
                 )
+        log.info(
+            "port %d (%s): TX worker pid %d on CPU %s, RX worker pid %d on CPU %s",
+            self.index,
+            self.spec.interface,
+            self._tx.proc.pid,
+            _cpu_list(self._tx.proc.pid),
+            self._rx.proc.pid,
+            _cpu_list(self._rx.proc.pid),
+        )
 
     @property
     def tx_conn(self) -> Connection:
@@ -155,3 +190,8 @@ class PortWorkers:
         self._tx = self._rx = None
         self.tx_counters.close()
         self.rx_counters.close()
+
+
+def _cpu_list(pid: int) -> str:
+    """The CPUs a process may run on, as ``0`` or ``0,1``."""
+    return ",".join(str(c) for c in sorted(os.sched_getaffinity(pid)))
