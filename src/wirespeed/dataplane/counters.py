@@ -62,13 +62,15 @@ class CounterBlock:
         finally:
             self._all[0] += 1
 
-    def read(self) -> npt.NDArray[np.int64]:
-        """A consistent copy of the data words."""
+    def read(self, words: int | None = None) -> npt.NDArray[np.int64]:
+        """A consistent copy of the data words (only the first ``words`` of them:
+        an RX block is megabytes, its port words are 16)."""
+        end = None if words is None else 1 + words
         while True:
             v1 = int(self._all[0])
             if v1 & 1:
                 continue
-            data = self._all[1:].copy()
+            data = self._all[1:end].copy()
             if int(self._all[0]) == v1:
                 return data
 

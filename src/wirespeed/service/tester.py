@@ -30,7 +30,12 @@ from wirespeed.fieldengine import ErrorInjector, InjectedError
 from wirespeed.model import Stream, StreamEnable
 from wirespeed.service.ownership import PortState, Reservation, Reservations
 from wirespeed.service.plans import Multiplier, multiplier_factor, plan_for, tid_of
-from wirespeed.service.stats import PortStats, RateMeter, StreamTxStats
+from wirespeed.service.stats import (
+    PortStats,
+    RateMeter,
+    StreamTxStats,
+    sample_period_s,
+)
 from wirespeed.service.workers import MAX_STREAMS, PortWorkers, worker_cpus
 from wirespeed.topology.links import link_counters, set_link_state
 from wirespeed.topology.testbed import PortSpec, TesterConfig
@@ -258,13 +263,15 @@ class Tester:
             self._emit(EventKind.ERROR, index, message=msg[2])
 
     def _sample_loop(self) -> None:
-        while not self._stop.wait(0.1):
+        while not self._stop.wait(
+            sample_period_s(any(p.state.is_active for p in self._ports))
+        ):
             for port in self._ports:
                 w = port.workers
                 if w is None:
                     continue
                 tx = w.tx_counters.read()
-                rx = w.rx_counters.read()[: rxw.RX_PORT_WORDS]
+                rx = w.rx_counters.read(rxw.RX_PORT_WORDS)
                 port.meter.add(np.concatenate([tx, rx]))
             self._sample_cpu()
 
@@ -800,7 +807,7 @@ class Tester:
         port = self._port(index)
         assert port.workers is not None
         tx_abs = port.workers.tx_counters.read()
-        rx_abs = port.workers.rx_counters.read()[: rxw.RX_PORT_WORDS]
+        rx_abs = port.workers.rx_counters.read(rxw.RX_PORT_WORDS)
         tx = tx_abs - port.tx_base if since_clear else tx_abs
         rx = rx_abs - port.rx_base if since_clear else rx_abs
         tr, rr = self._rates(port)
@@ -880,7 +887,7 @@ class Tester:
             for slot in port.slots.values():
                 port.slot_base[slot] = self._slot_counts(port, slot)
         if rx:
-            port.rx_base = port.workers.rx_counters.read()[: rxw.RX_PORT_WORDS]
+            port.rx_base = port.workers.rx_counters.read(rxw.RX_PORT_WORDS)
             port.rx_clears += 1
             port.workers.send_rx("clear", port.rx_clears)
             deadline = time.monotonic() + 2
