@@ -226,12 +226,20 @@ TARGETS = {"a": 0.97, "b": 0.90, "c": 0.95, "d": 1.0}
 D_VS_C_TARGET = 0.95
 
 
-def run_d(python: str, ports_file: Path, dur: float, log: Path) -> tuple[float, str]:
-    """One rep of (d): (pps, the rep's detail line); a failed check is marked."""
+def run_d(
+    python: str, cfg, ports_file: Path, dur: float, log: Path
+) -> tuple[float, str]:
+    """One rep of (d): (pps, the rep's detail line); a failed check is marked, with
+    where frames went missing (p1's ring, p1's interface, or before it)."""
+    before = link_counters(cfg.ports[1])
     res = daemon_case.run_once(python, ports_file, dur, log)
+    after = link_counters(cfg.ports[1])
     errors = {k: v for k, v in res["errors"].items() if v}
     ok = res["tx"] == res["rx"] == res["opackets"] and not errors
-    check = "TX == RX, no errors" if ok else f"CHECK FAILED {errors}"
+    check = "TX == RX, no errors"
+    if not ok:
+        iface = {k: after[k] - before[k] for k in ("rx_packets", "rx_dropped")}
+        check = f"CHECK FAILED {errors}, ring drops {res['ring_drops']}, p1 {iface}"
     return res["pps"], (
         f"sent {res['tx']:,} analyzer {res['rx']:,} ({check})\n"
         f"        workers: {res['cpus']}"
@@ -308,7 +316,7 @@ def main() -> None:
             if "d" in cases:
                 assert python is not None
                 ref["d"].append(c_send(bins, cfg, 64, a.dur))
-                pps, line = run_d(python, ports_file, a.dur, tmp / "daemon.log")
+                pps, line = run_d(python, cfg, ports_file, a.dur, tmp / "daemon.log")
                 ws["d"].append(pps)
                 d_detail.append(line)
     finally:

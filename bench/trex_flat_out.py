@@ -6,7 +6,7 @@ server it sends, as fast as it goes for ``DURATION_S``, the stream of case (c):
 incremented per frame with the IPv4 checksum fixed, flow statistics with latency on
 pg_id 1 (wirespeed's TPLD, TID 1). It prints ``STARTED`` once the traffic started,
 then one JSON line: the frames the server sent and the frames its analyzer counted
-on port 1, with the analyzer's error counters.
+on port 1, with the analyzer's error counters and the frames port 1's ring dropped.
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ def main() -> None:
             "rx": flow["rx_pkts"][1],
             "opackets": st[0]["opackets"],
             "ipackets": st[1]["ipackets"],
+            "ring_drops": st[1]["ierrors"],
             "errors": pg["latency"][PG_ID]["err_cntrs"],
         }
         c.remove_all_streams(ports=[0])
