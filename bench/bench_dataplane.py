@@ -29,7 +29,8 @@ that very pair measures, in the same run:
     the C sender alone (as in (a)), measured right before it, and against (c) of the
     same rep. It checks that the analyzer counted every frame sent (TX == RX, no
     drop, duplicate or misorder) and prints the CPU each worker ran on (field 39 of
-    /proc/<pid>/stat, sampled while the traffic flows); the daemon places its
+    /proc/<pid>/stat, sampled while the traffic flows) and the share of a core
+    each worker, the daemon's own threads and the client used; the daemon places its
     workers itself (:mod:`wirespeed.service.placement`). See :mod:`daemon_case`.
 
 Rates are counted at the receiver: p1's interface counter for (a)/(b), the

@@ -5,7 +5,8 @@ p0 and p1 in their namespaces), with only its TRex front end, on free ports; the
 client (:file:`trex_flat_out.py`) runs in the interpreter that has
 ``lbr-trex-client``. While the traffic flows, a thread reads field 39 of
 ``/proc/<pid>/stat`` (the CPU it last ran on) of every worker process ten times a
-second. Every wait is bounded; the daemon is stopped (then killed) whatever happens.
+second, with the CPU time each worker, the daemon's own threads and the client
+used meanwhile. Every wait is bounded; the daemon is stopped (then killed) whatever happens.
 """
 
 from __future__ import annotations
@@ -145,10 +146,14 @@ def worker_pids(daemon_pid: int) -> dict[int, str]:
 
 @dataclass
 class CpuWatch:
-    """Counts, per worker, the CPU it was last seen on (field 39)."""
+    """Counts, per worker, the CPU it was last seen on (field 39), and measures
+    the CPU time each watched process used (workers, the daemon's own threads,
+    the client)."""
 
     pids: dict[int, str]
+    others: dict[int, str] = field(default_factory=dict)
     seen: dict[int, collections.Counter[int]] = field(default_factory=dict)
+    ticks: dict[int, tuple[float, int, float, int]] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -158,13 +163,25 @@ class CpuWatch:
 
     def _run(self) -> None:
         while not self._stop.wait(0.1):
-            for pid in self.pids:
+            now = time.monotonic()
+            for pid in {**self.pids, **self.others}:
                 with contextlib.suppress(OSError, IndexError):
-                    cpu = int(_stat(pid)[_CPU_FIELD - 3])
-                    self.seen.setdefault(pid, collections.Counter())[cpu] += 1
+                    st = _stat(pid)
+                    used = int(st[11]) + int(st[12])  # utime + stime
+                    first = self.ticks.get(pid, (now, used, now, used))
+                    self.ticks[pid] = (first[0], first[1], now, used)
+                    if pid in self.pids:
+                        cpu = int(st[_CPU_FIELD - 3])
+                        self.seen.setdefault(pid, collections.Counter())[cpu] += 1
+
+    def _busy(self, pid: int) -> str:
+        t0, u0, t1, u1 = self.ticks.get(pid, (0.0, 0, 0.0, 0))
+        if t1 <= t0:
+            return "?"
+        return f"{100 * (u1 - u0) / os.sysconf('SC_CLK_TCK') / (t1 - t0):.0f} %"
 
     def stop(self) -> str:
-        """Stop; ``tx p0 cpu 0 (20/20), rx p1 cpu 1 (20/20), ...``."""
+        """Stop; ``tx p0 cpu 0 (20/20) 97 %; ...; daemon 2 %; client 1 %``."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -173,7 +190,8 @@ class CpuWatch:
             seen = self.seen.get(pid, collections.Counter())
             n = sum(seen.values())
             where = ", ".join(f"cpu {c} ({k}/{n})" for c, k in seen.most_common())
-            parts.append(f"{name} {where or 'not seen'}")
+            parts.append(f"{name} {where or 'not seen'} {self._busy(pid)}")
+        parts += [f"{name} {self._busy(pid)}" for pid, name in self.others.items()]
         return "; ".join(parts)
 
 
@@ -181,12 +199,14 @@ def run_once(python: str, ports_file: Path, dur: float, log: Path) -> dict[str, 
     """One run of case (d): the client's result, plus ``pps`` (frames the analyzer
     counted / the duration, as case (c)) and ``cpus`` (where the workers ran)."""
     with daemon(ports_file, log) as (pid, rpc, pub):
-        watch = CpuWatch(worker_pids(pid))
         client = subprocess.Popen(
             [python, str(CLIENT), str(rpc), str(pub), str(dur)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+        )
+        watch = CpuWatch(
+            worker_pids(pid), {pid: "daemon (its threads)", client.pid: "client"}
         )
         try:
             assert client.stdout is not None
