@@ -3,7 +3,9 @@
 The daemon builds the embedded test bed (or reads a config naming real interfaces),
 starts one :class:`~wirespeed.service.Tester`, then every front end that is
 installed: TRex JSON-RPC (ZeroMQ 4501/4500), Xena XOA (TCP 22606) and the Xena text
-CLI (TCP 22611). It runs until SIGINT/SIGTERM and removes what it created.
+CLI (TCP 22611). It runs until SIGINT/SIGTERM and removes what it created. The
+tester pins its workers to CPUs (:mod:`wirespeed.service.placement`); the daemon's
+own threads then move to the CPUs no worker holds, where there are such.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from wirespeed.service import Tester
+from wirespeed.service.workers import pin_controller
 from wirespeed.topology.impair import Impairment
 from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, load_config
 
@@ -81,6 +84,7 @@ class Daemon:
                 )
                 config = self.testbed.start()
             self.tester = Tester(config).start()
+            pin_controller(config.ports)  # the front ends' threads follow
             for name in self.opts.front_ends:
                 fe = self._make(name, self.tester)
                 if fe is not None:

@@ -16,6 +16,8 @@ The rule, for ``n`` usable CPUs (those the daemon's affinity allows, in order):
 - A CPU named for a worker (``cpus: {tx: 0, rx: 1}`` in the ports file, or the
   tester's ``cpus=``) wins over the rule; one the process may not use is an error
   that names the field.
+- The daemon's own threads (RPC, rate sampling) go to the CPUs no worker holds,
+  where there are such; otherwise they may run anywhere (and cost little).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 
 from wirespeed.errors import ConfigError
 
-__all__ = ["WorkerCpus", "pair_slots", "place_workers"]
+__all__ = ["WorkerCpus", "pair_slots", "place_workers", "spare_cpus"]
 
 
 @dataclass(frozen=True)
@@ -95,3 +97,11 @@ def place_workers(
         tx, rx = (r if a is None else a for a, r in zip(asked, rule, strict=True))
         out.append(WorkerCpus(tx, rx))
     return out
+
+
+def spare_cpus(placed: Sequence[WorkerCpus], usable: Sequence[int]) -> list[int]:
+    """The usable CPUs no worker is placed on (for the controller's threads), in
+    order; all of ``usable`` when every one has a worker."""
+    used = {c for p in placed for c in (p.tx, p.rx)}
+    spare = [c for c in dict.fromkeys(usable) if c not in used]
+    return spare or list(dict.fromkeys(usable))

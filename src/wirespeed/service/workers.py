@@ -17,13 +17,28 @@ from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.rx_worker import rx_words
 from wirespeed.dataplane.tx_worker import tx_words
 from wirespeed.errors import PortError
-from wirespeed.service.placement import place_workers
+from wirespeed.service.placement import WorkerCpus, place_workers, spare_cpus
 from wirespeed.topology.testbed import PortSpec
 
-__all__ = ["MAX_STREAMS", "PortWorkers", "worker_cpus"]
+__all__ = ["MAX_STREAMS", "PortWorkers", "pin_controller", "worker_cpus"]
 
 MAX_STREAMS = 4096
 log = logging.getLogger("wirespeed.service")
+
+
+def _placement(
+    specs: tuple[PortSpec, ...],
+    overrides: dict[int, tuple[int | None, int | None]] | None,
+) -> tuple[list[WorkerCpus], list[int]]:
+    overrides = overrides or {}
+    pinned = []
+    for i, spec in enumerate(specs):
+        tx, rx = overrides.get(i, (None, None))
+        pinned.append(
+            (spec.tx_cpu if tx is None else tx, spec.rx_cpu if rx is None else rx)
+        )
+    usable = sorted(os.sched_getaffinity(0))
+    return place_workers([s.peer for s in specs], usable, pinned), usable
 
 
 def worker_cpus(
@@ -37,16 +52,23 @@ def worker_cpus(
     Raises:
         ConfigError: a CPU asked for is not usable (names the port and worker).
     """
-    overrides = overrides or {}
-    pinned = []
-    for i, spec in enumerate(specs):
-        tx, rx = overrides.get(i, (None, None))
-        pinned.append(
-            (spec.tx_cpu if tx is None else tx, spec.rx_cpu if rx is None else rx)
-        )
-    usable = sorted(os.sched_getaffinity(0))
-    placed = place_workers([s.peer for s in specs], usable, pinned)
+    placed, _ = _placement(specs, overrides)
     return [(p.tx, p.rx) for p in placed]
+
+
+def pin_controller(specs: tuple[PortSpec, ...]) -> list[int]:
+    """Move every thread of this process (and those it starts later) to the CPUs
+    no worker of ``specs`` holds, where there are such; returns the CPUs its
+    threads may now use. For a process that serves one tester (the daemon): call
+    it after the tester started its workers."""
+    placed, usable = _placement(specs, None)
+    spare = spare_cpus(placed, usable)
+    if spare != usable:
+        for tid in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError):  # a thread that just ended
+                os.sched_setaffinity(int(tid), spare)
+        log.info("controller threads on CPU %s", ",".join(map(str, spare)))
+    return spare
 
 
 class _Worker:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from wirespeed.errors import ConfigError
-from wirespeed.service.placement import WorkerCpus, pair_slots, place_workers
+from wirespeed.service.placement import (
+    WorkerCpus,
+    pair_slots,
+    place_workers,
+    spare_cpus,
+)
 
 # peers per port, usable CPUs, pinned -> (tx, rx) per port
 CASES = [
@@ -74,3 +79,20 @@ def test_a_cpu_that_cannot_be_used_names_the_port_and_worker() -> None:
     with pytest.raises(ConfigError) as info:
         place_workers([None], [], [])
     assert info.value.field == "cpus"
+
+
+@pytest.mark.parametrize(
+    ("peers", "usable", "spare"),
+    [
+        ([1, 0], [0, 1], [0, 1]),  # every CPU has a worker: anywhere
+        ([1, 0], [0, 1, 2], [2]),
+        ([1, 0, 3, 2], [0, 1, 2, 3, 4, 5], [4, 5]),
+        ([1, 0], list(range(6)), [4, 5]),  # a worker a CPU, two left
+        ([1, 0, 3, 2], list(range(8)), list(range(8))),
+        ([1], [3], [3]),
+    ],
+)
+def test_the_controller_gets_the_cpus_no_worker_holds(
+    peers: list[int | None], usable: list[int], spare: list[int]
+) -> None:
+    assert spare_cpus(place_workers(peers, usable), usable) == spare
