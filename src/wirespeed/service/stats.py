@@ -10,18 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["PortStats", "RateMeter", "StreamTxStats", "sample_period_s"]
-
-SAMPLE_SENDING_S = 0.1
-"""How often the tester samples its counters for rates while a port sends."""
-SAMPLE_IDLE_S = 0.5
-"""... and while none does (frames from elsewhere still get rates, over a window
-of one to one and a half seconds; the sampling thread stays off the cores)."""
-
-
-def sample_period_s(is_sending: bool) -> float:
-    """The time between two samples of the counters (see :data:`SAMPLE_IDLE_S`)."""
-    return SAMPLE_SENDING_S if is_sending else SAMPLE_IDLE_S
+__all__ = ["PortStats", "RateMeter", "StreamTxStats"]
 
 
 @dataclass(frozen=True)

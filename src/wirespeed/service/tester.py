@@ -30,12 +30,8 @@ from wirespeed.fieldengine import ErrorInjector, InjectedError
 from wirespeed.model import Stream, StreamEnable
 from wirespeed.service.ownership import PortState, Reservation, Reservations
 from wirespeed.service.plans import Multiplier, multiplier_factor, plan_for, tid_of
-from wirespeed.service.stats import (
-    PortStats,
-    RateMeter,
-    StreamTxStats,
-    sample_period_s,
-)
+from wirespeed.service.sampling import sample_period_s
+from wirespeed.service.stats import PortStats, RateMeter, StreamTxStats
 from wirespeed.service.workers import MAX_STREAMS, PortWorkers, worker_cpus
 from wirespeed.topology.links import link_counters, set_link_state
 from wirespeed.topology.testbed import PortSpec, TesterConfig
