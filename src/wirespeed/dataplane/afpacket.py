@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import math
 import mmap
 import select
 import socket
@@ -404,12 +405,19 @@ class RxRing:
         self._mm.close()
         self._sock.close()
 
-    def wait(self, timeout_s: float) -> bool:
-        """Wait until a frame is ready (or the timeout). True if one is."""
+    def watch(self, fd: int) -> None:
+        """Let :meth:`wait` also return when ``fd`` is readable (or hung up): a
+        worker that waits for frames and for commands with one call, however long."""
+        self._poll.register(fd, select.POLLIN | select.POLLHUP)
+
+    def wait(self, timeout_s: float | None) -> bool:
+        """Wait until a frame is ready, a watched descriptor is, or the timeout
+        (``None``: no timeout). True if a frame is ready."""
         if self._status[self._pos] & TP_STATUS_USER:
             return True
-        for _fd, events in self._poll.poll(int(timeout_s * 1000)):
-            if events & select.POLLERR:
+        timeout_ms = -1 if timeout_s is None else max(0, math.ceil(timeout_s * 1000))
+        for fd, events in self._poll.poll(timeout_ms):
+            if fd == self._sock.fileno() and events & select.POLLERR:
                 # a pending socket error (ENETDOWN when the link went down) keeps
                 # poll() returning at once: read it to clear it
                 self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)

@@ -129,6 +129,7 @@ class _Receiver:
         self.dirty = False
         self.last_pub = 0
         self.next_second = (time.time_ns() // 1_000_000_000 + 1) * 1_000_000_000
+        self.quiet_rolls = 0  # seconds rolled since the last frame arrived
 
     def _totals(self, rec: Any) -> npt.NDArray[np.int64]:
         words = self.base + self.extra
@@ -160,6 +161,7 @@ class _Receiver:
                 return total
             got = len(batch.lengths)
             total += got
+            self.quiet_rolls = 0
             self.analyzer.analyse(batch.data, batch.lengths, batch.ts_ns)
             vlan = int(batch.vlan_stripped.sum())
             if vlan:  # the kernel moved a VLAN tag into metadata: 4 bytes crossed
@@ -178,6 +180,16 @@ class _Receiver:
             self.analyzer.roll_second(now)
             self.next_second = (now // 1_000_000_000 + 1) * 1_000_000_000
             self.dirty = True
+            self.quiet_rolls += 1
+
+    def idle_wait_s(self) -> float | None:
+        """How long an idle worker may wait for frames: until the next second's
+        roll, or without end once two rolls saw no frame (the first closes the
+        second the last frames arrived in, the second sets the last second's
+        rates to zero; later ones would change nothing)."""
+        if self.quiet_rolls >= 2:
+            return None
+        return max(0.0, (self.next_second - time.time_ns()) / 1e9)
 
     def _fold(self) -> None:
         """Move the analyzer's totals into ``base`` before it is reset."""
@@ -258,12 +270,17 @@ def run_rx_worker(
     rcv = _Receiver(ring, counters)
     rcv.publish()
     commands = CommandPoller(conn)
+    ring.watch(conn.fileno())  # a command ends any wait
     collector = Collector()
     conn.send(Ready(os.getpid()))
     drained = time.monotonic_ns()
     try:
         while True:
-            if ring.wait(0.005):
+            # 5 ms for the last counts, else until the next second's roll (none
+            # once the last second is closed: the worker sleeps until a frame or
+            # a command comes)
+            if ring.wait(0.005 if rcv.dirty else rcv.idle_wait_s()):
+                rcv.tick()  # a second that ended while it slept closes first
                 got = rcv.drain(to_empty=False)
                 now = time.monotonic_ns()
                 # caught up: let frames gather

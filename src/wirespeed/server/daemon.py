@@ -6,7 +6,9 @@ installed: TRex JSON-RPC (ZeroMQ 4501/4500), Xena XOA (TCP 22606) and the Xena t
 CLI (TCP 22611). The two Xena servers share one
 :class:`~wirespeed.server.xena.XenaChassis` that the daemon builds, so a stream set
 over one reads back the same over the other. It runs until SIGINT/SIGTERM and
-removes what it created.
+removes what it created. The tester pins its workers to CPUs
+(:mod:`wirespeed.service.placement`); the daemon's own threads then move to the
+CPUs no worker holds, where there are such.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from wirespeed.service import Tester
+from wirespeed.service import Tester, pin_controller
 from wirespeed.topology.impair import Impairment
 from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, load_config
 
@@ -90,6 +92,7 @@ class Daemon:
                 )
                 config = self.testbed.start()
             self.tester = Tester(config).start()
+            pin_controller(config.ports)  # the front ends' threads follow
             for name in self.opts.front_ends:
                 fe = self._make(name, self.tester)
                 if fe is not None:

@@ -11,6 +11,7 @@ from wirespeed.service.tester import (
     Tester,
     TrafficEvent,
 )
+from wirespeed.service.workers import pin_controller
 
 __all__ = [
     "Dataplane",
@@ -26,4 +27,5 @@ __all__ = [
     "StreamTxStats",
     "Tester",
     "TrafficEvent",
+    "pin_controller",
 ]

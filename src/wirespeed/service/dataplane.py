@@ -23,7 +23,7 @@ import numpy.typing as npt
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane.rx_table import RX_PORT_WORDS
 from wirespeed.dataplane.tx_worker import TX_RUNNING
-from wirespeed.service.workers import PortWorkers
+from wirespeed.service.workers import PortWorkers, worker_cpus
 from wirespeed.topology.links import link_counters, set_link_state
 from wirespeed.topology.testbed import PortSpec
 
@@ -110,7 +110,8 @@ class ProcessDataplane:
     Args:
         specs: the ports.
         qdisc_bypass: send without the local qdisc.
-        cpus: per port, the cores of its TX and RX worker (``None``: anywhere).
+        cpus: per port, the CPUs of its TX and RX worker (``None``: the port's
+            own, else placed by :mod:`wirespeed.service.placement`).
     """
 
     def __init__(
@@ -120,13 +121,9 @@ class ProcessDataplane:
         qdisc_bypass: bool = True,
         cpus: dict[int, tuple[int | None, int | None]] | None = None,
     ) -> None:
+        placed = worker_cpus(tuple(specs), cpus)
         self._workers = [
-            PortWorkers(
-                i,
-                spec,
-                qdisc_bypass=qdisc_bypass,
-                cpus=(cpus or {}).get(i, (None, None)),
-            )
+            PortWorkers(i, spec, qdisc_bypass=qdisc_bypass, cpus=placed[i])
             for i, spec in enumerate(specs)
         ]
         self._stop = threading.Event()

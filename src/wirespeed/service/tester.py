@@ -38,6 +38,7 @@ from wirespeed.service import readout
 from wirespeed.service.core import TesterCore
 from wirespeed.service.dataplane import Dataplane, ProcessDataplane, WorkerLost
 from wirespeed.service.ownership import PortState, Reservation
+from wirespeed.service.sampling import sample_period_s
 from wirespeed.service.stats import PortStats, RateMeter, StreamTxStats
 from wirespeed.service.types import (
     Effect,
@@ -78,7 +79,8 @@ class Tester:
     Args:
         config: the ports (interfaces, namespaces, nominal speeds) and modules.
         qdisc_bypass: send without the local qdisc (see DESIGN.md).
-        cpus: per port, the cores of its TX and RX worker.
+        cpus: per port index, the (TX, RX) workers' CPUs (``None``: the port's
+            own, else placed by :mod:`wirespeed.service.placement`).
         dataplane: the data plane (default: worker processes on the ports);
             :class:`wirespeed.service.fake.FakeDataplane` for tests.
     """
@@ -203,7 +205,11 @@ class Tester:
             self._emit_all(events)
 
     def _sample_loop(self) -> None:
-        while not self._stop.wait(0.1):
+        while not self._stop.wait(
+            sample_period_s(
+                any(self.port_state(i).is_active for i in range(len(self._counts)))
+            )
+        ):
             for i, c in enumerate(self._counts):
                 tx = self._dp.tx_words(i)
                 rx = self._dp.rx_port_words(i)

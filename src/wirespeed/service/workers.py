@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 import subprocess
@@ -17,9 +18,57 @@ from wirespeed.dataplane.rx_worker import rx_words
 from wirespeed.dataplane.tx_worker import tx_words
 from wirespeed.errors import PortError
 from wirespeed.service.core import MAX_STREAMS
+from wirespeed.service.placement import WorkerCpus, place_workers, spare_cpus
 from wirespeed.topology.testbed import PortSpec
 
-__all__ = ["MAX_STREAMS", "PortWorkers"]
+__all__ = ["MAX_STREAMS", "PortWorkers", "pin_controller", "worker_cpus"]
+
+log = logging.getLogger("wirespeed.service")
+
+
+def _placement(
+    specs: tuple[PortSpec, ...],
+    overrides: dict[int, tuple[int | None, int | None]] | None,
+) -> tuple[list[WorkerCpus], list[int]]:
+    overrides = overrides or {}
+    pinned = []
+    for i, spec in enumerate(specs):
+        tx, rx = overrides.get(i, (None, None))
+        pinned.append(
+            (spec.tx_cpu if tx is None else tx, spec.rx_cpu if rx is None else rx)
+        )
+    usable = sorted(os.sched_getaffinity(0))
+    return place_workers([s.peer for s in specs], usable, pinned), usable
+
+
+def worker_cpus(
+    specs: tuple[PortSpec, ...],
+    overrides: dict[int, tuple[int | None, int | None]] | None = None,
+) -> list[tuple[int, int]]:
+    """Every port's (TX, RX) worker CPUs: the ``overrides`` (per port index), else
+    the port's ``tx_cpu``/``rx_cpu``, else the rule of
+    :mod:`wirespeed.service.placement` over the CPUs this process may use.
+
+    Raises:
+        ConfigError: a CPU asked for is not usable (names the port and worker).
+    """
+    placed, _ = _placement(specs, overrides)
+    return [(p.tx, p.rx) for p in placed]
+
+
+def pin_controller(specs: tuple[PortSpec, ...]) -> list[int]:
+    """Move every thread of this process (and those it starts later) to the CPUs
+    no worker of ``specs`` holds, where there are such; returns the CPUs its
+    threads may now use. For a process that serves one tester (the daemon): call
+    it after the tester started its workers."""
+    placed, usable = _placement(specs, None)
+    spare = spare_cpus(placed, usable)
+    if spare != usable:
+        for tid in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError):  # a thread that just ended
+                os.sched_setaffinity(int(tid), spare)
+        log.info("controller threads on CPU %s", ",".join(map(str, spare)))
+    return spare
 
 
 class _Worker:
@@ -125,6 +174,15 @@ class PortWorkers:
         self._rx = self._spawn("rx")
         self._tx.wait_ready("TX", self.index, self.spec.interface)
         self._rx.wait_ready("RX", self.index, self.spec.interface)
+        log.info(
+            "port %d (%s): TX worker pid %d on CPU %s, RX worker pid %d on CPU %s",
+            self.index,
+            self.spec.interface,
+            self._tx.proc.pid,
+            _cpu_list(self._tx.proc.pid),
+            self._rx.proc.pid,
+            _cpu_list(self._rx.proc.pid),
+        )
 
     def restart(self, role: str) -> None:
         """Start the ``role`` worker again (the old one has exited): it goes on
@@ -179,3 +237,8 @@ class PortWorkers:
         self._tx = self._rx = None
         self.tx_counters.close()
         self.rx_counters.close()
+
+
+def _cpu_list(pid: int) -> str:
+    """The CPUs a process may run on, as ``0`` or ``0,1``."""
+    return ",".join(str(c) for c in sorted(os.sched_getaffinity(pid)))

@@ -6,6 +6,7 @@ Config file shape (``wirespeed server --config FILE``)::
       - {interface: a0, netns: wsA}
       - {interface: b0, netns: wsB, speed: 10G, mac: "02:00:00:00:00:02"}
       - {interface: eth2, host_stack: false}  # a spare NIC: frames stop at wirespeed
+      - {interface: eth3, cpus: {tx: 2, rx: 3}}  # its workers' CPUs (default: placed)
     modules:            # optional: groups of port indices (default: one per 2 ports)
       - [0, 1]
 
@@ -19,6 +20,10 @@ Frames a port receives stop at wirespeed's analyzer (``host_stack: false``, the
 default for a port in a namespace, see :mod:`wirespeed.dataplane.ingress`): the
 namespace's network stack neither spends the sending CPU on them nor answers them.
 Ports in the root namespace pass them on unless told otherwise.
+
+Each port's TX and RX workers are pinned to CPUs by the rule of
+:mod:`wirespeed.service.placement` (a cabled pair's sender and receiver on different
+cores); ``cpus: {tx: N, rx: M}`` (either key alone too) names them instead.
 """
 
 from __future__ import annotations
@@ -86,6 +91,10 @@ class PortSpec:
     namespace. ``None``: not for a port in a namespace (the tester's own: frames
     stop at its analyzer), yes for one in the root namespace (a host's interface,
     whose own traffic must keep flowing)."""
+    tx_cpu: int | None = None
+    """The CPU of the port's TX worker (``None``: placed by the rule)."""
+    rx_cpu: int | None = None
+    """The CPU of the port's RX worker (``None``: placed by the rule)."""
 
     @property
     def reaches_stack(self) -> bool:
@@ -110,6 +119,12 @@ class TesterConfig:
         return tuple(tuple(idx[i : i + 2]) for i in range(0, len(idx), 2))
 
 
+class _CpusModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tx: int | None = Field(default=None, ge=0, strict=True)
+    rx: int | None = Field(default=None, ge=0, strict=True)
+
+
 class _PortModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     interface: str = Field(min_length=1, max_length=15)
@@ -118,6 +133,7 @@ class _PortModel(BaseModel):
     mac: str | None = None
     peer: int | None = None
     host_stack: bool | None = None
+    cpus: _CpusModel | None = None
 
     @field_validator("mac")
     @classmethod
@@ -165,6 +181,8 @@ def config_from_dict(raw: Any) -> TesterConfig:
             p.mac,
             p.peer,
             p.host_stack,
+            tx_cpu=None if p.cpus is None else p.cpus.tx,
+            rx_cpu=None if p.cpus is None else p.cpus.rx,
         )
         for i, p in enumerate(model.ports)
     )

@@ -72,3 +72,36 @@ def test_catching_up_stops_at_the_first_small_read_a_sync_reads_to_empty() -> No
 )
 def test_frames_gather_for_about_2048_at_the_last_rate(got, elapsed_ns, slots, want_s):
     assert rxw._gather_s(got, elapsed_ns, slots) == pytest.approx(want_s, rel=1e-12)
+
+
+def test_an_idle_worker_waits_for_the_next_roll_then_without_end() -> None:
+    ring = _Ring([10])
+    counters = CounterBlock(rxw.rx_words())
+    try:
+        rcv = rxw._Receiver(ring, counters)  # type: ignore[arg-type]
+        rcv.next_second = 0  # a second has ended: the next wait is none
+        assert rcv.idle_wait_s() == 0.0
+        rcv.tick()  # closes the second frames may have arrived in
+        assert rcv.quiet_rolls == 1
+        rcv.next_second = 0
+        rcv.tick()  # the last second's rates are zero now
+        assert rcv.quiet_rolls == 2
+        assert rcv.idle_wait_s() is None
+        assert rcv.drain() == 10  # frames: rolls count again
+        assert rcv.quiet_rolls == 0
+        rcv.next_second = 0
+        assert rcv.idle_wait_s() == 0.0
+    finally:
+        counters.close()
+
+
+def test_a_reader_copies_only_the_words_it_asks_for() -> None:
+    counters = CounterBlock(40)
+    try:
+        with counters.writing() as w:
+            w[:] = range(40)
+        del w  # a view into the block: it must go before the block closes
+        assert counters.read(16).tolist() == list(range(16))
+        assert counters.read().tolist() == list(range(40))
+    finally:
+        counters.close()

@@ -67,6 +67,23 @@ def test_whether_received_frames_reach_the_stack(
     assert spec.reaches_stack is reaches
 
 
+def test_worker_cpus() -> None:
+    cfg = config_from_dict(
+        {
+            "ports": [
+                {"interface": "a0", "cpus": {"tx": 0, "rx": 1}},
+                {"interface": "b0", "cpus": {"rx": 3}},
+                {"interface": "c0"},
+            ]
+        }
+    )
+    assert [(p.tx_cpu, p.rx_cpu) for p in cfg.ports] == [
+        (0, 1),
+        (None, 3),
+        (None, None),
+    ]
+
+
 @pytest.mark.parametrize(
     ("raw", "field", "text"),
     [
@@ -90,6 +107,22 @@ def test_whether_received_frames_reach_the_stack(
             {"ports": [{"interface": "a0"}, {"interface": "b0"}], "modules": [[0]]},
             "modules",
             "exactly one module",
+        ),
+        ({"ports": [{"interface": "a0", "cpus": 1}]}, "ports.0.cpus", "dictionary"),
+        (
+            {"ports": [{"interface": "a0", "cpus": {"tx": -1}}]},
+            "ports.0.cpus.tx",
+            "greater than or equal to 0",
+        ),
+        (
+            {"ports": [{"interface": "a0", "cpus": {"rx": "1"}}]},
+            "ports.0.cpus.rx",
+            "valid integer",
+        ),
+        (
+            {"ports": [{"interface": "a0", "cpus": {"tx": 0, "rxx": 1}}]},
+            "ports.0.cpus.rxx",
+            "Extra inputs",
         ),
     ],
 )
