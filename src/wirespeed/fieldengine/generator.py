@@ -11,11 +11,12 @@ static payload, and per batch rewrites only what changes, in this order:
 4. IPv4 header checksums (segments, ``fix_checksum_ipv4``, ``fix_checksum_hw``);
 5. the TPLD of each frame, into a separate small array (its payload integrity
    checksum first, in the 22-byte form);
-6. UDP/TCP/ICMPv6 checksums, innermost header first, over the body and the TPLD.
+6. UDP/TCP/ICMPv6 checksums, innermost header first, over the body and the TPLD
+   (:mod:`.l4finish`).
 
-Checksums are computed from the words that change plus precomputed sums of the rest
-(:mod:`wirespeed.fieldengine.sums`), never over whole rows, so a batch costs a few
-passes of a few bytes per frame whatever the frame size.
+Checksums are computed from the words that change (found at compile time:
+:mod:`.layout`) plus precomputed sums of the rest (:mod:`.sums`), never over whole
+rows, so a batch costs a few passes of a few bytes per frame whatever the frame size.
 
 A frame with a TPLD is built at 60 bytes at least (64 with the FCS): the socket pads
 shorter frames with zeros, as a NIC does, which would leave its TPLD short of the end.
@@ -41,30 +42,33 @@ import numpy.typing as npt
 from wirespeed.errors import ValidationError
 from wirespeed.fieldengine.batches import FrameBatch, TpldStamp, TxBatch
 from wirespeed.fieldengine.inject import ErrorInjector
-from wirespeed.fieldengine.payload import Prbs31, RandomBytes, static_payload
+from wirespeed.fieldengine.l4finish import L4Finisher
+from wirespeed.fieldengine.layout import (
+    MIN_KERNEL_BYTES,
+    MIN_TEST_FRAME_BYTES,
+    L4Field,
+    check_fit,
+    check_pi,
+    compile_checksums,
+    length_fields,
+    segment_plan,
+    smallest_len,
+    static_from,
+    written_ranges,
+)
+from wirespeed.fieldengine.payload import (
+    Prbs31,
+    RandomBytes,
+    fill_dynamic,
+    static_payload,
+)
 from wirespeed.fieldengine.sequences import I64Array, U64Array, cyclic, length_cycle
-from wirespeed.fieldengine.sums import CSUM_OFFSET, Ipv4HeaderSum, L4Sum, fold, swap16
 from wirespeed.fieldengine.variables import VarSet
 from wirespeed.fieldengine.window import Window, compile_window
-from wirespeed.fieldengine.writes import (
-    ModifierPlan,
-    apply_write,
-    apply_write_mask,
-)
+from wirespeed.fieldengine.writes import ModifierPlan, apply_writes, write_lengths
 from wirespeed.model.patterns import MIN_WIRE_FRAME_BYTES, LengthType, PayloadType
 from wirespeed.model.stream import FCS_BYTES, Stream
-from wirespeed.model.vm import (
-    FixChecksumHw,
-    FixChecksumIcmpv6,
-    FixChecksumIpv4,
-    FlowVar,
-    FlowVarRandLimit,
-    L4Type,
-    WriteFlowVar,
-    WriteMaskFlowVar,
-)
-from wirespeed.packet.checksum import L4_ICMPV6, L4_TCP, L4_UDP
-from wirespeed.packet.segments import SegmentType, segment_offsets
+from wirespeed.model.vm import FlowVar, FlowVarRandLimit
 from wirespeed.tpld import TpldMode
 from wirespeed.tpld.checksums import ones_complement_sums
 from wirespeed.tpld.stamper import TpldStamper
@@ -72,47 +76,10 @@ from wirespeed.tpld.stamper import TpldStamper
 __all__ = ["FrameBatch", "StreamGenerator", "TpldStamp", "TxBatch", "compile_stream"]
 
 U8Array = npt.NDArray[np.uint8]
-MIN_KERNEL_BYTES = 14
-MIN_TEST_FRAME_BYTES = MIN_WIRE_FRAME_BYTES - FCS_BYTES
-"""Shortest frame with a TPLD (no FCS): what a NIC pads shorter frames to."""
 SHARED_TAIL_MIN = 256
 """Fewest static bytes past the changing ones that are sent as a shared tail."""
 _LINE = 64  # bytes of a cache line
 _Inputs = tuple[dict[str, U64Array], list[U64Array], I64Array]
-
-
-def _segment_plan(
-    stream: Stream,
-) -> tuple[list[tuple[str, int]], list[int], list[tuple[int, int, int]]]:
-    """(length fields, IPv4 headers, L4 checksums (l3, l4, proto)) of the segments."""
-    lengths: list[tuple[str, int]] = []
-    ipv4: list[int] = []
-    l4: list[tuple[int, int, int]] = []
-    last_ip: int | None = None
-    for seg, off in segment_offsets(stream.segments, stream.packet):
-        if seg == SegmentType.IP:
-            lengths.append(("ipv4", off))
-            ipv4.append(off)
-            last_ip = off
-        elif seg == SegmentType.IPV6:
-            lengths.append(("ipv6", off))
-            last_ip = off
-        elif seg in (SegmentType.UDP, SegmentType.UDPCHECK):
-            lengths.append(("udp", off))
-            if seg == SegmentType.UDPCHECK and last_ip is not None:
-                l4.append((last_ip, off, L4_UDP))
-        elif seg == SegmentType.TCPCHECK and last_ip is not None:
-            l4.append((last_ip, off, L4_TCP))
-    return lengths, ipv4, l4
-
-
-def _length_field(kind: str, off: int) -> tuple[int, int]:
-    """(field offset, value minus frame length) of a segment length field."""
-    if kind == "ipv4":
-        return off + 2, -off
-    if kind == "ipv6":
-        return off + 4, -off - 40
-    return off + 4, -off
 
 
 class StreamGenerator:
@@ -150,34 +117,12 @@ class StreamGenerator:
         if self._cycle is not None and self.tpld_len:
             self._cycle = np.maximum(self._cycle, MIN_WIRE_FRAME_BYTES)
         self._fixed_len = self._trim is None and length.kind is LengthType.FIXED
-        self._check_fit()
-        base = np.zeros(self.width, dtype=np.uint8)
-        base[: self._tpl_len] = template
-        payload = stream.payload
-        self._dynamic = payload.kind in (PayloadType.PRBS, PayloadType.RANDOM)
-        if not self._dynamic and self.width > self._tpl_len:
-            base[self._tpl_len :] = static_payload(
-                payload.kind, payload.pattern, self.width - self._tpl_len
-            )
-        seg_lengths, seg_ipv4, seg_l4 = _segment_plan(stream)
-        self._len_fields = [
-            _length_field(kind, off)
-            for kind, off in seg_lengths
-            if _length_field(kind, off)[0] + 2 <= self.width
-        ]
-        if self._fixed_len and self._len_fields:  # the same in every frame
-            fixed = np.full(1, self._smallest_len(), dtype=np.int64)
-            self._write_lengths(base[None, :], fixed)
-            self._len_fields = []
-        self._base = base
-        self._compile_checksums(seg_ipv4, seg_l4)
-        self._check_pi()
-        self.head_width = self._head_width()
-        self._tail = None
-        if self.head_width < self.width:
-            self._tail = base[self.head_width :].copy()
-            self._tail.flags.writeable = False
-        self._in_place = self._fixed_len and self._tail is None
+        self._smallest_len = smallest_len(stream, self._floor)
+        check_fit(stream, self._smallest_len, self.tpld_len)
+        self._dynamic = stream.payload.kind in (PayloadType.PRBS, PayloadType.RANDOM)
+        seg_lengths, seg_ipv4, seg_l4 = segment_plan(stream)
+        self._compile_base(template, seg_lengths)
+        self._compile_layout(seg_ipv4, seg_l4)
         self._seed_seq = np.random.SeedSequence(
             seed if seed is not None else (stream.random_seed or None)
         )
@@ -187,10 +132,7 @@ class StreamGenerator:
         self._cache: _Inputs | None = None
         self._prepared: tuple[TxBatch, U8Array | None, bool] | None = None
         self._finished = 0  # rows of the prepared batch already finished
-        self._partials: list[I64Array | None] = []
-        self._odd: list[npt.NDArray[np.bool_] | bool] = []
         self._fixed = np.zeros(0, dtype=np.int64)
-        self._tpld_static = np.zeros(0, dtype=np.int64)
         self.reset()
         self.mean_frame_len = self._mean_frame_len()
         if stream.vm.cache_size:
@@ -199,6 +141,63 @@ class StreamGenerator:
         self._window = self._compile_window()
 
     # ------------------------------------------------------------------ compile
+    def _compile_base(
+        self, template: U8Array, seg_lengths: list[tuple[str, int]]
+    ) -> None:
+        """The row every frame starts from; the length fields written per batch."""
+        base = np.zeros(self.width, dtype=np.uint8)
+        base[: self._tpl_len] = template
+        payload = self.stream.payload
+        if not self._dynamic and self.width > self._tpl_len:
+            base[self._tpl_len :] = static_payload(
+                payload.kind, payload.pattern, self.width - self._tpl_len
+            )
+        self._len_fields = length_fields(seg_lengths, self.width)
+        if self._fixed_len and self._len_fields:  # the same in every frame
+            fixed = np.full(1, self._smallest_len, dtype=np.int64)
+            write_lengths(base[None, :], fixed, self._len_fields, self._smallest_len)
+            self._len_fields = []
+        self._base = base
+
+    def _compile_layout(self, seg_ipv4: list[int], seg_l4: list[L4Field]) -> None:
+        """Checksums, the row width and the shared tail (:mod:`.layout`)."""
+        self._written = written_ranges(self.stream, self._len_fields)
+        min_end = self._smallest_len - self.tpld_len
+        self._ipv4, self._l4 = compile_checksums(
+            self.stream,
+            self._base,
+            seg_ipv4,
+            seg_l4,
+            self._written,
+            min_end=min_end,
+            dynamic_from=self._tpl_len if self._dynamic else None,
+        )
+        if self._pi:
+            check_pi(self._pi_offset, min_end, self._l4)
+        # the first payload byte an injected error may change
+        self._payload_from = max(self._tpl_len, self._pi_offset if self._pi else 0)
+        head = static_from(
+            self.width,
+            self._written,
+            self._ipv4,
+            self._l4,
+            is_whole_row=self._dynamic or self._pi,
+            error_from=None if self._stamper is None else self._payload_from,
+        )
+        self.head_width = head if self.width - head >= SHARED_TAIL_MIN else self.width
+        self._l4_sums = L4Finisher(
+            self._l4,
+            self._stamper,
+            self.tpld_len,
+            has_pi=self._pi,
+            fixed_end=min_end if self._fixed_len else None,
+        )
+        self._tail = None
+        if self.head_width < self.width:
+            self._tail = self._base[self.head_width :].copy()
+            self._tail.flags.writeable = False
+        self._in_place = self._fixed_len and self._tail is None
+
     def _compile_window(self) -> Window | None:
         """The periodic window of the frames (:mod:`.window`), or None."""
         if not self._fixed_len or self._dynamic or self._cache is not None or self._l4:
@@ -206,10 +205,9 @@ class StreamGenerator:
         return compile_window(
             self.stream,
             changing=lambda: (
-                self._written_ranges()
-                + [(ip.offset + 10, ip.offset + 12) for ip in self._ipv4]
+                self._written + [(ip.offset + 10, ip.offset + 12) for ip in self._ipv4]
             ),
-            limit=min(self._smallest_len() - self.tpld_len, self.head_width),
+            limit=min(self._smallest_len - self.tpld_len, self.head_width),
             render=self._render_rows,
         )
 
@@ -219,126 +217,6 @@ class StreamGenerator:
         rows[:] = self._base
         self._write_body(rows, 0, np.arange(n, dtype=np.int64))
         return rows
-
-    def _smallest_len(self) -> int:
-        """The shortest frame (no FCS) the stream can send."""
-        if self._trim is None:
-            smallest = self.stream.frame_length.smallest_bytes - FCS_BYTES
-            return max(smallest, self._floor)
-        return self._floor
-
-    def _check_fit(self) -> None:
-        smallest = self._smallest_len()
-        need = self.stream.header_bytes + self.tpld_len
-        if self.tpld_len and smallest < need:
-            raise ValidationError(
-                f"{smallest + FCS_BYTES}-byte frames cannot hold the "
-                f"{self.stream.header_bytes}-byte header and a {self.tpld_len}-byte "
-                "TPLD plus FCS",
-                field="length.min_bytes",
-            )
-
-    def _written_ranges(self) -> list[tuple[int, int]]:
-        """Byte ranges that modifiers, writes and length fields rewrite per batch."""
-        ranges = [(m.pos, m.pos + m.width_bytes) for m in self.stream.modifiers]
-        sizes = self.stream.vm.var_sizes
-        for ins in self.stream.vm.instructions:
-            if isinstance(ins, WriteFlowVar):
-                ranges.append((ins.pkt_offset, ins.pkt_offset + sizes[ins.name]))
-            elif isinstance(ins, WriteMaskFlowVar):
-                ranges.append((ins.pkt_offset, ins.pkt_offset + ins.pkt_cast_size))
-        ranges += [(f, f + 2) for f, _ in self._len_fields]
-        return ranges
-
-    def _head_width(self) -> int:
-        """Where the bytes no frame changes begin (``width``: no shared tail).
-
-        Everything written per frame must lie before it: modified and written
-        fields, length fields, checksum fields and what their sums read back, and
-        the payload byte an injected error flips. Payloads that change per frame,
-        the payload checksum, and L4 checksums summed over each frame's bytes read
-        the whole frame: those streams keep whole rows.
-        """
-        if self._dynamic or self._pi or any(l4.prefix is None for l4 in self._l4):
-            return self.width
-        ends = [MIN_KERNEL_BYTES] + [hi for _, hi in self._written_ranges()]
-        for ip in self._ipv4:
-            ends.append(ip.offset + (ip.header_len or 60))
-        for l4 in self._l4:
-            ends += [l4.csum_offset + 2, l4.l3 + (40 if l4.ip_version == 6 else 20)]
-        if self._stamper is not None:
-            ends.append(self._payload_from() + 1)
-        head = -(-max(ends) // 16) * 16  # whole 16-byte words: a window writes 8
-        return head if self.width - head >= SHARED_TAIL_MIN else self.width
-
-    def _payload_from(self) -> int:
-        """The first payload byte an injected error may change."""
-        return max(self._tpl_len, self._pi_offset if self._pi else 0)
-
-    def _compile_checksums(
-        self, seg_ipv4: list[int], seg_l4: list[tuple[int, int, int]]
-    ) -> None:
-        ipv4 = list(seg_ipv4)
-        l4 = list(seg_l4)
-        for ins in self.stream.vm.instructions:
-            if isinstance(ins, FixChecksumIpv4):
-                ipv4.append(ins.pkt_offset)
-            elif isinstance(ins, FixChecksumHw):
-                if int(self._base[ins.l2_len]) >> 4 != 6:
-                    ipv4.append(ins.l2_len)
-                if ins.l4_type is not L4Type.IP:
-                    proto = L4_UDP if ins.l4_type is L4Type.UDP else L4_TCP
-                    l4.append((ins.l2_len, ins.l2_len + ins.l3_len, proto))
-            elif isinstance(ins, FixChecksumIcmpv6):
-                l4.append((ins.l2_len, ins.l2_len + ins.l3_len, L4_ICMPV6))
-        ipv4 = sorted({off for off in ipv4 if off + 20 <= self.width})
-        l4 = sorted(
-            {f for f in l4 if f[1] + CSUM_OFFSET[f[2]] + 2 <= self.width},
-            key=lambda f: -f[1],  # innermost first: outer sums cover inner fields
-        )
-        written = self._written_ranges()
-        self._ipv4 = [Ipv4HeaderSum.compile(self._base, off, written) for off in ipv4]
-        fields = [(off + 10, off + 12) for off in ipv4]
-        fields += [(f[1] + CSUM_OFFSET[f[2]], f[1] + CSUM_OFFSET[f[2]] + 2) for f in l4]
-        min_end = self._smallest_len() - self.tpld_len
-        dynamic = self._tpl_len if self._dynamic else None
-        self._l4 = []
-        inner: list[tuple[int, int]] = []  # checksums computed before this one
-        for l3, off, proto in l4:
-            own = (off + CSUM_OFFSET[proto], off + CSUM_OFFSET[proto] + 2)
-            others = [r for r in fields if r != own]
-            self._l4.append(
-                L4Sum.compile(
-                    self._base,
-                    l3,
-                    off,
-                    proto,
-                    written + others,
-                    min_end=min_end,
-                    dynamic_from=dynamic,
-                    late=list(inner),
-                )
-            )
-            inner.append(own)
-
-    def _check_pi(self) -> None:
-        """The payload checksum must cover bytes that are final before the TPLD."""
-        if not self._pi:
-            return
-        if self._pi_offset > self._smallest_len() - self.tpld_len:
-            raise ValidationError(
-                f"payload checksum offset {self._pi_offset} is past the end of the "
-                "shortest frame's payload",
-                field="pi_offset",
-            )
-        for plan in self._l4:
-            if self._pi_offset < plan.csum_offset + 2:
-                raise ValidationError(
-                    f"payload checksum offset {self._pi_offset} covers the L4 "
-                    f"checksum at byte {plan.csum_offset}, which itself covers the "
-                    f"TPLD; use an offset of at least {plan.csum_offset + 2}",
-                    field="pi_offset",
-                )
 
     def reset(self) -> None:
         """Go back to the first frame (sequences, random draws and PRBS restart)."""
@@ -351,6 +229,8 @@ class StreamGenerator:
         self._size_rng = gens[0]
         self._bytes = RandomBytes(gens[1])
         self._prbs = Prbs31()
+        is_prbs = self.stream.payload.kind is PayloadType.PRBS
+        self._payload_bytes = self._prbs if is_prbs else self._bytes
         names = [
             ins.name
             for ins in self.stream.vm.instructions
@@ -393,7 +273,7 @@ class StreamGenerator:
             raise ValidationError(
                 "errors are injected into frames with a TPLD", field="tpld_mode"
             )
-        return ErrorInjector(self._stamper.mode, self._payload_from(), list(self._l4))
+        return ErrorInjector(self._stamper.mode, self._payload_from, list(self._l4))
 
     # ------------------------------------------------------------------ batches
     def next_batch(self, n: int) -> FrameBatch:
@@ -450,7 +330,8 @@ class StreamGenerator:
                 tpld[:] = 0
             else:
                 self._begin_stamp(body, ends, tpld, stamp)
-        self._partials = self._l4_partials(body, lengths, ends, tpld, stamp)
+        if self._l4:
+            self._l4_sums.prepare(body, lengths, ends, tpld, stamp is not None)
         batch = TxBatch(body, lengths, None if self._in_place else tpld, self._tail)
         self._prepared = (batch, tpld, stamp is not None)
         self._finished = 0
@@ -461,19 +342,19 @@ class StreamGenerator:
         if self._cache is not None:
             values, mod_values, lengths = self._cached(frames)
             if self._dynamic:
-                self._fill_dynamic(body, lengths)
+                fill_dynamic(body, lengths, self._tpl_len, self._payload_bytes)
             for plan, mv in zip(self._mods, mod_values, strict=True):
                 plan.write(body, mv)
         else:
             values = self._vars.evaluate(frames)
             lengths = self._lengths(frames, values)
             if self._dynamic:
-                self._fill_dynamic(body, lengths)
+                fill_dynamic(body, lengths, self._tpl_len, self._payload_bytes)
             for plan in self._mods:
                 plan.write_run(body, first)
-        self._vm_writes(body, values)
+        apply_writes(body, self.stream.vm, values)
         if self._len_fields:
-            self._write_lengths(body, lengths)
+            write_lengths(body, lengths, self._len_fields, self._smallest_len)
         for ip in self._ipv4:
             ip.apply(body)
         return lengths
@@ -532,81 +413,10 @@ class StreamGenerator:
             self._prepared = None
             self._finished = 0
         if self._l4:
-            self._finish_l4(
+            self._l4_sums.finish(
                 batch.body[rows], batch.lengths[rows], rows, time_part, stamped
             )
         return batch
-
-    def _finish_l4(
-        self,
-        part_body: U8Array,
-        part_lengths: I64Array,
-        rows: slice,
-        time_part: I64Array | int,
-        stamped: bool,
-    ) -> None:
-        """The UDP/TCP/ICMPv6 checksums of a part, after its TPLDs."""
-        ends = part_lengths - self.tpld_len
-        for l4, partial, odd in zip(self._l4, self._partials, self._odd, strict=True):
-            odd_rows = odd if isinstance(odd, bool) else odd[rows]
-            if partial is not None:
-                l4.complete(
-                    part_body, partial[rows] + self._aligned(time_part, odd_rows)
-                )
-            else:  # all of it now: after the TPLD and the inner checksums
-                sums = None
-                if stamped:
-                    assert self._stamper is not None
-                    even = fold(self._tpld_static[rows] + time_part)
-                    sums = (even, swap16(even))
-                l4.apply(part_body, part_lengths, ends, sums)
-
-    def _l4_partials(
-        self,
-        body: U8Array,
-        lengths: I64Array,
-        ends: I64Array,
-        tpld: U8Array | None,
-        stamp: TpldStamp | None,
-    ) -> list[I64Array | None]:
-        """UDP/TCP/ICMPv6 sums of everything but the TPLD's time (before the clock)."""
-        if not self._l4:
-            return []
-        self._tpld_static = np.zeros(len(lengths), dtype=np.int64)
-        if stamp is not None:
-            assert self._stamper is not None
-            assert tpld is not None
-            self._tpld_static = self._stamper.static_sums
-            if self._pi:  # the payload checksum's word comes first
-                self._tpld_static = self._tpld_static + tpld[:, 0:2].view(">u2")[:, 0]
-        out: list[I64Array | None] = []
-        self._odd = []
-        for l4 in self._l4:
-            odd = self._odd_start(ends, l4)
-            self._odd.append(odd)
-            if not l4.splittable:
-                out.append(None)
-                continue
-            partial = l4.partial(body, lengths, ends)
-            out.append(fold(partial + self._aligned(self._tpld_static, odd)))
-        return out
-
-    def _odd_start(self, ends: I64Array, l4: L4Sum) -> npt.NDArray[np.bool_] | bool:
-        """Where the TPLD starts an odd number of bytes into the segment at ``l4``."""
-        if self._fixed_len:
-            return bool((self._smallest_len() - self.tpld_len - l4.l4) & 1)
-        return ((ends - l4.l4) & 1).astype(bool)
-
-    @staticmethod
-    def _aligned(
-        words: I64Array | int, odd: npt.NDArray[np.bool_] | bool
-    ) -> I64Array | int:
-        """A TPLD's word sum (below 2**32) folded as it adds to a segment: byte-swapped
-        where the TPLD starts an odd number of bytes into it."""
-        even = fold(np.asarray(words, dtype=np.int64))
-        if isinstance(odd, bool):
-            return swap16(even) if odd else even
-        return np.where(odd, swap16(even), even)
 
     def _begin_stamp(
         self, body: U8Array, ends: I64Array, tpld: U8Array, stamp: TpldStamp
@@ -656,7 +466,7 @@ class StreamGenerator:
         """
         n = len(body)
         if self._in_place:
-            end = self._smallest_len()
+            end = self._smallest_len
             return body[:, end - self.tpld_len : end]
         if len(self._tpld) < n:
             cap = max(64, 1 << (n - 1).bit_length())
@@ -706,39 +516,6 @@ class StreamGenerator:
         if length.min_bytes - FCS_BYTES < self._floor:
             np.maximum(sizes, self._floor, out=sizes)
         return sizes
-
-    def _fill_dynamic(self, body: U8Array, lengths: I64Array) -> None:
-        source = (
-            self._prbs if self.stream.payload.kind is PayloadType.PRBS else self._bytes
-        )
-        region = body[:, self._tpl_len :]
-        if region.shape[1] == 0:
-            return
-        plen = np.maximum(lengths - self._tpl_len, 0)
-        width = region.shape[1]
-        if int(plen.min()) == width:
-            region[:] = source.take(len(lengths) * width).reshape(-1, width)
-            return
-        cols = np.arange(width, dtype=np.int64)
-        mask = cols[None, :] < plen[:, None]
-        region[mask] = source.take(int(plen.sum()))
-
-    def _vm_writes(
-        self, body: U8Array, values: dict[str, npt.NDArray[np.uint64]]
-    ) -> None:
-        sizes = self.stream.vm.var_sizes
-        for ins in self.stream.vm.instructions:
-            if isinstance(ins, WriteFlowVar):
-                apply_write(body, ins, sizes[ins.name], values[ins.name])
-            elif isinstance(ins, WriteMaskFlowVar):
-                apply_write_mask(body, ins, values[ins.name])
-
-    def _write_lengths(self, rows: U8Array, lengths: I64Array) -> None:
-        for field, delta in self._len_fields:
-            value = lengths + delta
-            if self._smallest_len() + delta < 0:  # frames cut inside the header
-                value = np.maximum(value, 0)
-            rows[:, field : field + 2].view(">u2")[:, 0] = value
 
 
 def compile_stream(

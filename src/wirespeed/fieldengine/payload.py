@@ -7,7 +7,7 @@ import numpy.typing as npt
 
 from wirespeed.model.patterns import PayloadType
 
-__all__ = ["Prbs31", "RandomBytes", "static_payload"]
+__all__ = ["Prbs31", "RandomBytes", "fill_dynamic", "static_payload"]
 
 U8Array = npt.NDArray[np.uint8]
 
@@ -122,3 +122,24 @@ class RandomBytes:
             pool = self._left
         self._left = pool[n:]
         return pool[:n]
+
+
+def fill_dynamic(
+    body: U8Array,
+    lengths: npt.NDArray[np.int64],
+    start: int,
+    source: Prbs31 | RandomBytes,
+) -> None:
+    """Fill the payload of each row, bytes ``start`` to its frame's length, with the
+    next bytes of ``source`` (the bytes past a frame's end are left as they are)."""
+    region = body[:, start:]
+    if region.shape[1] == 0:
+        return
+    plen = np.maximum(lengths - start, 0)
+    width = region.shape[1]
+    if int(plen.min()) == width:
+        region[:] = source.take(len(lengths) * width).reshape(-1, width)
+        return
+    cols = np.arange(width, dtype=np.int64)
+    mask = cols[None, :] < plen[:, None]
+    region[mask] = source.take(int(plen.sum()))

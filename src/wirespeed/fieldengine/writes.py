@@ -1,4 +1,4 @@
-"""Column writes into a batch: Xena modifiers and TRex write instructions.
+"""Column writes into a batch: Xena modifiers, TRex write instructions, lengths.
 
 All functions work on every row at once: a field of 1, 2, 4 or 8 bytes at a fixed
 offset is one strided view of the batch array (one numpy pass per read or write).
@@ -13,13 +13,15 @@ import numpy.typing as npt
 
 from wirespeed.fieldengine.sequences import I64Array, TickRandom, U64Array, cyclic
 from wirespeed.model.modifiers import Endian, Modifier, ModifierAction
-from wirespeed.model.vm import WriteFlowVar, WriteMaskFlowVar
+from wirespeed.model.vm import VmProgram, WriteFlowVar, WriteMaskFlowVar
 
 __all__ = [
     "ModifierPlan",
     "apply_write",
     "apply_write_mask",
+    "apply_writes",
     "read_uint",
+    "write_lengths",
     "write_uint",
 ]
 
@@ -171,3 +173,28 @@ def apply_write_mask(data: U8Array, ins: WriteMaskFlowVar, values: U64Array) -> 
     old = read_uint(data, ins.pkt_offset, width, ins.is_big_endian)
     new = (old & ~mask & cast) | (val & mask)
     write_uint(data, ins.pkt_offset, width, new, ins.is_big_endian)
+
+
+def apply_writes(data: U8Array, vm: VmProgram, values: dict[str, U64Array]) -> None:
+    """Execute the write instructions of ``vm`` in order (variable ``values``)."""
+    sizes = vm.var_sizes
+    for ins in vm.instructions:
+        if isinstance(ins, WriteFlowVar):
+            apply_write(data, ins, sizes[ins.name], values[ins.name])
+        elif isinstance(ins, WriteMaskFlowVar):
+            apply_write_mask(data, ins, values[ins.name])
+
+
+def write_lengths(
+    data: U8Array,
+    lengths: I64Array,
+    fields: list[tuple[int, int]],
+    smallest: int,
+) -> None:
+    """Write the 16-bit length ``fields`` (offset, value minus frame length) of
+    frames ``lengths`` bytes long; ``smallest``: the shortest frame there can be."""
+    for field, delta in fields:
+        value = lengths + delta
+        if smallest + delta < 0:  # frames cut inside the header
+            value = np.maximum(value, 0)
+        data[:, field : field + 2].view(">u2")[:, 0] = value
