@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wirespeed.analysis import TidStats
-from wirespeed.errors import ValidationError
+from wirespeed.errors import PortError, ValidationError
 from wirespeed.model import (
     FrameLength,
     Modifier,
@@ -52,11 +52,13 @@ from wirespeed.packet.template import (
 )
 from wirespeed.service import (
     Dataplane,
+    EventKind,
     Multiplier,
     PortInfo,
     PortStats,
     StreamTxStats,
     Tester,
+    TrafficEvent,
 )
 from wirespeed.topology.impair import Impairment
 from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, TesterConfig
@@ -428,8 +430,30 @@ class Chassis:
     def traffic(
         self, ports: list[Port], *, duration_s: float, cooldown_s: float = 0.5
     ) -> None:
-        """Send for ``duration_s``, stop, wait ``cooldown_s`` for the last frames."""
-        self.start(ports, duration_s=duration_s)
-        self.tester.wait_idle([p.index for p in ports], duration_s + 5.0)
-        self.stop(ports)
-        time.sleep(cooldown_s)  # frames still on their way; receivers publish them
+        """Send for ``duration_s``, stop, wait ``cooldown_s`` for the last frames.
+
+        Raises:
+            PortError: a port's traffic ended on an error (its worker died, or its
+                job failed); the counts up to then stay readable.
+        """
+        indices = {p.index for p in ports}
+        errors: list[TrafficEvent] = []
+
+        def on(ev: TrafficEvent) -> None:
+            if ev.kind is EventKind.ERROR and ev.port in indices:
+                errors.append(ev)
+
+        unsubscribe = self.tester.subscribe(on)
+        try:
+            self.start(ports, duration_s=duration_s)
+            self.tester.wait_idle(sorted(indices), duration_s + 5.0)
+            self.stop(ports)
+            time.sleep(cooldown_s)  # frames still on their way; receivers publish
+        finally:
+            unsubscribe()
+        if errors:
+            first = errors[0]
+            raise PortError(
+                f"port {first.port}: {first.detail.get('message', 'traffic failed')}",
+                port=first.port,
+            )

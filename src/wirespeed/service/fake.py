@@ -10,7 +10,7 @@ it, a sync or clear is acknowledged at once. A test says what the wire did:
     tester = Tester(fake_config(2), dataplane=fake).start()
     ...
     fake.count_tx(0, slot=tester_slot, packets=10, frame_bytes=64)
-    fake.count_rx(1, packets=10, frame_bytes=64, tid=7)
+    fake.count_rx(1, packets=10, frame_bytes=64, tid=TidStats(7, packets=10))
     fake.finish(0)            # the job ends by itself: DONE
 
 Nothing here is a figure a user sees: the counts are the test's own.
@@ -19,6 +19,7 @@ Nothing here is a figure a user sees: the counts are the test's own.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +29,7 @@ from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import rx_worker as rxw
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.dataplane.rx_table import Retired
+from wirespeed.fieldengine import InjectedError
 from wirespeed.service.core import MAX_STREAMS
 from wirespeed.service.dataplane import ReportSink, WorkerLost
 from wirespeed.topology.testbed import PortSpec, TesterConfig
@@ -56,6 +58,7 @@ class FakeDataplane:
         self._rx = [np.zeros(rxw.rx_words(), dtype=np.int64) for _ in range(n_ports)]
         self._tids: list[dict[int, TidStats]] = [{} for _ in range(n_ports)]
         self._retired = [Retired() for _ in range(n_ports)]
+        self._ring: list[list[dict[str, Any]]] = [[] for _ in range(n_ports)]
         self._on_report: ReportSink | None = None
         self._run_id = [0] * n_ports
         self._lock = threading.Lock()
@@ -93,6 +96,9 @@ class FakeDataplane:
             w = self._rx[port]
             match command:
                 case msg.SyncRx(serial):
+                    for held in self._ring[port]:  # the ring is read, then published
+                        self._count_rx(port, **held)
+                    self._ring[port].clear()
                     w[rxw.RX_SYNCS] = serial
                 case msg.ClearRx(serial):
                     w[rxw.RX_CLEARS] = serial
@@ -171,19 +177,46 @@ class FakeDataplane:
     ) -> None:
         """``packets`` frames of ``frame_bytes`` arrived on ``port``; with ``tid``,
         they carried its TPLD and its analysis now reads ``tid``."""
-        nbytes = packets * frame_bytes
         with self._lock:
-            w = self._rx[port]
-            w[rxw.RX_PACKETS] += packets
-            w[rxw.RX_BYTES] += nbytes
-            w[rxw.RX_RING_DROPS] += ring_drops
-            if tid is None:
-                w[rxw.RX_NOTPLD_PACKETS] += packets
-                w[rxw.RX_NOTPLD_BYTES] += nbytes
-            else:
-                w[rxw.RX_TPLD_PACKETS] += packets
-                self._tids[port][tid.tid] = tid
-            self._publish(port)
+            self._count_rx(port, packets, frame_bytes, tid, ring_drops)
+
+    def hold_rx(self, port: int, **count_rx: Any) -> None:
+        """Frames (:meth:`count_rx`'s arguments) that wait in ``port``'s ring: they
+        are counted when the tester next has that receiver sync (``settle``), as a
+        real RX worker counts its ring then."""
+        with self._lock:
+            self._ring[port].append(count_rx)
+
+    def count_tx_errors(self, port: int, n: int) -> None:
+        """``n`` frames of ``port`` the kernel refused."""
+        with self._lock:
+            self._tx[port][txw.TX_ERRORS] += n
+
+    def count_injected(self, port: int, error: InjectedError, n: int = 1) -> None:
+        """``n`` injected errors of kind ``error`` went out on ``port``."""
+        with self._lock:
+            self._tx[port][txw.TX_INJECTED[error]] += n
+
+    def _count_rx(
+        self,
+        port: int,
+        packets: int = 0,
+        frame_bytes: int = 0,
+        tid: TidStats | None = None,
+        ring_drops: int = 0,
+    ) -> None:
+        nbytes = packets * frame_bytes
+        w = self._rx[port]
+        w[rxw.RX_PACKETS] += packets
+        w[rxw.RX_BYTES] += nbytes
+        w[rxw.RX_RING_DROPS] += ring_drops
+        if tid is None:
+            w[rxw.RX_NOTPLD_PACKETS] += packets
+            w[rxw.RX_NOTPLD_BYTES] += nbytes
+        else:
+            w[rxw.RX_TPLD_PACKETS] += packets
+            self._tids[port][tid.tid] = tid
+        self._publish(port)
 
     def finish(self, port: int) -> None:
         """The port's job ends by itself (the worker reports it done)."""

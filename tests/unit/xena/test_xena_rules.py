@@ -13,9 +13,7 @@ import queue
 
 import pytest
 from test_xena_both_protocols import Case, Checks  # type: ignore[import-not-found]
-from xena_env import add_tx_words  # type: ignore[import-not-found]
 
-from wirespeed.dataplane import tx_worker as txw
 from wirespeed.dataplane.messages import InjectError
 from wirespeed.fieldengine import InjectedError
 from wirespeed.server.xena.session import Push
@@ -218,18 +216,8 @@ def test_injection_needs_a_sending_stream_with_a_tpld(over_xoa: bool) -> None:
 
 def test_pt_extra_counts_the_injected_errors_the_port_sent() -> None:
     t = Checks()
-    # the fake data plane cannot count injected errors: added to its TX words
-    injected = txw.TX_INJECTED
-    add_tx_words(
-        t.fake,
-        0,
-        {
-            injected[InjectedError.SEQUENCE]: 1,
-            injected[InjectedError.MISORDER]: 2,
-            injected[InjectedError.PAYLOAD]: 3,
-            injected[InjectedError.TPLD]: 4,
-        },
-    )
+    for n, error in enumerate(InjectedError, start=1):
+        t.fake.count_injected(0, error, n)
     assert t.cli("0/0 PT_EXTRA ?") == "0/0 PT_EXTRA 0 0 0 0 0 1 2 3 4 0 0"
     assert t.xoa_get(Case("0/0", "PT_EXTRA")) == "0/0 PT_EXTRA 0 0 0 0 0 1 2 3 4 0 0"
 

@@ -6,7 +6,6 @@ import queue
 import struct
 
 from xena_env import (  # type: ignore[import-not-found]
-    Ring,
     finish,
     masked,
     sent,
@@ -251,10 +250,9 @@ def _one_stream_running(chassis, tester, s: XenaSession) -> None:
 def test_stats_read_after_a_stop_count_every_frame(chassis, tester, fake) -> None:
     """Frames still in the receiver's ring when traffic stops show in the next read."""
     s = user(chassis, "alice")
-    ring = Ring(fake)
     _one_stream_running(chassis, tester, s)
     fake.count_rx(1, packets=90, frame_bytes=128)
-    ring.hold(1, packets=10, frame_bytes=128)
+    fake.hold_rx(1, packets=10, frame_bytes=128)
     syncs = len(sent(fake, 1, SyncRx))
     # while the port sends, a read is a snapshot: nothing to settle ("*": a rate
     # the tester measures)
@@ -268,7 +266,7 @@ def test_stats_read_after_a_stop_count_every_frame(chassis, tester, fake) -> Non
     assert len(sent(fake, 1, SyncRx)) == syncs + 1
     # a finite run that ends by itself is settled the same way
     assert run(chassis, s, "0/0 P_TRAFFIC ON") == ["<OK>"]
-    ring.hold(1, packets=5, frame_bytes=128)
+    fake.hold_rx(1, packets=5, frame_bytes=128)
     finish(tester, fake, 0)
     expected = ["0/1 PR_TOTAL * * 13440 105"]
     assert masked(run(chassis, s, "0/1 PR_TOTAL ?"), expected) == expected
@@ -277,10 +275,9 @@ def test_stats_read_after_a_stop_count_every_frame(chassis, tester, fake) -> Non
 
 def test_c_traffic_off_then_tpld_read_is_settled(chassis, tester, fake) -> None:
     s = user(chassis, "alice")
-    ring = Ring(fake)
     _one_stream_running(chassis, tester, s)
     fake.count_rx(1, packets=7, frame_bytes=128)
-    ring.hold(1, packets=3, frame_bytes=128)
+    fake.hold_rx(1, packets=3, frame_bytes=128)
     syncs = len(sent(fake, 1, SyncRx))
     assert run(chassis, s, "C_TRAFFIC OFF 0 0", "0/0 P_TRAFFIC ?") == [
         "<OK>",
@@ -295,10 +292,9 @@ def test_c_traffic_off_then_tpld_read_is_settled(chassis, tester, fake) -> None:
 
 def test_frames_the_receiver_dropped_are_logged(chassis, tester, fake, caplog) -> None:
     s = user(chassis, "alice")
-    ring = Ring(fake)
     fake.count_rx(1, packets=0, frame_bytes=0, ring_drops=4)  # before this run
     _one_stream_running(chassis, tester, s)
-    ring.hold(1, packets=0, frame_bytes=0, ring_drops=45)
+    fake.hold_rx(1, packets=0, frame_bytes=0, ring_drops=45)
     run(chassis, s, "0/0 P_TRAFFIC OFF", "0/1 PR_TOTAL ?")
     drops = [r.getMessage() for r in caplog.records if "dropped by" in r.getMessage()]
     # said once, by the tester, for this run's drops only (every front end's)
@@ -313,9 +309,8 @@ def test_stop_push_follows_the_settle(chassis, tester, fake) -> None:
     chassis.start()
     pushes: queue.Queue[Push] = queue.Queue()
     s = user(chassis, "alice", pushes)
-    ring = Ring(fake)
     _one_stream_running(chassis, tester, s)
-    ring.hold(1, packets=12, frame_bytes=128)
+    fake.hold_rx(1, packets=12, frame_bytes=128)
     syncs = len(sent(fake, 1, SyncRx))
     fake.finish(0)
     while (push := pushes.get(timeout=5)).name != "P_TRAFFIC" or push.values != (0,):
@@ -340,3 +335,22 @@ def test_a_pause_by_another_front_end_is_no_traffic_change(chassis, tester) -> N
     assert pushes.empty()
     run(chassis, s, "0/0 P_TRAFFIC OFF")
     assert pushes.get(timeout=5) == Push("P_TRAFFIC", 0, 0, (0,))
+
+
+def test_a_lost_worker_is_a_traffic_off_push_and_the_port_sends_again(
+    chassis, tester, fake
+) -> None:
+    """A TX worker that dies ends the port's traffic: P_TRAFFIC OFF is pushed and
+    read, and the port starts again."""
+    chassis.start()
+    pushes: queue.Queue[Push] = queue.Queue()
+    s = user(chassis, "alice", pushes)
+    _one_stream_running(chassis, tester, s)
+    fake.kill(0, "tx")
+    while (push := pushes.get(timeout=5)).name != "P_TRAFFIC" or push.values != (0,):
+        pass
+    assert run(chassis, s, "0/0 P_TRAFFIC ?") == ["0/0 P_TRAFFIC OFF"]
+    assert run(chassis, s, "0/0 P_TRAFFIC ON", "0/0 P_TRAFFIC ?") == [
+        "<OK>",
+        "0/0 P_TRAFFIC ON",
+    ]

@@ -8,13 +8,9 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-import numpy as np
-import numpy.typing as npt
+from typing import TypeVar
 
 from wirespeed.analysis.stats import LatencyStats, TidStats
-from wirespeed.dataplane.messages import RxCommand, SyncRx
 from wirespeed.service import EventKind, Tester, TrafficEvent
 from wirespeed.service.fake import FakeDataplane
 from wirespeed.topology.testbed import PortSpec, TesterConfig
@@ -75,43 +71,6 @@ def until(tester: Tester, kind: EventKind, port: int, act: Callable[[], None]) -
 def finish(tester: Tester, fake: FakeDataplane, port: int) -> None:
     """The port's job ends by itself; returns once the tester has handled it."""
     until(tester, EventKind.DONE, port, lambda: fake.finish(port))
-
-
-class Ring:
-    """Frames waiting in a receiver's ring: the fake data plane counts what a test
-    gives it at once, so this holds them back until the tester next tells that
-    receiver to sync (``settle``), as a real RX worker counts its ring then."""
-
-    def __init__(self, fake: FakeDataplane) -> None:
-        self._fake = fake
-        self._held: dict[int, list[dict[str, Any]]] = {}
-        self._send_rx = fake.send_rx
-        fake.send_rx = self._on_command  # type: ignore[method-assign]
-
-    def hold(self, port: int, **count_rx: Any) -> None:
-        """Frames (``FakeDataplane.count_rx`` arguments) in ``port``'s ring."""
-        self._held.setdefault(port, []).append(count_rx)
-
-    def _on_command(self, port: int, command: RxCommand) -> None:
-        if isinstance(command, SyncRx):
-            for held in self._held.pop(port, []):
-                self._fake.count_rx(port, **held)
-        self._send_rx(port, command)
-
-
-def add_tx_words(fake: FakeDataplane, port: int, words: dict[int, int]) -> None:
-    """Add to TX counter words the fake cannot count (errors, injected errors):
-    every read of ``port``'s TX words has ``words`` added."""
-    read = fake.tx_words
-
-    def tx_words(p: int) -> npt.NDArray[np.int64]:
-        w = read(p)
-        if p == port:
-            for word, n in words.items():
-                w[word] += n
-        return w
-
-    fake.tx_words = tx_words  # type: ignore[method-assign,assignment]
 
 
 _NUMBER = re.compile(r"\d+")
