@@ -170,9 +170,8 @@ class CpuWatch:
                     used = int(st[11]) + int(st[12])  # utime + stime
                     first = self.ticks.get(pid, (now, used, now, used))
                     self.ticks[pid] = (first[0], first[1], now, used)
-                    if pid in self.pids:
-                        cpu = int(st[_CPU_FIELD - 3])
-                        self.seen.setdefault(pid, collections.Counter())[cpu] += 1
+                    cpu = int(st[_CPU_FIELD - 3])
+                    self.seen.setdefault(pid, collections.Counter())[cpu] += 1
 
     def _busy(self, pid: int) -> str:
         t0, u0, t1, u1 = self.ticks.get(pid, (0.0, 0, 0.0, 0))
@@ -191,7 +190,10 @@ class CpuWatch:
             n = sum(seen.values())
             where = ", ".join(f"cpu {c} ({k}/{n})" for c, k in seen.most_common())
             parts.append(f"{name} {where or 'not seen'} {self._busy(pid)}")
-        parts += [f"{name} {self._busy(pid)}" for pid, name in self.others.items()]
+        for pid, name in self.others.items():
+            seen = self.seen.get(pid, collections.Counter())
+            where = ", ".join(f"cpu {c} ({k})" for c, k in seen.most_common())
+            parts.append(f"{name} {self._busy(pid)} ({where or 'not seen'})")
         return "; ".join(parts)
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from wirespeed.service import Tester, pin_controller
+from wirespeed.service import Tester
 from wirespeed.topology.impair import Impairment
 from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, load_config
 
@@ -91,8 +91,9 @@ class Daemon:
                     mtu=self.opts.mtu,
                 )
                 config = self.testbed.start()
-            self.tester = Tester(config).start()
-            pin_controller(config.ports)  # the front ends' threads follow
+            # its threads (and the front ends' started later) keep off the CPUs
+            # of sending ports
+            self.tester = Tester(config, steer_threads=True).start()
             for name in self.opts.front_ends:
                 fe = self._make(name, self.tester)
                 if fe is not None:

@@ -11,7 +11,6 @@ from wirespeed.service.tester import (
     Tester,
     TrafficEvent,
 )
-from wirespeed.service.workers import pin_controller
 
 __all__ = [
     "Dataplane",
@@ -27,5 +26,4 @@ __all__ = [
     "StreamTxStats",
     "Tester",
     "TrafficEvent",
-    "pin_controller",
 ]

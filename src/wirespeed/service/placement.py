@@ -17,17 +17,25 @@ The rule, for ``n`` usable CPUs (those the daemon's affinity allows, in order):
   tester's ``cpus=``) wins over the rule; one the process may not use is an error
   that names the field.
 - The daemon's own threads (RPC, rate sampling) go to the CPUs no worker holds,
-  where there are such; otherwise they may run anywhere (and cost little).
+  where there are such; otherwise, while ports send, to the CPUs where no sending
+  port's TX worker runs (a client on the same host, woken by their answers, then
+  tends to run there too), and anywhere when none sends or every CPU has a sender.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from wirespeed.errors import ConfigError
 
-__all__ = ["WorkerCpus", "pair_slots", "place_workers", "spare_cpus"]
+__all__ = [
+    "WorkerCpus",
+    "controller_cpus",
+    "pair_slots",
+    "place_workers",
+    "spare_cpus",
+]
 
 
 @dataclass(frozen=True)
@@ -105,3 +113,16 @@ def spare_cpus(placed: Sequence[WorkerCpus], usable: Sequence[int]) -> list[int]
     used = {c for p in placed for c in (p.tx, p.rx)}
     spare = [c for c in dict.fromkeys(usable) if c not in used]
     return spare or list(dict.fromkeys(usable))
+
+
+def controller_cpus(
+    placed: Sequence[WorkerCpus], usable: Sequence[int], sending: Iterable[int]
+) -> list[int]:
+    """The CPUs for the controller's threads while the ports ``sending`` send
+    (see the module doc), in order."""
+    cpus = list(dict.fromkeys(usable))
+    spare = spare_cpus(placed, cpus)
+    if spare != cpus:
+        return spare
+    busy = {placed[i].tx for i in sending}
+    return [c for c in cpus if c not in busy] or cpus

@@ -48,6 +48,7 @@ from wirespeed.service.types import (
     Send,
     TrafficEvent,
 )
+from wirespeed.service.workers import ControllerSteering
 from wirespeed.topology.testbed import PortSpec, TesterConfig
 from wirespeed.tpld import TpldMode
 
@@ -83,6 +84,8 @@ class Tester:
             own, else placed by :mod:`wirespeed.service.placement`).
         dataplane: the data plane (default: worker processes on the ports);
             :class:`wirespeed.service.fake.FakeDataplane` for tests.
+        steer_threads: keep this process's threads off the CPUs of sending ports'
+            TX workers (for a process that serves this tester alone: the daemon).
     """
 
     def __init__(
@@ -92,8 +95,13 @@ class Tester:
         qdisc_bypass: bool = True,
         cpus: dict[int, tuple[int | None, int | None]] | None = None,
         dataplane: Dataplane | None = None,
+        steer_threads: bool = False,
     ) -> None:
         self.config = config
+        self._steering = (
+            ControllerSteering(config.ports, cpus) if steer_threads else None
+        )
+        self._sending: frozenset[int] = frozenset()
         where = {
             p: (mi, pi) for mi, m in enumerate(config.modules) for pi, p in enumerate(m)
         }
@@ -118,6 +126,8 @@ class Tester:
     def start(self) -> Tester:
         """Start the data plane and the service threads."""
         self._dp.start(lambda port, report: self._reports.put((port, report)))
+        if self._steering is not None:
+            self._steering.steer(frozenset())
         self._counts = [
             _Counts(self._dp.tx_words(i).size) for i in range(len(self.ports))
         ]
@@ -182,6 +192,14 @@ class Tester:
         return unsubscribe
 
     def _emit_all(self, events: list[TrafficEvent]) -> None:
+        if events and self._steering is not None:
+            with self._lock:
+                sending = frozenset(
+                    i for i in range(len(self.ports)) if self.port_state(i).is_active
+                )
+            if sending != self._sending:
+                self._sending = sending
+                self._steering.steer(sending)
         for ev in events:
             for cb in list(self._subs):
                 try:

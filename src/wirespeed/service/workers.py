@@ -18,12 +18,15 @@ from wirespeed.dataplane.rx_worker import rx_words
 from wirespeed.dataplane.tx_worker import tx_words
 from wirespeed.errors import PortError
 from wirespeed.service.core import MAX_STREAMS
-from wirespeed.service.placement import WorkerCpus, place_workers, spare_cpus
+from wirespeed.service.placement import WorkerCpus, controller_cpus, place_workers
 from wirespeed.topology.testbed import PortSpec
 
-__all__ = ["MAX_STREAMS", "PortWorkers", "pin_controller", "worker_cpus"]
+__all__ = ["MAX_STREAMS", "ControllerSteering", "PortWorkers", "worker_cpus"]
 
 log = logging.getLogger("wirespeed.service")
+
+
+CpuOverrides = dict[int, tuple[int | None, int | None]] | None
 
 
 def _placement(
@@ -56,19 +59,26 @@ def worker_cpus(
     return [(p.tx, p.rx) for p in placed]
 
 
-def pin_controller(specs: tuple[PortSpec, ...]) -> list[int]:
-    """Move every thread of this process (and those it starts later) to the CPUs
-    no worker of ``specs`` holds, where there are such; returns the CPUs its
-    threads may now use. For a process that serves one tester (the daemon): call
-    it after the tester started its workers."""
-    placed, usable = _placement(specs, None)
-    spare = spare_cpus(placed, usable)
-    if spare != usable:
-        for tid in os.listdir("/proc/self/task"):
-            with contextlib.suppress(OSError):  # a thread that just ended
-                os.sched_setaffinity(int(tid), spare)
-        log.info("controller threads on CPU %s", ",".join(map(str, spare)))
-    return spare
+class ControllerSteering:
+    """Keeps this process's threads (the controller: RPC, sampling, and those it
+    starts later) off the CPUs where sending ports' TX workers run, where it can
+    (:func:`wirespeed.service.placement.controller_cpus`). For a process that
+    serves one tester (the daemon)."""
+
+    def __init__(self, specs: tuple[PortSpec, ...], cpus: CpuOverrides = None) -> None:
+        self._placed, self._usable = _placement(specs, cpus)
+        self._now: list[int] | None = None
+
+    def steer(self, sending: frozenset[int]) -> list[int]:
+        """Move the threads for ``sending`` ports; returns their CPUs."""
+        cpus = controller_cpus(self._placed, self._usable, sending)
+        if cpus != self._now:
+            for tid in os.listdir("/proc/self/task"):
+                with contextlib.suppress(OSError):  # a thread that just ended
+                    os.sched_setaffinity(int(tid), cpus)
+            log.info("controller threads on CPU %s", ",".join(map(str, cpus)))
+            self._now = cpus
+        return cpus
 
 
 class _Worker:

@@ -7,6 +7,7 @@ import pytest
 from wirespeed.errors import ConfigError
 from wirespeed.service.placement import (
     WorkerCpus,
+    controller_cpus,
     pair_slots,
     place_workers,
     spare_cpus,
@@ -96,3 +97,22 @@ def test_the_controller_gets_the_cpus_no_worker_holds(
     peers: list[int | None], usable: list[int], spare: list[int]
 ) -> None:
     assert spare_cpus(place_workers(peers, usable), usable) == spare
+
+
+@pytest.mark.parametrize(
+    ("usable", "sending", "expected"),
+    [
+        # 2 CPUs, one pair: ports 0 and 1 each on a CPU of their own
+        ([0, 1], set(), [0, 1]),
+        ([0, 1], {0}, [1]),  # port 0 sends: the controller keeps off CPU 0
+        ([0, 1], {1}, [0]),
+        ([0, 1], {0, 1}, [0, 1]),  # every CPU has a sender: anywhere
+        # 6 CPUs for one pair: CPUs 4 and 5 hold no worker, whatever sends
+        ([0, 1, 2, 3, 4, 5], {0}, [4, 5]),
+    ],
+)
+def test_the_controller_keeps_off_the_senders_cpus(
+    usable: list[int], sending: set[int], expected: list[int]
+) -> None:
+    placed = place_workers([1, 0], usable)
+    assert controller_cpus(placed, usable, sending) == expected
