@@ -37,6 +37,7 @@ from wirespeed.service.types import (
     ModuleInfo,
     PortInfo,
     Send,
+    SendRx,
     TrafficEvent,
 )
 from wirespeed.tpld import TpldMode
@@ -171,7 +172,7 @@ class TesterCore:
             raise ValidationError(f"unknown TPLD mode {mode!r}", field="tpld_mode")
         self._check_idle(port, "change the TPLD mode")
         self._set(port, tpld_mode=mode)
-        return [Send(index, msg.SetRxMode(mode), to_tx=False)]
+        return [SendRx(index, msg.SetRxMode(mode))]
 
     def set_payload_checksum(self, index: int, offset: int) -> list[Effect]:
         """Payload checksum offset (0 = off); on, the TPLD grows to 22 bytes."""
@@ -191,7 +192,7 @@ class TesterCore:
         elif not offset and mode is TpldMode.NORMAL_WITH_PAYLOAD_CHECKSUM:
             mode = TpldMode.NORMAL
         self._set(port, payload_checksum_offset=offset, tpld_mode=mode)
-        return [Send(index, msg.SetRxMode(mode), to_tx=False)]
+        return [SendRx(index, msg.SetRxMode(mode))]
 
     def set_latency_offset(self, index: int, offset_ns: int) -> None:
         """Subtracted from every latency reported for this port."""
@@ -226,7 +227,7 @@ class TesterCore:
         self._set(port, tpld_mode=TpldMode.NORMAL, payload_checksum_offset=0)
         self._set(port, latency_offset_ns=0)
         port.multiplier = 1.0
-        return [*effects, Send(index, msg.SetRxMode(TpldMode.NORMAL), to_tx=False)]
+        return [*effects, SendRx(index, msg.SetRxMode(TpldMode.NORMAL))]
 
     # ------------------------------------------------------------------ streams
     def add_stream(self, index: int, stream_id: int, stream: Stream) -> list[Effect]:

@@ -191,12 +191,14 @@ class ProcessDataplane:
     def _watch(self) -> None:
         while not self._stop.is_set():
             conns: dict[object, tuple[int, str]] = {}
+            watched: list[Connection | int] = []
             for w in self._workers:
                 for role, conn, sentinel in w.watched():
                     conns[conn] = (w.index, role)
                     conns[sentinel] = (w.index, role + "-exit")
+                    watched += [conn, sentinel]
             try:
-                ready = wait(list(conns), timeout=0.2)  # type: ignore[arg-type]
+                ready = wait(watched, timeout=1.0)
             except OSError:
                 continue
             for obj in ready:

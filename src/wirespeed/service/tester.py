@@ -31,6 +31,7 @@ from wirespeed.analysis import TidStats
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import rx_worker as rxw
 from wirespeed.dataplane import tx_worker as txw
+from wirespeed.dataplane.messages import WorkerReport
 from wirespeed.fieldengine import InjectedError
 from wirespeed.model import Stream
 from wirespeed.model.scaling import Multiplier
@@ -46,6 +47,7 @@ from wirespeed.service.types import (
     ModuleInfo,
     PortInfo,
     Send,
+    SendRx,
     TrafficEvent,
 )
 from wirespeed.service.workers import ControllerSteering
@@ -117,7 +119,9 @@ class Tester:
         self._lock = threading.RLock()
         self._subs: list[Callable[[TrafficEvent], None]] = []
         self._counts: list[_Counts] = []
-        self._reports: queue.Queue[tuple[int, object] | None] = queue.Queue()
+        self._reports: queue.Queue[tuple[int, WorkerReport | WorkerLost] | None] = (
+            queue.Queue()
+        )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._cpu_t = 0.0
@@ -133,7 +137,7 @@ class Tester:
         ]
         for i, port in enumerate(self.ports):
             if port.tpld_mode is not TpldMode.NORMAL:
-                self._run([Send(i, msg.SetRxMode(port.tpld_mode), to_tx=False)])
+                self._run([SendRx(i, msg.SetRxMode(port.tpld_mode))])
         for target, name in (
             (self._report_loop, "ws-events"),
             (self._sample_loop, "ws-rates"),
@@ -167,12 +171,13 @@ class Tester:
         """Carry out the core's commands (under the lock); return its events."""
         events = []
         for e in effects:
-            if isinstance(e, TrafficEvent):
-                events.append(e)
-            elif e.to_tx:
-                self._dp.send_tx(e.port, e.command)  # type: ignore[arg-type]
-            else:
-                self._dp.send_rx(e.port, e.command)  # type: ignore[arg-type]
+            match e:
+                case TrafficEvent():
+                    events.append(e)
+                case Send(port, command):
+                    self._dp.send_tx(port, command)
+                case SendRx(port, command):
+                    self._dp.send_rx(port, command)
         return events
 
     def _act(self, fn: Callable[[], list[Effect]]) -> None:
@@ -215,9 +220,9 @@ class Tester:
                     events = self._run(self._core.on_worker_lost(port, report.message))
                     if report.role == "rx":  # its analysis starts afresh
                         mode = self._core.port(port).info.tpld_mode
-                        self._run([Send(port, msg.SetRxMode(mode), to_tx=False)])
+                        self._run([SendRx(port, msg.SetRxMode(mode))])
                 else:
-                    events = self._run(self._core.on_report(port, report))  # type: ignore[arg-type]
+                    events = self._run(self._core.on_report(port, report))
             if events:
                 self._settle_ended()  # frames already received count first
             self._emit_all(events)

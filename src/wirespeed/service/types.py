@@ -1,5 +1,6 @@
 """What the tester core hands out: port and module records, events, and the
-effects (:class:`Send`, :class:`TrafficEvent`) its IO shell carries out."""
+effects (:class:`Send`, :class:`SendRx`, :class:`TrafficEvent`) its IO shell
+carries out."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from wirespeed.dataplane import messages as msg
 from wirespeed.topology.testbed import PortSpec
 from wirespeed.tpld import TpldMode
 
-__all__ = ["Effect", "EventKind", "ModuleInfo", "PortInfo", "Send", "TrafficEvent"]
+__all__ = [
+    "Effect",
+    "EventKind",
+    "ModuleInfo",
+    "PortInfo",
+    "Send",
+    "SendRx",
+    "TrafficEvent",
+]
 
 
 class EventKind(enum.Enum):
@@ -75,11 +84,18 @@ class ModuleInfo:
 
 @dataclass(frozen=True)
 class Send:
-    """A command for the TX (``to_tx``) or RX worker of ``port``."""
+    """A command for the TX worker of ``port``."""
 
     port: int
-    command: msg.TxCommand | msg.RxCommand
-    to_tx: bool = True
+    command: msg.TxCommand
 
 
-Effect = Send | TrafficEvent
+@dataclass(frozen=True)
+class SendRx:
+    """A command for the RX worker of ``port``."""
+
+    port: int
+    command: msg.RxCommand
+
+
+Effect = Send | SendRx | TrafficEvent

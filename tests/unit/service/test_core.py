@@ -10,7 +10,7 @@ from wirespeed.model import FlowStats, FlowStatsKind, FrameLength, Rate, Stream,
 from wirespeed.model.scaling import Multiplier
 from wirespeed.service import core as tester_core
 from wirespeed.service.ownership import _TRANSITIONS, PortState, Trigger, next_state
-from wirespeed.service.types import EventKind, PortInfo, Send, TrafficEvent
+from wirespeed.service.types import EventKind, PortInfo, Send, SendRx, TrafficEvent
 from wirespeed.topology.testbed import PortSpec
 
 GIG = 1_000_000_000
@@ -80,7 +80,7 @@ def test_a_start_is_a_job_and_an_event() -> None:
     assert len(effects) == 2
     send, event = effects
     assert isinstance(send, Send)
-    assert (send.port, send.to_tx) == (0, True)
+    assert send.port == 0
     assert isinstance(send.command, msg.StartJob)
     job = send.command.job
     assert (job.run_id, job.duration_s, job.multiplier) == (1, 2.0, 10.0)
@@ -156,7 +156,7 @@ def test_config_changes_reach_the_receiver_and_records_stay_read_only() -> None:
     core = _core()
     info = core.ports[0]
     assert core.set_payload_checksum(0, 40) == [
-        Send(0, msg.SetRxMode(info.tpld_mode.NORMAL_WITH_PAYLOAD_CHECKSUM), to_tx=False)
+        SendRx(0, msg.SetRxMode(info.tpld_mode.NORMAL_WITH_PAYLOAD_CHECKSUM))
     ]
     core.set_fec_mode(0, "RS_FEC")
     core.set_module_media(0, "QSFP28")
