@@ -5,28 +5,17 @@ Xena client clears the same port)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
-from scapy.layers.inet import IP, UDP
-from scapy.layers.l2 import Ether
+from embedded import HDR, one_module  # type: ignore[import-not-found]
 
 from wirespeed.client import Chassis
 from wirespeed.model import FrameLength, TxMode
 
 pytestmark = pytest.mark.netns
 
-HDR = (
-    Ether(dst="02:77:73:00:00:02", src="02:77:73:00:00:01")
-    / IP(src="198.18.0.1", dst="198.19.0.1")
-    / UDP(sport=1025, dport=9)
-)
 
-
-@pytest.fixture(scope="module")
-def chassis() -> Iterator[Chassis]:
-    with Chassis.embedded(modules=1) as c:
-        yield c
+chassis = pytest.fixture(scope="module", name="chassis")(one_module)
 
 
 def _burst(chassis: Chassis, frames: int) -> None:
