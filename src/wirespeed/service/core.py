@@ -557,17 +557,23 @@ class TesterCore:
                 run_id == port.run_id and port.state.is_active
             ):
                 self._move_port(port, Trigger.END)
-                return [TrafficEvent(EventKind.ERROR, index, {"message": message})]
+                detail = {"message": message, "traffic_ended": True}
+                return [TrafficEvent(EventKind.ERROR, index, detail)]
         return []
 
-    def on_worker_lost(self, index: int, message: str) -> list[Effect]:
-        """A worker of the port died: its traffic ends, the port reports an error
-        (the shell restarts the worker)."""
+    def on_worker_lost(
+        self, index: int, message: str, *, sender: bool = True
+    ) -> list[Effect]:
+        """A worker of the port died (the shell restarts it): the port reports an
+        error; a sender's death also ends the port's traffic (a receiver's leaves
+        it sending: only its analysis starts afresh)."""
         port = self.port(index)
-        port.run_id += 1
-        if port.state.is_active:
-            self._move_port(port, Trigger.END)
-        return [TrafficEvent(EventKind.ERROR, index, {"message": message})]
+        if sender:
+            port.run_id += 1
+            if port.state.is_active:
+                self._move_port(port, Trigger.END)
+        detail = {"message": message, "traffic_ended": sender}
+        return [TrafficEvent(EventKind.ERROR, index, detail)]
 
 
 def _released(index: int, res: Reservation) -> TrafficEvent:

@@ -217,7 +217,10 @@ class Tester:
             port, report = item
             with self._lock:
                 if isinstance(report, WorkerLost):
-                    events = self._run(self._core.on_worker_lost(port, report.message))
+                    lost = self._core.on_worker_lost(
+                        port, report.message, sender=report.role == "tx"
+                    )
+                    events = self._run(lost)
                     if report.role == "rx":  # its analysis starts afresh
                         mode = self._core.port(port).info.tpld_mode
                         self._run([SendRx(port, msg.SetRxMode(mode))])

@@ -33,7 +33,7 @@ class EventKind(enum.Enum):
     DONE = "done"  # a finite job ended by itself (bursts done or duration over)
     RESERVED = "reserved"
     RELEASED = "released"
-    ERROR = "error"
+    ERROR = "error"  # detail: message; traffic_ended (False: the port sends on)
     ATTR = "attr"
 
 

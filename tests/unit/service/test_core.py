@@ -112,7 +112,12 @@ def test_a_lost_worker_ends_the_run_with_an_error() -> None:
     core.start([1])
     assert core.on_worker_lost(1, "the TX worker died (killed by signal 9)") == [
         TrafficEvent(
-            EventKind.ERROR, 1, {"message": "the TX worker died (killed by signal 9)"}
+            EventKind.ERROR,
+            1,
+            {
+                "message": "the TX worker died (killed by signal 9)",
+                "traffic_ended": True,
+            },
         )
     ]
     assert core.port(1).state is PortState.STREAMS
@@ -174,3 +179,18 @@ def test_above_the_line_needs_force_through_the_core() -> None:
     assert core.port(0).state is PortState.STREAMS  # nothing started
     core.start([0], multiplier=Multiplier.parse("1.2gbpsl1"), force=True)
     assert core.multiplier(0) == pytest.approx(1.2e9 / 8_160_000)
+
+
+def test_a_lost_receiver_is_an_error_but_the_port_keeps_sending() -> None:
+    core = _core()
+    core.add_stream(1, 0, _cont(1000.0))
+    core.start([1])
+    assert core.on_worker_lost(1, "the RX worker died", sender=False) == [
+        TrafficEvent(
+            EventKind.ERROR,
+            1,
+            {"message": "the RX worker died", "traffic_ended": False},
+        )
+    ]
+    assert core.port(1).state is PortState.TX
+    assert core.on_report(1, msg.JobDone(1)) == [TrafficEvent(EventKind.DONE, 1)]

@@ -354,3 +354,19 @@ def test_a_lost_worker_is_a_traffic_off_push_and_the_port_sends_again(
         "<OK>",
         "0/0 P_TRAFFIC ON",
     ]
+
+
+def test_a_lost_receiver_pushes_no_traffic_change(chassis) -> None:
+    """A receiver's death is an error, but its port sends on: no P_TRAFFIC OFF."""
+    from wirespeed.server.xena.pushes import pushes_for
+    from wirespeed.service import EventKind, TrafficEvent
+
+    s = user(chassis, "alice")
+    by_name = chassis.notifier.by_name
+    rx_lost = TrafficEvent(EventKind.ERROR, 0, {"message": "x", "traffic_ended": False})
+    tx_lost = TrafficEvent(EventKind.ERROR, 0, {"message": "x", "traffic_ended": True})
+    with chassis.state.lock:
+        assert pushes_for(chassis.state, by_name, s, rx_lost) == []
+        assert pushes_for(chassis.state, by_name, s, tx_lost) == [
+            Push("P_TRAFFIC", 0, 0, (0,))
+        ]

@@ -70,6 +70,8 @@ def translate_event(
     if kind == "DONE":
         return done
     if kind == "ERROR":
+        if not detail.get("traffic_ended", True):  # a receiver failed: still sending
+            return [(TrexEvent.PORT_ERROR, {"port_id": port})]
         return [
             (TrexEvent.PORT_ERROR, {"port_id": port}),
             (TrexEvent.PROFILE_ERROR, {"port_id": port, "profile_id": profile_id}),

@@ -88,7 +88,7 @@ def pushes_for(
     port = getattr(event, "port", None)
     if not isinstance(port, int) or not 0 <= port < len(state.ports):
         return []
-    if kind in _TRAFFIC:
+    if kind in _TRAFFIC and getattr(event, "detail", {}).get("traffic_ended", True):
         slot, k = state.place_of(port)
         return [Push("P_TRAFFIC", slot, k, (_TRAFFIC[kind],))]
     if kind in ("RESERVED", "RELEASED"):

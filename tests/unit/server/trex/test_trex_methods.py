@@ -878,3 +878,43 @@ def test_scheduled_start_starts_later(env: Env) -> None:
     timer.join(5.0)
     assert len(env.sent(0, StartJob)) == 1
     assert (env.job(0).multiplier, env.job(0).duration_s) == (1.0, None)
+
+
+def _lose(env: Env, port: int, role: str) -> None:
+    """A worker of ``port`` dies; returns once the tester told its subscribers."""
+    import threading
+
+    seen = threading.Event()
+    unsubscribe = env.tester.subscribe(
+        lambda ev: seen.set() if ev.kind.name == "ERROR" and ev.port == port else None
+    )
+    try:
+        env.fake.kill(port, role)
+        assert seen.wait(5.0)
+    finally:
+        unsubscribe()
+
+
+def test_a_lost_worker_is_a_port_error_and_only_a_sender_ends_the_job(
+    env: Env,
+) -> None:
+    h = env.acquire()
+    base = {"handler": h, "port_id": 0, "profile_id": "_"}
+    env.ok("add_stream", **base, stream_id=1, stream=stream_json())
+    env.ok("start_traffic", **base)
+    env.events(111)
+    # port 1's receiver dies: an error (7) for port 1, port 0 sends on
+    _lose(env, 1, "rx")
+    assert env.events(111) == [(7, 0, {"port_id": 1})]
+    assert env.ok("get_port_status", port_id=0)["state"] == "TX"
+    # port 0's sender dies: error (7, 17), then finished (14, 4)
+    _lose(env, 0, "tx")
+    assert env.events(111) == [
+        (7, 1, {"port_id": 0}),
+        (17, 2, {"port_id": 0, "profile_id": "_"}),
+        (14, 3, {"port_id": 0, "profile_id": "_"}),
+        (4, 4, {"port_id": 0}),
+    ]
+    assert env.ok("get_port_status", port_id=0)["state"] == "STREAMS"
+    env.ok("start_traffic", **base)  # the port works again
+    assert env.ok("get_port_status", port_id=0)["state"] == "TX"
