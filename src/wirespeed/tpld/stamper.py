@@ -27,7 +27,6 @@ from numpy.typing import NDArray
 
 from wirespeed.errors import ValidationError
 from wirespeed.tpld.checksums import FixedLengthCrc32
-from wirespeed.tpld.codec import trex_tplds
 from wirespeed.tpld.layout import (
     FLAG_CHECKSUM,
     FLAG_FIRST,
@@ -35,6 +34,7 @@ from wirespeed.tpld.layout import (
     SEQ_MODULUS,
     TpldMode,
 )
+from wirespeed.tpld.trex_stamp import stamp_trex
 
 __all__ = ["TpldStamper"]
 
@@ -473,13 +473,8 @@ class TpldStamper:
 
     def _stamp_trex(
         self, out: U8Array, tid: int, ts: I64Array | int, is_first: bool, start: int
-    ) -> I64Array:
+    ) -> I64Array | None:
         """Write whole TRex-style TPLDs (rows ``start...`` of those begun); return
-        each one's big-endian word sum."""
-        n = out.shape[0]
-        seq = (self._arange(n) + (self._seq0 + start)) & (SEQ_MODULUS - 1)
-        first = np.zeros(n, dtype=bool)
-        first[0] = is_first
-        out[:] = trex_tplds(np.int64(tid), np.asarray(ts, dtype=np.int64), first, seq)
-        sums: I64Array = out.view(">u2").astype(np.int64).sum(axis=1)
-        return sums
+        each one's big-endian word sum (if wanted)."""
+        seq0 = (self._seq0 + start) & (SEQ_MODULUS - 1)
+        return stamp_trex(out, tid, ts, is_first, seq0, want_sums=self._want_sums)
