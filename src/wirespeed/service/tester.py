@@ -17,30 +17,27 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
-import numpy as np
-import numpy.typing as npt
-
 from wirespeed.analysis import TidStats
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import rx_worker as rxw
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.dataplane.messages import WorkerReport
+from wirespeed.errors import StateError
 from wirespeed.fieldengine import InjectedError
 from wirespeed.model import Stream
 from wirespeed.model.scaling import Multiplier
-from wirespeed.service import readout
 from wirespeed.service.core import TesterCore
+from wirespeed.service.counting import Counting
 from wirespeed.service.dataplane import Dataplane, ProcessDataplane, WorkerLost
 from wirespeed.service.ownership import PortState, Reservation
 from wirespeed.service.sampling import sample_period_s
-from wirespeed.service.stats import PortStats, RateMeter, StreamTxStats
+from wirespeed.service.stats import PortStats, StreamTxStats
 from wirespeed.service.types import (
     Effect,
     EventKind,
@@ -58,22 +55,6 @@ __all__ = ["EventKind", "ModuleInfo", "PortInfo", "Tester", "TrafficEvent"]
 
 _log = logging.getLogger(__name__)
 _SETTLE_S = 5.0
-
-
-class _Counts:
-    """A port's counter baselines (clears), rate meter and CPU samples."""
-
-    def __init__(self, tx_size: int) -> None:
-        self.tx_base = np.zeros(tx_size, dtype=np.int64)
-        self.rx_base = np.zeros(rxw.RX_PORT_WORDS, dtype=np.int64)
-        self.slot_base: dict[int, tuple[int, int]] = {}  # at the last clear
-        self.slot_origin: dict[int, tuple[int, int]] = {}  # when its stream came
-        self.meter = RateMeter()
-        self.cpu: list[int] = []
-        self.cpu_prev: tuple[float, int] | None = None
-        self.rx_clears = 0
-        self.rx_syncs = 0
-        self.drops_told = 0  # ring drops already said in the log
 
 
 class Tester:
@@ -118,13 +99,12 @@ class Tester:
         )
         self._lock = threading.RLock()
         self._subs: list[Callable[[TrafficEvent], None]] = []
-        self._counts: list[_Counts] = []
+        self._counts: Counting | None = None
         self._reports: queue.Queue[tuple[int, WorkerReport | WorkerLost] | None] = (
             queue.Queue()
         )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._cpu_t = 0.0
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Tester:
@@ -132,9 +112,7 @@ class Tester:
         self._dp.start(lambda port, report: self._reports.put((port, report)))
         if self._steering is not None:
             self._steering.steer(frozenset())
-        self._counts = [
-            _Counts(self._dp.tx_words(i).size) for i in range(len(self.ports))
-        ]
+        self._counts = Counting(self._dp, len(self.ports))
         for i, port in enumerate(self.ports):
             if port.tpld_mode is not TpldMode.NORMAL:
                 self._run([SendRx(i, msg.SetRxMode(port.tpld_mode))])
@@ -231,36 +209,17 @@ class Tester:
             self._emit_all(events)
 
     def _sample_loop(self) -> None:
+        n = len(self.ports)
         while not self._stop.wait(
-            sample_period_s(
-                any(self.port_state(i).is_active for i in range(len(self._counts)))
-            )
+            sample_period_s(any(self.port_state(i).is_active for i in range(n)))
         ):
-            for i, c in enumerate(self._counts):
-                tx = self._dp.tx_words(i)
-                rx = self._dp.rx_port_words(i)
-                c.meter.add(np.concatenate([tx, rx]))
-            self._sample_cpu()
+            self._counting.sample()
 
-    def _sample_cpu(self) -> None:
-        now = time.monotonic()
-        if now - self._cpu_t < 1.0:
-            return
-        ticks = os.sysconf("SC_CLK_TCK")
-        for i, c in enumerate(self._counts):
-            total = 0
-            for pid in self._dp.pids(i):
-                with contextlib.suppress(OSError, IndexError, ValueError):
-                    with open(f"/proc/{pid}/stat") as fh:
-                        parts = fh.read().rsplit(")", 1)[1].split()
-                    total += int(parts[11]) + int(parts[12])
-            prev, c.cpu_prev = c.cpu_prev, (now, total)
-            if prev is not None:
-                dt = now - prev[0]
-                pct = round(100 * (total - prev[1]) / ticks / dt / 2) if dt > 0 else 0
-                c.cpu.insert(0, max(0, min(100, pct)))
-                del c.cpu[20:]
-        self._cpu_t = now
+    @property
+    def _counting(self) -> Counting:
+        if self._counts is None:
+            raise StateError("the tester is not started", port=None)
+        return self._counts
 
     # ------------------------------------------------------------------ inventory
     @property
@@ -369,12 +328,7 @@ class Tester:
             new = stream_id not in self._core.port(index).slots
             events = self._run(self._core.add_stream(index, stream_id, stream))
             if new:
-                slot = self._core.slot(index, stream_id)
-                tx = self._dp.tx_words(index)
-                s = txw.TX_PORT_WORDS + 2 * slot
-                added = (int(tx[s]), int(tx[s + 1]))
-                self._counts[index].slot_base[slot] = added
-                self._counts[index].slot_origin[slot] = added
+                self._counting.stream_added(index, self._core.slot(index, stream_id))
         self._emit_all(events)
 
     replace_stream = add_stream
@@ -410,8 +364,7 @@ class Tester:
         rate, or a port already sending, is refused.
         """
         if not any(self.port_state(i).is_active for i in range(len(self.ports))):
-            for i, c in enumerate(self._counts):  # drops from here on are this run's
-                c.drops_told = int(self._dp.rx_port_words(i)[rxw.RX_RING_DROPS])
+            self._counting.run_starts()
         self._act(
             lambda: self._core.start(
                 ports, duration_s=duration_s, multiplier=multiplier, force=force
@@ -451,18 +404,7 @@ class Tester:
                 "may miss frames",
                 _SETTLE_S,
             )
-        for i, c in enumerate(self._counts):
-            dropped = int(self._dp.rx_port_words(i)[rxw.RX_RING_DROPS])
-            if dropped > c.drops_told:
-                _log.warning(
-                    "port %d (%s): %d received frames dropped by the tester (its "
-                    "receive ring was full: the receiver could not keep up); the RX "
-                    "counters miss them",
-                    i,
-                    self.ports[i].name,
-                    dropped - c.drops_told,
-                )
-                c.drops_told = dropped
+        self._counting.tell_drops([p.name for p in self.ports])
 
     def _wait_tx_idle(self, index: int, timeout_s: float = 2.0) -> None:
         end = time.monotonic() + timeout_s
@@ -527,25 +469,10 @@ class Tester:
         return False
 
     # ------------------------------------------------------------------ statistics
-    def _rates(
-        self, index: int, n_tx: int
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        r = self._counts[index].meter.rates()
-        if len(r) != n_tx + rxw.RX_PORT_WORDS:
-            r = np.zeros(n_tx + rxw.RX_PORT_WORDS)
-        return r[:n_tx], r[n_tx:]
-
     def port_stats(self, index: int, *, since_clear: bool = True) -> PortStats:
         """Counters and last-second rates of a port."""
         self._core.port(index)
-        c = self._counts[index]
-        tx_abs = self._dp.tx_words(index)
-        rx_abs = self._dp.rx_port_words(index)
-        tx = tx_abs - c.tx_base if since_clear else tx_abs
-        rx = rx_abs - c.rx_base if since_clear else rx_abs
-        tr, rr = self._rates(index, tx_abs.size)
-        requested = float(tx_abs[txw.TX_REQUESTED_MPPS]) / 1000
-        return readout.port_stats(tx, rx, tr, rr, requested)
+        return self._counting.port_stats(index, since_clear)
 
     def stream_tx_stats(
         self, index: int, stream_id: int, *, since_clear: bool = True
@@ -554,11 +481,7 @@ class Tester:
         its last-second rate."""
         with self._lock:
             slot = self._core.slot(index, stream_id)
-        tx = self._dp.tx_words(index)
-        tr, _ = self._rates(index, tx.size)
-        c = self._counts[index]
-        base = (c.slot_base if since_clear else c.slot_origin).get(slot, (0, 0))
-        return readout.stream_stats(tx, tr, slot, base)
+        return self._counting.stream_stats(index, slot, since_clear)
 
     def tids(self, index: int, *, since_clear: bool = True) -> list[int]:
         """TIDs (TRex: pg_ids) seen on RX since the last clear (or ever)."""
@@ -580,7 +503,7 @@ class Tester:
     def rx_clears(self, index: int) -> int:
         """How many times the port's RX statistics were cleared (by anyone)."""
         self._core.port(index)
-        return self._counts[index].rx_clears
+        return self._counting.rx_clears(index)
 
     def clear_stats(self, index: int, *, tx: bool = True, rx: bool = True) -> None:
         """Counters start again from zero; RX analysis (per TID) is reset too.
@@ -589,28 +512,10 @@ class Tester:
         baseline (``since_clear=False`` reads the absolute values).
         """
         with self._lock:
-            port = self._core.port(index)
-            c = self._counts[index]
-            if tx:
-                c.tx_base = self._dp.tx_words(index)
-                for slot in port.slots.values():
-                    s = txw.TX_PORT_WORDS + 2 * slot
-                    c.slot_base[slot] = (int(c.tx_base[s]), int(c.tx_base[s + 1]))
-            if rx:
-                c.rx_base = self._dp.rx_port_words(index)
-                c.rx_clears += 1
-                self._dp.send_rx(index, msg.ClearRx(c.rx_clears))
-            c.meter.reset()
-        if rx:
-            self._wait_word(index, rxw.RX_CLEARS, c.rx_clears, 2.0)
-
-    def _wait_word(self, index: int, word: int, value: int, timeout_s: float) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while self._dp.rx_port_words(index)[word] < value:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.001)
-        return True
+            slots = list(self._core.port(index).slots.values())
+            serial = self._counting.clear(index, slots, tx=tx, rx=rx)
+        if serial:
+            self._counting.wait_rx(index, rxw.RX_CLEARS, serial, 2.0)
 
     def settle(
         self, ports: list[int] | None = None, timeout_s: float = _SETTLE_S
@@ -624,17 +529,13 @@ class Tester:
         with self._lock:
             for i in targets:
                 self._core.port(i)
-                self._counts[i].rx_syncs += 1
-                self._dp.send_rx(i, msg.SyncRx(self._counts[i].rx_syncs))
+            serials = self._counting.sync(targets)
         deadline = time.monotonic() + timeout_s
         return all(
-            self._wait_word(
-                i,
-                rxw.RX_SYNCS,
-                self._counts[i].rx_syncs,
-                max(0.0, deadline - time.monotonic()),
+            self._counting.wait_rx(
+                i, rxw.RX_SYNCS, serial, max(0.0, deadline - time.monotonic())
             )
-            for i in targets
+            for i, serial in zip(targets, serials, strict=True)
         )
 
     def interface_counters(self, index: int) -> dict[str, int]:
@@ -648,7 +549,7 @@ class Tester:
         A port has two worker processes (TX and RX): the value is their mean, in
         percent of a core (100 = both busy).
         """
-        return [list(c.cpu) for c in self._counts]
+        return self._counting.cpu()
 
 
 def _read_mac(spec: PortSpec) -> str:
