@@ -1,6 +1,7 @@
 """Streams whose frames change only in a few bytes, periodically: one write a batch.
 
-A Xena stream with INC/DEC modifiers, fixed-size frames and header checksums
+A Xena stream with INC/DEC modifiers (or a TRex one with counter variables),
+fixed-size frames and header checksums
 changes from frame to frame only in a short window of its header (the modified
 fields and the checksums, e.g. the IP id and the IPv4 checksum 6 bytes further on),
 and repeats after the modifiers' common period. For such a stream the generator
@@ -20,7 +21,7 @@ import numpy.typing as npt
 
 from wirespeed.model.modifiers import ModifierAction
 from wirespeed.model.stream import Stream
-from wirespeed.model.vm import FlowVar, FlowVarRandLimit, TupleFlowVar
+from wirespeed.model.vm import FlowVar, FlowVarOp, FlowVarRandLimit, TupleFlowVar
 
 __all__ = ["Window", "compile_window"]
 
@@ -61,6 +62,8 @@ class Window:
 
 
 def _period(stream: Stream) -> int | None:
+    """Frames after which the stream's frames repeat (None: random, chained or
+    longer than :data:`MAX_PERIOD`)."""
     period = 1
     for mod in stream.modifiers:
         if mod.action is ModifierAction.RANDOM:
@@ -68,7 +71,29 @@ def _period(stream: Stream) -> int | None:
         period = math.lcm(period, mod.value_count * mod.repeat)
         if period > MAX_PERIOD:
             return None
+    for ins in stream.vm.instructions:
+        if isinstance(ins, FlowVarRandLimit | TupleFlowVar):
+            return None
+        if isinstance(ins, FlowVar):
+            cycle = _var_cycle(ins)
+            if cycle is None:
+                return None
+            period = math.lcm(period, cycle)
+            if period > MAX_PERIOD:
+                return None
     return period
+
+
+def _var_cycle(var: FlowVar) -> int | None:
+    """Frames after which a TRex counter or list variable repeats (None: random
+    or chained to another variable)."""
+    if var.next_var is not None or var.op not in (FlowVarOp.INC, FlowVarOp.DEC):
+        return None
+    if var.value_list is not None:
+        n = len(var.value_list)
+        step = var.step % n
+        return n // math.gcd(n, step) if step else 1
+    return var.padded_range // var.step
 
 
 def compile_window(
@@ -81,9 +106,10 @@ def compile_window(
     """A window for ``stream``'s frames, or None when they do not qualify.
 
     The generator asks only with fixed-size frames, a static payload, no VM cache
-    and no L4 checksum (it would cover the TPLD). The frames qualify with no TRex
-    variables, only INC/DEC modifiers of a common period of at most
-    :data:`MAX_PERIOD` frames, and everything that changes ending by ``limit``.
+    and no L4 checksum (it would cover the TPLD). The frames qualify with only
+    INC/DEC modifiers and TRex counter or list variables (not chained, not random)
+    of a common period of at most :data:`MAX_PERIOD` frames, and everything that
+    changes ending by ``limit``.
 
     Args:
         stream: the stream.
@@ -91,10 +117,8 @@ def compile_window(
         limit: where the window must end (16 bytes ahead of the TPLD, within a row).
         render: builds frames ``0..n-1`` as rows, the general way.
     """
-    if not stream.modifiers or any(
-        isinstance(i, FlowVar | FlowVarRandLimit | TupleFlowVar)
-        for i in stream.vm.instructions
-    ):
+    variables = [i for i in stream.vm.instructions if isinstance(i, FlowVar)]
+    if not stream.modifiers and not variables:
         return None
     period = _period(stream)
     if period is None:

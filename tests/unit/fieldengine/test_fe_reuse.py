@@ -19,6 +19,8 @@ from wirespeed.fieldengine import TpldStamp, compile_stream
 from wirespeed.model import (
     FixChecksumHw,
     FixChecksumIpv4,
+    FlowStats,
+    FlowStatsKind,
     FlowVar,
     FlowVarOp,
     FrameLength,
@@ -280,6 +282,70 @@ def test_periodic_window_writes_the_same_frames(mods, sizes):
         got = fast.fill(n, TpldStamp(3, seq), 10**18 + seq).assemble()
         assert got.data.tolist() == want.data.tolist()
         seq += n
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([(18, 2), (22, 1), (16, 2)]),  # IP id, TTL, total length
+            st.sampled_from([FlowVarOp.INC, FlowVarOp.DEC]),
+            st.integers(0, 300),  # min
+            st.integers(1, 400),  # span
+            st.integers(1, 5),  # step
+            st.booleans(),  # a value list instead of a range
+        ),
+        min_size=1,
+        max_size=2,
+        unique_by=lambda t: t[0],
+    ),
+    st.lists(st.integers(1, 300), min_size=2, max_size=5),
+)
+def test_periodic_window_serves_trex_counters_too(variables, sizes):
+    """A TRex stream whose variables count (inc/dec, ranges or value lists) takes
+    the same shortcut; its frames are those of the general path."""
+    hdr = bytes(ETH / IP(src="198.18.0.1", dst="198.19.0.1", proto=253))
+    ins: list[object] = []
+    for i, ((off, size), op, lo, span, step, listed) in enumerate(variables):
+        hi = min(lo + span, (1 << (8 * size)) - 1)
+        lo = min(lo, hi)
+        values = tuple(range(lo, hi + 1, 7))[:40] if listed else None
+        ins.append(
+            FlowVar(f"v{i}", size=size, op=op, min_value=lo, max_value=hi,
+                    step=step, value_list=values)
+        )  # fmt: skip
+        ins.append(WriteFlowVar(f"v{i}", off))
+    ins.append(FixChecksumIpv4(14))
+    stream = Stream(
+        packet=hdr + bytes(26),
+        header_len_bytes=len(hdr),
+        vm=VmProgram(tuple(ins)),  # type: ignore[arg-type]
+        flow_stats=FlowStats(5, FlowStatsKind.LATENCY),
+    )
+    fast = compile_stream(stream, tpld_mode=TpldMode.TREX)
+    assume(fast._window is not None)  # a period within the window's limit
+    slow = compile_stream(stream, tpld_mode=TpldMode.TREX)
+    slow._window = None
+    seq = 0
+    for n in sizes:
+        want = slow.fill(n, TpldStamp(5, seq), 10**18 + seq).assemble()
+        got = fast.fill(n, TpldStamp(5, seq), 10**18 + seq).assemble()
+        assert got.data.tolist() == want.data.tolist()
+        seq += n
+
+
+def test_random_or_chained_variables_take_no_window():
+    hdr = bytes(ETH / IP(src="198.18.0.1", dst="198.19.0.1", proto=253))
+    for var in (
+        FlowVar("a", size=2, op=FlowVarOp.RANDOM, min_value=0, max_value=9),
+        FlowVar("a", size=2, min_value=0, max_value=9, next_var="b"),
+    ):
+        extra = (FlowVar("b", size=1, max_value=3),) if var.next_var else ()
+        stream = Stream(
+            packet=hdr + bytes(26),
+            vm=VmProgram((var, *extra, WriteFlowVar("a", 18), FixChecksumIpv4(14))),
+        )
+        assert compile_stream(stream)._window is None
 
 
 def test_nested_udp_checksums_inner_first():
