@@ -370,3 +370,18 @@ def test_a_lost_receiver_pushes_no_traffic_change(chassis) -> None:
         assert pushes_for(chassis.state, by_name, s, tx_lost) == [
             Push("P_TRAFFIC", 0, 0, (0,))
         ]
+
+
+def test_a_session_is_told_only_of_changes_after_its_logon(chassis) -> None:
+    """A change queued before a session logged on is not pushed to it, however
+    late the push goes out (a new XOA client's first answer is its own)."""
+    chassis.start()
+    before: queue.Queue[Push] = queue.Queue()
+    after: queue.Queue[Push] = queue.Queue()
+    early = user(chassis, "early", before)
+    with chassis.state.lock:  # the notifier waits for it to pick its sessions
+        assert run(chassis, early, "0/0 P_RESERVATION RESERVE") == ["<OK>"]
+        user(chassis, "late", after)  # logs on while the change waits
+    chassis.notifier.flush()
+    assert before.get(timeout=5) == Push("P_RESERVATION", 0, 0, (1,))
+    assert after.empty()

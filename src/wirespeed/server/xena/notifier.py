@@ -51,7 +51,7 @@ class PushNotifier:
                 target=self._loop, name="xena-notify", daemon=True
             )
             self._thread.start()
-            self._unsubscribe = self.state.tester.subscribe(self.state.outbox.put)
+            self._unsubscribe = self.state.tester.subscribe(self.state.notify)
 
     def close(self) -> None:
         """Stop delivering pushes."""
@@ -103,14 +103,15 @@ class PushNotifier:
             if isinstance(event, threading.Event):
                 event.set()
                 continue
+            number, change = event
             try:
-                self._deliver(event)
+                self._deliver(number, change)
             except WirespeedError as exc:  # a port vanished under us: log, go on
-                log.warning("xena push for %r failed: %s", event, exc)
+                log.warning("xena push for %r failed: %s", change, exc)
             except Exception:  # a bug must cost one push, never all later ones
-                log.exception("xena push for %r crashed", event)
+                log.exception("xena push for %r crashed", change)
 
-    def _deliver(self, event: Any) -> None:
+    def _deliver(self, number: int, event: Any) -> None:
         state = self.state
         kind = getattr(getattr(event, "kind", None), "name", "")
         if kind == "ERROR":
@@ -124,7 +125,11 @@ class PushNotifier:
                 state.report_run(event.port)
 
         with state.lock:
-            sessions = [s for s in self._sessions if s.push is not None and s.logged_on]
+            sessions = [
+                s
+                for s in self._sessions
+                if s.push is not None and s.logged_on and s.logon_number < number
+            ]
             batches = [(s, pushes_for(state, self.by_name, s, event)) for s in sessions]
         for session, pushes in batches:
             assert session.push is not None

@@ -50,6 +50,8 @@ class XenaSession:
         push: where pushed notifications go (None: the transport does not push).
         sync_on: (CLI) append ``<SYNC>`` to every answer.
         id: a number unique in its chassis (given when the chassis opens it).
+        logon_number: the chassis's change number when it logged on (it is told
+            only of later changes).
     """
 
     transport: str
@@ -61,6 +63,7 @@ class XenaSession:
     push: PushSink | None = None
     sync_on: bool = False
     id: int = 0
+    logon_number: int = 0
 
     @property
     def service_session(self) -> str:

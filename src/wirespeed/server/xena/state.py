@@ -10,6 +10,7 @@ are told of by pushes (:attr:`ChassisState.outbox`, emptied by the push notifier
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
@@ -129,6 +130,8 @@ class ChassisState:
         self.profile: ChassisProfile = profile or ChassisProfile()
         self.lock = threading.RLock()
         self.outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        #: numbers the queued changes (and logons: see :meth:`notify`)
+        self.event_numbers = itertools.count(1)
         self.started_ns = time.monotonic_ns()
         self.chassis_owner: str | None = None
         self.chassis_name: str = self.profile.name
@@ -223,8 +226,9 @@ class ChassisState:
         return draft
 
     def notify(self, event: Any) -> None:
-        """Queue a push-worthy change (a tester event or a Xena-side change)."""
-        self.outbox.put(event)
+        """Queue a push-worthy change (a tester event or a Xena-side change),
+        numbered: a session that logs on later is not told of it."""
+        self.outbox.put((next(self.event_numbers), event))
 
     # ------------------------------------------------------------ traffic runs
     def report_run(self, p: int) -> None:

@@ -33,6 +33,7 @@ def _logon(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> 
     if v[0] != c.profile.password:
         s.logged_on = False
         raise XenaStatusError(Status.BADVALUE, "wrong password")
+    s.logon_number = next(c.event_numbers)
     s.logged_on = True
 
 
