@@ -129,7 +129,6 @@ class ProcessDataplane:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._on_report: ReportSink | None = None
-        self._changed = threading.Event()  # the set of things to watch changed
 
     def start(self, on_report: ReportSink) -> None:
         """Start every worker, then the thread that watches them."""
