@@ -81,6 +81,10 @@ class L3Identity:
         v6 = None if ipv6 is None else _interface(ipv6, 6, where + "ipv6")
         gw4 = None if gateway is None else _address(gateway, 4, where + "gateway")
         gw6 = None if gateway6 is None else _address(gateway6, 6, where + "gateway6")
+        assert v4 is None or isinstance(v4, IPv4Interface)
+        assert v6 is None or isinstance(v6, IPv6Interface)
+        assert gw4 is None or isinstance(gw4, IPv4Address)
+        assert gw6 is None or isinstance(gw6, IPv6Address)
         tag = None if vlan is None else _vlan(vlan, where + "vlan")
         ident = cls(v4, gw4, v6, gw6, tag)
         ident.check(where)
@@ -108,9 +112,7 @@ class L3Identity:
                     field=where + name,
                 )
             if gw == iface.ip:
-                raise ConfigError(
-                    f"{gw} is the port's own address", field=where + name
-                )
+                raise ConfigError(f"{gw} is the port's own address", field=where + name)
         if self.vlan is not None:
             _vlan(self.vlan, where + "vlan")
 
@@ -165,7 +167,9 @@ class L3Identity:
         return ", ".join(parts) if parts else "L2"
 
 
-def _interface(value: object, version: int, field: str) -> IPv4Interface | IPv6Interface:
+def _interface(
+    value: object, version: int, field: str
+) -> IPv4Interface | IPv6Interface:
     text = str(value).strip()
     try:
         iface = ipaddress.ip_interface(text)
