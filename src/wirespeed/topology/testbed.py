@@ -7,6 +7,8 @@ Config file shape (``wirespeed server --config FILE``)::
       - {interface: b0, netns: wsB, speed: 10G, mac: "02:00:00:00:00:02"}
       - {interface: eth2, host_stack: false}  # a spare NIC: frames stop at wirespeed
       - {interface: eth3, cpus: {tx: 2, rx: 3}}  # its workers' CPUs (default: placed)
+      - {interface: eth4, ipv4: 198.18.1.2/24, gateway: 198.18.1.1,
+         ipv6: "2001:2:0:1::2/64", gateway6: "2001:2:0:1::1", vlan: 10}  # an L3 port
     modules:            # optional: groups of port indices (default: one per 2 ports)
       - [0, 1]
 
@@ -39,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from wirespeed.dut.process import DutProcess
 from wirespeed.dut.worker import DutOptions
 from wirespeed.errors import ConfigError
+from wirespeed.l3 import L3Identity
 from wirespeed.topology.impair import (
     Impairment,
     apply_impairment,
@@ -95,6 +98,8 @@ class PortSpec:
     """The CPU of the port's TX worker (``None``: placed by the rule)."""
     rx_cpu: int | None = None
     """The CPU of the port's RX worker (``None``: placed by the rule)."""
+    l3: L3Identity = field(default_factory=L3Identity)
+    """The port's addresses and gateways (none: a layer-2 port)."""
 
     @property
     def reaches_stack(self) -> bool:
@@ -134,6 +139,11 @@ class _PortModel(BaseModel):
     peer: int | None = None
     host_stack: bool | None = None
     cpus: _CpusModel | None = None
+    ipv4: str | None = None
+    gateway: str | None = None
+    ipv6: str | None = None
+    gateway6: str | None = None
+    vlan: int | None = None
 
     @field_validator("mac")
     @classmethod
@@ -183,6 +193,14 @@ def config_from_dict(raw: Any) -> TesterConfig:
             p.host_stack,
             tx_cpu=None if p.cpus is None else p.cpus.tx,
             rx_cpu=None if p.cpus is None else p.cpus.rx,
+            l3=L3Identity.parse(
+                ipv4=p.ipv4,
+                gateway=p.gateway,
+                ipv6=p.ipv6,
+                gateway6=p.gateway6,
+                vlan=p.vlan,
+                where=f"ports.{i}.",
+            ),
         )
         for i, p in enumerate(model.ports)
     )
