@@ -32,9 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wirespeed.analysis import TidStats
+from wirespeed.client.port_services import Capture, PortServicesMixin
 from wirespeed.errors import PortError, ValidationError
 from wirespeed.model import (
     FrameLength,
+    MacDstMode,
     Modifier,
     Payload,
     Rate,
@@ -64,7 +66,7 @@ from wirespeed.topology.impair import Impairment
 from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, TesterConfig
 from wirespeed.tpld import TpldMode
 
-__all__ = ["Chassis", "Module", "Port", "StreamHandle"]
+__all__ = ["Capture", "Chassis", "Module", "Port", "StreamHandle"]
 
 FEC_MODES = ("OFF", "ON", "RS_FEC", "RS_FEC_KR", "RS_FEC_KP", "FC_FEC")
 
@@ -140,12 +142,17 @@ class _Streams:
         packet_limit: int | None = None,
         comment: str = "",
         enabled: bool = True,
+        dst_mac: str | None = None,
     ) -> StreamHandle:
         """Create a stream with the lowest free index (like ``PS_CREATE``).
 
         The header comes from a scapy packet (``header``) or hex (``header_hex``);
-        exactly one rate argument must be given.
+        exactly one rate argument must be given. ``dst_mac="auto"``: the frames go
+        to the MAC the port resolved for their IP destination's next hop (and carry
+        the port's own MAC as source); ``"port"``: to the port's destination MAC.
         """
+        if dst_mac not in (None, "auto", "port"):
+            raise ValidationError("dst_mac is 'auto', 'port' or None", field="dst_mac")
         if (header is None) == (header_hex is None):
             raise ValidationError(
                 "give exactly one of header and header_hex", field="header"
@@ -182,13 +189,19 @@ class _Streams:
             mode=mode or TxMode.continuous(),
             modifiers=modifiers,
             vm=vm or VmProgram(),
+            mac_src_from_packet=dst_mac is None,
+            mac_dst_mode={
+                None: MacDstMode.PACKET,
+                "auto": MacDstMode.ARP,
+                "port": MacDstMode.PORT,
+            }[dst_mac],
         )
         self.port.chassis.tester.add_stream(self.port.index, index, stream)
         return StreamHandle(self.port, index)
 
 
 @dataclass
-class Port:
+class Port(PortServicesMixin):
     """A test port."""
 
     chassis: Chassis

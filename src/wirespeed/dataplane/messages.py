@@ -26,6 +26,7 @@ __all__ = [
     "SetFactor",
     "SetRxMode",
     "SetStreamFactor",
+    "ShowTx",
     "StartJob",
     "StopJob",
     "SuppressStream",
@@ -115,6 +116,15 @@ class InjectError:
 
 
 @dataclass(frozen=True)
+class ShowTx:
+    """Let the port's packet taps (captures) see what the TX worker sends
+    (``True``: through the qdisc path, which they watch) or not (the faster
+    qdisc bypass, when the worker was started with it)."""
+
+    visible: bool
+
+
+@dataclass(frozen=True)
 class Quit:
     """Stop the worker (either kind)."""
 
@@ -172,6 +182,7 @@ TxCommand = (
     | SuppressStream
     | SetStreamFactor
     | InjectError
+    | ShowTx
     | Quit
 )
 RxCommand = SetRxMode | ClearRx | SyncRx | Quit

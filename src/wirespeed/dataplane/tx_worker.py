@@ -34,6 +34,7 @@ from wirespeed.dataplane.messages import (
     SetStreamFactor,
     StartJob,
     StopJob,
+    ShowTx,
     SuppressStream,
     TxCommand,
     TxJob,
@@ -394,6 +395,8 @@ class _Sender:
                 pacer.suppress(now, stream_id, suppressed)
             case SetStreamFactor(stream_id, factor):
                 pacer.set_stream_factor(now, stream_id, factor)
+            case ShowTx(visible):
+                self.sock.show_to_taps(visible)
             case InjectError(stream_id, kind):
                 inj = self.injectors.get(stream_id)
                 error = InjectedError(kind)
@@ -433,6 +436,8 @@ def run_tx_worker(
                         sender._finish(counters.words)
                         conn.send(JobFailed(job.run_id, f"{type(exc).__name__}: {exc}"))
                     collector.collect()  # what the job left, while idle
+                case ShowTx(visible):
+                    sock.show_to_taps(visible)
                 case Quit():
                     break
     except (EOFError, KeyboardInterrupt):

@@ -1,4 +1,4 @@
-"""``python -m wirespeed.dataplane.worker_main tx|rx ...``: a worker process.
+"""``python -m wirespeed.dataplane.worker_main tx|rx|svc ...``: a worker process.
 
 Workers are started as fresh interpreters (not ``multiprocessing`` children), so
 scripts that use the API need no ``if __name__ == "__main__"`` guard. The controller
@@ -19,7 +19,7 @@ TX_NICE = 5
 def main() -> None:
     """Parse the arguments and run the requested worker."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("role", choices=["tx", "rx"])
+    ap.add_argument("role", choices=["tx", "rx", "svc"])
     ap.add_argument("--netns", default="")
     ap.add_argument("--ifname", required=True)
     ap.add_argument("--counters", required=True)
@@ -48,6 +48,10 @@ def main() -> None:
         run_tx_worker(
             netns, a.ifname, a.counters, a.max_streams, conn, not a.no_qdisc_bypass
         )
+    elif a.role == "svc":
+        from wirespeed.dataplane.service_worker import run_service_worker
+
+        run_service_worker(netns, a.ifname, a.counters, conn)
     else:
         from wirespeed.dataplane.rx_worker import run_rx_worker
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from wirespeed.dataplane import messages as msg
+from wirespeed.dataplane import service_messages as sm
 from wirespeed.errors import StateError, ValidationError
 from wirespeed.fieldengine import ErrorInjector, InjectedError
+from wirespeed.l3 import IPAddress, L3Identity
 from wirespeed.model import Stream, StreamEnable
 from wirespeed.model.scaling import (
     Multiplier,
@@ -30,7 +32,7 @@ from wirespeed.service.ownership import (
     Trigger,
     next_state,
 )
-from wirespeed.service.plans import build_job, tid_of
+from wirespeed.service.plans import build_job, check_mac, tid_of
 from wirespeed.service.types import (
     Effect,
     EventKind,
@@ -38,6 +40,7 @@ from wirespeed.service.types import (
     PortInfo,
     Send,
     SendRx,
+    SendSvc,
     TrafficEvent,
 )
 from wirespeed.tpld import TpldMode
@@ -212,6 +215,26 @@ class TesterCore:
         """Record the link state (the shell has set the interface)."""
         self._set(self.port(index), link_up=bool(up))
         return [TrafficEvent(EventKind.ATTR, index, {"link_up": bool(up)})]
+
+    def set_l3(self, index: int, identity: L3Identity) -> list[Effect]:
+        """Set the port's addresses; its service worker answers for them now.
+        Neighbours resolved before are forgotten, the L2 destination kept."""
+        self._set(self.port(index), l3=identity, neighbors=())
+        return [SendSvc(index, sm.SetIdentity(identity))]
+
+    def set_dst_mac(self, index: int, mac: str | None) -> None:
+        """Where streams whose destination is the port's send (TRex ``set_l2``)."""
+        self._set(self.port(index), dst_mac=None if mac is None else check_mac(mac))
+
+    def add_neighbor(self, index: int, addr: IPAddress, mac: str) -> None:
+        """Record a MAC resolved for ``addr``; a gateway's also becomes the
+        port's destination MAC (streams sent "to the port's destination")."""
+        port = self.port(index)
+        old = tuple(n for n in port.info.neighbors if n[0] != addr)
+        changes: dict[str, Any] = {"neighbors": (*old, (addr, check_mac(mac)))}
+        if addr in (port.info.l3.gateway4, port.info.l3.gateway6):
+            changes["dst_mac"] = changes["neighbors"][-1][1]
+        self._set(port, **changes)
 
     def set_promiscuous(self, index: int, on: bool) -> list[Effect]:
         """Record the promiscuous flag (a test port always sees every frame)."""

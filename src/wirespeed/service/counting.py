@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import rx_worker as rxw
+from wirespeed.dataplane import service_messages as svw
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.service import readout
 from wirespeed.service.dataplane import Dataplane
@@ -30,6 +31,7 @@ class _Port:
     def __init__(self, tx_size: int) -> None:
         self.tx_base = np.zeros(tx_size, dtype=np.int64)
         self.rx_base = np.zeros(rxw.RX_PORT_WORDS, dtype=np.int64)
+        self.svc_base = np.zeros(svw.SVC_WORDS, dtype=np.int64)
         self.slot_base: dict[int, tuple[int, int]] = {}  # at the last clear
         self.slot_origin: dict[int, tuple[int, int]] = {}  # when its stream came
         self.meter = RateMeter()
@@ -51,28 +53,43 @@ class Counting:
     # ------------------------------------------------------------------ reading
     def _rates(
         self, index: int, n_tx: int
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    ) -> tuple[
+        npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]
+    ]:
+        """The rates of the TX, RX and service words (the meter's order)."""
         r = self._ports[index].meter.rates()
-        if len(r) != n_tx + rxw.RX_PORT_WORDS:
-            r = np.zeros(n_tx + rxw.RX_PORT_WORDS)
-        return r[:n_tx], r[n_tx:]
+        n_rx = n_tx + rxw.RX_PORT_WORDS
+        if len(r) != n_rx + svw.SVC_WORDS:
+            r = np.zeros(n_rx + svw.SVC_WORDS)
+        return r[:n_tx], r[n_tx:n_rx], r[n_rx:]
 
     def port_stats(self, index: int, since_clear: bool) -> PortStats:
         """Counters and last-second rates of a port."""
         c = self._ports[index]
         tx_abs = self._dp.tx_words(index)
         rx_abs = self._dp.rx_port_words(index)
-        tx = tx_abs - c.tx_base if since_clear else tx_abs
-        rx = rx_abs - c.rx_base if since_clear else rx_abs
-        tr, rr = self._rates(index, tx_abs.size)
+        svc_abs = self._dp.svc_words(index)
+        words = {"tx": tx_abs, "rx": rx_abs, "svc": svc_abs}
+        if since_clear:
+            words = {
+                "tx": tx_abs - c.tx_base,
+                "rx": rx_abs - c.rx_base,
+                "svc": svc_abs - c.svc_base,
+            }
+        tr, rr, sr = self._rates(index, tx_abs.size)
         requested = float(tx_abs[txw.TX_REQUESTED_MPPS]) / 1000
-        return readout.port_stats(tx, rx, tr, rr, requested)
+        return readout.port_stats(words, {"tx": tr, "rx": rr, "svc": sr}, requested)
+
+    def service_words(self, index: int, since_clear: bool) -> npt.NDArray[np.int64]:
+        """The port's service counter words (since the last clear of TX)."""
+        svc = self._dp.svc_words(index)
+        return svc - self._ports[index].svc_base if since_clear else svc
 
     def stream_stats(self, index: int, slot: int, since_clear: bool) -> StreamTxStats:
         """What the stream in ``slot`` sent since the last clear (or since it was
         added), and its rates."""
         tx = self._dp.tx_words(index)
-        tr, _ = self._rates(index, tx.size)
+        tr, _, _ = self._rates(index, tx.size)
         c = self._ports[index]
         base = (c.slot_base if since_clear else c.slot_origin).get(slot, (0, 0))
         return readout.stream_stats(tx, tr, slot, base)
@@ -100,6 +117,7 @@ class Counting:
         c = self._ports[index]
         if tx:
             c.tx_base = self._dp.tx_words(index)
+            c.svc_base = self._dp.svc_words(index)
             for slot in slots:
                 s = txw.TX_PORT_WORDS + 2 * slot
                 c.slot_base[slot] = (int(c.tx_base[s]), int(c.tx_base[s + 1]))
@@ -157,7 +175,7 @@ class Counting:
         for i, c in enumerate(self._ports):
             tx = self._dp.tx_words(i)
             rx = self._dp.rx_port_words(i)
-            c.meter.add(np.concatenate([tx, rx]))
+            c.meter.add(np.concatenate([tx, rx, self._dp.svc_words(i)]))
         now = time.monotonic()
         if now - self._cpu_t < 1.0:
             return

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wirespeed.dataplane import messages as msg
+from wirespeed.dataplane import service_messages as sm
 from wirespeed.dataplane.rx_table import RX_PORT_WORDS
 from wirespeed.dataplane.tx_worker import TX_RUNNING
 from wirespeed.service.workers import PortWorkers, worker_cpus
@@ -63,12 +64,12 @@ class WorkerLost:
         return f"the {self.role.upper()} worker died ({how}); {again}"
 
 
-ReportSink = Callable[[int, "msg.WorkerReport | WorkerLost"], None]
+ReportSink = Callable[[int, "msg.WorkerReport | sm.ServiceReport | WorkerLost"], None]
 
 
 class Dataplane(Protocol):
-    """What the tester needs of a data plane with one TX and one RX side per
-    port."""
+    """What the tester needs of a data plane with a TX, an RX and a service side
+    per port."""
 
     def start(self, on_report: ReportSink) -> None:
         """Bring every port's workers up; reports and deaths go to ``on_report``
@@ -83,8 +84,15 @@ class Dataplane(Protocol):
     def send_rx(self, port: int, command: msg.RxCommand) -> None:
         """Send a command to the port's RX worker."""
 
+    def send_svc(self, port: int, command: sm.ServiceCommand) -> None:
+        """Send a command to the port's service worker (ARP/ND/ping, single
+        frames, captures); its answers come as reports."""
+
     def tx_words(self, port: int) -> npt.NDArray[np.int64]:
         """A consistent copy of the port's TX counter words."""
+
+    def svc_words(self, port: int) -> npt.NDArray[np.int64]:
+        """A consistent copy of the port's service counter words."""
 
     def rx_words(self, port: int) -> npt.NDArray[np.int64]:
         """A consistent copy of the port's RX counter words (port words, then the
@@ -104,8 +112,9 @@ class Dataplane(Protocol):
 
 
 class ProcessDataplane:
-    """Two worker processes per port, watched: a worker that dies is logged with
-    its exit status, reported and started again on the same counter block.
+    """Three worker processes per port (TX, RX, services), watched: a worker that
+    dies is logged with its exit status, reported and started again on the same
+    counter block.
 
     Args:
         specs: the ports.
@@ -162,9 +171,18 @@ class ProcessDataplane:
         with contextlib.suppress(OSError):
             self._workers[port].send_rx(command)
 
+    def send_svc(self, port: int, command: sm.ServiceCommand) -> None:
+        """Send to the service worker (a dead one is restarted by the watcher)."""
+        with contextlib.suppress(OSError):
+            self._workers[port].send_svc(command)
+
     def tx_words(self, port: int) -> npt.NDArray[np.int64]:
         """The TX counter words."""
         return self._workers[port].tx_counters.read()
+
+    def svc_words(self, port: int) -> npt.NDArray[np.int64]:
+        """The service counter words."""
+        return self._workers[port].svc_counters.read()
 
     def rx_words(self, port: int) -> npt.NDArray[np.int64]:
         """The RX counter words."""
@@ -212,7 +230,7 @@ class ProcessDataplane:
             report = conn.recv()
         except (EOFError, OSError):
             return  # the process sentinel says why
-        if self._on_report is not None and role == "tx":
+        if self._on_report is not None and role in ("tx", "svc"):
             self._on_report(index, report)
 
     def _lost(self, index: int, role: str) -> None:

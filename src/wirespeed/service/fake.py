@@ -31,7 +31,9 @@ from wirespeed.dataplane import tx_worker as txw
 from wirespeed.dataplane.rx_table import Retired
 from wirespeed.fieldengine import InjectedError
 from wirespeed.service.core import MAX_STREAMS
+from wirespeed.dataplane import service_messages as sm
 from wirespeed.service.dataplane import ReportSink, WorkerLost
+from wirespeed.service.fake_services import FakeServices
 from wirespeed.topology.testbed import PortSpec, TesterConfig
 
 __all__ = ["FakeDataplane", "fake_config"]
@@ -66,6 +68,8 @@ class FakeDataplane:
         self.links = [True] * n_ports
         #: the interfaces' own counters, as a test sets them
         self.kernel: list[dict[str, int]] = [{} for _ in range(n_ports)]
+        #: the ports' service workers (ARP/ND/ping, single frames, captures)
+        self.services = FakeServices(n_ports)
 
     # ------------------------------------------------------------------ Dataplane
     def start(self, on_report: ReportSink) -> None:
@@ -105,6 +109,20 @@ class FakeDataplane:
                     self._retire(port)
                 case msg.SetRxMode():
                     self._retire(port)
+
+    def send_svc(self, port: int, command: sm.ServiceCommand) -> None:
+        """Answer as :attr:`services` says."""
+        with self._lock:
+            self.sent.append((port, command))  # type: ignore[arg-type]
+        sink = self._on_report
+        self.services.command(
+            port, command, lambda p, rep: sink(p, rep) if sink else None  # type: ignore[arg-type]
+        )
+
+    def svc_words(self, port: int) -> npt.NDArray[np.int64]:
+        """A copy of the port's service words."""
+        with self._lock:
+            return self.services.svc_words(port)
 
     def tx_words(self, port: int) -> npt.NDArray[np.int64]:
         """A copy of the port's TX words."""

@@ -1,18 +1,99 @@
-"""From streams to the pacer's plans: rates in frames/s, modes, chains."""
+"""From streams to the pacer's plans: rates in frames/s, modes, chains, and the
+MACs a port writes into its streams' frames."""
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
 from wirespeed.dataplane.messages import TxJob, TxStreamJob
 from wirespeed.dataplane.pacer import PacerMode, StreamPlan
-from wirespeed.errors import ValidationError
-from wirespeed.model import ModeKind, Stream, StreamEnable
+from wirespeed.errors import ConfigError, ValidationError
+from wirespeed.model import MacDstMode, ModeKind, Stream, StreamEnable
 from wirespeed.model.scaling import is_fixed_rate, stream_rates
 from wirespeed.service.types import PortInfo
 
-__all__ = ["build_job", "plan_for", "tid_of"]
+__all__ = ["build_job", "check_mac", "fill_macs", "plan_for", "tid_of"]
+
+_MAC_RE = re.compile(r"^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$")
+
+
+def check_mac(mac: str, field: str = "dst_mac") -> str:
+    """``02:00:00:00:00:01`` (any case) -> lower case; else a ValidationError."""
+    if not isinstance(mac, str) or not _MAC_RE.match(mac):
+        raise ValidationError(f"not a MAC address: {mac!r}", field=field)
+    return mac.lower()
+
+
+def _dst_ip(packet: bytes) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP destination of a frame (after up to two VLAN tags), if it has one."""
+    off = 12
+    while packet[off : off + 2] in (b"\x81\x00", b"\x88\xa8") and off < 20:
+        off += 4
+    et = packet[off : off + 2]
+    if et == b"\x08\x00" and len(packet) >= off + 22:
+        return ipaddress.IPv4Address(packet[off + 18 : off + 22])
+    if et == b"\x86\xdd" and len(packet) >= off + 42:
+        return ipaddress.IPv6Address(packet[off + 26 : off + 42])
+    return None
+
+
+def _resolved_dst(stream_id: int, stream: Stream, info: PortInfo) -> str:
+    """The MAC of the next hop towards the frame's IP destination."""
+    dst = _dst_ip(stream.packet)
+    if dst is None:
+        raise ValidationError(
+            f"stream {stream_id}: its destination MAC is to be resolved but the "
+            "frame has no IPv4 or IPv6 destination",
+            field="dst_mac",
+        )
+    try:
+        hop = info.l3.next_hop(dst)
+    except ConfigError as exc:  # no address of the family, no gateway
+        raise ValidationError(
+            f"stream {stream_id}: {exc.reason}", field="dst_mac"
+        ) from exc
+    mac = info.neighbor(hop)
+    if mac is None:
+        raise ValidationError(
+            f"stream {stream_id}: the MAC of {hop} is not resolved on port "
+            f"{info.index} (resolve it first)",
+            field="dst_mac",
+        )
+    return mac
+
+
+def fill_macs(stream_id: int, stream: Stream, info: PortInfo) -> Stream:
+    """The stream with the MACs the port writes: its own as source (unless the
+    stream keeps the packet's), and as destination the port's destination MAC
+    (``PORT``) or the resolved next hop of the frame's IP destination (``ARP``).
+
+    Raises:
+        ValidationError: the MAC is not known (not set, not resolved).
+    """
+    if stream.mac_src_from_packet and stream.mac_dst_mode is MacDstMode.PACKET:
+        return stream
+    packet = bytearray(stream.packet)
+    if not stream.mac_src_from_packet:
+        packet[6:12] = bytes.fromhex(info.mac.replace(":", ""))
+    if stream.mac_dst_mode is MacDstMode.PORT:
+        if info.dst_mac is None:
+            raise ValidationError(
+                f"stream {stream_id}: port {info.index} has no destination MAC "
+                "(set one, or resolve its gateway)",
+                field="dst_mac",
+            )
+        packet[0:6] = bytes.fromhex(info.dst_mac.replace(":", ""))
+    elif stream.mac_dst_mode is MacDstMode.ARP:
+        packet[0:6] = bytes.fromhex(_resolved_dst(stream_id, stream, info).replace(":", ""))
+    return replace(
+        stream,
+        packet=bytes(packet),
+        mac_src_from_packet=True,
+        mac_dst_mode=MacDstMode.PACKET,
+    )
 
 
 def tid_of(stream: Stream) -> int:
@@ -87,7 +168,7 @@ def build_job(
     """
     sjobs = []
     for sid in sorted(enabled):
-        stream = enabled[sid]
+        stream = fill_macs(sid, enabled[sid], info)
         tid = tid_of(stream)
         if tid > info.tpld_mode.max_tid:
             raise ValidationError(
@@ -99,7 +180,7 @@ def build_job(
             info.tpld_mode.length if tid >= 0 else 0,
             info.payload_checksum_offset > 0,
         )
-        plan = plan_for(sid, stream, info.speed_bps, enabled)
+        plan = plan_for(sid, enabled[sid], info.speed_bps, enabled)
         if stream.enabled is StreamEnable.SUPPRESS:
             plan = replace(plan, suppressed=True)
         sjobs.append(TxStreamJob(slots[sid], stream, plan, tid))

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wirespeed.dataplane import rx_worker as rxw
+from wirespeed.dataplane import service_messages as svw
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.fieldengine import InjectedError
 from wirespeed.service.stats import PortStats, StreamTxStats
@@ -24,14 +25,15 @@ __all__ = ["PORT_COUNTERS", "PORT_RATES", "Counter", "port_stats", "stream_stats
 
 @dataclass(frozen=True)
 class Counter:
-    """One port counter: its ``PortStats`` field, ``"tx"`` or ``"rx"``, its word."""
+    """One port counter: its ``PortStats`` field, ``"tx"``, ``"rx"`` or ``"svc"``
+    (the worker that counts it), its word."""
 
     name: str
     side: str
     word: int
 
 
-_T, _R = "tx", "rx"
+_T, _R, _S = "tx", "rx", "svc"
 PORT_COUNTERS: tuple[Counter, ...] = (
     Counter("tx_packets", _T, txw.TX_PACKETS),
     Counter("tx_bytes", _T, txw.TX_BYTES),
@@ -49,8 +51,20 @@ PORT_COUNTERS: tuple[Counter, ...] = (
     Counter("rx_tpld_packets", _R, rxw.RX_TPLD_PACKETS),
     Counter("rx_tpld_errors", _R, rxw.RX_TPLD_ERRORS),
     Counter("rx_dropped_by_tester", _R, rxw.RX_RING_DROPS),
+    Counter("service_tx_packets", _S, svw.SVC_TX_PACKETS),
+    Counter("service_tx_bytes", _S, svw.SVC_TX_BYTES),
+    Counter("service_rx_packets", _S, svw.SVC_RX_PACKETS),
+    Counter("service_rx_bytes", _S, svw.SVC_RX_BYTES),
 )
 """Every port counter, once."""
+_ALSO_IN: tuple[tuple[str, str], ...] = (
+    ("tx_packets", "service_tx_packets"),
+    ("tx_bytes", "service_tx_bytes"),
+    ("tx_notpld_packets", "service_tx_packets"),
+    ("tx_notpld_bytes", "service_tx_bytes"),
+)
+"""Totals that include another counter: the interface sent the services' frames
+too."""
 
 #: Rates (per second, over the meter's window) of some counters: field, counter,
 #: factor (8 for bytes -> bits).
@@ -68,21 +82,24 @@ _BY_NAME = {c.name: c for c in PORT_COUNTERS}
 
 
 def port_stats(
-    tx: npt.NDArray[np.int64],
-    rx: npt.NDArray[np.int64],
-    tx_rates: npt.NDArray[np.float64],
-    rx_rates: npt.NDArray[np.float64],
+    words: dict[str, npt.NDArray[np.int64]],
+    rates: dict[str, npt.NDArray[np.float64]],
     requested_pps: float,
 ) -> PortStats:
-    """A port's statistics from its counter words (already less their baselines)
-    and the rates of the same words."""
-    words = {_T: tx, _R: rx}
-    rates = {_T: tx_rates, _R: rx_rates}
+    """A port's statistics from its workers' counter words (``"tx"``, ``"rx"``,
+    ``"svc"``: already less their baselines) and the rates of the same words."""
     counts: dict[str, Any] = {c.name: int(words[c.side][c.word]) for c in PORT_COUNTERS}
     per_s: dict[str, Any] = {}
     for name, counter, factor in PORT_RATES:
         c = _BY_NAME[counter]
         per_s[name] = float(rates[c.side][c.word]) * factor
+    for total, part in _ALSO_IN:
+        counts[total] += counts[part]
+    svc_rates = rates[_S]
+    per_s["tx_pps"] += float(svc_rates[svw.SVC_TX_PACKETS])
+    per_s["tx_bps_l2"] += float(svc_rates[svw.SVC_TX_BYTES]) * 8
+    per_s["tx_notpld_pps"] += float(svc_rates[svw.SVC_TX_PACKETS])
+    per_s["tx_notpld_bps_l2"] += float(svc_rates[svw.SVC_TX_BYTES]) * 8
     return PortStats(**counts, **per_s, requested_tx_pps=requested_pps)
 
 

@@ -48,6 +48,14 @@ class PortStats:
     rx_tpld_errors: int = 0
     rx_dropped_by_tester: int = 0
     tx_errors: int = 0
+    service_tx_packets: int = 0
+    """Frames the port's services sent (answers, requests, single frames): in
+    ``tx_packets`` too, as the interface counts them."""
+    service_tx_bytes: int = 0
+    service_rx_packets: int = 0
+    """ARP, neighbour discovery and echo frames for the port (in ``rx_packets``
+    too; never in TPLD statistics)."""
+    service_rx_bytes: int = 0
     tx_pps: float = 0.0
     tx_bps_l2: float = 0.0
     rx_pps: float = 0.0

@@ -26,6 +26,7 @@ from dataclasses import replace
 from wirespeed.analysis import TidStats
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import rx_worker as rxw
+from wirespeed.dataplane import service_messages as sm
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.dataplane.messages import WorkerReport
 from wirespeed.errors import StateError
@@ -36,6 +37,7 @@ from wirespeed.service.core import TesterCore
 from wirespeed.service.counting import Counting
 from wirespeed.service.dataplane import Dataplane, ProcessDataplane, WorkerLost
 from wirespeed.service.ownership import PortState, Reservation
+from wirespeed.service.port_services import PortServices
 from wirespeed.service.sampling import sample_period_s
 from wirespeed.service.stats import PortStats, StreamTxStats
 from wirespeed.service.types import (
@@ -45,6 +47,7 @@ from wirespeed.service.types import (
     PortInfo,
     Send,
     SendRx,
+    SendSvc,
     TrafficEvent,
 )
 from wirespeed.service.workers import ControllerSteering
@@ -52,6 +55,15 @@ from wirespeed.topology.testbed import PortSpec, TesterConfig
 from wirespeed.tpld import TpldMode
 
 __all__ = ["EventKind", "ModuleInfo", "PortInfo", "Tester", "TrafficEvent"]
+
+_SERVICE_REPORTS = (
+    sm.ResolveResult,
+    sm.PingResult,
+    sm.FramesSent,
+    sm.NeighborList,
+    sm.CaptureStatus,
+    sm.CaptureDone,
+)
 
 _log = logging.getLogger(__name__)
 _SETTLE_S = 5.0
@@ -92,7 +104,13 @@ class Tester:
         for i, spec in enumerate(config.ports):
             mod, pim = where[i]
             mac = spec.mac or _read_mac(spec)
-            infos.append(PortInfo(i, spec, mod, pim, mac, spec.speed_bps))
+            infos.append(PortInfo(i, spec, mod, pim, mac, spec.speed_bps, l3=spec.l3))
+        infos = [  # streams "to the port's destination" go to the cabled peer
+            replace(p, dst_mac=infos[p.spec.peer].mac)
+            if p.spec.peer is not None and 0 <= p.spec.peer < len(infos)
+            else p
+            for p in infos
+        ]
         self._core = TesterCore(infos, [tuple(m) for m in config.modules])
         self._dp: Dataplane = dataplane or ProcessDataplane(
             list(config.ports), qdisc_bypass=qdisc_bypass, cpus=cpus
@@ -105,6 +123,14 @@ class Tester:
         )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.services = PortServices(
+            self._core,
+            self._dp,
+            self._lock,
+            self._run,
+            lambda i: self._counting.service_words(i, since_clear=False),
+        )
+        """L3 identity, resolution, ping, single frames, captures."""
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Tester:
@@ -116,6 +142,8 @@ class Tester:
         for i, port in enumerate(self.ports):
             if port.tpld_mode is not TpldMode.NORMAL:
                 self._run([SendRx(i, msg.SetRxMode(port.tpld_mode))])
+            if port.l3.is_l3:
+                self._run([SendSvc(i, sm.SetIdentity(port.l3))])
         for target, name in (
             (self._report_loop, "ws-events"),
             (self._sample_loop, "ws-rates"),
@@ -132,6 +160,7 @@ class Tester:
         for t in self._threads:
             t.join(timeout=3)
         self._dp.close()
+        self.services.close()
 
     def __enter__(self) -> Tester:
         return self.start()
@@ -156,6 +185,8 @@ class Tester:
                     self._dp.send_tx(port, command)
                 case SendRx(port, command):
                     self._dp.send_rx(port, command)
+                case SendSvc(port, command):
+                    self._dp.send_svc(port, command)
         return events
 
     def _act(self, fn: Callable[[], list[Effect]]) -> None:
@@ -193,8 +224,15 @@ class Tester:
     def _report_loop(self) -> None:
         while (item := self._reports.get()) is not None:
             port, report = item
+            if isinstance(report, _SERVICE_REPORTS):
+                self.services.on_report(port, report)
+                continue
             with self._lock:
-                if isinstance(report, WorkerLost):
+                if isinstance(report, WorkerLost) and report.role == "svc":
+                    self._run([SendSvc(port, sm.SetIdentity(self.ports[port].l3))])
+                    self.services.on_worker_lost(port, report.message)
+                    events = []
+                elif isinstance(report, WorkerLost):
                     lost = self._core.on_worker_lost(
                         port, report.message, sender=report.role == "tx"
                     )

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wirespeed.dataplane import messages as msg
+from wirespeed.dataplane import service_messages as sm
+from wirespeed.l3 import IPAddress, L3Identity
 from wirespeed.topology.testbed import PortSpec
 from wirespeed.tpld import TpldMode
 
@@ -19,6 +21,7 @@ __all__ = [
     "PortInfo",
     "Send",
     "SendRx",
+    "SendSvc",
     "TrafficEvent",
 ]
 
@@ -62,6 +65,20 @@ class PortInfo:
     payload_checksum_offset: int = 0
     latency_offset_ns: int = 0
     fec_mode: str = "OFF"  # accepted and reported; a veth has no FEC
+    l3: L3Identity = field(default_factory=L3Identity)
+    dst_mac: str | None = None
+    """Where frames of streams whose destination MAC is the port's go (TRex's L2
+    destination, or the resolved gateway in L3 mode); the cabled peer's MAC until
+    set, ``None`` when not known."""
+    neighbors: tuple[tuple[IPAddress, str], ...] = ()
+    """MACs resolved for this port (address, MAC), newest last."""
+
+    def neighbor(self, addr: IPAddress) -> str | None:
+        """The MAC resolved for ``addr`` (``None``: not resolved)."""
+        for a, mac in reversed(self.neighbors):
+            if a == addr:
+                return mac
+        return None
 
     @property
     def name(self) -> str:
@@ -98,4 +115,12 @@ class SendRx:
     command: msg.RxCommand
 
 
-Effect = Send | SendRx | TrafficEvent
+@dataclass(frozen=True)
+class SendSvc:
+    """A command for the service worker of ``port``."""
+
+    port: int
+    command: sm.ServiceCommand
+
+
+Effect = Send | SendRx | SendSvc | TrafficEvent

@@ -1,4 +1,4 @@
-"""The two worker processes of a port (TX and RX) and their shared counters."""
+"""The worker processes of a port (TX, RX and services) and their shared counters."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.messages import Quit, Ready, RxCommand, TxCommand
 from wirespeed.dataplane.rx_worker import rx_words
+from wirespeed.dataplane.service_messages import SVC_WORDS, ServiceCommand
 from wirespeed.dataplane.tx_worker import tx_words
 from wirespeed.errors import PortError
 from wirespeed.service.core import MAX_STREAMS
@@ -146,7 +147,7 @@ class _Worker:
 
 
 class PortWorkers:
-    """Starts, commands and stops the TX and RX processes of one port."""
+    """Starts, commands and stops the TX, RX and service processes of one port."""
 
     def __init__(
         self,
@@ -162,8 +163,10 @@ class PortWorkers:
         self._cpus = cpus
         self.tx_counters = CounterBlock(tx_words(MAX_STREAMS))
         self.rx_counters = CounterBlock(rx_words())
+        self.svc_counters = CounterBlock(SVC_WORDS)
         self._tx: _Worker | None = None
         self._rx: _Worker | None = None
+        self._svc: _Worker | None = None
 
     def _spawn(self, role: str) -> _Worker:
         if role == "tx":
@@ -173,17 +176,21 @@ class PortWorkers:
             if self._cpus[0] is not None:
                 extra += ["--cpu", str(self._cpus[0])]
             return _Worker("tx", self.spec, self.tx_counters.name, extra)
+        if role == "svc":
+            return _Worker("svc", self.spec, self.svc_counters.name, [])
         rx_extra = [] if self._cpus[1] is None else ["--cpu", str(self._cpus[1])]
         if not self.spec.reaches_stack:
             rx_extra.append("--keep-from-stack")
         return _Worker("rx", self.spec, self.rx_counters.name, rx_extra)
 
     def start(self) -> None:
-        """Start both processes and wait until they have opened their sockets."""
+        """Start the processes and wait until they have opened their sockets."""
         self._tx = self._spawn("tx")
         self._rx = self._spawn("rx")
+        self._svc = self._spawn("svc")
         self._tx.wait_ready("TX", self.index, self.spec.interface)
         self._rx.wait_ready("RX", self.index, self.spec.interface)
+        self._svc.wait_ready("service", self.index, self.spec.interface)
         log.info(
             "port %d (%s): TX worker pid %d on CPU %s, RX worker pid %d on CPU %s",
             self.index,
@@ -197,19 +204,19 @@ class PortWorkers:
     def restart(self, role: str) -> None:
         """Start the ``role`` worker again (the old one has exited): it goes on
         with the same counter block."""
-        old = self._tx if role == "tx" else self._rx
+        old = self._role(role)
         if old is not None:
             old.close()
         new = self._spawn(role)
-        if role == "tx":
-            self._tx = new
-        else:
-            self._rx = new
+        setattr(self, f"_{role}", new)
         new.wait_ready(role.upper(), self.index, self.spec.interface)
+
+    def _role(self, role: str) -> _Worker | None:
+        return {"tx": self._tx, "rx": self._rx, "svc": self._svc}[role]
 
     def exit_status(self, role: str) -> int | None:
         """The exit status of the ``role`` worker (``None`` while it runs)."""
-        w = self._tx if role == "tx" else self._rx
+        w = self._role(role)
         return None if w is None else w.proc.poll()
 
     def watched(self) -> list[tuple[str, Connection, int]]:
@@ -217,7 +224,7 @@ class PortWorkers:
         process has exited."""
         return [
             (role, w.conn, w.pidfd)
-            for role, w in (("tx", self._tx), ("rx", self._rx))
+            for role, w in (("tx", self._tx), ("rx", self._rx), ("svc", self._svc))
             if w is not None
         ]
 
@@ -231,6 +238,11 @@ class PortWorkers:
         assert self._rx is not None
         self._rx.send(command)
 
+    def send_svc(self, command: ServiceCommand) -> None:
+        """Send a command to the service worker."""
+        assert self._svc is not None
+        self._svc.send(command)
+
     @property
     def pids(self) -> tuple[int | None, int | None]:
         """The process ids of the TX and RX workers."""
@@ -240,13 +252,14 @@ class PortWorkers:
         )
 
     def close(self) -> None:
-        """Stop both processes and free the counters."""
-        for w in (self._tx, self._rx):
+        """Stop the processes and free the counters."""
+        for w in (self._tx, self._rx, self._svc):
             if w is not None:
                 w.close()
-        self._tx = self._rx = None
+        self._tx = self._rx = self._svc = None
         self.tx_counters.close()
         self.rx_counters.close()
+        self.svc_counters.close()
 
 
 def _cpu_list(pid: int) -> str:

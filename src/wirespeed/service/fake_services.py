@@ -1,0 +1,118 @@
+"""The service side of :class:`~wirespeed.service.fake.FakeDataplane`: what a
+port's service worker would answer, as a test says it (for front-end tests).
+
+    fake.services.neighbors[0]["198.18.1.1"] = "02:00:00:00:01:01"   # answers ARP
+    fake.services.rtt_ns = 250_000                                   # ping replies
+
+A resolution of an address nobody was told about fails as the worker's does; every
+frame sent is kept (``fake.services.sent[port]``) and counted in the port's service
+words; captures keep the frames a test hands to :meth:`FakeServices.capture`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from wirespeed.capture import PcapWriter, PcapngWriter
+from wirespeed.dataplane import service_messages as sm
+from wirespeed.l3 import L3Identity
+
+__all__ = ["FakeServices"]
+
+_FCS = 4
+
+
+class FakeServices:
+    """Service workers of ``n_ports`` ports, answering from tables."""
+
+    def __init__(self, n_ports: int) -> None:
+        self.words = [np.zeros(sm.SVC_WORDS, dtype=np.int64) for _ in range(n_ports)]
+        self.identity = [L3Identity() for _ in range(n_ports)]
+        #: per port, address (text) -> MAC that "answers"
+        self.neighbors: list[dict[str, str]] = [{} for _ in range(n_ports)]
+        self.rtt_ns = 100_000
+        self.sent: list[list[bytes]] = [[] for _ in range(n_ports)]
+        self._captures: dict[int, tuple[int, sm.CaptureSpec, list[bytes]]] = {}
+
+    def command(
+        self, port: int, cmd: sm.ServiceCommand, report: Callable[[int, object], None]
+    ) -> None:
+        """Carry out ``cmd`` and answer through ``report`` at once."""
+        w = self.words[port]
+        match cmd:
+            case sm.SetIdentity(identity):
+                self.identity[port] = identity
+            case sm.Resolve(req, addr, timeout_s):
+                mac = self.neighbors[port].get(str(addr))
+                word = sm.ARP_REQUESTS_TX if addr.version == 4 else sm.NS_TX
+                w[word] += 1
+                if mac is None:
+                    what = "ARP" if addr.version == 4 else "neighbour solicitation"
+                    msg = f"{addr} did not answer {what} within {timeout_s:g} s"
+                    report(port, sm.ResolveResult(req, addr, None, msg))
+                else:
+                    report(port, sm.ResolveResult(req, addr, mac))
+            case sm.StartPing(req, dst, _mac, count):
+                entries = tuple(
+                    sm.PingEntry(i + 1, "success", dst, self.rtt_ns, 64, cmd.size_bytes)
+                    for i in range(count)
+                )
+                report(port, sm.PingResult(req, entries))
+            case sm.SendFrames(req, frames):
+                size = sum(max(len(f), 60) + _FCS for f in frames)
+                self.sent[port].extend(frames)
+                for word, n in (
+                    (sm.SVC_TX_PACKETS, len(frames)),
+                    (sm.SVC_TX_BYTES, size),
+                    (sm.SVC_SINGLE_PACKETS, len(frames)),
+                    (sm.SVC_SINGLE_BYTES, size),
+                ):
+                    w[word] += n
+                w[sm.SVC_SINGLE_LAST_NS] = time.time_ns()
+                report(port, sm.FramesSent(req, len(frames), size, time.time_ns()))
+            case sm.QueryNeighbors(req):
+                report(port, sm.NeighborList(req, ()))
+            case sm.StartCapture(req, cid, spec):
+                self._captures[cid] = (port, spec, [])
+                self._write(cid)
+                report(port, sm.CaptureStatus(req, {cid: sm.CaptureStats()}))
+            case sm.StopCapture(req, cid):
+                st = self._stats(cid, done=True)
+                self._captures.pop(cid, None)
+                report(port, sm.CaptureStatus(req, {cid: st}))
+            case sm.QueryCaptures(req):
+                stats = {
+                    cid: self._stats(cid)
+                    for cid, (p, _s, _f) in self._captures.items()
+                    if p == port
+                }
+                report(port, sm.CaptureStatus(req, stats))
+
+    def capture(self, port: int, frames: list[bytes]) -> None:
+        """Frames "seen" on ``port``: every running capture there keeps them."""
+        for cid, (p, spec, kept) in self._captures.items():
+            if p == port:
+                room = (spec.limit_frames or len(frames)) - len(kept)
+                kept.extend(frames[: max(0, room)])
+                self._write(cid)
+
+    def _stats(self, cid: int, *, done: bool = False) -> sm.CaptureStats:
+        _p, _spec, kept = self._captures[cid]
+        return sm.CaptureStats(len(kept), sum(len(f) for f in kept), 0, done)
+
+    def _write(self, cid: int) -> None:
+        _p, spec, kept = self._captures[cid]
+        writer_cls = PcapngWriter if spec.fmt == "pcapng" else PcapWriter
+        now = time.time_ns()
+        with writer_cls(Path(spec.path), snaplen=spec.snaplen) as wr:
+            for i, f in enumerate(kept):
+                wr.write(f, ts_ns=now + i, orig_len=len(f), outbound=False)
+
+    def svc_words(self, port: int) -> npt.NDArray[np.int64]:
+        """A copy of the port's service words."""
+        return self.words[port].copy()

@@ -1,0 +1,436 @@
+"""The tester's port services: L3 identity, resolution, ping, single frames and
+captures, for every front end (the API, TRex, Xena, the CLI).
+
+Each port's service worker does the work (:mod:`wirespeed.dataplane.service_worker`);
+this side sends it commands, waits for the answers (without holding the tester's
+lock) and records what the core needs: the port's addresses and the MACs resolved,
+which streams "to the resolved MAC" are sent to.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from wirespeed.capture import CapturedFrames, read_capture
+from wirespeed.dataplane import messages as msg
+from wirespeed.dataplane import service_messages as sm
+from wirespeed.errors import ConfigError, PortError, StateError, ValidationError
+from wirespeed.l3 import IPAddress, L3Identity, parse_address
+from wirespeed.service.dataplane import Dataplane
+from wirespeed.service.types import Effect, Send
+
+if TYPE_CHECKING:
+    from wirespeed.service.core import TesterCore
+
+__all__ = ["CaptureInfo", "PortServices", "service_counters"]
+
+_log = logging.getLogger("wirespeed.service")
+
+MAX_CAPTURE_FRAMES = 10_000_000
+MAX_CAPTURE_BYTES = 1 << 30
+"""What one capture may keep at most (frames, bytes): the memory/disk cap."""
+_ANSWER_SLACK_S = 5.0  # how much longer than its own timeout a request may take
+
+_SERVICE_COUNTERS = {
+    "service_tx_packets": sm.SVC_TX_PACKETS,
+    "service_tx_bytes": sm.SVC_TX_BYTES,
+    "service_rx_packets": sm.SVC_RX_PACKETS,
+    "service_rx_bytes": sm.SVC_RX_BYTES,
+    "single_packets": sm.SVC_SINGLE_PACKETS,
+    "single_bytes": sm.SVC_SINGLE_BYTES,
+    "single_last_ns": sm.SVC_SINGLE_LAST_NS,
+    "arp_requests_rx": sm.ARP_REQUESTS_RX,
+    "arp_replies_tx": sm.ARP_REPLIES_TX,
+    "arp_requests_tx": sm.ARP_REQUESTS_TX,
+    "arp_replies_rx": sm.ARP_REPLIES_RX,
+    "ns_rx": sm.NS_RX,
+    "na_tx": sm.NA_TX,
+    "ns_tx": sm.NS_TX,
+    "na_rx": sm.NA_RX,
+    "ping_requests_rx": sm.PING4_REQUESTS_RX,
+    "ping_replies_tx": sm.PING4_REPLIES_TX,
+    "ping_requests_tx": sm.PING4_REQUESTS_TX,
+    "ping_replies_rx": sm.PING4_REPLIES_RX,
+    "ping6_requests_rx": sm.PING6_REQUESTS_RX,
+    "ping6_replies_tx": sm.PING6_REPLIES_TX,
+    "ping6_requests_tx": sm.PING6_REQUESTS_TX,
+    "ping6_replies_rx": sm.PING6_REPLIES_RX,
+    "service_ignored": sm.SVC_IGNORED,
+}
+
+
+def service_counters(words: np.ndarray) -> dict[str, int]:  # type: ignore[type-arg]
+    """The service worker's counters by name."""
+    return {name: int(words[w]) for name, w in _SERVICE_COUNTERS.items()}
+
+
+@dataclass(frozen=True)
+class CaptureInfo:
+    """A capture as the tester knows it: where, what, and its last counts."""
+
+    capture_id: int
+    port: int
+    spec: sm.CaptureSpec
+    stats: sm.CaptureStats
+    active: bool
+    start_ns: int
+
+    @property
+    def path(self) -> Path:
+        """The pcap/pcapng file."""
+        return Path(self.spec.path)
+
+
+class _Waiter:
+    __slots__ = ("event", "port", "report")
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.event = threading.Event()
+        self.report: sm.ServiceReport | None = None
+
+
+class PortServices:
+    """Port services of one tester (``tester.services``)."""
+
+    def __init__(
+        self,
+        core: TesterCore,
+        dp: Dataplane,
+        lock: threading.RLock,
+        run: Callable[[list[Effect]], object],
+        words: Callable[[int], np.ndarray],  # type: ignore[type-arg]
+    ) -> None:
+        self._core = core
+        self._dp = dp
+        self._lock = lock
+        self._run = run
+        self._words = words
+        self._req = itertools.count(1)
+        self._waiting: dict[int, _Waiter] = {}
+        self._wait_lock = threading.Lock()
+        self._cap_ids = itertools.count(1)
+        self._captures: dict[int, CaptureInfo] = {}
+        self._dir: Path | None = None
+
+    # ------------------------------------------------------------------ plumbing
+    def on_report(self, port: int, report: sm.ServiceReport) -> None:
+        """An answer (or a push) from a port's service worker."""
+        if isinstance(report, sm.CaptureDone):
+            with self._lock:
+                info = self._captures.get(report.capture_id)
+                if info is not None:
+                    self._captures[report.capture_id] = _with(info, report.stats)
+                    self._show_tx(port)
+            return
+        with self._wait_lock:
+            waiter = self._waiting.pop(report.req, None)
+        if waiter is not None:
+            waiter.report = report
+            waiter.event.set()
+
+    def on_worker_lost(self, port: int, message: str) -> None:
+        """The port's service worker died: what it was doing is lost."""
+        with self._wait_lock:
+            lost = [r for r, w in self._waiting.items() if w.port == port]
+            waiters = [self._waiting.pop(r) for r in lost]
+        for w in waiters:
+            w.event.set()  # no report: the caller raises
+        with self._lock:
+            for cid, info in list(self._captures.items()):
+                if info.port == port and info.active:
+                    st = sm.CaptureStats(
+                        info.stats.frames, info.stats.bytes, info.stats.missed, True,
+                        f"the service worker died ({message})",
+                    )
+                    self._captures[cid] = _with(info, st, active=False)
+        _log.error("port %d: service worker lost: %s", port, message)
+
+    def _call(
+        self, port: int, make: Callable[[int], sm.ServiceCommand], wait_s: float
+    ) -> sm.ServiceReport:
+        req = next(self._req)
+        waiter = _Waiter(port)
+        with self._wait_lock:
+            self._waiting[req] = waiter
+        self._dp.send_svc(port, make(req))
+        if not waiter.event.wait(wait_s + _ANSWER_SLACK_S) or waiter.report is None:
+            with self._wait_lock:
+                self._waiting.pop(req, None)
+            raise PortError(
+                f"port {port}: its service worker did not answer", port=port
+            )
+        return waiter.report
+
+    # ------------------------------------------------------------------ identity
+    def set_l3(self, port: int, identity: L3Identity) -> None:
+        """Give the port addresses (or take them: ``L3Identity()``)."""
+        identity.check()
+        with self._lock:
+            self._run(self._core.set_l3(port, identity))
+
+    def l3(self, port: int) -> L3Identity:
+        """The port's addresses."""
+        return self._core.port(port).info.l3
+
+    def set_dst_mac(self, port: int, mac: str | None) -> None:
+        """The L2 destination of streams sent to "the port's destination"."""
+        with self._lock:
+            self._core.set_dst_mac(port, mac)
+
+    # ------------------------------------------------------------------ resolving
+    def resolve(
+        self, port: int, addr: IPAddress | str | None = None, *, timeout_s: float = 3.0
+    ) -> str:
+        """Resolve ``addr`` (default: the port's IPv4 gateway, else its IPv6
+        gateway) to a MAC by ARP / neighbour solicitation; the MAC is recorded
+        (a gateway's becomes the port's destination MAC).
+
+        Raises:
+            PortError: nobody answered in ``timeout_s`` ("198.18.1.1 did not
+                answer ARP on port 0 within 3 s").
+            ConfigError: the port has no address for it.
+        """
+        info = self._core.port(port).info
+        target = self._target(info.l3, addr)
+        hop = info.l3.next_hop(target)
+        if not 0 < timeout_s <= 60:
+            raise ValidationError("timeout must be in (0, 60] s", field="timeout")
+        rep = self._call(
+            port, lambda req: sm.Resolve(req, hop, timeout_s, min(0.5, timeout_s / 3)),
+            timeout_s,
+        )
+        assert isinstance(rep, sm.ResolveResult)
+        if rep.mac is None:
+            raise PortError(f"{rep.error} (port {port})" if rep.error else
+                            f"{hop}: not resolved on port {port}", port=port)
+        with self._lock:
+            self._core.add_neighbor(port, hop, rep.mac)
+        return rep.mac
+
+    def resolve_gateways(self, port: int, *, timeout_s: float = 3.0) -> dict[IPAddress, str]:
+        """Resolve every gateway the port has; their MACs."""
+        ident = self.l3(port)
+        out: dict[IPAddress, str] = {}
+        for gw in (ident.gateway4, ident.gateway6):
+            if gw is not None:
+                out[gw] = self.resolve(port, gw, timeout_s=timeout_s)
+        return out
+
+    @staticmethod
+    def _target(ident: L3Identity, addr: IPAddress | str | None) -> IPAddress:
+        if addr is not None:
+            return addr if not isinstance(addr, str) else parse_address(addr, "address")
+        gw = ident.gateway4 or ident.gateway6
+        if gw is None:
+            raise ConfigError(
+                "the port has no gateway: name the address to resolve", field="address"
+            )
+        return gw
+
+    def neighbors(self, port: int) -> list[tuple[IPAddress, str]]:
+        """The port's neighbour table (every MAC it learned or resolved)."""
+        rep = self._call(port, sm.QueryNeighbors, 1.0)
+        assert isinstance(rep, sm.NeighborList)
+        return list(rep.entries)
+
+    # ------------------------------------------------------------------ ping
+    def ping(
+        self,
+        port: int,
+        dst: IPAddress | str,
+        *,
+        count: int = 5,
+        interval_s: float = 1.0,
+        size_bytes: int = 64,
+        timeout_s: float = 1.0,
+    ) -> list[sm.PingEntry]:
+        """Ping ``dst`` from the port (its next hop is resolved first if need be);
+        one entry per request, in order."""
+        addr = parse_address(dst, "dst") if isinstance(dst, str) else dst
+        if not 1 <= count <= 10_000:
+            raise ValidationError("count must be 1..10000", field="count")
+        if not 0 < interval_s <= 60 or not 0 < timeout_s <= 60:
+            raise ValidationError("interval and timeout must be in (0, 60] s",
+                                  field="interval")
+        if not 64 <= size_bytes <= 9216:
+            raise ValidationError("size must be 64..9216 bytes", field="size")
+        info = self._core.port(port).info
+        hop = info.l3.next_hop(addr)
+        mac = info.neighbor(hop) or self.resolve(port, hop)
+        rep = self._call(
+            port,
+            lambda req: sm.StartPing(req, addr, mac, count, interval_s, size_bytes,
+                                     timeout_s),
+            count * interval_s + timeout_s,
+        )
+        assert isinstance(rep, sm.PingResult)
+        if rep.error:
+            raise PortError(f"port {port}: {rep.error}", port=port)
+        return list(rep.entries)
+
+    # ------------------------------------------------------------------ frames
+    def send_frames(
+        self, port: int, frames: list[bytes], *, ipg_us: float = 0.0
+    ) -> sm.FramesSent:
+        """Send ``frames`` (bytes without FCS) now, one after the other; counted
+        as the port's TX (and as single frames)."""
+        for i, f in enumerate(frames):
+            if not 14 <= len(f) <= 16_380:
+                raise ValidationError(
+                    f"frame {i} is {len(f)} bytes (14..16380)", field="frames"
+                )
+        if not 0 <= ipg_us <= 10_000_000:
+            raise ValidationError("ipg must be 0..10 s", field="ipg_usec")
+        wait = len(frames) * ipg_us / 1e6 + 1.0
+        rep = self._call(port, lambda req: sm.SendFrames(req, tuple(frames), ipg_us),
+                         wait)
+        assert isinstance(rep, sm.FramesSent)
+        if rep.error:
+            raise PortError(f"port {port}: {rep.error}", port=port)
+        return rep
+
+    def counters(self, port: int) -> dict[str, int]:
+        """The port's service counters (ARP, ND, ping, single frames)."""
+        return service_counters(self._words(port))
+
+    # ------------------------------------------------------------------ captures
+    def _capture_dir(self) -> Path:
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="wirespeed-captures-"))
+        return self._dir
+
+    def start_capture(
+        self,
+        port: int,
+        *,
+        filter: str = "",
+        limit_frames: int | None = 1000,
+        limit_bytes: int | None = None,
+        snaplen: int = 65535,
+        rx: bool = True,
+        tx: bool = True,
+        path: str | Path | None = None,
+        fmt: str = "pcapng",
+    ) -> int:
+        """Start capturing on the port; the capture's id.
+
+        Raises:
+            ConfigError: a filter libpcap cannot compile (its message), a limit
+                beyond the cap, no direction.
+        """
+        self._core.port(port)
+        if not (rx or tx):
+            raise ValidationError("capture at least one direction", field="direction")
+        if limit_frames is not None and not 1 <= limit_frames <= MAX_CAPTURE_FRAMES:
+            raise ValidationError(
+                f"limit must be 1..{MAX_CAPTURE_FRAMES} frames", field="limit"
+            )
+        if limit_bytes is not None and not 1 <= limit_bytes <= MAX_CAPTURE_BYTES:
+            raise ValidationError(
+                f"byte limit must be 1..{MAX_CAPTURE_BYTES} (the capture memory cap)",
+                field="limit_bytes",
+            )
+        if fmt not in ("pcap", "pcapng"):
+            raise ValidationError(f"unknown format {fmt!r} (pcap, pcapng)", field="format")
+        cid = next(self._cap_ids)
+        where = Path(path) if path is not None else self._capture_dir() / f"capture-{cid}.{fmt}"
+        spec = sm.CaptureSpec(
+            str(where), filter, snaplen, limit_frames, limit_bytes or MAX_CAPTURE_BYTES,
+            rx, tx, fmt,
+        )
+        rep = self._call(port, lambda req: sm.StartCapture(req, cid, spec), 5.0)
+        assert isinstance(rep, sm.CaptureStatus)
+        if rep.error:
+            raise ConfigError(rep.error, field="filter" if "filter" in rep.error or "syntax" in rep.error else "capture")
+        import time
+
+        with self._lock:
+            self._captures[cid] = CaptureInfo(
+                cid, port, spec, rep.captures.get(cid, sm.CaptureStats()), True,
+                time.time_ns(),
+            )
+            self._show_tx(port)
+        return cid
+
+    def _show_tx(self, port: int) -> None:
+        """The TX worker sends where captures see it while one captures TX."""
+        visible = any(
+            i.port == port and i.active and i.spec.tx for i in self._captures.values()
+        )
+        self._run([Send(port, msg.ShowTx(visible))])
+
+    def _info(self, cid: int) -> CaptureInfo:
+        info = self._captures.get(cid)
+        if info is None:
+            raise ValidationError(f"no capture {cid}", field="capture_id")
+        return info
+
+    def stop_capture(self, cid: int) -> CaptureInfo:
+        """Stop a capture (its file stays until :meth:`remove_capture`)."""
+        info = self._info(cid)
+        if info.active:
+            rep = self._call(info.port, lambda req: sm.StopCapture(req, cid), 5.0)
+            assert isinstance(rep, sm.CaptureStatus)
+            st = rep.captures.get(cid, info.stats)
+            with self._lock:
+                info = self._captures[cid] = _with(info, st, active=False)
+                self._show_tx(info.port)
+        return info
+
+    def captures(self) -> list[CaptureInfo]:
+        """Every capture, with counts fresh from the workers."""
+        ports = {i.port for i in self._captures.values() if i.active}
+        for port in ports:
+            rep = self._call(port, sm.QueryCaptures, 1.0)
+            assert isinstance(rep, sm.CaptureStatus)
+            with self._lock:
+                for cid, st in rep.captures.items():
+                    if cid in self._captures:
+                        self._captures[cid] = _with(self._captures[cid], st)
+        return sorted(self._captures.values(), key=lambda i: i.capture_id)
+
+    def capture(self, cid: int) -> CaptureInfo:
+        """One capture (fresh counts)."""
+        self._info(cid)
+        return next(i for i in self.captures() if i.capture_id == cid)
+
+    def read_capture(self, cid: int) -> CapturedFrames:
+        """The frames captured so far."""
+        info = self._info(cid)
+        if not info.path.exists():
+            raise StateError(f"capture {cid}: its file is gone", port=info.port)
+        return read_capture(info.path)
+
+    def remove_capture(self, cid: int) -> None:
+        """Stop a capture and delete its file (if wirespeed chose where)."""
+        info = self.stop_capture(cid)
+        with self._lock:
+            self._captures.pop(cid, None)
+        if self._dir is not None and info.path.parent == self._dir:
+            info.path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Remove the captures wirespeed kept in its own folder."""
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _with(
+    info: CaptureInfo, stats: sm.CaptureStats, *, active: bool | None = None
+) -> CaptureInfo:
+    return CaptureInfo(
+        info.capture_id, info.port, info.spec, stats,
+        (info.active and not stats.done) if active is None else active,
+        info.start_ns,
+    )
