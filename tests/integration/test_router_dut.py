@@ -16,6 +16,7 @@ from scapy.layers.inet import ICMP, IP
 from scapy.layers.inet6 import ICMPv6EchoRequest, IPv6
 from scapy.layers.l2 import Ether
 
+from wirespeed.client import Chassis
 from wirespeed.errors import ConfigError
 from wirespeed.topology.netns import in_netns, netns_exists
 from wirespeed.topology.router import Router
@@ -195,3 +196,18 @@ def test_a_bad_rule_is_refused_with_nfts_message_before_anything_is_built() -> N
     assert err.value.reason.startswith("rule 0 'udp dprot 9 drop': Error: syntax error")
     assert not netns_exists(tb.lab.netns_name("p0"))
     assert tb.config is None
+
+
+def test_chassis_embedded_with_the_router() -> None:
+    with Chassis.embedded(modules=2, dut="router", firewall=[RULE]) as c:
+        assert c.testbed is not None
+        assert c.testbed.router is not None
+        router_ns = c.testbed.router.netns
+        assert c.testbed.dut_counters() == {RULE: 0}
+        assert [p.spec.l3.describe() for p in c.tester.ports] == [
+            "198.18.1.2/24 via 198.18.1.1, 2001:2:0:1::2/64 via 2001:2:0:1::1",
+            "198.18.2.2/24 via 198.18.2.1, 2001:2:0:2::2/64 via 2001:2:0:2::1",
+            "198.18.3.1/24, 2001:2:0:3::1/64",
+            "198.18.3.2/24, 2001:2:0:3::2/64",
+        ]
+    assert not netns_exists(router_ns)
