@@ -18,6 +18,8 @@ from scapy.layers.l2 import Ether
 
 from wirespeed.client import Chassis
 from wirespeed.errors import ConfigError
+from wirespeed.profiles import profile_from_dict
+from wirespeed.runner import run_profile
 from wirespeed.topology.netns import in_netns, netns_exists
 from wirespeed.topology.router import Router
 from wirespeed.topology.testbed import EmbeddedTestbed, PortSpec
@@ -198,6 +200,16 @@ def test_a_bad_rule_is_refused_with_nfts_message_before_anything_is_built() -> N
     assert tb.config is None
 
 
+def test_a_router_without_firewall_counts_nothing() -> None:
+    tb = EmbeddedTestbed(modules=1, dut="router")
+    tb.start()
+    try:
+        assert tb.dut_counters() == {}
+        assert tb.impair_mechanism == "router"
+    finally:
+        tb.close()
+
+
 def test_chassis_embedded_with_the_router() -> None:
     with Chassis.embedded(modules=2, dut="router", firewall=[RULE]) as c:
         assert c.testbed is not None
@@ -211,3 +223,36 @@ def test_chassis_embedded_with_the_router() -> None:
             "198.18.3.2/24, 2001:2:0:3::2/64",
         ]
     assert not netns_exists(router_ns)
+
+
+def test_a_profile_run_reports_the_router_and_its_firewall_counts() -> None:
+    profile = profile_from_dict(
+        {
+            "testbed": {"modules": 1, "dut": "router", "firewall": [RULE]},
+            "duration": 2,  # an upper bound: the burst ends the run
+            "cooldown": 0.2,
+            "streams": [
+                {
+                    "port": 0,
+                    "header": [
+                        {"Ether": {"dst": "02:77:73:01:00:01"}},
+                        {"IP": {"src": "198.18.1.2", "dst": "198.18.2.2"}},
+                        {"UDP": {"sport": 1025, "dport": 9}},
+                    ],
+                    "rate": {"pps": 10000},
+                    "length": {"type": "fixed", "min": 128},
+                    "mode": {"type": "single_burst", "total_pkts": 500},
+                    "tpld_id": 0,
+                }
+            ],
+        }
+    )
+    results = run_profile(profile)
+    assert results["ports"]["0"]["tx_packets"] == 500
+    assert results["ports"]["1"]["rx_packets"] == 0
+    assert results["dut"] == {
+        "mechanism": "router",
+        "counters": {RULE: 500},
+        "router": Router(results["dut"]["router"]["netns"]).to_dict(),
+    }
+    assert not netns_exists(results["dut"]["router"]["netns"])

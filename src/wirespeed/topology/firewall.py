@@ -117,7 +117,9 @@ def apply_rules(netns: str, rules: Sequence[str]) -> None:
 
 
 def firewall_counters(netns: str, rules: Sequence[str]) -> dict[str, int]:
-    """Packets each rule counted, by rule (in order)."""
+    """Packets each rule counted, by rule (in order; none: ``{}``)."""
+    if not rules:
+        return {}
     listed = _listed_rules(netns)
     out: dict[str, int] = {}
     for rule, item in zip(rules, listed, strict=True):
