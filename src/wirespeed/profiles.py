@@ -3,6 +3,7 @@
 Shape::
 
     testbed: {modules: 1, speed: 1G, dut: false, impair: "loss=1%"}  # or config: FILE
+    # dut: true / bridge (impairable), or router (with firewall: ["udp dport 9 drop"])
     duration: 5          # seconds of traffic
     cooldown: 1          # seconds before reading the counters
     ports:               # optional per-port settings
@@ -32,7 +33,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from wirespeed.errors import ConfigError, WirespeedError
 from wirespeed.model import (
@@ -57,6 +65,7 @@ from wirespeed.packet.template import (
     template_from_scapy,
 )
 from wirespeed.server.trex.stream_json import instruction_from_trex_json
+from wirespeed.topology.testbed import DutKind
 
 __all__ = ["Profile", "load_profile", "profile_from_dict"]
 
@@ -84,8 +93,18 @@ class _Strict(BaseModel):
 class TestbedModel(_Strict):
     modules: int = Field(2, ge=1, le=8)
     speed: str | int = "1G"
-    dut: bool = False
+    dut: bool | str = False
     impair: str | None = None
+    firewall: list[str] = Field(default_factory=list)
+
+    @field_validator("dut")
+    @classmethod
+    def _dut(cls, v: bool | str) -> bool | str:
+        try:
+            kind = DutKind.parse(v)
+        except ConfigError as exc:
+            raise ValueError(exc.reason) from None
+        return False if kind is None else kind.value
 
 
 class PortModel(_Strict):

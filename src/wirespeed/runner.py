@@ -28,8 +28,9 @@ def run_profile(profile: Profile, *, live: bool = False) -> dict[str, Any]:
         bed = EmbeddedTestbed(
             modules=m.testbed.modules,
             speed_bps=parse_speed(m.testbed.speed, "testbed.speed"),
-            dut=m.testbed.dut or imp is not None,
+            dut=m.testbed.dut or ("bridge" if imp is not None else None),
             impairment=imp,
+            firewall=tuple(m.testbed.firewall),
         )
         config = bed.start()
     try:
@@ -146,4 +147,6 @@ def _results(
             )
     if bed is not None and bed.dut_netns is not None:
         out["dut"] = {"mechanism": bed.impair_mechanism, "counters": bed.dut_counters()}
+        if bed.router is not None:
+            out["dut"]["router"] = bed.router.to_dict()
     return out

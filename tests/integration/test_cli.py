@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -67,52 +69,74 @@ def test_run_profile_error_names_the_field(tmp_path: Path) -> None:
     assert "streams.0.rate.ppx" in res.stderr
 
 
-def test_server_starts_on_the_embedded_bed_and_cleans_up() -> None:
+@contextlib.contextmanager
+def _server(*args: str) -> Iterator[list[str]]:
+    """``wirespeed server --modules 1 ARGS`` without front ends: its lines up to
+    "front ends"; stopped with SIGTERM at the end (which must exit 0)."""
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "wirespeed.cli",
-            "server",
-            "--modules",
-            "1",
-            "--no-frontend",
-            "trex",
-            "--no-frontend",
-            "xoa",
-            "--no-frontend",
-            "xena-cli",
-        ],
+        [sys.executable, "-m", "wirespeed.cli", "server", "--modules", "1",
+         "--no-frontend", "trex", "--no-frontend", "xoa", "--no-frontend", "xena-cli",
+         *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env=ENV,
-    )
+    )  # fmt: skip
     assert proc.stdout is not None
-    lines = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        lines.append(line)
-        if line.startswith("front ends"):
-            break
-    ports = [ln for ln in lines if ln.startswith("port ")]
-    assert len(ports) == 2
-    ns = ports[0].split()[2].split("/")[0]
-    assert (
-        ns
-        in subprocess.run(
-            ["ip", "netns", "list"], capture_output=True, text=True
-        ).stdout
-    )
-    proc.send_signal(signal.SIGTERM)
-    rc = proc.wait(timeout=30)
-    rest = proc.stdout.read()
-    proc.stdout.close()
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if line.startswith("front ends") or not line:
+                break
+        yield lines
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=30)
+        rest = proc.stdout.read()
+        proc.stdout.close()
     assert rc == 0, "".join(lines) + rest
+
+
+def _netns() -> str:
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
+    return out.stdout
+
+
+def test_server_starts_on_the_embedded_bed_and_cleans_up() -> None:
+    with _server() as lines:
+        ports = [ln for ln in lines if ln.startswith("port ")]
+        assert len(ports) == 2
+        ns = ports[0].split()[2].split("/")[0]
+        assert ns in _netns()
+    assert ns not in _netns()
+
+
+def test_server_with_the_router_dut_shows_the_addresses() -> None:
+    with _server("--dut", "router", "--firewall", "udp dport 9 drop") as lines:
+        shown = [ln for ln in lines if ln.startswith(("port ", "router "))]
+        lab = shown[0].split()[2].split("-")[0]
+        assert f"{lab}-dut" in _netns()
+    assert lab not in _netns()
+    assert [ln.replace(lab, "LAB") for ln in shown] == [
+        "port 0: LAB-p0/p0 mac 02:77:73:00:00:01 speed 1G (module 0 port 0) "
+        "198.18.1.2/24 via 198.18.1.1, 2001:2:0:1::2/64 via 2001:2:0:1::1\n",
+        "port 1: LAB-p1/p1 mac 02:77:73:00:00:02 speed 1G (module 0 port 1) "
+        "198.18.2.2/24 via 198.18.2.1, 2001:2:0:2::2/64 via 2001:2:0:2::1\n",
+        "router d0 (to port 0): mac 02:77:73:01:00:01 198.18.1.1/24 2001:2:0:1::1/64\n",
+        "router d1 (to port 1): mac 02:77:73:01:00:02 198.18.2.1/24 2001:2:0:2::1/64\n",
+    ]
+
+
+def test_server_refuses_a_bad_firewall_rule_and_impairing_the_router() -> None:
+    res = _ws("server", "--dut", "router", "--firewall", "udp dprot 9 drop")
+    assert res.returncode == 1
+    assert "firewall: rule 0 'udp dprot 9 drop': Error: syntax error" in res.stderr
+    res = _ws("server", "--dut", "router", "--impair", "loss=1%")
+    assert res.returncode == 1
     assert (
-        ns
-        not in subprocess.run(
-            ["ip", "netns", "list"], capture_output=True, text=True
-        ).stdout
+        "impair: impairments need the bridge DUT (dut=bridge); the router forwards "
+        "unimpaired" in res.stderr
     )

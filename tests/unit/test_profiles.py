@@ -64,3 +64,19 @@ def test_profile_errors_name_the_field(patch: dict, field: str) -> None:
     with pytest.raises(ConfigError) as err:
         profile_from_dict(raw)
     assert err.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("dut", "kind"), [(True, "bridge"), ("bridge", "bridge"), ("router", "router")]
+)
+def test_testbed_dut_kinds(dut: object, kind: str) -> None:
+    raw = _base() | {"testbed": {"dut": dut, "firewall": ["udp dport 9 drop"]}}
+    tb = profile_from_dict(raw).model.testbed
+    assert (tb.dut, tb.firewall) == (kind, ["udp dport 9 drop"])
+
+
+def test_an_unknown_testbed_dut_names_the_field() -> None:
+    with pytest.raises(ConfigError) as err:
+        profile_from_dict(_base() | {"testbed": {"dut": "hub"}})
+    assert err.value.field == "testbed.dut"
+    assert err.value.reason.endswith("expected one of bridge, router, got 'hub'")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from wirespeed.topology.impair import parse_impairment
-from wirespeed.topology.testbed import parse_speed
+from wirespeed.topology.testbed import DutKind, parse_speed
 
 
 @click.command("server")
@@ -43,15 +43,31 @@ from wirespeed.topology.testbed import parse_speed
     help="Embedded test bed: nominal port speed.",
 )
 @click.option(
-    "--dut", is_flag=True, help="Embedded test bed: a DUT bridge between ports 0 and 1."
+    "--dut",
+    is_flag=False,
+    flag_value="bridge",
+    default=None,
+    type=click.Choice([k.value for k in DutKind]),
+    help=(
+        "Embedded test bed: a DUT between ports 0 and 1, a bridge (--dut alone) "
+        "or a router (--dut router; every port then gets its addresses)."
+    ),
 )
 @click.option(
     "--impair",
     default=None,
     help=(
-        'DUT impairments, e.g. "delay=5ms,jitter=1ms,loss=1%,duplicate=0.5%,'
+        'Bridge DUT impairments, e.g. "delay=5ms,jitter=1ms,loss=1%,duplicate=0.5%,'
         'reorder=10%,corrupt=0.1%" (implies --dut).'
     ),
+)
+@click.option(
+    "--firewall",
+    "firewall",
+    multiple=True,
+    metavar="RULE",
+    help='Router DUT: an nftables rule in its forward path, e.g. "udp dport 9 '
+    'drop" (repeatable; each rule is counted).',
 )
 @click.option(
     "--no-frontend",
@@ -87,8 +103,9 @@ def server(
     bind: str,
     modules: int,
     speed: str,
-    dut: bool,
+    dut: str | None,
     impair: str | None,
+    firewall: tuple[str, ...],
     disabled: tuple[str, ...],
     mtu: int,
     trex_port: int,
@@ -127,8 +144,9 @@ def server(
         bind=bind,
         modules=modules,
         speed_bps=parse_speed(speed, "--speed"),
-        dut=dut or imp is not None,
+        dut=dut or ("bridge" if imp is not None else None),
         impairment=imp,
+        firewall=firewall,
         mtu=mtu,
         front_ends=tuple(n for n in FRONT_ENDS if n not in disabled),
         ports=ports,
@@ -137,10 +155,19 @@ def server(
     daemon = Daemon(opts)
     tester = daemon.start()
     for p in tester.ports:
+        l3 = p.spec.l3
         click.echo(
             f"port {p.index}: {p.name} mac {p.mac} speed {p.speed_bps / 1e9:g}G "
             f"(module {p.module} port {p.index_in_module})"
+            + (f" {l3.describe()}" if l3.is_l3 else "")
         )
+    router = daemon.testbed.router if daemon.testbed is not None else None
+    if router is not None:
+        for side in router.sides:
+            click.echo(
+                f"router {side.ifname} (to port {side.port}): mac {side.mac} "
+                f"{side.ipv4} {side.ipv6}"
+            )
     click.echo(
         f"front ends: {', '.join(daemon.front_ends) or 'none'} on {bind}; "
         "Ctrl-C to stop",

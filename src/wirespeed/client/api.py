@@ -28,6 +28,7 @@ Example (the embedded test bed, created and removed by the ``with`` block)::
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,12 @@ from wirespeed.service import (
     TrafficEvent,
 )
 from wirespeed.topology.impair import Impairment
-from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, TesterConfig
+from wirespeed.topology.testbed import (
+    DEFAULT_SPEED_BPS,
+    DutKind,
+    EmbeddedTestbed,
+    TesterConfig,
+)
 from wirespeed.tpld import TpldMode
 
 __all__ = ["Capture", "Chassis", "Module", "Port", "StreamHandle"]
@@ -365,15 +371,23 @@ class Chassis:
         *,
         modules: int = 2,
         speed_bps: int = DEFAULT_SPEED_BPS,
-        dut: bool = False,
+        dut: DutKind | str | bool | None = False,
         impairment: Impairment | None = None,
         owner: str = "wirespeed",
         impair_seed: int | None = None,
+        firewall: Sequence[str] = (),
     ) -> Chassis:
         """A chassis on the embedded test bed (created now, removed on close).
 
+        ``dut`` is ``"bridge"`` (or ``True``), ``"router"`` or none
+        (:class:`~wirespeed.topology.testbed.EmbeddedTestbed`); ``firewall`` are
+        nftables rules on the router, each counted (``testbed.dut_counters()``).
         ``impair_seed`` fixes the random draws of wirespeed's own impairer (used for
         delay, jitter, reordering and corruption where the kernel has no netem).
+
+        Raises:
+            ConfigError: an unknown DUT, impairments without the bridge, firewall
+                rules without the router, or a rule nft rejects.
         """
         bed = EmbeddedTestbed(
             modules=modules,
@@ -381,6 +395,7 @@ class Chassis:
             dut=dut,
             impairment=impairment,
             impair_seed=impair_seed,
+            firewall=tuple(firewall),
         )
         config = bed.start()
         try:

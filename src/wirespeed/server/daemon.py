@@ -24,7 +24,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from wirespeed.service import Tester
 from wirespeed.topology.impair import Impairment
-from wirespeed.topology.testbed import DEFAULT_SPEED_BPS, EmbeddedTestbed, load_config
+from wirespeed.topology.testbed import (
+    DEFAULT_SPEED_BPS,
+    DutKind,
+    EmbeddedTestbed,
+    load_config,
+)
 
 if TYPE_CHECKING:
     from wirespeed.server.xena import ChassisProfile, XenaChassis
@@ -58,8 +63,9 @@ class DaemonOptions:
     bind: str = "127.0.0.1"
     modules: int = 2
     speed_bps: int = DEFAULT_SPEED_BPS
-    dut: bool = False
+    dut: DutKind | str | bool | None = False
     impairment: Impairment | None = None
+    firewall: tuple[str, ...] = ()
     mtu: int = 1500
     front_ends: tuple[str, ...] = tuple(FRONT_ENDS)
     ports: dict[str, Any] = field(default_factory=dict)  # per-front-end port overrides
@@ -88,6 +94,7 @@ class Daemon:
                     speed_bps=self.opts.speed_bps,
                     dut=self.opts.dut,
                     impairment=self.opts.impairment,
+                    firewall=self.opts.firewall,
                     mtu=self.opts.mtu,
                 )
                 config = self.testbed.start()

@@ -13,10 +13,13 @@ Config file shape (``wirespeed server --config FILE``)::
       - [0, 1]
 
 The embedded default (no config): two modules of two ports each, each port a veth end
-in a namespace of its own, cross-connected pairwise (0<->1, 2<->3). With ``dut=True``
-the pair 0/1 goes through a DUT namespace holding a Linux bridge, where impairments
-(``--impair``) act. Everything is created by a :class:`~wirespeed.topology.netns.Lab`
-and removed on exit (also after a crash, by the next start).
+in a namespace of its own, cross-connected pairwise (0<->1, 2<->3). With
+``dut="bridge"`` (or ``True``) the pair 0/1 goes through a DUT namespace holding a
+Linux bridge, where impairments (``--impair``) act; with ``dut="router"`` through a
+router namespace (:mod:`wirespeed.topology.router`), optionally with firewall rules
+(:mod:`wirespeed.topology.firewall`), and every port gets its addresses. Everything
+is created by a :class:`~wirespeed.topology.netns.Lab` and removed on exit (also
+after a crash, by the next start).
 
 Frames a port receives stop at wirespeed's analyzer (``host_stack: false``, the
 default for a port in a namespace, see :mod:`wirespeed.dataplane.ingress`): the
@@ -30,6 +33,7 @@ cores); ``cpus: {tx: N, rx: M}`` (either key alone too) names them instead.
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +46,7 @@ from wirespeed.dut.process import DutProcess
 from wirespeed.dut.worker import DutOptions
 from wirespeed.errors import ConfigError
 from wirespeed.l3 import L3Identity
+from wirespeed.topology.firewall import apply_rules, check_rules, firewall_counters
 from wirespeed.topology.impair import (
     Impairment,
     apply_impairment,
@@ -49,9 +54,11 @@ from wirespeed.topology.impair import (
     impairment_counters,
 )
 from wirespeed.topology.netns import Lab
+from wirespeed.topology.router import Router, back_to_back_identities, build_router
 
 __all__ = [
     "DEFAULT_SPEED_BPS",
+    "DutKind",
     "EmbeddedTestbed",
     "PortSpec",
     "TesterConfig",
@@ -78,6 +85,32 @@ def parse_speed(value: str | int | float, field: str = "speed") -> int:
     if bps <= 0:
         raise ConfigError("speed must be positive", field=field)
     return bps
+
+
+class DutKind(enum.Enum):
+    """What sits between ports 0 and 1 of the embedded test bed."""
+
+    BRIDGE = "bridge"
+    ROUTER = "router"
+
+    @classmethod
+    def parse(cls, value: DutKind | str | bool | None) -> DutKind | None:
+        """``"bridge"``/``True`` -> BRIDGE, ``"router"`` -> ROUTER, falsy -> None.
+
+        Raises:
+            ConfigError: ``field="dut"``, for any other value.
+        """
+        if isinstance(value, cls) or value is None:
+            return value
+        if isinstance(value, bool):
+            return cls.BRIDGE if value else None
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            kinds = ", ".join(k.value for k in cls)
+            raise ConfigError(
+                f"expected one of {kinds}, got {value!r}", field="dut"
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -226,27 +259,44 @@ class EmbeddedTestbed:
     Args:
         modules: number of two-port modules (ports ``2m`` and ``2m+1`` are cabled).
         speed_bps: nominal speed of every port (the basis for "% of line").
-        dut: put a DUT namespace with a bridge between ports 0 and 1.
-        impairment: what the DUT does to frames from port 0 to port 1 (needs ``dut``).
+        dut: what goes between ports 0 and 1 (a :class:`DutKind` or its name):
+            ``"bridge"`` (or ``True``) a DUT namespace with a bridge, ``"router"``
+            a router namespace (:mod:`wirespeed.topology.router`; every port then
+            gets its addresses), ``False``/``None`` nothing (a veth pair).
+        impairment: what the bridge DUT does to frames from port 0 to port 1.
             With ``tc netem`` in the kernel the DUT is a bridge with netem on it;
             without, loss and duplication are nftables rules on the bridge, and
             delay, jitter, reordering or corruption make wirespeed's own impairer
             (:mod:`wirespeed.dut`) forward the frames instead of a bridge.
         impair_seed: seed of that impairer's random draws (None: fresh).
+        firewall: nftables rules in the router's forward path, each counted
+            (:mod:`wirespeed.topology.firewall`; needs ``dut="router"``).
         mtu: MTU of every link (9216 for jumbo frames).
+
+    Raises (from :meth:`start`):
+        ConfigError: an unknown ``dut``, impairments without the bridge, firewall
+            rules without the router, or a rule nft rejects.
     """
 
     modules: int = 2
     speed_bps: int = DEFAULT_SPEED_BPS
-    dut: bool = False
+    dut: DutKind | str | bool | None = False
     impairment: Impairment | None = None
     impair_seed: int | None = None
+    firewall: tuple[str, ...] = ()
     mtu: int = 1500
     lab: Lab = field(default_factory=lambda: Lab("ws"))
     config: TesterConfig | None = None
     dut_netns: str | None = None
     impair_mechanism: str = "none"
     dut_process: DutProcess | None = None
+    router: Router | None = None
+    """The router DUT's facts (namespace, MACs, addresses), once built."""
+
+    @property
+    def dut_kind(self) -> DutKind | None:
+        """The DUT between ports 0 and 1 (``None``: none)."""
+        return DutKind.parse(self.dut)
 
     def __enter__(self) -> TesterConfig:
         return self.start()
@@ -256,29 +306,44 @@ class EmbeddedTestbed:
 
     def start(self) -> TesterConfig:
         """Create the namespaces and links; return the tester config that uses them."""
+        kind = self.dut_kind
         if (
             self.impairment is not None
             and not self.impairment.is_empty
-            and not self.dut
+            and kind is not DutKind.BRIDGE
         ):
             raise ConfigError(
-                "impairments need the DUT namespace (dut=True)", field="impair"
+                "impairments need the bridge DUT (dut=bridge)"
+                + ("; the router forwards unimpaired" if kind else ""),
+                field="impair",
             )
+        if self.firewall and kind is not DutKind.ROUTER:
+            raise ConfigError("firewall rules need dut=router", field="firewall")
+        self.firewall = check_rules(self.firewall)
         self.lab.open()
         try:
-            return self._build()
+            return self._build(kind)
         except BaseException:
             self.lab.close()
             raise
 
-    def _build(self) -> TesterConfig:
+    def _build(self, kind: DutKind | None) -> TesterConfig:
         ports: list[PortSpec] = []
         n = self.modules * 2
         names = [self.lab.add_netns(f"p{i}") for i in range(n)]
         macs = [f"02:77:73:00:00:{i + 1:02x}" for i in range(n)]
+        idents = [L3Identity()] * n
         for m in range(self.modules):
             a, b = 2 * m, 2 * m + 1
-            if m == 0 and self.dut:
+            if m == 0 and kind is DutKind.ROUTER:
+                self._build_router((names[a], names[b]), (macs[a], macs[b]))
+                assert self.router is not None
+                idents[a] = self.router.side(a).port_identity()
+                idents[b] = self.router.side(b).port_identity()
+                continue
+            if kind is DutKind.ROUTER:
+                idents[a], idents[b] = back_to_back_identities(m)
+            if m == 0 and kind is DutKind.BRIDGE:
                 self._build_dut(names[a], names[b], macs[a], macs[b])
             else:
                 self.lab.add_veth(
@@ -291,11 +356,23 @@ class EmbeddedTestbed:
                     mtu=self.mtu,
                 )
         for i in range(n):
-            ports.append(PortSpec(f"p{i}", names[i], self.speed_bps, macs[i], i ^ 1))
+            ports.append(
+                PortSpec(
+                    f"p{i}", names[i], self.speed_bps, macs[i], i ^ 1, l3=idents[i]
+                )
+            )
         self.config = TesterConfig(
             tuple(ports), TesterConfig.default_modules(tuple(ports))
         )
         return self.config
+
+    def _build_router(self, netns: tuple[str, str], macs: tuple[str, str]) -> None:
+        """Port 0 -- d0 [router, firewall] d1 -- port 1."""
+        self.router = build_router(self.lab, netns, macs, mtu=self.mtu)
+        self.dut_netns = self.router.netns
+        self.impair_mechanism = "router"
+        if self.firewall:
+            apply_rules(self.router.netns, self.firewall)
 
     def _build_dut(self, ns_a: str, ns_b: str, mac_a: str, mac_b: str) -> None:
         """Port 0 -- d0 [DUT] d1 -- port 1: a bridge, or wirespeed's impairer."""
@@ -320,9 +397,14 @@ class EmbeddedTestbed:
             self.impair_mechanism = apply_impairment(imp, dut, "d0", "d1", "br0")
 
     def dut_counters(self) -> dict[str, int]:
-        """The DUT's own counts of what it did to frames (the ground truth)."""
+        """The DUT's own counts of what it did to frames (the ground truth).
+
+        For the router: the packets each firewall rule counted, by rule.
+        """
         if self.dut_process is not None:
             return self.dut_process.counters()
+        if self.router is not None:
+            return firewall_counters(self.router.netns, self.firewall)
         if self.dut_netns is None:
             return {}
         return impairment_counters(self.dut_netns, "d1")
