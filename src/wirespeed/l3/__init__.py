@@ -23,6 +23,14 @@ from wirespeed.l3.frames import (
     solicited_node,
 )
 from wirespeed.l3.identity import IPAddress, L3Identity, parse_address
+from wirespeed.l3.neighbors import (
+    Neighbor,
+    NeighborTable,
+    Resolved,
+    ResolveFailed,
+    Resolver,
+    ResolverEvent,
+)
 
 __all__ = [
     "MIN_SIZE_BYTES",
@@ -30,6 +38,12 @@ __all__ = [
     "IPAddress",
     "L3Identity",
     "NAFlag",
+    "Neighbor",
+    "NeighborTable",
+    "ResolveFailed",
+    "Resolved",
+    "Resolver",
+    "ResolverEvent",
     "ServiceFrame",
     "decode",
     "echo_payload",
