@@ -31,6 +31,7 @@ from wirespeed.l3.neighbors import (
     Resolver,
     ResolverEvent,
 )
+from wirespeed.l3.responder import Responder, ResponderCounters
 
 __all__ = [
     "MIN_SIZE_BYTES",
@@ -44,6 +45,8 @@ __all__ = [
     "Resolved",
     "Resolver",
     "ResolverEvent",
+    "Responder",
+    "ResponderCounters",
     "ServiceFrame",
     "decode",
     "echo_payload",
