@@ -318,19 +318,22 @@ def echo_payload(size_bytes: int, version: int, vlan: int | None) -> bytes:
     """Echo data that makes an echo frame ``size_bytes`` on the wire (FCS and
     tag counted): the bytes 0x00, 0x01, ... 0xff, 0x00, ... (deterministic).
 
+    A size of at least 64 but below the headers (an IPv6 echo frame is at least
+    66 bytes, 70 tagged) gives no data: the smallest echo frame.
+
     Raises:
-        ValidationError: the size is below 64 or the headers, or the IP packet
-            would exceed 65535 bytes.
+        ValidationError: the size is below 64, or the IP packet would exceed
+            65535 bytes.
     """
     head = echo_header_bytes(version, vlan) + FCS_LEN
-    low = max(MIN_SIZE_BYTES, head)
     high = head + 65535 - 8 - (20 if version == 4 else 0)
-    if not low <= size_bytes <= high:
+    if not MIN_SIZE_BYTES <= size_bytes <= high:
         raise ValidationError(
-            f"an IPv{version} echo frame is {low}-{high} bytes, got {size_bytes}",
+            f"an IPv{version} echo frame is {MIN_SIZE_BYTES}-{high} bytes, "
+            f"got {size_bytes}",
             field="size_bytes",
         )
-    n = size_bytes - head
+    n = max(0, size_bytes - head)
     return (bytes(range(256)) * (n // 256 + 1))[:n]
 
 

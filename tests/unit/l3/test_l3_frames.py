@@ -295,6 +295,7 @@ def test_size_counts_the_wire():
         (4, None, 1518, 1472),
         (4, 10, 64, 14),
         (6, None, 66, 0),
+        (6, None, 64, 0),  # the smallest IPv6 echo frame is 66 bytes
         (6, None, 1518, 1452),
         (6, 10, 70, 0),
     ],
@@ -305,13 +306,13 @@ def test_echo_payload_makes_the_size(version, vlan, size, data_len):
     assert len(data) == data_len
     assert data[:300] == (bytes(range(256)) * 2)[: min(data_len, 300)]
     frame = encode_echo_request(A, B, src, dst, ident=1, seq=1, payload=data, vlan=vlan)
-    assert len(frame) + 4 == size
-    assert decode(frame).size_bytes == size
+    assert len(frame) + 4 == max(size, 66 if version == 6 else 64)
+    assert decode(frame).size_bytes == len(frame) + 4
 
 
 @pytest.mark.parametrize(
     ("version", "vlan", "size"),
-    [(4, None, 63), (6, None, 65), (6, 3, 69), (4, None, 65535 + 14 + 4 + 1)],
+    [(4, None, 63), (6, 3, 63), (4, None, 65535 + 14 + 4 + 1), (6, 3, 65535 + 71)],
 )
 def test_echo_payload_refuses_sizes(version, vlan, size):
     with pytest.raises(ValidationError, match="echo frame is"):
@@ -320,6 +321,7 @@ def test_echo_payload_refuses_sizes(version, vlan, size):
 
 def test_echo_payload_longest():
     assert len(echo_payload(65535 + 18, 4, None)) == 65535 - 28
+    assert len(echo_payload(65535 + 62, 6, 3)) == 65535 - 8
 
 
 def test_mixed_versions_do_not_build():
