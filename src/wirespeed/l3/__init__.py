@@ -31,6 +31,7 @@ from wirespeed.l3.neighbors import (
     Resolver,
     ResolverEvent,
 )
+from wirespeed.l3.pinger import PingDone, Pinger, PingEvent, PingReply, PingTimeout
 from wirespeed.l3.responder import Responder, ResponderCounters
 
 __all__ = [
@@ -41,6 +42,11 @@ __all__ = [
     "NAFlag",
     "Neighbor",
     "NeighborTable",
+    "PingDone",
+    "PingEvent",
+    "PingReply",
+    "PingTimeout",
+    "Pinger",
     "ResolveFailed",
     "Resolved",
     "Resolver",
