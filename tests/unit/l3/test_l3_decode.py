@@ -13,8 +13,10 @@ from scapy.layers.inet6 import (
     ICMPv6EchoRequest,
     ICMPv6ND_NA,
     ICMPv6ND_NS,
+    ICMPv6ND_RA,
     ICMPv6NDOptDstLLAddr,
     ICMPv6NDOptSrcLLAddr,
+    ICMPv6Unknown,
     IPv6,
     IPv6ExtHdrHopByHop,
 )
@@ -36,6 +38,11 @@ OURS, ROUTER = parse_mac(OUR_MAC), parse_mac(ROUTER_MAC)
 OUR_IP, ROUTER_IP = "198.18.1.2", "198.18.1.1"
 OUR_IP6, ROUTER_LL = "2001:2:0:1::2", "fe80::1"
 SNM_OURS = "ff02::1:ff00:2"
+
+
+def E() -> Ether:
+    """An Ethernet header with both MACs given (scapy then looks nothing up)."""
+    return Ether(src=ROUTER_MAC, dst=OUR_MAC)
 
 
 def test_linux_router_ns_from_link_local():
@@ -164,37 +171,40 @@ def test_tag_in_metadata(meta, expected):
 
 
 BAD = {
-    "udp": Ether() / IP(src=ROUTER_IP, dst=OUR_IP) / UDP(),
-    "icmp_unreachable": Ether() / IP(src=ROUTER_IP, dst=OUR_IP) / ICMP(type=3),
-    "icmp_code": Ether() / IP(src=ROUTER_IP, dst=OUR_IP) / ICMP(type=8, code=1),
-    "ip_checksum": Ether() / IP(src=ROUTER_IP, dst=OUR_IP, chksum=1) / ICMP(),
-    "icmp_checksum": Ether() / IP(src=ROUTER_IP, dst=OUR_IP) / ICMP(chksum=1),
-    "fragment": Ether() / IP(src=ROUTER_IP, dst=OUR_IP, flags="MF") / ICMP(),
-    "fragment_offset": Ether() / IP(src=ROUTER_IP, dst=OUR_IP, frag=8) / ICMP(),
-    "ihl_4": Ether() / IP(src=ROUTER_IP, dst=OUR_IP, ihl=4) / ICMP(),
+    "udp": E() / IP(src=ROUTER_IP, dst=OUR_IP) / UDP(),
+    "icmp_unreachable": E() / IP(src=ROUTER_IP, dst=OUR_IP) / ICMP(type=3),
+    "icmp_code": E() / IP(src=ROUTER_IP, dst=OUR_IP) / ICMP(type=8, code=1),
+    "ip_checksum": E() / IP(src=ROUTER_IP, dst=OUR_IP, chksum=1) / ICMP(),
+    "icmp_checksum": E() / IP(src=ROUTER_IP, dst=OUR_IP) / ICMP(chksum=1),
+    "fragment": E() / IP(src=ROUTER_IP, dst=OUR_IP, flags="MF") / ICMP(),
+    "fragment_offset": E() / IP(src=ROUTER_IP, dst=OUR_IP, frag=8) / ICMP(),
+    "ihl_4": E() / IP(src=ROUTER_IP, dst=OUR_IP, ihl=4) / ICMP(),
     "ipv4_version": Ether(type=0x0800) / IPv6() / ICMPv6EchoRequest(),
-    "ip_length": Ether() / IP(src=ROUTER_IP, dst=OUR_IP, len=27) / ICMP(),
-    "arp_ptype": Ether() / ARP(ptype=0x86DD),
-    "arp_op": Ether() / ARP(op=3),
-    "icmpv6_checksum": Ether() / IPv6() / ICMPv6EchoRequest(cksum=1),
+    "ip_length": E() / IP(src=ROUTER_IP, dst=OUR_IP, len=27) / ICMP(),
+    "arp_ptype": E() / ARP(ptype=0x86DD),
+    "arp_op": E() / ARP(op=3),
+    "icmpv6_code": E() / IPv6() / ICMPv6EchoRequest(code=1),
+    "icmpv6_router_advert": E() / IPv6(hlim=255) / ICMPv6ND_RA(),
+    "ns_too_short": E() / IPv6(hlim=255) / ICMPv6Unknown(type=135, msgbody=bytes(16)),
+    "icmpv6_checksum": E() / IPv6() / ICMPv6EchoRequest(cksum=1),
     "ipv6_version": Ether(type=0x86DD) / IP() / ICMP(),
-    "ext_header": Ether() / IPv6() / IPv6ExtHdrHopByHop() / ICMPv6EchoRequest(),
-    "ns_hop_limit": Ether() / IPv6(hlim=64) / ICMPv6ND_NS(tgt=OUR_IP6),
-    "ns_multicast_target": Ether() / IPv6(hlim=255) / ICMPv6ND_NS(tgt="ff02::1"),
-    "ns_short": Ether() / IPv6(hlim=255) / ICMPv6ND_NS(tgt=OUR_IP6)
+    "ext_header": E() / IPv6() / IPv6ExtHdrHopByHop() / ICMPv6EchoRequest(),
+    "ns_hop_limit": E() / IPv6(hlim=64) / ICMPv6ND_NS(tgt=OUR_IP6),
+    "ns_multicast_target": E() / IPv6(hlim=255) / ICMPv6ND_NS(tgt="ff02::1"),
+    "ns_short": E() / IPv6(hlim=255) / ICMPv6ND_NS(tgt=OUR_IP6)
     / Raw(b"\x01"),
-    "ns_option_zero": Ether() / IPv6(hlim=255) / ICMPv6ND_NS(tgt=OUR_IP6)
+    "ns_option_zero": E() / IPv6(hlim=255) / ICMPv6ND_NS(tgt=OUR_IP6)
     / Raw(b"\x01\x00" + bytes(6)),
-    "ns_option_overrun": Ether() / IPv6(hlim=255) / ICMPv6ND_NS(tgt=OUR_IP6)
+    "ns_option_overrun": E() / IPv6(hlim=255) / ICMPv6ND_NS(tgt=OUR_IP6)
     / Raw(b"\x01\x02" + bytes(6)),
-    "dad_with_option": Ether() / IPv6(src="::", dst=SNM_OURS, hlim=255)
+    "dad_with_option": E() / IPv6(src="::", dst=SNM_OURS, hlim=255)
     / ICMPv6ND_NS(tgt=OUR_IP6) / ICMPv6NDOptSrcLLAddr(lladdr=ROUTER_MAC),
-    "dad_unicast": Ether() / IPv6(src="::", dst=OUR_IP6, hlim=255)
+    "dad_unicast": E() / IPv6(src="::", dst=OUR_IP6, hlim=255)
     / ICMPv6ND_NS(tgt=OUR_IP6),
-    "na_solicited_multicast": Ether() / IPv6(src=OUR_IP6, dst="ff02::1", hlim=255)
+    "na_solicited_multicast": E() / IPv6(src=OUR_IP6, dst="ff02::1", hlim=255)
     / ICMPv6ND_NA(tgt=OUR_IP6, S=1),
-    "qinq": Ether() / Dot1AD(vlan=1) / Dot1Q(vlan=2) / ARP(),
-    "double_8021q": Ether() / Dot1Q(vlan=1) / Dot1Q(vlan=2) / ARP(),
+    "qinq": E() / Dot1AD(vlan=1) / Dot1Q(vlan=2) / ARP(),
+    "double_8021q": E() / Dot1Q(vlan=1) / Dot1Q(vlan=2) / ARP(),
 }  # fmt: skip
 
 
@@ -204,7 +214,7 @@ def test_refused(name):
 
 
 def test_inner_tag_when_the_kernel_stripped_the_outer_one():
-    raw = bytes(Ether() / Dot1Q(vlan=2) / ARP())
+    raw = bytes(E() / Dot1Q(vlan=2) / ARP())
     assert decode(raw) is not None
     assert decode(raw, 1) is None
 
@@ -223,9 +233,9 @@ VALID = [
         seq=1,
         payload=b"x" * 30,
     ),
-    bytes(Ether() / IP(options=[IPOption_Router_Alert()]) / ICMP(type=0) / b"abc"),
+    bytes(E() / IP(options=[IPOption_Router_Alert()]) / ICMP(type=0) / b"abc"),
     bytes(
-        Ether()
+        E()
         / IPv6(hlim=255)
         / ICMPv6ND_NA(tgt=OUR_IP6)
         / ICMPv6NDOptDstLLAddr(lladdr=OUR_MAC)
@@ -234,13 +244,13 @@ VALID = [
 VLANS = st.none() | st.integers(min_value=-(2**40), max_value=2**40)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.binary(max_size=200), VLANS)
 def test_decode_never_raises_on_bytes(data, vlan):
     decode(data, vlan)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(
     st.sampled_from(VALID),
     st.lists(st.tuples(st.integers(0, 200), st.integers(0, 255)), max_size=4),

@@ -222,6 +222,8 @@ NOT_FOR_PORT = {
     "arp_other_target": arp_request(pdst="198.18.1.3"),
     "arp_own_announcement": arp_request(psrc=OUR_IP),
     "arp_to_other_mac": arp_request(dst="02:00:00:00:00:99"),
+    "arp_multicast_sender": l2("ff:ff:ff:ff:ff:ff", None)
+    / ARP(hwsrc="01:00:5e:00:00:01", psrc=ROUTER_IP, pdst=OUR_IP),
     "ns_other_target": ns(tgt="2001:2:0:1::3", dst="ff02::1:ff00:3"),
     "ns_wrong_group": ns(dst="ff02::1:ff00:3"),
     "ns_wrong_mac": ns(dst_mac="33:33:ff:00:00:03"),
