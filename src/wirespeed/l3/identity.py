@@ -127,6 +127,11 @@ class L3Identity:
         own = self.ipv4 if addr.version == 4 else self.ipv6
         return own is not None and own.ip == addr
 
+    def is_own_vlan(self, vlan: int | None) -> bool:
+        """A frame of ``vlan`` (None: untagged) is on the port: tagged with the
+        port's VLAN, or untagged when the port has none."""
+        return vlan == self.vlan
+
     def source_for(self, addr: IPAddress) -> IPAddress | None:
         """The port's own address of ``addr``'s family (``None``: it has none)."""
         own = self.ipv4 if addr.version == 4 else self.ipv6
