@@ -35,8 +35,10 @@ from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.messages import Quit, Ready
 from wirespeed.errors import WirespeedError
 from wirespeed.l3 import (
-    Kind,
+    FrameKind,
     L3Identity,
+    NeighborTable,
+    PingDone,
     Pinger,
     PingReply,
     PingTimeout,
@@ -46,6 +48,8 @@ from wirespeed.l3 import (
     Responder,
     ServiceFrame,
     decode,
+    format_mac,
+    parse_mac,
 )
 
 __all__ = ["run_service_worker", "service_filter"]
@@ -60,16 +64,16 @@ _AUX = struct.Struct("=IIIHHHH")
 _FCS = 4
 _MIN_FRAME = 60
 
-# (kind, family) of a received frame -> its counter; the answer's counter
+# kind of a received frame -> its counter, and the counter of its answer
 _RX_WORD = {
-    (Kind.ARP_REQUEST, 4): (sm.ARP_REQUESTS_RX, sm.ARP_REPLIES_TX),
-    (Kind.ARP_REPLY, 4): (sm.ARP_REPLIES_RX, None),
-    (Kind.NEIGHBOR_SOLICITATION, 6): (sm.NS_RX, sm.NA_TX),
-    (Kind.NEIGHBOR_ADVERTISEMENT, 6): (sm.NA_RX, None),
-    (Kind.ECHO_REQUEST, 4): (sm.PING4_REQUESTS_RX, sm.PING4_REPLIES_TX),
-    (Kind.ECHO_REPLY, 4): (sm.PING4_REPLIES_RX, None),
-    (Kind.ECHO_REQUEST, 6): (sm.PING6_REQUESTS_RX, sm.PING6_REPLIES_TX),
-    (Kind.ECHO_REPLY, 6): (sm.PING6_REPLIES_RX, None),
+    FrameKind.ARP_REQUEST: (sm.ARP_REQUESTS_RX, sm.ARP_REPLIES_TX),
+    FrameKind.ARP_REPLY: (sm.ARP_REPLIES_RX, None),
+    FrameKind.NEIGHBOR_SOLICIT: (sm.NS_RX, sm.NA_TX),
+    FrameKind.NEIGHBOR_ADVERT: (sm.NA_RX, None),
+    FrameKind.ECHO_REQUEST: (sm.PING4_REQUESTS_RX, sm.PING4_REPLIES_TX),
+    FrameKind.ECHO_REPLY: (sm.PING4_REPLIES_RX, None),
+    FrameKind.ECHO6_REQUEST: (sm.PING6_REQUESTS_RX, sm.PING6_REPLIES_TX),
+    FrameKind.ECHO6_REPLY: (sm.PING6_REPLIES_RX, None),
 }
 
 
@@ -165,7 +169,8 @@ class _Service:
         self.captures: dict[int, CaptureSession] = {}
         self.capture_done: set[int] = set()
         self.pending: dict[object, list[int]] = {}  # address -> resolve requests
-        self.pings: dict[int, int] = {}  # pinger's run id -> request
+        self.pings: dict[int, tuple[int, list[sm.PingEntry]]] = {}  # id -> req, so far
+        self.table = NeighborTable()
         self.set_identity(L3Identity())
 
     # ------------------------------------------------------------- counting
@@ -186,12 +191,17 @@ class _Service:
     def set_identity(self, identity: L3Identity) -> None:
         self.identity = identity
         self.responder = Responder(identity, self.mac)
-        self.resolver = Resolver(identity, self.mac)
-        self.pinger = Pinger(identity, self.mac)
+        self.table = NeighborTable()
+        self.resolver = Resolver(identity, self.mac, table=self.table)
+        self.pinger = Pinger(identity, self.mac, ident_seed=os.getpid())
+        changed = "the port's addresses changed"
         for addr, reqs in self.pending.items():
             for req in reqs:
-                self.report(sm.ResolveResult(req, addr, None, "the port's addresses changed"))  # type: ignore[arg-type]
+                self.report(sm.ResolveResult(req, addr, None, changed))  # type: ignore[arg-type]
         self.pending.clear()
+        for req, _entries in self.pings.values():
+            self.report(sm.PingResult(req, (), changed))
+        self.pings.clear()
         self.sock.set_filter(service_filter(identity))
 
     def report(self, rep: sm.ServiceReport) -> None:
@@ -210,8 +220,7 @@ class _Service:
         self.on_timers(now)
 
     def on_frame(self, sf: ServiceFrame, size: int, ts_ns: int) -> None:
-        family = 6 if sf.src.version == 6 else 4
-        words = _RX_WORD.get((sf.kind, family))
+        words = _RX_WORD.get(sf.kind)
         if words is None:
             self.count((sm.SVC_IGNORED, 1))
             return
@@ -251,17 +260,26 @@ class _Service:
         match ev:
             case Resolved(addr, mac):
                 for req in self.pending.pop(addr, []):
-                    self.report(sm.ResolveResult(req, addr, _mac_text(mac)))
+                    self.report(sm.ResolveResult(req, addr, format_mac(mac)))
             case ResolveFailed(addr, message):
                 for req in self.pending.pop(addr, []):
                     self.report(sm.ResolveResult(req, addr, None, message))
 
     def on_ping_event(self, ev: object) -> None:
-        done = self.pinger.finished()
-        for run, entries in done:
-            req = self.pings.pop(run, None)
-            if req is not None:
-                self.report(sm.PingResult(req, tuple(_entry(e) for e in entries)))
+        match ev:
+            case PingReply(ping_id, seq, src, rtt_ns, ttl, size):
+                if ping_id in self.pings:
+                    self.pings[ping_id][1].append(
+                        sm.PingEntry(seq, "success", src, rtt_ns, ttl, size)
+                    )
+            case PingTimeout(ping_id, seq):
+                if ping_id in self.pings:
+                    self.pings[ping_id][1].append(sm.PingEntry(seq, "timeout"))
+            case PingDone(ping_id):
+                req, entries = self.pings.pop(ping_id, (0, []))
+                if req:
+                    ordered = sorted(entries, key=lambda e: e.seq)
+                    self.report(sm.PingResult(req, tuple(ordered)))
 
     # ------------------------------------------------------------- commands
     def command(self, cmd: object) -> bool:
@@ -277,11 +295,11 @@ class _Service:
             case sm.SendFrames(req, frames, ipg_us):
                 self.send_frames(req, frames, ipg_us)
             case sm.Gratuitous():
-                for frame in self.responder.gratuitous():
+                for frame in self.responder.gratuitous(time.time_ns()):
                     self.send(frame)
             case sm.QueryNeighbors(req):
                 entries = tuple(
-                    (addr, _mac_text(mac)) for addr, mac in self.resolver.table.items()
+                    (addr, format_mac(n.mac)) for addr, n in self.table.items()
                 )
                 self.report(sm.NeighborList(req, entries))
             case sm.StartCapture(req, cid, spec):
@@ -311,7 +329,7 @@ class _Service:
         try:
             run = self.pinger.start(
                 cmd.dst,
-                _mac_bytes(cmd.dst_mac),
+                parse_mac(cmd.dst_mac),
                 count=cmd.count,
                 interval_ns=int(cmd.interval_s * 1e9),
                 size_bytes=cmd.size_bytes,
@@ -321,7 +339,7 @@ class _Service:
         except WirespeedError as exc:
             self.report(sm.PingResult(cmd.req, (), str(exc)))
             return
-        self.pings[run] = cmd.req
+        self.pings[run] = (cmd.req, [])
         self.on_timers(time.time_ns())
 
     def send_frames(self, req: int, frames: tuple[bytes, ...], ipg_us: float) -> None:
@@ -405,15 +423,6 @@ def _stats(cap: CaptureSession, *, done: bool | None = None) -> sm.CaptureStats:
     return sm.CaptureStats(st.frames, st.bytes, st.missed, st.done if done is None else done)
 
 
-def _entry(ev: object) -> sm.PingEntry:
-    match ev:
-        case PingReply(seq, src, rtt_ns, ttl, size):
-            return sm.PingEntry(seq, "success", src, rtt_ns, ttl, size)
-        case PingTimeout(seq):
-            return sm.PingEntry(seq, "timeout")
-    raise TypeError(ev)
-
-
 def _is_arp(frame: bytes) -> bool:
     et = frame[12:14] if frame[12:14] != b"\x81\x00" else frame[16:18]
     return et == b"\x08\x06"
@@ -422,14 +431,6 @@ def _is_arp(frame: bytes) -> bool:
 def _is_ipv4(frame: bytes) -> bool:
     et = frame[12:14] if frame[12:14] != b"\x81\x00" else frame[16:18]
     return et == b"\x08\x00"
-
-
-def _mac_text(mac: bytes | str) -> str:
-    return mac if isinstance(mac, str) else ":".join(f"{b:02x}" for b in mac)
-
-
-def _mac_bytes(mac: str) -> bytes:
-    return bytes(int(x, 16) for x in mac.split(":"))
 
 
 def run_service_worker(
