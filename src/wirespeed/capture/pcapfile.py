@@ -31,6 +31,7 @@ from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from wirespeed._version import __version__
 from wirespeed.errors import ParseError, PortError
@@ -41,9 +42,11 @@ __all__ = [
     "CapturedFrames",
     "Direction",
     "concat",
+    "copy_runs",
     "decode_capture",
     "encode_header",
     "encode_records",
+    "put_rows",
     "read_capture",
 ]
 
@@ -118,6 +121,18 @@ class CapturedFrames:
             self.orig_len[:n],
             self.ts_ns[:n],
             self.direction[:n],
+        )
+
+    def tail(self, n: int) -> CapturedFrames:
+        """The last ``n`` frames (views, no copy)."""
+        k = max(0, len(self) - n)
+        return CapturedFrames(
+            self.data,
+            self.offsets[k:],
+            self.cap_len[k:],
+            self.orig_len[k:],
+            self.ts_ns[k:],
+            self.direction[k:],
         )
 
     @classmethod
@@ -287,19 +302,55 @@ def _assemble(
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(sizes[:-1], out=starts[1:])
     out = np.zeros(int(sizes.sum()), dtype=np.uint8)
-    out[starts[:, None] + np.arange(h)] = heads
+    put_rows(out, starts, heads)
     if tails is not None:
-        out[(starts + h + padded)[:, None] + np.arange(t)] = tails
-    # every frame byte in one scatter: byte k of the batch goes from
-    # ``offsets[i] + k - before[i]`` to ``starts[i] + h + k - before[i]``
-    nbytes = int(cap.sum())
-    before = np.zeros(n, dtype=np.int64)
-    np.cumsum(cap[:-1], out=before[1:])
-    k = np.arange(nbytes, dtype=np.int64)
-    src = k + np.repeat(frames.offsets - before, cap)
-    dst = k + np.repeat(starts + h - before, cap)
-    out[dst] = frames.data[src]
+        put_rows(out, starts + h + padded, tails)
+    copy_runs(out, starts + h, frames.data, frames.offsets, cap)
     return out
+
+
+def copy_runs(
+    out: npt.NDArray[np.uint8],
+    dst: I64,
+    src: npt.NDArray[np.uint8],
+    starts: I64,
+    lengths: I64,
+) -> None:
+    """Copy ``lengths[i]`` bytes from ``src[starts[i]:]`` to ``out[dst[i]:]`` for
+    every ``i`` (the runs in ``out`` must not overlap).
+
+    Runs of one length are copied as rows (one gather and one scatter of whole
+    rows); when there are many lengths for the bytes moved, byte by byte.
+    """
+    n = len(lengths)
+    if n == 0:
+        return
+    sizes, group = np.unique(lengths, return_inverse=True)
+    if len(sizes) * _BYTES_PER_ROW_GROUP > int(lengths.sum()):
+        before = np.zeros(n, dtype=np.int64)  # bytes of the runs before run i
+        np.cumsum(lengths[:-1], out=before[1:])
+        k = np.arange(int(lengths.sum()), dtype=np.int64)
+        out[k + np.repeat(dst - before, lengths)] = src[
+            k + np.repeat(starts - before, lengths)
+        ]
+        return
+    for g, size in enumerate(sizes.tolist()):
+        if size:
+            sel = np.flatnonzero(group == g)
+            put_rows(out, dst[sel], sliding_window_view(src, size)[starts[sel]])
+
+
+_BYTES_PER_ROW_GROUP = 4096  # copying a group of rows costs about this many bytes
+
+
+def put_rows(out: npt.NDArray[np.uint8], dst: I64, rows: npt.NDArray[np.uint8]) -> None:
+    """Write row ``i`` of ``rows`` at ``out[dst[i]:]`` (the places must not
+    overlap)."""
+    width = rows.shape[1]
+    if len(dst) == 0 or width == 0:
+        return
+    view = as_strided(out, shape=(len(out) - width + 1, width), strides=(1, 1))
+    view[dst] = rows
 
 
 class CaptureWriter:

@@ -17,6 +17,7 @@ from wirespeed.capture.pcapfile import (
     CaptureWriter,
     Direction,
     concat,
+    copy_runs,
     decode_capture,
     encode_header,
     encode_records,
@@ -158,3 +159,39 @@ def test_records_are_laid_out_without_gaps() -> None:
         raw = encode_header(fmt, snaplen=75) + encode_records(fmt, batch).tobytes()
         got = decode_capture(np.frombuffer(raw, dtype=np.uint8))
         assert [got.frame(0), got.frame(1)] == [FRAMES[0], FRAMES[1]]
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        [100] * 1000,  # one length: copied as rows
+        [64, 594, 1518, 64, 64, 594, 64] * 150,  # few lengths: rows per length
+        list(range(1, 300)),  # many lengths for the bytes: byte by byte
+        [0, 5, 0],
+    ],
+)
+def test_copy_runs_matches_slicing(sizes: list[int]) -> None:
+    rng = np.random.default_rng(len(sizes))
+    lengths = np.array(sizes, dtype=np.int64)
+    gaps = rng.integers(0, 9, len(sizes))
+    starts = np.cumsum(lengths + gaps) - lengths  # runs apart in src, in order
+    src = rng.integers(0, 256, int(starts[-1] + lengths[-1] + 3), dtype=np.uint8)
+    order = rng.permutation(len(sizes))  # and placed in out in another order
+    dst = np.zeros(len(sizes), dtype=np.int64)
+    dst[order] = np.concatenate(([0], np.cumsum(lengths[order])[:-1]))
+    out = np.zeros(int(lengths.sum()), dtype=np.uint8)
+    copy_runs(out, dst, src, starts, lengths)
+    want = bytearray(len(out))
+    for d, s, n in zip(dst.tolist(), starts.tolist(), sizes, strict=True):
+        want[d : d + n] = src[s : s + n].tobytes()
+    assert out.tobytes() == bytes(want)
+
+
+def test_large_batch_round_trips(tmp_path: Path) -> None:
+    frames = [udp_frame(9, bytes([i % 256]) * (i % 3 * 500)) for i in range(3000)]
+    batch = CapturedFrames.from_frames(
+        frames, ts_ns=np.arange(3000) * 1_000_003, direction=np.arange(3000) % 3
+    )
+    for fmt in CaptureFormat:
+        got = read_capture(_write(tmp_path / f"big.{fmt.value}", fmt, batch))
+        _same(got, batch)
