@@ -27,6 +27,7 @@ from wirespeed.capture import (
     read_capture,
 )
 from wirespeed.dataplane.afpacket import PACKET_QDISC_BYPASS, SOL_PACKET, TxSocket
+from wirespeed.errors import PortError
 from wirespeed.topology.netns import Lab, in_netns
 from wirespeed.tpld import TpldFields, TpldMode
 
@@ -302,3 +303,24 @@ def test_many_frames_in_order(link: Link, tmp_path: Path, sizes: list[int]) -> N
     assert (st.frames, st.missed) == (2000, 0)
     assert _frames(got) == [f for _, f in frames]
     assert got.direction.tolist() == [2 if w == "tx" else 1 for w, _ in frames]
+
+
+def test_file_reads_while_the_capture_runs(link: Link, tmp_path: Path) -> None:
+    session = _open(link, tmp_path / "c.pcapng")
+    try:
+        assert len(read_capture(session.config.path)) == 0  # header already there
+        link.send(MIXED[:3])
+        end = time.monotonic() + DEADLINE_S
+        while session.stats().frames < 3 and time.monotonic() < end:
+            select.select([session], [], [], 0.05)
+            session.poll()
+        assert _frames(read_capture(session.config.path)) == [f for _, f in MIXED[:3]]
+    finally:
+        session.close()
+
+
+def test_unknown_interface_is_a_port_error(link: Link, tmp_path: Path) -> None:
+    with pytest.raises(PortError, match="e9"), in_netns(link.a):
+        CaptureSession("e9", path=tmp_path / "c")
+    with pytest.raises(PortError, match="capture file"):
+        _open(link, tmp_path / "missing-dir" / "c")
