@@ -99,7 +99,9 @@ class PortServicesMixin:
         self._tester.services.set_l3(self.index, ident)
         return ident
 
-    def resolve(self, addr: str | IPAddress | None = None, *, timeout_s: float = 3.0) -> str:
+    def resolve(
+        self, addr: str | IPAddress | None = None, *, timeout_s: float = 3.0
+    ) -> str:
         """The MAC of ``addr`` (default: the gateway), by ARP or neighbour
         solicitation; streams with ``dst_mac="auto"`` are sent to it."""
         return self._tester.services.resolve(self.index, addr, timeout_s=timeout_s)

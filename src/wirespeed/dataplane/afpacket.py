@@ -107,15 +107,6 @@ class TxSocket:
         qdisc_bypass: skip the local qdisc (fine unless a local qdisc must act).
     """
 
-    def show_to_taps(self, visible: bool) -> None:
-        """Send through the qdisc path, which packet taps (captures) see, or
-        (``False``) bypass it again if the socket was opened bypassing. Frames sent
-        bypassing the qdisc never reach the taps."""
-        bypass = self.qdisc_bypass and not visible
-        if bypass != self._bypassing:
-            self._sock.setsockopt(SOL_PACKET, PACKET_QDISC_BYPASS, int(bypass))
-            self._bypassing = bypass
-
     def __init__(
         self, ifname: str, *, window: int = _MAX_CALL, qdisc_bypass: bool = True
     ):
@@ -124,6 +115,7 @@ class TxSocket:
         self.ifname = ifname
         self.window = window
         self.qdisc_bypass = qdisc_bypass
+        self._bypassing = qdisc_bypass
         self._sock = _open_packet_socket(ifname, 0)
         try:
             if qdisc_bypass:
@@ -134,7 +126,6 @@ class TxSocket:
             self._sock.close()
             raise PortError(f"{ifname}: cannot open for TX: {exc}") from exc
         self._fd = self._sock.fileno()
-        self._bypassing = qdisc_bypass
         self._iov = np.zeros((window, _PIECES + 1), dtype=_IOVEC)
         self._msgs = np.zeros(window, dtype=_MMSGHDR)
         stride = np.uint64(self._iov.strides[0])
@@ -152,6 +143,15 @@ class TxSocket:
         self._win = (-1, 0, 0)  # (generation, first, count)
         self._win_k = 1
         self._win_lens: object = None
+
+    def show_to_taps(self, visible: bool) -> None:
+        """Send through the qdisc path, which packet taps (captures) see, or
+        (``False``) bypass it again if the socket was opened bypassing. Frames sent
+        bypassing the qdisc never reach the taps."""
+        bypass = self.qdisc_bypass and not visible
+        if bypass != self._bypassing:
+            self._sock.setsockopt(SOL_PACKET, PACKET_QDISC_BYPASS, int(bypass))
+            self._bypassing = bypass
 
     def close(self) -> None:
         """Close the socket."""

@@ -135,6 +135,8 @@ class CaptureSpec:
     rx: bool = True
     tx: bool = True
     fmt: str = "pcapng"
+    mode: str = "fixed"
+    """``fixed``: the first frames up to the limit; ``cyclic``: the latest."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from wirespeed.capture import CaptureSession, compile_filter
+from wirespeed.capture import DROP_ALL, CaptureSession, compile_filter
 from wirespeed.dataplane import service_messages as sm
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.messages import Quit, Ready
@@ -107,7 +107,7 @@ class _Socket:
         s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         with contextlib.suppress(OSError):
             s.setsockopt(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)
-        compile_filter("less 1").attach(s.fileno())  # nothing until bound and set
+        DROP_ALL.attach(s.fileno())  # nothing until bound and set
         s.bind((ifname, ETH_P_ALL))
         s.setblocking(False)
         self.sock = s
@@ -128,7 +128,7 @@ class _Socket:
     def receive(self) -> list[tuple[bytes, int | None, int]]:
         """Every frame waiting: (bytes, VLAN id the kernel took out or None,
         kernel timestamp ns)."""
-        out = []
+        out: list[tuple[bytes, int | None, int]] = []
         while True:
             try:
                 data, anc, _flags, _addr = self.sock.recvmsg(65536, 256)
@@ -226,35 +226,42 @@ class _Service:
             return
         rx_word, answer_word = words
         self.count(
-            (sm.SVC_RX_PACKETS, 1), (sm.SVC_RX_BYTES, max(size, _MIN_FRAME) + _FCS),
+            (sm.SVC_RX_PACKETS, 1),
+            (sm.SVC_RX_BYTES, max(size, _MIN_FRAME) + _FCS),
             (rx_word, 1),
         )
         answer = self.responder.receive(sf)
         if answer is not None and answer_word is not None:
             self.send(answer, answer_word)
-        for ev in self.resolver.receive(sf, ts_ns):
-            self.on_resolve_event(ev)
-        for ev in self.pinger.receive(sf, ts_ns):
-            self.on_ping_event(ev)
+        for rev in self.resolver.receive(sf, ts_ns):
+            self.on_resolve_event(rev)
+        for pev in self.pinger.receive(sf, ts_ns):
+            self.on_ping_event(pev)
 
     # ------------------------------------------------------------- timers
     def next_timer_s(self) -> float | None:
-        due = [t for t in (self.resolver.next_timer_ns(), self.pinger.next_timer_ns()) if t is not None]
+        due = [
+            t
+            for t in (self.resolver.next_timer_ns(), self.pinger.next_timer_ns())
+            if t is not None
+        ]
         if not due:
             return None
         return max(0.0, (min(due) - time.time_ns()) / 1e9)
 
     def on_timers(self, now_ns: int) -> None:
-        frames, events = self.resolver.poll(now_ns)
+        frames, failed = self.resolver.poll(now_ns)
         for frame in frames:
-            self.send(frame, sm.ARP_REQUESTS_TX if frame[12:14] in (b"\x08\x06", b"\x81\x00") and _is_arp(frame) else sm.NS_TX)
-        for ev in events:
+            self.send(frame, sm.ARP_REQUESTS_TX if _is_arp(frame) else sm.NS_TX)
+        for ev in failed:
             self.on_resolve_event(ev)
         frames, events = self.pinger.poll(now_ns)
         for frame in frames:
-            self.send(frame, sm.PING4_REQUESTS_TX if _is_ipv4(frame) else sm.PING6_REQUESTS_TX)
-        for ev in events:
-            self.on_ping_event(ev)
+            self.send(
+                frame, sm.PING4_REQUESTS_TX if _is_ipv4(frame) else sm.PING6_REQUESTS_TX
+            )
+        for pev in events:
+            self.on_ping_event(pev)
 
     def on_resolve_event(self, ev: object) -> None:
         match ev:
@@ -310,7 +317,9 @@ class _Service:
                 self.report(sm.CaptureStatus(req, self.capture_stats()))
         return True
 
-    def resolve(self, req: int, addr: object, timeout_s: float, interval_s: float) -> None:
+    def resolve(
+        self, req: int, addr: object, timeout_s: float, interval_s: float
+    ) -> None:
         try:
             frames = self.resolver.resolve(
                 addr,  # type: ignore[arg-type]
@@ -355,7 +364,9 @@ class _Service:
                 total += size
         except OSError as exc:
             self._count_single(count, total, last)
-            self.report(sm.FramesSent(req, count, total, last, f"{self.ifname}: {exc.strerror}"))
+            self.report(
+                sm.FramesSent(req, count, total, last, f"{self.ifname}: {exc.strerror}")
+            )
             return
         self._count_single(count, total, last)
         self.report(sm.FramesSent(req, count, total, last))
@@ -376,13 +387,14 @@ class _Service:
         try:
             self.captures[cid] = CaptureSession(
                 self.ifname,
+                path=Path(spec.path),
                 filter=spec.filter,
                 snaplen=spec.snaplen,
                 limit_frames=spec.limit_frames,
                 limit_bytes=spec.limit_bytes,
                 directions=directions,
-                path=Path(spec.path),
                 fmt=spec.fmt,
+                mode=spec.mode,
             )
         except (WirespeedError, OSError) as exc:
             self.report(sm.CaptureStatus(req, {}, str(exc)))
@@ -420,7 +432,9 @@ class _Service:
 
 def _stats(cap: CaptureSession, *, done: bool | None = None) -> sm.CaptureStats:
     st = cap.stats()
-    return sm.CaptureStats(st.frames, st.bytes, st.missed, st.done if done is None else done)
+    return sm.CaptureStats(
+        st.frames, st.bytes, st.missed, st.done if done is None else done
+    )
 
 
 def _is_arp(frame: bytes) -> bool:
@@ -445,7 +459,8 @@ def run_service_worker(
     conn.send(Ready(os.getpid()))
     try:
         while True:
-            fds = [conn.fileno(), svc.sock.fileno(), *(c.fileno() for c in svc.captures.values())]
+            fds = [conn.fileno(), svc.sock.fileno()]
+            fds += [c.fileno() for c in svc.captures.values() if not c.is_done]
             ready, _, _ = select.select(fds, [], [], svc.next_timer_s())
             got = set(ready)
             if svc.sock.fileno() in got:

@@ -27,11 +27,11 @@ import numpy.typing as npt
 from wirespeed.analysis import TidStats
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import rx_worker as rxw
+from wirespeed.dataplane import service_messages as sm
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.dataplane.rx_table import Retired
 from wirespeed.fieldengine import InjectedError
 from wirespeed.service.core import MAX_STREAMS
-from wirespeed.dataplane import service_messages as sm
 from wirespeed.service.dataplane import ReportSink, WorkerLost
 from wirespeed.service.fake_services import FakeServices
 from wirespeed.topology.testbed import PortSpec, TesterConfig
@@ -116,7 +116,9 @@ class FakeDataplane:
             self.sent.append((port, command))  # type: ignore[arg-type]
         sink = self._on_report
         self.services.command(
-            port, command, lambda p, rep: sink(p, rep) if sink else None  # type: ignore[arg-type]
+            port,
+            command,
+            lambda p, rep: sink(p, rep) if sink else None,  # type: ignore[arg-type]
         )
 
     def svc_words(self, port: int) -> npt.NDArray[np.int64]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from wirespeed.capture import PcapWriter, PcapngWriter
+from wirespeed.capture import CapturedFrames, CaptureFormat, CaptureWriter, Direction
 from wirespeed.dataplane import service_messages as sm
 from wirespeed.l3 import L3Identity
 
@@ -107,11 +107,18 @@ class FakeServices:
 
     def _write(self, cid: int) -> None:
         _p, spec, kept = self._captures[cid]
-        writer_cls = PcapngWriter if spec.fmt == "pcapng" else PcapWriter
-        now = time.time_ns()
-        with writer_cls(Path(spec.path), snaplen=spec.snaplen) as wr:
-            for i, f in enumerate(kept):
-                wr.write(f, ts_ns=now + i, orig_len=len(f), outbound=False)
+        wr = CaptureWriter(
+            Path(spec.path), CaptureFormat(spec.fmt), snaplen=spec.snaplen
+        )
+        try:
+            if kept:
+                wr.write(
+                    CapturedFrames.from_frames(
+                        kept, ts_ns=time.time_ns(), direction=Direction.INBOUND
+                    )
+                )
+        finally:
+            wr.close()
 
     def svc_words(self, port: int) -> npt.NDArray[np.int64]:
         """A copy of the port's service words."""

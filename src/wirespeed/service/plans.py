@@ -87,7 +87,9 @@ def fill_macs(stream_id: int, stream: Stream, info: PortInfo) -> Stream:
             )
         packet[0:6] = bytes.fromhex(info.dst_mac.replace(":", ""))
     elif stream.mac_dst_mode is MacDstMode.ARP:
-        packet[0:6] = bytes.fromhex(_resolved_dst(stream_id, stream, info).replace(":", ""))
+        packet[0:6] = bytes.fromhex(
+            _resolved_dst(stream_id, stream, info).replace(":", "")
+        )
     return replace(
         stream,
         packet=bytes(packet),

@@ -14,14 +14,20 @@ import logging
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
-from wirespeed.capture import CapturedFrames, read_capture
+from wirespeed.capture import (
+    CaptureConfig,
+    CapturedFrames,
+    read_capture,
+)
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import service_messages as sm
 from wirespeed.errors import ConfigError, PortError, StateError, ValidationError
@@ -36,9 +42,6 @@ __all__ = ["CaptureInfo", "PortServices", "service_counters"]
 
 _log = logging.getLogger("wirespeed.service")
 
-MAX_CAPTURE_FRAMES = 10_000_000
-MAX_CAPTURE_BYTES = 1 << 30
-"""What one capture may keep at most (frames, bytes): the memory/disk cap."""
 _ANSWER_SLACK_S = 5.0  # how much longer than its own timeout a request may take
 
 _SERVICE_COUNTERS = {
@@ -69,7 +72,7 @@ _SERVICE_COUNTERS = {
 }
 
 
-def service_counters(words: np.ndarray) -> dict[str, int]:  # type: ignore[type-arg]
+def service_counters(words: npt.NDArray[np.int64]) -> dict[str, int]:
     """The service worker's counters by name."""
     return {name: int(words[w]) for name, w in _SERVICE_COUNTERS.items()}
 
@@ -109,7 +112,7 @@ class PortServices:
         dp: Dataplane,
         lock: threading.RLock,
         run: Callable[[list[Effect]], object],
-        words: Callable[[int], np.ndarray],  # type: ignore[type-arg]
+        words: Callable[[int], npt.NDArray[np.int64]],
     ) -> None:
         self._core = core
         self._dp = dp
@@ -150,7 +153,10 @@ class PortServices:
             for cid, info in list(self._captures.items()):
                 if info.port == port and info.active:
                     st = sm.CaptureStats(
-                        info.stats.frames, info.stats.bytes, info.stats.missed, True,
+                        info.stats.frames,
+                        info.stats.bytes,
+                        info.stats.missed,
+                        True,
                         f"the service worker died ({message})",
                     )
                     self._captures[cid] = _with(info, st, active=False)
@@ -207,18 +213,25 @@ class PortServices:
         if not 0 < timeout_s <= 60:
             raise ValidationError("timeout must be in (0, 60] s", field="timeout")
         rep = self._call(
-            port, lambda req: sm.Resolve(req, hop, timeout_s, min(0.5, timeout_s / 3)),
+            port,
+            lambda req: sm.Resolve(req, hop, timeout_s, min(0.5, timeout_s / 3)),
             timeout_s,
         )
         assert isinstance(rep, sm.ResolveResult)
         if rep.mac is None:
-            raise PortError(f"{rep.error} (port {port})" if rep.error else
-                            f"{hop}: not resolved on port {port}", port=port)
+            raise PortError(
+                f"{rep.error} (port {port})"
+                if rep.error
+                else f"{hop}: not resolved on port {port}",
+                port=port,
+            )
         with self._lock:
             self._core.add_neighbor(port, hop, rep.mac)
         return rep.mac
 
-    def resolve_gateways(self, port: int, *, timeout_s: float = 3.0) -> dict[IPAddress, str]:
+    def resolve_gateways(
+        self, port: int, *, timeout_s: float = 3.0
+    ) -> dict[IPAddress, str]:
         """Resolve every gateway the port has; their MACs."""
         ident = self.l3(port)
         out: dict[IPAddress, str] = {}
@@ -261,8 +274,9 @@ class PortServices:
         if not 1 <= count <= 10_000:
             raise ValidationError("count must be 1..10000", field="count")
         if not 0 < interval_s <= 60 or not 0 < timeout_s <= 60:
-            raise ValidationError("interval and timeout must be in (0, 60] s",
-                                  field="interval")
+            raise ValidationError(
+                "interval and timeout must be in (0, 60] s", field="interval"
+            )
         if not 64 <= size_bytes <= 9216:
             raise ValidationError("size must be 64..9216 bytes", field="size")
         info = self._core.port(port).info
@@ -270,8 +284,9 @@ class PortServices:
         mac = info.neighbor(hop) or self.resolve(port, hop)
         rep = self._call(
             port,
-            lambda req: sm.StartPing(req, addr, mac, count, interval_s, size_bytes,
-                                     timeout_s),
+            lambda req: sm.StartPing(
+                req, addr, mac, count, interval_s, size_bytes, timeout_s
+            ),
             count * interval_s + timeout_s,
         )
         assert isinstance(rep, sm.PingResult)
@@ -293,8 +308,9 @@ class PortServices:
         if not 0 <= ipg_us <= 10_000_000:
             raise ValidationError("ipg must be 0..10 s", field="ipg_usec")
         wait = len(frames) * ipg_us / 1e6 + 1.0
-        rep = self._call(port, lambda req: sm.SendFrames(req, tuple(frames), ipg_us),
-                         wait)
+        rep = self._call(
+            port, lambda req: sm.SendFrames(req, tuple(frames), ipg_us), wait
+        )
         assert isinstance(rep, sm.FramesSent)
         if rep.error:
             raise PortError(f"port {port}: {rep.error}", port=port)
@@ -322,42 +338,56 @@ class PortServices:
         tx: bool = True,
         path: str | Path | None = None,
         fmt: str = "pcapng",
+        mode: str = "fixed",
     ) -> int:
         """Start capturing on the port; the capture's id.
 
         Raises:
             ConfigError: a filter libpcap cannot compile (its message), a limit
-                beyond the cap, no direction.
+                beyond the cap, no direction (each naming its field).
+            PortError: the capture could not open its socket or file.
         """
         self._core.port(port)
-        if not (rx or tx):
-            raise ValidationError("capture at least one direction", field="direction")
-        if limit_frames is not None and not 1 <= limit_frames <= MAX_CAPTURE_FRAMES:
-            raise ValidationError(
-                f"limit must be 1..{MAX_CAPTURE_FRAMES} frames", field="limit"
-            )
-        if limit_bytes is not None and not 1 <= limit_bytes <= MAX_CAPTURE_BYTES:
-            raise ValidationError(
-                f"byte limit must be 1..{MAX_CAPTURE_BYTES} (the capture memory cap)",
-                field="limit_bytes",
-            )
-        if fmt not in ("pcap", "pcapng"):
-            raise ValidationError(f"unknown format {fmt!r} (pcap, pcapng)", field="format")
         cid = next(self._cap_ids)
-        where = Path(path) if path is not None else self._capture_dir() / f"capture-{cid}.{fmt}"
+        where = (
+            Path(path)
+            if path is not None
+            else self._capture_dir() / f"capture-{cid}.{fmt}"
+        )
+        directions = frozenset(d for d, on in (("rx", rx), ("tx", tx)) if on)
+        cfg = CaptureConfig.parse(  # checked here: errors name the field
+            where,
+            filter=filter,
+            snaplen=snaplen,
+            limit_frames=limit_frames,
+            limit_bytes=limit_bytes,
+            directions=directions,
+            fmt=fmt,
+            mode=mode,
+        )
         spec = sm.CaptureSpec(
-            str(where), filter, snaplen, limit_frames, limit_bytes or MAX_CAPTURE_BYTES,
-            rx, tx, fmt,
+            str(where),
+            filter,
+            snaplen,
+            limit_frames,
+            limit_bytes,
+            rx,
+            tx,
+            cfg.fmt.value,
+            cfg.mode.value,
         )
         rep = self._call(port, lambda req: sm.StartCapture(req, cid, spec), 5.0)
         assert isinstance(rep, sm.CaptureStatus)
         if rep.error:
-            raise ConfigError(rep.error, field="filter" if "filter" in rep.error or "syntax" in rep.error else "capture")
-        import time
+            raise PortError(f"port {port}: capture: {rep.error}", port=port)
 
         with self._lock:
             self._captures[cid] = CaptureInfo(
-                cid, port, spec, rep.captures.get(cid, sm.CaptureStats()), True,
+                cid,
+                port,
+                spec,
+                rep.captures.get(cid, sm.CaptureStats()),
+                True,
                 time.time_ns(),
             )
             self._show_tx(port)
@@ -430,7 +460,10 @@ def _with(
     info: CaptureInfo, stats: sm.CaptureStats, *, active: bool | None = None
 ) -> CaptureInfo:
     return CaptureInfo(
-        info.capture_id, info.port, info.spec, stats,
+        info.capture_id,
+        info.port,
+        info.spec,
+        stats,
         (info.active and not stats.done) if active is None else active,
         info.start_ns,
     )

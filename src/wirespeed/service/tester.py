@@ -118,9 +118,9 @@ class Tester:
         self._lock = threading.RLock()
         self._subs: list[Callable[[TrafficEvent], None]] = []
         self._counts: Counting | None = None
-        self._reports: queue.Queue[tuple[int, WorkerReport | WorkerLost] | None] = (
-            queue.Queue()
-        )
+        self._reports: queue.Queue[
+            tuple[int, WorkerReport | sm.ServiceReport | WorkerLost] | None
+        ] = queue.Queue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.services = PortServices(
