@@ -7,7 +7,11 @@ Shape::
     duration: 5          # seconds of traffic
     cooldown: 1          # seconds before reading the counters
     ports:               # optional per-port settings
-      0: {tpld_mode: normal, payload_checksum: 0, speed: 1G}
+      0: {tpld_mode: normal, payload_checksum: 0, speed: 1G,
+          ipv4: 198.18.1.2/24, gateway: 198.18.1.1}  # an L3 port (ipv6, gateway6)
+    capture:             # optional: pcapng files of what ports send and receive
+      - {port: 1, filter: "udp and dst port 9", limit: 1000, direction: both,
+         file: port1.pcapng}
     streams:
       - port: 0
         rx_port: 1       # optional, default: the port it is cabled to
@@ -20,6 +24,8 @@ Shape::
         length: {type: fixed, min: 128} # incrementing, butterfly, random, mix
         payload: {type: pattern, pattern: FFFF0000}  # inc8 inc16 dec8 prbs ..
         tpld_id: 0
+        dst_mac: auto    # optional: the resolved next hop's MAC (and the port's
+                         # own as source); "port": the port's destination MAC
         mode: {type: continuous}        # single_burst {total_pkts}; multi_burst {...}
         modifiers: [{pos: 30, mask: "0x00FF0000", action: inc, min: 0, max: 255}]
         vm: []                          # TRex field-engine instructions (TRex JSON)
@@ -47,6 +53,7 @@ from wirespeed.model import (
     Endian,
     FrameLength,
     LengthType,
+    MacDstMode,
     Modifier,
     ModifierAction,
     Payload,
@@ -111,6 +118,28 @@ class PortModel(_Strict):
     tpld_mode: Literal["normal", "micro"] = "normal"
     payload_checksum: int = Field(0, ge=0, le=2047)
     speed: str | int | None = None
+    ipv4: str | None = None
+    gateway: str | None = None
+    ipv6: str | None = None
+    gateway6: str | None = None
+    vlan: int | None = None
+
+    @property
+    def has_l3(self) -> bool:
+        """The profile gives the port addresses."""
+        return any(
+            v is not None
+            for v in (self.ipv4, self.gateway, self.ipv6, self.gateway6, self.vlan)
+        )
+
+
+class CaptureModel(_Strict):
+    port: int = Field(ge=0)
+    filter: str = ""
+    limit: int = Field(10_000, ge=1)
+    direction: Literal["both", "rx", "tx"] = "both"
+    snaplen: int = Field(65535, ge=64, le=262144)
+    file: str
 
 
 class RateModel(_Strict):
@@ -175,6 +204,7 @@ class StreamModel(_Strict):
     modifiers: list[ModifierModel] = []
     vm: list[dict[str, Any]] = []
     enabled: bool = True
+    dst_mac: Literal["auto", "port"] | None = None
 
 
 class ProfileModel(_Strict):
@@ -184,6 +214,7 @@ class ProfileModel(_Strict):
     cooldown: float = Field(1.0, ge=0, le=60)
     ports: dict[int, PortModel] = {}
     streams: list[StreamModel] = Field(min_length=1)
+    capture: list[CaptureModel] = []
 
 
 class Profile:
@@ -296,6 +327,12 @@ def _stream(sm: StreamModel) -> Stream:
         mode=mode,
         modifiers=mods,
         vm=vm,
+        mac_src_from_packet=sm.dst_mac is None,
+        mac_dst_mode={
+            None: MacDstMode.PACKET,
+            "auto": MacDstMode.ARP,
+            "port": MacDstMode.PORT,
+        }[sm.dst_mac],
     )
 
 

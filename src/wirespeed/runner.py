@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 from wirespeed.errors import ConfigError
+from wirespeed.l3 import L3Identity
+from wirespeed.model import MacDstMode
 from wirespeed.profiles import Profile
 from wirespeed.service import Tester
 from wirespeed.topology.impair import parse_impairment
@@ -55,6 +57,18 @@ def _run(
             tester.set_payload_checksum(idx, pm.payload_checksum)
         if pm.tpld_mode == "micro":
             tester.set_tpld_mode(idx, TpldMode.MICRO)
+        if pm.has_l3:
+            tester.services.set_l3(
+                idx,
+                L3Identity.parse(
+                    ipv4=pm.ipv4,
+                    gateway=pm.gateway,
+                    ipv6=pm.ipv6,
+                    gateway6=pm.gateway6,
+                    vlan=pm.vlan,
+                    where=f"ports.{idx}.",
+                ),
+            )
     used: dict[int, list[tuple[int, int | None]]] = {}
     for i, (port, rx_port, stream) in enumerate(profile.streams):
         if not 0 <= port < n:
@@ -65,13 +79,68 @@ def _run(
         tester.add_stream(port, sid, stream)
         used[port].append((i, rx_port))
     ports = sorted(used)
+    _resolve(tester, profile, ports)
+    captures = _start_captures(profile, tester)
     for p in range(n):
         tester.clear_stats(p)
     tester.start_traffic(ports, duration_s=m.duration)
     _watch(tester, ports, m.duration, live)
     tester.stop_traffic(ports)
     time.sleep(m.cooldown)  # frames still on their way; receivers publish them
-    return _results(profile, tester, used, bed)
+    out = _results(profile, tester, used, bed)
+    out["captures"] = _stop_captures(profile, tester, captures)
+    return out
+
+
+def _resolve(tester: Tester, profile: Profile, ports: list[int]) -> None:
+    """Resolve the gateways of ports whose streams go to a resolved MAC."""
+    for port in ports:
+        modes = {s.mac_dst_mode for p, _rx, s in profile.streams if p == port}
+        if modes & {MacDstMode.ARP, MacDstMode.PORT} and tester.ports[port].l3.is_l3:
+            tester.services.resolve_gateways(port)
+
+
+def _start_captures(profile: Profile, tester: Tester) -> list[int]:
+    ids = []
+    for i, c in enumerate(profile.model.capture):
+        if not 0 <= c.port < len(tester.ports):
+            raise ConfigError(f"no port {c.port}", field=f"capture.{i}.port")
+        path = c.file if profile.base is None else str(profile.base / c.file)
+        try:
+            ids.append(
+                tester.services.start_capture(
+                    c.port,
+                    filter=c.filter,
+                    limit_frames=c.limit,
+                    snaplen=c.snaplen,
+                    rx=c.direction in ("both", "rx"),
+                    tx=c.direction in ("both", "tx"),
+                    path=path,
+                    fmt="pcap" if path.endswith(".pcap") else "pcapng",
+                )
+            )
+        except ConfigError as exc:
+            raise ConfigError(exc.reason, field=f"capture.{i}.{exc.field}") from exc
+    return ids
+
+
+def _stop_captures(
+    profile: Profile, tester: Tester, ids: list[int]
+) -> list[dict[str, Any]]:
+    out = []
+    for c, cid in zip(profile.model.capture, ids, strict=True):
+        info = tester.services.stop_capture(cid)
+        out.append(
+            {
+                "port": c.port,
+                "filter": c.filter,
+                "file": str(info.path),
+                "frames": info.stats.frames,
+                "bytes": info.stats.bytes,
+                "missed": info.stats.missed,
+            }
+        )
+    return out
 
 
 def _watch(tester: Tester, ports: list[int], duration_s: float, live: bool) -> None:

@@ -17,6 +17,12 @@ def register_all(register: Register) -> None:
         "Run stateful TCP/TLS app traffic from a vtest-style YAML case.",
     )
     register(
+        "capture",
+        "wirespeed.cli.capture",
+        "capture",
+        "Run a YAML test profile while capturing a port to a pcapng file.",
+    )
+    register(
         "demo",
         "wirespeed.cli.demo",
         "demo",

@@ -19,9 +19,14 @@ from wirespeed.cli.jsonout import JsonTarget, json_option
 def run(profile_path: Path, json_out: JsonTarget | None, quiet: bool) -> None:
     """Run a YAML test profile on the embedded test bed (or configured ports)."""
     from wirespeed.profiles import load_profile
+
+    run_and_report(load_profile(profile_path), json_out, quiet)
+
+
+def run_and_report(profile: Any, json_out: JsonTarget | None, quiet: bool) -> None:
+    """Run a loaded profile; the tables on stderr, the JSON where asked."""
     from wirespeed.runner import run_profile
 
-    profile = load_profile(profile_path)
     is_stdout = json_out is not None and json_out.is_stdout
     results = run_profile(profile, live=not quiet and not is_stdout)
     _print_table(results)  # on stderr
@@ -89,6 +94,11 @@ def _print_table(results: dict[str, Any]) -> None:
     if results.get("dut"):
         console.print(
             f"DUT ({results['dut']['mechanism']}): {results['dut']['counters']}"
+        )
+    for c in results.get("captures", []):
+        console.print(
+            f"capture port {c['port']} ({c['filter'] or 'all'}): {c['frames']} frames, "
+            f"{c['missed']} missed -> {c['file']}"
         )
 
 
