@@ -14,6 +14,12 @@ command -v tc >/dev/null || need+=(iproute2)
 command -v nft >/dev/null || need+=(nftables)
 command -v gcc >/dev/null || need+=(gcc libc6-dev)
 command -v ethtool >/dev/null || need+=(ethtool)
+# libpcap compiles the BPF filters of the port services and captures
+ldconfig -p 2>/dev/null | grep -q 'libpcap\.so\.0\.8' || need+=(libpcap0.8)
+if [ $want_test = 1 ]; then
+  command -v tshark >/dev/null || need+=(tshark)  # captures are read back with it
+  command -v ping >/dev/null || need+=(iputils-ping)  # the router DUT pings ports
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "bootstrap: apt-get install ${need[*]}"

@@ -219,12 +219,11 @@ class PortServices:
         )
         assert isinstance(rep, sm.ResolveResult)
         if rep.mac is None:
-            raise PortError(
-                f"{rep.error} (port {port})"
-                if rep.error
-                else f"{hop}: not resolved on port {port}",
-                port=port,
-            )
+            why = rep.error or f"{hop} was not resolved within {timeout_s:g} s"
+            # the worker's words, with the port named where they say it
+            exc = PortError(why.replace(" within ", f" on port {port} within ", 1))
+            exc.port = port
+            raise exc
         with self._lock:
             self._core.add_neighbor(port, hop, rep.mac)
         return rep.mac
