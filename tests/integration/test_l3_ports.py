@@ -46,7 +46,8 @@ def ports(chassis: Chassis) -> list[Port]:
 
 def _router_ns(chassis: Chassis) -> str:  # the router DUT's namespace
     bed = chassis.testbed
-    assert bed is not None and bed.router is not None
+    assert bed is not None
+    assert bed.router is not None
     return bed.router.netns
 
 
@@ -119,7 +120,8 @@ def test_streams_to_the_resolved_mac_cross_the_router_exactly(
         chassis.traffic([p0], duration_s=2.0)
         time.sleep(0.3)
     t1 = p1.tpld_statistics(1)
-    assert t1 is not None and (t1.packets, t1.lost) == (1000, 0)
+    assert t1 is not None
+    assert (t1.packets, t1.lost) == (1000, 0)
     assert p1.tpld_statistics(2) is None  # every port-9 frame dropped by the DUT
     assert chassis.testbed.dut_counters()[DROP] - before == 700  # type: ignore[union-attr]
     assert p0.statistics().tx_packets == 1700
@@ -224,7 +226,8 @@ def test_a_capture_holds_exactly_the_frames_in_both_directions(
     )
     inbound = [r for r in rows if r[2] == "198.18.3.2"]
     outbound = [r for r in rows if r[2] == "198.18.3.1"]
-    assert len(inbound) == 300 and len(outbound) == 400
+    assert len(inbound) == 300
+    assert len(outbound) == 400
     assert {tuple(r[:2]) for r in rows} == {("96", "9")}
     assert {r[3] for r in inbound} == {"0x00000001"}  # inbound
     assert {r[3] for r in outbound} == {"0x00000002"}  # outbound
