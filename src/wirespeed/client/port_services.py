@@ -90,12 +90,38 @@ class PortServicesMixin:
         ipv6: str | None = None,
         gateway6: str | None = None,
         vlan: int | None = None,
+        gratuitous: bool = False,
     ) -> L3Identity:
         """Give the port addresses (``198.18.1.2/24``) and gateways; it answers ARP,
-        neighbour solicitations and pings for them from now on."""
+        neighbour solicitations and pings for them from now on (``gratuitous``:
+        and announces itself when traffic starts)."""
         ident = L3Identity.parse(
             ipv4=ipv4, gateway=gateway, ipv6=ipv6, gateway6=gateway6, vlan=vlan
-        )
+        ).with_changes(gratuitous=gratuitous)
+        self._tester.services.set_l3(self.index, ident)
+        return ident
+
+    def set_answering(
+        self,
+        *,
+        arp: bool | None = None,
+        ping: bool | None = None,
+        ndp: bool | None = None,
+        ping6: bool | None = None,
+    ) -> L3Identity:
+        """Switch the port's answers to ARP, pings, neighbour solicitations and
+        IPv6 pings on or off (``None``: as it is)."""
+        changes = {
+            name: on
+            for name, on in (
+                ("arp_reply", arp),
+                ("ping_reply", ping),
+                ("ndp_reply", ndp),
+                ("ping6_reply", ping6),
+            )
+            if on is not None
+        }
+        ident = self.l3.with_changes(**changes)
         self._tester.services.set_l3(self.index, ident)
         return ident
 

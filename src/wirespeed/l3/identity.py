@@ -54,6 +54,12 @@ class L3Identity:
     starts (switches and routers learn the port's MAC before the first frame)."""
 
     @property
+    def addresses(self) -> tuple[object, ...]:
+        """What resolution depends on: addresses, gateways, VLAN (not the
+        answering switches)."""
+        return (self.ipv4, self.gateway4, self.ipv6, self.gateway6, self.vlan)
+
+    @property
     def is_l3(self) -> bool:
         """The port has an address of either family."""
         return self.ipv4 is not None or self.ipv6 is not None

@@ -218,8 +218,11 @@ class TesterCore:
 
     def set_l3(self, index: int, identity: L3Identity) -> list[Effect]:
         """Set the port's addresses; its service worker answers for them now.
-        Neighbours resolved before are forgotten, the L2 destination kept."""
-        self._set(self.port(index), l3=identity, neighbors=())
+        New addresses forget the neighbours resolved before (the L2 destination
+        stays); new answering switches alone do not."""
+        port = self.port(index)
+        same = port.info.l3.addresses == identity.addresses
+        self._set(port, l3=identity, neighbors=port.info.neighbors if same else ())
         return [SendSvc(index, sm.SetIdentity(identity))]
 
     def set_dst_mac(self, index: int, mac: str | None) -> None:
@@ -399,7 +402,11 @@ class TesterCore:
             )
             for i, f in zip(ports, factors, strict=True)
         ]
-        effects: list[Effect] = []
+        effects: list[Effect] = [  # switches and routers learn the port first
+            SendSvc(i, sm.Gratuitous())
+            for i in ports
+            if self.port(i).info.l3.gratuitous
+        ]
         for index in ports:
             if self.port(index).state.is_active:
                 effects.append(Send(index, msg.StopJob()))

@@ -138,3 +138,16 @@ def test_port_mode_without_a_destination_is_refused() -> None:
     core.add_stream(0, 0, _stream(_v4(), MacDstMode.PORT))
     with pytest.raises(ValidationError, match="port 0 has no destination MAC"):
         core.start([0])
+
+
+def test_a_start_sends_gratuitous_frames_only_when_asked() -> None:
+    core = _core()
+    core.set_l3(0, IDENT)
+    core.add_neighbor(0, ip_address("198.18.1.1"), GW_MAC)
+    core.add_stream(0, 0, _stream(_v4(), MacDstMode.ARP))
+    assert not any(isinstance(e, SendSvc) for e in core.start([0]))
+    core.stop([0])
+    core.set_l3(0, IDENT.with_changes(gratuitous=True))
+    core.add_neighbor(0, ip_address("198.18.1.1"), GW_MAC)
+    effects = core.start([0])
+    assert effects[0] == SendSvc(0, sm.Gratuitous())
