@@ -8,6 +8,9 @@ port 9; ports 2 and 3 back to back on 198.18.3.0/24.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -237,3 +240,43 @@ def test_a_bad_filter_names_libpcaps_complaint(ports: list[Port]) -> None:
     with pytest.raises(ConfigError) as err:
         ports[0].capture(filter="udp and dst prot 9")
     assert (err.value.field, err.value.reason) == ("filter", "unknown host 'prot'")
+
+
+def _svc_pid(port: Port) -> int:
+    spec = port.info.spec
+    res = subprocess.run(
+        [
+            "pgrep",
+            "-f",
+            f"worker_main svc --netns {spec.netns} --ifname {spec.interface}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (pid,) = res.stdout.split()
+    return int(pid)
+
+
+def test_a_killed_service_worker_comes_back_with_the_ports_addresses(
+    ports: list[Port], tmp_path: Path
+) -> None:
+    p0, p1 = ports[0], ports[1]
+    cap = p1.capture(filter="icmp", path=tmp_path / "lost.pcapng")
+    old = _svc_pid(p1)
+    os.kill(old, signal.SIGKILL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with contextlib.suppress(subprocess.CalledProcessError, ValueError):
+            if _svc_pid(p1) != old:
+                break
+        time.sleep(0.05)
+    assert _svc_pid(p1) != old
+    time.sleep(0.5)  # the identity reaches the new worker
+    replies = p0.ping("198.18.2.2", count=2, interval_s=0.05)
+    assert [r.status for r in replies] == ["success", "success"]
+    assert p1.resolve() == R1_MAC
+    stats = cap.stats
+    assert stats.done
+    assert stats.error is not None
+    assert "the service worker died" in stats.error
