@@ -280,3 +280,32 @@ def test_a_killed_service_worker_comes_back_with_the_ports_addresses(
     assert stats.done
     assert stats.error is not None
     assert "the service worker died" in stats.error
+
+
+def test_a_capture_at_full_rate_changes_no_count(
+    chassis: Chassis, ports: list[Port], tmp_path: Path
+) -> None:
+    p2, p3 = ports[2], ports[3]
+    p2.resolve("198.18.3.2")
+    frames = 100_000
+    p2.streams.create(
+        header=Ether() / IP(src="198.18.3.1", dst="198.18.3.2") / UDP(dport=9),
+        rate_percent=100,
+        length=FrameLength.fixed(128),
+        tpld_id=6,
+        packet_limit=frames,
+        dst_mac="auto",
+    )
+    p2.clear_counters()
+    p3.clear_counters()
+    with p3.capture(
+        filter="udp", limit=1_000_000, path=tmp_path / "full.pcapng"
+    ) as cap:
+        chassis.traffic([p2], duration_s=10.0)
+        time.sleep(0.5)
+    st = p3.tpld_statistics(6)
+    assert st is not None
+    assert (p2.statistics().tx_packets, st.packets, st.lost) == (frames, frames, 0)
+    kept, missed = cap.stats.frames, cap.stats.missed
+    assert kept + missed == frames  # what it could not keep, it says
+    assert len(cap.frames()) == kept
