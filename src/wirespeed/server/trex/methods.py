@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wirespeed.server.trex import (
+    methods_layer,
     methods_port,
     methods_stats,
     methods_stream,
@@ -20,6 +21,7 @@ def build_method_table() -> MethodTable:
     for module in (
         methods_system,
         methods_port,
+        methods_layer,
         methods_stream,
         methods_traffic,
         methods_stats,
