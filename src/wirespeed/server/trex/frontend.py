@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wirespeed.errors import ValidationError
+from wirespeed.server.trex.capture import CaptureTable
 from wirespeed.server.trex.events import (
     DEFAULT_PROFILE,
     EventHub,
@@ -123,6 +124,7 @@ class TrexFrontEnd:
         self.hub = EventHub()
         self.views = [PortView(index=i) for i in range(len(tester.ports))]
         self.pgs = PgRegistry(len(self.views))
+        self.captures = CaptureTable()
         self.scheduler = StartScheduler(self)
         self.xstats_names: list[str] | None = None
         self._mtu: dict[int, int] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wirespeed.server.trex import (
     methods_layer,
     methods_port,
+    methods_service,
     methods_stats,
     methods_stream,
     methods_system,
@@ -22,6 +23,7 @@ def build_method_table() -> MethodTable:
         methods_system,
         methods_port,
         methods_layer,
+        methods_service,
         methods_stream,
         methods_traffic,
         methods_stats,

@@ -154,16 +154,6 @@ def _get_tpg_status(fe: TrexFrontEnd, p: Params) -> object:
     return {"enabled": False}
 
 
-def _capture(fe: TrexFrontEnd, p: Params) -> object:
-    command = p.str("command")
-    if command == "status":
-        return []
-    raise ValidationError(
-        f"capture {command!r} is not supported (packet capture is not implemented)",
-        field="command",
-    )
-
-
 def register(table: MethodTable) -> None:
     """Add this module's methods to ``table``."""
     table["acquire"] = Method(_acquire)
@@ -175,4 +165,3 @@ def register(table: MethodTable) -> None:
     table["service"] = Method(_service)
     table["set_rx_feature"] = Method(_set_rx_feature)
     table["get_tpg_status"] = Method(_get_tpg_status)
-    table["capture"] = Method(_capture)
