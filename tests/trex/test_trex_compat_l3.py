@@ -51,7 +51,7 @@ def test_l3_mode_through_the_router(router_trex_bed: TrexBed, tmp_path: Path) ->
     # port 1 answers; the router decrements the TTL of the reply
     assert out["ping"] == [[True, "198.18.2.2", 63]] * 3
     both = {"opackets": BURST + OTHER, "ipackets": BURST + OTHER}
-    for run in ("listed_run", "pcap_run", "console_run"):
+    for run in ("listed_run", "pcap_run", "console_run", "monitor_run"):
         assert out[run] == {**both, "pg_tx": BURST, "pg_rx": BURST}, run
     # forwarded: the router's MAC as source, port 1's as destination, TTL 63
     assert out["listed"] == {
@@ -68,6 +68,9 @@ def test_l3_mode_through_the_router(router_trex_bed: TrexBed, tmp_path: Path) ->
     console = _tshark(tmp_path / "console.pcap")
     assert len(console) == BURST + OTHER
     assert sorted(set(console)) == [f"{forwarded},10", f"{forwarded},9"]
+    # the monitor fetched (10 frames every 0.5 s) what its cyclic buffer kept
+    assert out["monitor"]["listed"] is True
+    assert 10 <= out["monitor"]["seen"] <= 100, out["monitor"]
     assert out["bad_filter"].startswith("capture: filter: "), out["bad_filter"]
     assert out["captures_left"] == []
     assert out["still_serving"] == "UP"

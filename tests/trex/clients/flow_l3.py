@@ -88,6 +88,11 @@ def main() -> None:
     pings = c.ping_ip(0, "198.18.2.2", count=3, interval_sec=0.2)
     out["ping"] = [(p.state == p.SUCCESS, p.responder_ip, p.ttl) for p in pings]
     c.set_service_mode(ports=[0, 1], enabled=False)
+    # The router learned both ports' MACs from their ARP requests (Linux keeps
+    # those STALE) and probes each 5 s after first sending to it (the ping):
+    # let those ARP exchanges pass, so that the counts below are the bursts' alone
+    # (the entries then stay reachable for 15 s at least).
+    time.sleep(6.0)
 
     c.add_streams(
         [
@@ -115,11 +120,27 @@ def main() -> None:
     c.stop_capture(cap["id"], str(folder / "client.pcap"))
 
     # the console's capture record
-    console = CaptureManager(c, threading.Lock())
+    lock = threading.Lock()  # the console's: its monitor thread fetches under it
+    console = CaptureManager(c, lock)
     console.parse_line("record start --rx 1 --limit 5000")
     ids = list(c.get_capture_status())
     out["console_run"] = _burst(c)
     console.parse_line(f"record stop --id {ids[0]} -o {folder / 'console.pcap'}")
+
+    # the console's capture monitor (cyclic, 100 frames, fetched 10 at a time);
+    # its writer redraws the console's prompt (the console sets this)
+    c.logger.prompt_redraw = lambda: None
+    console.parse_line("monitor start --rx 1")
+    with lock:
+        out["monitor_run"] = _burst(c)
+        listed_ids = list(c.get_capture_status())
+    time.sleep(2.0)
+    monitor = console.monitor
+    out["monitor"] = {
+        "listed": listed_ids == [monitor.get_capture_id()],
+        "seen": monitor.pkt_count,
+    }
+    console.parse_line("monitor stop")
 
     # a filter libpcap refuses: an error, and the server goes on
     try:
