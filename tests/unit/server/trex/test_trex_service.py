@@ -196,3 +196,14 @@ def test_a_cyclic_capture_over_ports_keeps_the_latest_of_all(env: Env) -> None:
         (2, 1, 4.0),
     ]
     assert [base64.b64decode(p["binary"]) for p in got["pkts"]] == frames[2:]
+
+
+def test_what_reset_asks_has_nothing_to_undo(env: Env) -> None:
+    h = env.acquire()
+    assert (
+        env.ok("set_rx_feature", handler=h, port_id=0, type="queue", enabled=False)
+        == {}
+    )
+    assert env.ok("capture", command="status") == []
+    assert env.ok("get_tpg_status", port_id=0) == {"enabled": False}
+    assert env.ok("get_tpg_status", username="root") == {"enabled": False}
