@@ -12,21 +12,63 @@ from pathlib import Path
 
 import pytest
 import yaml
-from trex_bed import MACS, REPO, Capture, RawRpc, TrexBed, trex_python, wait_ready
+from trex_bed import (
+    MACS,
+    REPO,
+    ROUTER_MACS,
+    Capture,
+    RawRpc,
+    TrexBed,
+    trex_python,
+    wait_ready,
+)
 
 from wirespeed.topology.netns import Lab
 
 
-@contextlib.contextmanager
-def _server_bed(tmp: Path, prefix: str) -> Iterator[TrexBed]:
-    """A server process on a fresh veth pair (namespaces ``<prefix>...``),
-    removed on exit, also after a failure."""
+def _client_python() -> str:
     python = trex_python()
     if python is None:
         pytest.skip(
             "no lbr-trex-client interpreter (set WIRESPEED_TREX_PYTHON or run "
             "scripts/bootstrap.sh --test)"
         )
+    return python
+
+
+@contextlib.contextmanager
+def _server(tmp: Path, *args: str) -> Iterator[tuple[int, int, tuple[str, ...], Path]]:
+    """``run_server.py ARGS`` with this checkout's sources: its RPC and publisher
+    ports, its ports' namespaces and its log; stopped on exit."""
+    log = tmp / "server.log"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    with log.open("w") as errf:
+        proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).parent / "run_server.py"), *args],
+            stdout=subprocess.PIPE,
+            stderr=errf,
+            text=True,
+            env=env,
+        )
+    try:
+        rpc, pub, netns = wait_ready(proc, 60.0)
+        yield rpc, pub, netns, log
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+@contextlib.contextmanager
+def _server_bed(tmp: Path, prefix: str) -> Iterator[TrexBed]:
+    """A server process on a fresh veth pair (namespaces ``<prefix>...``),
+    removed on exit, also after a failure."""
+    python = _client_python()
     with Lab(prefix) as lab:
         a, b = lab.add_netns("a"), lab.add_netns("b")
         lab.add_veth("p0", a, "p1", b, mac=MACS[0], peer_mac=MACS[1], mtu=9216)
@@ -51,32 +93,8 @@ def _server_bed(tmp: Path, prefix: str) -> Iterator[TrexBed]:
         }
         cfg = tmp / "ports.yaml"
         cfg.write_text(yaml.safe_dump(config))
-        log = tmp / "server.log"
-        env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-        with log.open("w") as errf:
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    str(Path(__file__).parent / "run_server.py"),
-                    str(cfg),
-                ],
-                stdout=subprocess.PIPE,
-                stderr=errf,
-                text=True,
-                env=env,
-            )
-        try:
-            rpc, pub = wait_ready(proc, 60.0)
+        with _server(tmp, str(cfg)) as (rpc, pub, _netns, log):
             yield TrexBed(python, rpc, pub, (a, b), log=log)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if proc.stdout is not None:
-                proc.stdout.close()
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +102,16 @@ def trex_bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
     """The server process shared by the session's tests."""
     with _server_bed(tmp_path_factory.mktemp("trexbed"), "wsT") as bed:
         yield bed
+
+
+@pytest.fixture(scope="module")
+def router_trex_bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
+    """A server on the embedded test bed with the router DUT (``--dut router``):
+    port 0 198.18.1.2/24 and port 1 198.18.2.2/24, the router at .1 of each."""
+    python = _client_python()
+    tmp = tmp_path_factory.mktemp("trexrouter")
+    with _server(tmp, "--dut", "router") as (rpc, pub, netns, log):
+        yield TrexBed(python, rpc, pub, (netns[0], netns[1]), macs=ROUTER_MACS, log=log)
 
 
 @pytest.fixture

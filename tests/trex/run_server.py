@@ -1,8 +1,10 @@
 """Run the wirespeed daemon with only the TRex front end, on free ports.
 
-Usage: ``python run_server.py CONFIG.yaml``. Prints ``READY <rpc> <pub>`` once the
-front end listens, then serves until SIGTERM/SIGINT. The tests start it as a real
-server process on the test bed they created.
+Usage: ``python run_server.py CONFIG.yaml`` (ports the tests created), or
+``python run_server.py --dut router`` (the embedded test bed with the router DUT:
+one module, its namespaces made and removed by the daemon). Prints
+``READY <rpc> <pub> <netns of each port>`` once the front end listens, then serves
+until SIGTERM/SIGINT.
 """
 
 from __future__ import annotations
@@ -16,16 +18,21 @@ from wirespeed.server.daemon import Daemon, DaemonOptions
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    opts = DaemonOptions(
-        config=Path(sys.argv[1]),
-        front_ends=("trex",),
-        ports={"trex": {"rpc_port": 0, "pub_port": 0}},
-    )
+    free_ports = {"trex": {"rpc_port": 0, "pub_port": 0}}
+    if sys.argv[1] == "--dut":
+        opts = DaemonOptions(
+            modules=1, dut=sys.argv[2], front_ends=("trex",), ports=free_ports
+        )
+    else:
+        opts = DaemonOptions(
+            config=Path(sys.argv[1]), front_ends=("trex",), ports=free_ports
+        )
     daemon = Daemon(opts)
-    daemon.start()
+    tester = daemon.start()
     try:
         trex = daemon.front_ends["trex"]
-        print(f"READY {trex.rpc_port} {trex.pub_port}", flush=True)  # type: ignore[attr-defined]
+        netns = " ".join(p.spec.netns or "-" for p in tester.ports)
+        print(f"READY {trex.rpc_port} {trex.pub_port} {netns}", flush=True)  # type: ignore[attr-defined]
         daemon.run_forever()
     finally:
         daemon.close()

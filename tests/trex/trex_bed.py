@@ -27,6 +27,7 @@ from wirespeed.topology.netns import in_netns
 REPO = Path(__file__).resolve().parents[2]
 CLIENTS = Path(__file__).resolve().parent / "clients"
 MACS = ("02:77:74:00:00:01", "02:77:74:00:00:02")
+ROUTER_MACS = ("02:77:73:00:00:01", "02:77:73:00:00:02")  # the embedded bed's ports
 _PACKET_OUTGOING = 4
 _SO_RCVBUFFORCE = 33  # linux: SO_RCVBUF beyond rmem_max (root)
 
@@ -115,7 +116,10 @@ class TrexBed:
         return self._result(script, proc.returncode, "".join(lines) + stdout, stderr)
 
 
-def wait_ready(proc: subprocess.Popen[str], timeout_s: float) -> tuple[int, int]:
+def wait_ready(
+    proc: subprocess.Popen[str], timeout_s: float
+) -> tuple[int, int, tuple[str, ...]]:
+    """The server's RPC and publisher ports and its ports' namespaces."""
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -123,8 +127,8 @@ def wait_ready(proc: subprocess.Popen[str], timeout_s: float) -> tuple[int, int]
         if ready:
             line = proc.stdout.readline()
             if line.startswith("READY"):
-                _, rpc, pub = line.split()
-                return int(rpc), int(pub)
+                _, rpc, pub, *netns = line.split()
+                return int(rpc), int(pub), tuple(netns)
             if not line and proc.poll() is not None:
                 break
     raise RuntimeError("the wirespeed server did not start")

@@ -6,13 +6,16 @@ port's service worker would answer, as a test says it (for front-end tests).
 
 A resolution of an address nobody was told about fails as the worker's does; every
 frame sent is kept (``fake.services.sent[port]``) and counted in the port's service
-words; captures keep the frames a test hands to :meth:`FakeServices.capture`.
+words; captures keep the frames a test hands to :meth:`FakeServices.capture` (with
+their times and direction; a fixed capture the first ``limit_frames``, a cyclic one
+the latest).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +30,13 @@ __all__ = ["FakeServices"]
 _FCS = 4
 
 
+@dataclass(frozen=True)
+class _Kept:
+    frame: bytes
+    ts_ns: int
+    direction: Direction
+
+
 class FakeServices:
     """Service workers of ``n_ports`` ports, answering from tables."""
 
@@ -37,7 +47,7 @@ class FakeServices:
         self.neighbors: list[dict[str, str]] = [{} for _ in range(n_ports)]
         self.rtt_ns = 100_000
         self.sent: list[list[bytes]] = [[] for _ in range(n_ports)]
-        self._captures: dict[int, tuple[int, sm.CaptureSpec, list[bytes]]] = {}
+        self._captures: dict[int, tuple[int, sm.CaptureSpec, list[_Kept]]] = {}
 
     def command(
         self, port: int, cmd: sm.ServiceCommand, report: Callable[[int, object], None]
@@ -93,17 +103,34 @@ class FakeServices:
                 }
                 report(port, sm.CaptureStatus(req, stats))
 
-    def capture(self, port: int, frames: list[bytes]) -> None:
-        """Frames "seen" on ``port``: every running capture there keeps them."""
+    def capture(
+        self,
+        port: int,
+        frames: list[bytes],
+        *,
+        ts_ns: int | None = None,
+        direction: Direction = Direction.INBOUND,
+    ) -> None:
+        """Frames "seen" on ``port`` (received, or sent with ``OUTBOUND``), frame
+        ``i`` at ``ts_ns + i`` (default: now): every running capture there of
+        that direction keeps them."""
+        t0 = time.time_ns() if ts_ns is None else ts_ns
+        new = [_Kept(f, t0 + i, direction) for i, f in enumerate(frames)]
+        is_rx = direction is not Direction.OUTBOUND
         for cid, (p, spec, kept) in self._captures.items():
-            if p == port:
-                room = (spec.limit_frames or len(frames)) - len(kept)
-                kept.extend(frames[: max(0, room)])
-                self._write(cid)
+            if p != port or not (spec.rx if is_rx else spec.tx):
+                continue
+            limit = spec.limit_frames or len(kept) + len(new)
+            if spec.mode == "cyclic":
+                kept.extend(new)
+                del kept[: max(0, len(kept) - limit)]
+            else:
+                kept.extend(new[: max(0, limit - len(kept))])
+            self._write(cid)
 
     def _stats(self, cid: int, *, done: bool = False) -> sm.CaptureStats:
         _p, _spec, kept = self._captures[cid]
-        return sm.CaptureStats(len(kept), sum(len(f) for f in kept), 0, done)
+        return sm.CaptureStats(len(kept), sum(len(k.frame) for k in kept), 0, done)
 
     def _write(self, cid: int) -> None:
         _p, spec, kept = self._captures[cid]
@@ -114,7 +141,9 @@ class FakeServices:
             if kept:
                 wr.write(
                     CapturedFrames.from_frames(
-                        kept, ts_ns=time.time_ns(), direction=Direction.INBOUND
+                        [k.frame for k in kept],
+                        ts_ns=[k.ts_ns for k in kept],
+                        direction=[int(k.direction) for k in kept],
                     )
                 )
         finally:

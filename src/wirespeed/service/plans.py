@@ -15,7 +15,7 @@ from wirespeed.model import MacDstMode, ModeKind, Stream, StreamEnable
 from wirespeed.model.scaling import is_fixed_rate, stream_rates
 from wirespeed.service.types import PortInfo
 
-__all__ = ["build_job", "check_mac", "fill_macs", "plan_for", "tid_of"]
+__all__ = ["build_job", "check_mac", "fill_macs", "plan_for", "port_macs", "tid_of"]
 
 _MAC_RE = re.compile(r"^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$")
 
@@ -40,59 +40,82 @@ def _dst_ip(packet: bytes) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
     return None
 
 
-def _resolved_dst(stream_id: int, stream: Stream, info: PortInfo) -> str:
+def _resolved_dst(packet: bytes, info: PortInfo, what: str) -> str:
     """The MAC of the next hop towards the frame's IP destination."""
-    dst = _dst_ip(stream.packet)
+    dst = _dst_ip(packet)
     if dst is None:
         raise ValidationError(
-            f"stream {stream_id}: its destination MAC is to be resolved but the "
+            f"{what}: its destination MAC is to be resolved but the "
             "frame has no IPv4 or IPv6 destination",
             field="dst_mac",
         )
     try:
         hop = info.l3.next_hop(dst)
     except ConfigError as exc:  # no address of the family, no gateway
-        raise ValidationError(
-            f"stream {stream_id}: {exc.reason}", field="dst_mac"
-        ) from exc
+        raise ValidationError(f"{what}: {exc.reason}", field="dst_mac") from exc
     mac = info.neighbor(hop)
     if mac is None:
         raise ValidationError(
-            f"stream {stream_id}: the MAC of {hop} is not resolved on port "
+            f"{what}: the MAC of {hop} is not resolved on port "
             f"{info.index} (resolve it first)",
             field="dst_mac",
         )
     return mac
 
 
-def fill_macs(stream_id: int, stream: Stream, info: PortInfo) -> Stream:
-    """The stream with the MACs the port writes: its own as source (unless the
-    stream keeps the packet's), and as destination the port's destination MAC
+def port_macs(
+    packet: bytes,
+    info: PortInfo,
+    *,
+    src_from_packet: bool,
+    dst_mode: MacDstMode,
+    what: str = "frame",
+) -> bytes:
+    """The frame with the MACs the port writes: its own as source (unless
+    ``src_from_packet``), and as destination the port's destination MAC
     (``PORT``) or the resolved next hop of the frame's IP destination (``ARP``).
+
+    Raises:
+        ValidationError: the MAC is not known (not set, not resolved); the
+            message starts with ``what``.
+    """
+    if src_from_packet and dst_mode is MacDstMode.PACKET:
+        return packet
+    out = bytearray(packet)
+    if not src_from_packet:
+        out[6:12] = bytes.fromhex(info.mac.replace(":", ""))
+    if dst_mode is MacDstMode.PORT:
+        if info.dst_mac is None:
+            raise ValidationError(
+                f"{what}: port {info.index} has no destination MAC "
+                "(set one, or resolve its gateway)",
+                field="dst_mac",
+            )
+        out[0:6] = bytes.fromhex(info.dst_mac.replace(":", ""))
+    elif dst_mode is MacDstMode.ARP:
+        out[0:6] = bytes.fromhex(_resolved_dst(packet, info, what).replace(":", ""))
+    return bytes(out)
+
+
+def fill_macs(stream_id: int, stream: Stream, info: PortInfo) -> Stream:
+    """The stream with the MACs the port writes (:func:`port_macs`), marked
+    "MACs from packet".
 
     Raises:
         ValidationError: the MAC is not known (not set, not resolved).
     """
     if stream.mac_src_from_packet and stream.mac_dst_mode is MacDstMode.PACKET:
         return stream
-    packet = bytearray(stream.packet)
-    if not stream.mac_src_from_packet:
-        packet[6:12] = bytes.fromhex(info.mac.replace(":", ""))
-    if stream.mac_dst_mode is MacDstMode.PORT:
-        if info.dst_mac is None:
-            raise ValidationError(
-                f"stream {stream_id}: port {info.index} has no destination MAC "
-                "(set one, or resolve its gateway)",
-                field="dst_mac",
-            )
-        packet[0:6] = bytes.fromhex(info.dst_mac.replace(":", ""))
-    elif stream.mac_dst_mode is MacDstMode.ARP:
-        packet[0:6] = bytes.fromhex(
-            _resolved_dst(stream_id, stream, info).replace(":", "")
-        )
+    packet = port_macs(
+        stream.packet,
+        info,
+        src_from_packet=stream.mac_src_from_packet,
+        dst_mode=stream.mac_dst_mode,
+        what=f"stream {stream_id}",
+    )
     return replace(
         stream,
-        packet=bytes(packet),
+        packet=packet,
         mac_src_from_packet=True,
         mac_dst_mode=MacDstMode.PACKET,
     )

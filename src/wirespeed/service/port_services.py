@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +32,9 @@ from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import service_messages as sm
 from wirespeed.errors import ConfigError, PortError, StateError, ValidationError
 from wirespeed.l3 import IPAddress, L3Identity, parse_address
+from wirespeed.model import MacDstMode
 from wirespeed.service.dataplane import Dataplane
+from wirespeed.service.plans import port_macs
 from wirespeed.service.types import Effect, Send
 
 if TYPE_CHECKING:
@@ -194,6 +196,19 @@ class PortServices:
         with self._lock:
             self._core.set_dst_mac(port, mac)
 
+    def set_neighbor(self, port: int, addr: IPAddress | str, mac: str) -> None:
+        """Record ``mac`` for ``addr`` as if it had been resolved (a client that
+        resolved it itself, as TRex's ``set_l3 {resolved_mac}``); a gateway's MAC
+        becomes the port's destination MAC.
+
+        Raises:
+            ConfigError: ``addr`` is not an address; ValidationError: ``mac``
+                is not a MAC.
+        """
+        ip = parse_address(addr, "address") if isinstance(addr, str) else addr
+        with self._lock:
+            self._core.add_neighbor(port, ip, mac)
+
     # ------------------------------------------------------------------ resolving
     def resolve(
         self, port: int, addr: IPAddress | str | None = None, *, timeout_s: float = 3.0
@@ -295,10 +310,25 @@ class PortServices:
 
     # ------------------------------------------------------------------ frames
     def send_frames(
-        self, port: int, frames: list[bytes], *, ipg_us: float = 0.0
+        self,
+        port: int,
+        frames: list[bytes],
+        *,
+        ipg_us: float = 0.0,
+        mac_src_from_packet: Sequence[bool] | None = None,
+        mac_dst_mode: Sequence[MacDstMode] | None = None,
     ) -> sm.FramesSent:
         """Send ``frames`` (bytes without FCS) now, one after the other; counted
-        as the port's TX (and as single frames)."""
+        as the port's TX (and as single frames).
+
+        ``mac_src_from_packet`` / ``mac_dst_mode`` (one per frame; default: the
+        frame's own MACs) say which MACs the port writes, as for a stream's
+        frames (:func:`~wirespeed.service.plans.port_macs`).
+
+        Raises:
+            ValidationError: a frame's size, the gap, a MAC the port does not
+                know (naming the frame).
+        """
         for i, f in enumerate(frames):
             if not 14 <= len(f) <= 16_380:
                 raise ValidationError(
@@ -306,6 +336,7 @@ class PortServices:
                 )
         if not 0 <= ipg_us <= 10_000_000:
             raise ValidationError("ipg must be 0..10 s", field="ipg_usec")
+        frames = self._with_macs(port, frames, mac_src_from_packet, mac_dst_mode)
         wait = len(frames) * ipg_us / 1e6 + 1.0
         rep = self._call(
             port, lambda req: sm.SendFrames(req, tuple(frames), ipg_us), wait
@@ -314,6 +345,26 @@ class PortServices:
         if rep.error:
             raise PortError(f"port {port}: {rep.error}", port=port)
         return rep
+
+    def _with_macs(
+        self,
+        port: int,
+        frames: list[bytes],
+        src: Sequence[bool] | None,
+        dst: Sequence[MacDstMode] | None,
+    ) -> list[bytes]:
+        if src is None and dst is None:
+            return frames
+        n = len(frames)
+        srcs = [True] * n if src is None else list(src)
+        dsts = [MacDstMode.PACKET] * n if dst is None else list(dst)
+        if len(srcs) != n or len(dsts) != n:
+            raise ValidationError("one MAC choice per frame", field="frames")
+        info = self._core.port(port).info
+        return [
+            port_macs(f, info, src_from_packet=s, dst_mode=d, what=f"frame {i}")
+            for i, (f, s, d) in enumerate(zip(frames, srcs, dsts, strict=True))
+        ]
 
     def counters(self, port: int) -> dict[str, int]:
         """The port's service counters (ARP, ND, ping, single frames)."""

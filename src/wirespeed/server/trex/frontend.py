@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wirespeed.errors import ValidationError
+from wirespeed.server.trex.capture import CaptureTable
 from wirespeed.server.trex.events import (
     DEFAULT_PROFILE,
     EventHub,
@@ -25,7 +26,7 @@ from wirespeed.server.trex.events import (
 from wirespeed.server.trex.mtu import link_mtu
 from wirespeed.server.trex.params import Params
 from wirespeed.server.trex.pgstats import PgRegistry
-from wirespeed.server.trex.portview import BROADCAST_MAC, PortView
+from wirespeed.server.trex.portview import PortView
 from wirespeed.server.trex.scheduler import StartScheduler
 from wirespeed.server.trex.status import port_attr
 from wirespeed.service import Tester, TrafficEvent
@@ -121,8 +122,9 @@ class TrexFrontEnd:
         self.started_s = clock()
         self.lock = threading.RLock()
         self.hub = EventHub()
-        self.views = [self._make_view(i) for i in range(len(tester.ports))]
+        self.views = [PortView(index=i) for i in range(len(tester.ports))]
         self.pgs = PgRegistry(len(self.views))
+        self.captures = CaptureTable()
         self.scheduler = StartScheduler(self)
         self.xstats_names: list[str] | None = None
         self._mtu: dict[int, int] = {}
@@ -135,15 +137,6 @@ class TrexFrontEnd:
         )
         self._relay.start()
         self._unsubscribe = tester.subscribe(self._events.put)
-
-    def _make_view(self, index: int) -> PortView:
-        info = self.tester.ports[index]
-        peer = info.spec.peer
-        if isinstance(peer, int) and 0 <= peer < len(self.tester.ports):
-            dst = str(self.tester.ports[peer].mac)
-        else:
-            dst = BROADCAST_MAC
-        return PortView(index=index, src_mac=str(info.mac), dst_mac=dst)
 
     @property
     def port_count(self) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from wirespeed.server.trex import (
+    methods_layer,
     methods_port,
+    methods_service,
     methods_stats,
     methods_stream,
     methods_system,
@@ -20,6 +22,8 @@ def build_method_table() -> MethodTable:
     for module in (
         methods_system,
         methods_port,
+        methods_layer,
+        methods_service,
         methods_stream,
         methods_traffic,
         methods_stats,

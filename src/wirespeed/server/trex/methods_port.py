@@ -1,10 +1,8 @@
-"""Port methods: ownership, status, attributes, service mode, layer configuration."""
+"""Port methods: ownership, status, attributes, service mode."""
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
-import re
 
 from wirespeed.errors import StateError, ValidationError
 from wirespeed.server.trex.dispatch import Method, MethodTable
@@ -12,12 +10,9 @@ from wirespeed.server.trex.events import TrexEvent
 from wirespeed.server.trex.frontend import TrexFrontEnd
 from wirespeed.server.trex.params import UINT32_MAX, Params
 from wirespeed.server.trex.status import port_attr, port_status
-from wirespeed.server.trex.streams import rebuild_port_streams
 from wirespeed.tpld import TpldMode
 
 __all__ = ["register"]
-
-_MAC_RE = re.compile(r"^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$")
 
 
 def _acquire(fe: TrexFrontEnd, p: Params) -> object:
@@ -153,71 +148,10 @@ def _set_rx_feature(fe: TrexFrontEnd, p: Params) -> object:
     return {}
 
 
-def _mac(p: Params, name: str) -> str:
-    value = p.str(name, max_len=64)
-    if not _MAC_RE.match(value):
-        raise ValidationError(f"{value!r} is not a MAC address", field=name)
-    return value.lower()
-
-
-def _ipv4(p: Params, name: str) -> str:
-    value = p.str(name, max_len=64)
-    try:
-        return str(ipaddress.IPv4Address(value))
-    except ValueError as exc:
-        raise ValidationError(f"{value!r} is not an IPv4 address", field=name) from exc
-
-
-def _require_service(fe: TrexFrontEnd, port: int, method: str) -> None:
-    if not fe.views[port].service:
-        raise StateError(f"{method} needs service mode on port {port}", port=port)
-    if fe.tester.port_state(port).name in ("TX", "PAUSE"):
-        raise StateError(f"port {port} is transmitting", port=port)
-
-
-def _set_l2(fe: TrexFrontEnd, p: Params) -> object:
-    port = fe.owned_port(p)
-    dst = _mac(p, "dst_mac")
-    p.bool("block", default=False)
-    _require_service(fe, port, "set_l2")
-    view = fe.views[port]
-    view.dst_mac = dst
-    view.ipv4_src = view.ipv4_dst = None
-    view.ipv4_resolved = False
-    rebuild_port_streams(fe, port)
-    return {}
-
-
-def _set_l3(fe: TrexFrontEnd, p: Params) -> object:
-    port = fe.owned_port(p)
-    src = _ipv4(p, "src_addr")
-    dst = _ipv4(p, "dst_addr")
-    resolved = _mac(p, "resolved_mac") if p.has("resolved_mac") else None
-    p.bool("block", default=False)
-    _require_service(fe, port, "set_l3")
-    view = fe.views[port]
-    view.ipv4_src, view.ipv4_dst = src, dst
-    view.ipv4_resolved = resolved is not None
-    if resolved is not None:
-        view.dst_mac = resolved
-        rebuild_port_streams(fe, port)
-    return {}
-
-
 def _get_tpg_status(fe: TrexFrontEnd, p: Params) -> object:
     if p.has("port_id"):
         fe.port(p)
     return {"enabled": False}
-
-
-def _capture(fe: TrexFrontEnd, p: Params) -> object:
-    command = p.str("command")
-    if command == "status":
-        return []
-    raise ValidationError(
-        f"capture {command!r} is not supported (packet capture is not implemented)",
-        field="command",
-    )
 
 
 def register(table: MethodTable) -> None:
@@ -230,7 +164,4 @@ def register(table: MethodTable) -> None:
     table["set_port_attr"] = Method(_set_port_attr)
     table["service"] = Method(_service)
     table["set_rx_feature"] = Method(_set_rx_feature)
-    table["set_l2"] = Method(_set_l2)
-    table["set_l3"] = Method(_set_l3)
     table["get_tpg_status"] = Method(_get_tpg_status)
-    table["capture"] = Method(_capture)

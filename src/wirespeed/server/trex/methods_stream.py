@@ -59,7 +59,7 @@ def _add_stream(fe: TrexFrontEnd, p: Params) -> object:
     view = fe.views[port]
     info = fe.tester.ports[port]
     stream = build_stream(
-        view,
+        port,
         raw,
         tpld=info.tpld_mode,
         payload_checksum=info.payload_checksum_offset > 0,

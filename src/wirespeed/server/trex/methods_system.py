@@ -11,6 +11,7 @@ from wirespeed._version import __version__
 from wirespeed.errors import ValidationError
 from wirespeed.server.trex.dispatch import Method, MethodTable
 from wirespeed.server.trex.frontend import TrexFrontEnd
+from wirespeed.server.trex.layer import NO_MAC
 from wirespeed.server.trex.params import UINT32_MAX, Params
 from wirespeed.server.trex.pgstats import MAX_PG_ID
 from wirespeed.server.trex.status import cores_per_port, dp_core_count
@@ -106,7 +107,6 @@ def _speed_gbps(speed_bps: int) -> int | float:
 def port_info(fe: TrexFrontEnd, index: int) -> dict[str, Any]:
     """One entry of ``get_system_info.ports``."""
     info = fe.tester.ports[index]
-    view = fe.views[index]
     netns = info.spec.netns
     where = f"{info.spec.interface}@{netns}" if netns else info.spec.interface
     driver = "af_packet"
@@ -118,8 +118,8 @@ def port_info(fe: TrexFrontEnd, index: int) -> dict[str, Any]:
         "numa": -1,
         "hw_mac": str(info.mac),
         "hw_macaddr": str(info.mac),
-        "src_macaddr": view.src_mac,
-        "dst_macaddr": view.dst_mac,
+        "src_macaddr": str(info.mac),
+        "dst_macaddr": info.dst_mac or NO_MAC,
         "is_virtual": netns is not None,
         "is_fc_supported": False,
         "is_led_supported": False,

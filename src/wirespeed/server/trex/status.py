@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from wirespeed.server.trex.layer import layer_cfg, vlan_tags
 from wirespeed.server.trex.portview import PortView
 from wirespeed.server.trex.scheduler import StartScheduler
 from wirespeed.service import Tester
@@ -58,10 +59,10 @@ def port_attr(fe: StatusSource, port: int) -> dict[str, Any]:
         "promiscuous": {"enabled": bool(info.promiscuous)},
         "multicast": {"enabled": view.multicast},
         "fc": {"mode": 0},
-        "vlan": {"tags": []},
+        "vlan": {"tags": vlan_tags(info)},
         "rx_filter_mode": view.rx_filter_mode,
         "vxlan_fs": [],
-        "layer_cfg": view.layer_cfg(),
+        "layer_cfg": layer_cfg(info),
     }
 
 

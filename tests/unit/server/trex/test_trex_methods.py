@@ -16,6 +16,7 @@ from wirespeed.dataplane.messages import (
     SuppressStream,
     SyncRx,
 )
+from wirespeed.model import MacDstMode
 
 MAC0, MAC1 = "02:00:00:00:00:01", "02:00:00:00:00:02"
 
@@ -193,11 +194,19 @@ def test_streams_round_trip_and_port_macs(env: Env) -> None:
         {"_": "STREAMS"},
         2,
     )
-    sent = env.tester.streams(0)
-    eth1, eth2 = Ether(sent[1].packet), Ether(sent[2].packet)
+    kept = env.tester.streams(0)  # the tester writes the MACs when it sends
+    assert kept[1].packet == udp_packet()
+    assert (kept[1].mac_src_from_packet, kept[1].mac_dst_mode) == (
+        False,
+        MacDstMode.PORT,
+    )
+    env.ok("start_traffic", handler=h, port_id=0, profile_id="_")
+    sent = {s.stream.packet[12:]: s.stream.packet for s in env.job(0).streams}
+    eth1 = Ether(sent[udp_packet()[12:]])
+    eth2 = Ether(sent[udp_packet(80)[12:]])
     assert (eth1.dst, eth1.src) == (MAC1, MAC0)  # flags 0: the port's MACs
     assert (eth2.dst, eth2.src) == ("aa:bb:cc:dd:ee:ff", "02:12:34:56:78:9a")
-    assert sent[1].packet[12:] == udp_packet()[12:]
+    env.ok("stop_traffic", handler=h, port_id=0, profile_id="_")
     dup = env.err("add_stream", handler=h, port_id=0, stream_id=1, stream=s1)
     assert dup["specific_err"] == (
         "add_stream: stream_id: stream 1 already exists on port 0"
@@ -815,48 +824,6 @@ def test_set_port_attr(env: Env) -> None:
             env.err("set_port_attr", handler=h, port_id=0, attr=bad)["specific_err"]
             == f"set_port_attr: {msg}"
         )
-
-
-def test_service_mode_and_l2_rebuild_streams(env: Env) -> None:
-    h = env.acquire()
-    env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json())
-    assert (
-        env.err("set_l2", handler=h, port_id=0, dst_mac="0a:0b:0c:0d:0e:0f")[
-            "specific_err"
-        ]
-        == "set_l2: set_l2 needs service mode on port 0"
-    )
-    env.ok("service", handler=h, port_id=0, enabled=True, filtered=False)
-    assert env.ok("get_port_status", port_id=0)["service"] is True
-    env.ok("set_l2", handler=h, port_id=0, dst_mac="0A:0B:0C:0D:0E:0F", block=False)
-    assert Ether(env.tester.streams(0)[1].packet).dst == "0a:0b:0c:0d:0e:0f"
-    assert env.ok("get_port_status", port_id=0)["attr"]["layer_cfg"]["ether"] == {
-        "src": MAC0,
-        "dst": "0a:0b:0c:0d:0e:0f",
-        "state": "configured",
-    }
-    env.ok(
-        "set_l3",
-        handler=h,
-        port_id=0,
-        src_addr="198.18.0.1",
-        dst_addr="198.18.0.2",
-        resolved_mac="00:11:22:33:44:55",
-    )
-    assert env.ok("get_port_status", port_id=0)["attr"]["layer_cfg"]["ipv4"] == {
-        "state": "resolved",
-        "src": "198.18.0.1",
-        "dst": "198.18.0.2",
-    }
-    assert env.err(
-        "set_l3", handler=h, port_id=0, src_addr="198.18.0.300", dst_addr="198.18.0.2"
-    )["specific_err"] == ("set_l3: src_addr: '198.18.0.300' is not an IPv4 address")
-    assert (
-        env.ok("set_rx_feature", handler=h, port_id=0, type="queue", enabled=False)
-        == {}
-    )
-    assert env.ok("capture", command="status") == []
-    assert env.ok("get_tpg_status", username="root") == {"enabled": False}
 
 
 def test_scheduled_start_starts_later(env: Env) -> None:
