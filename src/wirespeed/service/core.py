@@ -216,13 +216,15 @@ class TesterCore:
         self._set(self.port(index), link_up=bool(up))
         return [TrafficEvent(EventKind.ATTR, index, {"link_up": bool(up)})]
 
-    def set_l3(self, index: int, identity: L3Identity) -> list[Effect]:
+    def set_l3(
+        self, index: int, identity: L3Identity, *, forget: bool = False
+    ) -> list[Effect]:
         """Set the port's addresses; its service worker answers for them now.
-        New addresses forget the neighbours resolved before (the L2 destination
-        stays); new answering switches alone do not."""
+        New addresses (or ``forget``) forget the neighbours resolved before (the
+        L2 destination stays); new answering switches alone do not."""
         port = self.port(index)
-        same = port.info.l3.addresses == identity.addresses
-        self._set(port, l3=identity, neighbors=port.info.neighbors if same else ())
+        keep = not forget and port.info.l3.addresses == identity.addresses
+        self._set(port, l3=identity, neighbors=port.info.neighbors if keep else ())
         return [SendSvc(index, sm.SetIdentity(identity))]
 
     def set_dst_mac(self, index: int, mac: str | None) -> None:

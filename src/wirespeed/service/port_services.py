@@ -181,11 +181,12 @@ class PortServices:
         return waiter.report
 
     # ------------------------------------------------------------------ identity
-    def set_l3(self, port: int, identity: L3Identity) -> None:
-        """Give the port addresses (or take them: ``L3Identity()``)."""
+    def set_l3(self, port: int, identity: L3Identity, *, forget: bool = False) -> None:
+        """Give the port addresses (or take them: ``L3Identity()``); new
+        addresses, or ``forget``, drop the MACs resolved before."""
         identity.check()
         with self._lock:
-            self._run(self._core.set_l3(port, identity))
+            self._run(self._core.set_l3(port, identity, forget=forget))
 
     def l3(self, port: int) -> L3Identity:
         """The port's addresses."""

@@ -71,7 +71,7 @@ def _set_l3(fe: TrexFrontEnd, p: Params) -> object:
     require_service(fe, port, "set_l3")
     svc = fe.tester.services
     ident = ipv4_identity(svc.l3(port), src, dst)
-    svc.set_l3(port, ident)  # forgets what was resolved: "unresolved"
+    svc.set_l3(port, ident, forget=True)  # "unresolved" until a MAC comes
     if resolved is not None:
         svc.set_neighbor(port, dst, resolved)
     return {}
