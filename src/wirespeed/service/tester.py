@@ -128,7 +128,7 @@ class Tester:
             self._dp,
             self._lock,
             self._run,
-            lambda i: self._counting.service_words(i, since_clear=False),
+            lambda i, since_clear: self._counting.service_words(i, since_clear),
         )
         """L3 identity, resolution, ping, single frames, captures."""
 
