@@ -139,6 +139,11 @@ class Counting:
         self._dp.send_rx(index, msg.ClearRx(c.rx_clears))
         return c.rx_clears
 
+    def rebase_rx(self, index: int) -> None:
+        """The receiver did the clear: frames that were in its ring then (counted
+        as it cleared) are before the clear too."""
+        self._ports[index].rx_base = self._dp.rx_port_words(index)
+
     def sync(self, ports: list[int]) -> list[int]:
         """Ask the receivers of ``ports`` to count their rings; their serials."""
         serials = []

@@ -58,3 +58,13 @@ def test_port_stats_service_rx_follows_the_rx_clear(tester_fake) -> None:
     assert (st.service_rx_packets, st.service_tx_packets) == (5, 0)
     tester.clear_stats(0, tx=False, rx=True)
     assert tester.port_stats(0).service_rx_packets == 0
+
+
+def test_frames_in_the_ring_at_an_rx_clear_are_before_it(tester_fake) -> None:
+    tester, fake = tester_fake
+    fake.count_rx(0, packets=3, frame_bytes=100)
+    fake.hold_rx(0, packets=1, frame_bytes=64)  # received, not yet counted
+    tester.clear_stats(0, tx=False, rx=True)
+    st = tester.port_stats(0)
+    assert (st.rx_packets, st.rx_bytes) == (0, 0)
+    assert tester.port_stats(0, since_clear=False).rx_packets == 4
