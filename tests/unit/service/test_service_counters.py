@@ -1,5 +1,6 @@
-"""The port services' counters since a clear: what the port received is cleared
-with the RX statistics, what it sent with the TX statistics, times never."""
+"""Counters since a clear: the port services' (what the port received is cleared
+with the RX statistics, what it sent with the TX statistics, times never), and the
+frames a receiver still held in its ring when the RX statistics were cleared."""
 
 from __future__ import annotations
 
