@@ -2,9 +2,10 @@
 
 ``python xena_daemon.py '{"slots": [4, 8], "speed": "1G", "xoa": 0, "cli": 0}'``
 starts the same :class:`~wirespeed.server.daemon.Daemon` as ``wirespeed server``
-(two modules, ports 2m <-> 2m+1 cabled) with the XOA and text CLI front ends on the
-given TCP ports (0 = any free one), prints one JSON line with the ports it got, and
-runs until SIGTERM, then removes the test bed.
+(two modules, ports 2m <-> 2m+1 cabled; ``"dut": "router"`` puts the router DUT
+between ports 0 and 1, as ``--dut router``) with the XOA and text CLI front ends on
+the given TCP ports (0 = any free one), prints one JSON line with the ports it got
+(and the router's namespace), and runs until SIGTERM, then removes the test bed.
 """
 
 import json
@@ -26,6 +27,7 @@ def main() -> None:
         bind="127.0.0.1",
         modules=2,
         speed_bps=parse_speed(cfg.get("speed", "1G")),
+        dut=cfg.get("dut", False),
         front_ends=("xoa", "xena-cli"),
         ports={
             "xoa": {"port": cfg.get("xoa", 0)},
@@ -35,6 +37,7 @@ def main() -> None:
     )
     daemon = Daemon(opts)
     tester = daemon.start()
+    router = daemon.testbed.router if daemon.testbed is not None else None
     try:
         print(
             json.dumps(
@@ -42,6 +45,7 @@ def main() -> None:
                     "xoa": daemon.front_ends["xoa"].port,  # type: ignore[attr-defined]
                     "cli": daemon.front_ends["xena-cli"].port,  # type: ignore[attr-defined]
                     "ports": [p.name for p in tester.ports],
+                    "router_netns": router.netns if router is not None else None,
                 }
             ),
             flush=True,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from wirespeed.l3 import IPAddress, L3Identity
 
 __all__ = [
+    "SVC_RX_WORDS",
+    "SVC_TIME_WORDS",
     "SVC_WORDS",
     "CaptureDone",
     "CaptureSpec",
@@ -69,6 +71,15 @@ SVC_IGNORED = 23
 """Frames the service filter passed that were not for the port (another VLAN,
 another address, malformed)."""
 SVC_WORDS = 24
+SVC_RX_WORDS = (
+    SVC_RX_PACKETS, SVC_RX_BYTES, ARP_REQUESTS_RX, ARP_REPLIES_RX, NS_RX, NA_RX,
+    PING4_REQUESTS_RX, PING4_REPLIES_RX, PING6_REQUESTS_RX, PING6_REPLIES_RX,
+    SVC_IGNORED,
+)  # fmt: skip
+"""Words counting what the port received: a clear of RX statistics zeroes them, a
+clear of TX statistics the others."""
+SVC_TIME_WORDS = (SVC_SINGLE_LAST_NS,)
+"""Words holding a time, not a count: no clear changes them."""
 
 
 # ---------------------------------------------------------------- commands

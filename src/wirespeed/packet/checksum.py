@@ -1,4 +1,5 @@
-"""Internet checksums (RFC 1071), scalar and vectorised over batches of frames.
+"""Internet checksums (RFC 1071), scalar and vectorised over batches of frames, and
+the Ethernet FCS.
 
 Scalar functions take ``bytes``; batch functions take a 2-D ``uint8`` array (one frame
 per row, the bytes handed to the kernel, i.e. without FCS) and a vector of frame
@@ -10,6 +11,8 @@ engine keeps that invariant), so sums can run over whole columns without masks.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import numpy.typing as npt
 
@@ -17,6 +20,7 @@ __all__ = [
     "L4_ICMPV6",
     "L4_TCP",
     "L4_UDP",
+    "ethernet_fcs",
     "fix_ipv4_checksums",
     "fix_l4_checksums",
     "internet_checksum",
@@ -37,6 +41,11 @@ _CSUM_OFFSET = {L4_UDP: 6, L4_TCP: 16, L4_ICMPV6: 2}
 U8Array = npt.NDArray[np.uint8]
 I64Array = npt.NDArray[np.int64]
 U64Array = npt.NDArray[np.uint64]
+
+
+def ethernet_fcs(frame: bytes) -> bytes:
+    """The 4 FCS bytes that follow ``frame`` on the wire (CRC-32, in wire order)."""
+    return zlib.crc32(frame).to_bytes(4, "little")
 
 
 def ones_complement_sum(data: bytes) -> int:

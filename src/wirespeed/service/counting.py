@@ -23,6 +23,12 @@ from wirespeed.service.stats import PortStats, RateMeter, StreamTxStats
 __all__ = ["Counting"]
 
 _log = logging.getLogger("wirespeed.service")
+_SVC_RX = list(svw.SVC_RX_WORDS)
+_SVC_TX = [
+    w
+    for w in range(svw.SVC_WORDS)
+    if w not in svw.SVC_RX_WORDS and w not in svw.SVC_TIME_WORDS
+]
 
 
 class _Port:
@@ -81,7 +87,9 @@ class Counting:
         return readout.port_stats(words, {"tx": tr, "rx": rr, "svc": sr}, requested)
 
     def service_words(self, index: int, since_clear: bool) -> npt.NDArray[np.int64]:
-        """The port's service counter words (since the last clear of TX)."""
+        """The port's service counter words (since the last clear of their
+        direction: :data:`~wirespeed.dataplane.service_messages.SVC_RX_WORDS` by
+        RX, the others by TX)."""
         svc = self._dp.svc_words(index)
         return svc - self._ports[index].svc_base if since_clear else svc
 
@@ -115,9 +123,10 @@ class Counting:
         """Move the baselines of a clear; the RX clear's serial (0: none) for
         :meth:`wait_rx`."""
         c = self._ports[index]
+        svc = self._dp.svc_words(index)
         if tx:
             c.tx_base = self._dp.tx_words(index)
-            c.svc_base = self._dp.svc_words(index)
+            c.svc_base[_SVC_TX] = svc[_SVC_TX]
             for slot in slots:
                 s = txw.TX_PORT_WORDS + 2 * slot
                 c.slot_base[slot] = (int(c.tx_base[s]), int(c.tx_base[s + 1]))
@@ -125,9 +134,15 @@ class Counting:
         if not rx:
             return 0
         c.rx_base = self._dp.rx_port_words(index)
+        c.svc_base[_SVC_RX] = svc[_SVC_RX]
         c.rx_clears += 1
         self._dp.send_rx(index, msg.ClearRx(c.rx_clears))
         return c.rx_clears
+
+    def rebase_rx(self, index: int) -> None:
+        """The receiver did the clear: frames that were in its ring then (counted
+        as it cleared) are before the clear too."""
+        self._ports[index].rx_base = self._dp.rx_port_words(index)
 
     def sync(self, ports: list[int]) -> list[int]:
         """Ask the receivers of ``ports`` to count their rings; their serials."""

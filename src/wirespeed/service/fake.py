@@ -94,7 +94,8 @@ class FakeDataplane:
                     w[txw.TX_RUNNING] = 0
 
     def send_rx(self, port: int, command: msg.RxCommand) -> None:
-        """Record ``command``; syncs and clears are acknowledged at once."""
+        """Record ``command``; syncs and clears are acknowledged at once (both
+        count the frames held in the ring first)."""
         with self._lock:
             self.sent.append((port, command))
             w = self._rx[port]
@@ -104,7 +105,10 @@ class FakeDataplane:
                         self._count_rx(port, **held)
                     self._ring[port].clear()
                     w[rxw.RX_SYNCS] = serial
-                case msg.ClearRx(serial):
+                case msg.ClearRx(serial):  # the ring is read first, as a worker does
+                    for held in self._ring[port]:
+                        self._count_rx(port, **held)
+                    self._ring[port].clear()
                     w[rxw.RX_CLEARS] = serial
                     self._retire(port)
                 case msg.SetRxMode():
@@ -202,8 +206,8 @@ class FakeDataplane:
 
     def hold_rx(self, port: int, **count_rx: Any) -> None:
         """Frames (:meth:`count_rx`'s arguments) that wait in ``port``'s ring: they
-        are counted when the tester next has that receiver sync (``settle``), as a
-        real RX worker counts its ring then."""
+        are counted when the tester next has that receiver sync (``settle``) or
+        clear, as a real RX worker counts its ring then."""
         with self._lock:
             self._ring[port].append(count_rx)
 

@@ -3,6 +3,7 @@ port's service worker would answer, as a test says it (for front-end tests).
 
     fake.services.neighbors[0]["198.18.1.1"] = "02:00:00:00:01:01"   # answers ARP
     fake.services.rtt_ns = 250_000                                   # ping replies
+    fake.services.silent[0].add("198.18.2.2")                        # ... or none
 
 A resolution of an address nobody was told about fails as the worker's does; every
 frame sent is kept (``fake.services.sent[port]``) and counted in the port's service
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,9 @@ class FakeServices:
         #: per port, address (text) -> MAC that "answers"
         self.neighbors: list[dict[str, str]] = [{} for _ in range(n_ports)]
         self.rtt_ns = 100_000
+        self.ttl = 64
+        #: per port, addresses (text) whose echo requests get no reply
+        self.silent: list[set[str]] = [set() for _ in range(n_ports)]
         self.sent: list[list[bytes]] = [[] for _ in range(n_ports)]
         self._captures: dict[int, tuple[int, sm.CaptureSpec, list[_Kept]]] = {}
 
@@ -68,10 +72,18 @@ class FakeServices:
                 else:
                     report(port, sm.ResolveResult(req, addr, mac))
             case sm.StartPing(req, dst, _mac, count):
-                entries = tuple(
-                    sm.PingEntry(i + 1, "success", dst, self.rtt_ns, 64, cmd.size_bytes)
-                    for i in range(count)
+                answered = str(dst) not in self.silent[port]
+                entry = sm.PingEntry(0, "timeout")
+                if answered:
+                    entry = sm.PingEntry(
+                        0, "success", dst, self.rtt_ns, self.ttl, cmd.size_bytes
+                    )
+                v6 = dst.version == 6
+                w[sm.PING6_REQUESTS_TX if v6 else sm.PING4_REQUESTS_TX] += count
+                w[sm.PING6_REPLIES_RX if v6 else sm.PING4_REPLIES_RX] += (
+                    count if answered else 0
                 )
+                entries = tuple(replace(entry, seq=i + 1) for i in range(count))
                 report(port, sm.PingResult(req, entries))
             case sm.SendFrames(req, frames):
                 size = sum(max(len(f), 60) + _FCS for f in frames)

@@ -114,7 +114,7 @@ class PortServices:
         dp: Dataplane,
         lock: threading.RLock,
         run: Callable[[list[Effect]], object],
-        words: Callable[[int], npt.NDArray[np.int64]],
+        words: Callable[[int, bool], npt.NDArray[np.int64]],
     ) -> None:
         self._core = core
         self._dp = dp
@@ -367,9 +367,12 @@ class PortServices:
             for i, (f, s, d) in enumerate(zip(frames, srcs, dsts, strict=True))
         ]
 
-    def counters(self, port: int) -> dict[str, int]:
-        """The port's service counters (ARP, ND, ping, single frames)."""
-        return service_counters(self._words(port))
+    def counters(self, port: int, *, since_clear: bool = False) -> dict[str, int]:
+        """The port's service counters (ARP, ND, ping, single frames): since the
+        tester started, or since the last clear of their direction's statistics
+        (``since_clear``; a clear of RX statistics zeroes what the port received,
+        one of TX the rest)."""
+        return service_counters(self._words(port, since_clear))
 
     # ------------------------------------------------------------------ captures
     def _capture_dir(self) -> Path:

@@ -128,7 +128,7 @@ class Tester:
             self._dp,
             self._lock,
             self._run,
-            lambda i: self._counting.service_words(i, since_clear=False),
+            lambda i, since_clear: self._counting.service_words(i, since_clear),
         )
         """L3 identity, resolution, ping, single frames, captures."""
 
@@ -552,8 +552,9 @@ class Tester:
         with self._lock:
             slots = list(self._core.port(index).slots.values())
             serial = self._counting.clear(index, slots, tx=tx, rx=rx)
-        if serial:
-            self._counting.wait_rx(index, rxw.RX_CLEARS, serial, 2.0)
+        if serial and self._counting.wait_rx(index, rxw.RX_CLEARS, serial, 2.0):
+            with self._lock:  # the receiver counted its ring before it cleared
+                self._counting.rebase_rx(index)
 
     def settle(
         self, ports: list[int] | None = None, timeout_s: float = _SETTLE_S

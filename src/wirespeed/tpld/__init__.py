@@ -17,6 +17,7 @@ from wirespeed.tpld.codec import (
     highest_tid,
     latency_ns,
 )
+from wirespeed.tpld.filter import tpld_filter
 from wirespeed.tpld.layout import (
     MICRO_TID_MAX,
     NORMAL_TID_MAX,
@@ -42,4 +43,5 @@ __all__ = [
     "internet_checksum",
     "internet_checksum_ranges",
     "latency_ns",
+    "tpld_filter",
 ]

@@ -1,5 +1,7 @@
 """Checksums: RFC 1071 vector, scapy cross-checks, batch versions."""
 
+import zlib
+
 import numpy as np
 import pytest
 from scapy.layers.inet import IP, TCP, UDP, Ether
@@ -9,6 +11,7 @@ from wirespeed.packet import (
     L4_ICMPV6,
     L4_TCP,
     L4_UDP,
+    ethernet_fcs,
     fix_ipv4_checksums,
     fix_l4_checksums,
     internet_checksum,
@@ -24,6 +27,13 @@ def test_rfc1071_example():
     data = bytes.fromhex("0001f203f4f5f6f7")
     assert ones_complement_sum(data) == 0xDDF2
     assert internet_checksum(data) == 0x220D
+
+
+def test_ethernet_fcs_leaves_the_crc32_residue():
+    frame = bytes(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP())
+    fcs = ethernet_fcs(frame)
+    assert len(fcs) == 4
+    assert zlib.crc32(frame + fcs) == 0x2144DF1C  # what a receiver checks
 
 
 def test_odd_length_is_padded():

@@ -23,6 +23,7 @@ from xena_env import (  # type: ignore[import-not-found]
 
 from wirespeed import __version__
 from wirespeed.dataplane.messages import ClearRx, InjectError
+from wirespeed.packet import ethernet_fcs
 from wirespeed.server.xena.chassis import XenaChassis
 from wirespeed.server.xena.cli import answer_line
 from wirespeed.server.xena.codes import CODE_BY_NAME
@@ -51,6 +52,22 @@ SETUP = [
     "0/0 PS_MODIFIERCOUNT [0] 2", "0/0 PS_MODIFIEREXTCOUNT [0] 1",
 ]  # fmt: skip
 HEADER = "0x02000000000202000000000108004500002E000000007F110000C6120001C6130001"
+V6_OWN, V6_GW = ("0x20010002000000010000000000000002",
+                 "0x20010002000000010000000000000001")  # fmt: skip
+# port 0 at 198.18.1.2/24 via 198.18.1.1; stream 0 sends HEADER to 198.19.0.1 by it
+L3_STREAM = (
+    "0/0 P_IPADDRESS 198.18.1.2 255.255.255.0 198.18.1.1 0.0.0.0",
+    "0/0 PS_HEADERPROTOCOL [0] ETHERNET IP", f"0/0 PS_PACKETHEADER [0] {HEADER}",
+    "0/0 PS_IPV4GATEWAY [0] 198.18.1.1",
+)  # fmt: skip
+GATEWAY_MAC = "02:77:73:01:00:01"
+FRAME = bytes.fromhex(HEADER[2:]) + bytes(26)  # 60 bytes, 64 on the wire
+
+
+def _captured(t: Checks) -> None:
+    """Port 0 captures, and receives FRAME."""
+    assert t.cli("0/0 P_CAPTURE ON") == "<OK>"
+    t.fake.services.capture(0, [FRAME])
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,7 @@ class Case:
     reads: str | None = None
     before: tuple[str, ...] = ()
     per_session: bool = False  # the value belongs to the session (C_OWNER...)
+    prepare: Callable[[Checks], None] | None = None  # after ``before``: the wire
 
     @property
     def command(self) -> str:
@@ -128,6 +146,18 @@ SET_GET = [
     Case("0/0", "PS_IPV6GATEWAY", (0,), "0x20010002000000000000000000000001"),
     Case("0/0", "PS_PFCPRIORITY", (0,), "5"),
     Case("0/0", "PS_OPTIONS", (0,), ""),
+    Case("0/0", "P_IPADDRESS", values="198.18.1.2 255.255.255.0 198.18.1.1 0.0.0.0"),
+    Case("0/0", "P_IPV6ADDRESS", values=f"{V6_OWN} {V6_GW} 64 128"),
+    Case("0/0", "P_ARPREPLY", values="OFF"),
+    Case("0/0", "P_PINGREPLY", values="OFF"),
+    Case("0/0", "P_ARPV6REPLY", values="OFF"),
+    Case("0/0", "P_PINGV6REPLY", values="OFF"),
+    Case("0/0", "P_ARPRXTABLE", values="0xC6120002002000020000000001"),
+    Case("0/0", "P_NDPRXTABLE",
+         values="0x20010002000000010000000000000005008000020000000001"),
+    Case("0/0", "P_CAPTURE", values="ON"),
+    Case("0/0", "PC_TRIGGER", values="ON 0 USERSTOP 0"),
+    Case("0/0", "PC_KEEP", values="TPLD 5 128"),
 ]  # fmt: skip
 
 CAPS = "400000 0 20 20 8 256 100 2147483647 400000 65535 0 16383 60 9600 2048 32 18 16"
@@ -179,6 +209,13 @@ GET_ONLY = [
     Case("0/1", "PR_TPLDERRORS", (7,), reads="0 3 1 2"),
     Case("0/1", "PR_TPLDLATENCY", (7,), reads="1200 1500 9000 1500 1200 9000"),
     Case("0/1", "PR_TPLDJITTER", (7,), reads="-1 -1 -1 -1 -1 -1"),
+    Case("0/0", "PS_ARPREQUEST", (0,), reads="0x027773010001", before=L3_STREAM),
+    Case("0/0", "PS_PINGREQUEST", (0,), reads="2 64", before=L3_STREAM),
+    Case("0/0", "P_XMITONETIME", reads="0"),
+    Case("0/0", "PC_STATS", reads="0 1 *", prepare=_captured),
+    Case("0/0", "PC_PACKET", (0,),
+         reads="0x" + (FRAME + ethernet_fcs(FRAME)).hex().upper(), prepare=_captured),
+    Case("0/0", "PC_EXTRA", (0,), reads="* -1 0 64", prepare=_captured),
 ]  # fmt: skip
 # values that change by themselves: the answer is one number on both protocols
 CLOCKS = [Case("", "C_KEEPALIVE"), Case("", "C_TIME")]
@@ -201,6 +238,15 @@ def _cleared(tx: bool, rx: bool) -> Callable[[Checks], None]:
         assert t.sent(0, ClearRx) == ([ClearRx(1)] if rx else [])
 
     return check
+
+
+def _sent_one(t: Checks) -> None:
+    """P_XMITONE: the frame without its FCS went out, counted, and timed."""
+    assert t.fake.services.sent[0] == [FRAME]
+    assert (t.tester.port_stats(0).tx_packets, t.tester.port_stats(0).tx_bytes) == (
+        10, 9 * 128 + 64,
+    )  # fmt: skip
+    assert int(t.cli("0/0 P_XMITONETIME ?").split()[-1]) > 0
 
 
 def _injected(kind: str) -> Callable[[Checks], None]:
@@ -232,6 +278,7 @@ SET_ONLY = [
      _effect("0/0 P_TRAFFIC", "ON")),
     *((Case("0/0", name, (0,), before=_SENDING_WITH_TPLD), _injected(kind))
       for name, kind in _INJECTIONS),
+    (Case("0/0", "P_XMITONE", values="0x" + (FRAME + bytes(4)).hex()), _sent_one),
     (Case("", "C_LOGOFF"), lambda t: None),
     (Case("", "C_LOGON", values='"xena"'), lambda t: None),
 ]  # fmt: skip
@@ -307,6 +354,9 @@ def _counters(tester: Tester, fake: FakeDataplane) -> None:
     fake.count_rx(1, packets=1, frame_bytes=192, tid=tid7)
     fake.count_tx(0, slot=tester._core.slot(0, 0), packets=9, frame_bytes=128)
     fake.count_rx(0, packets=5, frame_bytes=128, tid=tid_stats(4, 5, 800, 900.0, 1000))
+    # port 0's gateway answers ARP, echoes come back in 2.5 ms
+    fake.services.neighbors[0]["198.18.1.1"] = GATEWAY_MAC
+    fake.services.rtt_ns = 2_500_000
 
 
 def test_every_command_is_checked() -> None:
@@ -339,6 +389,10 @@ def test_set_over_xoa_reads_back_on_both(case: Case) -> None:
 @pytest.mark.parametrize("case", GET_ONLY, ids=lambda c: c.name)
 def test_get_only_commands_answer_the_same_on_both(case: Case) -> None:
     t = Checks()
+    for line in case.before:
+        assert t.cli(line) == "<OK>"
+    if case.prepare is not None:
+        case.prepare(t)
     cli = t.cli(f"{case.command} ?")
     assert masked([t.xoa_get(case)], [case.expected]) == masked([cli], [case.expected])
     if case.name == "P_CAPABILITIES":

@@ -11,13 +11,14 @@ import pytest
 from test_xena_clients_compat import client_python  # type: ignore[import-not-found]
 
 from wirespeed.server.xena.commands import TABLE_BY_NAME
+from wirespeed.server.xena.commands.l3_cmds import ARP_ENTRY_BYTES, NDP_ENTRY_BYTES
 from wirespeed.server.xena.values import Kind
 
 pytestmark = pytest.mark.compat
 
 # Dumps, for each command class: code, index count, get and set field type letters.
 DUMP = r"""
-import json, sys
+import json, struct as st, sys
 from xoa_driver.internals import commands as C
 def letters(struct):
     if struct is None:
@@ -26,7 +27,13 @@ def letters(struct):
     for cell in struct._order:
         t = cell.spec.xmp_type
         kind = type(t).__name__
-        if kind == "XmpSequence":
+        if kind == "XmpSequence" and len(t.types_chunk) > 1:
+            # records of mixed fields (P_ARPRXTABLE): raw bytes to the end, of
+            # the record's size each
+            size = sum(st.calcsize("!" + c.data_format) * (c.repetitions or 1)
+                       for c in t.types_chunk)
+            out.append(f"H*/{size}")
+        elif kind == "XmpSequence":
             fmt = t.types_chunk[0].data_format
             letter = {"B": "B", "b": "B", "i": "I", "I": "I", "q": "L", "Q": "L"}[fmt]
             out += [letter] * t.length if t.length else [letter + "*"]
@@ -66,13 +73,19 @@ def same(mine: list[str] | None, theirs: list[str] | None) -> bool:
     return mine == theirs or (len(theirs) > 100 and mine[: len(theirs)] == theirs)
 
 
-def ours(fields) -> list[str] | None:
+# commands whose values are records of mixed fields, kept as raw bytes
+RECORDS = {"P_ARPRXTABLE": ARP_ENTRY_BYTES, "P_NDPRXTABLE": NDP_ENTRY_BYTES}
+
+
+def ours(fields, name: str = "") -> list[str] | None:
     if fields is None:
         return None
     out = []
     for f in fields:
         letter = f.type_letter
         out.append("I" if f.kind is Kind.U32 else letter)
+    if name in RECORDS:
+        out[-1] += f"/{RECORDS[name]}"
     return out
 
 
@@ -99,8 +112,9 @@ def test_layouts_match_the_driver(env: str, venv: str) -> None:
         mine = (spec.code, spec.n_indices)
         if mine != (code, n_idx):
             mismatches.append((name, "code/indices", mine, (code, n_idx)))
-        if spec.getter is not None and not same(ours(spec.get_fields), get):
-            mismatches.append((name, "get", ours(spec.get_fields), get))
-        if spec.setter is not None and not same(ours(spec.set_fields), set_):
-            mismatches.append((name, "set", ours(spec.set_fields), set_))
+        mine_get, mine_set = ours(spec.get_fields, name), ours(spec.set_fields, name)
+        if spec.getter is not None and not same(mine_get, get):
+            mismatches.append((name, "get", mine_get, get))
+        if spec.setter is not None and not same(mine_set, set_):
+            mismatches.append((name, "set", mine_set, set_))
     assert mismatches == [], "\n".join(map(str, mismatches))

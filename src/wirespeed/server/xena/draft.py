@@ -98,8 +98,8 @@ class StreamDraft:
     length_max: int = 64
     payload_type: PayloadType = PayloadType.PATTERN
     payload_pattern: bytes = b"\x00"
-    # kept and read back; nothing wirespeed sends depends on them (no ARP/NDP
-    # requests, no PFC on a software port)
+    # the gateways serve PS_ARPREQUEST; the PFC class is kept and read back (no
+    # PFC on a software port)
     ipv4_gateway: IPv4Address = field(default_factory=lambda: IPv4Address(0))
     ipv6_gateway: IPv6Address = field(default_factory=lambda: IPv6Address(0))
     pfc_priority: int = 0

@@ -12,6 +12,9 @@ from __future__ import annotations
 import enum
 
 __all__ = [
+    "CaptureKeep",
+    "CaptureStart",
+    "CaptureStop",
     "FecMode",
     "LatencyMode",
     "LoopbackMode",
@@ -173,3 +176,33 @@ class StreamOption(enum.IntEnum):
     """PS_OPTIONS flags."""
 
     INCPLDFROM0 = 0
+
+
+class CaptureStart(enum.IntEnum):
+    """PC_TRIGGER start criteria (the driver's StartTrigger)."""
+
+    ON = 0
+    FCSERR = 1
+    FILTER = 2
+    PLDERR = 3
+
+
+class CaptureStop(enum.IntEnum):
+    """PC_TRIGGER stop criteria (the driver's StopTrigger)."""
+
+    FULL = 0
+    FCSERR = 1
+    FILTER = 2
+    PLDERR = 3
+    USERSTOP = 4
+
+
+class CaptureKeep(enum.IntEnum):
+    """PC_KEEP: which frames a capture keeps (the driver's PacketType)."""
+
+    ALL = 0
+    FCSERR = 1
+    NOTPLD = 2
+    TPLD = 3
+    FILTER = 4
+    PLDERR = 5

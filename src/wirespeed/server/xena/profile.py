@@ -38,6 +38,9 @@ class PortLimits:
     max_repeat: int = 65535
     max_tpld_id: int = 4095
     max_burst: int = 16383
+    capture_frames: int = 4096
+    """Frames a port's capture buffer holds (a Xena port keeps about 4096 of a
+    slow stream)."""
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,12 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wirespeed.capture import CapturedFrames
 from wirespeed.server.xena.draft import StreamDraft
 from wirespeed.server.xena.enums import (
+    CaptureKeep,
+    CaptureStart,
+    CaptureStop,
     LatencyMode,
     LoopbackMode,
     MediaType,
@@ -34,8 +38,18 @@ from wirespeed.server.xena.status import Status, XenaStatusError
 if TYPE_CHECKING:
     from wirespeed.service import Tester
 
-__all__ = ["ChassisState", "ModuleXena", "PortXena", "RunRecord", "Target"]
+__all__ = [
+    "XENA_EPOCH_NS",
+    "CaptureXena",
+    "ChassisState",
+    "ModuleXena",
+    "PortXena",
+    "RunRecord",
+    "Target",
+]
 
+XENA_EPOCH_NS = 1_262_304_000 * 10**9
+"""Xena's times (capture, P_XMITONETIME) count ns from 2010-01-01 00:00 UTC."""
 RATE_SHORTFALL = 0.95  # below this share of the requested rate, say so in the log
 MIN_RUN_S = 0.5
 
@@ -50,11 +64,29 @@ class ModuleXena:
 
 
 @dataclass
+class CaptureXena:
+    """A port's Xena capture: PC_TRIGGER, PC_KEEP, and the tester's capture of the
+    last P_CAPTURE ON (``frames``: what was read of it, for PC_PACKET/PC_EXTRA)."""
+
+    start: CaptureStart = CaptureStart.ON
+    start_filter: int = 0
+    stop: CaptureStop = CaptureStop.FULL
+    stop_filter: int = 0
+    keep: CaptureKeep = CaptureKeep.ALL
+    keep_index: int = -1
+    keep_bytes: int = -1
+    capture_id: int | None = None
+    is_on: bool = False
+    frames: CapturedFrames | None = None
+
+
+@dataclass
 class PortXena:
     """Xena-only settings of a port.
 
     What other front ends also see (speed, TPLD mode, payload checksum, latency
-    offset, FEC) lives in the tester's PortInfo.
+    offset, FEC, the L3 identity and its answering switches) lives in the tester's
+    PortInfo.
     """
 
     comment: str = ""
@@ -65,6 +97,10 @@ class PortXena:
     tx_mode: TxMode = TxMode.NORMAL
     random_seed: int = 0
     max_header_bytes: int = 128
+    ipv6_wildcard_prefix: int = 0
+    arp_rx_table: bytes = b""
+    ndp_rx_table: bytes = b""
+    capture: CaptureXena = field(default_factory=CaptureXena)
     streams: dict[int, StreamDraft] = field(default_factory=dict)
     traffic_since_ns: int | None = None
     run: RunRecord | None = None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from wirespeed.server.xena.commands import (
+    capture_cmds,
     chassis_cmds,
+    l3_cmds,
     modifier_cmds,
     module_cmds,
     port_cmds,
@@ -21,4 +23,6 @@ TABLE_BY_CODE, TABLE_BY_NAME = build_table(
     stream_cmds.COMMANDS,
     modifier_cmds.COMMANDS,
     stats_cmds.COMMANDS,
+    l3_cmds.COMMANDS,
+    capture_cmds.COMMANDS,
 )

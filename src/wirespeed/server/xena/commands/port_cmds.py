@@ -14,6 +14,7 @@ import time
 
 from wirespeed.model import StreamEnable
 from wirespeed.server.xena.coding import TPLD_MODE
+from wirespeed.server.xena.commands.capture_cmds import drop_capture
 from wirespeed.server.xena.commands.fields import (
     as_enum,
     as_int,
@@ -144,6 +145,7 @@ def _reserved_by(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...
 
 def _reset(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
     c.tester.reset_port(t.port_index)
+    drop_capture(c, t.port_index)
     c.ports[t.port_index] = PortXena()
 
 

@@ -56,12 +56,26 @@ def _tx_stream(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     return (_i(st.bps_l2), _i(st.pps), _i(st.bytes), _i(st.packets))
 
 
+def _service(c: ChassisState, t: Target, side: str) -> tuple[int, int, int, int]:
+    """ARP requests and replies, ping requests and replies the port's services
+    sent or received (``side`` "tx"/"rx") since the last clear; NDP counts as ARP
+    and IPv6 echoes as ping, as Xena names them (P_ARPV6REPLY, P_PINGV6REPLY)."""
+    n = c.tester.services.counters(t.port_index, since_clear=True)
+    return (
+        n[f"arp_requests_{side}"] + n[f"ns_{side}"],
+        n[f"arp_replies_{side}"] + n[f"na_{side}"],
+        n[f"ping_requests_{side}"] + n[f"ping6_requests_{side}"],
+        n[f"ping_replies_{side}"] + n[f"ping6_replies_{side}"],
+    )
+
+
 def _tx_extra(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     st = c.tester.port_stats(t.port_index)
-    # ARP/ping requests and replies: wirespeed sends none; then the injected errors
-    # (FCS errors cannot be injected on a software port)
-    return (0, 0, 0, 0, 0, _i(st.tx_injected_sequence), _i(st.tx_injected_misorder),
-            _i(st.tx_injected_payload), _i(st.tx_injected_tpld), 0, 0)  # fmt: skip
+    # ARP/ping sent, then the injected errors (FCS errors cannot be injected on a
+    # software port), MAC training and IGMP joins (not sent)
+    return (*_service(c, t, "tx"), 0, _i(st.tx_injected_sequence),
+            _i(st.tx_injected_misorder), _i(st.tx_injected_payload),
+            _i(st.tx_injected_tpld), 0, 0)  # fmt: skip
 
 
 def _rx_total(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
@@ -95,9 +109,10 @@ def _ext_of(getter: Getter) -> Getter:
 
 def _rx_extra(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     counters = c.tester.interface_counters(t.port_index)
-    # FCS errors the kernel saw, pause frames, ARP/ping requests and replies (the
-    # tester answers none), gap count and duration (not measured: 0)
-    return (int(counters.get("rx_crc_errors", 0)), 0, 0, 0, 0, 0, 0, 0)
+    # FCS errors the kernel saw, pause frames (none), ARP/ping received, gap count
+    # and duration (not measured: 0)
+    fcs = int(counters.get("rx_crc_errors", 0))
+    return (fcs, 0, *_service(c, t, "rx"), 0, 0)
 
 
 def _rx_tids(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
