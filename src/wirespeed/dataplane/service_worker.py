@@ -99,27 +99,44 @@ def _mac_of(ifname: str) -> bytes:
 
 
 class _Socket:
-    """The service socket: filtered receive with VLAN and kernel timestamps."""
+    """The service socket: filtered receive with VLAN and kernel timestamps.
+
+    It listens only while the port has an address: every frame the port receives
+    passes a listening packet socket's filter (on a veth, on the sending CPU), a
+    cost an L2 port has no reason to pay. Sending works either way.
+    """
 
     def __init__(self, ifname: str) -> None:
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        self.ifname = ifname
+        self.sock = self._open()
+
+    def _open(self) -> socket.socket:
+        # protocol 0: not on the receive path until bound to ETH_P_ALL (a bind
+        # with protocol 0 keeps the socket's protocol, so leaving it again means a
+        # new socket)
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
         s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
         s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         with contextlib.suppress(OSError):
             s.setsockopt(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)
-        DROP_ALL.attach(s.fileno())  # nothing until bound and set
-        s.bind((ifname, ETH_P_ALL))
+        DROP_ALL.attach(s.fileno())  # nothing until a filter is set
+        s.bind((self.ifname, 0))
         s.setblocking(False)
-        self.sock = s
-        self._drain()
+        return s
 
     def _drain(self) -> None:
         with contextlib.suppress(BlockingIOError):
             while True:
                 self.sock.recv(65536)
 
-    def set_filter(self, expr: str) -> None:
-        compile_filter(expr).attach(self.sock.fileno())
+    def listen(self, expr: str | None) -> None:
+        """Take the frames ``expr`` matches from now on (``None``: none)."""
+        if expr is None:
+            old, self.sock = self.sock, self._open()
+            old.close()
+        else:
+            compile_filter(expr).attach(self.sock.fileno())
+            self.sock.bind((self.ifname, ETH_P_ALL))
         self._drain()  # frames taken by the old filter
 
     def fileno(self) -> int:
@@ -202,7 +219,7 @@ class _Service:
         for req, _entries in self.pings.values():
             self.report(sm.PingResult(req, (), changed))
         self.pings.clear()
-        self.sock.set_filter(service_filter(identity))
+        self.sock.listen(service_filter(identity) if identity.is_l3 else None)
 
     def report(self, rep: sm.ServiceReport) -> None:
         with contextlib.suppress(OSError):
