@@ -53,11 +53,12 @@ class L3Identity:
     """Send a gratuitous ARP / unsolicited neighbour advertisement when traffic
     starts (switches and routers learn the port's MAC before the first frame)."""
 
-    @property
-    def addresses(self) -> tuple[object, ...]:
-        """What resolution depends on: addresses, gateways, VLAN (not the
-        answering switches)."""
-        return (self.ipv4, self.gateway4, self.ipv6, self.gateway6, self.vlan)
+    def family_addresses(self, version: int) -> tuple[object, ...]:
+        """What resolving neighbours of IP ``version`` (4 or 6) depends on: that
+        family's address and gateway, and the VLAN."""
+        if version == 4:
+            return (self.ipv4, self.gateway4, self.vlan)
+        return (self.ipv6, self.gateway6, self.vlan)
 
     @property
     def is_l3(self) -> bool:

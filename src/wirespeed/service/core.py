@@ -220,11 +220,20 @@ class TesterCore:
         self, index: int, identity: L3Identity, *, forget: bool = False
     ) -> list[Effect]:
         """Set the port's addresses; its service worker answers for them now.
-        New addresses (or ``forget``) forget the neighbours resolved before (the
-        L2 destination stays); new answering switches alone do not."""
+        New addresses of a family (address, gateway or VLAN) forget the
+        neighbours of that family resolved before, ``forget`` all of them (the
+        L2 destination stays); new answering switches alone forget none: a new
+        IPv6 address keeps the IPv4 gateway resolved, as on TRex."""
         port = self.port(index)
-        keep = not forget and port.info.l3.addresses == identity.addresses
-        self._set(port, l3=identity, neighbors=port.info.neighbors if keep else ())
+        old = port.info.l3
+        kept = tuple(
+            n
+            for n in port.info.neighbors
+            if not forget
+            and old.family_addresses(n[0].version)
+            == identity.family_addresses(n[0].version)
+        )
+        self._set(port, l3=identity, neighbors=kept)
         return [SendSvc(index, sm.SetIdentity(identity))]
 
     def set_dst_mac(self, index: int, mac: str | None) -> None:

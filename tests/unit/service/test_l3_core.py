@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipaddress import ip_address
+from ipaddress import IPv4Interface, IPv6Interface, ip_address
 
 import pytest
 from scapy.layers.inet import IP, UDP
@@ -67,6 +67,39 @@ def test_set_l3_tells_the_service_worker_and_forgets_neighbours() -> None:
     effects = core.set_l3(0, IDENT)
     assert effects == [SendSvc(0, sm.SetIdentity(IDENT))]
     assert core.port(0).info.l3 == IDENT
+    assert core.port(0).info.neighbors == ()
+
+
+@pytest.mark.parametrize(
+    ("changes", "kept"),
+    [
+        ({"ipv6": None, "gateway6": None}, ["198.18.1.1"]),
+        ({"ipv6": IPv6Interface("2001:2:0:1::5/64")}, ["198.18.1.1"]),
+        ({"gateway4": None}, ["2001:2:0:1::1"]),
+        ({"ipv4": IPv4Interface("198.18.1.3/24")}, ["2001:2:0:1::1"]),
+        ({"vlan": 5}, []),
+        ({"ping6_reply": False}, ["198.18.1.1", "2001:2:0:1::1"]),
+    ],
+)
+def test_new_addresses_of_a_family_forget_only_its_neighbours(
+    changes: dict[str, object], kept: list[str]
+) -> None:
+    core = _core()
+    core.set_l3(0, IDENT)
+    core.add_neighbor(0, ip_address("198.18.1.1"), GW_MAC)
+    core.add_neighbor(0, ip_address("2001:2:0:1::1"), GW_MAC)
+    core.set_l3(0, IDENT.with_changes(**changes))
+    info = core.port(0).info
+    assert [str(a) for a, _mac in info.neighbors] == kept
+    assert info.dst_mac == GW_MAC  # the L2 destination stays
+
+
+def test_forget_forgets_every_neighbour() -> None:
+    core = _core()
+    core.set_l3(0, IDENT)
+    core.add_neighbor(0, ip_address("198.18.1.1"), GW_MAC)
+    core.add_neighbor(0, ip_address("2001:2:0:1::1"), GW_MAC)
+    core.set_l3(0, IDENT, forget=True)
     assert core.port(0).info.neighbors == ()
 
 

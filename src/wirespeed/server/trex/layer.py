@@ -13,6 +13,8 @@ shares; this module translates between the two and keeps no state of its own:
   address), ``dst`` as gateway.
 * ``conf_ipv6`` without an address uses TRex's "auto" address, the link-local
   EUI-64 address of the port's MAC (the one the client's IPv6 services assume).
+  It changes IPv6 alone: the IPv4 gateway stays resolved, as on TRex (whose
+  IPv6 streams go to that MAC, or to one the client found by ND and set).
 """
 
 from __future__ import annotations

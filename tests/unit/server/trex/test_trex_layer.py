@@ -7,6 +7,8 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Interface, IPv6Interface
 
 import pytest
+from scapy.layers.inet import UDP
+from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import Ether
 from trex_env import Env, stream_json, udp_packet
 
@@ -187,6 +189,64 @@ def test_conf_ipv6_auto_explicit_and_off(env: Env) -> None:
     assert err["specific_err"] == (
         "conf_ipv6: src_ipv6: '1.2.3.4' is not an IPv6 address"
     )
+
+
+def _udp6() -> bytes:
+    """An IPv6 UDP packet with TRex's default MACs (flags 0: the port's)."""
+    base = Ether() / IPv6(src="2001:2:0:1::2", dst="2001:2:0:2::2") / UDP(dport=9)
+    return bytes(base / (b"x" * 40))
+
+
+def test_conf_ipv6_keeps_the_resolved_ipv4_gateway(env: Env) -> None:
+    """From TRex's defaults (IPv6 off): set_l3 resolves the gateway, conf_ipv6
+    adds the address; the port stays resolved, as on TRex (the client refuses
+    to start an unresolved port), and IPv6 streams go to the gateway's MAC."""
+    h = _in_service(env)
+    resolved = {"state": "resolved", "src": "198.18.1.2", "dst": "198.18.1.1"}
+    env.ok(
+        "set_l3",
+        handler=h,
+        port_id=0,
+        src_addr="198.18.1.2",
+        dst_addr="198.18.1.1",
+        resolved_mac=GW_MAC,
+    )
+    for src in ("2001:2:0:1::2", "", "2001:2:0:1::3"):
+        env.ok("conf_ipv6", handler=h, port_id=0, enabled=True, src_ipv6=src)
+        assert _layer(env)["ipv4"] == resolved, src
+        assert _layer(env)["ether"] == {
+            "src": MAC0,
+            "dst": GW_MAC,
+            "state": "configured",
+        }
+    env.ok("conf_ipv6", handler=h, port_id=0, enabled=False, src_ipv6="")
+    assert _layer(env)["ipv4"] == resolved
+    env.ok("conf_ipv6", handler=h, port_id=0, enabled=True, src_ipv6="2001:2:0:1::2")
+    env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json(_udp6()))
+    assert _sent_dst(env, h) == [(MAC0, GW_MAC)]
+
+
+def test_conf_ipv6_with_the_ports_own_address_keeps_its_identity(env: Env) -> None:
+    """The router bed's port 1: conf_ipv6 with its address changes nothing (its
+    IPv6 gateway and what was resolved for it stay)."""
+    port1 = L3Identity.parse(
+        ipv4="198.18.2.2/24",
+        gateway="198.18.2.1",
+        ipv6="2001:2:0:2::2/64",
+        gateway6="2001:2:0:2::1",
+    )
+    svc = env.tester.services
+    svc.set_l3(1, port1)
+    svc.set_neighbor(1, "2001:2:0:2::1", GW_MAC)
+    h = _in_service(env, 1)
+    env.ok("conf_ipv6", handler=h, port_id=1, enabled=True, src_ipv6="2001:2:0:2::2")
+    assert env.tester.ports[1].l3 == port1
+    assert [str(a) for a, _m in env.tester.ports[1].neighbors] == ["2001:2:0:2::1"]
+    env.ok("conf_ipv6", handler=h, port_id=1, enabled=True, src_ipv6="2001:2:0:2::9")
+    assert env.tester.ports[1].l3 == port1.with_changes(
+        ipv6=IPv6Interface("2001:2:0:2::9/64")
+    )
+    assert env.tester.ports[1].neighbors == ()  # a new IPv6 address resolves anew
 
 
 def test_set_vlan_tags_the_identity(env: Env) -> None:
