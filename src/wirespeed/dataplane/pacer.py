@@ -301,6 +301,6 @@ class PortPacer:
                 continue
             t = run.start_ns + int(run.sent_in_burst * _NS / run.rate_pps)
             best = t if best is None else min(best, t)
-        if self._end_ns is not None:
+        if self._end_ns is not None and self._st.runs:  # none left: nothing to wait for
             best = self._end_ns if best is None else min(best, self._end_ns)
         return best

@@ -40,6 +40,24 @@ def test_single_burst_stops_and_port_is_done() -> None:
     assert p.is_done(1 * S)
 
 
+def test_a_burst_done_before_the_duration_ends_the_job_then() -> None:
+    """No wait for the rest of the duration once nothing is left to send (the TX
+    worker sleeps until the next wakeup)."""
+    plan = StreamPlan(0, 1000.0, PacerMode.SINGLE_BURST, total_pkts=10)
+    p = PortPacer([plan], 0, duration_ns=3 * S)
+    assert p.next_wakeup_ns(0) == 0
+    ev = drain(p, 20 * MS, 1 * MS)
+    assert total(ev, 0) == 10
+    assert p.next_wakeup_ns(20 * MS) is None
+    assert p.is_done(20 * MS)
+    cont = PortPacer([StreamPlan(1, 1.0)], 0, duration_ns=3 * S)
+    cont.sent(1, 1, 0)  # the next frame is due after the end: wake up at the end
+    assert cont.next_wakeup_ns(0) == 1 * S
+    slow = PortPacer([StreamPlan(1, 0.1)], 0, duration_ns=3 * S)
+    slow.sent(1, 1, 0)
+    assert slow.next_wakeup_ns(0) == 3 * S
+
+
 def test_multi_burst_counts_and_gaps() -> None:
     plan = StreamPlan(
         0, 1000.0, PacerMode.MULTI_BURST, total_pkts=4, bursts=3, ibg_ns=100 * MS
