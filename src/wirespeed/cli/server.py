@@ -58,7 +58,8 @@ from wirespeed.topology.testbed import DutKind, parse_speed
     default=None,
     help=(
         'Bridge DUT impairments, e.g. "delay=5ms,jitter=1ms,loss=1%,duplicate=0.5%,'
-        'reorder=10%,corrupt=0.1%" (implies --dut).'
+        'reorder=10%,corrupt=0.1%,rate=50mbit" (implies --dut; rate: the '
+        "kernel's token-bucket shaper, a known throughput)."
     ),
 )
 @click.option(

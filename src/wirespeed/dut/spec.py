@@ -2,7 +2,9 @@
 
 ``"delay=5ms,jitter=1ms,loss=1%,duplicate=0.5%,reorder=25%,corrupt=0.1%"`` is parsed
 by :func:`parse_impairment` into an :class:`Impairment`; errors name the knob
-(``impair.loss``...). The meaning of each knob is tc netem's: see
+(``impair.loss``...). ``rate=50mbit`` shapes what leaves the DUT towards the
+receiving port with the kernel's token bucket (tc tbf), a DUT whose throughput is
+known. The meaning of the other knobs is tc netem's: see
 :mod:`wirespeed.dut.engine` for how wirespeed's own impairment process applies them
 where the kernel has no netem.
 """
@@ -29,6 +31,8 @@ class Impairment:
     duplicate: float = 0.0
     reorder: float = 0.0
     corrupt: float = 0.0
+    rate_bps: int = 0
+    """Shape to this many bit/s (L2, as tc counts; 0 = not shaped)."""
 
     @property
     def is_empty(self) -> bool:
@@ -41,6 +45,7 @@ class Impairment:
                 self.duplicate,
                 self.reorder,
                 self.corrupt,
+                self.rate_bps,
             )
         )
 
@@ -71,6 +76,21 @@ def _duration(field: str, text: str) -> float:
     return float(m.group(1)) * _UNITS_S[m.group(2)]
 
 
+_RATE_UNITS = {"bit": 1, "kbit": 10**3, "mbit": 10**6, "gbit": 10**9}
+
+
+def _rate(field: str, text: str) -> int:
+    m = re.fullmatch(r"([0-9]*\.?[0-9]+)\s*(bit|kbit|mbit|gbit)", text.strip().lower())
+    if not m:
+        raise ConfigError(
+            f"expected a rate like 50mbit, 800kbit or 1gbit, got {text!r}", field=field
+        )
+    bps = int(float(m.group(1)) * _RATE_UNITS[m.group(2)])
+    if not 8_000 <= bps <= 100 * 10**9:
+        raise ConfigError(f"must be 8kbit..100gbit, got {text!r}", field=field)
+    return bps
+
+
 def parse_impairment(text: str) -> Impairment:
     """Parse ``"delay=5ms,jitter=1ms,loss=1%,duplicate=0.5%,reorder=25%"``."""
     values: dict[str, float] = {}
@@ -84,13 +104,15 @@ def parse_impairment(text: str) -> Impairment:
             values[f"{key}_s"] = _duration(field, val)
         elif key in ("loss", "duplicate", "reorder", "corrupt"):
             values[key] = _percent(field, val)
+        elif key == "rate":
+            values["rate_bps"] = _rate(field, val)
         else:
             raise ConfigError(
                 "unknown impairment "
-                "(use delay, jitter, loss, duplicate, reorder, corrupt)",
+                "(use delay, jitter, loss, duplicate, reorder, corrupt, rate)",
                 field=field,
             )
-    imp = Impairment(**values)
+    imp = Impairment(**values)  # type: ignore[arg-type]
     if imp.reorder and not imp.delay_s:
         raise ConfigError(
             "reordering needs a delay to reorder against", field="impair.reorder"

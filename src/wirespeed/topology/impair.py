@@ -1,4 +1,4 @@
-"""Impairments on the DUT namespace: loss, duplication, delay, reordering.
+"""Impairments on the DUT namespace: loss, duplication, delay, reordering, a rate.
 
 ``--impair "delay=5ms,loss=1%,duplicate=0.5%,reorder=25%"`` is parsed by
 :func:`parse_impairment`. It is applied on the DUT's bridge by :func:`apply_impairment`:
@@ -11,6 +11,10 @@
   that is the ground truth. With delay, jitter, reordering or corruption the test bed
   uses wirespeed's own impairer instead of a bridge (:mod:`wirespeed.dut`), which
   counts what it did.
+
+``rate=50mbit`` is the kernel's token-bucket shaper (tc tbf, netem's ``rate`` where
+netem exists) on the same egress interface: a DUT whose throughput is known, with
+the shaper's drop counter as the ground truth.
 """
 
 from __future__ import annotations
@@ -98,6 +102,8 @@ def apply_impairment(
             args += ["reorder", f"{imp.reorder * 100:.6f}%"]
         if imp.corrupt:
             args += ["corrupt", f"{imp.corrupt * 100:.6f}%"]
+        if imp.rate_bps:
+            args += ["rate", f"{imp.rate_bps}bit"]
         _run(args)
         return "netem"
     if imp.needs_netem:
@@ -111,6 +117,10 @@ def apply_impairment(
             "duplicate can be impaired here (with nftables)",
             field=f"impair.{knob}",
         )
+    if imp.rate_bps:
+        _shape(imp.rate_bps, netns, egress)
+        if not (imp.loss or imp.duplicate):
+            return "tbf"
     rules = ["table netdev wsimp {"]
     if imp.duplicate:
         per_million = round(imp.duplicate * 1_000_000)
@@ -141,9 +151,40 @@ def apply_impairment(
     return "nftables"
 
 
+def _shape(rate_bps: int, netns: str, egress: str) -> None:
+    """A token bucket on ``egress``: ``rate_bps`` on average, bursts of 10 ms of
+    it (at least 16 KB), frames queued up to 50 ms, the rest dropped (and
+    counted: the shaper's drops are the ground truth of a throughput test)."""
+    burst = max(16_384, rate_bps // 8 // 100)
+    cmd = f"tc qdisc add dev {egress} root handle 1: tbf rate {rate_bps}bit "
+    cmd += f"burst {burst} latency 50ms"
+    _run(["ip", "netns", "exec", netns, *cmd.split()])
+
+
 def impairment_counters(netns: str, egress: str) -> dict[str, int]:
     """The DUT's own counts of what it dropped and duplicated (the ground truth)."""
     out: dict[str, int] = {}
+    qdiscs = json.loads(
+        _run(
+            [
+                "ip",
+                "netns",
+                "exec",
+                netns,
+                "tc",
+                "-s",
+                "-j",
+                "qdisc",
+                "show",
+                "dev",
+                egress,
+            ]
+        )
+    )
+    for q in qdiscs:
+        if q.get("kind") == "tbf":
+            out["shaper_sent_packets"] = int(q.get("packets", 0))
+            out["shaper_drops"] = int(q.get("drops", 0))
     if has_netem():
         raw = _run(
             [

@@ -378,6 +378,12 @@ class EmbeddedTestbed:
         """Port 0 -- d0 [DUT] d1 -- port 1: a bridge, or wirespeed's impairer."""
         imp = self.impairment
         soft = imp is not None and imp.needs_netem and not has_netem()
+        if soft and imp is not None and imp.rate_bps:
+            raise ConfigError(
+                "rate cannot be combined with delay, jitter, reordering or corruption "
+                "on a kernel without netem (wirespeed's own impairer forwards those)",
+                field="impair.rate",
+            )
         dut = self.lab.add_netns("dut")
         self.dut_netns = dut
         if not soft:
