@@ -1,0 +1,105 @@
+"""The throughput search against DUTs whose answer is known: exact trial rates."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wirespeed.errors import ConfigError
+from wirespeed.rfc2544 import SearchSettings, ThroughputSearch, Trial
+
+FRAMES = 100_000
+
+
+def _dut(limit_pct: float, tester_max_pct: float = 100.0):  # type: ignore[no-untyped-def]
+    """A DUT forwarding up to ``limit_pct`` of line; a tester reaching at most
+    ``tester_max_pct``."""
+
+    def trial(rate: float) -> Trial:
+        sent = min(rate, tester_max_pct)
+        rx = FRAMES if sent <= limit_pct else int(FRAMES * limit_pct / sent)
+        return Trial(rate, FRAMES, rx, sent)
+
+    return trial
+
+
+def _run(settings: SearchSettings, dut) -> ThroughputSearch:  # type: ignore[no-untyped-def]
+    search = ThroughputSearch(settings)
+    while (rate := search.next_rate()) is not None:
+        search.record(dut(rate))
+    return search
+
+
+def test_binary_search_rates_and_result() -> None:
+    s = _run(SearchSettings(initial_pct=100, resolution_pct=1.0), _dut(30.0))
+    rates = [t.rate_pct for t in s.result().trials]
+    assert rates == [100, 50.05, 25.075, 37.5625, 31.31875, 28.196875, 29.7578125,
+                     30.53828125]  # fmt: skip
+    res = s.result()
+    assert res.rate_pct == 29.7578125
+    assert res.tester_limited is False
+    assert 30.0 - res.rate_pct <= 1.0
+
+
+def test_everything_passes_and_nothing_passes() -> None:
+    top = _run(SearchSettings(initial_pct=100), _dut(100.0)).result()
+    assert ([t.rate_pct for t in top.trials], top.rate_pct) == ([100], 100)
+    none = _run(SearchSettings(initial_pct=10, min_pct=1, resolution_pct=2), _dut(0.5))
+    rates = [t.rate_pct for t in none.result().trials]
+    assert rates == [10, 5.5, 3.25, 2.125, 1]  # down to min, which fails too
+    assert none.result().rate_pct is None
+
+
+def test_acceptable_loss_is_the_pdr() -> None:
+    # 31 % offered to a DUT of 30 % loses 3.2 %; a 5 % allowance passes it
+    s = _run(SearchSettings(initial_pct=31, resolution_pct=0.5,
+                            acceptable_loss_pct=5.0), _dut(30.0))  # fmt: skip
+    res = s.result()
+    assert res.rate_pct is not None
+    assert 30.0 < res.rate_pct <= 30.0 / 0.95
+    assert res.trial is not None
+    assert res.trial.loss_pct <= 5.0
+
+
+def test_a_rate_the_tester_cannot_send_is_not_dut_loss() -> None:
+    res = _run(SearchSettings(initial_pct=100, resolution_pct=1.0),
+               _dut(90.0, tester_max_pct=40.0)).result()  # fmt: skip
+    assert res.tester_limited is True
+    assert res.rate_pct is not None
+    assert 39.0 <= res.rate_pct <= 40.0
+    limited = [t for t in res.trials if t.tester_limited]
+    assert all(t.loss_frames == 0 for t in limited)  # it lost nothing: not the DUT
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"min_pct": 0}, "rate.min"),
+        ({"min_pct": 50, "max_pct": 40, "initial_pct": 45}, "rate.min"),
+        ({"max_pct": 120}, "rate.max"),
+        ({"initial_pct": 0.01}, "rate.initial"),
+        ({"resolution_pct": 0}, "rate.resolution"),
+        ({"acceptable_loss_pct": 100}, "acceptable_loss"),
+    ],
+)
+def test_bad_settings_name_the_field(kwargs: dict[str, float], field: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        SearchSettings(**kwargs)
+    assert err.value.field == field
+
+
+@given(
+    limit=st.floats(0.2, 100.0),
+    initial=st.floats(0.1, 100.0),
+    resolution=st.floats(0.05, 10.0),
+)
+def test_the_result_is_within_the_resolution_below_the_limit(
+    limit: float, initial: float, resolution: float
+) -> None:
+    res = _run(SearchSettings(initial_pct=initial, resolution_pct=resolution),
+               _dut(limit)).result()  # fmt: skip
+    assert res.rate_pct is not None
+    assert res.rate_pct <= limit
+    assert limit - res.rate_pct <= resolution or res.rate_pct == 100.0
+    assert len(res.trials) <= 2 + int(__import__("math").log2(100 / resolution)) + 2
