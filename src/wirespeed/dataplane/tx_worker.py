@@ -44,7 +44,15 @@ from wirespeed.dataplane.pacer import Due, PortPacer
 from wirespeed.fieldengine import ErrorInjector, InjectedError, TpldStamp, TxBatch
 from wirespeed.fieldengine.inject import Undo
 
-__all__ = ["TX_PORT_WORDS", "TxJob", "TxStreamJob", "run_tx_worker", "tx_words"]
+__all__ = [
+    "TX_JOB_FIRST_NS",
+    "TX_JOB_LAST_NS",
+    "TX_PORT_WORDS",
+    "TxJob",
+    "TxStreamJob",
+    "run_tx_worker",
+    "tx_words",
+]
 
 # Port words, then 2 words (packets, bytes) per stream slot.
 TX_PACKETS, TX_BYTES, TX_NOTPLD_PACKETS, TX_NOTPLD_BYTES, TX_ERRORS = range(5)
@@ -56,6 +64,9 @@ TX_INJECTED = {
     InjectedError.PAYLOAD: 11,
     InjectedError.TPLD: 12,
 }
+TX_JOB_FIRST_NS, TX_JOB_LAST_NS = 13, 14
+"""When the running (or last) job sent its first and its last frames (monotonic
+ns; 0: not yet): the rate it really sent at, over its whole span."""
 TX_PORT_WORDS = 16
 _MIN_GAP_NS = 250_000  # batches start at least this far apart
 _AHEAD_NS = 5_000_000
@@ -202,6 +213,7 @@ class _Sender:
             w[TX_RUNNING] = 1
             w[TX_RUN_ID] = job.run_id
             w[TX_REQUESTED_MPPS] = int(pacer.requested_pps() * 1000)
+            w[TX_JOB_FIRST_NS] = w[TX_JOB_LAST_NS] = 0
         while True:
             now = time.monotonic_ns()
             if self.collector is not None:
@@ -360,6 +372,10 @@ class _Sender:
                 pacer.sent(d.key, d.count, now)
             w[TX_ERRORS] = self.sock.errors
             w[TX_BATCHES] += 1
+            if sent:
+                if not w[TX_JOB_FIRST_NS]:
+                    w[TX_JOB_FIRST_NS] = now
+                w[TX_JOB_LAST_NS] = time.monotonic_ns()
             if self.count_injected:
                 self.count_injected = False
                 for inj in self.injectors.values():

@@ -96,8 +96,9 @@ class ThroughputResult:
         rate_pct: the highest rate that passed (``None``: even ``min`` failed).
         trial: the trial at that rate.
         trials: every trial, in order.
-        tester_limited: the search hit a rate the tester itself could not send,
-            so the throughput may be higher than the tester can show.
+        tester_limited: the lowest rate that did not pass is one the tester
+            itself could not send (nothing was lost there): the throughput may
+            be higher than the tester can show.
     """
 
     rate_pct: float | None
@@ -119,11 +120,13 @@ class ThroughputSearch:
         self._limited = False
 
     def passed(self, trial: Trial) -> bool:
-        """The trial's loss is within the acceptable loss (and it was sent)."""
+        """The trial's loss is within the acceptable loss (and it was sent at the
+        rate asked)."""
+        return not trial.tester_limited and self._lossless(trial)
+
+    def _lossless(self, trial: Trial) -> bool:
         return (
-            not trial.tester_limited
-            and trial.tx_frames > 0
-            and trial.loss_pct <= self.settings.acceptable_loss_pct
+            trial.tx_frames > 0 and trial.loss_pct <= self.settings.acceptable_loss_pct
         )
 
     def next_rate(self) -> float | None:
@@ -136,8 +139,10 @@ class ThroughputSearch:
         if self.passed(trial):
             self._lo, self._best = trial.rate_pct, trial
         else:
+            # a rate the tester could not send, where nothing was lost, bounds
+            # what can be shown; a loss even at the slower rate sent is the DUT's
             self._hi = trial.rate_pct
-            self._limited = self._limited or trial.tester_limited
+            self._limited = trial.tester_limited and self._lossless(trial)
         self._next = self._choose()
 
     def _choose(self) -> float | None:

@@ -538,6 +538,11 @@ class Tester:
             st = replace(st, **rxw.shift_latency(st, offset))
         return st
 
+    def tx_job_span_ns(self, index: int) -> int:
+        """From the first to the last frame the port's last job sent (ns)."""
+        w = self._dp.tx_words(index)
+        return max(0, int(w[txw.TX_JOB_LAST_NS]) - int(w[txw.TX_JOB_FIRST_NS]))
+
     def rx_clears(self, index: int) -> int:
         """How many times the port's RX statistics were cleared (by anyone)."""
         self._core.port(index)

@@ -103,3 +103,15 @@ def test_the_result_is_within_the_resolution_below_the_limit(
     assert res.rate_pct <= limit
     assert limit - res.rate_pct <= resolution or res.rate_pct == 100.0
     assert len(res.trials) <= 2 + int(__import__("math").log2(100 / resolution)) + 2
+
+
+def test_a_loss_at_a_rate_the_tester_could_not_reach_is_still_the_duts() -> None:
+    # the tester reaches 60 %, the DUT forwards 30 %: the 100 % trial sent 60 %
+    # and lost frames there, so the DUT failed; the result is the DUT's
+    res = _run(SearchSettings(initial_pct=100, resolution_pct=1.0),
+               _dut(30.0, tester_max_pct=60.0)).result()  # fmt: skip
+    assert res.trials[0].tester_limited is True
+    assert res.trials[0].loss_frames > 0
+    assert res.tester_limited is False
+    assert res.rate_pct is not None
+    assert 29.0 <= res.rate_pct <= 30.0

@@ -1,0 +1,135 @@
+"""RFC 2544 trials on a tester: send a burst at a rate, wait for the frames in
+flight, count TX and RX of the test frames (issue 18's engine; the search is
+:mod:`wirespeed.rfc2544`).
+
+A trial is one single burst of ``rate × trial_s`` frames on the sending port, with
+a TPLD, so TX is exact and RX is the receiving port's per-TID count after the
+in-flight wait: loss is TX - RX, never an estimate. The rate the tester really sent
+is the burst's frames over the time from the start to the port's DONE event; a
+trial that took longer than asked (the tester could not keep the rate) is marked
+as the tester's limit by the search.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from wirespeed.errors import ConfigError, ValidationError
+from wirespeed.model import FrameLength, Rate, Stream, TxMode
+from wirespeed.model.rate import L1_OVERHEAD_BYTES
+from wirespeed.packet.template import header_length, segments_from_scapy
+from wirespeed.rfc2544 import SearchSettings, ThroughputResult, ThroughputSearch, Trial
+from wirespeed.service import EventKind, Tester, TrafficEvent
+
+__all__ = ["measure_throughput", "run_trial"]
+
+_STREAM_ID = 0
+
+
+def _pps(tester: Tester, port: int, rate_pct: float, frame_size: int) -> float:
+    line = tester.ports[port].speed_bps
+    return line * rate_pct / 100.0 / ((frame_size + L1_OVERHEAD_BYTES) * 8)
+
+
+def run_trial(
+    tester: Tester,
+    tx: int,
+    rx: int,
+    *,
+    header: bytes,
+    frame_size: int,
+    rate_pct: float,
+    trial_s: float,
+    wait_s: float,
+    tid: int,
+) -> Trial:
+    """One trial at ``rate_pct`` of ``tx``'s line rate (L1); its exact counts."""
+    pps = _pps(tester, tx, rate_pct, frame_size)
+    frames = max(1, round(pps * trial_s))
+    tester.remove_all_streams(tx)
+    tester.add_stream(
+        tx,
+        _STREAM_ID,
+        Stream(
+            packet=header,
+            header_len_bytes=header_length(header),
+            segments=segments_from_scapy(header),  # lengths follow the frame size
+            length=FrameLength.fixed(frame_size),
+            rate=Rate.pps(pps),
+            mode=TxMode.single_burst(frames),
+            tpld_id=tid,
+        ),
+    )
+    tester.clear_stats(tx)
+    tester.clear_stats(rx)
+    done = threading.Event()
+
+    def on(ev: TrafficEvent) -> None:
+        if ev.port == tx and ev.kind in (EventKind.DONE, EventKind.STOPPED):
+            done.set()
+
+    unsubscribe = tester.subscribe(on)
+    try:
+        tester.start_traffic([tx])
+        if not done.wait(trial_s * 10 + 5):
+            tester.stop_traffic([tx])
+    finally:
+        unsubscribe()
+    time.sleep(wait_s)  # frames still in the DUT
+    tester.settle([rx])
+    sent = tester.stream_tx_stats(tx, _STREAM_ID).packets
+    st = tester.tid_stats(rx, tid)
+    got = 0 if st is None else st.packets
+    span_s = tester.tx_job_span_ns(tx) / 1e9
+    asked_s = (sent - 1) / pps  # the span of ``sent`` frames at the asked rate
+    achieved = rate_pct * min(1.0, asked_s / span_s) if span_s > 0 else rate_pct
+    return Trial(rate_pct, sent, got, achieved if sent else 0.0)
+
+
+def measure_throughput(
+    tester: Tester,
+    tx: int,
+    rx: int,
+    *,
+    header: bytes,
+    frame_size: int,
+    settings: SearchSettings,
+    trial_s: float = 1.0,
+    wait_s: float = 0.5,
+    tid: int = 0,
+) -> ThroughputResult:
+    """The throughput from ``tx`` to ``rx`` at one frame size (RFC 2544 26.1).
+
+    Raises:
+        ConfigError: a frame size the header and TPLD do not fit in, a trial
+            shorter than 0.1 s (each naming its field).
+    """
+    if not 0.1 <= trial_s <= 3600:
+        raise ConfigError("a trial lasts 0.1 s to 1 h", field="trial_duration")
+    if not 0 <= wait_s <= 60:
+        raise ConfigError("the in-flight wait is 0 to 60 s", field="wait")
+    if frame_size < 64 or frame_size > 16_384:
+        raise ConfigError(
+            f"frame size {frame_size} is not 64..16384", field="frame_size"
+        )
+    search = ThroughputSearch(settings)
+    while (rate := search.next_rate()) is not None:
+        try:
+            trial = run_trial(
+                tester,
+                tx,
+                rx,
+                header=header,
+                frame_size=frame_size,
+                rate_pct=rate,
+                trial_s=trial_s,
+                wait_s=wait_s,
+                tid=tid,
+            )
+        except ValidationError as exc:  # the frame cannot hold header and TPLD
+            raise ConfigError(
+                f"frame size {frame_size}: {exc.reason}", field="frame_size"
+            ) from exc
+        search.record(trial)
+    return search.result()

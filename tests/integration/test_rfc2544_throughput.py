@@ -1,0 +1,90 @@
+"""The RFC 2544 throughput search on a DUT of known throughput: the bridge DUT
+shaped to 20 Mbit/s by the kernel's token bucket. The answer is the shaper's: at
+most its rate plus what its bucket and queue let through in one trial."""
+
+from __future__ import annotations
+
+import pytest
+from scapy.layers.inet import IP, UDP
+from scapy.layers.l2 import Ether
+
+from wirespeed.client import Chassis
+from wirespeed.errors import ConfigError
+from wirespeed.rfc2544 import SearchSettings
+from wirespeed.rfc2544_trials import measure_throughput
+from wirespeed.topology.impair import parse_impairment
+
+pytestmark = [pytest.mark.netns, pytest.mark.slow]
+
+RATE_BPS = 20_000_000  # the shaper, in bytes the kernel counts (frames without FCS)
+TRIAL_S = 1.0
+HDR = bytes(  # 34 bytes: a 64-byte frame still holds the 20-byte TPLD
+    Ether(dst="02:77:73:00:00:02", src="02:77:73:00:00:01")
+    / IP(src="198.18.0.1", dst="198.19.0.1", proto=253)
+)
+UDP_HDR = bytes(
+    Ether(dst="02:77:73:00:00:02", src="02:77:73:00:00:01")
+    / IP(src="198.18.0.1", dst="198.19.0.1")
+    / UDP(sport=1025, dport=9)
+)
+
+
+def _pct(frame_size: int, l2_bytes_per_s: float, line_bps: int) -> float:
+    """A rate of the shaper's bytes as % of the line (L1) for one frame size."""
+    pps = l2_bytes_per_s / (frame_size - 4)
+    return pps * (frame_size + 20) * 8 / line_bps * 100
+
+
+@pytest.mark.parametrize("frame_size", [64, 512, 1518])
+def test_the_throughput_is_the_shapers_rate(frame_size: int) -> None:
+    settings = SearchSettings(
+        initial_pct=10, min_pct=0.5, max_pct=10, resolution_pct=0.1
+    )
+    imp = parse_impairment(f"rate={RATE_BPS // 1_000_000}mbit")
+    with Chassis.embedded(modules=1, dut=True, impairment=imp) as chassis:
+        tester = chassis.tester
+        res = measure_throughput(
+            tester, 0, 1, header=HDR, frame_size=frame_size, settings=settings,
+            trial_s=TRIAL_S, wait_s=0.3, tid=3,
+        )  # fmt: skip
+        line = tester.ports[0].speed_bps
+    rate = RATE_BPS / 8
+    burst = max(16_384, rate / 100)
+    queue = rate * 0.05 + burst  # tbf's limit: its latency's worth plus the bucket
+    low = _pct(frame_size, rate, line)
+    high = _pct(frame_size, rate + (burst + queue) / TRIAL_S, line)
+    assert res.rate_pct is not None
+    assert low - settings.resolution_pct <= res.rate_pct <= high
+    assert res.trial is not None
+    assert res.trial.loss_frames == 0
+    failed = [t for t in res.trials if t.rate_pct > res.rate_pct]
+    assert failed
+    if frame_size >= 512:  # above its rate the shaper drops: DUT loss
+        assert res.tester_limited is False
+        assert all(t.loss_frames > 0 for t in failed)
+    else:  # 64 B: the shaped veth DUT may push back on the sender instead of
+        # dropping: such trials were sent no faster than the shaper forwards
+        limited = [t for t in failed if t.tester_limited and t.loss_frames == 0]
+        assert all(t.achieved_pct <= high for t in limited)
+
+
+def test_a_frame_too_small_for_header_and_tpld_names_the_frame_size() -> None:
+    with Chassis.embedded(modules=1) as chassis, pytest.raises(ConfigError) as err:
+        measure_throughput(
+            chassis.tester, 0, 1, header=UDP_HDR, frame_size=64,
+            settings=SearchSettings(), trial_s=0.1,
+        )  # fmt: skip
+    assert err.value.field == "frame_size"
+    assert err.value.reason == (
+        "frame size 64: frames of 64 bytes cannot hold 42 header + 20 TPLD + FCS "
+        "bytes (need 66)"
+    )
+
+
+def test_a_trial_too_short_names_its_field() -> None:
+    with pytest.raises(ConfigError) as err:
+        measure_throughput(
+            None,  # type: ignore[arg-type]
+            0, 1, header=HDR, frame_size=512, settings=SearchSettings(), trial_s=0.01,
+        )  # fmt: skip
+    assert err.value.field == "trial_duration"
