@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 
+from wirespeed.analysis import TidStats
 from wirespeed.errors import ConfigError, ValidationError
 from wirespeed.model import FrameLength, Rate, Stream, TxMode
 from wirespeed.model.rate import L1_OVERHEAD_BYTES
@@ -22,7 +23,7 @@ from wirespeed.packet.template import header_length, segments_from_scapy
 from wirespeed.rfc2544 import SearchSettings, ThroughputResult, ThroughputSearch, Trial
 from wirespeed.service import EventKind, Tester, TrafficEvent
 
-__all__ = ["measure_throughput", "run_trial"]
+__all__ = ["frame_loss", "latency_at", "measure_throughput", "run_trial"]
 
 _STREAM_ID = 0
 
@@ -44,7 +45,9 @@ def run_trial(
     wait_s: float,
     tid: int,
 ) -> Trial:
-    """One trial at ``rate_pct`` of ``tx``'s line rate (L1); its exact counts."""
+    """One trial at ``rate_pct`` of ``tx``'s line rate (L1); its exact counts
+    (the receiver's analysis of it: ``tester.tid_stats(rx, tid)`` until the next
+    trial)."""
     pps = _pps(tester, tx, rate_pct, frame_size)
     frames = max(1, round(pps * trial_s))
     tester.remove_all_streams(tx)
@@ -133,3 +136,56 @@ def measure_throughput(
             ) from exc
         search.record(trial)
     return search.result()
+
+
+def frame_loss(
+    tester: Tester,
+    tx: int,
+    rx: int,
+    *,
+    header: bytes,
+    frame_size: int,
+    rates_pct: list[float],
+    trial_s: float = 1.0,
+    wait_s: float = 0.5,
+    tid: int = 0,
+) -> list[Trial]:
+    """RFC 2544 26.3: a trial at each rate (100 %, 90 % ... as given), each with
+    its exact loss."""
+    if not rates_pct or any(not 0 < r <= 100 for r in rates_pct):
+        raise ConfigError("rates are in (0, 100] % of line", field="frame_loss.rates")
+    return [
+        run_trial(
+            tester,
+            tx,
+            rx,
+            header=header,
+            frame_size=frame_size,
+            rate_pct=r,
+            trial_s=trial_s,
+            wait_s=wait_s,
+            tid=tid,
+        )
+        for r in rates_pct
+    ]
+
+
+def latency_at(
+    tester: Tester,
+    tx: int,
+    rx: int,
+    *,
+    header: bytes,
+    frame_size: int,
+    rate_pct: float,
+    trial_s: float = 1.0,
+    wait_s: float = 0.5,
+    tid: int = 0,
+) -> tuple[Trial, TidStats | None]:
+    """RFC 2544 26.2: a trial at ``rate_pct`` (the throughput found) and the
+    receiver's latency and jitter of its frames (every frame timed by its TPLD)."""
+    trial = run_trial(
+        tester, tx, rx, header=header, frame_size=frame_size, rate_pct=rate_pct,
+        trial_s=trial_s, wait_s=wait_s, tid=tid,
+    )  # fmt: skip
+    return trial, tester.tid_stats(rx, tid)

@@ -11,7 +11,7 @@ from scapy.layers.l2 import Ether
 from wirespeed.client import Chassis
 from wirespeed.errors import ConfigError
 from wirespeed.rfc2544 import SearchSettings
-from wirespeed.rfc2544_trials import measure_throughput
+from wirespeed.rfc2544_trials import frame_loss, latency_at, measure_throughput
 from wirespeed.topology.impair import parse_impairment
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
@@ -88,3 +88,28 @@ def test_a_trial_too_short_names_its_field() -> None:
             0, 1, header=HDR, frame_size=512, settings=SearchSettings(), trial_s=0.01,
         )  # fmt: skip
     assert err.value.field == "trial_duration"
+
+
+def test_frame_loss_is_the_shapers_drops_and_latency_is_measured() -> None:
+    imp = parse_impairment("rate=20mbit")
+    with Chassis.embedded(modules=1, dut=True, impairment=imp) as chassis:
+        tester, bed = chassis.tester, chassis.testbed
+        assert bed is not None
+        before = bed.dut_counters()["shaper_drops"]
+        trials = frame_loss(
+            tester, 0, 1, header=HDR, frame_size=1518, rates_pct=[8.0, 4.0, 1.0],
+            trial_s=1.0, wait_s=0.3, tid=4,
+        )  # fmt: skip
+        drops = bed.dut_counters()["shaper_drops"] - before
+        assert [t.rate_pct for t in trials] == [8.0, 4.0, 1.0]
+        assert sum(t.loss_frames for t in trials) == drops  # exactly the DUT's
+        assert trials[0].loss_frames > 0  # 8 % of 1 Gb/s into 20 Mbit/s
+        assert trials[2].loss_frames == 0  # 1 %: 10 Mbit/s passes
+        trial, st = latency_at(
+            tester, 0, 1, header=HDR, frame_size=1518, rate_pct=1.0,
+            trial_s=0.5, wait_s=0.3, tid=5,
+        )  # fmt: skip
+        assert st is not None
+        assert st.packets == trial.rx_frames == trial.tx_frames
+        assert st.latency.count == st.packets
+        assert 0 < st.latency.min_ns <= st.latency.avg_ns <= st.latency.max_ns
