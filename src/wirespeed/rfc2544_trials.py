@@ -20,10 +20,24 @@ from wirespeed.errors import ConfigError, ValidationError
 from wirespeed.model import FrameLength, Rate, Stream, TxMode
 from wirespeed.model.rate import L1_OVERHEAD_BYTES
 from wirespeed.packet.template import header_length, segments_from_scapy
-from wirespeed.rfc2544 import SearchSettings, ThroughputResult, ThroughputSearch, Trial
+from wirespeed.rfc2544 import (
+    BurstSearch,
+    BurstSettings,
+    SearchSettings,
+    ThroughputResult,
+    ThroughputSearch,
+    Trial,
+)
 from wirespeed.service import EventKind, Tester, TrafficEvent
 
-__all__ = ["frame_loss", "latency_at", "measure_throughput", "run_trial"]
+__all__ = [
+    "back_to_back",
+    "frame_loss",
+    "latency_at",
+    "measure_throughput",
+    "run_burst",
+    "run_trial",
+]
 
 _STREAM_ID = 0
 
@@ -45,11 +59,30 @@ def run_trial(
     wait_s: float,
     tid: int,
 ) -> Trial:
-    """One trial at ``rate_pct`` of ``tx``'s line rate (L1); its exact counts
-    (the receiver's analysis of it: ``tester.tid_stats(rx, tid)`` until the next
-    trial)."""
+    """One trial at ``rate_pct`` of ``tx``'s line rate (L1) for ``trial_s``; its
+    exact counts (the receiver's analysis of it: ``tester.tid_stats(rx, tid)``
+    until the next trial)."""
+    frames = max(1, round(_pps(tester, tx, rate_pct, frame_size) * trial_s))
+    return run_burst(
+        tester, tx, rx, header=header, frame_size=frame_size, rate_pct=rate_pct,
+        frames=frames, wait_s=wait_s, tid=tid,
+    )  # fmt: skip
+
+
+def run_burst(
+    tester: Tester,
+    tx: int,
+    rx: int,
+    *,
+    header: bytes,
+    frame_size: int,
+    rate_pct: float,
+    frames: int,
+    wait_s: float,
+    tid: int,
+) -> Trial:
+    """A burst of exactly ``frames`` frames at ``rate_pct``; its exact counts."""
     pps = _pps(tester, tx, rate_pct, frame_size)
-    frames = max(1, round(pps * trial_s))
     tester.remove_all_streams(tx)
     tester.add_stream(
         tx,
@@ -75,7 +108,7 @@ def run_trial(
     unsubscribe = tester.subscribe(on)
     try:
         tester.start_traffic([tx])
-        if not done.wait(trial_s * 10 + 5):
+        if not done.wait(frames / pps * 10 + 5):
             tester.stop_traffic([tx])
     finally:
         unsubscribe()
@@ -189,3 +222,40 @@ def latency_at(
         trial_s=trial_s, wait_s=wait_s, tid=tid,
     )  # fmt: skip
     return trial, tester.tid_stats(rx, tid)
+
+
+def back_to_back(
+    tester: Tester,
+    tx: int,
+    rx: int,
+    *,
+    header: bytes,
+    frame_size: int,
+    settings: BurstSettings,
+    repetitions: int = 1,
+    wait_s: float = 0.5,
+    tid: int = 0,
+) -> list[BurstSearch]:
+    """RFC 2544 26.4: the longest lossless burst at ``settings.rate_pct``, searched
+    ``repetitions`` times (the RFC asks for 50; the average is the result)."""
+    if not 1 <= repetitions <= 1000:
+        raise ConfigError("repetitions are 1..1000", field="back_to_back.repetitions")
+    searches = []
+    for _ in range(repetitions):
+        search = BurstSearch(settings)
+        while (n := search.next_frames()) is not None:
+            search.record(
+                run_burst(
+                    tester,
+                    tx,
+                    rx,
+                    header=header,
+                    frame_size=frame_size,
+                    rate_pct=settings.rate_pct,
+                    frames=n,
+                    wait_s=wait_s,
+                    tid=tid,
+                )
+            )
+        searches.append(search)
+    return searches

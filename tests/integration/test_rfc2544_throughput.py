@@ -10,8 +10,13 @@ from scapy.layers.l2 import Ether
 
 from wirespeed.client import Chassis
 from wirespeed.errors import ConfigError
-from wirespeed.rfc2544 import SearchSettings
-from wirespeed.rfc2544_trials import frame_loss, latency_at, measure_throughput
+from wirespeed.rfc2544 import BurstSettings, SearchSettings
+from wirespeed.rfc2544_trials import (
+    back_to_back,
+    frame_loss,
+    latency_at,
+    measure_throughput,
+)
 from wirespeed.topology.impair import parse_impairment
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
@@ -113,3 +118,29 @@ def test_frame_loss_is_the_shapers_drops_and_latency_is_measured() -> None:
         assert st.packets == trial.rx_frames == trial.tx_frames
         assert st.latency.count == st.packets
         assert 0 < st.latency.min_ns <= st.latency.avg_ns <= st.latency.max_ns
+
+
+def test_back_to_back_is_what_the_shapers_bucket_and_queue_hold() -> None:
+    imp = parse_impairment("rate=20mbit")
+    size = 1518
+    with Chassis.embedded(modules=1, dut=True, impairment=imp) as chassis:
+        searches = back_to_back(
+            chassis.tester, 0, 1, header=HDR, frame_size=size,
+            settings=BurstSettings(min_frames=10, max_frames=2000, resolution_frames=2),
+            repetitions=2, wait_s=0.3, tid=6,
+        )  # fmt: skip
+    rate = RATE_BPS / 8
+    burst = max(16_384, rate / 100)
+    held = (burst + rate * 0.05 + burst) / (size - 4)  # bucket + queue, in frames
+    for search in searches:
+        n = search.result_frames
+        assert n is not None
+        # what bucket and queue hold (115.6 frames), plus what the shaper sent
+        # on while the burst came in (a few frames at the tester's rate)
+        assert held - 2 <= n <= held + 12
+        passed = [t for t in search.trials if t.tx_frames == n]
+        assert passed
+        assert passed[0].loss_frames == 0
+        longer = [t for t in search.trials if t.tx_frames > n]
+        assert longer
+        assert all(t.loss_frames > 0 for t in longer)

@@ -2,10 +2,19 @@
 (:mod:`wirespeed.rfc2544.search`); trials, the other tests and reports build on it."""
 
 from wirespeed.rfc2544.search import (
+    BurstSearch,
+    BurstSettings,
     SearchSettings,
     ThroughputResult,
     ThroughputSearch,
     Trial,
 )
 
-__all__ = ["SearchSettings", "ThroughputResult", "ThroughputSearch", "Trial"]
+__all__ = [
+    "BurstSearch",
+    "BurstSettings",
+    "SearchSettings",
+    "ThroughputResult",
+    "ThroughputSearch",
+    "Trial",
+]

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 
 from wirespeed.errors import ConfigError
 
-__all__ = ["SearchSettings", "ThroughputResult", "ThroughputSearch", "Trial"]
+__all__ = [
+    "BurstSearch",
+    "BurstSettings",
+    "SearchSettings",
+    "ThroughputResult",
+    "ThroughputSearch",
+    "Trial",
+]
 
 _ACHIEVED_TOLERANCE = 0.99
 """A trial whose sent rate is below 99 % of the asked rate did not test that rate."""
@@ -171,3 +178,68 @@ class ThroughputSearch:
             tuple(self._trials),
             self._limited,
         )
+
+
+@dataclass(frozen=True)
+class BurstSettings:
+    """The back-to-back search's settings: burst lengths in frames."""
+
+    min_frames: int = 1
+    max_frames: int = 1_000_000
+    resolution_frames: int = 1
+    rate_pct: float = 100.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.min_frames <= self.max_frames:
+            raise ConfigError(
+                f"min ({self.min_frames}) must be >= 1 and <= max ({self.max_frames})",
+                field="back_to_back.min",
+            )
+        if self.resolution_frames < 1:
+            raise ConfigError(
+                "resolution is at least 1 frame", field="back_to_back.resolution"
+            )
+        if not 0 < self.rate_pct <= 100:
+            raise ConfigError(
+                "the rate is in (0, 100] % of line", field="back_to_back.rate"
+            )
+
+
+class BurstSearch:
+    """RFC 2544 26.4: the longest burst (at ``rate_pct``, line rate by default)
+    the DUT forwards with no loss, by binary search on its length from the
+    longest down."""
+
+    def __init__(self, settings: BurstSettings) -> None:
+        self.settings = settings
+        self._lo: int | None = None  # longest burst that passed
+        self._hi: int | None = None  # shortest that lost frames
+        self._next: int | None = settings.max_frames
+        self.trials: list[Trial] = []
+
+    def next_frames(self) -> int | None:
+        """The length of the next burst (``None``: the search is over)."""
+        return self._next
+
+    def record(self, trial: Trial) -> None:
+        """The outcome of the burst of :meth:`next_frames` frames."""
+        s = self.settings
+        n = self._next
+        assert n is not None
+        self.trials.append(trial)
+        if trial.tx_frames == n and trial.loss_frames <= 0:
+            self._lo = n
+        else:
+            self._hi = n
+        lo = s.min_frames - 1 if self._lo is None else self._lo
+        hi = s.max_frames + 1 if self._hi is None else self._hi
+        ended = self._lo == s.max_frames or self._hi == s.min_frames
+        if ended or hi - lo <= s.resolution_frames:
+            self._next = None
+        else:
+            self._next = max(s.min_frames, (lo + hi) // 2)
+
+    @property
+    def result_frames(self) -> int | None:
+        """The longest burst that passed (``None``: not even ``min``)."""
+        return self._lo

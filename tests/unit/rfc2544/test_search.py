@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wirespeed.errors import ConfigError
-from wirespeed.rfc2544 import SearchSettings, ThroughputSearch, Trial
+from wirespeed.rfc2544 import (
+    BurstSearch,
+    BurstSettings,
+    SearchSettings,
+    ThroughputSearch,
+    Trial,
+)
 
 FRAMES = 100_000
 
@@ -115,3 +121,53 @@ def test_a_loss_at_a_rate_the_tester_could_not_reach_is_still_the_duts() -> None
     assert res.tester_limited is False
     assert res.rate_pct is not None
     assert 29.0 <= res.rate_pct <= 30.0
+
+
+def _burst_dut(holds: int):  # type: ignore[no-untyped-def]
+    """A DUT that buffers ``holds`` frames of a line-rate burst and drops the rest."""
+
+    def trial(frames: int) -> Trial:
+        return Trial(100.0, frames, min(frames, holds), 100.0)
+
+    return trial
+
+
+def _burst_run(settings: BurstSettings, dut) -> BurstSearch:  # type: ignore[no-untyped-def]
+    search = BurstSearch(settings)
+    while (n := search.next_frames()) is not None:
+        search.record(dut(n))
+    return search
+
+
+def test_back_to_back_finds_the_longest_lossless_burst() -> None:
+    s = _burst_run(BurstSettings(min_frames=1, max_frames=1000), _burst_dut(300))
+    assert s.result_frames == 300
+    assert [t.tx_frames for t in s.trials][:4] == [1000, 500, 250, 375]
+    coarse = _burst_run(
+        BurstSettings(max_frames=1000, resolution_frames=10), _burst_dut(300)
+    )
+    assert coarse.result_frames is not None
+    assert 290 <= coarse.result_frames <= 300
+    assert (
+        _burst_run(BurstSettings(max_frames=100), _burst_dut(500)).result_frames == 100
+    )
+    none = _burst_run(BurstSettings(min_frames=5, max_frames=100), _burst_dut(2))
+    assert none.result_frames is None
+    assert none.trials[-1].tx_frames == 5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"min_frames": 0}, "back_to_back.min"),
+        ({"min_frames": 10, "max_frames": 5}, "back_to_back.min"),
+        ({"resolution_frames": 0}, "back_to_back.resolution"),
+        ({"rate_pct": 0}, "back_to_back.rate"),
+    ],
+)
+def test_bad_burst_settings_name_the_field(
+    kwargs: dict[str, float], field: str
+) -> None:
+    with pytest.raises(ConfigError) as err:
+        BurstSettings(**kwargs)  # type: ignore[arg-type]
+    assert err.value.field == field
