@@ -4,37 +4,49 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 from typing import Any
 
 from wirespeed.errors import ConfigError
 from wirespeed.l3 import L3Identity
 from wirespeed.model import MacDstMode
-from wirespeed.profiles import Profile
+from wirespeed.profiles import Profile, TestbedModel
 from wirespeed.service import Tester
 from wirespeed.topology.impair import parse_impairment
-from wirespeed.topology.testbed import EmbeddedTestbed, load_config, parse_speed
+from wirespeed.topology.testbed import (
+    EmbeddedTestbed,
+    TesterConfig,
+    load_config,
+    parse_speed,
+)
 from wirespeed.tpld import TpldMode
 
-__all__ = ["run_profile"]
+__all__ = ["open_testbed", "run_profile"]
+
+
+def open_testbed(
+    testbed: TestbedModel, config_file: str | None, base: Path | None
+) -> tuple[TesterConfig, EmbeddedTestbed | None]:
+    """The ports of a profile (or of another file naming a test bed): a ports
+    file, or the embedded test bed built now (close it when done)."""
+    if config_file is not None:
+        path = config_file if base is None else str(base / config_file)
+        return load_config(path), None
+    imp = parse_impairment(testbed.impair) if testbed.impair else None
+    bed = EmbeddedTestbed(
+        modules=testbed.modules,
+        speed_bps=parse_speed(testbed.speed, "testbed.speed"),
+        dut=testbed.dut or ("bridge" if imp is not None else None),
+        impairment=imp,
+        firewall=tuple(testbed.firewall),
+    )
+    return bed.start(), bed
 
 
 def run_profile(profile: Profile, *, live: bool = False) -> dict[str, Any]:
     """Run ``profile`` and return its results (plain data, JSON-ready)."""
     m = profile.model
-    bed: EmbeddedTestbed | None = None
-    if m.config is not None:
-        path = m.config if profile.base is None else str(profile.base / m.config)
-        config = load_config(path)
-    else:
-        imp = parse_impairment(m.testbed.impair) if m.testbed.impair else None
-        bed = EmbeddedTestbed(
-            modules=m.testbed.modules,
-            speed_bps=parse_speed(m.testbed.speed, "testbed.speed"),
-            dut=m.testbed.dut or ("bridge" if imp is not None else None),
-            impairment=imp,
-            firewall=tuple(m.testbed.firewall),
-        )
-        config = bed.start()
+    config, bed = open_testbed(m.testbed, m.config, profile.base)
     try:
         with Tester(config) as tester:
             return _run(profile, tester, bed, live)

@@ -35,6 +35,12 @@ def register_all(register: Register) -> None:
         "Start the tester daemon (TRex RPC, Xena XOA and text CLI front ends).",
     )
     register(
+        "rfc2544",
+        "wirespeed.cli.rfc2544",
+        "rfc2544",
+        "Run RFC 2544 throughput, latency, frame loss and back-to-back (YAML).",
+    )
+    register(
         "run",
         "wirespeed.cli.run",
         "run",
