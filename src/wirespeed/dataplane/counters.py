@@ -74,6 +74,13 @@ class CounterBlock:
             if int(self._all[0]) == v1:
                 return data
 
+    def recover(self) -> None:
+        """The writer died, perhaps inside :meth:`writing`: end its change, so
+        readers (who wait while the lock word is odd) and the next writer go on.
+        Only for the controller, once the writer process has exited."""
+        if int(self._all[0]) & 1:
+            self._all[0] += 1
+
     def close(self) -> None:
         """Detach (and remove, if this side created it)."""
         # Drop the numpy views first so the buffer can be released.

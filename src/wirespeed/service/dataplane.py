@@ -239,6 +239,13 @@ class ProcessDataplane:
             return
         status = workers.exit_status(role)
         restarted = False
+        # killed inside a counter update, it left the block's lock odd: readers
+        # would wait for ever, and the next writer would keep it odd
+        {
+            "tx": workers.tx_counters,
+            "rx": workers.rx_counters,
+            "svc": workers.svc_counters,
+        }[role].recover()
         try:
             if role == "tx":
                 with workers.tx_counters.writing() as w:
