@@ -26,6 +26,7 @@ def test_recover_after_a_writer_died_mid_update() -> None:
         assert got == [7]
         with block.writing() as w:  # the next writer's changes are seen
             w[1] = 9
+        del w
         assert block.read().tolist() == [7, 9, 0, 0]
         block.recover()  # nothing to do when the lock is even
         assert block.read().tolist() == [7, 9, 0, 0]
