@@ -169,12 +169,11 @@ def server(
                 f"router {side.ifname} (to port {side.port}): mac {side.mac} "
                 f"{side.ipv4} {side.ipv6}"
             )
-    click.echo(
+    banner = (
         f"front ends: {', '.join(daemon.front_ends) or 'none'} on {bind}; "
-        "Ctrl-C to stop",
-        err=False,
+        "Ctrl-C to stop"
     )
-    try:
-        daemon.run_forever()
+    try:  # the banner once SIGTERM stops the daemon cleanly
+        daemon.run_forever(ready=lambda: click.echo(banner, err=False))
     finally:
         daemon.close()

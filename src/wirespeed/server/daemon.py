@@ -126,14 +126,18 @@ class Daemon:
             kwargs["chassis"] = self.xena_chassis
         return cls(tester, bind=self.opts.bind, **kwargs)
 
-    def run_forever(self) -> None:
-        """Block until SIGINT/SIGTERM (or :meth:`stop`)."""
+    def run_forever(self, ready: Callable[[], None] | None = None) -> None:
+        """Block until SIGINT/SIGTERM (or :meth:`stop`). ``ready`` is called once
+        the signals are handled (a caller that says "ready" there can be stopped
+        at once: a SIGTERM right after it is a clean stop, not a kill)."""
 
         def handler(signum: int, frame: Any) -> None:
             self._stop.set()
 
         old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
+            if ready is not None:
+                ready()
             while not self._stop.wait(0.5):
                 pass
         finally:
