@@ -164,47 +164,14 @@ def _shape(rate_bps: int, netns: str, egress: str) -> None:
 def impairment_counters(netns: str, egress: str) -> dict[str, int]:
     """The DUT's own counts of what it dropped and duplicated (the ground truth)."""
     out: dict[str, int] = {}
-    qdiscs = json.loads(
-        _run(
-            [
-                "ip",
-                "netns",
-                "exec",
-                netns,
-                "tc",
-                "-s",
-                "-j",
-                "qdisc",
-                "show",
-                "dev",
-                egress,
-            ]
-        )
-    )
-    for q in qdiscs:
-        if q.get("kind") == "tbf":
-            out["shaper_sent_packets"] = int(q.get("packets", 0))
-            out["shaper_drops"] = int(q.get("drops", 0))
+    show = ["tc", "-s", "-j", "qdisc", "show", "dev", egress]
+    names = {"tbf": "shaper", "netem": "netem"}  # qdisc -> counter prefix
+    for q in json.loads(_run(["ip", "netns", "exec", netns, *show])):
+        prefix = names.get(q.get("kind"))
+        if prefix is not None:
+            out[f"{prefix}_sent_packets"] = int(q.get("packets", 0))
+            out[f"{prefix}_drops"] = int(q.get("drops", 0))
     if has_netem():
-        raw = _run(
-            [
-                "ip",
-                "netns",
-                "exec",
-                netns,
-                "tc",
-                "-s",
-                "-j",
-                "qdisc",
-                "show",
-                "dev",
-                egress,
-            ]
-        )
-        for q in json.loads(raw):
-            if q.get("kind") == "netem":
-                out["netem_sent_packets"] = int(q.get("packets", 0))
-                out["netem_drops"] = int(q.get("drops", 0))
         return out
     raw = _run(["ip", "netns", "exec", netns, "nft", "-j", "list", "counters"])
     for item in json.loads(raw).get("nftables", []):
