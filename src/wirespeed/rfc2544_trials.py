@@ -5,15 +5,16 @@ flight, count TX and RX of the test frames (issue 18's engine; the search is
 A trial is one single burst of ``rate × trial_s`` frames on the sending port, with
 a TPLD, so TX is exact and RX is the receiving port's per-TID count after the
 in-flight wait: loss is TX - RX, never an estimate. The rate the tester really sent
-is the burst's frames over the time from the start to the port's DONE event; a
-trial that took longer than asked (the tester could not keep the rate) is marked
-as the tester's limit by the search.
+is the burst's frames over the span from its first to its last frame (the TX
+worker's clock, :meth:`Tester.tx_job_span_ns`); a trial sent slower than asked (the
+tester could not keep the rate) is marked as the tester's limit by the search.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 
 from wirespeed.analysis import TidStats
 from wirespeed.errors import ConfigError, ValidationError
@@ -42,6 +43,30 @@ __all__ = [
 _STREAM_ID = 0
 
 
+@dataclass(frozen=True)
+class _Path:
+    """What every trial of one test shares: the ports, the frames, the TID."""
+
+    tester: Tester
+    tx: int
+    rx: int
+    header: bytes
+    frame_size: int
+    wait_s: float
+    tid: int
+
+    def burst(self, rate_pct: float, frames: int) -> Trial:
+        return run_burst(
+            self.tester, self.tx, self.rx, header=self.header,
+            frame_size=self.frame_size, rate_pct=rate_pct, frames=frames,
+            wait_s=self.wait_s, tid=self.tid,
+        )  # fmt: skip
+
+    def trial(self, rate_pct: float, trial_s: float) -> Trial:
+        pps = _pps(self.tester, self.tx, rate_pct, self.frame_size)
+        return self.burst(rate_pct, max(1, round(pps * trial_s)))
+
+
 def _pps(tester: Tester, port: int, rate_pct: float, frame_size: int) -> float:
     line = tester.ports[port].speed_bps
     return line * rate_pct / 100.0 / ((frame_size + L1_OVERHEAD_BYTES) * 8)
@@ -62,11 +87,8 @@ def run_trial(
     """One trial at ``rate_pct`` of ``tx``'s line rate (L1) for ``trial_s``; its
     exact counts (the receiver's analysis of it: ``tester.tid_stats(rx, tid)``
     until the next trial)."""
-    frames = max(1, round(_pps(tester, tx, rate_pct, frame_size) * trial_s))
-    return run_burst(
-        tester, tx, rx, header=header, frame_size=frame_size, rate_pct=rate_pct,
-        frames=frames, wait_s=wait_s, tid=tid,
-    )  # fmt: skip
+    path = _Path(tester, tx, rx, header, frame_size, wait_s, tid)
+    return path.trial(rate_pct, trial_s)
 
 
 def run_burst(
@@ -149,20 +171,11 @@ def measure_throughput(
         raise ConfigError(
             f"frame size {frame_size} is not 64..16384", field="frame_size"
         )
+    path = _Path(tester, tx, rx, header, frame_size, wait_s, tid)
     search = ThroughputSearch(settings)
     while (rate := search.next_rate()) is not None:
         try:
-            trial = run_trial(
-                tester,
-                tx,
-                rx,
-                header=header,
-                frame_size=frame_size,
-                rate_pct=rate,
-                trial_s=trial_s,
-                wait_s=wait_s,
-                tid=tid,
-            )
+            trial = path.trial(rate, trial_s)
         except ValidationError as exc:  # the frame cannot hold header and TPLD
             raise ConfigError(
                 f"frame size {frame_size}: {exc.reason}", field="frame_size"
@@ -187,20 +200,8 @@ def frame_loss(
     its exact loss."""
     if not rates_pct or any(not 0 < r <= 100 for r in rates_pct):
         raise ConfigError("rates are in (0, 100] % of line", field="frame_loss.rates")
-    return [
-        run_trial(
-            tester,
-            tx,
-            rx,
-            header=header,
-            frame_size=frame_size,
-            rate_pct=r,
-            trial_s=trial_s,
-            wait_s=wait_s,
-            tid=tid,
-        )
-        for r in rates_pct
-    ]
+    path = _Path(tester, tx, rx, header, frame_size, wait_s, tid)
+    return [path.trial(r, trial_s) for r in rates_pct]
 
 
 def latency_at(
@@ -217,10 +218,9 @@ def latency_at(
 ) -> tuple[Trial, TidStats | None]:
     """RFC 2544 26.2: a trial at ``rate_pct`` (the throughput found) and the
     receiver's latency and jitter of its frames (every frame timed by its TPLD)."""
-    trial = run_trial(
-        tester, tx, rx, header=header, frame_size=frame_size, rate_pct=rate_pct,
-        trial_s=trial_s, wait_s=wait_s, tid=tid,
-    )  # fmt: skip
+    trial = _Path(tester, tx, rx, header, frame_size, wait_s, tid).trial(
+        rate_pct, trial_s
+    )
     return trial, tester.tid_stats(rx, tid)
 
 
@@ -240,22 +240,11 @@ def back_to_back(
     ``repetitions`` times (the RFC asks for 50; the average is the result)."""
     if not 1 <= repetitions <= 1000:
         raise ConfigError("repetitions are 1..1000", field="back_to_back.repetitions")
+    path = _Path(tester, tx, rx, header, frame_size, wait_s, tid)
     searches = []
     for _ in range(repetitions):
         search = BurstSearch(settings)
         while (n := search.next_frames()) is not None:
-            search.record(
-                run_burst(
-                    tester,
-                    tx,
-                    rx,
-                    header=header,
-                    frame_size=frame_size,
-                    rate_pct=settings.rate_pct,
-                    frames=n,
-                    wait_s=wait_s,
-                    tid=tid,
-                )
-            )
+            search.record(path.burst(settings.rate_pct, n))
         searches.append(search)
     return searches
