@@ -40,6 +40,7 @@ from wirespeed.service.ownership import PortState, Reservation
 from wirespeed.service.port_services import PortServices
 from wirespeed.service.sampling import sample_period_s
 from wirespeed.service.stats import PortStats, StreamTxStats
+from wirespeed.service.tester_settings import TesterSettings
 from wirespeed.service.types import (
     Effect,
     EventKind,
@@ -69,7 +70,7 @@ _log = logging.getLogger(__name__)
 _SETTLE_S = 5.0
 
 
-class Tester:
+class Tester(TesterSettings):
     """Chassis -> modules -> ports -> streams, backed by real interfaces.
 
     Args:
@@ -310,54 +311,6 @@ class Tester:
         """Raise :class:`~wirespeed.errors.OwnershipError` unless ``who`` holds it."""
         with self._lock:
             self._core.check_owner(index, who)
-
-    # ------------------------------------------------------------------ port config
-    def set_speed(self, index: int, speed_bps: int) -> None:
-        """Set the nominal speed (the basis for "% of line")."""
-        with self._lock:
-            self._core.set_speed(index, speed_bps)
-
-    def set_tpld_mode(self, index: int, mode: TpldMode) -> None:
-        """Choose the port's TPLD form (normal 20 B / with payload checksum / micro);
-        the port receives in the form it sends, as on a Xena port."""
-        self._act(lambda: self._core.set_tpld_mode(index, mode))
-        self.settle([index])  # commands run in order: mode, then sync
-
-    def set_payload_checksum(self, index: int, offset: int) -> None:
-        """Payload checksum offset (0 = off); on, the TPLD grows to 22 bytes."""
-        self._act(lambda: self._core.set_payload_checksum(index, offset))
-        self.settle([index])
-
-    def set_latency_offset(self, index: int, offset_ns: int) -> None:
-        """Subtracted from every latency reported for this port."""
-        with self._lock:
-            self._core.set_latency_offset(index, offset_ns)
-
-    def set_fec_mode(self, index: int, mode: str) -> None:
-        """Record the FEC mode (reported; a veth has no FEC)."""
-        with self._lock:
-            self._core.set_fec_mode(index, mode)
-
-    def set_module_media(self, module: int, media: str) -> None:
-        """Record a module's media (reported)."""
-        with self._lock:
-            self._core.set_module_media(module, media)
-
-    def set_link(self, index: int, up: bool) -> None:
-        """Really set the interface up or down."""
-        self._core.port(index)
-        self._dp.set_link(index, up)
-        self._act(lambda: self._core.set_link(index, up))
-
-    def set_promiscuous(self, index: int, on: bool) -> None:
-        """Record the promiscuous flag (a test port always sees every frame)."""
-        self._act(lambda: self._core.set_promiscuous(index, on))
-
-    def reset_port(self, index: int) -> None:
-        """Stop traffic, remove every stream, restore the default port config."""
-        self.stop_traffic([index])
-        self._act(lambda: self._core.reset_port(index))
-        self.settle([index])
 
     # ------------------------------------------------------------------ streams
     def add_stream(self, index: int, stream_id: int, stream: Stream) -> None:
