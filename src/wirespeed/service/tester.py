@@ -57,14 +57,6 @@ from wirespeed.tpld import TpldMode
 
 __all__ = ["EventKind", "ModuleInfo", "PortInfo", "Tester", "TrafficEvent"]
 
-_SERVICE_REPORTS = (
-    sm.ResolveResult,
-    sm.PingResult,
-    sm.FramesSent,
-    sm.NeighborList,
-    sm.CaptureStatus,
-    sm.CaptureDone,
-)
 
 _log = logging.getLogger(__name__)
 _SETTLE_S = 5.0
@@ -225,7 +217,7 @@ class Tester(TesterSettings):
     def _report_loop(self) -> None:
         while (item := self._reports.get()) is not None:
             port, report = item
-            if isinstance(report, _SERVICE_REPORTS):
+            if isinstance(report, sm.ServiceReport):
                 self.services.on_report(port, report)
                 continue
             with self._lock:
