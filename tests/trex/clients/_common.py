@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any
 
 import lbr_trex_client  # noqa: F401  (puts the TRex packages on sys.path)
@@ -46,3 +47,19 @@ def udp(size: int) -> STLPktBuilder:
     """A UDP packet of ``size`` bytes (FCS not included), TRex's default MACs."""
     base = Ether() / IP(src="198.18.0.1", dst="198.19.0.1") / UDP(sport=1025, dport=12)
     return STLPktBuilder(pkt=base / ("x" * (size - len(base))))
+
+
+def burst_counts(c: Any, pg_id: int) -> dict[str, Any]:
+    """Send port 0's bursts to port 1 once; the run's port and pg_id counters."""
+    c.clear_stats()
+    c.start(ports=[0])
+    c.wait_on_traffic(ports=[0])
+    time.sleep(0.3)  # the frames in flight reach port 1
+    st = c.get_stats()
+    pg = c.get_pgid_stats([pg_id])["flow_stats"][pg_id]
+    return {
+        "opackets": st[0]["opackets"],
+        "ipackets": st[1]["ipackets"],
+        "pg_tx": pg["tx_pkts"][0],
+        "pg_rx": pg["rx_pkts"][1],
+    }

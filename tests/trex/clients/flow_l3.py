@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import connect, emit
+from _common import burst_counts, connect, emit
 from trex.common.trex_exceptions import TRexError  # type: ignore[import-not-found]
 from trex.console.trex_capture import CaptureManager  # type: ignore[import-not-found]
 from trex.stl.api import (  # type: ignore[import-not-found]
@@ -43,22 +43,6 @@ def _udp(dport: int, size: int = 100) -> STLPktBuilder:
         Ether() / IP(src="198.18.1.2", dst="198.18.2.2") / UDP(sport=1025, dport=dport)
     )
     return STLPktBuilder(pkt=base / ("x" * (size - len(base))))
-
-
-def _burst(c: Any) -> dict[str, Any]:
-    """Send the two bursts 0 -> 1 once; counters of the run."""
-    c.clear_stats()
-    c.start(ports=[0])
-    c.wait_on_traffic(ports=[0])
-    time.sleep(0.3)  # the frames in flight reach port 1
-    st = c.get_stats()
-    pg = c.get_pgid_stats([5])["flow_stats"][5]
-    return {
-        "opackets": st[0]["opackets"],
-        "ipackets": st[1]["ipackets"],
-        "pg_tx": pg["tx_pkts"][0],
-        "pg_rx": pg["rx_pkts"][1],
-    }
 
 
 def _summary(pkts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -109,14 +93,14 @@ def main() -> None:
     )
     # a capture fetched to a list
     cap = c.start_capture(rx_ports=[1], limit=5000, bpf_filter="udp")
-    out["listed_run"] = _burst(c)
+    out["listed_run"] = burst_counts(c, 5)
     listed: list[dict[str, Any]] = []
     c.stop_capture(cap["id"], listed)
     out["listed"] = _summary(listed)
 
     # a filtered capture saved as a pcap file (by the client)
     cap = c.start_capture(rx_ports=[1], bpf_filter="udp and dst port 9")
-    out["pcap_run"] = _burst(c)
+    out["pcap_run"] = burst_counts(c, 5)
     c.stop_capture(cap["id"], str(folder / "client.pcap"))
 
     # the console's capture record
@@ -124,7 +108,7 @@ def main() -> None:
     console = CaptureManager(c, lock)
     console.parse_line("record start --rx 1 --limit 5000")
     ids = list(c.get_capture_status())
-    out["console_run"] = _burst(c)
+    out["console_run"] = burst_counts(c, 5)
     console.parse_line(f"record stop --id {ids[0]} -o {folder / 'console.pcap'}")
 
     # the console's capture monitor (cyclic, 100 frames, fetched 10 at a time);
@@ -132,7 +116,7 @@ def main() -> None:
     c.logger.prompt_redraw = lambda: None
     console.parse_line("monitor start --rx 1")
     with lock:
-        out["monitor_run"] = _burst(c)
+        out["monitor_run"] = burst_counts(c, 5)
         listed_ids = list(c.get_capture_status())
     time.sleep(2.0)
     monitor = console.monitor

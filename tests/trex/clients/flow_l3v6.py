@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import connect, emit
+from _common import burst_counts, connect, emit
 from trex.common.services.trex_service_IPv6ND import (  # type: ignore[import-not-found]
     ServiceIPv6ND,
 )
@@ -64,22 +64,6 @@ def _nd(c: Any, port: int) -> dict[str, Any]:
 def _ping(c: Any, port: int, dst: str) -> list[Any]:
     pings = c.ping_ip(port, dst, count=3, interval_sec=0.2)
     return [[p["status"], p.get("src_ip"), p.get("ttl")] for p in pings]
-
-
-def _burst(c: Any) -> dict[str, Any]:
-    """Send the two bursts 0 -> 1 once; counters of the run."""
-    c.clear_stats()
-    c.start(ports=[0])
-    c.wait_on_traffic(ports=[0])
-    time.sleep(0.3)  # the frames in flight reach port 1
-    st = c.get_stats()
-    pg = c.get_pgid_stats([7])["flow_stats"][7]
-    return {
-        "opackets": st[0]["opackets"],
-        "ipackets": st[1]["ipackets"],
-        "pg_tx": pg["tx_pkts"][0],
-        "pg_rx": pg["rx_pkts"][1],
-    }
 
 
 def _summary(pkts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -143,7 +127,7 @@ def main() -> None:
         ports=[0],
     )
     cap = c.start_capture(rx_ports=[1], limit=5000, bpf_filter="ip6 and udp")
-    out["l3_run"] = _burst(c)
+    out["l3_run"] = burst_counts(c, 7)
     listed: list[dict[str, Any]] = []
     c.stop_capture(cap["id"], listed)
     out["l3_listed"] = _summary(listed)
@@ -154,7 +138,7 @@ def main() -> None:
     c.set_service_mode(ports=[0], enabled=False)
     out["l2"] = _layer(c, 0)
     cap = c.start_capture(rx_ports=[1], bpf_filter="ip6 and udp dst port 9")
-    out["l2_run"] = _burst(c)
+    out["l2_run"] = burst_counts(c, 7)
     c.stop_capture(cap["id"], str(folder / "v6.pcap"))
 
     # TRex's "auto" address: the port's link-local one pings the router's
