@@ -19,6 +19,8 @@ sending port's MAC to the receiving port's, with a TPLD: a 64-byte frame holds i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wirespeed.errors import ConfigError
 from wirespeed.profiles import TestbedModel
-from wirespeed.rfc2544 import BurstSettings, SearchSettings
+from wirespeed.rfc2544 import BurstSettings, SearchSettings, Trial
 from wirespeed.rfc2544_trials import (
     back_to_back,
     frame_loss,
@@ -37,7 +39,26 @@ from wirespeed.rfc2544_trials import (
 from wirespeed.runner import open_testbed
 from wirespeed.service import Tester
 
-__all__ = ["SuiteModel", "load_suite", "run_suite"]
+__all__ = ["SuiteModel", "TrialEvent", "load_suite", "run_suite"]
+
+
+@dataclass(frozen=True)
+class TrialEvent:
+    """One trial done, for a live view: which test, pair and frame size, the
+    trial's exact counts, and how far the whole run is (``planned`` is an
+    estimate while searches run: a binary search's steps are known only at its
+    end)."""
+
+    test: str  # "throughput" | "latency" | "frame_loss" | "back_to_back"
+    tx: int
+    rx: int
+    frame_size: int | str  # bytes, or "imix"
+    trial: Trial
+    done: int
+    planned: int
+
+
+ProgressFn = Callable[[TrialEvent], None]
 
 
 class _Strict(BaseModel):
