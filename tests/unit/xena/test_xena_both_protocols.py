@@ -120,6 +120,8 @@ SET_GET = [
     Case("0/0", "P_MAXHEADERLENGTH", values="256"),
     Case("0/0", "P_INTERFRAMEGAP", values="20"),
     Case("0/0", "P_SPEEDREDUCTION", values="0"),
+    Case("0/0", "P_PAUSE", values="0"),
+    Case("0/0", "P_TXPACKETLIMIT", values="0"),
     Case("0/0", "PS_INDICES", values="0 2 7"),
     Case("0/0", "PS_ENABLE", (0,), "SUPPRESS"),
     Case("0/0", "PS_PACKETLIMIT", (0,), "1000"),
@@ -177,6 +179,7 @@ GET_ONLY = [
                                       "1 1 2 50000 10 1 2 50000"),
     Case("1", "M_MODEL", reads='"Thor-400G-7S-1P"'),
     Case("1", "M_MODEL_NAME", reads="8"),
+    Case("1", "M_NAME", reads='"Thor-400G-7S-1P"'),
     Case("1", "M_PORTCOUNT", reads="2"),
     Case("0", "M_RESERVEDBY", reads='"alice"'),
     Case("1", "M_REVISION", reads='"Thor-400G-7S-1P"'),
@@ -384,6 +387,17 @@ def test_set_over_xoa_reads_back_on_both(case: Case) -> None:
     assert t.xoa_get(case) == case.expected
     if not case.per_session:
         assert t.cli(f"{case.command} ?") == case.expected
+
+
+def test_a_new_stream_has_no_burst_size_and_takes_minus_one_back() -> None:
+    # Xena's default, and what the RFC suites write to their ARP stream
+    t = Checks()
+    assert t.cli("0/0 PS_CREATE [3]") == "<OK>"
+    assert t.cli("0/0 PS_BURST [3] ?") == "0/0 PS_BURST [3] -1 100"
+    assert t.cli("0/0 PS_BURST [3] 4 100") == "<OK>"
+    assert t.cli("0/0 PS_BURST [3] -1 100") == "<OK>"
+    assert t.cli("0/0 PS_BURST [3] ?") == "0/0 PS_BURST [3] -1 100"
+    assert t.cli("0/0 PS_BURST [3] 0 100").startswith("<BADVALUE>")
 
 
 @pytest.mark.parametrize("case", GET_ONLY, ids=lambda c: c.name)

@@ -86,7 +86,7 @@ class StreamDraft:
     rate_ppm: int = 1_000_000
     rate_pps: int = 0
     rate_l2_bps: int = 0
-    burst_size: int = 1
+    burst_size: int = -1  # Xena's default: none
     burst_density: int = 100
     inter_packet_gap: int = 0
     inter_burst_gap: int = 0

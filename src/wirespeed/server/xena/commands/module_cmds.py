@@ -129,6 +129,13 @@ COMMANDS: list[CommandSpec] = [
         help="module model",
     ),
     CommandSpec(
+        "M_NAME",
+        _M,
+        get_fields=(string("name"),),
+        getter=lambda c, s, t: (c.profile.module.model,),
+        help="module name (its model)",
+    ),
+    CommandSpec(
         "M_MODEL_NAME",
         _M,
         get_fields=(i32("name"),),

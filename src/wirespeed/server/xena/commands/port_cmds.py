@@ -172,6 +172,8 @@ def port_capabilities(c: ChassisState, p: int) -> tuple[int, ...]:
         0, 0, 0, 0, 0,  # prbs polynomials
         c.profile.module.serdes_count, c.profile.module.serdes_count,
     ]  # fmt: skip
+    head += [0] * 22  # 60-81: TX equaliser taps, FEC symbols (none on a veth)
+    head += [lim.max_packet_bytes]  # 82: the longest P_XMITONE frame
     return (*head, *([0] * (228 - len(head))))
 
 
@@ -472,6 +474,16 @@ COMMANDS: list[CommandSpec] = [
         help="stop traffic after this many microseconds (0 = no limit)",
     ),
     CommandSpec(
+        "P_TXPACKETLIMIT",
+        _P,
+        get_fields=(i32("packet_count_limit"),),
+        getter=lambda c, s, t: (0,),
+        set_fields=(i32("packet_count_limit"),),
+        setter=_only(0, "a port packet limit"),
+        guard=Guard.IDLE,
+        help="0 only (streams have their own PS_PACKETLIMIT)",
+    ),
+    CommandSpec(
         "P_TXTIME",
         _P,
         get_fields=(i64("microseconds"),),
@@ -517,6 +529,15 @@ COMMANDS: list[CommandSpec] = [
         setter=_only(20, "inter-frame gap"),
         guard=Guard.IDLE,
         help="20 bytes (preamble + IFG used for line-rate computations)",
+    ),
+    CommandSpec(
+        "P_PAUSE",
+        _P,
+        get_fields=(u8("on_off"),),
+        getter=lambda c, s, t: (0,),
+        set_fields=(u8("on_off"),),
+        setter=_only(0, "pause frames (a veth has no flow control)"),
+        help="OFF only",
     ),
     CommandSpec(
         "P_SPEEDREDUCTION",

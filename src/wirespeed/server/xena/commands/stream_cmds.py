@@ -201,8 +201,9 @@ def _rates(c: ChassisState, t: Target) -> tuple[int, int, int]:
 
 def _burst(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
     size, density = _int(v[0]), _int(v[1])
-    if size < 1 or not 1 <= density <= 100:
-        raise _bad("burst size >= 1, density 1..100")
+    # -1: no burst size (Xena's default, what the RFC suites write)
+    if (size < 1 and size != -1) or not 1 <= density <= 100:
+        raise _bad("burst size >= 1 (or -1), density 1..100")
     d.burst_size, d.burst_density = size, density
 
 
