@@ -154,6 +154,11 @@ class PortPacer:
         return not self._st.runs
 
     @property
+    def end_ns(self) -> int | None:
+        """When the port's duration ends (``None``: no duration)."""
+        return self._end_ns
+
+    @property
     def is_paused(self) -> bool:
         """True between :meth:`pause` and :meth:`resume`."""
         return self._paused_at is not None

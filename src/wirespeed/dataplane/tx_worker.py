@@ -270,12 +270,15 @@ class _Sender:
                         np.concatenate([lens for _, lens in pieces])[order],
                     )
                 sent = 0
+                per_stream: list[int] | None = [0] * len(dues)
                 # A part at a time: only its transmit times (and the checksums over
                 # them) are written between the clock read and its send, so a TPLD
                 # timestamp stays close to when its frame leaves, also at the end of
                 # a large batch. An injection takes the batch as one part.
                 part = staged if self.injecting else _PART_FRAMES
                 for start, stop, rows in _parts(dues, order, staged, part):
+                    if _past_end(pacer):  # what was owed before the end, left
+                        break  # unsent: a time limit is the port's wall clock
                     t0 = time.time_ns()
                     ts = self.clock.time(t0)
                     for d, u, (a, b) in zip(dues, firsts, rows, strict=True):
@@ -287,12 +290,18 @@ class _Sender:
                     self.clock.update(t0, t1)  # what stamping took
                     self.clock.hold(ts, t1)  # not sent before its timestamp
                     undos = self._inject(dues, batches) if self.injecting else []
-                    sent += self.sock.send_staged(base + stop, base + start)
+                    took = self.sock.send_staged(base + stop, base + start)
+                    sent += took
+                    if per_stream is not None and took == stop - start:
+                        for i, (a, b) in enumerate(rows):
+                            per_stream[i] += b - a
+                    else:  # the kernel took part of it (link down)
+                        per_stream = None
                     for undo in undos:  # the kernel has its copy: put the bytes back
                         undo.restore()
                 for d in dues:
                     ahead[d.key].used += d.count
-                self._count(dues, batches, sent, slots, tids, pacer, now)
+                self._count(dues, batches, sent, slots, tids, pacer, now, per_stream)
                 dues = rest
             # Sleep until the next frame is due, but batches start at least
             # _MIN_GAP_NS apart: a batch costs tens of microseconds whatever its
@@ -351,14 +360,16 @@ class _Sender:
         tids: dict[int, int],
         pacer: PortPacer,
         now: int,
+        per_stream: list[int] | None = None,
     ) -> None:
-        """Account per stream (a partial send only happens when the link is down:
-        charge it to the streams in order)."""
+        """Account per stream: ``per_stream`` frames each when whole parts were
+        sent; a partial send only happens when the link is down: charge it to the
+        streams in order."""
         w = self.counters.words
         left = sent
         with self.counters.writing():
-            for d, batch in zip(dues, batches, strict=True):
-                k = min(left, d.count)
+            for i, (d, batch) in enumerate(zip(dues, batches, strict=True)):
+                k = min(left, d.count) if per_stream is None else per_stream[i]
                 left -= k
                 nbytes = batch.sent_bytes(k)
                 s = TX_PORT_WORDS + 2 * slots[d.key]
@@ -494,6 +505,16 @@ def _split_dues(
         first_ns = d.first_ns + int(left * d.interval_ns)
         rest.append(replace(d, count=d.count - left, first_ns=first_ns))
     return now, rest
+
+
+_END_GRACE_NS = 20_000_000
+"""A time-limited job sends nothing later than this after its end: frames it
+still owed then (a port held back by the kernel) are not sent."""
+
+
+def _past_end(pacer: PortPacer) -> bool:
+    end = pacer.end_ns
+    return end is not None and time.monotonic_ns() > end + _END_GRACE_NS
 
 
 def _parts(

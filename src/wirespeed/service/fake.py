@@ -175,12 +175,17 @@ class FakeDataplane:
         packets: int,
         frame_bytes: int,
         tpld: bool = True,
+        span_ns: int | None = None,
     ) -> None:
         """``packets`` frames of ``frame_bytes`` (FCS included) left ``port`` from
-        the stream in ``slot``."""
+        the stream in ``slot``; with ``span_ns``, the job's first and last frame
+        were that far apart (the TX worker's clock)."""
         nbytes = packets * frame_bytes
         with self._lock:
             w = self._tx[port]
+            if span_ns is not None:
+                w[txw.TX_JOB_FIRST_NS] = w[txw.TX_JOB_FIRST_NS] or 1
+                w[txw.TX_JOB_LAST_NS] = w[txw.TX_JOB_FIRST_NS] + span_ns
             s = txw.TX_PORT_WORDS + 2 * slot
             w[s] += packets
             w[s + 1] += nbytes

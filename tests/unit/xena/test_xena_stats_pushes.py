@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import struct
+import time
 
 from xena_env import (  # type: ignore[import-not-found]
     finish,
@@ -240,6 +241,35 @@ def test_rate_shortfall_is_logged(chassis, tester, fake, monkeypatch, caplog) ->
         pass
     assert "the port cannot reach the requested rate" in caplog.text
     assert "(110.00% of the nominal line rate)" in caplog.text
+
+
+def test_a_run_at_its_rate_is_not_called_short(chassis, tester, fake, caplog) -> None:
+    # the rate is the frames over the span of the job (first to last frame), not
+    # over the time since the start: a P_TXTIMELIMIT run stopped long after its
+    # last frame sent at the asked rate
+    chassis.start()
+    pushes: queue.Queue[Push] = queue.Queue()
+    a = user(chassis, "alice", pushes)
+    run(chassis, a, "0/0 P_RESERVATION RESERVE", "0/0 PS_CREATE [0]",
+        "0/0 PS_PACKETLENGTH [0] FIXED 128 128", "0/0 PS_RATEPPS [0] 1000",
+        "0/0 PS_ENABLE [0] ON", "0/0 P_TRAFFIC ON")  # fmt: skip
+    fake.count_tx(0, slot=tester._core.slot(0, 0), packets=1001, frame_bytes=128,
+                  span_ns=1_000_000_000)  # fmt: skip
+    time.sleep(0.6)  # the run lasts longer than MIN_RUN_S
+    run(chassis, a, "0/0 P_TRAFFIC OFF")
+    while pushes.get(timeout=5) != Push("P_TRAFFIC", 0, 0, (0,)):
+        pass
+    assert "cannot reach the requested rate" not in caplog.text
+    # the same frames over twice the span: half the rate, and said so
+    run(chassis, a, "0/0 P_TRAFFIC ON")
+    fake.count_tx(0, slot=tester._core.slot(0, 0), packets=1001, frame_bytes=128,
+                  span_ns=2_000_000_000)  # fmt: skip
+    time.sleep(0.6)
+    run(chassis, a, "0/0 P_TRAFFIC OFF")
+    while pushes.get(timeout=5) != Push("P_TRAFFIC", 0, 0, (0,)):
+        pass
+    assert "1000 frames/s requested" in caplog.text
+    assert "500 frames/s sent on average over 2.0 s" in caplog.text
 
 
 def _one_stream_running(chassis, tester, s: XenaSession) -> None:

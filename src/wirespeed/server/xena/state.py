@@ -274,9 +274,16 @@ class ChassisState:
         run, self.ports[p].run = self.ports[p].run, None
         if run is None or run.requested_pps <= 0:
             return
-        elapsed_s = (time.monotonic_ns() - run.start_ns) / 1e9
         sent = self.tester.port_stats(p, since_clear=False).tx_packets - run.tx_packets
-        achieved = sent / elapsed_s if elapsed_s > 0 else 0.0
+        # the rate over the span of the frames sent (the TX worker's first and
+        # last frame): the time after a P_TXTIMELIMIT ended the run is not sending
+        span_ns = self.tester.tx_job_span_ns(p)
+        if sent > 1 and span_ns > 0:
+            elapsed_s = span_ns / 1e9
+            achieved = (sent - 1) / elapsed_s
+        else:
+            elapsed_s = (time.monotonic_ns() - run.start_ns) / 1e9
+            achieved = sent / elapsed_s if elapsed_s > 0 else 0.0
         if elapsed_s >= MIN_RUN_S and achieved < RATE_SHORTFALL * run.requested_pps:
             slot, k = self.place_of(p)
             log.warning(
