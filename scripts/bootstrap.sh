@@ -37,15 +37,18 @@ if [ $want_test = 1 ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
   # The real peer clients, each in its own environment: the TRex client puts its own
   # bundled libraries first on sys.path, and both XOA drivers are named xoa_driver.
-  mkpeer() {  # dir requirement
+  mkpeer() {  # dir requirement...
     if [ ! -x "$1/bin/python" ] || ! "$1/bin/python" -m pip show -q "${2%%=*}" >/dev/null 2>&1; then
       "$PY" -m venv "$1"
-      "$1/bin/python" -m pip install -q "$2"
+      "$1/bin/python" -m pip install -q "${@:2}"
     fi
   }
   mkpeer .venv-trex "lbr-trex-client==3.4.0"
   mkpeer .venv-xoa "tdl-xoa-driver==1.11.0"
   mkpeer .venv-xoa2 "xoa-driver==2.9.3"
+  # Xena's RFC suites (vendored under tests/peers): their framework pins pydantic 1,
+  # and the plugins import loguru without listing it
+  mkpeer .venv-xoarfc "xoa-core==2.0.8" "xoa-driver==2.9.3" "loguru==0.7.3"
 else
   .venv/bin/python -m pip install -q -e .
 fi

@@ -9,17 +9,13 @@ finds it at port 1, one hop later, in counts and in a capture.
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_xena_testbed import client_python, run_client  # type: ignore[import-not-found]
+from xena_bed import daemon_process  # type: ignore[import-not-found]
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow, pytest.mark.compat]
 
@@ -31,30 +27,8 @@ COUNT, COUNT6 = 1000, 500
 
 @pytest.fixture(scope="module")
 def router_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     log = tmp_path_factory.mktemp("xena-l3") / "daemon.log"
-    with log.open("w") as err:
-        proc = subprocess.Popen(
-            [sys.executable, str(HERE / "xena_daemon.py"), '{"dut": "router"}'],
-            stdout=subprocess.PIPE, stderr=err, text=True, env=env,
-        )  # fmt: skip
-    assert proc.stdout is not None
-    try:
-        line = proc.stdout.readline()
-        if not line:
-            pytest.fail(f"daemon did not start: {log.read_text()[-3000:]}")
-        info = json.loads(line)
-        info["log"] = log
-        yield info
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        assert "stopped on an error" not in log.read_text()
+    yield from daemon_process({"dut": "router"}, log)
 
 
 def _ttl_and_macs(frame_hex: str) -> tuple[str, str, int]:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from xena_bed import daemon_process  # type: ignore[import-not-found]
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 
@@ -38,29 +37,8 @@ def client_python(env: str, venv: str) -> str:
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     log = tmp_path_factory.mktemp("xena") / "daemon.log"
-    with log.open("w") as err:
-        proc = subprocess.Popen(
-            [sys.executable, str(HERE / "xena_daemon.py"), '{"slots": [4, 8]}'],
-            stdout=subprocess.PIPE, stderr=err, text=True, env=env,
-        )  # fmt: skip
-    assert proc.stdout is not None
-    try:
-        line = proc.stdout.readline()
-        if not line:
-            pytest.fail(f"daemon did not start: {log.read_text()[-3000:]}")
-        yield json.loads(line)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        # a data-plane error would show here; nothing of the sort may happen
-        assert "stopped on an error" not in log.read_text()
+    yield from daemon_process({"slots": [4, 8]}, log)
 
 
 def run_client(python: str, script: str, cfg: dict) -> dict:

@@ -40,6 +40,33 @@ class PrivateDaemon:
         return self.log.read_text()[offset:]
 
 
+def daemon_process(cfg: dict, log: Path) -> Iterator[dict]:
+    """Run ``tests/xena/xena_daemon.py`` with ``cfg`` here (any free ports) until
+    the generator is closed; yields its JSON line with ``log`` added. A data-plane
+    error in the log fails the test."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, str(HERE / "xena_daemon.py"), json.dumps(cfg)],
+            stdout=subprocess.PIPE, stderr=err, text=True, env=env,
+        )  # fmt: skip
+    assert proc.stdout is not None
+    try:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"daemon did not start: {log.read_text()[-3000:]}")
+        yield {**json.loads(line), "log": log}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+    assert "stopped on an error" not in log.read_text()
+
+
 def _ip(*args: str) -> None:
     subprocess.run(["ip", *args], check=True, capture_output=True, timeout=30)
 

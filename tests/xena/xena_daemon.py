@@ -4,7 +4,8 @@
 starts the same :class:`~wirespeed.server.daemon.Daemon` as ``wirespeed server``
 (two modules, ports 2m <-> 2m+1 cabled; ``"dut": "router"`` puts the router DUT
 between ports 0 and 1, as ``--dut router``) with the XOA and text CLI front ends on
-the given TCP ports (0 = any free one), prints one JSON line with the ports it got
+the given TCP ports (0 = any free one; ``"impair": "rate=50mbit"`` shapes the
+bridge DUT, as ``--impair``), prints one JSON line with the ports it got
 (and the router's namespace), and runs until SIGTERM, then removes the test bed.
 """
 
@@ -14,6 +15,7 @@ import sys
 
 from wirespeed.server.daemon import Daemon, DaemonOptions
 from wirespeed.server.xena import ChassisProfile
+from wirespeed.topology.impair import parse_impairment
 from wirespeed.topology.testbed import parse_speed
 
 
@@ -28,6 +30,7 @@ def main() -> None:
         modules=2,
         speed_bps=parse_speed(cfg.get("speed", "1G")),
         dut=cfg.get("dut", False),
+        impairment=parse_impairment(cfg["impair"]) if cfg.get("impair") else None,
         front_ends=("xoa", "xena-cli"),
         ports={
             "xoa": {"port": cfg.get("xoa", 0)},
