@@ -1,53 +1,93 @@
-"""``wirespeed rfc2544 FILE.yaml``: the RFC 2544 tests from a YAML file.
+"""RFC 2544 suites: throughput (NDR/PDR), latency, frame loss and back-to-back on
+the flows of a suite file (:mod:`wirespeed.rfc2544_model`), per frame size, with
+the results as plain data (schema 1, below).
 
-Shape (every key but ``pairs`` optional; errors name the field)::
+From the command line: ``wirespeed rfc2544 FILE.yaml``. From Python::
 
-    testbed: {modules: 1, dut: bridge, impair: "rate=50mbit"}   # or config: FILE
-    pairs: [{tx: 0, rx: 1}]          # one direction per pair
-    frame_sizes: [64, 512, 1518]
-    trial_duration: 1                # seconds per trial
-    wait: 0.5                        # seconds for frames in flight after a trial
-    throughput: {initial: 100, min: 0.1, max: 100, resolution: 0.5,
-                 acceptable_loss: 0}
-    latency: {enabled: true}         # a trial at the throughput found
-    frame_loss: {rates: [100, 90, 80, 70, 60, 50, 40, 30, 20, 10]}
-    back_to_back: {max_frames: 10000, resolution: 1, repetitions: 2}
+    from wirespeed.rfc2544_suite import SuiteModel, run_suite
 
-Frames are Ethernet / IPv4 (protocol 253, 198.18.0.1 -> 198.19.0.1) from the
-sending port's MAC to the receiving port's, with a TPLD: a 64-byte frame holds it.
+    model = SuiteModel.from_dict({
+        "testbed": {"modules": 1, "dut": "bridge", "impair": "rate=50mbit"},
+        "pairs": [{"tx": 0, "rx": 1, "bidirectional": True}],
+        "frame_sizes": [64, 1518, "imix"],
+        "throughput": {"initial": 10, "max": 10, "resolution": 0.1},
+    })
+    result = run_suite(model, progress=lambda ev: print(ev.done, ev.planned))
+    # or on a chassis already open: run_suite(model, tester=chassis.tester,
+    #                                         testbed=chassis.testbed)
+
+Flows: each pair is a flow (``bidirectional`` adds the reverse one); ``mesh:
+[ports]`` is sugar for every ordered pair of those ports. All flows send at once
+in every trial, each its own stream with its own TPLD id; a port's rate is shared
+by the flows it sends; a trial passes only if every flow passes; counts are kept
+per flow. Frame sizes are bytes with FCS, or ``"imix"``: the engine's weighted
+mix (:data:`wirespeed.model.IMIX`, 64/594/1518 at 7:4:1, interleaved), whose rates
+count its mean size on the wire. Before the trials of each frame size, learning
+frames (see :mod:`wirespeed.rfc2544_ports`, which also resolves L3 next hops).
+
+The result (``schema`` 1): ``wirespeed_version``, ``started``/``finished`` (UTC),
+``settings`` (the model), ``testbed`` (DUT, ports), ``flows``, ``dut_counters``,
+and one list per test: ``throughput`` (per frame size: the rate found in % of
+line, frames/s, L2/L1 Mbit/s and the flows' counts of the passing trial,
+``tester_limited``, ``verified``, ``latency_limited``, every trial),
+``latency`` (per frame size and rate: min/avg/max/jitter over all repetitions and
+flows, percentiles and the histogram of the receiver, per repetition),
+``frame_loss`` (per frame size, a point per rate) and ``back_to_back`` (per frame
+size, the longest lossless burst of each repetition, their average, and the mean
+time the passing bursts took to send). A test not run is an empty list; values
+that do not exist are ``None``. Every count is exact: TX - RX of test frames
+after the in-flight wait. Latency percentiles come from the receiver's histogram
+(:mod:`wirespeed.rfc2544.latency`).
+
+Progress: ``progress(TrialEvent)`` after each trial, with trials done and
+planned (searches count an estimate until they end).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from wirespeed.errors import ConfigError
-from wirespeed.profiles import TestbedModel
-from wirespeed.rfc2544 import BurstSettings, SearchSettings, Trial
+from wirespeed import __version__
+from wirespeed.rfc2544 import LatencySummary, ThroughputSearch, Trial
+from wirespeed.rfc2544.plan import Progress, burst_trials, search_trials
+from wirespeed.rfc2544_model import SuiteModel, check_ports, load_suite
+from wirespeed.rfc2544_ports import (
+    build_flows,
+    check_frame_sizes,
+    describe_testbed,
+    frame_length,
+    send_learning,
+)
 from wirespeed.rfc2544_trials import (
-    back_to_back,
-    frame_loss,
-    latency_at,
-    measure_throughput,
+    Flow,
+    TrialSet,
+    burst_searches,
+    latency_trials,
+    loss_curve,
+    throughput,
 )
 from wirespeed.runner import open_testbed
 from wirespeed.service import Tester
+from wirespeed.topology.testbed import EmbeddedTestbed
 
-__all__ = ["SuiteModel", "TrialEvent", "load_suite", "run_suite"]
+__all__ = ["SCHEMA", "SuiteModel", "TrialEvent", "load_suite", "run_suite"]
+
+SCHEMA = 1
+"""The version of the result's shape."""
+
+_L1_BYTES = 20  # preamble and inter-frame gap per frame
 
 
 @dataclass(frozen=True)
 class TrialEvent:
-    """One trial done, for a live view: which test, pair and frame size, the
-    trial's exact counts, and how far the whole run is (``planned`` is an
-    estimate while searches run: a binary search's steps are known only at its
-    end)."""
+    """One trial done, for a live view: which test, flow and frame size, the
+    trial's exact counts (over every flow; ``tx``/``rx`` name the first flow),
+    and how far the whole run is (``planned`` is an estimate while searches
+    run: a binary search's steps are known only at its end)."""
 
     test: str  # "throughput" | "latency" | "frame_loss" | "back_to_back"
     tx: int
@@ -61,161 +101,275 @@ class TrialEvent:
 ProgressFn = Callable[[TrialEvent], None]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class PairModel(_Strict):
-    tx: int = Field(ge=0)
-    rx: int = Field(ge=0)
+def run_suite(
+    model: SuiteModel,
+    base: Path | None = None,
+    progress: ProgressFn | None = None,
+    *,
+    tester: Tester | None = None,
+    testbed: EmbeddedTestbed | None = None,
+) -> dict[str, Any]:
+    """Run every test of ``model``; the results as plain data (see the module).
 
+    Args:
+        model: the suite.
+        base: the folder a ``config`` file name is relative to.
+        progress: told of each trial.
+        tester: run on this tester (and ``testbed``, to describe the DUT and
+            read its counters) instead of opening the suite's own.
 
-class ThroughputModel(_Strict):
-    initial: float = 100.0
-    min: float = 0.1
-    max: float = 100.0
-    resolution: float = 0.5
-    acceptable_loss: float = 0.0
-
-
-class LatencyModel(_Strict):
-    enabled: bool = True
-
-
-class FrameLossModel(_Strict):
-    rates: list[float] = Field(min_length=1)
-
-
-class BackToBackModel(_Strict):
-    max_frames: int = Field(10_000, ge=1)
-    min_frames: int = Field(1, ge=1)
-    resolution: int = Field(1, ge=1)
-    repetitions: int = Field(1, ge=1, le=1000)
-
-
-class SuiteModel(_Strict):
-    testbed: TestbedModel = TestbedModel()  # type: ignore[call-arg]
-    config: str | None = None
-    pairs: list[PairModel] = Field(min_length=1)
-    frame_sizes: list[int] = Field(
-        default_factory=lambda: [64, 512, 1518], min_length=1
-    )
-    trial_duration: float = Field(1.0, ge=0.1, le=3600)
-    wait: float = Field(0.5, ge=0, le=60)
-    throughput: ThroughputModel = ThroughputModel()
-    latency: LatencyModel = LatencyModel()
-    frame_loss: FrameLossModel | None = None
-    back_to_back: BackToBackModel | None = None
-
-
-def load_suite(path: str | Path) -> tuple[SuiteModel, Path]:
-    """Read and validate a suite file; errors name the field."""
-    p = Path(path)
-    try:
-        raw: Any = yaml.safe_load(p.read_text())
-    except OSError as exc:
-        raise ConfigError(f"cannot read {p}: {exc}", field="rfc2544") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", field="rfc2544") from exc
-    try:
-        model = SuiteModel.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(x) for x in first["loc"])
-        raise ConfigError(str(first["msg"]), field=loc or "rfc2544") from exc
-    t = model.throughput
-    SearchSettings(t.initial, t.min, t.max, t.resolution, t.acceptable_loss)  # checks
-    return model, p.parent
-
-
-def _header(tester: Tester, tx: int, rx: int) -> bytes:
-    from scapy.layers.inet import IP
-    from scapy.layers.l2 import Ether
-
-    return bytes(
-        Ether(src=tester.ports[tx].mac, dst=tester.ports[rx].mac)
-        / IP(src="198.18.0.1", dst="198.19.0.1", proto=253)
-    )
-
-
-def run_suite(model: SuiteModel, base: Path | None = None) -> dict[str, Any]:
-    """Run every test of ``model``; the results as plain data."""
+    Raises:
+        ConfigError: a port, frame size or address the ports cannot serve
+            (naming the field).
+        PortError: a next hop or gateway did not answer ARP/ND (naming the port).
+    """
+    started = _now()
+    if tester is not None:
+        return _Run(model, tester, testbed, progress).run(started, None)
     config, bed = open_testbed(model.testbed, model.config, base)
     try:
-        with Tester(config) as tester:
-            n = len(tester.ports)
-            for i, pair in enumerate(model.pairs):
-                for end in (pair.tx, pair.rx):
-                    if end >= n:
-                        raise ConfigError(
-                            f"no port {end} (ports 0..{n - 1})", field=f"pairs.{i}"
-                        )
-            return {
-                "pairs": [_run_pair(model, tester, p.tx, p.rx) for p in model.pairs],
-                "dut": None if bed is None else bed.dut_counters(),
-            }
+        with Tester(config) as own:
+            return _Run(model, own, bed, progress).run(started, model.testbed.impair)
     finally:
         if bed is not None:
             bed.close()
 
 
-def _run_pair(model: SuiteModel, tester: Tester, tx: int, rx: int) -> dict[str, Any]:
-    t = model.throughput
-    settings = SearchSettings(t.initial, t.min, t.max, t.resolution, t.acceptable_loss)
-    header = _header(tester, tx, rx)
-    timing = {"trial_s": model.trial_duration, "wait_s": model.wait}
-    out: dict[str, Any] = {"tx": tx, "rx": rx, "frame_sizes": []}
-    for size in model.frame_sizes:
-        res = measure_throughput(
-            tester, tx, rx, header=header, frame_size=size, settings=settings,
-            tid=1, **timing,
+class _Run:
+    """One run of a suite on a tester."""
+
+    def __init__(
+        self,
+        model: SuiteModel,
+        tester: Tester,
+        bed: EmbeddedTestbed | None,
+        progress: ProgressFn | None,
+    ) -> None:
+        self.model, self.tester, self.bed = model, tester, bed
+        self.tell = progress
+        self.progress = Progress()
+        self.flows: tuple[Flow, ...] = ()
+
+    def run(self, started: str, impair: str | None) -> dict[str, Any]:
+        m, t = self.model, self.tester
+        check_ports(m, len(t.ports))
+        self.flows = build_flows(t, m, timeout_s=m.resolve_timeout)
+        check_frame_sizes(t, self.flows, list(m.frame_sizes))
+        self._plan()
+        out: dict[str, Any] = {
+            "schema": SCHEMA,
+            "wirespeed_version": __version__,
+            "started": started,
+            "finished": None,
+            "settings": m.model_dump(mode="json"),
+            "testbed": describe_testbed(t, self.bed, impair),
+            "flows": [
+                {"tx": f.tx, "rx": f.rx, "tid": f.tid, "dst_mac": _dst_mac(f.header)}
+                for f in self.flows
+            ],
+            "dut_counters": None,
+            "throughput": [],
+            "latency": [],
+            "frame_loss": [],
+            "back_to_back": [],
+        }
+        try:
+            for size in m.frame_sizes:
+                self._frame_size(size, out)
+        finally:
+            for p in sorted({f.tx for f in self.flows}):
+                t.remove_all_streams(p)
+        out["dut_counters"] = None if self.bed is None else self.bed.dut_counters()
+        out["finished"] = _now()
+        return out
+
+    def _plan(self) -> None:
+        m, n = self.model, len(self.model.frame_sizes)
+        if m.throughput.enabled:
+            self.progress.plan(n * self._search_estimate())
+        if m.latency.enabled:
+            self.progress.plan(n * m.latency.repetitions * len(m.latency.rates or [0]))
+        if m.frame_loss is not None:
+            self.progress.plan(n * len(m.frame_loss.rates_pct()))
+        if m.back_to_back is not None:
+            self.progress.plan(n * self._burst_estimate())
+
+    def _search_estimate(self) -> int:
+        t = self.model.throughput
+        return search_trials(t.min, t.max, t.resolution) + int(t.verify)
+
+    def _burst_estimate(self) -> int:
+        b = self.model.back_to_back
+        assert b is not None
+        return b.repetitions * burst_trials(b.min_frames, b.max_frames, b.resolution)
+
+    def _on(self, test: str, size: int | str) -> Callable[[Trial], None]:
+        def told(trial: Trial) -> None:
+            self.progress.step()
+            if self.tell is not None:
+                first = self.flows[0]
+                done, planned = self.progress.done, self.progress.planned
+                ev = TrialEvent(test, first.tx, first.rx, size, trial, done, planned)
+                self.tell(ev)
+
+        return told
+
+    def _frame_size(self, size: int | str, out: dict[str, Any]) -> None:
+        m = self.model
+        if m.learning.enabled:
+            send_learning(self.tester, sorted({f.rx for f in self.flows}), m.learning)
+        ts = TrialSet(self.tester, self.flows, frame_length(size), m.wait)
+        found: float | None = None
+        if m.throughput.enabled:
+            entry = self._throughput(ts, size)
+            out["throughput"].append(entry)
+            found = entry["rate_pct"]
+        if m.latency.enabled:
+            rates: list[float | None] = [found]
+            if m.latency.rates is not None:
+                rates = list(m.latency.rates)
+            for rate in rates:
+                out["latency"].append(self._latency(ts, size, rate))
+        if m.frame_loss is not None:
+            out["frame_loss"].append(self._loss(ts, size))
+        if m.back_to_back is not None:
+            out["back_to_back"].append(self._burst(ts, size))
+
+    def _throughput(self, ts: TrialSet, size: int | str) -> dict[str, Any]:
+        tm, trial_s = self.model.throughput, self.model.trial_duration
+        settings = tm.settings()
+        res = throughput(
+            ts, settings, trial_s=trial_s, verify_s=tm.verify_duration,
+            on_trial=self._on("throughput", size),
         )  # fmt: skip
+        took = len(res.trials) + int(res.verification is not None)
+        self.progress.settle(self._search_estimate(), took)
+        judge = ThroughputSearch(settings)
+        best = res.trial
         entry: dict[str, Any] = {
             "frame_size": size,
-            "throughput_pct": res.rate_pct,
-            "throughput_fps": None
-            if res.trial is None
-            else round(res.trial.tx_frames / model.trial_duration),
+            "rate_pct": res.rate_pct,
+            **_rates(best, trial_s),
             "tester_limited": res.tester_limited,
-            "trials": [
-                {
-                    "rate_pct": x.rate_pct,
-                    "tx": x.tx_frames,
-                    "rx": x.rx_frames,
-                    "achieved_pct": round(x.achieved_pct, 4),
-                }
-                for x in res.trials
-            ],
+            "verified": res.verified,
+            "latency_limited": res.latency_limited,
+            "trials": [_trial(x, judge.passed(x)) for x in res.trials],
+            "verification": None
+            if res.verification is None
+            else _trial(res.verification, judge.passed(res.verification)),
+            "flows": [] if best is None else _flows(self.flows, best),
         }
-        if model.latency.enabled and res.rate_pct is not None:
-            _trial, st = latency_at(
-                tester, tx, rx, header=header, frame_size=size,
-                rate_pct=res.rate_pct, tid=2, **timing,
+        return entry
+
+    def _latency(
+        self, ts: TrialSet, size: int | str, rate: float | None
+    ) -> dict[str, Any]:
+        reps = self.model.latency.repetitions
+        trials: list[Trial] = []
+        if rate is not None:
+            trials = latency_trials(
+                ts, rate, repetitions=reps, trial_s=self.model.trial_duration,
+                on_trial=self._on("latency", size),
             )  # fmt: skip
-            lat = None if st is None else st.latency
-            entry["latency_ns"] = None if lat is None else {
-                "min": lat.min_ns, "avg": lat.avg_ns, "max": lat.max_ns,
-                "jitter": st.jitter_ns if st is not None else None,
-            }  # fmt: skip
-        if model.frame_loss is not None:
-            trials = frame_loss(
-                tester, tx, rx, header=header, frame_size=size,
-                rates_pct=model.frame_loss.rates, tid=3, **timing,
-            )  # fmt: skip
-            entry["frame_loss"] = [
-                {"rate_pct": x.rate_pct, "tx": x.tx_frames, "rx": x.rx_frames,
-                 "loss_pct": round(x.loss_pct, 6),
-                 "achieved_pct": round(x.achieved_pct, 4)}
-                for x in trials
-            ]  # fmt: skip
-        if model.back_to_back is not None:
-            b = model.back_to_back
-            searches = back_to_back(
-                tester, tx, rx, header=header, frame_size=size,
-                settings=BurstSettings(b.min_frames, b.max_frames, b.resolution),
-                repetitions=b.repetitions, wait_s=model.wait, tid=4,
-            )  # fmt: skip
-            found = [s.result_frames for s in searches]
-            entry["back_to_back"] = {"frames": found}
-        out["frame_sizes"].append(entry)
-    return out
+        else:
+            self.progress.settle(reps, 0)
+        lat = LatencySummary.merge_all([x.latency for x in trials])
+        entry: dict[str, Any] = {"frame_size": size, "rate_pct": rate}
+        entry.update(_latency_dict(lat))
+        entry["percentiles_ns"] = None if lat is None else lat.percentiles_ns()
+        entry["histogram"] = None if lat is None else lat.histogram.to_dict(lat.max_ns)
+        entry["repetitions"] = [
+            {**_latency_dict(x.latency), "tx": x.tx_frames, "rx": x.rx_frames}
+            for x in trials
+        ]
+        return entry
+
+    def _loss(self, ts: TrialSet, size: int | str) -> dict[str, Any]:
+        fl = self.model.frame_loss
+        assert fl is not None
+        trials = loss_curve(
+            ts, fl.rates_pct(), trial_s=self.model.trial_duration,
+            on_trial=self._on("frame_loss", size),
+        )  # fmt: skip
+        points = [
+            {
+                "rate_pct": x.rate_pct,
+                "achieved_pct": round(x.achieved_pct, 4),
+                "tx": x.tx_frames,
+                "rx": x.rx_frames,
+                "loss_pct": round(x.loss_pct, 6),
+                "tester_limited": x.tester_limited,
+            }
+            for x in trials
+        ]
+        return {"frame_size": size, "points": points}
+
+    def _burst(self, ts: TrialSet, size: int | str) -> dict[str, Any]:
+        b = self.model.back_to_back
+        assert b is not None
+        searches = burst_searches(
+            ts, b.settings(), repetitions=b.repetitions,
+            on_trial=self._on("back_to_back", size),
+        )  # fmt: skip
+        self.progress.settle(
+            self._burst_estimate(), sum(len(s.trials) for s in searches)
+        )
+        found = [s.result_frames for s in searches]
+        lengths = [n for n in found if n is not None]
+        spans = [s.best.tx_span_ns for s in searches if s.best is not None]
+        return {
+            "frame_size": size,
+            "rate_pct": b.rate,
+            "frames": found,
+            "average": sum(lengths) / len(lengths) if lengths else None,
+            "duration_us_avg": round(sum(spans) / len(spans) / 1e3, 3)
+            if spans
+            else None,
+        }
+
+
+def _dst_mac(header: bytes) -> str:
+    return ":".join(f"{b:02x}" for b in header[:6])
+
+
+def _rates(trial: Trial | None, trial_s: float) -> dict[str, float | None]:
+    """frames/s and L2/L1 Mbit/s of a trial (over every flow)."""
+    if trial is None:
+        return {"fps": None, "l2_mbps": None, "l1_mbps": None}
+    l1_bytes = trial.tx_bytes + _L1_BYTES * trial.tx_frames
+    return {
+        "fps": round(trial.tx_frames / trial_s, 1),
+        "l2_mbps": round(trial.tx_bytes * 8 / trial_s / 1e6, 4),
+        "l1_mbps": round(l1_bytes * 8 / trial_s / 1e6, 4),
+    }
+
+
+def _trial(trial: Trial, passed: bool) -> dict[str, Any]:
+    lat = trial.latency
+    return {
+        "rate_pct": trial.rate_pct,
+        "achieved_pct": round(trial.achieved_pct, 4),
+        "tx": trial.tx_frames,
+        "rx": trial.rx_frames,
+        "loss_pct": round(trial.loss_pct, 6),
+        "passed": passed,
+        "tester_limited": trial.tester_limited,
+        "latency_avg_ns": None if lat is None else round(lat.avg_ns, 1),
+    }
+
+
+def _flows(flows: tuple[Flow, ...], trial: Trial) -> list[dict[str, int]]:
+    return [
+        {"tx": f.tx, "rx": f.rx, "tx_frames": c.tx_frames, "rx_frames": c.rx_frames}
+        for f, c in zip(flows, trial.per_flow, strict=True)
+    ]
+
+
+def _latency_dict(lat: LatencySummary | None) -> dict[str, Any]:
+    if lat is None:
+        return {"min_ns": None, "avg_ns": None, "max_ns": None, "jitter_ns": None}
+    return lat.to_dict()

@@ -4,6 +4,8 @@ most its rate plus what its bucket and queue let through in one trial."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
@@ -34,6 +36,14 @@ UDP_HDR = bytes(
 )
 
 
+@pytest.fixture(scope="module")
+def shaped() -> Iterator[Chassis]:
+    """The bridge DUT shaped to 20 Mbit/s, shared by this module's tests."""
+    imp = parse_impairment(f"rate={RATE_BPS // 1_000_000}mbit")
+    with Chassis.embedded(modules=1, dut=True, impairment=imp) as chassis:
+        yield chassis
+
+
 def _pct(frame_size: int, l2_bytes_per_s: float, line_bps: int) -> float:
     """A rate of the shaper's bytes as % of the line (L1) for one frame size."""
     pps = l2_bytes_per_s / (frame_size - 4)
@@ -41,18 +51,16 @@ def _pct(frame_size: int, l2_bytes_per_s: float, line_bps: int) -> float:
 
 
 @pytest.mark.parametrize("frame_size", [64, 512, 1518])
-def test_the_throughput_is_the_shapers_rate(frame_size: int) -> None:
+def test_the_throughput_is_the_shapers_rate(shaped: Chassis, frame_size: int) -> None:
     settings = SearchSettings(
         initial_pct=10, min_pct=0.5, max_pct=10, resolution_pct=0.1
     )
-    imp = parse_impairment(f"rate={RATE_BPS // 1_000_000}mbit")
-    with Chassis.embedded(modules=1, dut=True, impairment=imp) as chassis:
-        tester = chassis.tester
-        res = measure_throughput(
-            tester, 0, 1, header=HDR, frame_size=frame_size, settings=settings,
-            trial_s=TRIAL_S, wait_s=0.3, tid=3,
-        )  # fmt: skip
-        line = tester.ports[0].speed_bps
+    tester = shaped.tester
+    res = measure_throughput(
+        tester, 0, 1, header=HDR, frame_size=frame_size, settings=settings,
+        trial_s=TRIAL_S, wait_s=0.3, tid=3,
+    )  # fmt: skip
+    line = tester.ports[0].speed_bps
     rate = RATE_BPS / 8
     burst = max(16_384, rate / 100)
     queue = rate * 0.05 + burst  # tbf's limit: its latency's worth plus the bucket
@@ -73,10 +81,12 @@ def test_the_throughput_is_the_shapers_rate(frame_size: int) -> None:
         assert all(t.achieved_pct <= high for t in limited)
 
 
-def test_a_frame_too_small_for_header_and_tpld_names_the_frame_size() -> None:
-    with Chassis.embedded(modules=1) as chassis, pytest.raises(ConfigError) as err:
+def test_a_frame_too_small_for_header_and_tpld_names_the_frame_size(
+    shaped: Chassis,
+) -> None:
+    with pytest.raises(ConfigError) as err:
         measure_throughput(
-            chassis.tester, 0, 1, header=UDP_HDR, frame_size=64,
+            shaped.tester, 0, 1, header=UDP_HDR, frame_size=64,
             settings=SearchSettings(), trial_s=0.1,
         )  # fmt: skip
     assert err.value.field == "frame_size"
@@ -95,40 +105,40 @@ def test_a_trial_too_short_names_its_field() -> None:
     assert err.value.field == "trial_duration"
 
 
-def test_frame_loss_is_the_shapers_drops_and_latency_is_measured() -> None:
-    imp = parse_impairment("rate=20mbit")
-    with Chassis.embedded(modules=1, dut=True, impairment=imp) as chassis:
-        tester, bed = chassis.tester, chassis.testbed
-        assert bed is not None
-        before = bed.dut_counters()["shaper_drops"]
-        trials = frame_loss(
-            tester, 0, 1, header=HDR, frame_size=1518, rates_pct=[8.0, 4.0, 1.0],
-            trial_s=1.0, wait_s=0.3, tid=4,
-        )  # fmt: skip
-        drops = bed.dut_counters()["shaper_drops"] - before
-        assert [t.rate_pct for t in trials] == [8.0, 4.0, 1.0]
-        assert sum(t.loss_frames for t in trials) == drops  # exactly the DUT's
-        assert trials[0].loss_frames > 0  # 8 % of 1 Gb/s into 20 Mbit/s
-        assert trials[2].loss_frames == 0  # 1 %: 10 Mbit/s passes
-        trial, st = latency_at(
-            tester, 0, 1, header=HDR, frame_size=1518, rate_pct=1.0,
-            trial_s=0.5, wait_s=0.3, tid=5,
-        )  # fmt: skip
-        assert st is not None
-        assert st.packets == trial.rx_frames == trial.tx_frames
-        assert st.latency.count == st.packets
-        assert 0 < st.latency.min_ns <= st.latency.avg_ns <= st.latency.max_ns
+def test_frame_loss_is_the_shapers_drops_and_latency_is_measured(
+    shaped: Chassis,
+) -> None:
+    tester, bed = shaped.tester, shaped.testbed
+    assert bed is not None
+    before = bed.dut_counters()["shaper_drops"]
+    trials = frame_loss(
+        tester, 0, 1, header=HDR, frame_size=1518, rates_pct=[8.0, 4.0, 1.0],
+        trial_s=1.0, wait_s=0.3, tid=4,
+    )  # fmt: skip
+    drops = bed.dut_counters()["shaper_drops"] - before
+    assert [t.rate_pct for t in trials] == [8.0, 4.0, 1.0]
+    assert sum(t.loss_frames for t in trials) == drops  # exactly the DUT's
+    assert trials[0].loss_frames > 0  # 8 % of 1 Gb/s into 20 Mbit/s
+    assert trials[2].loss_frames == 0  # 1 %: 10 Mbit/s passes
+    trial, st = latency_at(
+        tester, 0, 1, header=HDR, frame_size=1518, rate_pct=1.0,
+        trial_s=0.5, wait_s=0.3, tid=5,
+    )  # fmt: skip
+    assert st is not None
+    assert st.packets == trial.rx_frames == trial.tx_frames
+    assert st.latency.count == st.packets
+    assert 0 < st.latency.min_ns <= st.latency.avg_ns <= st.latency.max_ns
 
 
-def test_back_to_back_is_what_the_shapers_bucket_and_queue_hold() -> None:
-    imp = parse_impairment("rate=20mbit")
+def test_back_to_back_is_what_the_shapers_bucket_and_queue_hold(
+    shaped: Chassis,
+) -> None:
     size = 1518
-    with Chassis.embedded(modules=1, dut=True, impairment=imp) as chassis:
-        searches = back_to_back(
-            chassis.tester, 0, 1, header=HDR, frame_size=size,
-            settings=BurstSettings(min_frames=10, max_frames=2000, resolution_frames=2),
-            repetitions=2, wait_s=0.3, tid=6,
-        )  # fmt: skip
+    searches = back_to_back(
+        shaped.tester, 0, 1, header=HDR, frame_size=size,
+        settings=BurstSettings(min_frames=10, max_frames=2000, resolution_frames=2),
+        repetitions=2, wait_s=0.3, tid=6,
+    )  # fmt: skip
     rate = RATE_BPS / 8
     burst = max(16_384, rate / 100)
     held = (burst + rate * 0.05 + burst) / (size - 4)  # bucket + queue, in frames

@@ -2,13 +2,30 @@
 was found.
 
 RFC 2544 section 26.1: the throughput is the fastest rate at which none of the
-offered frames are dropped (here: at most ``acceptable_loss_pct`` of them, Xena's
-and TRex's NDR/PDR generalisation). The search is a binary search between a lower
-and an upper rate in percent of the line rate, starting from ``initial_pct``, ending
-when the bounds are within ``resolution_pct``; the result is the highest rate that
-passed. A trial is exact: its loss is TX - RX of the test frames after the in-flight
-wait. A trial the tester could not send at the asked rate is the tester's limit,
-not the DUT's: the search treats that rate as out of reach and says so
+offered frames are dropped. The search is a binary search between a lower and an
+upper rate in percent of the line rate, starting from ``initial_pct``, ending when
+the bounds are within ``resolution_pct``; the result is the highest rate that
+passed. A trial is exact: its loss is TX - RX of the test frames after the
+in-flight wait, and a trial of several flows passes only if every flow does.
+
+NDR and PDR as TRex's NDR search (``ndr_bench``) defines them: the NDR is the
+highest rate with no loss, the PDR the highest with at most
+``acceptable_loss_pct`` of the frames lost (of every flow). With a
+``latency_limit_ns`` a rate passes only if its latency stays within the limit:
+with ``latency_tolerance_pct`` 0 the limit bounds the **highest latency** of any
+frame of any flow (TRex's ``max_latency`` against ``total_max``); with a
+tolerance, at most that % of a flow's frames may lie in histogram buckets at or
+above the limit (TRex's ``lat_tolerance``, counted per flow, the worst flow
+deciding). A rate refused for latency alone is said
+(:attr:`ThroughputResult.latency_limited`).
+
+With ``verify`` the search ends with one more trial at the rate found (the
+runner makes it ``verify_duration`` long): :attr:`ThroughputResult.verified` says
+whether the rate held. A failed verification does not move the result; it says
+the rate found did not hold for longer.
+
+A trial the tester could not send at the asked rate is the tester's limit, not
+the DUT's: the search treats that rate as out of reach and says so
 (:attr:`ThroughputResult.tester_limited`), never as DUT loss.
 
     search = ThroughputSearch(SearchSettings(initial_pct=50, resolution_pct=0.5))
@@ -22,6 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wirespeed.errors import ConfigError
+from wirespeed.rfc2544.trial import Trial
 
 __all__ = [
     "BurstSearch",
@@ -29,70 +47,52 @@ __all__ = [
     "SearchSettings",
     "ThroughputResult",
     "ThroughputSearch",
-    "Trial",
 ]
-
-_ACHIEVED_TOLERANCE = 0.99
-"""A trial whose sent rate is below 99 % of the asked rate did not test that rate."""
 
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """The binary search's settings (rates in % of the line rate)."""
+    """The binary search's settings (rates in % of the line rate; errors name
+    the suite file's fields, ``throughput.*``)."""
 
     initial_pct: float = 100.0
     min_pct: float = 0.1
     max_pct: float = 100.0
     resolution_pct: float = 0.5
     acceptable_loss_pct: float = 0.0
+    latency_limit_ns: int | None = None
+    latency_tolerance_pct: float = 0.0
+    verify: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.min_pct <= self.max_pct:
             raise ConfigError(
                 f"min ({self.min_pct} %) must be > 0 and <= max ({self.max_pct} %)",
-                field="rate.min",
+                field="throughput.min",
             )
         if self.max_pct > 100.0:
-            raise ConfigError("max is at most 100 % of line", field="rate.max")
+            raise ConfigError("max is at most 100 % of line", field="throughput.max")
         if not self.min_pct <= self.initial_pct <= self.max_pct:
             raise ConfigError(
                 f"initial ({self.initial_pct} %) must be within min..max",
-                field="rate.initial",
+                field="throughput.initial",
             )
         if not self.resolution_pct > 0:
-            raise ConfigError("resolution must be > 0 %", field="rate.resolution")
+            raise ConfigError("resolution must be > 0 %", field="throughput.resolution")
         if not 0 <= self.acceptable_loss_pct < 100:
             raise ConfigError(
                 "acceptable loss is 0 % up to (not including) 100 %",
-                field="acceptable_loss",
+                field="throughput.acceptable_loss",
             )
-
-
-@dataclass(frozen=True)
-class Trial:
-    """One trial's outcome: the rate asked, the test frames sent and received,
-    and the rate the tester really sent (% of line)."""
-
-    rate_pct: float
-    tx_frames: int
-    rx_frames: int
-    achieved_pct: float
-
-    @property
-    def loss_frames(self) -> int:
-        """Frames lost (TX - RX; negative: the DUT duplicated)."""
-        return self.tx_frames - self.rx_frames
-
-    @property
-    def loss_pct(self) -> float:
-        """Lost frames in % of those sent."""
-        return 100.0 * self.loss_frames / self.tx_frames if self.tx_frames else 100.0
-
-    @property
-    def tester_limited(self) -> bool:
-        """The tester sent less than the rate asked: this trial says nothing of
-        the DUT at that rate."""
-        return self.achieved_pct < self.rate_pct * _ACHIEVED_TOLERANCE
+        if self.latency_limit_ns is not None and self.latency_limit_ns <= 0:
+            raise ConfigError(
+                "a latency limit is > 0", field="throughput.latency_limit_us"
+            )
+        if not 0 <= self.latency_tolerance_pct < 100:
+            raise ConfigError(
+                "the latency tolerance is 0 % up to (not including) 100 %",
+                field="throughput.latency_tolerance",
+            )
 
 
 @dataclass(frozen=True)
@@ -102,16 +102,24 @@ class ThroughputResult:
     Attributes:
         rate_pct: the highest rate that passed (``None``: even ``min`` failed).
         trial: the trial at that rate.
-        trials: every trial, in order.
+        trials: every trial of the search, in order (not the verification).
         tester_limited: the lowest rate that did not pass is one the tester
             itself could not send (nothing was lost there): the throughput may
             be higher than the tester can show.
+        verified: the verification trial passed / failed (``None``: none
+            asked, or nothing to verify).
+        verification: that trial.
+        latency_limited: a rate without too much loss was refused for its
+            latency (the NDR/PDR is latency-bound).
     """
 
     rate_pct: float | None
     trial: Trial | None
     trials: tuple[Trial, ...]
     tester_limited: bool
+    verified: bool | None = None
+    verification: Trial | None = None
+    latency_limited: bool = False
 
 
 class ThroughputSearch:
@@ -125,23 +133,58 @@ class ThroughputSearch:
         self._trials: list[Trial] = []
         self._best: Trial | None = None
         self._limited = False
+        self._latency_refused = False
+        self._verifying = False
+        self._verification: Trial | None = None
 
     def passed(self, trial: Trial) -> bool:
-        """The trial's loss is within the acceptable loss (and it was sent at the
-        rate asked)."""
-        return not trial.tester_limited and self._lossless(trial)
+        """Every flow's loss is within the acceptable loss, the latency within
+        its limit, and the trial was sent at the rate asked."""
+        return (
+            not trial.tester_limited
+            and self._lossless(trial)
+            and self.latency_ok(trial)
+        )
 
     def _lossless(self, trial: Trial) -> bool:
-        return (
-            trial.tx_frames > 0 and trial.loss_pct <= self.settings.acceptable_loss_pct
+        return all(
+            f.tx_frames > 0 and f.loss_pct <= self.settings.acceptable_loss_pct
+            for f in trial.per_flow
         )
+
+    def latency_ok(self, trial: Trial) -> bool:
+        """The trial's latency is within the limit (always, without one)."""
+        s = self.settings
+        limit = s.latency_limit_ns
+        if limit is None:
+            return True
+        for f in trial.per_flow:
+            lat = f.latency
+            if lat is None:
+                continue  # nothing received: its loss decides
+            if s.latency_tolerance_pct == 0:
+                if lat.max_ns > limit:
+                    return False
+            elif 100 * lat.histogram.at_or_above(limit) / lat.count > (
+                s.latency_tolerance_pct
+            ):
+                return False
+        return True
 
     def next_rate(self) -> float | None:
         """The rate of the next trial (``None``: the search is over)."""
         return self._next
 
+    @property
+    def is_verifying(self) -> bool:
+        """The next trial is the final verification (at the rate found)."""
+        return self._verifying
+
     def record(self, trial: Trial) -> None:
         """The outcome of the trial at :meth:`next_rate`."""
+        if self._verifying:
+            self._verification, self._verifying, self._next = trial, False, None
+            return
         self._trials.append(trial)
         if self.passed(trial):
             self._lo, self._best = trial.rate_pct, trial
@@ -149,8 +192,13 @@ class ThroughputSearch:
             # a rate the tester could not send, where nothing was lost, bounds
             # what can be shown; a loss even at the slower rate sent is the DUT's
             self._hi = trial.rate_pct
-            self._limited = trial.tester_limited and self._lossless(trial)
+            lossless = self._lossless(trial)
+            self._limited = trial.tester_limited and lossless
+            if lossless and not trial.tester_limited:
+                self._latency_refused = True
         self._next = self._choose()
+        if self._next is None and self.settings.verify and self._best is not None:
+            self._next, self._verifying = self._best.rate_pct, True
 
     def _choose(self) -> float | None:
         s = self.settings
@@ -171,12 +219,15 @@ class ThroughputSearch:
 
     def result(self) -> ThroughputResult:
         """What was found so far."""
-        best = self._best
+        best, check = self._best, self._verification
         return ThroughputResult(
             None if best is None else best.rate_pct,
             best,
             tuple(self._trials),
             self._limited,
+            None if check is None else self.passed(check),
+            check,
+            self._latency_refused,
         )
 
 
@@ -193,7 +244,7 @@ class BurstSettings:
         if not 1 <= self.min_frames <= self.max_frames:
             raise ConfigError(
                 f"min ({self.min_frames}) must be >= 1 and <= max ({self.max_frames})",
-                field="back_to_back.min",
+                field="back_to_back.min_frames",
             )
         if self.resolution_frames < 1:
             raise ConfigError(
@@ -208,7 +259,8 @@ class BurstSettings:
 class BurstSearch:
     """RFC 2544 26.4: the longest burst (at ``rate_pct``, line rate by default)
     the DUT forwards with no loss, by binary search on its length from the
-    longest down."""
+    longest down (with several flows: a burst of that length on each, all
+    lossless)."""
 
     def __init__(self, settings: BurstSettings) -> None:
         self.settings = settings
@@ -216,6 +268,8 @@ class BurstSearch:
         self._hi: int | None = None  # shortest that lost frames
         self._next: int | None = settings.max_frames
         self.trials: list[Trial] = []
+        self.best: Trial | None = None
+        """The longest burst that passed."""
 
     def next_frames(self) -> int | None:
         """The length of the next burst (``None``: the search is over)."""
@@ -227,8 +281,8 @@ class BurstSearch:
         n = self._next
         assert n is not None
         self.trials.append(trial)
-        if trial.tx_frames == n and trial.loss_frames <= 0:
-            self._lo = n
+        if trial.is_lossless and all(f.tx_frames == n for f in trial.per_flow):
+            self._lo, self.best = n, trial
         else:
             self._hi = n
         lo = s.min_frames - 1 if self._lo is None else self._lo
