@@ -18,6 +18,8 @@ command -v ethtool >/dev/null || need+=(ethtool)
 ldconfig -p 2>/dev/null | grep -q 'libpcap\.so\.0\.8' || need+=(libpcap0.8)
 if [ $want_test = 1 ]; then
   command -v tshark >/dev/null || need+=(tshark)  # captures are read back with it
+  # the RFC 2544 HTML report is opened and drawn by headless Chromium
+  command -v chromium >/dev/null || need+=(chromium)
   command -v ping >/dev/null || need+=(iputils-ping)  # the router DUT pings ports
 fi
 if [ ${#need[@]} -gt 0 ]; then

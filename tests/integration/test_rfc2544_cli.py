@@ -3,6 +3,7 @@ suite file's errors."""
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -32,26 +33,43 @@ def test_the_cli_runs_every_test_and_writes_json(tmp_path: Path) -> None:
     suite.write_text(SUITE)
     out = tmp_path / "r.json"
     cmd = [sys.executable, "-m", "wirespeed.cli", "rfc2544", str(suite)]
+    files = ["--json", str(out), "--csv", str(tmp_path / "r.csv"),
+             "--html", str(tmp_path / "r.html")]  # fmt: skip
     res = subprocess.run(
-        [*cmd, "--json", str(out)], capture_output=True, text=True, timeout=300,
-        check=False,
+        [*cmd, *files], capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
-    assert "RFC 2544: port 0 -> port 1" in res.stderr
+    assert "RFC 2544: wirespeed " in res.stderr
     data = json.loads(out.read_text())
-    (entry,) = data["pairs"][0]["frame_sizes"]
+    assert data["schema"] == 1
+    (tp,) = data["throughput"]
+    assert tp["frame_size"] == 1518
     # 20 Mbit/s of 1514-byte frames is 2.03 % of 1 Gb/s at L1; a 1 s trial also
     # passes what the bucket and queue hold (up to ~2.17 %)
-    assert 1.93 <= entry["throughput_pct"] <= 2.2
-    assert entry["tester_limited"] is False
-    assert entry["latency_ns"]["min"] > 0
-    fl = entry["frame_loss"]
-    assert [x["rate_pct"] for x in fl] == [8.0, 1.0]
-    assert fl[0]["tx"] - fl[0]["rx"] > 0
-    assert fl[1]["tx"] == fl[1]["rx"]
-    (b2b,) = entry["back_to_back"]["frames"]
-    assert 113 <= b2b <= 128  # bucket + queue: 115.6 frames, plus what drained
-    assert data["dut"]["shaper_drops"] > 0
+    assert 1.93 <= tp["rate_pct"] <= 2.2
+    assert tp["tester_limited"] is False
+    (lat,) = data["latency"]
+    assert lat["min_ns"] > 0
+    (fl,) = data["frame_loss"]
+    points = fl["points"]
+    assert [x["rate_pct"] for x in points] == [8.0, 1.0]
+    assert points[0]["tx"] - points[0]["rx"] > 0
+    assert points[1]["tx"] == points[1]["rx"]
+    (b2b,) = data["back_to_back"]
+    (frames,) = b2b["frames"]
+    assert 113 <= frames <= 128  # bucket + queue: 115.6 frames, plus what drained
+    assert data["dut_counters"]["shaper_drops"] > 0
+    # the views of those results: a CSV row per trial and point, the report
+    with (tmp_path / "r.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["test"] for r in rows] == (
+        ["throughput"] * len(tp["trials"]) + ["latency"] * len(lat["repetitions"])
+        + ["frame_loss"] * 2 + ["back_to_back"]
+    )  # fmt: skip
+    assert rows[-1]["burst_frames"] == str(frames)
+    html = (tmp_path / "r.html").read_text()
+    for plot in ("throughput-fps", "latency", "frame-loss", "back-to-back"):
+        assert f'<div class="plot" id="plot-{plot}"></div>' in html
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,12 @@ def register_all(register: Register) -> None:
         "Run RFC 2544 throughput, latency, frame loss and back-to-back (YAML).",
     )
     register(
+        "rfc2544-report",
+        "wirespeed.cli.rfc2544",
+        "rfc2544_report",
+        "Show saved RFC 2544 results; write the HTML report or CSV from them.",
+    )
+    register(
         "run",
         "wirespeed.cli.run",
         "run",

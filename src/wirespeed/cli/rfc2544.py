@@ -1,15 +1,136 @@
 """``wirespeed rfc2544 FILE.yaml``: RFC 2544 throughput, latency, frame loss and
-back-to-back on the embedded test bed (or configured ports); a table per test on
-stderr, the results as JSON with ``--json``."""
+back-to-back on the embedded test bed (or configured ports), and
+``wirespeed rfc2544-report RESULTS.json``: the same views of saved results.
+
+On a terminal, a progress bar and the current trial (test, frame size, rate, loss)
+run on stderr; then a table per test. When stderr is not a terminal (CI logs) only
+the tables are printed. ``--json``, ``--csv`` and ``--html`` write the results, a
+row per trial, and the self-contained report (:mod:`wirespeed.rfc2544_report`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+from rich.text import Text
 
 from wirespeed.cli.jsonout import JsonTarget, json_option
+from wirespeed.rfc2544_report import load_results, tables, write_csv, write_html
+
+if TYPE_CHECKING:
+    from wirespeed.rfc2544_suite import TrialEvent
+
+__all__ = ["LiveProgress", "describe", "print_results", "rfc2544", "rfc2544_report"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def describe(ev: TrialEvent) -> str:
+    """The trial just done, in one line."""
+    t = ev.trial
+    return (
+        f"{ev.test} {ev.frame_size} B {ev.tx}→{ev.rx}: {t.rate_pct:.3f} % "
+        f"(sent {t.achieved_pct:.3f} %), tx {t.tx_frames} rx {t.rx_frames}, "
+        f"loss {t.loss_pct:.3f} %"
+    )
+
+
+class LiveProgress:
+    """A progress bar of the trials done and planned, and the last trial, on a
+    terminal; call it with each :class:`TrialEvent`."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("RFC 2544"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[trial]}", markup=False),
+            console=console,
+        )
+        self._task = self.progress.add_task("trials", total=None, trial="starting")
+
+    def __call__(self, ev: TrialEvent) -> None:
+        self.progress.update(
+            self._task,
+            total=max(ev.planned, ev.done),  # planned is an estimate while searching
+            completed=ev.done,
+            trial=describe(ev),
+        )
+
+    def __enter__(self) -> LiveProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.progress.stop()
+
+
+def print_results(console: Console, results: Mapping[str, Any]) -> None:
+    """The run in one line, a table per test, and the DUT's own counters."""
+    dut = results["testbed"].get("dut") or {}
+    flows = ", ".join(f"{f['tx']}→{f['rx']}" for f in results["flows"])
+    head = f"RFC 2544: wirespeed {results['wirespeed_version']}, flows {flows}"
+    if dut.get("kind"):
+        head += f", DUT {dut['kind']}" + (
+            f" ({dut['impair']})" if dut.get("impair") else ""
+        )
+    console.print(Text(head))
+    for t in tables(results):
+        table = Table(title=t.title, box=box.SIMPLE_HEAD)
+        for i, col in enumerate(t.columns):
+            table.add_column(col, justify="left" if i == 0 else "right")
+        for row in t.rows:
+            table.add_row(*(Text(cell) for cell in row))
+        console.print(table)
+    counters = results.get("dut_counters")
+    if counters:
+        console.print(
+            Text("DUT: " + ", ".join(f"{k} {v}" for k, v in counters.items()))
+        )
+
+
+def _check_dir(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> Path | None:
+    if value is not None and not value.parent.is_dir():  # found now, not after the run
+        raise click.BadParameter(f"no directory {str(value.parent)!r}", ctx, param)
+    return value
+
+
+def _outputs(f: F) -> F:
+    for name, what in (("html", "the HTML report (self-contained, opens offline)"),
+                       ("csv", "a CSV row per trial and point")):  # fmt: skip
+        f = click.option(
+            f"--{name}", f"{name}_out", metavar="FILE", default=None,
+            type=click.Path(dir_okay=False, path_type=Path), callback=_check_dir,
+            help=f"Write {what} to FILE.",
+        )(f)  # fmt: skip
+    return f
+
+
+def _write(
+    results: Mapping[str, Any], html_out: Path | None, csv_out: Path | None
+) -> None:
+    for path, write in ((html_out, write_html), (csv_out, write_csv)):
+        if path is None:
+            continue
+        try:
+            write(results, path)
+        except OSError as exc:
+            raise click.FileError(str(path), hint=exc.strerror) from exc
 
 
 @click.command("rfc2544")
@@ -17,38 +138,39 @@ from wirespeed.cli.jsonout import JsonTarget, json_option
     "suite_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @json_option()
-def rfc2544(suite_path: Path, json_out: JsonTarget | None) -> None:
+@_outputs
+def rfc2544(
+    suite_path: Path,
+    json_out: JsonTarget | None,
+    html_out: Path | None,
+    csv_out: Path | None,
+) -> None:
     """Run the RFC 2544 tests of a YAML file."""
-    from wirespeed.rfc2544_suite import load_suite, run_suite
+    from wirespeed.cli.rfc2544_legacy import run_v1
+    from wirespeed.rfc2544_suite import load_suite
 
     model, base = load_suite(suite_path)
-    results = run_suite(model, base)
-    _print(results)
+    console = Console(stderr=True)
+    if console.is_terminal:
+        with LiveProgress(console) as live:
+            results = run_v1(model, base, live)
+    else:
+        results = run_v1(model, base, None)
+    print_results(console, results)
     if json_out is not None:
         json_out.write(results)
+    _write(results, html_out, csv_out)
 
 
-def _print(results: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(stderr=True)
-    for pair in results["pairs"]:
-        t = Table(title=f"RFC 2544: port {pair['tx']} -> port {pair['rx']}")
-        for col in ("frame B", "throughput %", "frames/s", "lat avg us",
-                    "back-to-back", "note"):  # fmt: skip
-            t.add_column(col, justify="right")
-        for e in pair["frame_sizes"]:
-            lat = e.get("latency_ns") or {}
-            b2b = (e.get("back_to_back") or {}).get("frames")
-            t.add_row(
-                str(e["frame_size"]),
-                "-" if e["throughput_pct"] is None else f"{e['throughput_pct']:.3f}",
-                "-" if e["throughput_fps"] is None else f"{e['throughput_fps']:,}",
-                "-" if lat.get("avg") is None else f"{lat['avg'] / 1e3:.1f}",
-                "-" if not b2b else ", ".join(str(x) for x in b2b),
-                "tester limit" if e["tester_limited"] else "",
-            )
-        console.print(t)
-    if results.get("dut"):
-        console.print(f"DUT: {results['dut']}")
+@click.command("rfc2544-report")
+@click.argument(
+    "results_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@_outputs
+def rfc2544_report(
+    results_path: Path, html_out: Path | None, csv_out: Path | None
+) -> None:
+    """Show saved RFC 2544 results (--json of rfc2544); write HTML or CSV."""
+    results = load_results(results_path)
+    print_results(Console(stderr=True), results)
+    _write(results, html_out, csv_out)
