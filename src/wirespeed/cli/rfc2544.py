@@ -146,16 +146,15 @@ def rfc2544(
     csv_out: Path | None,
 ) -> None:
     """Run the RFC 2544 tests of a YAML file."""
-    from wirespeed.cli.rfc2544_legacy import run_v1
-    from wirespeed.rfc2544_suite import load_suite
+    from wirespeed.rfc2544_suite import load_suite, run_suite
 
     model, base = load_suite(suite_path)
     console = Console(stderr=True)
     if console.is_terminal:
         with LiveProgress(console) as live:
-            results = run_v1(model, base, live)
+            results = run_suite(model, base, progress=live)
     else:
-        results = run_v1(model, base, None)
+        results = run_suite(model, base)
     print_results(console, results)
     if json_out is not None:
         json_out.write(results)
