@@ -28,7 +28,8 @@ frames (see :mod:`wirespeed.rfc2544_ports`, which also resolves L3 next hops).
 The result (``schema`` 1): ``wirespeed_version``, ``started``/``finished`` (UTC),
 ``settings`` (the model), ``testbed`` (DUT, ports), ``flows``, ``dut_counters``,
 and one list per test: ``throughput`` (per frame size: the rate found in % of
-line, frames/s, L2/L1 Mbit/s and the flows' counts of the passing trial,
+line, frames/s, L2/L1 Mbit/s, duration (``trial_s``) and the flows' counts of the
+passing trial,
 ``tester_limited``, ``verified``, ``latency_limited``, every trial),
 ``latency`` (per frame size and rate: min/avg/max/jitter over all repetitions and
 flows, percentiles and the histogram of the receiver, per repetition),
@@ -246,14 +247,17 @@ class _Run:
             ts, settings, trial_s=trial_s, verify_s=tm.verify_duration,
             on_trial=self._on("throughput", size),
         )  # fmt: skip
+        best = res.trial
         took = len(res.trials) + int(res.verification is not None)
         self.progress.settle(self._search_estimate(), took)
         judge = ThroughputSearch(settings)
-        best = res.trial
+        # after a failed verification the search went on with long trials only
+        best_s = tm.verify_duration if res.long_trials else trial_s
         entry: dict[str, Any] = {
             "frame_size": size,
             "rate_pct": res.rate_pct,
-            **_rates(best, trial_s),
+            "trial_s": None if best is None else best_s,
+            **_rates(best, best_s),
             "tester_limited": res.tester_limited,
             "verified": res.verified,
             "latency_limited": res.latency_limited,

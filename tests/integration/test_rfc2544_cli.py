@@ -81,7 +81,10 @@ def test_the_cli_runs_every_test_and_writes_json(tmp_path: Path) -> None:
             "pairs: [{tx: 0, rx: 1}]\nthroughput: {min: 50, max: 40, initial: 45}",
             "throughput.min",
         ),
-        ("pairs: [{tx: 0, rx: 1}]\nthroughput: {resolution: 0}", "throughput.resolution"),
+        (
+            "pairs: [{tx: 0, rx: 1}]\nthroughput: {resolution: 0}",
+            "throughput.resolution",
+        ),
         ("pairs: [{tx: 0, rx: 1}]\ntrial_duration: 0", "trial_duration"),
         ("pairs: [{tx: 0, rx: 1}]\nframe_lost: {rates: [1]}", "frame_lost"),
     ],

@@ -142,6 +142,13 @@ def test_table_notes_say_what_limited_the_result(results: dict[str, Any]) -> Non
     )  # fmt: skip
 
 
+def test_a_rate_found_again_with_long_trials_says_so(results: dict[str, Any]) -> None:
+    e = results["throughput"][1]
+    e.update(verified=True, trial_s=5.0,
+             verification={**e["trials"][-1], "passed": False})  # fmt: skip
+    assert tables(results)[0].rows[1][-1] == "verified over 5 s trials"
+
+
 def test_a_test_not_run_has_no_table_and_no_plot(results: dict[str, Any]) -> None:
     results["frame_loss"] = []
     results["back_to_back"] = []

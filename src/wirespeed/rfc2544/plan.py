@@ -84,20 +84,24 @@ def burst_trials(min_frames: int, max_frames: int, resolution: int) -> int:
 @dataclass
 class Progress:
     """Trials done and planned: searches count their estimate until they end,
-    then what they took."""
+    then what they took (planned is never below done: a search that takes more
+    than its estimate raises it while it runs)."""
 
-    planned: int = 0
+    expected: int = 0
     done: int = 0
+
+    @property
+    def planned(self) -> int:
+        return max(self.expected, self.done)
 
     def plan(self, trials: int) -> None:
         """``trials`` more are expected."""
-        self.planned += trials
+        self.expected += trials
 
     def step(self) -> None:
         """One trial is done."""
         self.done += 1
-        self.planned = max(self.planned, self.done)
 
     def settle(self, estimated: int, took: int) -> None:
         """A search estimated at ``estimated`` trials took ``took``."""
-        self.planned = max(self.done, self.planned - estimated + took)
+        self.expected += took - estimated

@@ -21,8 +21,10 @@ deciding). A rate refused for latency alone is said
 
 With ``verify`` the search ends with one more trial at the rate found (the
 runner makes it ``verify_duration`` long): :attr:`ThroughputResult.verified` says
-whether the rate held. A failed verification does not move the result; it says
-the rate found did not hold for longer.
+whether the rate held. When it did not (a DUT whose buffers carry short trials,
+as a shaper's bucket and queue do), the search goes on below that rate with trials
+of the verification's length only, so the rate it then finds has held for that
+long: verified, or ``verified`` False and no rate when none did.
 
 A trial the tester could not send at the asked rate is the tester's limit, not
 the DUT's: the search treats that rate as out of reach and says so
@@ -106,11 +108,14 @@ class ThroughputResult:
         tester_limited: the lowest rate that did not pass is one the tester
             itself could not send (nothing was lost there): the throughput may
             be higher than the tester can show.
-        verified: the verification trial passed / failed (``None``: none
-            asked, or nothing to verify).
-        verification: that trial.
+        verified: the rate found held for the verification's time: its
+            verification trial passed, or it was found with long trials after
+            that failed (``None``: none asked, or nothing to verify).
+        verification: the verification trial at the rate the short trials found.
         latency_limited: a rate without too much loss was refused for its
             latency (the NDR/PDR is latency-bound).
+        long_trials: the verification failed, so the rate found comes from the
+            trials after it, each as long as a verification.
     """
 
     rate_pct: float | None
@@ -120,6 +125,7 @@ class ThroughputResult:
     verified: bool | None = None
     verification: Trial | None = None
     latency_limited: bool = False
+    long_trials: bool = False
 
 
 class ThroughputSearch:
@@ -136,6 +142,7 @@ class ThroughputSearch:
         self._latency_refused = False
         self._verifying = False
         self._verification: Trial | None = None
+        self._long = False  # after a failed verification: long trials only
 
     def passed(self, trial: Trial) -> bool:
         """Every flow's loss is within the acceptable loss, the latency within
@@ -177,13 +184,18 @@ class ThroughputSearch:
 
     @property
     def is_verifying(self) -> bool:
-        """The next trial is the final verification (at the rate found)."""
-        return self._verifying
+        """The next trial is a verification: the final one at the rate found, or
+        any trial after that one failed (they all last the verification's time)."""
+        return self._verifying or self._long
 
     def record(self, trial: Trial) -> None:
         """The outcome of the trial at :meth:`next_rate`."""
         if self._verifying:
             self._verification, self._verifying, self._next = trial, False, None
+            if not self.passed(trial):  # on below it, with long trials only
+                self._long, self._lo, self._best = True, None, None
+                self._hi = trial.rate_pct
+                self._next = self._choose()
             return
         self._trials.append(trial)
         if self.passed(trial):
@@ -197,7 +209,12 @@ class ThroughputSearch:
             if lossless and not trial.tester_limited:
                 self._latency_refused = True
         self._next = self._choose()
-        if self._next is None and self.settings.verify and self._best is not None:
+        if (
+            self._next is None
+            and self.settings.verify
+            and self._best is not None
+            and not self._long
+        ):
             self._next, self._verifying = self._best.rate_pct, True
 
     def _choose(self) -> float | None:
@@ -225,9 +242,10 @@ class ThroughputSearch:
             best,
             tuple(self._trials),
             self._limited,
-            None if check is None else self.passed(check),
+            None if check is None else self.passed(check) or best is not None,
             check,
             self._latency_refused,
+            self._long,
         )
 
 

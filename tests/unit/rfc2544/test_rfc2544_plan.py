@@ -66,3 +66,17 @@ def test_progress_counts_a_search_by_its_estimate_until_it_ends() -> None:
     for _ in range(3):
         p.step()
     assert (p.done, p.planned) == (8, 8)  # more than planned: planned follows
+
+
+def test_a_search_longer_than_its_estimate_is_counted_once() -> None:
+    p = Progress()
+    p.plan(3)  # a search estimated at 3
+    p.plan(2)  # then two more trials
+    for _ in range(7):  # the search takes 7 (a failed verification, say)
+        p.step()
+    assert (p.done, p.planned) == (7, 7)
+    p.settle(3, 7)
+    assert (p.done, p.planned) == (7, 9)  # the two still to come
+    p.step()
+    p.step()
+    assert (p.done, p.planned) == (9, 9)

@@ -268,7 +268,7 @@ def test_the_verification_trial_repeats_the_rate_found() -> None:
     assert res.verification.rate_pct == 29.7578125
 
 
-def test_a_failed_verification_says_so_and_keeps_the_rate() -> None:
+def test_a_failed_verification_goes_on_below_with_long_trials() -> None:
     s = SearchSettings(initial_pct=100, resolution_pct=1.0, verify=True)
     search = ThroughputSearch(s)
     while search.next_rate() is not None and not search.is_verifying:
@@ -277,8 +277,33 @@ def test_a_failed_verification_says_so_and_keeps_the_rate() -> None:
     rate = search.next_rate()
     assert rate == 29.7578125
     search.record(Trial(rate, FRAMES, FRAMES - 1, rate))  # one frame lost
+    # on below the failed rate, every trial as long as a verification: a DUT
+    # that holds 20 % for that long
+    rates = []
+    while (nxt := search.next_rate()) is not None:
+        assert search.is_verifying
+        rates.append(nxt)
+        search.record(_dut(20.0)(nxt))
+    assert rates[0] == (s.min_pct + 29.7578125) / 2
     res = search.result()
-    assert (res.verified, res.rate_pct, search.next_rate()) == (False, rate, None)
+    assert res.rate_pct is not None
+    assert 20.0 - s.resolution_pct <= res.rate_pct <= 20.0
+    assert (res.verified, res.long_trials) == (True, True)
+    assert res.verification is not None
+    assert res.verification.rate_pct == 29.7578125  # the one that failed
+    assert len(res.trials) == 8 + len(rates)
+
+
+def test_no_rate_when_no_long_trial_holds() -> None:
+    s = SearchSettings(initial_pct=10, min_pct=1, resolution_pct=2, verify=True)
+    search = ThroughputSearch(s)
+    while search.next_rate() is not None and not search.is_verifying:
+        search.record(_dut(5.0)(search.next_rate() or 0))
+    while (nxt := search.next_rate()) is not None:
+        search.record(Trial(nxt, FRAMES, FRAMES - 1, nxt))  # nothing holds
+    res = search.result()
+    assert (res.rate_pct, res.verified, res.long_trials) == (None, False, True)
+    assert res.verification is not None
 
 
 def test_nothing_to_verify_when_nothing_passed() -> None:
