@@ -207,6 +207,7 @@ def test_xenas_rfc2544_suite_on_a_shaped_dut(shaped, tmp_path) -> None:
         assert b2b["tx_rate_percent"] == 100.0
         assert b2b["total"]["tx_burst_frames"] <= 300
     own = _own_throughput()
+    print(f"throughput % of line: Xena's suite {xena}, wirespeed's own {own}")
     for size in SIZES:
         if own[size] is not None:  # not the tester's own limit
             assert abs(own[size] - xena[size]) <= res, (size, own, xena)
