@@ -155,7 +155,11 @@ def test_a_crashed_server_worker_is_reported_and_everything_removed(
     try:
         mgr.start_traffic(name="x", server=demo["servers"], client=demo["clients"])
         namespaces = _namespaces(mgr.results())
-        while mgr.results().total.completed < 50:
+        # the server reports now and then: wait until its own count (what it
+        # says last before it dies) has reached 50, not only the clients'
+        while (r := mgr.results()).total.completed < 50 or (
+            "s1" not in r.servers or r.servers["s1"].completed < 50
+        ):
             time.sleep(0.05)
         (server,) = [w for w in mgr._workers if w.role == "server"]
         server.process.kill()  # the host's worker crashes (our child, by its handle)
