@@ -3,7 +3,8 @@
 Shape::
 
     testbed: {modules: 1, speed: 1G, dut: false, impair: "loss=1%"}  # or config: FILE
-    # dut: true / bridge (impairable), or router (with firewall: ["udp dport 9 drop"])
+    # dut: true / bridge (impairable), switch (all ports on one bridge), or
+    # router (with firewall: ["udp dport 9 drop"])
     duration: 5          # seconds of traffic
     cooldown: 1          # seconds before reading the counters
     ports:               # optional per-port settings

@@ -38,8 +38,8 @@ from wirespeed.rfc2544_model import (
     frame_size_error,
 )
 from wirespeed.rfc2544_trials import Flow
-from wirespeed.server.trex.mtu import link_mtu, max_frame_bytes
 from wirespeed.service import PortInfo, Tester
+from wirespeed.topology.links import link_mtu, max_frame_bytes
 from wirespeed.topology.testbed import EmbeddedTestbed
 
 __all__ = [

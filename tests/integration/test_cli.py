@@ -137,6 +137,6 @@ def test_server_refuses_a_bad_firewall_rule_and_impairing_the_router() -> None:
     res = _ws("server", "--dut", "router", "--impair", "loss=1%")
     assert res.returncode == 1
     assert (
-        "impair: impairments need the bridge DUT (dut=bridge); the router forwards "
-        "unimpaired" in res.stderr
+        "impair: impairments need a bridge DUT (dut=bridge or switch); the router "
+        "forwards unimpaired" in res.stderr
     )

@@ -44,3 +44,19 @@ def test_only_an_l3_port_has_its_service_socket_on_the_receive_path() -> None:
         assert _until(chassis, 1, 2) == 2
         chassis.tester.services.set_l3(1, L3Identity())
         assert _until(chassis, 1, 1) == 1
+
+
+def test_a_link_flap_leaves_the_service_worker_answering(caplog) -> None:
+    """A link going down is an error the packet socket reports once (RFC 2889's
+    toggle-sync takes every port down and up): the worker reads past it."""
+    with Chassis.embedded(modules=1) as chassis:
+        chassis.ports[0].set_l3(ipv4="198.18.0.2/24")
+        chassis.ports[1].set_l3(ipv4="198.18.0.3/24")
+        assert _until(chassis, 0, 2) == 2
+        for up in (False, True):
+            chassis.tester.set_link(0, up)
+            chassis.tester.set_link(1, up)
+            time.sleep(0.3)
+        mac = chassis.tester.services.resolve(0, "198.18.0.3", timeout_s=2.0)
+        assert mac == chassis.ports[1].info.mac
+    assert [r.message for r in caplog.records if "died" in r.message] == []

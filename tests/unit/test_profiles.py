@@ -79,4 +79,6 @@ def test_an_unknown_testbed_dut_names_the_field() -> None:
     with pytest.raises(ConfigError) as err:
         profile_from_dict(_base() | {"testbed": {"dut": "hub"}})
     assert err.value.field == "testbed.dut"
-    assert err.value.reason.endswith("expected one of bridge, router, got 'hub'")
+    assert err.value.reason.endswith(
+        "expected one of bridge, switch, router, got 'hub'"
+    )

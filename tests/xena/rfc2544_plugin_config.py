@@ -52,6 +52,21 @@ def ethernet_ipv4_profile(profile_id: str = "eth-ipv4") -> dict[str, Any]:
     return {"id": profile_id, "segments": [ethernet, ipv4]}
 
 
+def custom_frame_sizes(frame_sizes: list[int]) -> dict[str, Any]:
+    """The frame-size block of both plugins' models: the sizes given (the other
+    fields at their defaults)."""
+    return {
+        "packet_size_type": "custom_sizes",
+        "custom_packet_sizes": frame_sizes,
+        "fixed_packet_start_size": 64,
+        "fixed_packet_end_size": 1518,
+        "fixed_packet_step_size": 100,
+        "varying_packet_min_size": 64,
+        "varying_packet_max_size": 1518,
+        "mixed_length_config": {},
+    }
+
+
 def _port(
     slot: int, peer: int, group: str, ip: str, prefix: int, gateway: str
 ) -> dict[str, Any]:
@@ -141,16 +156,7 @@ def plugin2544_config(
         "test_configuration": {
             "topology_config": {"topology": "pairs", "direction": "east_to_west"},
             "frame_size_config": {
-                "frame_sizes": {
-                    "packet_size_type": "custom_sizes",
-                    "custom_packet_sizes": frame_sizes,
-                    "fixed_packet_start_size": 64,
-                    "fixed_packet_end_size": 1518,
-                    "fixed_packet_step_size": 100,
-                    "varying_packet_min_size": 64,
-                    "varying_packet_max_size": 1518,
-                    "mixed_length_config": {},
-                },
+                "frame_sizes": custom_frame_sizes(frame_sizes),
                 "use_micro_tpld_on_demand": False,
                 "payload_type": "incrementing",
                 "payload_pattern": "00",

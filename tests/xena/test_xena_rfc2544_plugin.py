@@ -14,19 +14,22 @@ keep the test short: the DUT holds at most 60 ms of frames.
 
 from __future__ import annotations
 
-import json
-import math
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from rfc2544_plugin_config import plugin2544_config  # type: ignore[import-not-found]
+from rfc_suite import run_rfc_suite  # type: ignore[import-not-found]
 from scapy.layers.inet import IP
 from scapy.layers.l2 import Ether
-from test_xena_testbed import client_python  # type: ignore[import-not-found]
-from xena_bed import daemon_process  # type: ignore[import-not-found]
+from xena_bed import (  # type: ignore[import-not-found]
+    LINE_BPS,
+    SHAPER_BPS,
+    daemon_process,
+    frames_in,
+    shaper_bounds,
+)
 
 from wirespeed.client import Chassis
 from wirespeed.rfc2544 import SearchSettings
@@ -35,19 +38,14 @@ from wirespeed.topology.impair import parse_impairment
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow, pytest.mark.compat]
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-PLUGINS = REPO / "tests" / "peers" / "xena_rfc_suites"
-RATE_BPS = 20_000_000  # the shaper, in the bytes the kernel counts (no FCS)
 SIZES = [64, 512, 1518]
 SEARCH = {"initial": 5.0, "min": 0.5, "max": 5.0, "resolution": 0.5}
-LINE_BPS = 1_000_000_000  # the daemon's ports (xena_daemon.py: 1G)
 
 
 @pytest.fixture(scope="module")
 def shaped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("xena-2544-shaped")
-    cfg = {"dut": "bridge", "impair": f"rate={RATE_BPS // 1_000_000}mbit"}
+    cfg = {"dut": "bridge", "impair": f"rate={SHAPER_BPS // 1_000_000}mbit"}
     yield from daemon_process(cfg, tmp / "daemon.log")
 
 
@@ -58,22 +56,10 @@ def routed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 
 
 def _run_suite(daemon: dict[str, Any], tmp: Path, config: dict[str, Any]) -> dict:
-    python = client_python("WIRESPEED_XOARFC_PYTHON", ".venv-xoarfc")
-    args = {
-        "host": "127.0.0.1", "port": daemon["xoa"], "suite": "RFC-2544",
-        "plugins": str(PLUGINS), "store": str(tmp / "store"), "config": config,
-        "ports": [[0, 0], [0, 1]], "timeout": 420,
-        "delays": {"plugin2544": {"DELAY_STATISTICS": 1}},
-    }  # fmt: skip
-    proc = subprocess.run(
-        [python, str(HERE / "clients" / "rfc_suite_v2.py"), json.dumps(args)],
-        capture_output=True, text=True, timeout=480, check=False,
+    return run_rfc_suite(
+        daemon, tmp, "RFC-2544", config, ports=[[0, 0], [0, 1]], timeout_s=420,
+        delays={"plugin2544.utils.constants": {"DELAY_STATISTICS": 1}},
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out: dict = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert out["errors"] == [], (out["errors"], proc.stderr[-3000:])
-    assert out["states"][-1] == "STOPPED"
-    return out
 
 
 def _finals(out: dict) -> dict[tuple[str, int], dict]:
@@ -100,27 +86,6 @@ def _latency(final: dict) -> dict[str, int]:
     return dict(final["port_data"][0]["stream_statistic"][0]["latency"])
 
 
-def _frames(pct: float, frame_size: int, seconds: float = 1.0) -> int:
-    """Frames a port sends in a ``seconds`` time limit at ``pct`` of the line
-    (the first at 0 s, the last within the limit)."""
-    return math.floor(LINE_BPS * pct / 100 / ((frame_size + 20) * 8) * seconds) + 1
-
-
-def _pct(frame_size: int, l2_bytes_per_s: float) -> float:
-    """The shaper's byte rate as % of the line (L1) at one frame size."""
-    pps = l2_bytes_per_s / (frame_size - 4)
-    return pps * (frame_size + 20) * 8 / LINE_BPS * 100
-
-
-def _bounds(frame_size: int) -> tuple[float, float]:
-    """The throughput a 1 s trial can find: the shaper's rate, up to what its
-    bucket and queue let through in that second."""
-    rate = RATE_BPS / 8
-    burst = max(16_384, rate / 100)
-    queue = rate * 0.05 + burst
-    return _pct(frame_size, rate), _pct(frame_size, rate + burst + queue)
-
-
 def _own_throughput() -> dict[int, float | None]:
     """wirespeed's own search on the same DUT (a test bed of its own), the same
     search settings and 1 s trials."""
@@ -128,7 +93,7 @@ def _own_throughput() -> dict[int, float | None]:
         initial_pct=SEARCH["initial"], min_pct=SEARCH["min"],
         max_pct=SEARCH["max"], resolution_pct=SEARCH["resolution"],
     )  # fmt: skip
-    imp = parse_impairment(f"rate={RATE_BPS // 1_000_000}mbit")
+    imp = parse_impairment(f"rate={SHAPER_BPS // 1_000_000}mbit")
     found: dict[int, float | None] = {}
     with Chassis.embedded(
         modules=1, dut=True, impairment=imp, speed_bps=LINE_BPS
@@ -173,7 +138,7 @@ def test_xenas_rfc2544_suite_on_a_shaped_dut(shaped, tmp_path) -> None:
     for size in SIZES:
         # throughput: the shaper's rate, found within the resolution, no loss
         tp = finals["throughput", size]
-        low, high = _bounds(size)
+        low, high = shaper_bounds(size)
         xena[size] = tp["tx_rate_percent"]
         tx, rx = _counts(tp)
         assert tx == rx > 0
@@ -189,19 +154,19 @@ def test_xenas_rfc2544_suite_on_a_shaped_dut(shaped, tmp_path) -> None:
         # latency at 1 % (below the shaper): every frame through, each timed
         lat = finals["latency", size]
         tx, rx = _counts(lat)
-        assert tx == rx == _frames(1.0, size)
+        assert tx == rx == frames_in(1.0, size)
         ns = _latency(lat)
         assert 0 < ns["minimum"] <= ns["average"] <= ns["maximum"] < 100_000_000
         # frame loss: at 2 % of line below the shaper (2.03 % at 1518 B, 2.09 % at
         # 512 B, 2.8 % at 64 B), at 4 % above it at every size
         tx, rx = _counts(loss[size, 2.0])
-        assert tx == rx == _frames(2.0, size)
+        assert tx == rx == frames_in(2.0, size)
         tx, rx = _counts(loss[size, 4.0])
         if size >= 512:
-            assert tx == _frames(4.0, size)
+            assert tx == frames_in(4.0, size)
             assert tx > rx > 0
         else:  # held to the shaper's rate (see above): nothing lost
-            assert tx == rx < _frames(high, size)
+            assert tx == rx < frames_in(high, size)
         # back-to-back at line rate: a burst the DUT's queue holds gets through
         b2b = finals["back_to_back", size]
         assert b2b["tx_rate_percent"] == 100.0
@@ -226,7 +191,7 @@ def test_xenas_rfc2544_suite_through_the_router_by_its_gateway(routed, tmp_path)
     assert tp["tx_rate_percent"] == 2.0
     tx, rx = _counts(tp)
     # 2 % of 1 Gbit/s at 512 B for 1 s, all of it routed to port 1
-    assert tx == rx == _frames(2.0, 512)
+    assert tx == rx == frames_in(2.0, 512)
     stream = tp["port_data"][0]["stream_statistic"][0]
     assert (stream["src_port_addr"], stream["dest_port_addr"]) == (
         "198.18.1.2", "198.18.2.2",

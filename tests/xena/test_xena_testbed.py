@@ -261,6 +261,35 @@ def test_cli_counters_read_right_after_a_stop_are_exact(daemon) -> None:
         cli.close()
 
 
+def test_cli_port_packet_limit_stops_every_stream_together(daemon) -> None:
+    """P_TXPACKETLIMIT 1000 over two streams at 3000 and 1000 frames/s: the port
+    sends the 1000 frames that depart first (750 and 250), then stops by itself."""
+    cli = Cli(daemon["cli"])
+    try:
+        setup = ['C_LOGON "xena"', 'C_OWNER "limiter"',
+                 "8/0 P_RESERVATION RELINQUISH", "8/0 P_RESERVATION RESERVE",
+                 "8/1 P_RESERVATION RELINQUISH", "8/1 P_RESERVATION RESERVE",
+                 "8/0 P_RESET", "8/0 P_TXPACKETLIMIT 1000"]  # fmt: skip
+        for sid, pps in ((0, 3000), (1, 1000)):
+            setup += [f"8/0 PS_CREATE [{sid}]",
+                      f"8/0 PS_PACKETHEADER [{sid}] {HEADER}",
+                      f"8/0 PS_PACKETLENGTH [{sid}] FIXED 128 128",
+                      f"8/0 PS_RATEPPS [{sid}] {pps}",
+                      f"8/0 PS_TPLDID [{sid}] {5 + sid}",
+                      f"8/0 PS_ENABLE [{sid}] ON"]  # fmt: skip
+        setup += ["8/0 PT_CLEAR", "8/1 PR_CLEAR", "8/0 P_TRAFFIC ON"]
+        assert [cli.ask(x) for x in setup] == ["<OK>"] * len(setup)
+        _wait_off(cli, "8/0")
+        assert cli.ask("8/0 PT_TOTAL ?").endswith(" 128000 1000")
+        assert cli.ask("8/1 PR_TOTAL ?").endswith(" 128000 1000")
+        assert cli.ask("8/1 PR_TPLDTRAFFIC [5] ?").endswith(" 96000 750")
+        assert cli.ask("8/1 PR_TPLDTRAFFIC [6] ?").endswith(" 32000 250")
+        for line in ("8/0 P_RESERVATION RELEASE", "8/1 P_RESERVATION RELEASE"):
+            assert cli.ask(line) == "<OK>"
+    finally:
+        cli.close()
+
+
 def test_fuzz_both_transports_then_a_normal_session(daemon) -> None:
     rnd = random.Random(1234)
     for _ in range(30):

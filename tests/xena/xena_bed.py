@@ -10,6 +10,7 @@ removed even when the test fails.
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import signal
@@ -38,6 +39,32 @@ class PrivateDaemon:
     def log_since(self, offset: int) -> str:
         """The daemon's log from ``offset`` characters on."""
         return self.log.read_text()[offset:]
+
+
+LINE_BPS = 1_000_000_000  # the daemon's ports (xena_daemon.py: 1G)
+SHAPER_BPS = 20_000_000  # the shaped DUTs' rate, in the bytes the kernel counts
+
+
+def frames_in(pct: float, frame_size: int, seconds: float = 1.0) -> int:
+    """Frames a port sends in a ``seconds`` time limit at ``pct`` of the line
+    (the first at 0 s, the last within the limit)."""
+    return math.floor(LINE_BPS * pct / 100 / ((frame_size + 20) * 8) * seconds) + 1
+
+
+def pct_of_line(frame_size: int, l2_bytes_per_s: float) -> float:
+    """A byte rate the kernel counts (no FCS) as % of the line (L1)."""
+    pps = l2_bytes_per_s / (frame_size - 4)
+    return pps * (frame_size + 20) * 8 / LINE_BPS * 100
+
+
+def shaper_bounds(frame_size: int) -> tuple[float, float]:
+    """The throughput a 1 s trial can find through the shaper
+    (:func:`wirespeed.topology.impair._shape`): its rate, up to what its bucket
+    and queue let through in that second (% of the line)."""
+    rate = SHAPER_BPS / 8
+    burst = max(16_384, rate / 100)
+    queue = rate * 0.05 + burst
+    return pct_of_line(frame_size, rate), pct_of_line(frame_size, rate + burst + queue)
 
 
 def daemon_process(cfg: dict, log: Path) -> Iterator[dict]:

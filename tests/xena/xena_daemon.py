@@ -3,10 +3,11 @@
 ``python xena_daemon.py '{"slots": [4, 8], "speed": "1G", "xoa": 0, "cli": 0}'``
 starts the same :class:`~wirespeed.server.daemon.Daemon` as ``wirespeed server``
 (two modules, ports 2m <-> 2m+1 cabled; ``"dut": "router"`` puts the router DUT
-between ports 0 and 1, as ``--dut router``) with the XOA and text CLI front ends on
-the given TCP ports (0 = any free one; ``"impair": "rate=50mbit"`` shapes the
-bridge DUT, as ``--impair``), prints one JSON line with the ports it got
-(and the router's namespace), and runs until SIGTERM, then removes the test bed.
+between ports 0 and 1, as ``--dut router``; ``"dut": "switch"`` one bridge between
+all four ports) with the XOA and text CLI front ends on the given TCP ports (0 =
+any free one; ``"impair": "rate=50mbit"`` shapes the bridge DUT, as ``--impair``),
+prints one JSON line with the ports it got (and the router's or the bridge's
+namespace), and runs until SIGTERM, then removes the test bed.
 """
 
 import json
@@ -49,6 +50,9 @@ def main() -> None:
                     "cli": daemon.front_ends["xena-cli"].port,  # type: ignore[attr-defined]
                     "ports": [p.name for p in tester.ports],
                     "router_netns": router.netns if router is not None else None,
+                    "dut_netns": (
+                        daemon.testbed.dut_netns if daemon.testbed is not None else None
+                    ),
                 }
             ),
             flush=True,

@@ -50,7 +50,8 @@ from wirespeed.topology.testbed import DutKind, parse_speed
     type=click.Choice([k.value for k in DutKind]),
     help=(
         "Embedded test bed: a DUT between ports 0 and 1, a bridge (--dut alone) "
-        "or a router (--dut router; every port then gets its addresses)."
+        "or a router (--dut router; every port then gets its addresses), or one "
+        "bridge between every port (--dut switch)."
     ),
 )
 @click.option(

@@ -379,7 +379,7 @@ class Chassis:
     ) -> Chassis:
         """A chassis on the embedded test bed (created now, removed on close).
 
-        ``dut`` is ``"bridge"`` (or ``True``), ``"router"`` or none
+        ``dut`` is ``"bridge"`` (or ``True``), ``"switch"``, ``"router"`` or none
         (:class:`~wirespeed.topology.testbed.EmbeddedTestbed`); ``firewall`` are
         nftables rules on the router, each counted (``testbed.dut_counters()``).
         ``impair_seed`` fixes the random draws of wirespeed's own impairer (used for

@@ -60,6 +60,7 @@ class TxJob:
     multiplier: float
     max_batch: int = 8192
     seed: int | None = None
+    packet_limit: int | None = None  # frames of all streams together
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ A :class:`PortPacer` holds one :class:`StreamPlan` per stream and answers, for a
 ``now_ns``, how many frames of each stream are due. It implements the transmit modes
 (continuous, single burst / packet limit, multi burst with inter-burst gap), the
 inter-stream gap before a stream starts, chaining (``next_stream_id``, ``self_start``,
-``action_count``), the port's duration, pause/resume and rate changes while running.
+``action_count``), the port's duration and packet limit (the frames of all its
+streams together, the first to depart first), pause/resume and rate changes while
+running.
 
 Frame ``k`` of a burst that starts at ``t`` departs at ``t + k / rate``; a burst of a
 multi-burst stream starts ``ibg`` after the ideal end of the previous one. A stream
@@ -16,6 +18,7 @@ are capped by ``max_batch`` per call and the schedule is anchored, not accumulat
 from __future__ import annotations
 
 import enum
+import heapq
 import math
 from dataclasses import dataclass, field
 
@@ -114,6 +117,8 @@ class PortPacer:
         start_ns: when the port starts.
         duration_ns: stop after this long (``None`` = until stopped or done).
         multiplier: factor applied to every stream's rate.
+        packet_limit: stop after this many frames of all streams together
+            (``None`` = no limit).
     """
 
     def __init__(
@@ -123,8 +128,11 @@ class PortPacer:
         *,
         duration_ns: int | None = None,
         multiplier: float = 1.0,
+        packet_limit: int | None = None,
     ) -> None:
         self._plans = {p.key: p for p in plans}
+        self._limit = packet_limit
+        self._sent_total = 0
         self._mult = multiplier
         self._end_ns = None if duration_ns is None else start_ns + duration_ns
         self._paused_at: int | None = None
@@ -149,9 +157,15 @@ class PortPacer:
         caller gets to them after the end: one last :meth:`poll` (one batch) hands
         them out. A stream that cannot keep up is not owed its whole backlog.
         """
+        if self._limit_reached:
+            return True
         if self._end_ns is not None and now_ns >= self._end_ns:
             return self._final_done
         return not self._st.runs
+
+    @property
+    def _limit_reached(self) -> bool:
+        return self._limit is not None and self._sent_total >= self._limit
 
     @property
     def end_ns(self) -> int | None:
@@ -230,7 +244,7 @@ class PortPacer:
 
         Call :meth:`sent` afterwards with what was really handed to the kernel.
         """
-        if self._paused_at is not None:
+        if self._paused_at is not None or self._limit_reached:
             return []
         limit = now_ns
         if self._end_ns is not None:
@@ -259,6 +273,10 @@ class PortPacer:
                 biggest = max(dues, key=lambda d: d.count)
                 biggest.count -= 1
             dues = [d for d in dues if d.count > 0]
+        if self._limit is not None:
+            left = self._limit - self._sent_total
+            if sum(d.count for d in dues) > left:
+                dues = _earliest(dues, left)
         return dues
 
     def sent(self, key: int, count: int, now_ns: int) -> None:
@@ -266,6 +284,7 @@ class PortPacer:
         run = self._st.runs.get(key)
         if run is None:
             return
+        self._sent_total += count
         run.sent_in_burst += count
         plan = run.plan
         burst = self._burst_len(plan)
@@ -298,7 +317,7 @@ class PortPacer:
 
     def next_wakeup_ns(self, now_ns: int) -> int | None:
         """The earliest time a frame becomes due (``None``: nothing will)."""
-        if self._paused_at is not None:
+        if self._paused_at is not None or self._limit_reached:
             return None
         best: int | None = None
         for key, run in self._st.runs.items():
@@ -309,3 +328,21 @@ class PortPacer:
         if self._end_ns is not None and self._st.runs:  # none left: nothing to wait for
             best = self._end_ns if best is None else min(best, self._end_ns)
         return best
+
+
+def _earliest(dues: list[Due], n: int) -> list[Due]:
+    """``dues`` cut to the ``n`` frames that depart first (a tie: the lower key)."""
+    taken = [0] * len(dues)
+    heap: list[tuple[float, int]] = [(float(d.first_ns), i) for i, d in enumerate(dues)]
+    heapq.heapify(heap)
+    for _ in range(n):
+        _, i = heapq.heappop(heap)
+        taken[i] += 1
+        d = dues[i]
+        if taken[i] < d.count:
+            heapq.heappush(heap, (d.first_ns + taken[i] * d.interval_ns, i))
+    return [
+        Due(d.key, k, d.first_ns, d.interval_ns)
+        for d, k in zip(dues, taken, strict=True)
+        if k > 0
+    ]

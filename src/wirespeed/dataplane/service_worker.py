@@ -20,6 +20,7 @@ was handed to the kernel to the reply's kernel timestamp.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import select
@@ -98,6 +99,14 @@ def _mac_of(ifname: str) -> bytes:
     return res[18:24]  # SIOCGIFHWADDR: sockaddr at 16, data at 18
 
 
+def _link_went_down(exc: OSError) -> None:
+    """A packet socket reports its link going down once, as the error of a read
+    (reading clears it; frames come again when the link is back): anything else
+    is raised."""
+    if exc.errno != errno.ENETDOWN:
+        raise exc
+
+
 class _Socket:
     """The service socket: filtered receive with VLAN and kernel timestamps.
 
@@ -127,7 +136,10 @@ class _Socket:
     def _drain(self) -> None:
         with contextlib.suppress(BlockingIOError):
             while True:
-                self.sock.recv(65536)
+                try:
+                    self.sock.recv(65536)
+                except OSError as exc:
+                    _link_went_down(exc)
 
     def listen(self, expr: str | None) -> None:
         """Take the frames ``expr`` matches from now on (``None``: none)."""
@@ -150,6 +162,9 @@ class _Socket:
             try:
                 data, anc, _flags, _addr = self.sock.recvmsg(65536, 256)
             except BlockingIOError:
+                return out
+            except OSError as exc:
+                _link_went_down(exc)
                 return out
             vlan = None
             ts = time.time_ns()

@@ -207,6 +207,7 @@ class _Sender:
             mono0,
             duration_ns=None if job.duration_s is None else int(job.duration_s * 1e9),
             multiplier=job.multiplier,
+            packet_limit=job.packet_limit,
         )
         w = self.counters.words
         with self.counters.writing():

@@ -87,6 +87,8 @@ def convert_rate(
     to: RateUnit,
     line_rate_bps: float,
     mean_frame_len: float,
+    *,
+    overhead_bytes: float = L1_OVERHEAD_BYTES,
 ) -> float:
     """``value`` in ``unit`` expressed in ``to`` (the one rate conversion).
 
@@ -96,6 +98,9 @@ def convert_rate(
         line_rate_bps: the port's nominal L1 line rate in bits/s (for percent and
             ppm).
         mean_frame_len: mean frame size in bytes INCLUDING the FCS.
+        overhead_bytes: what each frame costs on L1 besides itself: preamble and
+            gap (a port sending with a shorter gap than the standard 12 bytes
+            fits more frames in its line rate).
 
     Raises:
         ValidationError: a non-positive frame size, or line rate where needed.
@@ -103,7 +108,7 @@ def convert_rate(
     if mean_frame_len <= 0:
         raise ValidationError("mean frame size must be > 0", field="mean_frame_len")
     l2_bits = mean_frame_len * 8
-    l1_bits = (mean_frame_len + L1_OVERHEAD_BYTES) * 8
+    l1_bits = (mean_frame_len + overhead_bytes) * 8
     fractions = {RateUnit.PERCENT: 100.0, RateUnit.PPM: 1e6}
     if (unit in fractions or to in fractions) and line_rate_bps <= 0:
         raise ValidationError("line rate must be > 0", field="line_rate_bps")

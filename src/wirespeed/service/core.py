@@ -285,10 +285,22 @@ class TesterCore(PortSettings):
         duration_s: float | None = None,
         multiplier: Multiplier | None = None,
         force: bool = False,
+        packet_limit: int | None = None,
     ) -> list[Effect]:
-        """Start every enabled stream of each port (all validated before any)."""
+        """Start every enabled stream of each port (all validated before any);
+        each port stops after ``duration_s``, or after ``packet_limit`` frames of
+        all its streams together, whichever comes first."""
         if duration_s is not None and not duration_s > 0:
             raise ValidationError("duration must be > 0 seconds", field="duration")
+        if packet_limit is not None and (
+            isinstance(packet_limit, bool)
+            or not isinstance(packet_limit, int)
+            or packet_limit < 1
+        ):
+            raise ValidationError(
+                "a port's packet limit is a count of frames >= 1",
+                field="packet_limit",
+            )
         for index in ports:
             port = self.port(index)
             if port.state.is_active and not force:
@@ -302,6 +314,7 @@ class TesterCore(PortSettings):
                 self.port(i).run_id + 1,
                 duration_s,
                 f,
+                packet_limit,
             )
             for i, f in zip(ports, factors, strict=True)
         ]

@@ -25,7 +25,7 @@ from wirespeed.dataplane import service_messages as sm
 from wirespeed.dataplane.rx_table import RX_PORT_WORDS
 from wirespeed.dataplane.tx_worker import TX_RUNNING
 from wirespeed.service.workers import PortWorkers, worker_cpus
-from wirespeed.topology.links import link_counters, set_link_state
+from wirespeed.topology.links import link_counters, link_mtu, set_link_state
 from wirespeed.topology.testbed import PortSpec
 
 __all__ = ["Dataplane", "ProcessDataplane", "ReportSink", "WorkerLost"]
@@ -109,6 +109,9 @@ class Dataplane(Protocol):
 
     def link_counters(self, port: int) -> dict[str, int]:
         """The interface's own counters (the kernel's, for a real port)."""
+
+    def link_mtu(self, port: int) -> int:
+        """The interface's MTU."""
 
 
 class ProcessDataplane:
@@ -203,6 +206,10 @@ class ProcessDataplane:
     def link_counters(self, port: int) -> dict[str, int]:
         """The kernel's counters of the interface."""
         return link_counters(self._workers[port].spec)
+
+    def link_mtu(self, port: int) -> int:
+        """The interface's MTU (netlink)."""
+        return link_mtu(self._workers[port].spec)
 
     # ------------------------------------------------------------------ watching
     def _watch(self) -> None:

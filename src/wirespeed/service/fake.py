@@ -66,6 +66,7 @@ class FakeDataplane:
         self._lock = threading.Lock()
         self.started = False
         self.links = [True] * n_ports
+        self.mtus = [1500] * n_ports
         #: the interfaces' own counters, as a test sets them
         self.kernel: list[dict[str, int]] = [{} for _ in range(n_ports)]
         #: the ports' service workers (ARP/ND/ping, single frames, captures)
@@ -152,6 +153,10 @@ class FakeDataplane:
     def set_link(self, port: int, up: bool) -> None:
         """Record the link state."""
         self.links[port] = up
+
+    def link_mtu(self, port: int) -> int:
+        """What the test put in ``mtus[port]`` (1500)."""
+        return self.mtus[port]
 
     def link_counters(self, port: int) -> dict[str, int]:
         """What the test put in ``kernel[port]``."""

@@ -184,8 +184,10 @@ def build_job(
     run_id: int,
     duration_s: float | None,
     factor: float,
+    packet_limit: int | None = None,
 ) -> TxJob:
-    """What the TX worker needs to send ``enabled`` on the port ``info`` describes.
+    """What the TX worker needs to send ``enabled`` on the port ``info`` describes
+    (for ``duration_s`` and at most ``packet_limit`` frames, when given).
 
     Raises:
         ValidationError: a TPLD id too large for the port's TPLD, or a stream that
@@ -216,4 +218,5 @@ def build_job(
         pi_offset=info.payload_checksum_offset,
         duration_s=duration_s,
         multiplier=factor,
+        packet_limit=packet_limit,
     )

@@ -109,6 +109,7 @@ class Tester(TesterSettings):
             list(config.ports), qdisc_bypass=qdisc_bypass, cpus=cpus
         )
         self._lock = threading.RLock()
+        self._mtus: dict[int, int] = {}
         self._subs: list[Callable[[TrafficEvent], None]] = []
         self._counts: Counting | None = None
         self._reports: queue.Queue[
@@ -339,18 +340,25 @@ class Tester(TesterSettings):
         duration_s: float | None = None,
         multiplier: Multiplier | None = None,
         force: bool = False,
+        packet_limit: int | None = None,
     ) -> None:
         """Start every enabled stream of each port (all ports validated first).
 
         ``multiplier`` sets each port's peak rate, streams keeping their shares
         (:mod:`wirespeed.model.scaling`); without ``force`` a rate above the line
-        rate, or a port already sending, is refused.
+        rate, or a port already sending, is refused. Each port stops after
+        ``duration_s`` or ``packet_limit`` frames (all its streams together),
+        whichever comes first.
         """
         if not any(self.port_state(i).is_active for i in range(len(self.ports))):
             self._counting.run_starts()
         self._act(
             lambda: self._core.start(
-                ports, duration_s=duration_s, multiplier=multiplier, force=force
+                ports,
+                duration_s=duration_s,
+                multiplier=multiplier,
+                force=force,
+                packet_limit=packet_limit,
             )
         )
 
@@ -531,6 +539,13 @@ class Tester(TesterSettings):
         """The kernel's own counters of the port's interface."""
         self._core.port(index)
         return self._dp.link_counters(index)
+
+    def link_mtu(self, index: int) -> int:
+        """The MTU of the port's interface (read once)."""
+        self._core.port(index)
+        if index not in self._mtus:
+            self._mtus[index] = self._dp.link_mtu(index)
+        return self._mtus[index]
 
     def cpu_utilization(self) -> list[list[int]]:
         """Worker CPU use per port, newest first (one value a second, 20 s).

@@ -11,7 +11,19 @@ from pyroute2 import IPRoute, NetNS
 from wirespeed.errors import PortError
 from wirespeed.topology.testbed import PortSpec
 
-__all__ = ["link_counters", "link_mac", "set_link_state"]
+__all__ = [
+    "VLAN_TPIDS",
+    "link_counters",
+    "link_mac",
+    "link_mtu",
+    "max_frame_bytes",
+    "set_link_state",
+]
+
+ETH_HEADER_BYTES = 14
+VLAN_TAG_BYTES = 4
+#: Ethertypes of a VLAN tag: a tagged frame may be 4 bytes longer.
+VLAN_TPIDS = (0x8100, 0x88A8)
 
 
 @contextmanager
@@ -37,6 +49,24 @@ def link_mac(spec: PortSpec) -> str:
     """The interface's MAC address."""
     with _ipr(spec) as ipr:
         return str(_link(ipr, spec).get_attr("IFLA_ADDRESS"))
+
+
+def link_mtu(spec: PortSpec) -> int:
+    """The interface's MTU.
+
+    Raises:
+        PortError: the namespace or interface is gone.
+    """
+    with _ipr(spec) as ipr:
+        return int(_link(ipr, spec).get_attr("IFLA_MTU"))
+
+
+def max_frame_bytes(mtu: int, packet: bytes) -> int:
+    """The longest frame (without FCS) the kernel sends for ``packet``'s kind."""
+    limit = mtu + ETH_HEADER_BYTES
+    if len(packet) >= 14 and int.from_bytes(packet[12:14], "big") in VLAN_TPIDS:
+        limit += VLAN_TAG_BYTES
+    return limit
 
 
 def set_link_state(spec: PortSpec, up: bool) -> None:

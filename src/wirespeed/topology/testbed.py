@@ -15,11 +15,13 @@ Config file shape (``wirespeed server --config FILE``)::
 The embedded default (no config): two modules of two ports each, each port a veth end
 in a namespace of its own, cross-connected pairwise (0<->1, 2<->3). With
 ``dut="bridge"`` (or ``True``) the pair 0/1 goes through a DUT namespace holding a
-Linux bridge, where impairments (``--impair``) act; with ``dut="router"`` through a
-router namespace (:mod:`wirespeed.topology.router`), optionally with firewall rules
-(:mod:`wirespeed.topology.firewall`), and every port gets its addresses. Everything
-is created by a :class:`~wirespeed.topology.netns.Lab` and removed on exit (also
-after a crash, by the next start).
+Linux bridge, where impairments (``--impair``) act; with ``dut="switch"`` every port
+is on that one bridge (a learning switch with as many ports as the tester, for the
+RFC 2889 tests; impairments act on what it sends to port 1); with ``dut="router"``
+through a router namespace (:mod:`wirespeed.topology.router`), optionally with
+firewall rules (:mod:`wirespeed.topology.firewall`), and every port gets its
+addresses. Everything is created by a :class:`~wirespeed.topology.netns.Lab` and
+removed on exit (also after a crash, by the next start).
 
 Frames a port receives stop at wirespeed's analyzer (``host_stack: false``, the
 default for a port in a namespace, see :mod:`wirespeed.dataplane.ingress`): the
@@ -91,6 +93,7 @@ class DutKind(enum.Enum):
     """What sits between ports 0 and 1 of the embedded test bed."""
 
     BRIDGE = "bridge"
+    SWITCH = "switch"
     ROUTER = "router"
 
     @classmethod
@@ -260,10 +263,13 @@ class EmbeddedTestbed:
         modules: number of two-port modules (ports ``2m`` and ``2m+1`` are cabled).
         speed_bps: nominal speed of every port (the basis for "% of line").
         dut: what goes between ports 0 and 1 (a :class:`DutKind` or its name):
-            ``"bridge"`` (or ``True``) a DUT namespace with a bridge, ``"router"``
+            ``"bridge"`` (or ``True``) a DUT namespace with a bridge, ``"switch"``
+            one bridge between all ports, ``"router"``
             a router namespace (:mod:`wirespeed.topology.router`; every port then
             gets its addresses), ``False``/``None`` nothing (a veth pair).
-        impairment: what the bridge DUT does to frames from port 0 to port 1.
+        impairment: what the bridge DUT does to frames from port 0 to port 1
+            (the switch: loss and duplication of frames from port 0, the rate
+            of everything it sends to port 1).
             With ``tc netem`` in the kernel the DUT is a bridge with netem on it;
             without, loss and duplication are nftables rules on the bridge, and
             delay, jitter, reordering or corruption make wirespeed's own impairer
@@ -310,10 +316,10 @@ class EmbeddedTestbed:
         if (
             self.impairment is not None
             and not self.impairment.is_empty
-            and kind is not DutKind.BRIDGE
+            and kind not in (DutKind.BRIDGE, DutKind.SWITCH)
         ):
             raise ConfigError(
-                "impairments need the bridge DUT (dut=bridge)"
+                "impairments need a bridge DUT (dut=bridge or switch)"
                 + ("; the router forwards unimpaired" if kind else ""),
                 field="impair",
             )
@@ -333,7 +339,9 @@ class EmbeddedTestbed:
         names = [self.lab.add_netns(f"p{i}") for i in range(n)]
         macs = [f"02:77:73:00:00:{i + 1:02x}" for i in range(n)]
         idents = [L3Identity()] * n
-        for m in range(self.modules):
+        if kind is DutKind.SWITCH:
+            self._build_switch(names, macs)
+        for m in range(0 if kind is DutKind.SWITCH else self.modules):
             a, b = 2 * m, 2 * m + 1
             if m == 0 and kind is DutKind.ROUTER:
                 self._build_router((names[a], names[b]), (macs[a], macs[b]))
@@ -399,6 +407,25 @@ class EmbeddedTestbed:
             return
         self.lab.set_master("d0", "br0", netns=dut)
         self.lab.set_master("d1", "br0", netns=dut)
+        if imp is not None:
+            self.impair_mechanism = apply_impairment(imp, dut, "d0", "d1", "br0")
+
+    def _build_switch(self, names: list[str], macs: list[str]) -> None:
+        """Port i -- d<i> [one bridge] for every port."""
+        imp = self.impairment
+        if imp is not None and imp.needs_netem and not has_netem():
+            raise ConfigError(
+                "delay, jitter, reordering and corruption need netem, which this "
+                "kernel lacks; only the bridge DUT (wirespeed's own impairer) does "
+                "them without it",
+                field="impair",
+            )
+        dut = self.lab.add_netns("dut")
+        self.dut_netns = dut
+        self.lab.add_bridge("br0", netns=dut)
+        for i, (ns, mac) in enumerate(zip(names, macs, strict=True)):
+            self.lab.add_veth(f"p{i}", ns, f"d{i}", dut, mac=mac, mtu=self.mtu)
+            self.lab.set_master(f"d{i}", "br0", netns=dut)
         if imp is not None:
             self.impair_mechanism = apply_impairment(imp, dut, "d0", "d1", "br0")
 

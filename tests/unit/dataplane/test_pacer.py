@@ -114,6 +114,34 @@ def test_duration_stops_continuous_streams() -> None:
     assert p.is_done(100 * MS)
 
 
+def test_a_port_packet_limit_counts_every_stream_first_departures_first() -> None:
+    """1 kpps and 3 kpps from 0: the port's first 10 frames are those departing by
+    2 ms (3 of stream 0, 7 of stream 1), however late the pacer is polled."""
+    plans = [StreamPlan(0, 1000.0), StreamPlan(1, 3000.0)]
+    late = PortPacer(plans, 0, packet_limit=10)
+    dues = late.poll(1 * S, 1000)
+    assert [(d.key, d.count) for d in dues] == [(0, 3), (1, 7)]
+    for d in dues:
+        late.sent(d.key, d.count, 1 * S)
+    assert late.poll(2 * S, 1000) == []
+    assert late.next_wakeup_ns(2 * S) is None
+    assert late.is_done(2 * S)
+    # polled on time: the same frames
+    ev = drain(PortPacer(plans, 0, packet_limit=10), 1 * S, 100_000)
+    assert (total(ev, 0), total(ev, 1)) == (3, 7)
+    # a stream's own burst ends first: the others go on up to the port's limit
+    burst = StreamPlan(0, 1000.0, PacerMode.SINGLE_BURST, total_pkts=2)
+    ev = drain(PortPacer([burst, StreamPlan(1, 1000.0)], 0, packet_limit=5), S, MS)
+    assert (total(ev, 0), total(ev, 1)) == (2, 3)
+
+
+def test_the_time_limit_ends_a_port_before_its_packet_limit() -> None:
+    p = PortPacer([StreamPlan(0, 1000.0)], 0, duration_ns=10 * MS, packet_limit=50)
+    ev = drain(p, 1 * S, 1 * MS)
+    assert total(ev, 0) == 10
+    assert p.is_done(1 * S)
+
+
 def test_two_streams_share_a_batch_in_proportion() -> None:
     p = PortPacer([StreamPlan(0, 3000.0), StreamPlan(1, 1000.0)], 0)
     dues = {d.key: d.count for d in p.poll(1 * S - 1, 400)}

@@ -89,6 +89,20 @@ def test_a_start_is_a_job_and_an_event() -> None:
     assert core.port(0).state is PortState.TX
 
 
+def test_a_port_packet_limit_goes_to_the_job() -> None:
+    core = _core()
+    core.add_stream(0, 0, _cont(1000.0))
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValidationError) as err:
+            core.start([0], packet_limit=bad)  # type: ignore[arg-type]
+        assert err.value.field == "packet_limit"
+    assert core.port(0).state is PortState.STREAMS
+    (send, _) = core.start([0], packet_limit=1000)
+    assert isinstance(send, Send)
+    assert isinstance(send.command, msg.StartJob)
+    assert send.command.job.packet_limit == 1000
+
+
 def test_a_forced_restart_stops_first_and_a_late_done_is_ignored() -> None:
     core = _core()
     core.add_stream(0, 0, _cont(1000.0))

@@ -20,6 +20,7 @@ from wirespeed.topology.testbed import DutKind, EmbeddedTestbed
         (True, DutKind.BRIDGE),
         ("bridge", DutKind.BRIDGE),
         ("Router", DutKind.ROUTER),
+        ("switch", DutKind.SWITCH),
         (DutKind.ROUTER, DutKind.ROUTER),
         (False, None),
         (None, None),
@@ -31,9 +32,9 @@ def test_dut_kinds(value: object, kind: DutKind | None) -> None:
 
 def test_an_unknown_dut_names_the_field() -> None:
     with pytest.raises(ConfigError) as err:
-        DutKind.parse("switch")
+        DutKind.parse("hub")
     assert err.value.field == "dut"
-    assert err.value.reason == "expected one of bridge, router, got 'switch'"
+    assert err.value.reason == "expected one of bridge, switch, router, got 'hub'"
 
 
 def test_ports_facing_the_router_use_it_as_gateway() -> None:
@@ -95,20 +96,20 @@ def test_router_facts_for_reports() -> None:
         (
             {"dut": "router", "impairment": parse_impairment("loss=1%")},
             "impair",
-            "impairments need the bridge DUT (dut=bridge); "
+            "impairments need a bridge DUT (dut=bridge or switch); "
             "the router forwards unimpaired",
         ),
         (
             {"impairment": parse_impairment("loss=1%")},
             "impair",
-            "impairments need the bridge DUT (dut=bridge)",
+            "impairments need a bridge DUT (dut=bridge or switch)",
         ),
         (
             {"dut": True, "firewall": ("udp dport 9 drop",)},
             "firewall",
             "firewall rules need dut=router",
         ),
-        ({"dut": "hub"}, "dut", "expected one of bridge, router, got 'hub'"),
+        ({"dut": "hub"}, "dut", "expected one of bridge, switch, router, got 'hub'"),
     ],
 )
 def test_refused_before_anything_is_built(

@@ -118,10 +118,11 @@ SET_GET = [
     Case("0/0", "P_TXMODE", values="STRICTUNIFORM"),
     Case("0/0", "P_RANDOMSEED", values="7"),
     Case("0/0", "P_MAXHEADERLENGTH", values="256"),
-    Case("0/0", "P_INTERFRAMEGAP", values="20"),
+    Case("0/0", "P_INTERFRAMEGAP", values="16"),
+    Case("0/0", "P_TXENABLE", values="OFF"),
     Case("0/0", "P_SPEEDREDUCTION", values="0"),
     Case("0/0", "P_PAUSE", values="0"),
-    Case("0/0", "P_TXPACKETLIMIT", values="0"),
+    Case("0/0", "P_TXPACKETLIMIT", values="1000"),
     Case("0/0", "PS_INDICES", values="0 2 7"),
     Case("0/0", "PS_ENABLE", (0,), "SUPPRESS"),
     Case("0/0", "PS_PACKETLIMIT", (0,), "1000"),
@@ -287,6 +288,13 @@ SET_ONLY = [
 ]  # fmt: skip
 
 
+# sets a software port cannot carry out: refused alike on both protocols
+REFUSED = [
+    (Case("0/0", "PS_INJECTFCSERR", (0,), before=_SENDING_WITH_TPLD),
+     "NOTSUPPORTED"),
+]  # fmt: skip
+
+
 class Checks:
     """A fresh chassis with one CLI and one XOA session of the same owner."""
 
@@ -363,7 +371,7 @@ def _counters(tester: Tester, fake: FakeDataplane) -> None:
 
 
 def test_every_command_is_checked() -> None:
-    cases = [*SET_GET, *GET_ONLY, *CLOCKS, *(c for c, _ in SET_ONLY)]
+    cases = [*SET_GET, *GET_ONLY, *CLOCKS, *(c for c, _ in (*SET_ONLY, *REFUSED))]
     assert sorted(c.name for c in cases) == sorted(TABLE_BY_NAME)
 
 
@@ -451,3 +459,12 @@ def test_set_only_commands_act_the_same_on_both(
             "<NOTREADABLE>",
         )
         assert t._ask(case, MsgType.QUERY).code == Status.NOTREADABLE
+
+
+@pytest.mark.parametrize(("case", "status"), REFUSED, ids=[c.name for c, _ in REFUSED])
+def test_refused_sets_are_refused_the_same_on_both(case: Case, status: str) -> None:
+    t = Checks()
+    for line in case.before:
+        assert t.cli(line) == "<OK>"
+    assert t.cli(f"{case.command} {case.values}".strip()) == f"<{status}>"
+    assert t.xoa_set(case) == Status[status]

@@ -116,7 +116,6 @@ UNSUPPORTED_MODES = [
     Case("0/1", "P_LATENCYMODE", values="FIRST2FIRST"),
     Case("0/1", "P_TXMODE", values="BURST"),
     Case("0/1", "P_TXMODE", values="SEQUENTIAL"),
-    Case("0/1", "P_INTERFRAMEGAP", values="12"),
     Case("0/1", "P_SPEEDREDUCTION", values="100"),
     Case("0/0", "PS_OPTIONS", (1,), values="INCPLDFROM0"),
 ]

@@ -154,6 +154,25 @@ def test_pushes(chassis, tester, fake) -> None:
     assert qb.get(timeout=5) == Push("M_RESERVATION", 1, None, (1,))
 
 
+def test_tx_enable_takes_the_link_down_and_pushes_the_sync(chassis, fake) -> None:
+    """RFC 2889's toggle-sync waits for P_RECEIVESYNC pushes after P_TXENABLE."""
+    chassis.start()
+    pushes: queue.Queue[Push] = queue.Queue()
+    a = user(chassis, "alice", pushes)
+    run(chassis, a, "0/1 P_RESERVATION RESERVE")
+    assert run(chassis, a, "0/1 P_TXENABLE OFF", "0/1 P_RECEIVESYNC ?") == [
+        "<OK>",
+        "0/1 P_RECEIVESYNC NO_SYNC",
+    ]
+    assert fake.links == [True, False, True, True]
+    while (push := pushes.get(timeout=5)).name != "P_RECEIVESYNC":
+        pass
+    assert push == Push("P_RECEIVESYNC", 0, 1, (0,))
+    run(chassis, a, "0/1 P_TXENABLE ON")
+    assert pushes.get(timeout=5) == Push("P_RECEIVESYNC", 0, 1, (1,))
+    assert fake.links == [True] * 4
+
+
 def ask(
     chassis, session, msg_type, code, module=0xFF, port=0xFF, indices=(), value=b""
 ):

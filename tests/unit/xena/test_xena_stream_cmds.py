@@ -133,6 +133,44 @@ def test_rate_forms_convert(chassis, alice) -> None:
     assert run(chassis, alice, "0/0 PS_RATEFRACTION [0] 1000001") == ["<BADVALUE>"]
 
 
+def test_a_shorter_gap_fits_more_frames_in_a_fraction(
+    chassis, tester, fake, alice
+) -> None:
+    run(chassis, alice, *SEED_STREAM)
+    # 10% of 1 Gbit/s at 128 bytes: 84459 frames/s 20 bytes apart, 86806 at 16
+    assert run(
+        chassis, alice, "0/0 P_INTERFRAMEGAP 16", "0/0 P_INTERFRAMEGAP ?",
+        "0/0 PS_RATEPPS [0] ?", "0/0 PS_RATEL2BPS [0] ?", "0/0 P_TRAFFIC ON",
+    ) == [
+        "<OK>", "0/0 P_INTERFRAMEGAP 16", "0/0 PS_RATEPPS [0] 86806",
+        "0/0 PS_RATEL2BPS [0] 88888889", "<OK>",
+    ]  # fmt: skip
+    (start,) = sent(fake, 0, StartJob)
+    (job,) = start.job.streams
+    assert job.stream.rate == Rate(RateUnit.PPS, 100_000_000 / (144 * 8))
+    assert job.plan.rate_pps == pytest.approx(86805.56, abs=0.01)
+    # P_RESET: 20 again, and the fraction is the tester's own again
+    assert run(chassis, alice, "0/0 P_RESET", "0/0 P_INTERFRAMEGAP ?") == [
+        "<OK>",
+        "0/0 P_INTERFRAMEGAP 20",
+    ]
+    run(chassis, alice, *SEED_STREAM)
+    assert tester.streams(0)[0].rate == Rate(RateUnit.PPM, 100_000)
+
+
+def test_a_port_packet_limit_goes_with_the_start(chassis, fake, alice) -> None:
+    run(chassis, alice, *SEED_STREAM)
+    assert run(
+        chassis, alice, "0/0 P_TXPACKETLIMIT 1000", "0/0 P_TXPACKETLIMIT ?",
+        "0/0 P_TXPACKETLIMIT -2", "0/0 P_TRAFFIC ON", "0/0 P_TXPACKETLIMIT 5",
+    ) == [
+        "<OK>", "0/0 P_TXPACKETLIMIT 1000", "<BADVALUE>", "<OK>", "<NOTVALID>",
+    ]  # fmt: skip
+    run(chassis, alice, "0/0 P_TRAFFIC OFF", "0/0 P_TXPACKETLIMIT -1")
+    assert run(chassis, alice, "0/0 P_TRAFFIC ON") == ["<OK>"]
+    assert [c.job.packet_limit for c in sent(fake, 0, StartJob)] == [1000, None]
+
+
 def test_modifiers(chassis, tester, alice) -> None:
     run(chassis, alice, *SEED_STREAM)
     assert run(
@@ -201,6 +239,21 @@ def test_unbuildable_draft_blocks_traffic_start(
     assert [(p, c.job.duration_s) for p, c in fake.sent if isinstance(c, StartJob)] == [
         (0, None)
     ]
+
+
+def test_frames_longer_than_the_mtu_lets_out_block_the_start(
+    chassis, fake, alice
+) -> None:
+    run(chassis, alice, *SEED_STREAM, "0/0 PS_PACKETLENGTH [0] INCREMENTING 64 1519")
+    # MTU 1500: 1514 bytes handed to the kernel, 1518 with the FCS
+    assert run(chassis, alice, "0/0 P_TRAFFIC ON") == ["<NOTVALID>"]
+    assert sent(fake, 0, StartJob) == []
+    run(chassis, alice, "0/0 PS_PACKETLENGTH [0] INCREMENTING 64 1518")
+    assert run(chassis, alice, "0/0 P_TRAFFIC ON", "0/0 P_TRAFFIC OFF") == ["<OK>"] * 2
+    fake.mtus[0] = 9000
+    chassis.tester._mtus.clear()  # read once per port: a new test bed
+    run(chassis, alice, "0/0 PS_PACKETLENGTH [0] FIXED 9018 9018")
+    assert run(chassis, alice, "0/0 P_TRAFFIC ON") == ["<OK>"]
 
 
 def test_traffic_on_rules(chassis, tester, fake, alice) -> None:
@@ -334,7 +387,7 @@ def test_port_settings(chassis, tester, alice) -> None:
         "0/0 P_SPEEDSELECTION F10G",
         "0/0 P_SPEED ?",
         "0/0 P_LATENCYMODE FIRST2LAST",
-        "0/0 P_INTERFRAMEGAP 12",
+        "0/0 P_INTERFRAMEGAP 7",
         "0/0 P_TXMODE BURST",
     ) == [
         "<OK>",
@@ -346,7 +399,7 @@ def test_port_settings(chassis, tester, alice) -> None:
         "<OK>",
         "0/0 P_SPEED 10000",
         "<NOTSUPPORTED>",
-        "<NOTSUPPORTED>",
+        "<BADVALUE>",  # the gap holds the 8-byte preamble
         "<NOTSUPPORTED>",
     ]
     info = tester.ports[0]

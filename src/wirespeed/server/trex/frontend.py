@@ -23,13 +23,13 @@ from wirespeed.server.trex.events import (
     TrexEvent,
     session_number,
 )
-from wirespeed.server.trex.mtu import link_mtu
 from wirespeed.server.trex.params import Params
 from wirespeed.server.trex.pgstats import PgRegistry
 from wirespeed.server.trex.portview import PortView
 from wirespeed.server.trex.scheduler import StartScheduler
 from wirespeed.server.trex.status import port_attr
 from wirespeed.service import Tester, TrafficEvent
+from wirespeed.topology.links import link_mtu
 from wirespeed.topology.testbed import PortSpec
 
 __all__ = ["TrexFrontEnd", "translate_event"]

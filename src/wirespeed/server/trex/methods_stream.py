@@ -8,11 +8,11 @@ from wirespeed.errors import StateError, ValidationError
 from wirespeed.model import Stream
 from wirespeed.server.trex.dispatch import Method, MethodTable
 from wirespeed.server.trex.frontend import TrexFrontEnd
-from wirespeed.server.trex.mtu import max_frame_bytes
 from wirespeed.server.trex.params import Params
 from wirespeed.server.trex.readings import pg_rx_now, read_stream_tx
 from wirespeed.server.trex.stream_json import stream_to_trex_json
 from wirespeed.server.trex.streams import build_stream
+from wirespeed.topology.links import max_frame_bytes
 
 __all__ = ["register", "remove_streams", "stream_json"]
 

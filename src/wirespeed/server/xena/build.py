@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from wirespeed.errors import ValidationError
 from wirespeed.model import (
+    L1_OVERHEAD_BYTES,
     FrameLength,
     Modifier,
     ModifierAction,
@@ -22,6 +23,7 @@ from wirespeed.model import (
     Stream,
     TxMode,
 )
+from wirespeed.model.rate import convert_rate
 from wirespeed.server.xena.draft import DraftModifier, RateKind, StreamDraft
 
 __all__ = ["build_stream"]
@@ -63,11 +65,19 @@ def _modifier(m: DraftModifier, *, extended: bool) -> Modifier:
     )
 
 
-def _rate(draft: StreamDraft) -> Rate:
+def _rate(draft: StreamDraft, line_bps: int, gap_bytes: int) -> Rate:
     if draft.rate_kind is RateKind.PPS:
         return Rate(RateUnit.PPS, draft.rate_pps)
     if draft.rate_kind is RateKind.L2_BPS:
         return Rate(RateUnit.L2_BPS, draft.rate_l2_bps)
+    if gap_bytes != L1_OVERHEAD_BYTES and draft.rate_ppm > 0 and line_bps > 0:
+        # a fraction of a line whose frames are ``gap_bytes`` apart: more frames
+        # per second than at the standard gap (a shorter one), or fewer
+        pps = convert_rate(
+            draft.rate_ppm, RateUnit.PPM, RateUnit.PPS, line_bps,
+            draft.mean_frame_bytes(), overhead_bytes=gap_bytes,
+        )  # fmt: skip
+        return Rate(RateUnit.PPS, pps)
     return Rate(RateUnit.PPM, draft.rate_ppm)
 
 
@@ -82,12 +92,21 @@ def _stream_field(field: str, n_std: int) -> str:
     return f"{command}.{field}"
 
 
-def build_stream(draft: StreamDraft, random_seed: int = 0) -> Stream:
+def build_stream(
+    draft: StreamDraft,
+    random_seed: int = 0,
+    *,
+    line_bps: int = 0,
+    gap_bytes: int = L1_OVERHEAD_BYTES,
+) -> Stream:
     """Build the stream a draft describes.
 
     Args:
         draft: the Xena stream values.
         random_seed: the port's P_RANDOMSEED.
+        line_bps: the port's nominal speed (for a rate fraction at a gap other
+            than the standard one).
+        gap_bytes: the port's P_INTERFRAMEGAP.
 
     Returns:
         The validated stream.
@@ -101,7 +120,7 @@ def build_stream(draft: StreamDraft, random_seed: int = 0) -> Stream:
         RateKind.PPS: "PS_RATEPPS",
         RateKind.L2_BPS: "PS_RATEL2BPS",
     }[draft.rate_kind]
-    rate = _at(rate_cmd, lambda: _rate(draft))
+    rate = _at(rate_cmd, lambda: _rate(draft, line_bps, gap_bytes))
     mods = [
         _at(f"PS_MODIFIER [{i}]", lambda m=m: _modifier(m, extended=False))  # type: ignore[misc]
         for i, m in enumerate(draft.modifiers)

@@ -21,7 +21,7 @@ from wirespeed.model import (
     SegmentType,
     StreamEnable,
 )
-from wirespeed.model.rate import convert_rate
+from wirespeed.model.rate import L1_OVERHEAD_BYTES, convert_rate
 from wirespeed.server.xena.enums import OnOff
 
 __all__ = [
@@ -117,7 +117,11 @@ class StreamDraft:
         return (self.length_min + self.length_max) / 2.0
 
     def rates(
-        self, line_bps: int, mix_mean_bytes: float = MIX_MEAN_BYTES
+        self,
+        line_bps: int,
+        mix_mean_bytes: float = MIX_MEAN_BYTES,
+        *,
+        gap_bytes: int = L1_OVERHEAD_BYTES,
     ) -> tuple[int, int, int]:
         """The rate in all three forms: ``(ppm of line, frames/s, L2 bit/s)``.
 
@@ -128,6 +132,8 @@ class StreamDraft:
         Args:
             line_bps: the port's nominal speed.
             mix_mean_bytes: the average of the port's MIX distribution.
+            gap_bytes: the port's gap between frames, preamble included
+                (P_INTERFRAMEGAP): what a frame costs of the line besides itself.
         """
         size = max(self.mean_frame_bytes(mix_mean_bytes), 1.0)
         unit, value = {
@@ -141,6 +147,8 @@ class StreamDraft:
                 return int(value)
             if to is RateUnit.PPM and not line_bps:
                 return 0
-            return round(convert_rate(value, unit, to, line_bps, size))
+            return round(
+                convert_rate(value, unit, to, line_bps, size, overhead_bytes=gap_bytes)
+            )
 
         return as_(RateUnit.PPM), as_(RateUnit.PPS), as_(RateUnit.L2_BPS)

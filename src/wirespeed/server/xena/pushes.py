@@ -1,10 +1,10 @@
 """Which pushes a change causes, as one session sees them.
 
-Tester events (traffic started/stopped/done, port reserved/released) and Xena-side
-reservation changes become P_TRAFFIC, P_RESERVATION/P_RESERVEDBY and
-M_/C_RESERVATION/RESERVEDBY pushes: the value each session would read with a get
-at that moment (a reservation is RESERVED_BY_YOU for its owner, BY_OTHER for the
-rest).
+Tester events (traffic started/stopped/done, port reserved/released, link up/down)
+and Xena-side reservation changes become P_TRAFFIC, P_RESERVATION/P_RESERVEDBY,
+P_RECEIVESYNC and M_/C_RESERVATION/RESERVEDBY pushes: the value each session would
+read with a get at that moment (a reservation is RESERVED_BY_YOU for its owner,
+BY_OTHER for the rest).
 """
 
 from __future__ import annotations
@@ -93,4 +93,6 @@ def pushes_for(
         return [Push("P_TRAFFIC", slot, k, (_TRAFFIC[kind],))]
     if kind in ("RESERVED", "RELEASED"):
         return [push("P_RESERVATION", port), push("P_RESERVEDBY", port)]
+    if kind == "ATTR" and "link_up" in getattr(event, "detail", {}):
+        return [push("P_RECEIVESYNC", port)]
     return []

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wirespeed.capture import CapturedFrames
+from wirespeed.model import L1_OVERHEAD_BYTES
 from wirespeed.server.xena.draft import StreamDraft
 from wirespeed.server.xena.enums import (
     CaptureKeep,
@@ -94,6 +95,8 @@ class PortXena:
     latency_mode: LatencyMode = LatencyMode.LAST2LAST
     speed_selection: PortSpeedMode = PortSpeedMode.AUTO
     tx_time_limit_us: int = 0
+    tx_packet_limit: int = 0  # P_TXPACKETLIMIT: 0 or -1 = none
+    min_gap_bytes: int = L1_OVERHEAD_BYTES  # P_INTERFRAMEGAP, preamble included
     tx_mode: TxMode = TxMode.NORMAL
     random_seed: int = 0
     max_header_bytes: int = 128

@@ -28,6 +28,7 @@ from wirespeed.server.xena.enums import (
     FecMode,
     LatencyMode,
     LoopbackMode,
+    OnOff,
     PortSpeedMode,
     ReservedAction,
     ReservedStatus,
@@ -54,6 +55,7 @@ __all__ = ["COMMANDS", "port_capabilities", "resolve_port", "start_ports"]
 
 log = logging.getLogger("wirespeed.xena")
 _P = Scope.PORT
+PREAMBLE_BYTES = 8  # preamble + SFD: the least P_INTERFRAMEGAP can be
 _SPEED_MODES: dict[PortSpeedMode, int] = {
     PortSpeedMode.F10M: 10,
     PortSpeedMode.F100M: 100,
@@ -91,12 +93,17 @@ def start_ports(c: ChassisState, ports: list[int]) -> None:
     for p in ports:
         prepare_port(c, p)
     runs = {p: _run_record(c, p) for p in ports}
-    by_limit: dict[int, list[int]] = {}
+    by_limit: dict[tuple[int, int], list[int]] = {}
     for p in ports:
-        by_limit.setdefault(c.ports[p].tx_time_limit_us, []).append(p)
+        limits = (c.ports[p].tx_time_limit_us, c.ports[p].tx_packet_limit)
+        by_limit.setdefault(limits, []).append(p)
     now = time.monotonic_ns()
-    for limit_us, group in by_limit.items():
-        c.tester.start_traffic(group, duration_s=limit_us / 1e6 if limit_us else None)
+    for (limit_us, frames), group in by_limit.items():
+        c.tester.start_traffic(
+            group,
+            duration_s=limit_us / 1e6 if limit_us else None,
+            packet_limit=frames if frames > 0 else None,
+        )
         for p in group:
             c.ports[p].traffic_since_ns = now
             c.ports[p].run = runs[p]
@@ -106,9 +113,10 @@ def _run_record(c: ChassisState, p: int) -> RunRecord:
     line_bps = c.tester.ports[p].speed_bps
     pps = 0.0
     ppm = 0
+    gap = c.ports[p].min_gap_bytes
     for draft in c.ports[p].streams.values():
         if draft.enable is StreamEnable.ON:
-            s_ppm, s_pps, _ = draft.rates(line_bps)
+            s_ppm, s_pps, _ = draft.rates(line_bps, gap_bytes=gap)
             pps += s_pps
             ppm += s_ppm
     if ppm > 1_000_000:
@@ -136,6 +144,12 @@ def _set_reservation(
     c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
     set_port_reservation(c, s, t.port_index, as_enum(ReservedAction, v[0]))
+
+
+def _set_tx_enable(
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+) -> None:
+    c.tester.set_link(t.port_index, as_enum(OnOff, v[0]) is OnOff.ON)
 
 
 def _reserved_by(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
@@ -268,11 +282,29 @@ def _set_time_limit(
     c.ports[t.port_index].tx_time_limit_us = us
 
 
+def _set_packet_limit(
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+) -> None:
+    frames = as_int(v[0])
+    if frames < -1:
+        raise XenaStatusError(Status.BADVALUE, "packet limit is -1, 0 or a count")
+    c.ports[t.port_index].tx_packet_limit = frames
+
+
 def _tx_time(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     since = c.ports[t.port_index].traffic_since_ns
     if since is None or not c.traffic_on(t.port_index):
         return (0,)
     return ((time.monotonic_ns() - since) // 1000,)
+
+
+def _set_gap(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
+    gap = as_int(v[0])
+    if gap < PREAMBLE_BYTES:
+        raise XenaStatusError(
+            Status.BADVALUE, f"the gap includes the {PREAMBLE_BYTES}-byte preamble"
+        )
+    c.ports[t.port_index].min_gap_bytes = gap
 
 
 def _set_comment(
@@ -366,6 +398,17 @@ COMMANDS: list[CommandSpec] = [
             else SyncStatus.NO_SYNC,
         ),
         help="IN_SYNC when the link is up",
+    ),
+    CommandSpec(
+        "P_TXENABLE",
+        _P,
+        get_fields=(u8("on_off", OnOff),),
+        getter=lambda c, s, t: (
+            OnOff.ON if c.tester.ports[t.port_index].link_up else OnOff.OFF,
+        ),
+        set_fields=(u8("on_off", OnOff),),
+        setter=_set_tx_enable,
+        help="OFF takes the port's link down (the DUT's port loses it too)",
     ),
     CommandSpec(
         "P_SPEED",
@@ -477,11 +520,11 @@ COMMANDS: list[CommandSpec] = [
         "P_TXPACKETLIMIT",
         _P,
         get_fields=(i32("packet_count_limit"),),
-        getter=lambda c, s, t: (0,),
+        getter=_get("tx_packet_limit"),
         set_fields=(i32("packet_count_limit"),),
-        setter=_only(0, "a port packet limit"),
+        setter=_set_packet_limit,
         guard=Guard.IDLE,
-        help="0 only (streams have their own PS_PACKETLIMIT)",
+        help="stop after this many frames of all streams (0 or -1 = no limit)",
     ),
     CommandSpec(
         "P_TXTIME",
@@ -524,11 +567,11 @@ COMMANDS: list[CommandSpec] = [
         "P_INTERFRAMEGAP",
         _P,
         get_fields=(i32("min_byte_count"),),
-        getter=lambda c, s, t: (20,),
+        getter=_get("min_gap_bytes"),
         set_fields=(i32("min_byte_count"),),
-        setter=_only(20, "inter-frame gap"),
+        setter=_set_gap,
         guard=Guard.IDLE,
-        help="20 bytes (preamble + IFG used for line-rate computations)",
+        help="bytes between frames, preamble included (20; less sends faster)",
     ),
     CommandSpec(
         "P_PAUSE",

@@ -196,7 +196,7 @@ def _rate_l2(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -
 def _rates(c: ChassisState, t: Target) -> tuple[int, int, int]:
     draft = c.draft(t)
     line = c.tester.ports[t.port_index].speed_bps
-    return draft.rates(line)
+    return draft.rates(line, gap_bytes=c.ports[t.port_index].min_gap_bytes)
 
 
 def _burst(c: ChassisState, t: Target, d: StreamDraft, v: tuple[Value, ...]) -> None:
@@ -337,6 +337,19 @@ def _fields(*names: str) -> Getter:
 
 
 _SEGS = u8s("segments", SEGMENTS)
+
+
+def _no_fcs_error(
+    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
+) -> None:
+    c.draft(t)  # BADINDEX for a stream that does not exist
+    raise XenaStatusError(
+        Status.NOTSUPPORTED,
+        "a frame on a veth has no FCS (the kernel neither appends nor checks "
+        "one): no frame with a bad FCS can be sent",
+    )
+
+
 _RO = Guard.RESERVED
 COMMANDS: list[CommandSpec] = [
     CommandSpec("PS_INDICES", _P, get_fields=(i32s("stream_indices"),),
@@ -430,6 +443,8 @@ COMMANDS: list[CommandSpec] = [
                 guard=_RO, help="skip one sequence number (1 lost at the receiver)"),
     CommandSpec("PS_INJECTMISERR", _P, 1, set_fields=(), setter=_inject("misorder"),
                 guard=_RO, help="swap two frames' numbers (1 misordered)"),
+    CommandSpec("PS_INJECTFCSERR", _P, 1, set_fields=(), setter=_no_fcs_error,
+                guard=_RO, help="NOTSUPPORTED: a veth frame carries no FCS"),
     CommandSpec("PS_INJECTPLDERR", _P, 1, set_fields=(), setter=_inject("payload"),
                 guard=_RO, help="flip payload bits of one frame (payload integrity)"),
     CommandSpec("PS_INJECTTPLDERR", _P, 1, set_fields=(), setter=_inject("tpld"),
