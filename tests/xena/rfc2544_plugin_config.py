@@ -123,6 +123,7 @@ def plugin2544_config(
     back_to_back: dict[str, float] | None = None,
     routed: bool = False,
     learning: bool = False,
+    sync_start: bool = False,
 ) -> dict[str, Any]:
     """One pair, port 0 (east) -> port 1 (west).
 
@@ -131,6 +132,7 @@ def plugin2544_config(
     and burst resolution/maximum. ``routed``: the ports sit in two subnets behind
     the router DUT (198.18.1.2/24 via .1.1 and 198.18.2.2/24 via .2.1) and the
     streams go to the gateway's MAC, which the plugin resolves with PS_ARPREQUEST.
+    ``sync_start``: the ports start together with C_TRAFFIC.
     """
     if routed:
         ports = [
@@ -176,7 +178,7 @@ def plugin2544_config(
                 },
                 "port_scheduling_config": {
                     "enable_speed_reduction_sweep": False,
-                    "use_port_sync_start": False,
+                    "use_port_sync_start": sync_start,
                     "port_stagger_steps": 0,
                 },
                 "outer_loop_mode": "iterations",

@@ -6,7 +6,8 @@ throughput) the suite runs throughput, latency and jitter, frame loss and
 back-to-back at 64, 512 and 1518 bytes; its throughput is the shaper's and agrees
 with wirespeed's own search on the same DUT within the resolution. Through the
 router DUT it takes its L3 gateway path: the gateway's MAC by PS_ARPREQUEST, MAC
-learning frames by P_XMITONE, streams from 198.18.1.2 to 198.18.2.2.
+learning frames by P_XMITONE, streams from 198.18.1.2 to 198.18.2.2, the ports
+started together by C_TRAFFIC.
 
 The suite's fixed 5 s wait after each trial (``DELAY_STATISTICS``) is set to 1 s to
 keep the test short: the DUT holds at most 60 ms of frames.
@@ -185,6 +186,7 @@ def test_xenas_rfc2544_suite_through_the_router_by_its_gateway(routed, tmp_path)
         throughput={"initial": 2.0, "min": 1.0, "max": 2.0, "resolution": 0.5},
         routed=True,
         learning=True,
+        sync_start=True,  # the ports start together by C_TRAFFIC
     )
     out = _run_suite(routed, tmp_path, config)
     tp = _finals(out)["throughput", 512]

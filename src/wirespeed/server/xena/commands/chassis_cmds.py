@@ -77,8 +77,10 @@ def _capabilities(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ..
     slots = max(c.slots) + 1
     # version, name/comment/password lengths, ext rate, sessions, chain depth,
     # modules, protocols, stream-based ARP, sync start, logs, par upgrade, timekeeper,
-    # custom defaults, f2f latency, owner name length, temperatures
-    return (1, 49, 49, 32, 0, 64, 0, slots, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0)
+    # custom defaults, f2f latency, owner name length, temperatures. Stream-based ARP:
+    # PS_ARPREQUEST; sync start: C_TRAFFIC starts its ports in one call, validated
+    # first (what the RFC suites check before use_port_sync_start)
+    return (1, 49, 49, 32, 0, 64, 0, slots, 0, 1, 1, 0, 0, 0, 0, 0, 32, 0)
 
 
 def _port_counts(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
