@@ -9,6 +9,7 @@ from wirespeed.server.xena.commands import (
     modifier_cmds,
     module_cmds,
     port_cmds,
+    run_cmds,
     stats_cmds,
     stream_cmds,
 )
@@ -20,6 +21,7 @@ TABLE_BY_CODE, TABLE_BY_NAME = build_table(
     chassis_cmds.COMMANDS,
     module_cmds.COMMANDS,
     port_cmds.COMMANDS,
+    run_cmds.COMMANDS,
     stream_cmds.COMMANDS,
     modifier_cmds.COMMANDS,
     stats_cmds.COMMANDS,

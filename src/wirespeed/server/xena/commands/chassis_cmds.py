@@ -106,7 +106,8 @@ def _traffic(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -
     assert isinstance(pairs, tuple)
     if not pairs or len(pairs) % 2:
         raise XenaStatusError(Status.BADVALUE, "module/port pairs expected")
-    from wirespeed.server.xena.commands.port_cmds import resolve_port, start_ports
+    from wirespeed.server.xena.commands.port_cmds import resolve_port
+    from wirespeed.server.xena.commands.run_cmds import start_ports
 
     ports = [resolve_port(c, pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
     for p in ports:

@@ -1,4 +1,5 @@
-"""Port commands (P_*, PP_FECMODE): reservation, reset, identity, traffic, settings.
+"""Port commands (P_*, PP_FECMODE): reservation, reset, identity, settings (traffic
+runs are in :mod:`run_cmds`).
 
 Settings a veth cannot act on (FEC, loopback modes other than NONE, speed selection)
 are kept as Xena settings only where they change nothing the tester measures; modes
@@ -10,9 +11,7 @@ from __future__ import annotations
 
 import enum
 import logging
-import time
 
-from wirespeed.model import StreamEnable
 from wirespeed.server.xena.coding import TPLD_MODE
 from wirespeed.server.xena.commands.capture_cmds import drop_capture
 from wirespeed.server.xena.commands.fields import (
@@ -20,7 +19,6 @@ from wirespeed.server.xena.commands.fields import (
     as_int,
     hexf,
     i32,
-    i64,
     string,
     u8,
 )
@@ -33,14 +31,12 @@ from wirespeed.server.xena.enums import (
     ReservedAction,
     ReservedStatus,
     SyncStatus,
-    TrafficState,
     TxMode,
 )
 from wirespeed.server.xena.reservations import set_port_reservation
 from wirespeed.server.xena.session import XenaSession
-from wirespeed.server.xena.state import ChassisState, PortXena, RunRecord, Target
+from wirespeed.server.xena.state import ChassisState, PortXena, Target
 from wirespeed.server.xena.status import Status, XenaStatusError
-from wirespeed.server.xena.stream_sync import prepare_port
 from wirespeed.server.xena.table import (
     CommandSpec,
     Getter,
@@ -51,11 +47,10 @@ from wirespeed.server.xena.table import (
 from wirespeed.server.xena.values import Value
 from wirespeed.tpld import TpldMode
 
-__all__ = ["COMMANDS", "port_capabilities", "resolve_port", "start_ports"]
+__all__ = ["COMMANDS", "port_capabilities", "port_field", "resolve_port"]
 
 log = logging.getLogger("wirespeed.xena")
 _P = Scope.PORT
-PREAMBLE_BYTES = 8  # preamble + SFD: the least P_INTERFRAMEGAP can be
 _SPEED_MODES: dict[PortSpeedMode, int] = {
     PortSpeedMode.F10M: 10,
     PortSpeedMode.F100M: 100,
@@ -81,63 +76,6 @@ def resolve_port(c: ChassisState, slot: int, port: int) -> int:
     if not 0 <= port < len(ports):
         raise XenaStatusError(Status.BADPORT, f"no port {slot}/{port}")
     return ports[port]
-
-
-def start_ports(c: ChassisState, ports: list[int]) -> None:
-    """Validate every enabled stream of ``ports``, then start them together.
-
-    Raises:
-        XenaStatusError: NOTVALID naming the stream and the problem when a stream
-            cannot be sent as configured (also logged).
-    """
-    for p in ports:
-        prepare_port(c, p)
-    runs = {p: _run_record(c, p) for p in ports}
-    by_limit: dict[tuple[int, int], list[int]] = {}
-    for p in ports:
-        limits = (c.ports[p].tx_time_limit_us, c.ports[p].tx_packet_limit)
-        by_limit.setdefault(limits, []).append(p)
-    now = time.monotonic_ns()
-    for (limit_us, frames), group in by_limit.items():
-        c.tester.start_traffic(
-            group,
-            duration_s=limit_us / 1e6 if limit_us else None,
-            packet_limit=frames if frames > 0 else None,
-        )
-        for p in group:
-            c.ports[p].traffic_since_ns = now
-            c.ports[p].run = runs[p]
-
-
-def _run_record(c: ChassisState, p: int) -> RunRecord:
-    line_bps = c.tester.ports[p].speed_bps
-    pps = 0.0
-    ppm = 0
-    gap = c.ports[p].min_gap_bytes
-    for draft in c.ports[p].streams.values():
-        if draft.enable is StreamEnable.ON:
-            s_ppm, s_pps, _ = draft.rates(line_bps, gap_bytes=gap)
-            pps += s_pps
-            ppm += s_ppm
-    if ppm > 1_000_000:
-        slot, k = c.place_of(p)
-        log.warning("port %d/%d: the streams ask for %.2f%% of the nominal line rate",
-                    slot, k, ppm / 1e4)  # fmt: skip
-    tx = c.tester.port_stats(p, since_clear=False).tx_packets
-    return RunRecord(time.monotonic_ns(), tx, pps, ppm)
-
-
-def _set_traffic(
-    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
-) -> None:
-    state = as_enum(TrafficState, v[0])
-    if state is TrafficState.ON:
-        if not c.traffic_on(t.port_index):
-            start_ports(c, [t.port_index])
-    elif state is TrafficState.OFF:
-        c.tester.stop_traffic([t.port_index])
-    else:
-        raise XenaStatusError(Status.BADVALUE, "P_TRAFFIC is ON or OFF")
 
 
 def _set_reservation(
@@ -273,40 +211,6 @@ def _set_fec(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -
     c.tester.set_fec_mode(t.port_index, as_enum(FecMode, v[0]).name)
 
 
-def _set_time_limit(
-    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
-) -> None:
-    us = as_int(v[0])
-    if us < 0:
-        raise XenaStatusError(Status.BADVALUE, "time limit must be >= 0")
-    c.ports[t.port_index].tx_time_limit_us = us
-
-
-def _set_packet_limit(
-    c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
-) -> None:
-    frames = as_int(v[0])
-    if frames < -1:
-        raise XenaStatusError(Status.BADVALUE, "packet limit is -1, 0 or a count")
-    c.ports[t.port_index].tx_packet_limit = frames
-
-
-def _tx_time(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
-    since = c.ports[t.port_index].traffic_since_ns
-    if since is None or not c.traffic_on(t.port_index):
-        return (0,)
-    return ((time.monotonic_ns() - since) // 1000,)
-
-
-def _set_gap(c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]) -> None:
-    gap = as_int(v[0])
-    if gap < PREAMBLE_BYTES:
-        raise XenaStatusError(
-            Status.BADVALUE, f"the gap includes the {PREAMBLE_BYTES}-byte preamble"
-        )
-    c.ports[t.port_index].min_gap_bytes = gap
-
-
 def _set_comment(
     c: ChassisState, s: XenaSession, t: Target, v: tuple[Value, ...]
 ) -> None:
@@ -340,7 +244,7 @@ def _mac(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
     return (bytes.fromhex(c.tester.ports[t.port_index].mac.replace(":", "")),)
 
 
-def _get(name: str) -> Getter:
+def port_field(name: str) -> Getter:
     def getter(c: ChassisState, s: XenaSession, t: Target) -> tuple[Value, ...]:
         value = getattr(c.ports[t.port_index], name)
         assert isinstance(value, int | str)
@@ -421,28 +325,17 @@ COMMANDS: list[CommandSpec] = [
         "P_SPEEDSELECTION",
         _P,
         get_fields=(u8("mode", PortSpeedMode),),
-        getter=_get("speed_selection"),
+        getter=port_field("speed_selection"),
         set_fields=(u8("mode", PortSpeedMode),),
         setter=_set_speed_selection,
         guard=Guard.IDLE,
         help="AUTO, or a fixed nominal speed",
     ),
     CommandSpec(
-        "P_TRAFFIC",
-        _P,
-        get_fields=(u8("on_off", TrafficState),),
-        getter=lambda c, s, t: (
-            TrafficState.ON if c.traffic_on(t.port_index) else TrafficState.OFF,
-        ),
-        set_fields=(u8("on_off", TrafficState, start=1, stop=0),),
-        setter=_set_traffic,
-        help="start (ON) or stop (OFF) the port's enabled streams",
-    ),
-    CommandSpec(
         "P_LOOPBACK",
         _P,
         get_fields=(u8("mode", LoopbackMode),),
-        getter=_get("loopback"),
+        getter=port_field("loopback"),
         set_fields=(u8("mode", LoopbackMode),),
         setter=_settable("loopback", LoopbackMode, (LoopbackMode.NONE,)),
         guard=Guard.IDLE,
@@ -491,7 +384,7 @@ COMMANDS: list[CommandSpec] = [
         "P_LATENCYMODE",
         _P,
         get_fields=(u8("mode", LatencyMode),),
-        getter=_get("latency_mode"),
+        getter=port_field("latency_mode"),
         set_fields=(u8("mode", LatencyMode),),
         setter=_settable("latency_mode", LatencyMode, (LatencyMode.LAST2LAST,)),
         guard=Guard.IDLE,
@@ -501,43 +394,16 @@ COMMANDS: list[CommandSpec] = [
         "P_COMMENT",
         _P,
         get_fields=(string("comment"),),
-        getter=_get("comment"),
+        getter=port_field("comment"),
         set_fields=(string("comment"),),
         setter=_set_comment,
         help="port comment",
     ),
     CommandSpec(
-        "P_TXTIMELIMIT",
-        _P,
-        get_fields=(i64("microseconds"),),
-        getter=_get("tx_time_limit_us"),
-        set_fields=(i64("microseconds"),),
-        setter=_set_time_limit,
-        guard=Guard.IDLE,
-        help="stop traffic after this many microseconds (0 = no limit)",
-    ),
-    CommandSpec(
-        "P_TXPACKETLIMIT",
-        _P,
-        get_fields=(i32("packet_count_limit"),),
-        getter=_get("tx_packet_limit"),
-        set_fields=(i32("packet_count_limit"),),
-        setter=_set_packet_limit,
-        guard=Guard.IDLE,
-        help="stop after this many frames of all streams (0 or -1 = no limit)",
-    ),
-    CommandSpec(
-        "P_TXTIME",
-        _P,
-        get_fields=(i64("microseconds"),),
-        getter=_tx_time,
-        help="microseconds since traffic started",
-    ),
-    CommandSpec(
         "P_TXMODE",
         _P,
         get_fields=(u8("mode", TxMode),),
-        getter=_get("tx_mode"),
+        getter=port_field("tx_mode"),
         set_fields=(u8("mode", TxMode),),
         setter=_settable("tx_mode", TxMode, (TxMode.NORMAL, TxMode.STRICTUNIFORM)),
         guard=Guard.IDLE,
@@ -547,7 +413,7 @@ COMMANDS: list[CommandSpec] = [
         "P_RANDOMSEED",
         _P,
         get_fields=(i32("seed"),),
-        getter=_get("random_seed"),
+        getter=port_field("random_seed"),
         set_fields=(i32("seed"),),
         setter=_set_seed,
         guard=Guard.IDLE,
@@ -557,21 +423,11 @@ COMMANDS: list[CommandSpec] = [
         "P_MAXHEADERLENGTH",
         _P,
         get_fields=(i32("max_header_length"),),
-        getter=_get("max_header_bytes"),
+        getter=port_field("max_header_bytes"),
         set_fields=(i32("max_header_length"),),
         setter=_set_max_header,
         guard=Guard.IDLE,
         help="longest stream header allowed",
-    ),
-    CommandSpec(
-        "P_INTERFRAMEGAP",
-        _P,
-        get_fields=(i32("min_byte_count"),),
-        getter=_get("min_gap_bytes"),
-        set_fields=(i32("min_byte_count"),),
-        setter=_set_gap,
-        guard=Guard.IDLE,
-        help="bytes between frames, preamble included (20; less sends faster)",
     ),
     CommandSpec(
         "P_PAUSE",
