@@ -41,9 +41,11 @@ from pydantic import (
 )
 
 from wirespeed.errors import ConfigError
+from wirespeed.model import FCS_BYTES, IMIX
 from wirespeed.profiles import TestbedModel
 from wirespeed.rfc2544 import BurstSettings, SearchSettings
 from wirespeed.rfc2544.plan import flows_of, loss_rates
+from wirespeed.tpld import TpldMode
 
 __all__ = [
     "IMIX_NAME",
@@ -62,9 +64,8 @@ __all__ = [
 
 IMIX_NAME = "imix"
 """The frame size that stands for the simple IMIX (64/594/1518 at 7:4:1)."""
-IMIX_SIZES = (64, 594, 1518)
-TPLD_BYTES = 20  # the normal TPLD the suite's frames carry
-FCS_BYTES = 4
+IMIX_SIZES = tuple(size for size, _weight in IMIX)
+TPLD_BYTES = TpldMode.NORMAL.length  # the TPLD the suite's frames carry
 MIN_FRAME_BYTES = 64  # the Ethernet minimum: RFC 2544's smallest size
 MAX_FRAME_BYTES = 16_384
 _IP_HEADER_BYTES = {4: 20, 6: 40}

@@ -27,11 +27,10 @@ from typing import Any
 
 from wirespeed.errors import ConfigError, PortError
 from wirespeed.l3 import IPAddress
-from wirespeed.model import IMIX, FrameLength, LengthType
+from wirespeed.model import FCS_BYTES, IMIX, FrameLength, LengthType
 from wirespeed.model.rate import L1_OVERHEAD_BYTES
 from wirespeed.packet.template import header_length
 from wirespeed.rfc2544_model import (
-    FCS_BYTES,
     IMIX_NAME,
     LearningModel,
     SuiteModel,

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from wirespeed import __version__
+from wirespeed.model.rate import L1_OVERHEAD_BYTES
 from wirespeed.rfc2544 import LatencySummary, ThroughputSearch, Trial
 from wirespeed.rfc2544.plan import Progress, burst_trials, search_trials
 from wirespeed.rfc2544_model import SuiteModel, check_ports, load_suite
@@ -79,8 +80,6 @@ __all__ = ["SCHEMA", "SuiteModel", "TrialEvent", "load_suite", "run_suite"]
 
 SCHEMA = 1
 """The version of the result's shape."""
-
-_L1_BYTES = 20  # preamble and inter-frame gap per frame
 
 
 @dataclass(frozen=True)
@@ -344,7 +343,7 @@ def _rates(trial: Trial | None, trial_s: float) -> dict[str, float | None]:
     """frames/s and L2/L1 Mbit/s of a trial (over every flow)."""
     if trial is None:
         return {"fps": None, "l2_mbps": None, "l1_mbps": None}
-    l1_bytes = trial.tx_bytes + _L1_BYTES * trial.tx_frames
+    l1_bytes = trial.tx_bytes + L1_OVERHEAD_BYTES * trial.tx_frames
     return {
         "fps": round(trial.tx_frames / trial_s, 1),
         "l2_mbps": round(trial.tx_bytes * 8 / trial_s / 1e6, 4),

@@ -54,8 +54,6 @@ __all__ = [
     "latency_trials",
     "loss_curve",
     "measure_throughput",
-    "run_burst",
-    "run_trial",
     "throughput",
 ]
 
@@ -292,42 +290,6 @@ def _one(
     )
 
 
-def run_trial(
-    tester: Tester,
-    tx: int,
-    rx: int,
-    *,
-    header: bytes,
-    frame_size: int,
-    rate_pct: float,
-    trial_s: float,
-    wait_s: float,
-    tid: int,
-) -> Trial:
-    """One trial at ``rate_pct`` of ``tx``'s line rate (L1) for ``trial_s``; its
-    exact counts (the receiver's analysis of it: ``tester.tid_stats(rx, tid)``
-    until the next trial)."""
-    return _one(tester, tx, rx, header, frame_size, wait_s, tid).trial(
-        rate_pct, trial_s
-    )
-
-
-def run_burst(
-    tester: Tester,
-    tx: int,
-    rx: int,
-    *,
-    header: bytes,
-    frame_size: int,
-    rate_pct: float,
-    frames: int,
-    wait_s: float,
-    tid: int,
-) -> Trial:
-    """A burst of exactly ``frames`` frames at ``rate_pct``; its exact counts."""
-    return _one(tester, tx, rx, header, frame_size, wait_s, tid).burst(rate_pct, frames)
-
-
 def measure_throughput(
     tester: Tester,
     tx: int,
@@ -396,11 +358,8 @@ def latency_at(
 ) -> tuple[Trial, TidStats | None]:
     """RFC 2544 26.2 for one flow: a trial at ``rate_pct`` (the throughput found)
     and the receiver's analysis of its frames (every frame timed by its TPLD)."""
-    trial = run_trial(
-        tester, tx, rx, header=header, frame_size=frame_size, rate_pct=rate_pct,
-        trial_s=trial_s, wait_s=wait_s, tid=tid,
-    )  # fmt: skip
-    return trial, tester.tid_stats(rx, tid)
+    ts = _one(tester, tx, rx, header, frame_size, wait_s, tid)
+    return ts.trial(rate_pct, trial_s), tester.tid_stats(rx, tid)
 
 
 def back_to_back(
