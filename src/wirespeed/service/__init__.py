@@ -3,6 +3,7 @@
 from wirespeed.model.scaling import Multiplier, MultiplierKind, MultiplierOp
 from wirespeed.service.dataplane import Dataplane
 from wirespeed.service.ownership import PortState, Reservation
+from wirespeed.service.plans import tid_of
 from wirespeed.service.stats import PortStats, StreamTxStats
 from wirespeed.service.tester import (
     EventKind,
@@ -26,4 +27,5 @@ __all__ = [
     "StreamTxStats",
     "Tester",
     "TrafficEvent",
+    "tid_of",
 ]
