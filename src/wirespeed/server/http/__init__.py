@@ -1,0 +1,1 @@
+"""The daemon's HTTP front end (docs/http-api.md)."""
