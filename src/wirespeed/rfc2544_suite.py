@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from wirespeed import __version__
+from wirespeed.errors import ConfigError
 from wirespeed.model.rate import L1_OVERHEAD_BYTES
 from wirespeed.rfc2544 import LatencySummary, ThroughputSearch, Trial
 from wirespeed.rfc2544.plan import Progress, burst_trials, search_trials
@@ -76,7 +77,14 @@ from wirespeed.runner import open_testbed
 from wirespeed.service import Tester
 from wirespeed.topology.testbed import EmbeddedTestbed
 
-__all__ = ["SCHEMA", "SuiteModel", "TrialEvent", "load_suite", "run_suite"]
+__all__ = [
+    "SCHEMA",
+    "DaemonSuites",
+    "SuiteModel",
+    "TrialEvent",
+    "load_suite",
+    "run_suite",
+]
 
 SCHEMA = 1
 """The version of the result's shape."""
@@ -376,3 +384,52 @@ def _latency_dict(lat: LatencySummary | None) -> dict[str, Any]:
     if lat is None:
         return {"min_ns": None, "avg_ns": None, "max_ns": None, "jitter_ns": None}
     return lat.to_dict()
+
+
+class DaemonSuites:
+    """Suites run by a daemon on its own ports (what its HTTP front end's
+    ``POST /api/rfc2544`` runs): the suite's ``testbed`` is the daemon's."""
+
+    def __init__(self, tester: Tester, testbed: EmbeddedTestbed | None) -> None:
+        self.tester = tester
+        self.testbed = testbed
+
+    def parse(self, data: Any) -> SuiteModel:
+        """The suite, checked against this daemon's ports.
+
+        Raises:
+            ConfigError: naming the wrong field.
+        """
+        model = SuiteModel.from_dict(data)
+        if model.config is not None:
+            raise ConfigError(
+                "a suite run by the daemon uses the daemon's ports; leave it out",
+                field="config",
+            )
+        check_ports(model, len(self.tester.ports))
+        return model
+
+    def ports(self, suite: SuiteModel) -> list[int]:
+        """The ports the suite's flows use."""
+        return sorted({p for flow in suite.flows() for p in flow})
+
+    def run(
+        self, suite: SuiteModel, progress: Callable[[dict[str, Any]], None]
+    ) -> dict[str, Any]:
+        """Run it; ``progress`` gets each trial as plain data."""
+
+        def tell(ev: TrialEvent) -> None:
+            progress(
+                {
+                    "test": ev.test,
+                    "frame_size": ev.frame_size,
+                    "rate_pct": ev.trial.rate_pct,
+                    "achieved_pct": ev.trial.achieved_pct,
+                    "tx": ev.trial.tx_frames,
+                    "rx": ev.trial.rx_frames,
+                    "done": ev.done,
+                    "planned": ev.planned,
+                }
+            )
+
+        return run_suite(suite, progress=tell, tester=self.tester, testbed=self.testbed)

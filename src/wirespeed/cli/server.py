@@ -75,8 +75,20 @@ from wirespeed.topology.testbed import DutKind, parse_speed
     "--no-frontend",
     "disabled",
     multiple=True,
-    type=click.Choice(["trex", "xoa", "xena-cli"]),
+    type=click.Choice(["http", "trex", "xoa", "xena-cli"]),
     help="Do not start this front end.",
+)
+@click.option(
+    "--http-port",
+    default=8080,
+    show_default=True,
+    help="Dashboard, JSON API and Prometheus /metrics (0: any free port).",
+)
+@click.option(
+    "--http-token",
+    default=None,
+    envvar="WIRESPEED_HTTP_TOKEN",
+    help="The token control actions need (default: a new one, printed at start).",
 )
 @click.option(
     "--trex-port",
@@ -114,10 +126,14 @@ def server(
     trex_pub_port: int,
     xoa_port: int,
     cli_port: int,
+    http_port: int,
+    http_token: str | None,
     xena_slots: str | None,
     verbose: bool,
 ) -> None:
-    """Start the tester daemon (TRex RPC 4501/4500, XOA 22606, text CLI 22611)."""
+    """Start the tester daemon (dashboard 8080, TRex RPC 4501/4500, XOA 22606,
+    text CLI 22611)."""
+    from wirespeed.rfc2544_suite import DaemonSuites
     from wirespeed.server.daemon import FRONT_ENDS, Daemon, DaemonOptions
 
     logging.basicConfig(
@@ -137,6 +153,7 @@ def server(
             ) from exc
         xena_profile = ChassisProfile(module_slots=slots)
     ports: dict[str, dict[str, object]] = {
+        "http": {"port": http_port, "token": http_token},
         "trex": {"rpc_port": trex_port, "pub_port": trex_pub_port},
         "xoa": {"port": xoa_port},
         "xena-cli": {"port": cli_port},
@@ -153,6 +170,7 @@ def server(
         front_ends=tuple(n for n in FRONT_ENDS if n not in disabled),
         ports=ports,
         xena_profile=xena_profile,
+        suites=DaemonSuites,
     )
     daemon = Daemon(opts)
     tester = daemon.start()
@@ -170,6 +188,9 @@ def server(
                 f"router {side.ifname} (to port {side.port}): mac {side.mac} "
                 f"{side.ipv4} {side.ipv6}"
             )
+    http = daemon.front_ends.get("http")
+    if http is not None:
+        click.echo(f"dashboard: {http.url} (control token: {http.token})")  # type: ignore[attr-defined]
     banner = (
         f"front ends: {', '.join(daemon.front_ends) or 'none'} on {bind}; "
         "Ctrl-C to stop"

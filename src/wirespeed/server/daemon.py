@@ -2,8 +2,9 @@
 
 The daemon builds the embedded test bed (or reads a config naming real interfaces),
 starts one :class:`~wirespeed.service.Tester`, then every front end that is
-installed: TRex JSON-RPC (ZeroMQ 4501/4500), Xena XOA (TCP 22606) and the Xena text
-CLI (TCP 22611). The two Xena servers share one
+installed: the HTTP dashboard, JSON API and Prometheus metrics (8080), TRex
+JSON-RPC (ZeroMQ 4501/4500), Xena XOA (TCP 22606) and the Xena text CLI (TCP
+22611). The two Xena servers share one
 :class:`~wirespeed.server.xena.XenaChassis` that the daemon builds, so a stream set
 over one reads back the same over the other. It runs until SIGINT/SIGTERM and
 removes what it created. The tester pins its workers to CPUs
@@ -32,6 +33,7 @@ from wirespeed.topology.testbed import (
 )
 
 if TYPE_CHECKING:
+    from wirespeed.server.http.runs import SuiteFactory
     from wirespeed.server.xena import ChassisProfile, XenaChassis
 
 __all__ = ["FRONT_ENDS", "XENA_FRONT_ENDS", "Daemon", "DaemonOptions"]
@@ -48,6 +50,7 @@ class FrontEnd(Protocol):
 
 # name -> (module, class, keyword for its port(s))
 FRONT_ENDS: dict[str, tuple[str, str]] = {
+    "http": ("wirespeed.server.http", "HttpServer"),
     "trex": ("wirespeed.server.trex", "TrexRpcServer"),
     "xoa": ("wirespeed.server.xena", "XoaServer"),
     "xena-cli": ("wirespeed.server.xena", "XenaCliServer"),
@@ -70,6 +73,9 @@ class DaemonOptions:
     front_ends: tuple[str, ...] = tuple(FRONT_ENDS)
     ports: dict[str, Any] = field(default_factory=dict)  # per-front-end port overrides
     xena_profile: ChassisProfile | None = None  # the chassis the Xena servers show
+    suites: SuiteFactory | None = None
+    """Runs RFC 2544 suites for the HTTP front end (given by the layer that
+    knows them: the ``wirespeed server`` command)."""
 
 
 class Daemon:
@@ -124,6 +130,8 @@ class Daemon:
             if self.xena_chassis is None:
                 self.xena_chassis = module.XenaChassis(tester, self.opts.xena_profile)
             kwargs["chassis"] = self.xena_chassis
+        if name == "http":
+            kwargs.update(testbed=self.testbed, suites=self.opts.suites)
         return cls(tester, bind=self.opts.bind, **kwargs)
 
     def run_forever(self, ready: Callable[[], None] | None = None) -> None:
