@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,12 +72,13 @@ def test_run_profile_error_names_the_field(tmp_path: Path) -> None:
 
 @contextlib.contextmanager
 def _server(*args: str) -> Iterator[list[str]]:
-    """``wirespeed server --modules 1 ARGS`` without front ends: its lines up to
-    "front ends"; stopped with SIGTERM at the end (which must exit 0)."""
+    """``wirespeed server --modules 1 ARGS`` with only the HTTP front end (on a
+    free port): its lines up to "front ends"; stopped with SIGTERM at the end
+    (which must exit 0)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "wirespeed.cli", "server", "--modules", "1",
          "--no-frontend", "trex", "--no-frontend", "xoa", "--no-frontend", "xena-cli",
-         *args],
+         "--http-port", "0", "--http-token", "tok", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -111,6 +113,15 @@ def test_server_starts_on_the_embedded_bed_and_cleans_up() -> None:
         assert len(ports) == 2
         ns = ports[0].split()[2].split("/")[0]
         assert ns in _netns()
+        (dash,) = [ln for ln in lines if ln.startswith("dashboard: ")]
+        url = dash.split()[1]
+        assert dash == f"dashboard: {url} (control token: tok)\n"
+        with urllib.request.urlopen(url + "api/chassis", timeout=10) as r:
+            chassis = json.loads(r.read())
+        assert [p["name"] for p in chassis["ports"]] == [
+            ln.split()[2] for ln in ports
+        ]
+        assert lines[-1] == "front ends: http on 127.0.0.1; Ctrl-C to stop\n"
     assert ns not in _netns()
 
 
