@@ -1,6 +1,6 @@
 """``wirespeed top`` watching a real ``wirespeed server``: a port it starts
 sends (its rate shows above 0) and, once it stops it, shows the count the API
-gives.
+gives; another owner is refused with the daemon's message.
 
 The daemon is the command itself in a subprocess (HTTP on a free port, its
 printed token; the Xena text CLI on a free port, the other front ends off); the
@@ -20,6 +20,7 @@ from textual.pilot import Pilot
 
 from wirespeed.cli.top_app import TopApp
 from wirespeed.cli.top_client import DaemonClient
+from wirespeed.errors import RpcError
 
 pytestmark = [pytest.mark.netns]
 
@@ -126,5 +127,13 @@ def test_top_starts_a_port_shows_its_rate_and_the_apis_count(
             assert _cell(app, "streams", "0/0", "packets") == shown
             assert _cell(app, "tids", f"1/{TID}", "packets") == shown
             assert _cell(app, "tids", f"1/{TID}", "lost") == "0"
+        token = str(daemon["token"])
+        async with DaemonClient(str(daemon["url"]), token=token, owner="bob") as bob:
+            with pytest.raises(RpcError) as refused:
+                await bob.control(0, "start")
+        assert (refused.value.code, str(refused.value)) == (
+            409,
+            f"port 0 is owned by {OWNER}",
+        )
 
     asyncio.run(main())
