@@ -1,9 +1,17 @@
 """What the integration tests on the embedded test bed share: a UDP header between
-ports 0 and 1 (addresses from 198.18.0.0/15), and a chassis for a module's tests."""
+ports 0 and 1 (addresses from 198.18.0.0/15), a chassis for a module's tests, and
+``wirespeed server`` in a subprocess."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
@@ -21,3 +29,36 @@ def one_module() -> Iterator[Chassis]:
     """A chassis of one module (ports 0 <-> 1), removed when the generator ends."""
     with Chassis.embedded(modules=1) as c:
         yield c
+
+
+ROOT = Path(__file__).parents[2]
+ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+
+
+@contextlib.contextmanager
+def server_process(*args: str) -> Iterator[list[str]]:
+    """``wirespeed server ARGS``: its lines up to "front ends"; stopped with
+    SIGTERM at the end (which must exit 0)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wirespeed.cli", "server", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=ENV,
+    )
+    assert proc.stdout is not None
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if line.startswith("front ends") or not line:
+                break
+        yield lines
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=30)
+        rest = proc.stdout.read()
+        proc.stdout.close()
+    assert rc == 0, "".join(lines) + rest

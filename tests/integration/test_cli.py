@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from embedded import ENV, ROOT, server_process  # type: ignore[import-not-found]
 
 pytestmark = pytest.mark.netns
-
-ROOT = Path(__file__).parents[2]
-ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 
 
 def _ws(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -72,34 +67,13 @@ def test_run_profile_error_names_the_field(tmp_path: Path) -> None:
 
 @contextlib.contextmanager
 def _server(*args: str) -> Iterator[list[str]]:
-    """``wirespeed server --modules 1 ARGS`` with only the HTTP front end (on a
-    free port): its lines up to "front ends"; stopped with SIGTERM at the end
-    (which must exit 0)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "wirespeed.cli", "server", "--modules", "1",
-         "--no-frontend", "trex", "--no-frontend", "xoa", "--no-frontend", "xena-cli",
-         "--http-port", "0", "--http-token", "tok", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=ENV,
-    )  # fmt: skip
-    assert proc.stdout is not None
-    lines: list[str] = []
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            lines.append(line)
-            if line.startswith("front ends") or not line:
-                break
+    """``wirespeed server --modules 1 ARGS`` with only the HTTP front end, on a
+    free port (see :func:`server_process`)."""
+    with server_process(
+        "--modules", "1", "--no-frontend", "trex", "--no-frontend", "xoa",
+        "--no-frontend", "xena-cli", "--http-port", "0", "--http-token", "tok", *args,
+    ) as lines:  # fmt: skip
         yield lines
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        rc = proc.wait(timeout=30)
-        rest = proc.stdout.read()
-        proc.stdout.close()
-    assert rc == 0, "".join(lines) + rest
 
 
 def _netns() -> str:

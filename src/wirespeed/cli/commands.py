@@ -47,6 +47,12 @@ def register_all(register: Register) -> None:
         "Show saved RFC 2544 results; write the HTML report or CSV from them.",
     )
     register(
+        "top",
+        "wirespeed.cli.top",
+        "top",
+        "Watch a running daemon live: ports, streams, TIDs; start/stop a port.",
+    )
+    register(
         "run",
         "wirespeed.cli.run",
         "run",
