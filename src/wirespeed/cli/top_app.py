@@ -50,6 +50,8 @@ class TopApp(App[None]):
         Binding("x", "control('stop')", "stop"),
         Binding("p", "pause_resume", "pause/resume"),
         Binding("c", "control('clear')", "clear"),
+        Binding("r", "control('reserve')", "reserve"),
+        Binding("R", "control('release')", "release"),
         Binding("q", "quit", "quit"),
     ]
 

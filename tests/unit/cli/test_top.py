@@ -288,6 +288,12 @@ def test_start_posts_the_selected_port_with_token_and_owner() -> None:
             "/api/ports/0/stop",
             "/api/ports/0/clear",
         ]
+        await pilot.press("r", "R")
+        await _until(pilot, "5 POSTs", lambda: len(daemon.posts) == 5)
+        assert [p[0] for p in daemon.posts[3:]] == [
+            "/api/ports/0/reserve",
+            "/api/ports/0/release",
+        ]
 
     _run(scenario)
 
