@@ -21,7 +21,7 @@ from wirespeed.errors import ConfigError, RemoteProtocolError, RpcError, Validat
 
 __all__ = ["ACTIONS", "NO_ANSWER", "DaemonClient"]
 
-ACTIONS = ("start", "stop", "pause", "resume", "clear")
+ACTIONS = ("reserve", "release", "start", "stop", "pause", "resume", "clear")
 NO_ANSWER = 0
 """``RpcError.code`` when the daemon did not answer (refused, timed out)."""
 

@@ -288,7 +288,9 @@ def test_start_posts_the_selected_port_with_token_and_owner() -> None:
             "/api/ports/0/stop",
             "/api/ports/0/clear",
         ]
-        await pilot.press("r", "R")
+        await pilot.press("r")
+        await _until(pilot, "4 POSTs", lambda: len(daemon.posts) == 4)
+        await pilot.press("R")
         await _until(pilot, "5 POSTs", lambda: len(daemon.posts) == 5)
         assert [p[0] for p in daemon.posts[3:]] == [
             "/api/ports/0/reserve",
