@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser import assert_drew, open_report
-
+from browser import artifact_dir, assert_drew, open_report
 from wirespeed.rfc2544_report import load_results, write_html
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "rfc2544_result_v1.json"
@@ -31,4 +30,5 @@ DRAWN = {
 def test_the_report_draws_every_plot_offline(tmp_path: Path) -> None:
     report = tmp_path / "rfc2544_report.html"
     write_html(load_results(SAMPLE), report)
-    assert_drew(open_report(report, WINDOW), DRAWN, WINDOW)
+    shot = artifact_dir(tmp_path) / "rfc2544_report.png"
+    assert_drew(open_report(report, WINDOW, shot), DRAWN, WINDOW)

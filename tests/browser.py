@@ -1,8 +1,12 @@
-"""Opening a self-contained report in headless Chromium: from ``file://`` with the
-network cut off (a proxy that does not exist, on top of the page's own policy that
-loads nothing); the page's script runs and the DOM says what was drawn (every plot
-records the points per series uPlot drew, ``plots.js``). A screenshot is saved next
-to the report as a test artifact.
+"""Headless Chromium for the tests of wirespeed's pages (importable from every test
+folder: ``tests`` is on the path, as the folder of the root ``conftest.py``).
+
+:func:`chromium` finds the browser and :func:`artifact_dir` says where screenshots
+go (the live dashboard's tests drive it over DevTools, ``tests/http/cdp.py``).
+:func:`open_report` opens a self-contained report from ``file://`` with the network
+cut off (a proxy that does not exist, on top of the page's own policy that loads
+nothing); the page's script runs and the DOM says what was drawn (every plot records
+the points per series uPlot drew, ``plots.js``).
 
 Needs Debian's ``chromium`` (``scripts/bootstrap.sh --test`` installs it); skipped
 without it, except in CI (``CI=true``), where it must run.
@@ -20,7 +24,14 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["Drawn", "assert_drew", "chromium", "open_report", "png_size"]
+__all__ = [
+    "Drawn",
+    "artifact_dir",
+    "assert_drew",
+    "chromium",
+    "open_report",
+    "png_size",
+]
 
 
 def chromium() -> str:
@@ -32,6 +43,15 @@ def chromium() -> str:
     if os.environ.get("CI", "").lower() in ("true", "1"):
         pytest.fail("chromium is not installed (scripts/bootstrap.sh --test does it)")
     pytest.skip("chromium is not installed (scripts/bootstrap.sh --test does it)")
+
+
+def artifact_dir(tmp_path: Path) -> Path:
+    """Where screenshots go: ``$WIRESPEED_ARTIFACTS`` (kept after the run) or
+    the test's own temporary folder."""
+    where = os.environ.get("WIRESPEED_ARTIFACTS")
+    path = Path(where) if where else tmp_path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 class _Parser(HTMLParser):
@@ -83,11 +103,10 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def open_report(report: Path, window: tuple[int, int]) -> Drawn:
+def open_report(report: Path, window: tuple[int, int], shot: Path) -> Drawn:
     """Open ``report`` in a ``window``-sized headless browser; its DOM after the
-    script ran and a screenshot (``report`` with ``.png``)."""
+    script ran, and a screenshot written to ``shot``."""
     browser = chromium()
-    shot = report.with_suffix(".png")
     res = subprocess.run(
         [
             browser, "--headless", "--disable-gpu", "--no-sandbox",
