@@ -1,4 +1,5 @@
-"""Running a profile: build the ports, add the streams, send, collect the results."""
+"""Running a profile: build the ports, add the streams, send while sampling the
+tester once a second, collect the results."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from wirespeed.errors import ConfigError
 from wirespeed.l3 import L3Identity
 from wirespeed.model import MacDstMode
+from wirespeed.monitor import History
 from wirespeed.profiles import Profile, TestbedModel
 from wirespeed.service import Tester
 from wirespeed.topology.impair import parse_impairment
@@ -22,6 +24,8 @@ from wirespeed.topology.testbed import (
 from wirespeed.tpld import TpldMode
 
 __all__ = ["open_testbed", "run_profile"]
+
+_WAIT_SLACK_S = 5.0  # how long past the duration a run may take to end
 
 
 def open_testbed(
@@ -44,7 +48,10 @@ def open_testbed(
 
 
 def run_profile(profile: Profile, *, live: bool = False) -> dict[str, Any]:
-    """Run ``profile`` and return its results (plain data, JSON-ready)."""
+    """Run ``profile`` and return its results (plain data, JSON-ready): ``ports``,
+    ``streams``, ``dut`` (with a DUT), ``captures``, and ``samples``: a
+    :mod:`wirespeed.monitor` sample a second from the start (every count 0) to
+    after the cool-down (the final counts)."""
     m = profile.model
     config, bed = open_testbed(m.testbed, m.config, profile.base)
     try:
@@ -95,12 +102,19 @@ def _run(
     captures = _start_captures(profile, tester)
     for p in range(n):
         tester.clear_stats(p)
-    tester.start_traffic(ports, duration_s=m.duration)
-    _watch(tester, ports, m.duration, live)
-    tester.stop_traffic(ports)
-    time.sleep(m.cooldown)  # frames still on their way; receivers publish them
+    # a sample a second from the start (time 0, all counts 0) to the end
+    history = History(
+        tester, period_s=1.0, keep_s=m.duration + _WAIT_SLACK_S + m.cooldown + 60.0
+    )
+    with history:
+        tester.start_traffic(ports, duration_s=m.duration)
+        _watch(tester, ports, m.duration, live)
+        tester.stop_traffic(ports)
+        time.sleep(m.cooldown)  # frames still on their way; receivers publish them
+    history.read()  # the last sample holds the final counts, as the results do
     out = _results(profile, tester, used, bed)
     out["captures"] = _stop_captures(profile, tester, captures)
+    out["samples"] = history.samples()
     return out
 
 
@@ -156,9 +170,9 @@ def _stop_captures(
 
 
 def _watch(tester: Tester, ports: list[int], duration_s: float, live: bool) -> None:
-    end = time.monotonic() + duration_s + 5.0
+    end = time.monotonic() + duration_s + _WAIT_SLACK_S
     if not live:
-        tester.wait_idle(ports, duration_s + 5.0)
+        tester.wait_idle(ports, duration_s + _WAIT_SLACK_S)
         return
     from rich.live import Live
     from rich.table import Table

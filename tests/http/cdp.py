@@ -10,8 +10,6 @@ import asyncio
 import base64
 import itertools
 import json
-import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -21,27 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
+from browser import artifact_dir, chromium
 
-def chromium() -> str:
-    """The browser's path (skip, or fail in CI, without it)."""
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path is not None:
-            return path
-    if os.environ.get("CI", "").lower() in ("true", "1"):
-        pytest.fail("chromium is not installed (scripts/bootstrap.sh --test does it)")
-    pytest.skip("chromium is not installed (scripts/bootstrap.sh --test does it)")
-
-
-def artifact_dir(tmp_path: Path) -> Path:
-    """Where screenshots go: ``$WIRESPEED_ARTIFACTS`` (kept after the run) or
-    the test's own temporary folder."""
-    where = os.environ.get("WIRESPEED_ARTIFACTS")
-    path = Path(where) if where else tmp_path
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+__all__ = ["Page", "artifact_dir", "browser_page", "chromium"]
 
 
 class Page:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import copy
 import csv
-import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from report_pages import (
+    HOSTILE,
+    HOSTILE_CELL,
+    assert_page,
+    assert_self_contained,
+    script_json,
+)
 
-from wirespeed import web
 from wirespeed.errors import ConfigError
 from wirespeed.rfc2544_report import (
     CSV_COLUMNS,
@@ -44,20 +48,11 @@ PLOT_IDS = [
     "plot-frame-loss",
     "plot-back-to-back",
 ]
-HOSTILE = '</script><script>alert("x")</script><b>&amp;'
 
 
 @pytest.fixture
 def results() -> dict[str, Any]:
     return load_results(SAMPLE)
-
-
-def _script_json(html: str, element_id: str) -> Any:
-    m = re.search(
-        rf'<script type="application/json" id="{element_id}">(.*?)</script>', html
-    )
-    assert m is not None, element_id
-    return json.loads(m.group(1))
 
 
 def _row(**cells: str) -> dict[str, str]:
@@ -152,7 +147,7 @@ def test_a_rate_found_again_with_long_trials_says_so(results: dict[str, Any]) ->
 def test_a_test_not_run_has_no_table_and_no_plot(results: dict[str, Any]) -> None:
     results["frame_loss"] = []
     results["back_to_back"] = []
-    assert [t.test for t in tables(results)] == ["throughput", "latency"]
+    assert [t.key for t in tables(results)] == ["throughput", "latency"]
     assert [s["id"] for s in plot_specs(results)] == PLOT_IDS[:-2]
     assert csv_rows(results)[-1]["test"] == "latency"
     assert '<section id="frame_loss"><h2>Frame loss</h2><p>not run</p>' in (
@@ -187,20 +182,12 @@ def test_plot_specs_hold_the_samples_values(results: dict[str, Any]) -> None:
 
 def test_html_holds_the_results_plots_and_library(results: dict[str, Any]) -> None:
     html = render_html(results)
-    assert _script_json(html, "wirespeed-results") == results
-    assert [s["id"] for s in _script_json(html, "wirespeed-plots")] == PLOT_IDS
-    for plot_id in PLOT_IDS:
-        assert html.count(f'<div class="plot" id="{plot_id}"></div>') == 1
-    assert web.uplot_js() in html
-    assert web.plots_js() in html
+    assert_page(html, results, PLOT_IDS)
     assert "uPlot 1.6.32" in html
     assert "<td>ws3f9a-p0:a0</td>" in html
     assert "<td>throughput.resolution</td><td>0.5</td>" in html
     assert "<td>shaper_drops</td><td>8720115</td>" in html
     assert "<td>duration</td><td>221 s</td>" in html
-    # nothing is loaded from anywhere: no element refers to another file
-    assert not re.search(r"<(script|link|img|iframe)[^>]*\s(src|href)=", html)
-    assert "default-src 'none'" in html
 
 
 def test_hostile_text_is_escaped_everywhere(results: dict[str, Any]) -> None:
@@ -208,10 +195,9 @@ def test_hostile_text_is_escaped_everywhere(results: dict[str, Any]) -> None:
     results["settings"]["testbed"]["impair"] = HOSTILE
     html = render_html(results)
     assert HOSTILE not in html
-    escaped = "&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
-    assert html.count(f"<td>{escaped}&lt;b&gt;&amp;amp;</td>") == 2
-    assert html.count("<script") == 4  # the two JSON blocks and the two scripts
-    assert _script_json(html, "wirespeed-results") == results
+    assert html.count(HOSTILE_CELL) == 2
+    assert_self_contained(html)
+    assert script_json(html, "wirespeed-results") == results
 
 
 def test_write_html_writes_the_rendered_page(
@@ -234,16 +220,3 @@ def test_results_files_of_another_kind_are_refused(
     with pytest.raises(ConfigError) as err:
         load_results(path)
     assert err.value.field == field
-
-
-def test_inline_json_cannot_end_its_element() -> None:
-    out = web.inline_json("x", {"a": "</script>&"})
-    assert out == (
-        '<script type="application/json" id="x">'
-        '{"a":"\\u003c/script\\u003e\\u0026"}</script>'
-    )
-
-
-def test_inline_script_refuses_code_that_ends_it() -> None:
-    with pytest.raises(ValueError, match="</script"):
-        web.inline_script("var s = '</SCRIPT>';")

@@ -56,5 +56,11 @@ def register_all(register: Register) -> None:
         "run",
         "wirespeed.cli.run",
         "run",
-        "Run a YAML test profile: live rates, final table, --json results.",
+        "Run a YAML test profile: live rates, final tables; --json, --html, --csv.",
+    )
+    register(
+        "run-report",
+        "wirespeed.cli.run",
+        "run_report",
+        "Show saved results of run; write the HTML report or CSV from them.",
     )

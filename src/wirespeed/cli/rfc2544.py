@@ -10,27 +10,25 @@ row per trial, and the self-contained report (:mod:`wirespeed.rfc2544_report`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 from rich.text import Text
 
 from wirespeed.cli.jsonout import JsonTarget, json_option
+from wirespeed.cli.reportout import print_tables, report_options, write_reports
 from wirespeed.rfc2544_report import load_results, tables, write_csv, write_html
 
 if TYPE_CHECKING:
     from wirespeed.rfc2544_suite import TrialEvent
 
 __all__ = ["LiveProgress", "describe", "print_results", "rfc2544", "rfc2544_report"]
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def describe(ev: TrialEvent) -> str:
@@ -88,13 +86,7 @@ def print_results(console: Console, results: Mapping[str, Any]) -> None:
             f" ({dut['impair']})" if dut.get("impair") else ""
         )
     console.print(Text(head))
-    for t in tables(results):
-        table = Table(title=t.title, box=box.SIMPLE_HEAD)
-        for i, col in enumerate(t.columns):
-            table.add_column(col, justify="left" if i == 0 else "right")
-        for row in t.rows:
-            table.add_row(*(Text(cell) for cell in row))
-        console.print(table)
+    print_tables(console, tables(results), box.SIMPLE_HEAD)
     counters = results.get("dut_counters")
     if counters:
         console.print(
@@ -102,35 +94,13 @@ def print_results(console: Console, results: Mapping[str, Any]) -> None:
         )
 
 
-def _check_dir(
-    ctx: click.Context, param: click.Parameter, value: Path | None
-) -> Path | None:
-    if value is not None and not value.parent.is_dir():  # found now, not after the run
-        raise click.BadParameter(f"no directory {str(value.parent)!r}", ctx, param)
-    return value
-
-
-def _outputs(f: F) -> F:
-    for name, what in (("html", "the HTML report (self-contained, opens offline)"),
-                       ("csv", "a CSV row per trial and point")):  # fmt: skip
-        f = click.option(
-            f"--{name}", f"{name}_out", metavar="FILE", default=None,
-            type=click.Path(dir_okay=False, path_type=Path), callback=_check_dir,
-            help=f"Write {what} to FILE.",
-        )(f)  # fmt: skip
-    return f
+_outputs = report_options("a CSV row per trial and point")
 
 
 def _write(
     results: Mapping[str, Any], html_out: Path | None, csv_out: Path | None
 ) -> None:
-    for path, write in ((html_out, write_html), (csv_out, write_csv)):
-        if path is None:
-            continue
-        try:
-            write(results, path)
-        except OSError as exc:
-            raise click.FileError(str(path), hint=exc.strerror) from exc
+    write_reports(results, ((html_out, write_html), (csv_out, write_csv)))
 
 
 @click.command("rfc2544")

@@ -1,13 +1,23 @@
-"""``wirespeed run PROFILE.yaml``: run a test profile, live rates, final table."""
+"""``wirespeed run PROFILE.yaml``: run a test profile, live rates, final tables, and
+``wirespeed run-report RESULTS.json``: the same views of saved results.
+
+``--json``, ``--csv`` and ``--html`` write the results (with a sample of the rates
+and counts a second), a CSV row per sample and port, stream or TID, and the
+self-contained report with plots (:mod:`wirespeed.run_report`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
 from wirespeed.cli.jsonout import JsonTarget, json_option
+from wirespeed.cli.reportout import report_options
+
+_outputs = report_options("a CSV row per second and port, stream or TID")
 
 
 @click.command("run")
@@ -15,92 +25,70 @@ from wirespeed.cli.jsonout import JsonTarget, json_option
     "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @json_option()
+@_outputs
 @click.option("--quiet", is_flag=True, help="No live display.")
-def run(profile_path: Path, json_out: JsonTarget | None, quiet: bool) -> None:
+def run(
+    profile_path: Path,
+    json_out: JsonTarget | None,
+    html_out: Path | None,
+    csv_out: Path | None,
+    quiet: bool,
+) -> None:
     """Run a YAML test profile on the embedded test bed (or configured ports)."""
     from wirespeed.profiles import load_profile
 
-    run_and_report(load_profile(profile_path), json_out, quiet)
+    run_and_report(
+        load_profile(profile_path), json_out, quiet, html_out=html_out, csv_out=csv_out
+    )
 
 
-def run_and_report(profile: Any, json_out: JsonTarget | None, quiet: bool) -> None:
-    """Run a loaded profile; the tables on stderr, the JSON where asked."""
+@click.command("run-report")
+@click.argument(
+    "results_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@_outputs
+def run_report(results_path: Path, html_out: Path | None, csv_out: Path | None) -> None:
+    """Show saved results of run (--json of run); write HTML or CSV."""
+    from wirespeed.run_report import load_results
+
+    results = load_results(results_path)
+    _print_tables(results)
+    _write(results, html_out, csv_out)
+
+
+def run_and_report(
+    profile: Any,
+    json_out: JsonTarget | None,
+    quiet: bool,
+    *,
+    html_out: Path | None = None,
+    csv_out: Path | None = None,
+) -> None:
+    """Run a loaded profile; the tables on stderr, the JSON, HTML and CSV where
+    asked."""
     from wirespeed.runner import run_profile
 
     is_stdout = json_out is not None and json_out.is_stdout
     results = run_profile(profile, live=not quiet and not is_stdout)
-    _print_table(results)  # on stderr
+    _print_tables(results)  # on stderr
     if json_out is not None:
         json_out.write(results)
+    _write(results, html_out, csv_out)
 
 
-def _print_table(results: dict[str, Any]) -> None:
+def _print_tables(results: Mapping[str, Any]) -> None:
     from rich.console import Console
-    from rich.table import Table
 
-    console = Console(stderr=True)
-    t = Table(title="ports")
-    for col in (
-        "port",
-        "TX frames",
-        "RX frames",
-        "TX bytes",
-        "RX bytes",
-        "non-TPLD RX",
-    ):
-        t.add_column(col, justify="right")
-    for name, p in results["ports"].items():
-        t.add_row(
-            name,
-            str(p["tx_packets"]),
-            str(p["rx_packets"]),
-            str(p["tx_bytes"]),
-            str(p["rx_bytes"]),
-            str(p["rx_notpld_packets"]),
-        )
-    console.print(t)
-    s = Table(title="streams (RX analysis per TPLD id)")
-    for col in (
-        "stream",
-        "TID",
-        "TX",
-        "RX",
-        "lost",
-        "misord",
-        "dup",
-        "lat min us",
-        "lat avg us",
-        "lat max us",
-        "jitter us",
-    ):
-        s.add_column(col, justify="right")
-    for st in results["streams"]:
-        rx = st.get("rx") or {}
-        lat = rx.get("latency") or {}
-        s.add_row(
-            st["name"],
-            str(st["tpld_id"]),
-            str(st["tx_packets"]),
-            str(rx.get("packets", "-")),
-            str(rx.get("lost", "-")),
-            str(rx.get("misordered", "-")),
-            str(rx.get("duplicates", "-")),
-            _us(lat.get("min_ns")),
-            _us(lat.get("avg_ns")),
-            _us(lat.get("max_ns")),
-            _us(rx.get("jitter_ns")),
-        )
-    console.print(s)
-    if results.get("dut"):
-        console.print(
-            f"DUT ({results['dut']['mechanism']}): {results['dut']['counters']}"
-        )
-    for c in results.get("captures", []):
-        console.print(
-            f"capture port {c['port']} ({c['filter'] or 'all'}): {c['frames']} frames, "
-            f"{c['missed']} missed -> {c['file']}"
-        )
+    from wirespeed.cli.reportout import print_tables
+    from wirespeed.run_report import tables
+
+    print_tables(Console(stderr=True), tables(results))
 
 
-def _us(v: Any) -> str:
-    return "-" if v is None else f"{float(v) / 1e3:.1f}"
+def _write(
+    results: Mapping[str, Any], html_out: Path | None, csv_out: Path | None
+) -> None:
+    from wirespeed.cli.reportout import write_reports
+    from wirespeed.run_report import write_csv, write_html
+
+    write_reports(results, ((html_out, write_html), (csv_out, write_csv)))

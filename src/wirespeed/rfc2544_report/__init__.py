@@ -10,12 +10,11 @@ and never compute a measurement of their own.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from wirespeed import web
 from wirespeed.errors import ConfigError
 from wirespeed.rfc2544_report.page import render_html
 from wirespeed.rfc2544_report.plots import plot_specs
@@ -47,12 +46,7 @@ def load_results(path: str | Path) -> dict[str, Any]:
             schema 1 (field ``schema``).
     """
     p = Path(path)
-    try:
-        data = json.loads(p.read_text())
-    except OSError as exc:
-        raise ConfigError(f"cannot read {p}: {exc.strerror}", field="results") from exc
-    except ValueError as exc:
-        raise ConfigError(f"{p} is not JSON: {exc}", field="results") from exc
+    data = web.read_json(p)
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         found = data.get("schema") if isinstance(data, dict) else None
         raise ConfigError(
@@ -68,10 +62,7 @@ def write_csv(results: Mapping[str, Any], path: str | Path) -> None:
     Raises:
         OSError: the file cannot be written.
     """
-    with Path(path).open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(csv_rows(results))
+    web.write_csv(path, CSV_COLUMNS, csv_rows(results))
 
 
 def write_html(results: Mapping[str, Any], path: str | Path) -> None:

@@ -10,35 +10,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from wirespeed.rfc2544_report.tables import TESTS, size_label
+from wirespeed.web import plot_spec as _spec
 
 __all__ = ["plot_specs"]
 
 Spec = dict[str, Any]
 Entries = Sequence[Mapping[str, Any]]
-
-
-def _spec(
-    test: str,
-    plot_id: str,
-    title: str,
-    axes: tuple[str, str],
-    x: list[float],
-    series: dict[str, list[float | None]],
-    *,
-    x_labels: list[str] | None = None,
-    kind: str = "lines",
-) -> Spec:
-    return {
-        "test": test,
-        "id": plot_id,
-        "title": title,
-        "x_label": axes[0],
-        "y_label": axes[1],
-        "kind": kind,
-        "x": x,
-        "x_labels": x_labels,
-        "series": [{"label": k, "values": v} for k, v in series.items()],
-    }
 
 
 def _by_size(
@@ -119,7 +96,7 @@ _TESTS = dict(
 
 def plot_specs(results: Mapping[str, Any]) -> list[Spec]:
     """Every plot of ``results``, by test in the RFC's order (a test that did not
-    run has none). Each spec's ``test`` says which section it belongs in."""
+    run has none). Each spec's ``section`` is its test's key."""
     return [
         spec
         for key, make in _TESTS.items()

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from wirespeed import web
 from wirespeed.rfc2544_report.tables import TESTS
 
 __all__ = ["CSV_COLUMNS", "csv_rows"]
@@ -53,22 +54,10 @@ CSV_COLUMNS = (
 Row = dict[str, str]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _row(test: str, frame_size: int | str, trial: int, **values: Any) -> Row:
-    row = dict.fromkeys(CSV_COLUMNS, "")
-    row.update(test=test, frame_size=str(frame_size), trial=str(trial))
-    for key, value in values.items():
-        if key not in row:
-            raise KeyError(key)  # a column this table does not declare
-        row[key] = _cell(value)
-    return row
+    return web.csv_row(
+        CSV_COLUMNS, test=test, frame_size=frame_size, trial=trial, **values
+    )
 
 
 _TRIAL_KEYS = ("rate_pct", "achieved_pct", "tx", "rx", "loss_pct")

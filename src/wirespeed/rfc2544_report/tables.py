@@ -5,10 +5,11 @@ the same tables; neither computes a measurement, they only format them."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TESTS", "Table", "fmt", "size_label", "tables"]
+from wirespeed.web import Table, fmt
+
+__all__ = ["TESTS", "Table", "size_label", "tables"]
 
 TESTS = ("throughput", "latency", "frame_loss", "back_to_back")
 """The results' keys of the four tests, in the RFC's order (the views' order)."""
@@ -16,33 +17,9 @@ TESTS = ("throughput", "latency", "frame_loss", "back_to_back")
 Results = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Table:
-    """A titled table of formatted cells (``-``: no value).
-
-    Attributes:
-        test: the test's key in the results (``"throughput"`` ...).
-        title: a heading.
-        columns: the column headings.
-        rows: the cells, one tuple per row.
-    """
-
-    test: str
-    title: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-
 def size_label(frame_size: int | str) -> str:
     """A frame size as a heading or tick: ``"64"``, ``"imix"``."""
     return str(frame_size)
-
-
-def fmt(value: float | None, spec: str = "", scale: float = 1.0) -> str:
-    """``value / scale`` formatted with ``spec``; ``-`` for no value."""
-    if value is None:
-        return "-"
-    return format(value / scale, spec)
 
 
 def _us(ns: float | None) -> str:
