@@ -92,9 +92,7 @@ def test_server_starts_on_the_embedded_bed_and_cleans_up() -> None:
         assert dash == f"dashboard: {url} (control token: tok)\n"
         with urllib.request.urlopen(url + "api/chassis", timeout=10) as r:
             chassis = json.loads(r.read())
-        assert [p["name"] for p in chassis["ports"]] == [
-            ln.split()[2] for ln in ports
-        ]
+        assert [p["name"] for p in chassis["ports"]] == [ln.split()[2] for ln in ports]
         assert lines[-1] == "front ends: http on 127.0.0.1; Ctrl-C to stop\n"
     assert ns not in _netns()
 
