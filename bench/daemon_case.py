@@ -69,8 +69,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def daemon(ports_file: Path, log: Path) -> Iterator[tuple[int, int, int]]:
-    """A running ``wirespeed server``: yields (pid, rpc port, pub port)."""
+def daemon(
+    ports_file: Path,
+    log: Path,
+    extra: tuple[str, ...] = ("--no-frontend", "http"),
+    banner: list[str] | None = None,
+) -> Iterator[tuple[int, int, int]]:
+    """A running ``wirespeed server`` (its TRex front end, and ``extra``
+    arguments): yields (pid, rpc port, pub port); ``banner`` gets the lines it
+    printed at start."""
     rpc, pub = _free_port(), _free_port()
     cmd = [
         sys.executable,
@@ -87,6 +94,7 @@ def daemon(ports_file: Path, log: Path) -> Iterator[tuple[int, int, int]]:
         str(rpc),
         "--trex-pub-port",
         str(pub),
+        *extra,
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with log.open("a") as errf:
@@ -111,6 +119,8 @@ def daemon(ports_file: Path, log: Path) -> Iterator[tuple[int, int, int]]:
                 line = ""
             if not line:
                 raise RuntimeError(f"the daemon did not start (see {log})")
+            if banner is not None:
+                banner.append(line)
             if line.startswith("front ends:"):
                 break
         yield proc.pid, rpc, pub
@@ -173,11 +183,16 @@ class CpuWatch:
                     cpu = int(st[_CPU_FIELD - 3])
                     self.seen.setdefault(pid, collections.Counter())[cpu] += 1
 
-    def _busy(self, pid: int) -> str:
+    def busy(self, pid: int) -> float | None:
+        """The share of a core ``pid`` used while watched (None: not seen)."""
         t0, u0, t1, u1 = self.ticks.get(pid, (0.0, 0, 0.0, 0))
         if t1 <= t0:
-            return "?"
-        return f"{100 * (u1 - u0) / os.sysconf('SC_CLK_TCK') / (t1 - t0):.0f} %"
+            return None
+        return (u1 - u0) / os.sysconf("SC_CLK_TCK") / (t1 - t0)
+
+    def _busy(self, pid: int) -> str:
+        share = self.busy(pid)
+        return "?" if share is None else f"{100 * share:.0f} %"
 
     def stop(self) -> str:
         """Stop; ``tx p0 cpu 0 (20/20) 97 %; ...; daemon 2 %; client 1 %``."""
