@@ -22,6 +22,10 @@ duration. Printed: each condition's median, the median of the per-rep ratios
 (b)/(a) (each pair measured side by side: this VM's speed drifts from one minute
 to the next), the pooled ratio, what the viewers received and how long a scrape
 took, and the share of a core the daemon's own threads and each worker used.
+On a machine other jobs share, the time they take from port 0's TX worker moves
+the rate by tens of percent from one run to the next; the ratio of frames per
+CPU-second of that worker, (b)/(a), leaves that out (what watching costs the
+worker's CPU shows in its share of a core, and in the daemon threads' share).
 The issue's rule: watching lowers the rate by at most 2 % (ratio >= 0.98).
 """
 
@@ -29,16 +33,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
@@ -130,31 +131,13 @@ class Run:
 
 def run(python: str, rpc: int, pub: int, dur: float, daemon: int) -> Run:
     """One run of the client (frames port 0 sent / the duration)."""
-    workers = daemon_case.worker_pids(daemon)
-    (tx0,) = [pid for pid, name in workers.items() if name == "tx p0"]
-    client = subprocess.Popen(
-        [python, str(daemon_case.CLIENT), str(rpc), str(pub), str(dur)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    watch = daemon_case.CpuWatch(workers, {daemon: "daemon (its threads)"})
-    try:
-        assert client.stdout is not None
-        first = client.stdout.readline()
-        if first.strip() == "STARTED":
-            watch.start()
-        out, err = client.communicate(timeout=dur + 60)
-    finally:
-        if client.poll() is None:
-            client.kill()
-            client.communicate()
-        cpus = watch.stop()
-    if client.returncode != 0:
-        raise RuntimeError(f"the TRex client failed:\n{first}{out}\n{err[-3000:]}")
-    res: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    res, watch = daemon_case.flat_out(python, rpc, pub, dur, daemon)
+    (tx0,) = [pid for pid, name in watch.pids.items() if name == "tx p0"]
     return Run(
-        res["opackets"] / dur, watch.busy(tx0) or 0.0, watch.busy(daemon) or 0.0, cpus
+        res["opackets"] / dur,
+        watch.busy(tx0) or 0.0,
+        watch.busy(daemon) or 0.0,
+        res["cpus"],
     )
 
 
@@ -169,7 +152,7 @@ def report(runs: dict[str, list[Run]]) -> str:
     ]
 
     def med(rs: list[Run], key: str) -> float:
-        return statistics.median(getattr(r, key) for r in rs)
+        return statistics.median(float(getattr(r, key)) for r in rs)
 
     return (
         f"(a) nobody watching                       median {med(a, 'pps'):,.0f} pps"

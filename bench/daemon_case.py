@@ -212,33 +212,44 @@ class CpuWatch:
         return "; ".join(parts)
 
 
+def flat_out(
+    python: str, rpc: int, pub: int, dur: float, daemon_pid: int
+) -> tuple[dict[str, Any], CpuWatch]:
+    """The client sending flat out on a running daemon for ``dur``: its result,
+    and the CPU watch that ran while the traffic flowed (stopped; its
+    :meth:`CpuWatch.stop` line in ``result["cpus"]``)."""
+    client = subprocess.Popen(
+        [python, str(CLIENT), str(rpc), str(pub), str(dur)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watch = CpuWatch(
+        worker_pids(daemon_pid),
+        {daemon_pid: "daemon (its threads)", client.pid: "client"},
+    )
+    try:
+        assert client.stdout is not None
+        first = client.stdout.readline()
+        if first.strip() == "STARTED":
+            watch.start()
+        out, err = client.communicate(timeout=dur + 60)
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.communicate()
+        cpus = watch.stop()
+    if client.returncode != 0:
+        raise RuntimeError(f"the TRex client failed:\n{first}{out}\n{err[-3000:]}")
+    res: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    res["cpus"] = cpus
+    return res, watch
+
+
 def run_once(python: str, ports_file: Path, dur: float, log: Path) -> dict[str, Any]:
     """One run of case (d): the client's result, plus ``pps`` (frames the analyzer
     counted / the duration, as case (c)) and ``cpus`` (where the workers ran)."""
     with daemon(ports_file, log) as (pid, rpc, pub):
-        client = subprocess.Popen(
-            [python, str(CLIENT), str(rpc), str(pub), str(dur)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        watch = CpuWatch(
-            worker_pids(pid), {pid: "daemon (its threads)", client.pid: "client"}
-        )
-        try:
-            assert client.stdout is not None
-            first = client.stdout.readline()
-            if first.strip() == "STARTED":
-                watch.start()
-            out, err = client.communicate(timeout=dur + 60)
-        finally:
-            if client.poll() is None:
-                client.kill()
-                client.communicate()
-            cpus = watch.stop()
-        if client.returncode != 0:
-            raise RuntimeError(f"the TRex client failed:\n{first}{out}\n{err[-3000:]}")
-    res: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+        res, _ = flat_out(python, rpc, pub, dur, pid)
     res["pps"] = res["rx"] / dur
-    res["cpus"] = cpus
     return res

@@ -1,4 +1,4 @@
-"""``/metrics`` of a running ``wirespeed server`` after the real TRex client's
+"""``/metrics`` of a running daemon after the real TRex client's
 bursts: the exact frame counts of each finished run, parsed with
 prometheus_client's parser, and counters that a client's clear does not move
 back."""
@@ -6,19 +6,18 @@ back."""
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from trex_bed import REPO, TrexBed, trex_python
+from trex_bed import TrexBed, trex_python
+
+from wirespeed.server.daemon import Daemon, DaemonOptions
+from wirespeed.server.http import HttpServer
+from wirespeed.server.trex import TrexRpcServer
 
 pytestmark = [pytest.mark.netns, pytest.mark.compat]
 
@@ -26,53 +25,36 @@ FRAMES = 1000
 TID = "5"  # the client's pg_id
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _daemon(tmp: Path) -> Iterator[tuple[TrexBed, str]]:
-    """``wirespeed server`` on the embedded bed, TRex and HTTP front ends on free
+    """The daemon on the embedded bed with its TRex and HTTP front ends on free
     ports: the bed for the client and the dashboard's URL."""
     python = trex_python()
     if python is None:
         pytest.skip("no lbr-trex-client interpreter (set WIRESPEED_TREX_PYTHON)")
-    rpc, pub = _free_port(), _free_port()
-    log = tmp / "server.log"
-    with log.open("w") as errf:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "wirespeed.cli", "server", "--modules", "1",
-             "--no-frontend", "xoa", "--no-frontend", "xena-cli",
-             "--trex-port", str(rpc), "--trex-pub-port", str(pub),
-             "--http-port", "0"],
-            stdout=subprocess.PIPE, stderr=errf, text=True,
-            env=dict(os.environ, PYTHONPATH=str(REPO / "src")),
-        )  # fmt: skip
-    assert proc.stdout is not None
+    daemon = Daemon(
+        DaemonOptions(
+            modules=1,
+            front_ends=("trex", "http"),
+            ports={"trex": {"rpc_port": 0, "pub_port": 0}, "http": {"port": 0}},
+        )
+    )
+    daemon.start()
     try:
-        url = ""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if line.startswith("dashboard: "):
-                url = line.split()[1]
-            if line.startswith("front ends") or not line:
-                break
-        assert url, f"no dashboard line: {log.read_text()[-3000:]}"
-        yield TrexBed(python, rpc, pub, ("", ""), log=log), url
+        trex, http = daemon.front_ends["trex"], daemon.front_ends["http"]
+        assert isinstance(trex, TrexRpcServer)
+        assert isinstance(http, HttpServer)
+        log = tmp / "server.log"
+        log.write_text("(the daemon runs in the test's process: its log is pytest's)")
+        yield TrexBed(python, trex.rpc_port, trex.pub_port, ("", ""), log=log), http.url
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+        daemon.close()
 
 
-def _scrape(url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def _scrape(url: str) -> Samples:
     with urllib.request.urlopen(url + "metrics", timeout=10) as resp:
         assert resp.headers["Content-Type"].startswith("text/plain; version=0.0.4")
         text = resp.read().decode()
@@ -83,7 +65,7 @@ def _scrape(url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     }
 
 
-def _values(samples: dict, name: str, **labels: str) -> list[float]:
+def _values(samples: Samples, name: str, **labels: str) -> list[float]:
     """Every sample of ``wirespeed_<name>`` whose labels include ``labels``."""
     want = set(labels.items())
     return [
