@@ -53,7 +53,7 @@ class Page:
             raise RuntimeError(f"{expression}: {res['exceptionDetails']}")
         return res["result"].get("value")
 
-    async def wait_for(self, expression: str, timeout_s: float = 20) -> Any:
+    async def wait_for(self, expression: str, timeout_s: float = 60) -> Any:
         """Wait until ``expression`` is truthy; its value."""
         deadline = time.monotonic() + timeout_s
         guarded = (

@@ -27,6 +27,7 @@ __all__ = [
     "record_view",
     "rx_words",
     "shift_latency",
+    "table_all_tid_stats",
     "table_tid_stats",
     "table_tids",
     "write_retired",
@@ -102,6 +103,18 @@ def table_tid_stats(
     if before is None or now is None:
         return now or before
     return now.merged(before)
+
+
+def table_all_tid_stats(
+    words: npt.NDArray[np.int64], *, since_clear: bool = True
+) -> list[TidStats]:
+    """Every TID's statistics from one block, in :func:`table_tids`'s order (one
+    reading for all, where :func:`table_tid_stats` reads per TID)."""
+    return [
+        st
+        for tid in table_tids(words, since_clear=since_clear)
+        if (st := table_tid_stats(words, tid, since_clear=since_clear)) is not None
+    ]
 
 
 class Retired:

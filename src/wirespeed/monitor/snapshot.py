@@ -83,9 +83,7 @@ def port_view(
         "counters": counters,
         "streams": _streams(tester, index, since_clear),
         "tids": [
-            tid_view(st)
-            for tid in tester.tids(index, since_clear=since_clear)
-            if (st := tester.tid_stats(index, tid, since_clear=since_clear)) is not None
+            tid_view(st) for st in tester.all_tid_stats(index, since_clear=since_clear)
         ],
     }
 

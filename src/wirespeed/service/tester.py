@@ -491,6 +491,16 @@ class Tester(TesterSettings):
             st = replace(st, **rxw.shift_latency(st, offset))
         return st
 
+    def all_tid_stats(self, index: int, *, since_clear: bool = True) -> list[TidStats]:
+        """RX analysis of every TID the port has seen (as :meth:`tid_stats`, from
+        one reading of the receiver's counters)."""
+        offset = self._core.port(index).info.latency_offset_ns
+        words = self._dp.rx_words(index)
+        stats = rxw.table_all_tid_stats(words, since_clear=since_clear)
+        if offset:
+            stats = [replace(st, **rxw.shift_latency(st, offset)) for st in stats]
+        return stats
+
     def tx_job_span_ns(self, index: int) -> int:
         """From the first to the last frame the port's last job sent (ns)."""
         w = self._dp.tx_words(index)

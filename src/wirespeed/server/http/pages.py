@@ -47,7 +47,8 @@ async def _asset(request: web.Request) -> web.Response:
 
 async def _metrics(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
-    body, ctype = await in_thread(ctx.metrics.render)
+    accept = request.headers.get("Accept", "")  # OpenMetrics when asked
+    body, ctype = await in_thread(lambda: ctx.metrics.render(accept))
     resp = web.Response(body=body)
     resp.headers["Content-Type"] = ctype
     return resp
