@@ -82,10 +82,16 @@ def port_view(
         "l3": info.l3.describe() if info.l3.is_l3 else None,
         "counters": counters,
         "streams": _streams(tester, index, since_clear),
-        "tids": [
-            tid_view(st) for st in tester.all_tid_stats(index, since_clear=since_clear)
-        ],
+        "tids": _tids(tester, index, since_clear),
     }
+
+
+def _tids(tester: Tester, index: int, since_clear: bool) -> list[dict[str, Any]]:
+    # a port that never received a test frame has no TID to read (and an idle
+    # daemon's readings then skip copying the receivers' megabytes of tables)
+    if tester.port_stats(index, since_clear=False).rx_tpld_packets == 0:
+        return []
+    return [tid_view(st) for st in tester.all_tid_stats(index, since_clear=since_clear)]
 
 
 def _streams(tester: Tester, index: int, since_clear: bool) -> list[dict[str, Any]]:
