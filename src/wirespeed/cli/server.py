@@ -25,6 +25,12 @@ from wirespeed.topology.testbed import DutKind, parse_speed
     help="Embedded test bed: MTU of the links (9216 for jumbo frames).",
 )
 @click.option(
+    "--ifnames",
+    default=None,
+    help="Embedded test bed: the ports' interface names, comma-separated "
+    "(e.g. veth-a,veth-z; default p0,p1,...).",
+)
+@click.option(
     "--bind",
     default="127.0.0.1",
     show_default=True,
@@ -122,6 +128,7 @@ def server(
     firewall: tuple[str, ...],
     disabled: tuple[str, ...],
     mtu: int,
+    ifnames: str | None,
     trex_port: int,
     trex_pub_port: int,
     xoa_port: int,
@@ -167,6 +174,7 @@ def server(
         impairment=imp,
         firewall=firewall,
         mtu=mtu,
+        ifnames=tuple(ifnames.split(",")) if ifnames else (),
         front_ends=tuple(n for n in FRONT_ENDS if n not in disabled),
         ports=ports,
         xena_profile=xena_profile,

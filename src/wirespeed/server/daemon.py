@@ -70,6 +70,7 @@ class DaemonOptions:
     impairment: Impairment | None = None
     firewall: tuple[str, ...] = ()
     mtu: int = 1500
+    ifnames: tuple[str, ...] = ()  # embedded test bed: interface names
     front_ends: tuple[str, ...] = tuple(FRONT_ENDS)
     ports: dict[str, Any] = field(default_factory=dict)  # per-front-end port overrides
     xena_profile: ChassisProfile | None = None  # the chassis the Xena servers show
@@ -102,6 +103,7 @@ class Daemon:
                     impairment=self.opts.impairment,
                     firewall=self.opts.firewall,
                     mtu=self.opts.mtu,
+                    ifnames=self.opts.ifnames,
                 )
                 config = self.testbed.start()
             # its threads (and the front ends' started later) keep off the CPUs

@@ -141,6 +141,7 @@ def build_router(
     port_macs: tuple[str, str],
     *,
     mtu: int,
+    port_ifnames: tuple[str, str] = ("p0", "p1"),
 ) -> Router:
     """Port 0 -- d0 [router] d1 -- port 1, in a new namespace of ``lab``."""
     ns = lab.add_netns("dut", ipv6=True)
@@ -148,10 +149,10 @@ def build_router(
         lab.sysctl(ns, key, value)
     _nft(ns, _QUIET)
     router = Router(ns)
-    sides = zip(router.sides, port_netns, port_macs, strict=True)
-    for side, port_ns, port_mac in sides:
+    sides = zip(router.sides, port_netns, port_macs, port_ifnames, strict=True)
+    for side, port_ns, port_mac, port_ifname in sides:
         lab.add_veth(
-            f"p{side.port}",
+            port_ifname,
             port_ns,
             side.ifname,
             ns,

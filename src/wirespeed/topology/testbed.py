@@ -70,6 +70,7 @@ __all__ = [
 
 DEFAULT_SPEED_BPS = 1_000_000_000
 _SPEED_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([kKmMgGtT]?)(?:bps|b/s)?\s*$")
+_IFNAME = re.compile(r"[A-Za-z0-9._-]{1,15}")
 _MULT = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
 
 
@@ -278,6 +279,9 @@ class EmbeddedTestbed:
         firewall: nftables rules in the router's forward path, each counted
             (:mod:`wirespeed.topology.firewall`; needs ``dut="router"``).
         mtu: MTU of every link (9216 for jumbo frames).
+        ifnames: the ports' interface names (default ``p0``, ``p1``, ...), e.g.
+            ``("veth-a", "veth-z")`` for tests written against such names (each
+            port has a namespace of its own, so any valid name fits).
 
     Raises (from :meth:`start`):
         ConfigError: an unknown ``dut``, impairments without the bridge, firewall
@@ -291,6 +295,7 @@ class EmbeddedTestbed:
     impair_seed: int | None = None
     firewall: tuple[str, ...] = ()
     mtu: int = 1500
+    ifnames: tuple[str, ...] = ()
     lab: Lab = field(default_factory=lambda: Lab("ws"))
     config: TesterConfig | None = None
     dut_netns: str | None = None
@@ -325,6 +330,7 @@ class EmbeddedTestbed:
             )
         if self.firewall and kind is not DutKind.ROUTER:
             raise ConfigError("firewall rules need dut=router", field="firewall")
+        self._check_ifnames()
         self.firewall = check_rules(self.firewall)
         self.lab.open()
         try:
@@ -332,6 +338,27 @@ class EmbeddedTestbed:
         except BaseException:
             self.lab.close()
             raise
+
+    def ifname(self, port: int) -> str:
+        """The interface name of ``port``."""
+        return self.ifnames[port] if self.ifnames else f"p{port}"
+
+    def _check_ifnames(self) -> None:
+        names = self.ifnames
+        if not names:
+            return
+        if len(names) != self.modules * 2:
+            raise ConfigError(
+                f"{len(names)} names for {self.modules * 2} ports", field="ifnames"
+            )
+        for i, name in enumerate(names):
+            if not _IFNAME.fullmatch(name):
+                raise ConfigError(
+                    f"{name!r} is not an interface name (1-15 of a-z A-Z 0-9 . _ -)",
+                    field=f"ifnames.{i}",
+                )
+        if len(set(names)) != len(names):
+            raise ConfigError("names must differ", field="ifnames")
 
     def _build(self, kind: DutKind | None) -> TesterConfig:
         ports: list[PortSpec] = []
@@ -355,9 +382,9 @@ class EmbeddedTestbed:
                 self._build_dut(names[a], names[b], macs[a], macs[b])
             else:
                 self.lab.add_veth(
-                    f"p{a}",
+                    self.ifname(a),
                     names[a],
-                    f"p{b}",
+                    self.ifname(b),
                     names[b],
                     mac=macs[a],
                     peer_mac=macs[b],
@@ -366,7 +393,12 @@ class EmbeddedTestbed:
         for i in range(n):
             ports.append(
                 PortSpec(
-                    f"p{i}", names[i], self.speed_bps, macs[i], i ^ 1, l3=idents[i]
+                    self.ifname(i),
+                    names[i],
+                    self.speed_bps,
+                    macs[i],
+                    i ^ 1,
+                    l3=idents[i],
                 )
             )
         self.config = TesterConfig(
@@ -376,7 +408,13 @@ class EmbeddedTestbed:
 
     def _build_router(self, netns: tuple[str, str], macs: tuple[str, str]) -> None:
         """Port 0 -- d0 [router, firewall] d1 -- port 1."""
-        self.router = build_router(self.lab, netns, macs, mtu=self.mtu)
+        self.router = build_router(
+            self.lab,
+            netns,
+            macs,
+            mtu=self.mtu,
+            port_ifnames=(self.ifname(0), self.ifname(1)),
+        )
         self.dut_netns = self.router.netns
         self.impair_mechanism = "router"
         if self.firewall:
@@ -396,8 +434,8 @@ class EmbeddedTestbed:
         self.dut_netns = dut
         if not soft:
             self.lab.add_bridge("br0", netns=dut)
-        self.lab.add_veth("p0", ns_a, "d0", dut, mac=mac_a, mtu=self.mtu)
-        self.lab.add_veth("p1", ns_b, "d1", dut, mac=mac_b, mtu=self.mtu)
+        self.lab.add_veth(self.ifname(0), ns_a, "d0", dut, mac=mac_a, mtu=self.mtu)
+        self.lab.add_veth(self.ifname(1), ns_b, "d1", dut, mac=mac_b, mtu=self.mtu)
         if soft:
             assert imp is not None
             self.dut_process = DutProcess(
@@ -424,7 +462,7 @@ class EmbeddedTestbed:
         self.dut_netns = dut
         self.lab.add_bridge("br0", netns=dut)
         for i, (ns, mac) in enumerate(zip(names, macs, strict=True)):
-            self.lab.add_veth(f"p{i}", ns, f"d{i}", dut, mac=mac, mtu=self.mtu)
+            self.lab.add_veth(self.ifname(i), ns, f"d{i}", dut, mac=mac, mtu=self.mtu)
             self.lab.set_master(f"d{i}", "br0", netns=dut)
         if imp is not None:
             self.impair_mechanism = apply_impairment(imp, dut, "d0", "d1", "br0")
