@@ -40,7 +40,7 @@ from wirespeed.stateful.case import parse_case  # noqa: E402
 from wirespeed.stateful.fabric import build_fabric  # noqa: E402
 from wirespeed.stateful.plan import plan_topology  # noqa: E402
 from wirespeed.stateful.results import ClientStats  # noqa: E402
-from wirespeed.stateful.tlscerts import CertStore  # noqa: E402
+from wirespeed.tlscerts import CertStore  # noqa: E402
 from wirespeed.stateful.worker import HostJob, spawn_worker  # noqa: E402
 from wirespeed.topology.netns import Lab  # noqa: E402
 

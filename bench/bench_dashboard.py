@@ -53,7 +53,10 @@ from streams import MAC0, MAC1  # noqa: E402
 from wirespeed.topology.testbed import EmbeddedTestbed  # noqa: E402
 
 TARGET = 0.98
-HTTP_ARGS = ("--no-frontend", "xoa", "--no-frontend", "xena-cli", "--http-port", "0")
+HTTP_ARGS = (
+    "--no-frontend", "xoa", "--no-frontend", "xena-cli", "--no-frontend", "otg",
+    "--http-port", "0",
+)  # fmt: skip
 
 
 @dataclass

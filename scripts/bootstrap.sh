@@ -51,6 +51,10 @@ if [ $want_test = 1 ]; then
   # Xena's RFC suites (vendored under tests/peers): their framework pins pydantic 1,
   # and the plugins import loguru without listing it
   mkpeer .venv-xoarfc "xoa-core==2.0.8" "xoa-driver==2.9.3" "loguru==0.7.3"
+  # OTG: snappi as users run it, and the conformance suite (vendored under
+  # tests/peers) with the snappi and pcap reader it pins
+  mkpeer .venv-snappi "snappi==1.62.0"
+  mkpeer .venv-otgconf "snappi==1.58.0" "pypcapfile==0.12.0" "pytest==7.1.1" "PyYAML"
 else
   .venv/bin/python -m pip install -q -e .
 fi

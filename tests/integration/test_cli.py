@@ -70,7 +70,7 @@ def _server(*args: str) -> Iterator[list[str]]:
     """``wirespeed server --modules 1 ARGS`` with only the HTTP front end, on a
     free port (see :func:`server_process`)."""
     with server_process(
-        "--modules", "1", "--no-frontend", "trex", "--no-frontend", "xoa",
+        "--modules", "1", "--no-frontend", "trex", "--no-frontend", "xoa", "--otg-port", "0",
         "--no-frontend", "xena-cli", "--http-port", "0", "--http-token", "tok", *args,
     ) as lines:  # fmt: skip
         yield lines

@@ -16,7 +16,7 @@ from wirespeed.stateful.client import AppClient
 from wirespeed.stateful.flows import BUILTIN_FLOWS, FlowProgram, Step, TransportKind
 from wirespeed.stateful.results import ClientStats, ServerStats
 from wirespeed.stateful.server import AppServer, make_server_spec
-from wirespeed.stateful.tlscerts import CertStore
+from wirespeed.tlscerts import CertStore
 
 LOOP = "127.0.0.1"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wirespeed.stateful.tlscerts import CertStore
+from wirespeed.tlscerts import CertStore
 from wirespeed.topology.netns import LAB_DIR, cleanup_stale, netns_exists
 
 pytestmark = pytest.mark.netns

@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from wirespeed.stateful.tlscerts import CertStore
+from wirespeed.tlscerts import CertStore
 
 
 def test_leaf_per_name_signed_by_the_run_ca() -> None:

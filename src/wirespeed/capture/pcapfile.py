@@ -62,6 +62,7 @@ _OPT_END = 0
 _OPT_SHB_USERAPPL = 4
 _OPT_IF_NAME = 2
 _OPT_IF_TSRESOL = 9
+_OPT_IF_FCSLEN = 13
 _OPT_EPB_FLAGS = 2
 _NS = 1_000_000_000
 
@@ -226,16 +227,21 @@ def _block(block_type: int, body: bytes) -> bytes:
     return struct.pack("<II", block_type, total) + body + struct.pack("<I", total)
 
 
-def encode_header(fmt: CaptureFormat, *, snaplen: int, ifname: str = "") -> bytes:
+def encode_header(
+    fmt: CaptureFormat, *, snaplen: int, ifname: str = "", fcs_len: int = 0
+) -> bytes:
     """The bytes a capture file starts with.
 
     pcap: the file header. pcapng: a section header block and the interface
     description block of the one interface (``ifname``, nanosecond timestamps).
+    ``fcs_len`` (0 or 4): the frames end with their FCS (pcap: the link type's
+    FCS bits; pcapng: ``if_fcslen``).
     """
     if fmt is CaptureFormat.PCAP:
-        return struct.pack(
-            "<IHHiIII", PCAP_MAGIC_NS, 2, 4, 0, 0, snaplen, LINKTYPE_ETHERNET
-        )
+        linktype = LINKTYPE_ETHERNET
+        if fcs_len:  # the "F" bit and the FCS length in 16-bit words
+            linktype |= (1 << 28) | ((fcs_len // 2) << 29)
+        return struct.pack("<IHHiIII", PCAP_MAGIC_NS, 2, 4, 0, 0, snaplen, linktype)
     shb = _block(
         PCAPNG_SHB,
         struct.pack("<IHHq", PCAPNG_BYTE_ORDER, 1, 0, -1)
@@ -243,6 +249,8 @@ def encode_header(fmt: CaptureFormat, *, snaplen: int, ifname: str = "") -> byte
         + _option(_OPT_END, b""),
     )
     opts = _option(_OPT_IF_TSRESOL, bytes([9]))
+    if fcs_len:
+        opts += _option(_OPT_IF_FCSLEN, bytes([fcs_len]))
     if ifname:
         opts = _option(_OPT_IF_NAME, ifname.encode()) + opts
     idb = _block(

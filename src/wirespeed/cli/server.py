@@ -81,7 +81,7 @@ from wirespeed.topology.testbed import DutKind, parse_speed
     "--no-frontend",
     "disabled",
     multiple=True,
-    type=click.Choice(["http", "trex", "xoa", "xena-cli"]),
+    type=click.Choice(["http", "otg", "trex", "xoa", "xena-cli"]),
     help="Do not start this front end.",
 )
 @click.option(
@@ -89,6 +89,31 @@ from wirespeed.topology.testbed import DutKind, parse_speed
     default=8080,
     show_default=True,
     help="Dashboard, JSON API and Prometheus /metrics (0: any free port).",
+)
+@click.option(
+    "--otg-port",
+    default=8443,
+    show_default=True,
+    help="Open Traffic Generator API over HTTPS (snappi's default; 0: any free port).",
+)
+@click.option(
+    "--otg-http-port",
+    default=None,
+    type=int,
+    help="Also serve the OTG API over plain HTTP on this port.",
+)
+@click.option(
+    "--otg-cert",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The OTG server's certificate (PEM; default: a self-signed one made at "
+    "start). With --otg-key.",
+)
+@click.option(
+    "--otg-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The key of --otg-cert (PEM).",
 )
 @click.option(
     "--http-token",
@@ -134,13 +159,22 @@ def server(
     xoa_port: int,
     cli_port: int,
     http_port: int,
+    otg_port: int,
+    otg_http_port: int | None,
+    otg_cert: Path | None,
+    otg_key: Path | None,
     http_token: str | None,
     xena_slots: str | None,
     verbose: bool,
 ) -> None:
-    """Start the tester daemon (dashboard 8080, TRex RPC 4501/4500, XOA 22606,
-    text CLI 22611)."""
+    """Start the tester daemon (dashboard 8080, OTG 8443, TRex RPC 4501/4500, XOA
+    22606, text CLI 22611)."""
     from wirespeed.rfc2544_suite import DaemonSuites
+
+    if (otg_cert is None) != (otg_key is None):
+        raise click.BadParameter(
+            "give both or neither", param_hint="--otg-cert/--otg-key"
+        )
     from wirespeed.server.daemon import FRONT_ENDS, Daemon, DaemonOptions
 
     logging.basicConfig(
@@ -161,6 +195,12 @@ def server(
         xena_profile = ChassisProfile(module_slots=slots)
     ports: dict[str, dict[str, object]] = {
         "http": {"port": http_port, "token": http_token},
+        "otg": {
+            "port": otg_port,
+            "http_port": otg_http_port,
+            "cert": otg_cert,
+            "key": otg_key,
+        },
         "trex": {"rpc_port": trex_port, "pub_port": trex_pub_port},
         "xoa": {"port": xoa_port},
         "xena-cli": {"port": cli_port},
@@ -199,6 +239,10 @@ def server(
     http = daemon.front_ends.get("http")
     if http is not None:
         click.echo(f"dashboard: {http.url} (control token: {http.token})")  # type: ignore[attr-defined]
+    otg = daemon.front_ends.get("otg")
+    if otg is not None:
+        where = " ".join(u for u in (otg.url, otg.http_url) if u)  # type: ignore[attr-defined]
+        click.echo(f"OTG API: {where}")
     banner = (
         f"front ends: {', '.join(daemon.front_ends) or 'none'} on {bind}; "
         "Ctrl-C to stop"

@@ -2,7 +2,8 @@
 
 The daemon builds the embedded test bed (or reads a config naming real interfaces),
 starts one :class:`~wirespeed.service.Tester`, then every front end that is
-installed: the HTTP dashboard, JSON API and Prometheus metrics (8080), TRex
+installed: the HTTP dashboard, JSON API and Prometheus metrics (8080), the Open
+Traffic Generator API (HTTPS 8443), TRex
 JSON-RPC (ZeroMQ 4501/4500), Xena XOA (TCP 22606) and the Xena text CLI (TCP
 22611). The two Xena servers share one
 :class:`~wirespeed.server.xena.XenaChassis` that the daemon builds, so a stream set
@@ -51,6 +52,7 @@ class FrontEnd(Protocol):
 # name -> (module, class, keyword for its port(s))
 FRONT_ENDS: dict[str, tuple[str, str]] = {
     "http": ("wirespeed.server.http", "HttpServer"),
+    "otg": ("wirespeed.server.otg", "OtgServer"),
     "trex": ("wirespeed.server.trex", "TrexRpcServer"),
     "xoa": ("wirespeed.server.xena", "XoaServer"),
     "xena-cli": ("wirespeed.server.xena", "XenaCliServer"),

@@ -22,7 +22,7 @@ from wirespeed.stateful.orchestrator import (
 )
 from wirespeed.stateful.results import ClientStats, ServerStats
 from wirespeed.stateful.server import AppServer, make_server_spec
-from wirespeed.stateful.tlscerts import CertStore
+from wirespeed.tlscerts import CertStore
 
 __all__ = [
     "BUILTIN_FLOWS",

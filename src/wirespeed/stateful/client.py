@@ -23,7 +23,7 @@ from wirespeed.stateful.causes import FAILURES, PayloadMismatchError, cause_of
 from wirespeed.stateful.flows import TransportKind
 from wirespeed.stateful.results import ClientStats
 from wirespeed.stateful.schedule import StartSchedule
-from wirespeed.stateful.tlscerts import CertStore, client_context
+from wirespeed.tlscerts import CertStore, client_context
 from wirespeed.stateful.watchdog import Watchdog
 
 __all__ = ["AppClient"]

@@ -45,7 +45,7 @@ from wirespeed.errors import WirespeedError
 from wirespeed.stateful.case import ClientSpec, ServerSpec
 from wirespeed.stateful.client import AppClient
 from wirespeed.stateful.server import AppServer
-from wirespeed.stateful.tlscerts import CertStore
+from wirespeed.tlscerts import CertStore
 
 __all__ = ["HostJob", "child_main", "spawn_worker", "worker_main"]
 
@@ -61,7 +61,7 @@ class HostJob:
         netns: the namespace to enter (None: stay where the process is).
         servers: the servers to start.
         clients: the client entries to run on ``start``.
-        tls_dir: the :class:`~wirespeed.stateful.tlscerts.CertStore` directory.
+        tls_dir: the :class:`~wirespeed.tlscerts.CertStore` directory.
         ports: server ports to use instead of the specs' (for ephemeral ports).
     """
 

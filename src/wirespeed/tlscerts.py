@@ -1,4 +1,5 @@
-"""Certificates for TLS app servers, made per run with the ``cryptography`` package.
+"""Certificates for TLS servers (app traffic, the OTG API), made per run with the
+``cryptography`` package.
 
 A run gets its own throwaway certificate authority and one leaf certificate per
 ``server_name`` (subject CN and subjectAltName DNS = the name, ECDSA P-256). Clients
