@@ -26,6 +26,7 @@ from wirespeed.errors import ValidationError
 from wirespeed.model import (
     FCS_BYTES,
     L1_OVERHEAD_BYTES,
+    MAX_FRAME_BYTES,
     MIN_WIRE_FRAME_BYTES,
     Payload,
     PayloadType,
@@ -38,7 +39,7 @@ from wirespeed.model import (
 from wirespeed.server.otg.access import given
 from wirespeed.server.otg.errors import OtgError, unsupported
 from wirespeed.server.otg.frames import build_frames
-from wirespeed.server.otg.headers import read_headers
+from wirespeed.server.otg.headers import Headers, read_headers
 from wirespeed.server.otg.plan import FlowPlan
 from wirespeed.server.otg.sizes import Sizes, read_size
 from wirespeed.tpld import TpldMode
@@ -48,6 +49,10 @@ __all__ = ["TPLD_MODE", "OtgPort", "plan_flow"]
 TPLD_MODE = TpldMode.NORMAL
 """The test payload form the OTG front end's ports use."""
 STANDARD_GAP_BYTES = 12
+MIN_TEMPLATE_BYTES = 14
+MTU_OVERHEAD_BYTES = 18
+"""Ethernet header and FCS around an MTU's worth of bytes."""
+VLAN_BYTES = 4
 _BITS = {"bps": 1.0, "kbps": 1e3, "mbps": 1e6, "gbps": 1e9}
 _PAYLOADS = {
     "increment_byte": PayloadType.INC8,
@@ -90,26 +95,11 @@ def plan_flow(
     """
     path = f"flows[{index}]"
     tx, rx = _endpoints(flow, ports, path)
-    if given(flow, "egress_packet"):
-        raise unsupported(f"{path}.egress_packet", "egress tracking")
-    headers = read_headers(flow.packet, path)
-    if len(headers.template) < 14:
-        raise OtgError(
-            f"{path}.packet: {len(headers.template)} bytes of headers; "
-            "a frame starts with at least 14 (an Ethernet header)"
-        )
+    headers = _headers(flow, path)
     sizes = read_size(flow.size, f"{path}.size")
     tid = _metrics(flow.metrics, index, path, warnings)
     payload = _payload(flow, sizes, len(headers.template), f"{path}.payload")
-    tpld_len = 0 if tid is None else TPLD_MODE.length
-    _check_size(Stream(headers.template, payload=payload), sizes, tpld_len, path)
-    for port in (tx, *rx):
-        limit = port.mtu + 18 + 4 * headers.vlans
-        if sizes.largest > limit:
-            raise OtgError(
-                f"{path}.size: {sizes.largest}-byte frames exceed the MTU of port "
-                f"{port.name} ({port.mtu}: at most {limit} bytes with the FCS)"
-            )
+    _check_fit(headers, sizes, payload, tid is not None, (tx, *rx), path)
     template, program = build_frames(headers, sizes, payload, tpld=tid is not None)
     rate = _rate(flow.rate, sizes, tx, f"{path}.rate")
     timing = _duration(flow.duration, rate, sizes, tx, f"{path}.duration", warnings)
@@ -142,6 +132,20 @@ def plan_flow(
         loss=tid is not None and bool(metrics.loss),
         latency=bool(latency),
     )
+
+
+def _headers(flow: Any, path: str) -> Headers:
+    if given(flow, "egress_packet"):
+        raise unsupported(f"{path}.egress_packet", "egress tracking")
+    headers = read_headers(flow.packet, path)
+    size = len(headers.template)
+    if not MIN_TEMPLATE_BYTES <= size <= MAX_FRAME_BYTES - FCS_BYTES:
+        raise OtgError(
+            f"{path}.packet: {size} bytes of headers; a frame starts with at least "
+            f"{MIN_TEMPLATE_BYTES} (an Ethernet header) and holds at most "
+            f"{MAX_FRAME_BYTES - FCS_BYTES}"
+        )
+    return headers
 
 
 def _endpoints(
@@ -207,8 +211,18 @@ def _payload(flow: Any, sizes: Sizes, header_len: int, path: str) -> Payload:
     return Payload(PayloadType.PATTERN, pattern or b"\x00")
 
 
-def _check_size(probe: Stream, sizes: Sizes, tpld_len: int, path: str) -> None:
-    """The smallest frame must hold the headers, the TPLD and the FCS."""
+def _check_fit(
+    headers: Headers,
+    sizes: Sizes,
+    payload: Payload,
+    tpld: bool,
+    ports: tuple[OtgPort, ...],
+    path: str,
+) -> None:
+    """The smallest frame must hold the headers, the TPLD and the FCS; the largest
+    must fit the MTU of the ports it crosses."""
+    probe = Stream(headers.template, payload=payload)
+    tpld_len = TPLD_MODE.length if tpld else 0
     need = probe.min_frame_bytes(tpld_len)
     if tpld_len:
         need = max(need, MIN_WIRE_FRAME_BYTES)
@@ -216,12 +230,19 @@ def _check_size(probe: Stream, sizes: Sizes, tpld_len: int, path: str) -> None:
         what = f"the {probe.header_bytes} bytes of headers"
         if tpld_len:
             what += f", the {tpld_len}-byte test payload of metrics"
-        if probe.payload.is_incrementing:
+        if payload.is_incrementing:
             what += ", 2 bytes of counting payload"
         raise OtgError(
             f"{path}.size: {sizes.smallest}-byte frames cannot hold {what} and "
             f"the FCS: at least {need} bytes"
         )
+    for port in ports:
+        limit = port.mtu + MTU_OVERHEAD_BYTES + VLAN_BYTES * headers.vlans
+        if sizes.largest > limit:
+            raise OtgError(
+                f"{path}.size: {sizes.largest}-byte frames exceed the MTU of port "
+                f"{port.name} ({port.mtu}: at most {limit} bytes with the FCS)"
+            )
 
 
 def _rate(rate: Any, sizes: Sizes, tx: OtgPort, path: str) -> Rate:

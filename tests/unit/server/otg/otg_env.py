@@ -51,6 +51,24 @@ def config(*, metrics: bool = True, size: int = 128) -> tuple[Any, Any]:
     return cfg, flow
 
 
+def vxlan_headers(flow: Any, outer: str, inner: str) -> list[Any]:
+    """ethernet / ``outer`` / udp / vxlan / ethernet / ``inner`` / tcp as the OTG
+    conformance suite's VXLAN tests set them (VNIs 1000..1004, TCP ports 80)."""
+    pk = flow.packet
+    pk.ethernet()
+    getattr(pk, outer)()
+    pk.udp().vxlan().ethernet()
+    getattr(pk, inner)()
+    pk.tcp()
+    headers = list(pk)
+    eth1, _, _, vxlan, eth2, _, inner_tcp = headers
+    eth1.src.value, eth1.dst.value = TX_MAC, RX_MAC
+    eth2.src.value, eth2.dst.value = "00:00:01:01:01:03", "00:00:01:01:01:04"
+    vxlan.vni.values = [1000, 1001, 1002, 1003, 1004]
+    inner_tcp.src_port.value = inner_tcp.dst_port.value = 80
+    return headers
+
+
 def received(cfg: Any) -> Any:
     """The config as the server holds it: sent as JSON, parsed by snappi."""
     out = API.config()

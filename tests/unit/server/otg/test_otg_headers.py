@@ -4,7 +4,16 @@ checksums included), frame by frame through the field engine."""
 from __future__ import annotations
 
 import pytest
-from otg_env import config, eth, frames, ip4, only_flow, padded, tcp
+from otg_env import (
+    config,
+    eth,
+    frames,
+    ip4,
+    only_flow,
+    padded,
+    tcp,
+    vxlan_headers,
+)
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import Dot1Q, Ether
@@ -99,17 +108,7 @@ def test_vlan_tpid_kept_when_given_and_vlan_adds_to_the_mtu():
 
 def _vxlan_flow(outer: str, inner: str):
     cfg, flow = config(size=256)
-    pk = flow.packet
-    pk.ethernet()
-    getattr(pk, outer)()
-    pk.udp().vxlan().ethernet()
-    getattr(pk, inner)()
-    pk.tcp()
-    e1, out, _, vxlan, e2, inn, inner_tcp = pk
-    e1.src.value, e1.dst.value = "00:00:01:01:01:01", "00:00:01:01:01:02"
-    e2.src.value, e2.dst.value = "00:00:01:01:01:03", "00:00:01:01:01:04"
-    vxlan.vni.values = [1000, 1001, 1002, 1003, 1004]
-    inner_tcp.src_port.value = inner_tcp.dst_port.value = 80
+    _, out, _, _, _, inn, _ = vxlan_headers(flow, outer, inner)
     return cfg, out, inn
 
 
