@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from otg_env import FakePorts, config, frames, only_flow, plan
+from scapy.layers.inet import IP, TCP
+from scapy.layers.l2 import Ether
 
+from wirespeed.fieldengine import TpldStamp, compile_stream
 from wirespeed.model import ModeKind, Rate, RateUnit, TxMode
 from wirespeed.server.otg.errors import OtgError
+from wirespeed.tpld import TpldMode, decode_batch
 
 GBPS = 1_000_000_000
 
@@ -196,3 +201,31 @@ def test_one_flow_speed_per_port_from_layer1():
     cfg, _ = _flow(speed="speed_25_gbps")
     result = plan(cfg, FakePorts(speed_bps=GBPS))
     assert result.speeds == {0: 25 * GBPS, 1: 25 * GBPS}
+
+
+def test_stamped_frames_carry_the_flow_tid_and_right_checksums():
+    cfg, flow = config(size=100)
+    second = cfg.flows.add(name="f2")
+    second.tx_rx.port.tx_name = "p1"
+    second.metrics.enable = True
+    second.size.fixed = 100
+    for f in (flow, second):
+        _, _, tcp_h = f.packet.ethernet().ipv4().tcp()
+        tcp_h.src_port.values = [1, 2, 3]
+    for fp in plan(cfg).flows:
+        fp.stream.validate_for_port(TpldMode.NORMAL.length)
+        gen = compile_stream(fp.stream, seed=1, tpld_mode=TpldMode.NORMAL)
+        batch = gen.fill(4, TpldStamp(fp.tid, 0), 123)
+        got = [batch.frame(i) for i in range(4)]
+        rows = np.frombuffer(b"".join(got), np.uint8).reshape(4, 96)
+        dec = decode_batch(rows, np.full(4, 96), TpldMode.NORMAL)
+        assert dec.valid.all()
+        assert dec.tid.tolist() == [fp.tid] * 4
+        assert dec.seq.tolist() == [0, 1, 2, 3]
+        for j, frame in enumerate(got):
+            pkt = Ether(frame)
+            assert pkt[TCP].sport == j % 3 + 1
+            sent = (pkt[IP].chksum, pkt[TCP].chksum)
+            del pkt[IP].chksum, pkt[TCP].chksum
+            again = Ether(bytes(pkt))
+            assert sent == (again[IP].chksum, again[TCP].chksum)

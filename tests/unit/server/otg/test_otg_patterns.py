@@ -337,3 +337,24 @@ def test_refused_patterns_name_the_field(setup, message):
     setup(udp, ip)
     with pytest.raises(OtgError, match=message):
         only_flow(cfg)
+
+
+def test_ipv4_header_checksum_alone_per_frame():
+    cfg, flow = config(size=64, metrics=False)
+    _, ip = flow.packet.ethernet().ipv4()
+    ttl = ip.time_to_live.increment
+    ttl.start, ttl.step, ttl.count = 1, 100, 3
+    fp = only_flow(cfg)
+    assert [type(i).__name__ for i in fp.stream.vm.instructions] == [
+        "FlowVar",
+        "WriteFlowVar",
+        "FixChecksumIpv4",
+    ]
+    got = frames(fp, 3)
+    for j in range(3):
+        want = padded(
+            eth(dst=ZERO_MAC, src=ZERO_MAC)
+            / ip4(src="0.0.0.0", dst="0.0.0.0", ttl=1 + 100 * j, proto=61),
+            64,
+        )
+        assert got[j] == want
