@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["given", "header_kind", "items"]
+__all__ = ["given", "given_names", "header_kind", "items"]
 
 _HEADER_KINDS = {
     "FlowEthernet": "ethernet",
@@ -36,6 +36,11 @@ def given(obj: Any, name: str) -> bool:
     if hasattr(value, "_properties"):  # an object: sent with something in it
         return bool(value._properties)
     return not (isinstance(value, list | dict) and not value)
+
+
+def given_names(obj: Any) -> list[str]:
+    """The properties set on a snappi object (see :func:`given`)."""
+    return [name for name in obj._properties if name != "choice" and given(obj, name)]
 
 
 def items(obj: Any, name: str) -> list[Any]:

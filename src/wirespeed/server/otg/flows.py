@@ -36,7 +36,7 @@ from wirespeed.model import (
     TxMode,
     VmProgram,
 )
-from wirespeed.server.otg.access import given
+from wirespeed.server.otg.access import given, given_names
 from wirespeed.server.otg.errors import OtgError, unsupported
 from wirespeed.server.otg.frames import build_frames
 from wirespeed.server.otg.headers import Headers, read_headers
@@ -53,6 +53,16 @@ MIN_TEMPLATE_BYTES = 14
 MTU_OVERHEAD_BYTES = 18
 """Ethernet header and FCS around an MTU's worth of bytes."""
 VLAN_BYTES = 4
+_FLOW_PARTS = {
+    "name",
+    "tx_rx",
+    "packet",
+    "size",
+    "rate",
+    "duration",
+    "metrics",
+    "payload",
+}
 _BITS = {"bps": 1.0, "kbps": 1e3, "mbps": 1e6, "gbps": 1e9}
 _PAYLOADS = {
     "increment_byte": PayloadType.INC8,
@@ -135,8 +145,10 @@ def plan_flow(
 
 
 def _headers(flow: Any, path: str) -> Headers:
-    if given(flow, "egress_packet"):
-        raise unsupported(f"{path}.egress_packet", "egress tracking")
+    for name in given_names(flow):
+        if name not in _FLOW_PARTS:
+            what = "egress tracking" if name == "egress_packet" else f"flow {name!r}"
+            raise unsupported(f"{path}.{name}", what)
     headers = read_headers(flow.packet, path)
     size = len(headers.template)
     if not MIN_TEMPLATE_BYTES <= size <= MAX_FRAME_BYTES - FCS_BYTES:

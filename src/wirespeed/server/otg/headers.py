@@ -24,7 +24,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from wirespeed.server.otg.access import given, header_kind
+from wirespeed.server.otg.access import given, given_names, header_kind
 from wirespeed.server.otg.errors import OtgError, unsupported
 from wirespeed.server.otg.fields import (
     Cycle,
@@ -127,6 +127,7 @@ VXLAN_PORT = 4789
 INNER_FCS_BYTES = 4
 """What ixia-c leaves out of the lengths behind an inner Ethernet header."""
 _LENGTH_BASE = {"ipv4": 0, "ipv6": 40, "udp": 0}
+_EXTRAS = {"options": "IPv4 options", "dst_usids": "SRv6 micro-SIDs"}
 
 
 @dataclass(frozen=True)
@@ -359,16 +360,17 @@ class _Reader:
 
 
 def _extras(ctx: _Ctx) -> None:
-    """Parts of a header the engine does not build."""
+    """Parts of a header the engine does not build (any a later model adds too)."""
     obj, where = ctx.obj, ctx.where
-    if ctx.kind == "ethernet" and given(obj, "pfc_queue"):
-        seq = read_pattern(obj.pfc_queue, _INT, 3, f"{where}.pfc_queue")
-        if seq != Cycle((0,)):
-            raise unsupported(f"{where}.pfc_queue", "a PFC queue")
-    if ctx.kind == "ipv4" and given(obj, "options"):
-        raise unsupported(f"{where}.options", "IPv4 options")
-    if ctx.kind == "ipv6" and given(obj, "dst_usids"):
-        raise unsupported(f"{where}.dst_usids", "SRv6 micro-SIDs")
+    known = {name for name, _, _ in _LAYOUTS[ctx.kind]}
+    for name in given_names(obj):
+        if name == "pfc_queue" and ctx.kind == "ethernet":
+            seq = read_pattern(obj.pfc_queue, _INT, 3, f"{where}.pfc_queue")
+            if seq != Cycle((0,)):
+                raise unsupported(f"{where}.pfc_queue", "a PFC queue")
+        elif name not in known:
+            what = _EXTRAS.get(name, f"the {ctx.kind} field {name!r}")
+            raise unsupported(f"{where}.{name}", what)
 
 
 def _auto(ctx: _Ctx, name: str, pattern: Any, path: str) -> Sequence | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wirespeed.server.otg.access import given, items
+from wirespeed.server.otg.access import given, given_names, items
 from wirespeed.server.otg.errors import OtgError, unsupported
 from wirespeed.server.otg.flows import OtgPort, plan_flow
 from wirespeed.server.otg.plan import CapturePlan, ConfigPlan, FlowPlan, PortLookup
@@ -43,14 +43,15 @@ LAYER1_SPEEDS: dict[str, int] = {
 }
 """OTG ``layer1.speed`` in bits per second."""
 SNAPLEN_MAX = 65535
-_UNSUPPORTED = (
-    ("devices", "emulated devices"),
-    ("lags", "link aggregation (LAG)"),
-    ("lldp", "LLDP"),
-    ("egress_only_tracking", "egress-only tracking"),
-    ("stateful_flows", "stateful flows"),
-    ("events", "events"),
-)
+_SERVED = {"ports", "layer1", "captures", "flows", "options"}
+_UNSUPPORTED = {
+    "devices": "emulated devices",
+    "lags": "link aggregation (LAG)",
+    "lldp": "LLDP",
+    "egress_only_tracking": "egress-only tracking",
+    "stateful_flows": "stateful flows",
+    "events": "events",
+}
 _LAYER1_IGNORED = ("media", "ieee_media_defaults", "auto_negotiate", "auto_negotiation")
 
 
@@ -96,8 +97,9 @@ def plan_config(config: Any, ports: PortLookup) -> ConfigPlan:
 
 
 def _refuse_unsupported(config: Any, errors: list[str]) -> None:
-    for name, what in _UNSUPPORTED:
-        if given(config, name):
+    for name in given_names(config):
+        if name not in _SERVED:
+            what = _UNSUPPORTED.get(name, f"the configuration's {name!r}")
             errors += unsupported(name, what).errors
     if not given(config, "options"):
         return

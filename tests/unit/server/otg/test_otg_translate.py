@@ -199,3 +199,21 @@ def test_the_server_object_keeps_what_was_sent():
         "choice": "value",
         "value": "0.0.0.0",
     }
+
+
+def test_header_parts_the_engine_does_not_build():
+    cfg, flow = config()
+    e, ip = flow.packet.ethernet().ipv4()
+    ip.options.add()  # a router alert
+    assert _errors(cfg) == [
+        "flows[0].packet[1].ipv4.options: IPv4 options is not supported by wirespeed"
+    ]
+    cfg, flow = config()
+    e, _ = flow.packet.ethernet().ipv4()
+    e.pfc_queue.value = 0  # the default: nothing to do
+    plan(cfg)
+    e.pfc_queue.value = 3
+    assert _errors(cfg) == [
+        "flows[0].packet[0].ethernet.pfc_queue: a PFC queue is not supported by "
+        "wirespeed"
+    ]
