@@ -192,6 +192,11 @@ def _metrics(metrics: Any, index: int, path: str, warnings: list[str]) -> int | 
         raise unsupported(
             f"{path}.metrics.predefined_metric_tags.rx_name", "metrics tagged by port"
         )
+    if given(metrics, "rx_tx_ratio"):
+        ratio = metrics.rx_tx_ratio
+        if str(ratio.choice) != "value" or float(ratio.value) != 1.0:
+            field = f"{path}.metrics.rx_tx_ratio"
+            raise unsupported(field, "an expected ratio of received frames")
     if metrics.enable:
         if index > TPLD_MODE.max_tid:
             raise OtgError(

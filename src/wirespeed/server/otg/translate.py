@@ -101,17 +101,27 @@ def _refuse_unsupported(config: Any, errors: list[str]) -> None:
         if name not in _SERVED:
             what = _UNSUPPORTED.get(name, f"the configuration's {name!r}")
             errors += unsupported(name, what).errors
-    if not given(config, "options"):
-        return
-    options = config.options
+    if given(config, "options"):
+        _options(config.options, errors)
+
+
+def _options(options: Any, errors: list[str]) -> None:
+    refused: list[tuple[str, str]] = []
     if given(options, "per_port_options"):
-        errors += unsupported("options.per_port_options", "protocol options").errors
-    if given(options, "flow_options") and options.flow_options.packet_loss_duration:
-        field = "options.flow_options.packet_loss_duration"
-        errors += unsupported(field, "packet loss durations").errors
-    if given(options, "port_options") and options.port_options.data_integrity:
-        field = "options.port_options.data_integrity"
-        errors += unsupported(field, "data integrity checks").errors
+        refused.append(("per_port_options", "protocol options"))
+    flow = options.flow_options if given(options, "flow_options") else None
+    if flow is not None and flow.packet_loss_duration:
+        refused.append(("flow_options.packet_loss_duration", "packet loss durations"))
+    port = options.port_options if given(options, "port_options") else None
+    if port is not None and port.data_integrity:
+        refused.append(("port_options.data_integrity", "data integrity checks"))
+    ordering = "no_ordering"
+    if port is not None and given(port, "frame_ordering_mode"):
+        ordering = str(port.frame_ordering_mode.choice)
+    if ordering != "no_ordering":
+        refused.append(("port_options.frame_ordering_mode", "RFC 2889 frame ordering"))
+    for field, what in refused:
+        errors += unsupported(f"options.{field}", what).errors
 
 
 def _ports(config: Any, ports: PortLookup, errors: list[str]) -> dict[str, int]:

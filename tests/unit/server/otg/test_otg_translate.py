@@ -161,6 +161,18 @@ def test_a_flow_needs_an_ethernet_header():
             "captures[0].filters: capture filters is not supported by wirespeed",
         ),
         (
+            lambda c, f: setattr(f.metrics.rx_tx_ratio, "value", 2.0),
+            "flows[0].metrics.rx_tx_ratio: an expected ratio of received frames is not "
+            "supported by wirespeed",
+        ),
+        (
+            lambda c, f: setattr(
+                c.options.port_options.frame_ordering_mode, "choice", "rfc2889"
+            ),
+            "options.port_options.frame_ordering_mode: RFC 2889 frame ordering is not "
+            "supported by wirespeed",
+        ),
+        (
             lambda c, f: setattr(f.metrics.predefined_metric_tags, "rx_name", True),
             "flows[0].metrics.predefined_metric_tags.rx_name: metrics tagged by port "
             "is not supported by wirespeed",
