@@ -13,7 +13,8 @@ Headers are laid out one after the other, fields in wire order. What OTG generat
   ``length`` 0): the bytes from the header to the end of the frame, FCS excluded.
   Behind an inner Ethernet header (VXLAN's) they are 4 bytes less, as ixia-c makes
   them (it counts an FCS for the inner frame; the OTG conformance suite's VXLAN
-  tests check those values).
+  tests check those values). An inner UDP/TCP checksum still covers the frame to
+  its end, as the engine computes them.
 * Checksums (IPv4 ``header_checksum``, UDP and TCP ``checksum``): ``generated``
   ``good`` or ``bad``, or ``custom``; :mod:`.frames` computes them.
 """

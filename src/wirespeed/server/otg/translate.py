@@ -6,10 +6,16 @@ hands the object here; the translation reads it through snappi's getters (defaul
 filled in) and refuses, naming the field, what the engine cannot do:
 
 * ``devices``, ``lags``, ``lldp``, ``egress_only_tracking``, ``stateful_flows``,
-  ``events``, per-port protocol options, packet-loss durations, data integrity;
-* flows over devices, header kinds other than ethernet, vlan, vxlan, ipv4, ipv6,
-  udp, tcp and custom (see :mod:`.headers`), tracked field values (metric tags);
+  ``events``, per-port protocol options, packet-loss durations, data integrity,
+  RFC 2889 frame ordering, and any part of a configuration, flow or header that
+  the translation does not read;
+* flows over devices, egress tracking, header kinds other than ethernet, vlan,
+  vxlan, ipv4, ipv6, udp, tcp and custom (see :mod:`.headers`), IPv4 options,
+  tracked field values (metric tags), metrics tagged by port, rx/tx ratios;
 * capture filters, layer1 flow control, a layer1 MTU above the port's own.
+
+Layer1 media and auto-negotiation settings, ``promiscuous: false`` and frame gaps
+other than 12 bytes are accepted with a warning.
 
 Several errors are reported at once where they are independent (ports, layer1,
 captures, each flow).
