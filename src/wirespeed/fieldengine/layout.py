@@ -96,11 +96,12 @@ def length_fields(
 
 
 def smallest_len(stream: Stream, floor: int) -> int:
-    """The shortest frame (no FCS) the stream can send; ``floor``: the shortest."""
-    if stream.vm.trim_var is None:
-        smallest = stream.frame_length.smallest_bytes - FCS_BYTES
-        return max(smallest, floor)
-    return floor
+    """The shortest frame (no FCS) the stream can send; ``floor``: the shortest
+    there is (a trimmed frame is clipped to it)."""
+    trim = stream.vm.trim_floor
+    if trim is None:
+        return max(stream.frame_length.smallest_bytes - FCS_BYTES, floor)
+    return max(trim, floor)
 
 
 def check_fit(stream: Stream, smallest: int, tpld_len: int) -> None:

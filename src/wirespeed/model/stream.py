@@ -351,9 +351,9 @@ class Stream:
         """
         need = self.min_frame_bytes(tpld_len, payload_checksum_on)
         smallest = self.frame_length.smallest_bytes
-        trim = self.vm.trim_var
+        trim = self.vm.trim_floor
         if trim is not None:
-            smallest = min(smallest, _trim_floor(self.vm, trim) + FCS_BYTES)
+            smallest = min(smallest, trim + FCS_BYTES)
         if smallest < need:
             where = (
                 "length.mix"
@@ -367,16 +367,3 @@ class Stream:
                 f"+ {tpld_len} TPLD + FCS bytes (need {need})",
                 field=where,
             )
-
-
-def _trim_floor(vm: VmProgram, name: str) -> int:
-    from wirespeed.model.vm import FlowVar, FlowVarRandLimit
-
-    for ins in vm.instructions:
-        if isinstance(ins, FlowVar) and ins.name == name:
-            if ins.value_list is not None:
-                return min(ins.value_list)
-            return ins.min_value
-        if isinstance(ins, FlowVarRandLimit) and ins.name == name:
-            return ins.min_value
-    return 0

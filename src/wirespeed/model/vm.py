@@ -405,3 +405,17 @@ class VmProgram:
         """Name of the variable that trims the frame length (the last trim wins)."""
         trims = [ins.name for ins in self.instructions if isinstance(ins, TrimPktSize)]
         return trims[-1] if trims else None
+
+    @property
+    def trim_floor(self) -> int | None:
+        """The smallest value of the trim variable (None: no trim): the shortest
+        frame (FCS excluded) it asks for."""
+        name = self.trim_var
+        for ins in self.instructions:
+            if isinstance(ins, FlowVar) and ins.name == name:
+                if ins.value_list is not None:
+                    return min(ins.value_list)
+                return ins.min_value
+            if isinstance(ins, FlowVarRandLimit) and ins.name == name:
+                return ins.min_value
+        return None

@@ -115,3 +115,22 @@ def test_trimmed_test_frames_start_at_60() -> None:
     plain = compile_stream(Stream(packet=HDR + bytes(40), header_len_bytes=42, vm=vm))
     assert plain.fill(13).lengths.tolist() == list(range(50, 63))
     assert plain.mean_frame_len == pytest.approx((11 * 60 + 61 + 62) / 13 + 4)
+
+
+def test_trimmed_frames_hold_a_tpld_behind_a_long_header() -> None:
+    # the trim variable never goes below 70 bytes: 42 header + 20 TPLD fit, though
+    # a trimmed frame could be as short as 60 had the variable allowed it
+    vm = VmProgram(
+        (FlowVar("sz", size=2, min_value=70, max_value=72), TrimPktSize("sz"))
+    )
+    stream = Stream(packet=HDR + bytes(40), header_len_bytes=42, vm=vm, tpld_id=3)
+    stream.validate_for_port(TpldMode.NORMAL.length)
+    gen = compile_stream(stream, tpld_mode=TpldMode.NORMAL)
+    batch = gen.fill(3, TpldStamp(3, 0), 0)
+    assert batch.lengths.tolist() == [70, 71, 72]
+    rows = np.zeros((3, 72), np.uint8)
+    for i in range(3):
+        rows[i, : 70 + i] = np.frombuffer(batch.frame(i), np.uint8)
+    dec = decode_batch(rows, batch.lengths, TpldMode.NORMAL)
+    assert dec.valid.all()
+    assert dec.seq.tolist() == [0, 1, 2]

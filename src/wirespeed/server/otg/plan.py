@@ -43,6 +43,8 @@ class FlowPlan:
         delay_ns: time from the start to its first frame.
         latency_mode: ``store_forward`` or ``cut_through``.
         timestamps: whether its metrics report first/last timestamps.
+        loss: whether its metrics report loss (``metrics.loss``).
+        latency: whether its metrics report latency (``metrics.latency.enable``).
     """
 
     name: str
@@ -54,6 +56,8 @@ class FlowPlan:
     delay_ns: int = 0
     latency_mode: str = "store_forward"
     timestamps: bool = False
+    loss: bool = False
+    latency: bool = False
 
 
 @dataclass(frozen=True)
