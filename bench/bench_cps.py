@@ -40,8 +40,8 @@ from wirespeed.stateful.case import parse_case  # noqa: E402
 from wirespeed.stateful.fabric import build_fabric  # noqa: E402
 from wirespeed.stateful.plan import plan_topology  # noqa: E402
 from wirespeed.stateful.results import ClientStats  # noqa: E402
-from wirespeed.tlscerts import CertStore  # noqa: E402
 from wirespeed.stateful.worker import HostJob, spawn_worker  # noqa: E402
+from wirespeed.tlscerts import CertStore  # noqa: E402
 from wirespeed.topology.netns import Lab  # noqa: E402
 
 REQ = "GET / HTTP/1.0\r\n\r\n"  # as in cps.py

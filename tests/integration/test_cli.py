@@ -67,10 +67,11 @@ def test_run_profile_error_names_the_field(tmp_path: Path) -> None:
 
 @contextlib.contextmanager
 def _server(*args: str) -> Iterator[list[str]]:
-    """``wirespeed server --modules 1 ARGS`` with only the HTTP front end, on a
-    free port (see :func:`server_process`)."""
+    """``wirespeed server --modules 1 ARGS`` with only the HTTP and OTG front
+    ends, on free ports (see :func:`server_process`)."""
     with server_process(
-        "--modules", "1", "--no-frontend", "trex", "--no-frontend", "xoa", "--otg-port", "0",
+        "--modules", "1", "--no-frontend", "trex", "--no-frontend", "xoa",
+        "--otg-port", "0",
         "--no-frontend", "xena-cli", "--http-port", "0", "--http-token", "tok", *args,
     ) as lines:  # fmt: skip
         yield lines
@@ -93,7 +94,7 @@ def test_server_starts_on_the_embedded_bed_and_cleans_up() -> None:
         with urllib.request.urlopen(url + "api/chassis", timeout=10) as r:
             chassis = json.loads(r.read())
         assert [p["name"] for p in chassis["ports"]] == [ln.split()[2] for ln in ports]
-        assert lines[-1] == "front ends: http on 127.0.0.1; Ctrl-C to stop\n"
+        assert lines[-1] == "front ends: http, otg on 127.0.0.1; Ctrl-C to stop\n"
     assert ns not in _netns()
 
 

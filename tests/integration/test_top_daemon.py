@@ -41,7 +41,8 @@ def daemon() -> Iterator[dict[str, str | int]]:
     """``wirespeed server --modules 1``: its dashboard URL, token and CLI port."""
     cli_port = _free_port()
     with server_process(
-        "--modules", "1", "--no-frontend", "trex", "--no-frontend", "xoa", "--otg-port", "0",
+        "--modules", "1", "--no-frontend", "trex", "--no-frontend", "xoa",
+        "--otg-port", "0",
         "--http-port", "0", "--cli-port", str(cli_port),
     ) as lines:  # fmt: skip
         (dash,) = [ln for ln in lines if ln.startswith("dashboard: ")]

@@ -23,8 +23,8 @@ from wirespeed.stateful.causes import FAILURES, PayloadMismatchError, cause_of
 from wirespeed.stateful.flows import TransportKind
 from wirespeed.stateful.results import ClientStats
 from wirespeed.stateful.schedule import StartSchedule
-from wirespeed.tlscerts import CertStore, client_context
 from wirespeed.stateful.watchdog import Watchdog
+from wirespeed.tlscerts import CertStore, client_context
 
 __all__ = ["AppClient"]
 

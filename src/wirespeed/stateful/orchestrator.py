@@ -38,8 +38,8 @@ from wirespeed.stateful.case import CaseSpec, flow_db_refs, parse_case, select_c
 from wirespeed.stateful.fabric import Fabric, build_fabric, describe, probe_bridges
 from wirespeed.stateful.plan import TopologyPlan, check_impairments, plan_topology
 from wirespeed.stateful.results import ClientStats, ServerStats
-from wirespeed.tlscerts import CertStore
 from wirespeed.stateful.worker import HostJob, spawn_worker
+from wirespeed.tlscerts import CertStore
 from wirespeed.topology.impair import has_netem
 from wirespeed.topology.netns import Lab
 

@@ -27,8 +27,8 @@ from wirespeed.stateful.case import ServerSpec
 from wirespeed.stateful.causes import FAILURES, PayloadMismatchError, cause_of
 from wirespeed.stateful.flows import HTTP_REQUEST_LINE, FlowProgram, TransportKind
 from wirespeed.stateful.results import ServerStats
-from wirespeed.tlscerts import CertStore, server_context
 from wirespeed.stateful.watchdog import Watchdog
+from wirespeed.tlscerts import CertStore, server_context
 
 __all__ = ["AppServer", "make_server_spec"]
 
