@@ -272,7 +272,9 @@ def encode_records(fmt: CaptureFormat, frames: CapturedFrames) -> npt.NDArray[np
         head["nsec"] = frames.ts_ns % _NS
         head["incl"] = cap
         head["orig"] = frames.orig_len
-        return _assemble(head.view(np.uint8).reshape(n, -1), frames, 1, None)
+        return _assemble(
+            head.view(np.uint8).reshape(n, _PCAP_REC.itemsize), frames, 1, None
+        )
     padded = (cap + 3) & ~3
     total = _EPB_HEAD.itemsize + padded + _EPB_TAIL.itemsize
     head = np.zeros(n, dtype=_EPB_HEAD)
@@ -288,10 +290,10 @@ def encode_records(fmt: CaptureFormat, frames: CapturedFrames) -> npt.NDArray[np
     tail["flags"] = frames.direction & 3
     tail["total"] = total
     return _assemble(
-        head.view(np.uint8).reshape(n, -1),
+        head.view(np.uint8).reshape(n, _EPB_HEAD.itemsize),
         frames,
         4,
-        tail.view(np.uint8).reshape(n, -1),
+        tail.view(np.uint8).reshape(n, _EPB_TAIL.itemsize),
     )
 
 

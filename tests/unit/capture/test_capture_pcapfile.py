@@ -161,6 +161,14 @@ def test_records_are_laid_out_without_gaps() -> None:
         assert [got.frame(0), got.frame(1)] == [FRAMES[0], FRAMES[1]]
 
 
+@pytest.mark.parametrize("fmt", list(CaptureFormat))
+def test_no_frames_are_no_records(fmt: CaptureFormat) -> None:
+    """A capture that caught nothing is a file of its header alone."""
+    assert encode_records(fmt, CapturedFrames.empty()).size == 0
+    raw = encode_header(fmt, snaplen=75) + encode_records(fmt, BATCH.head(0)).tobytes()
+    assert len(decode_capture(np.frombuffer(raw, dtype=np.uint8))) == 0
+
+
 @pytest.mark.parametrize(
     "sizes",
     [
