@@ -52,6 +52,8 @@ __all__ = ["FCS_BYTES", "MAX_CAPACITY", "RxAnalyzer"]
 
 FCS_BYTES = 4
 """Added to every frame length: counted sizes include the Ethernet FCS."""
+VLAN_TAG_BYTES = 4
+"""Added to a frame whose VLAN tag the kernel took out (it crossed the wire)."""
 MAX_CAPACITY = 32767
 """Most TID rows one analyzer can hold."""
 _CHUNK = 8192
@@ -168,7 +170,11 @@ class RxAnalyzer:
         self._port["period_start_ns"] = now_ns
 
     def analyse(
-        self, frames: NDArray[np.uint8], lengths: ArrayLike, rx_ns: ArrayLike
+        self,
+        frames: NDArray[np.uint8],
+        lengths: ArrayLike,
+        rx_ns: ArrayLike,
+        tags_stripped: ArrayLike | None = None,
     ) -> None:
         """Analyse one batch of received frames.
 
@@ -176,9 +182,13 @@ class RxAnalyzer:
             frames: 2-D uint8 array, one frame per row (no FCS).
             lengths: frame lengths in bytes, one per row.
             rx_ns: kernel receive timestamps in ns, one per row.
+            tags_stripped: per row, whether the kernel took a VLAN tag out of the
+                frame into its metadata (the frame crossed the wire 4 bytes
+                longer: byte counts include them); None: none was.
 
         Raises:
-            ValidationError: ``lengths`` or ``rx_ns`` do not match ``frames``.
+            ValidationError: ``lengths``, ``rx_ns`` or ``tags_stripped`` do not
+                match ``frames``.
         """
         n = frames.shape[0]
         lens = np.asarray(lengths, dtype=np.int64)
@@ -187,9 +197,18 @@ class RxAnalyzer:
             raise ValidationError(f"must have {n} entries", field="lengths")
         if rx.shape != (n,):
             raise ValidationError(f"must have {n} entries", field="rx_ns")
+        wire = lens
+        if tags_stripped is not None:
+            tags = np.asarray(tags_stripped, dtype=np.bool_)
+            if tags.shape != (n,):
+                raise ValidationError(f"must have {n} entries", field="tags_stripped")
+            if np.count_nonzero(tags):
+                wire = lens + VLAN_TAG_BYTES * tags
         for start in range(0, n, _CHUNK):
             end = start + _CHUNK
-            self._analyse_chunk(frames[start:end], lens[start:end], rx[start:end])
+            self._analyse_chunk(
+                frames[start:end], lens[start:end], rx[start:end], wire[start:end]
+            )
 
     def roll_second(self, now_ns: int) -> None:
         """Close the current period at ``now_ns``: its latency/jitter figures become
@@ -278,12 +297,18 @@ class RxAnalyzer:
     # -- the hot path -------------------------------------------------------------
 
     def _analyse_chunk(
-        self, frames: NDArray[np.uint8], lens: NDArray[np.int64], rx: NDArray[np.int64]
+        self,
+        frames: NDArray[np.uint8],
+        held: NDArray[np.int64],
+        rx: NDArray[np.int64],
+        lens: NDArray[np.int64],
     ) -> None:
+        """``held``: the bytes of each frame as received (its TPLD ends them);
+        ``lens``: its length on the wire (without FCS), what the bytes count."""
         n = lens.shape[0]
         if n == 0:
             return
-        dec = decode_any(frames, lens, self._mode)
+        dec = decode_any(frames, held, self._mode)
         p = self._port
         lo, hi = int(lens.min()), int(lens.max())
         total_bytes = (

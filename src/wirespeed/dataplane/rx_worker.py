@@ -164,10 +164,10 @@ class _Receiver:
             got = len(batch.lengths)
             total += got
             self.quiet_rolls = 0
-            self.analyzer.analyse(batch.data, batch.lengths, batch.ts_ns)
-            vlan = int(batch.vlan_stripped.sum())
-            if vlan:  # the kernel moved a VLAN tag into metadata: 4 bytes crossed
-                self.extra[RX_BYTES] += 4 * vlan
+            # a VLAN tag the kernel moved into metadata crossed the wire too
+            self.analyzer.analyse(
+                batch.data, batch.lengths, batch.ts_ns, batch.vlan_stripped
+            )
             self.extra[RX_LAST_NS] = int(batch.ts_ns[-1])
             self.dirty = True
             if time.monotonic_ns() - self.last_pub > _PUBLISH_NS:

@@ -51,6 +51,25 @@ def test_port_totals_split_tpld_and_other_frames() -> None:
     assert (stats.packets, stats.bytes, stats.lost) == (3, 312, 3)
 
 
+def test_vlan_tags_the_kernel_took_out_are_counted() -> None:
+    """Frames whose VLAN tag the kernel moved into metadata arrive 4 bytes short
+    (their TPLD still ends them); they crossed the wire with it."""
+    frames, lengths, rx = build(stream(1, 4, length=124) + stream(2, 2, length=124))
+    tags = np.array([True, True, True, True, False, False])
+    analyzer = RxAnalyzer(TpldMode.NORMAL)
+    analyzer.analyse(frames, lengths, rx, tags)
+    totals = analyzer.port_totals()
+    assert (totals.bytes, totals.tpld_bytes) == (4 * 132 + 2 * 128, 4 * 132 + 2 * 128)
+    one, two = analyzer.tid_stats(1), analyzer.tid_stats(2)
+    assert one is not None
+    assert two is not None
+    assert (one.packets, one.bytes, one.lost) == (4, 4 * 132, 0)
+    assert (two.packets, two.bytes) == (2, 2 * 128)
+    with pytest.raises(ValidationError) as info:
+        analyzer.analyse(frames, lengths, rx, tags[:2])
+    assert info.value.field == "tags_stripped"
+
+
 def test_traffic_counters_and_times() -> None:
     analyzer = RxAnalyzer(TpldMode.NORMAL)
     pk = stream(7, 10, t0=1_000_000, length=128)
