@@ -11,15 +11,18 @@ frames_rx, loss and latency are the receiver's per-TID analysis of its TPLD id.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
 from wirespeed.errors import WirespeedError
+from wirespeed.fieldengine import compile_stream
 from wirespeed.model import StreamEnable
 from wirespeed.server.otg.capture import capture_bytes
 from wirespeed.server.otg.errors import OtgError
 from wirespeed.server.otg.lookup import TesterPorts
+from wirespeed.server.otg.parse import API
 from wirespeed.server.otg.plan import ConfigPlan, FlowPlan
 from wirespeed.server.otg.translate import plan_config
 from wirespeed.service import Tester
@@ -53,10 +56,29 @@ class OtgSession:
         self._capture_fmt: dict[int, str] = {}
 
     # ------------------------------------------------------------------ config
+    def _translate(self, cfg: Any) -> ConfigPlan:
+        """The plan of ``cfg``, each flow checked to build as its port's sender
+        builds it when it starts (else it would start and send nothing)."""
+        plan = plan_config(cfg, self.ports)
+        errors = []
+        for i, f in enumerate(plan.flows):
+            info = self.tester.ports[f.tx_port]
+            try:  # what the port's TX worker does when the flow starts
+                compile_stream(
+                    f.stream,
+                    tpld_mode=None if f.tid is None else info.tpld_mode,
+                    pi_offset=info.payload_checksum_offset,
+                )
+            except WirespeedError as exc:
+                errors.append(f"flows[{i}] ({f.name}): {exc}")
+        if errors:
+            raise OtgError(errors)
+        return plan
+
     def set_config(self, cfg: Any) -> list[str]:
         """Apply a parsed ``Config``; the warnings."""
         with self._lock:
-            plan = plan_config(cfg, self.ports)
+            plan = self._translate(cfg)
             self._clear()
             preempt = bool(cfg.options.port_options.location_preemption)
             try:
@@ -120,21 +142,23 @@ class OtgSession:
             bad = [p for p in props if p not in ("rate", "size")]
             if bad:
                 raise OtgError(f"flows.property_names: only rate and size, not {bad}")
+            # a new configuration (the one set stays if it is refused) with the
+            # flows' properties replaced (snappi's have no setters)
+            data = json.loads(self._config.serialize())
+            flows = {f["name"]: f for f in data.get("flows", [])}
             for new in update.flows.flows:
-                found = [f for f in self._config.flows if f.name == new.name]
-                if not found:
+                if new.name not in flows:
                     raise OtgError(f"flows ({new.name}): no such flow")
-                old = found[0]
                 for prop in props:
-                    setattr(old, prop, getattr(new, prop))
-            cfg = self._config
+                    flows[new.name][prop] = json.loads(getattr(new, prop).serialize())
+            cfg = API.config().deserialize(json.dumps(data))
             running = [n for n, f in self._flows.items() if f.started]
-            plan = plan_config(cfg, self.ports)
+            plan = self._translate(cfg)
             for f in plan.flows:
                 fl = self._flows[f.name]
                 fl.plan = f
                 self.tester.add_stream(f.tx_port, fl.stream_id, f.stream)
-            self._plan = plan
+            self._config, self._plan = cfg, plan
             return (
                 [f"flows {', '.join(running)} take the change at their next start"]
                 if running
