@@ -405,6 +405,7 @@ def test_version_check_passes(access: Any) -> None:
 def test_get_config_answers_the_config_set(access: Any) -> None:
     assert ok(access["config_roundtrip"]) == {
         "missing": [],
+        "same": True,
         "flows": ["f1"],
         "udp_src": {
             "choice": "increment",

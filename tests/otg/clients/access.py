@@ -72,13 +72,14 @@ def _missing(sent: Any, got: Any, path: str = "") -> list[str]:
 
 
 def config_roundtrip() -> dict[str, Any]:
-    """GET /config answers the configuration set (defaults filled in)."""
+    """GET /config answers the configuration set, as it was set."""
     api = new_api()
     cfg = _config(api, "pcapng")
     api.set_config(cfg)
     got = api.get_config()
     return {
         "missing": _missing(cfg.serialize(cfg.DICT), got.serialize(got.DICT)),
+        "same": cfg.serialize(cfg.DICT) == got.serialize(got.DICT),
         "flows": [f.name for f in got.flows],
         "udp_src": got.flows[0].packet[2].src_port.serialize(got.DICT),
     }

@@ -78,8 +78,7 @@ async def _set_config(request: web.Request) -> web.Response:
 
 
 async def _get_config(request: web.Request) -> web.Response:
-    cfg = request.app[_SESSION].config()
-    return _json(cfg.serialize() if cfg is not None else "{}")
+    return _json(request.app[_SESSION].config_text())
 
 
 async def _update_config(request: web.Request) -> web.Response:

@@ -50,6 +50,7 @@ class OtgSession:
         self.ports = TesterPorts(tester)
         self._lock = threading.RLock()
         self._config: Any = None
+        self._text = "{}"  # the configuration as it was set (GET /config)
         self._plan: ConfigPlan | None = None
         self._flows: dict[str, _Flow] = {}
         self._captures: dict[int, int] = {}  # port -> capture id
@@ -78,6 +79,7 @@ class OtgSession:
     def set_config(self, cfg: Any) -> list[str]:
         """Apply a parsed ``Config``; the warnings."""
         with self._lock:
+            text = cfg.serialize()  # as given: reading it below adds defaults
             plan = self._translate(cfg)
             self._clear()
             preempt = bool(cfg.options.port_options.location_preemption)
@@ -94,7 +96,7 @@ class OtgSession:
             except BaseException:
                 self._clear()
                 raise
-            self._config, self._plan = cfg, plan
+            self._config, self._plan, self._text = cfg, plan, text
             return list(plan.warnings)
 
     def _reserve(self, plan: ConfigPlan, cfg: Any, preempt: bool) -> None:
@@ -127,7 +129,11 @@ class OtgSession:
             if res is not None and res.session == _SESSION:
                 self.tester.relinquish(port)
         self._flows.clear()
-        self._config, self._plan = None, None
+        self._config, self._plan, self._text = None, None, "{}"
+
+    def config_text(self) -> str:
+        """The configuration as it was set (``{}``: none), as JSON."""
+        return self._text
 
     def config(self) -> Any:
         """The configuration set (``None``: none)."""
@@ -144,7 +150,7 @@ class OtgSession:
                 raise OtgError(f"flows.property_names: only rate and size, not {bad}")
             # a new configuration (the one set stays if it is refused) with the
             # flows' properties replaced (snappi's have no setters)
-            data = json.loads(self._config.serialize())
+            data = json.loads(self._text)
             flows = {f["name"]: f for f in data.get("flows", [])}
             for new in update.flows.flows:
                 if new.name not in flows:
@@ -158,7 +164,7 @@ class OtgSession:
                 fl = self._flows[f.name]
                 fl.plan = f
                 self.tester.add_stream(f.tx_port, fl.stream_id, f.stream)
-            self._config, self._plan = cfg, plan
+            self._config, self._plan, self._text = cfg, plan, json.dumps(data)
             return (
                 [f"flows {', '.join(running)} take the change at their next start"]
                 if running
