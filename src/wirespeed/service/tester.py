@@ -33,6 +33,7 @@ from wirespeed.errors import StateError
 from wirespeed.fieldengine import InjectedError
 from wirespeed.model import Stream
 from wirespeed.model.scaling import Multiplier
+from wirespeed.service.buildcheck import BuildCheck
 from wirespeed.service.core import TesterCore
 from wirespeed.service.counting import Counting
 from wirespeed.service.dataplane import Dataplane, ProcessDataplane, WorkerLost
@@ -110,6 +111,7 @@ class Tester(TesterSettings):
         )
         self._lock = threading.RLock()
         self._mtus: dict[int, int] = {}
+        self._builds = BuildCheck()
         self._subs: list[Callable[[TrafficEvent], None]] = []
         self._counts: Counting | None = None
         self._reports: queue.Queue[
@@ -350,6 +352,9 @@ class Tester(TesterSettings):
         ``duration_s`` or ``packet_limit`` frames (all its streams together),
         whichever comes first.
         """
+        with self._lock:
+            todo = self._builds.todo(self._core, ports)
+        self._builds.check(todo)
         if not any(self.port_state(i).is_active for i in range(len(self.ports))):
             self._counting.run_starts()
         self._act(
