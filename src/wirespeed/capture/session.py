@@ -233,13 +233,16 @@ class CaptureSession:
         return self._done
 
     def close(self) -> None:
-        """Stop: keep the frames already captured (waiting at most a few block
-        timeouts for a block the kernel is still filling), then close the socket
-        and the file. Idempotent; :meth:`stats` still answers."""
+        """Stop: keep the frames already captured (waiting at most a second for
+        a block the kernel is still filling), then close the socket and the
+        file. Idempotent; :meth:`stats` still answers."""
         if self._closed:
             return
         try:
-            deadline = time.monotonic() + 4 * self._ring.retire_ms / 1000
+            # the kernel hands the block it is filling over when its timer runs
+            # out; on a loaded machine that timer can be late by much more than
+            # its period, and a block not handed over is lost to the capture
+            deadline = time.monotonic() + max(1.0, 4 * self._ring.retire_ms / 1000)
             self.poll()
             while not self._done and self._ring.is_filling():
                 left = deadline - time.monotonic()

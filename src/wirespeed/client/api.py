@@ -430,6 +430,7 @@ class Chassis:
         duration_s: float | None = None,
         multiplier: Multiplier | str | None = None,
         force: bool = False,
+        start_at_ns: int | None = None,
     ) -> None:
         """Start traffic on ``ports`` together.
 
@@ -441,6 +442,8 @@ class Chassis:
                 :class:`~wirespeed.service.Multiplier`): the same rule as TRex's
                 (:mod:`wirespeed.model.scaling`).
             force: send even above the line rate, or restart running ports.
+            start_at_ns: the wall-clock time (ns since the epoch) the first
+                frames leave at, e.g. one agreed with other hosts.
         """
         if isinstance(multiplier, str):
             multiplier = Multiplier.parse(multiplier)
@@ -449,6 +452,7 @@ class Chassis:
             duration_s=duration_s,
             multiplier=multiplier,
             force=force,
+            start_at_ns=start_at_ns,
         )
 
     def stop(self, ports: list[Port]) -> None:

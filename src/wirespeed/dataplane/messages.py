@@ -61,6 +61,9 @@ class TxJob:
     max_batch: int = 8192
     seed: int | None = None
     packet_limit: int | None = None  # frames of all streams together
+    start_at_ns: int | None = None
+    """Wall-clock time (ns since the epoch) the first frames leave at: a start
+    agreed with other ports or hosts (None: at once)."""
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from wirespeed.fieldengine.inject import Undo
 
 __all__ = [
     "TX_JOB_FIRST_NS",
+    "TX_JOB_FIRST_WALL_NS",
     "TX_JOB_LAST_NS",
     "TX_PORT_WORDS",
     "TxJob",
@@ -67,6 +68,10 @@ TX_INJECTED = {
 TX_JOB_FIRST_NS, TX_JOB_LAST_NS = 13, 14
 """When the running (or last) job sent its first and its last frames (monotonic
 ns; 0: not yet): the rate it really sent at, over its whole span."""
+TX_JOB_FIRST_WALL_NS = 15
+"""The wall-clock time of the job's first frames (ns since the epoch, the clock
+of its TPLD timestamps; 0: not yet): a start agreed across hosts is measured by
+it."""
 TX_PORT_WORDS = 16
 _MIN_GAP_NS = 250_000  # batches start at least this far apart
 _AHEAD_NS = 5_000_000
@@ -202,6 +207,8 @@ class _Sender:
         width = max((g.head_width for g in gens.values()), default=1)
         max_batch = min(job.max_batch, max(256, _BATCH_BYTES // width))
         mono0 = time.monotonic_ns()
+        if job.start_at_ns is not None:  # the agreed wall-clock time, as monotonic
+            mono0 += max(0, job.start_at_ns - time.time_ns())
         pacer = PortPacer(
             [sj.plan for sj in job.streams],
             mono0,
@@ -214,7 +221,11 @@ class _Sender:
             w[TX_RUNNING] = 1
             w[TX_RUN_ID] = job.run_id
             w[TX_REQUESTED_MPPS] = int(pacer.requested_pps() * 1000)
-            w[TX_JOB_FIRST_NS] = w[TX_JOB_LAST_NS] = 0
+            w[TX_JOB_FIRST_NS] = w[TX_JOB_LAST_NS] = w[TX_JOB_FIRST_WALL_NS] = 0
+        if job.start_at_ns is not None:
+            verdict = self._wait_start(mono0, pacer, commands, conn, w)
+            if verdict is not None:
+                return verdict
         while True:
             now = time.monotonic_ns()
             if self.collector is not None:
@@ -281,6 +292,8 @@ class _Sender:
                     if _past_end(pacer):  # what was owed before the end, left
                         break  # unsent: a time limit is the port's wall clock
                     t0 = time.time_ns()
+                    if not w[TX_JOB_FIRST_WALL_NS]:
+                        w[TX_JOB_FIRST_WALL_NS] = t0
                     ts = self.clock.time(t0)
                     for d, u, (a, b) in zip(dues, firsts, rows, strict=True):
                         if b > a:
@@ -401,6 +414,27 @@ class _Sender:
             w[TX_RUNNING] = 0
             w[TX_REQUESTED_MPPS] = 0
             w[TX_ERRORS] = self.sock.errors
+
+    def _wait_start(
+        self,
+        mono0: int,
+        pacer: PortPacer,
+        commands: CommandPoller,
+        conn: Connection,
+        w: npt.NDArray[np.int64],
+    ) -> bool | None:
+        """Wait for an agreed start (monotonic ``mono0``), answering commands (a
+        stop before it ends the job); the last millisecond is slept, not polled
+        (a poll rounds up to whole milliseconds)."""
+        while (left := mono0 - time.monotonic_ns()) > 2_000_000:
+            if commands.ready(min(left - 1_000_000, 50_000_000) / 1e9):
+                verdict = self._command(conn.recv(), pacer, w)
+                if verdict is not None:
+                    return verdict
+        left = mono0 - time.monotonic_ns()
+        if left > 0:
+            time.sleep(left / 1e9)
+        return None
 
     def _command(
         self, msg: TxCommand, pacer: PortPacer, w: npt.NDArray[np.int64]

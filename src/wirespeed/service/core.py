@@ -286,10 +286,20 @@ class TesterCore(PortSettings):
         multiplier: Multiplier | None = None,
         force: bool = False,
         packet_limit: int | None = None,
+        start_at_ns: int | None = None,
     ) -> list[Effect]:
         """Start every enabled stream of each port (all validated before any);
         each port stops after ``duration_s``, or after ``packet_limit`` frames of
-        all its streams together, whichever comes first."""
+        all its streams together, whichever comes first. With ``start_at_ns``
+        (wall clock, ns since the epoch) every port's first frames leave then."""
+        if start_at_ns is not None and (
+            isinstance(start_at_ns, bool)
+            or not isinstance(start_at_ns, int)
+            or start_at_ns <= 0
+        ):
+            raise ValidationError(
+                "a start time is ns since the epoch, > 0", field="start_at_ns"
+            )
         if duration_s is not None and not duration_s > 0:
             raise ValidationError("duration must be > 0 seconds", field="duration")
         if packet_limit is not None and (
@@ -315,6 +325,7 @@ class TesterCore(PortSettings):
                 duration_s,
                 f,
                 packet_limit,
+                start_at_ns,
             )
             for i, f in zip(ports, factors, strict=True)
         ]

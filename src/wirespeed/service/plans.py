@@ -185,9 +185,11 @@ def build_job(
     duration_s: float | None,
     factor: float,
     packet_limit: int | None = None,
+    start_at_ns: int | None = None,
 ) -> TxJob:
     """What the TX worker needs to send ``enabled`` on the port ``info`` describes
-    (for ``duration_s`` and at most ``packet_limit`` frames, when given).
+    (for ``duration_s`` and at most ``packet_limit`` frames, when given; from the
+    wall-clock time ``start_at_ns`` on, when given).
 
     Raises:
         ValidationError: a TPLD id too large for the port's TPLD, or a stream that
@@ -219,4 +221,5 @@ def build_job(
         duration_s=duration_s,
         multiplier=factor,
         packet_limit=packet_limit,
+        start_at_ns=start_at_ns,
     )

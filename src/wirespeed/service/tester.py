@@ -343,6 +343,7 @@ class Tester(TesterSettings):
         multiplier: Multiplier | None = None,
         force: bool = False,
         packet_limit: int | None = None,
+        start_at_ns: int | None = None,
     ) -> None:
         """Start every enabled stream of each port (all ports validated first).
 
@@ -350,7 +351,9 @@ class Tester(TesterSettings):
         (:mod:`wirespeed.model.scaling`); without ``force`` a rate above the line
         rate, or a port already sending, is refused. Each port stops after
         ``duration_s`` or ``packet_limit`` frames (all its streams together),
-        whichever comes first.
+        whichever comes first. ``start_at_ns`` (wall clock, ns since the epoch):
+        the ports' first frames leave then (a start agreed across hosts); a time
+        already past starts at once.
         """
         with self._lock:
             todo = self._builds.todo(self._core, ports)
@@ -364,6 +367,7 @@ class Tester(TesterSettings):
                 multiplier=multiplier,
                 force=force,
                 packet_limit=packet_limit,
+                start_at_ns=start_at_ns,
             )
         )
 
@@ -505,6 +509,11 @@ class Tester(TesterSettings):
         if offset:
             stats = [replace(st, **rxw.shift_latency(st, offset)) for st in stats]
         return stats
+
+    def tx_job_first_ns(self, index: int) -> int:
+        """Wall-clock time the port's last job sent its first frames (ns since
+        the epoch; 0: none yet): where its TPLD timestamps start."""
+        return int(self._dp.tx_words(index)[txw.TX_JOB_FIRST_WALL_NS])
 
     def tx_job_span_ns(self, index: int) -> int:
         """From the first to the last frame the port's last job sent (ns)."""
