@@ -39,7 +39,7 @@ from wirespeed.service import (
     TrafficEvent,
 )
 
-__all__ = ["DEFAULT_LEAD_S", "FleetTester", "Host", "HostLost"]
+__all__ = ["DEFAULT_LEAD_S", "FleetTester", "Host", "HostLost", "open_fleet"]
 
 DEFAULT_LEAD_S = 0.3
 """How far ahead a start on several hosts is scheduled: time for every host to
@@ -387,3 +387,33 @@ class FleetTester:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.hosts)
+
+
+@contextlib.contextmanager
+def open_fleet(
+    hosts: dict[str, str], *, owner: str, lead_s: float = DEFAULT_LEAD_S
+) -> Iterator[FleetTester]:
+    """Connect to each host's daemon (``name -> host[:port]`` of its native RPC)
+    with the remote native client and present them as one tester; the
+    connections are closed at the end (a lost host's too).
+
+    Raises:
+        HostLost: a host could not be reached (naming it).
+    """
+    from wirespeed.client import Chassis
+
+    opened: list[Any] = []
+    try:
+        members = []
+        for name, address in hosts.items():
+            try:
+                chassis = Chassis.connect(address, owner=owner)
+            except _lost_errors() as exc:
+                raise HostLost(name, f"{address}: {exc}") from exc
+            opened.append(chassis)
+            members.append(Host(name, chassis.tester))
+        yield FleetTester(members, lead_s=lead_s)
+    finally:
+        for chassis in opened:
+            with contextlib.suppress(Exception):  # a lost host cannot say goodbye
+                chassis.close()

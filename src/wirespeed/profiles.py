@@ -37,7 +37,7 @@ Every error names the field (``streams.0.rate``...).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -134,8 +134,15 @@ class PortModel(_Strict):
         )
 
 
+PortRef = (
+    Annotated[int, Field(ge=0)]
+    | Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[0-9]+$")]
+)
+"""A port: its index, or ``host/index`` on a profile naming ``hosts``."""
+
+
 class CaptureModel(_Strict):
-    port: int = Field(ge=0)
+    port: PortRef
     filter: str = ""
     limit: int = Field(10_000, ge=1)
     direction: Literal["both", "rx", "tx"] = "both"
@@ -192,8 +199,8 @@ class ModifierModel(_Strict):
 
 
 class StreamModel(_Strict):
-    port: int = Field(ge=0)
-    rx_port: int | None = None
+    port: PortRef
+    rx_port: PortRef | None = None
     name: str = ""
     header: list[dict[str, dict[str, Any]]] | None = None
     header_hex: str | None = None
@@ -211,11 +218,40 @@ class StreamModel(_Strict):
 class ProfileModel(_Strict):
     testbed: TestbedModel = TestbedModel()  # type: ignore[call-arg]
     config: str | None = None
+    hosts: dict[str, str] = {}
+    """Several hosts: name -> the daemon's native RPC (``host[:port]``); ports
+    are then named ``name/index``."""
     duration: float = Field(5.0, gt=0, le=86400)
     cooldown: float = Field(1.0, ge=0, le=60)
     ports: dict[int, PortModel] = {}
     streams: list[StreamModel] = Field(min_length=1)
     capture: list[CaptureModel] = []
+
+    @model_validator(mode="after")
+    def _hosts(self) -> ProfileModel:
+        refs = [(f"streams.{i}.port", st.port) for i, st in enumerate(self.streams)]
+        refs += [
+            (f"streams.{i}.rx_port", st.rx_port)
+            for i, st in enumerate(self.streams)
+            if st.rx_port is not None
+        ]
+        refs += [(f"capture.{i}.port", c.port) for i, c in enumerate(self.capture)]
+        for where, ref in refs:
+            if self.hosts and not isinstance(ref, str):
+                raise ConfigError(
+                    f"with hosts, name a port host/index, not {ref}", field=where
+                )
+            if isinstance(ref, str) and ref.split("/")[0] not in self.hosts:
+                raise ConfigError(
+                    f"{ref}: no such host (hosts: {', '.join(self.hosts) or 'none'})",
+                    field=where,
+                )
+        if self.hosts and (self.config is not None or self.ports):
+            raise ConfigError(
+                "with hosts, each daemon has its own ports: no config or ports here",
+                field="hosts",
+            )
+        return self
 
 
 class Profile:
@@ -224,7 +260,7 @@ class Profile:
     def __init__(self, model: ProfileModel, base: Path | None = None) -> None:
         self.model = model
         self.base = base
-        self.streams: list[tuple[int, int | None, Stream]] = []
+        self.streams: list[tuple[int | str, int | str | None, Stream]] = []
         for i, sm in enumerate(model.streams):
             try:
                 self.streams.append((sm.port, sm.rx_port, _stream(sm)))

@@ -10,7 +10,7 @@ from typing import Any
 
 from wirespeed.errors import ConfigError
 from wirespeed.l3 import L3Identity
-from wirespeed.model import MacDstMode
+from wirespeed.model import MacDstMode, Stream
 from wirespeed.monitor import History
 from wirespeed.profiles import Profile, TestbedModel
 from wirespeed.service import Tester
@@ -53,6 +53,8 @@ def run_profile(profile: Profile, *, live: bool = False) -> dict[str, Any]:
     :mod:`wirespeed.monitor` sample a second from the start (every count 0) to
     after the cool-down (the final counts)."""
     m = profile.model
+    if m.hosts:
+        return run_on_hosts(profile, live=live)
     config, bed = open_testbed(m.testbed, m.config, profile.base)
     try:
         with Tester(config) as tester:
@@ -62,9 +64,38 @@ def run_profile(profile: Profile, *, live: bool = False) -> dict[str, Any]:
             bed.close()
 
 
+def run_on_hosts(profile: Profile, *, live: bool = False) -> dict[str, Any]:
+    """Run a profile whose ports are on several daemons (``hosts``): one start
+    agreed across them, each stream's TX and RX joined. A host lost during the
+    run is named in ``lost_hosts``; the others' counts are kept."""
+    from wirespeed.fleet import open_fleet
+
+    with open_fleet(profile.model.hosts, owner="wirespeed-run") as fleet:
+        return _run(profile, fleet, None, live)
+
+
+def _port_index(tester: Tester, ref: int | str, field: str) -> int:
+    """A profile's port reference as the tester's index (ConfigError naming
+    ``field``)."""
+    if isinstance(ref, str):
+        index = getattr(tester, "index", None)
+        if index is None:
+            raise ConfigError(f"{ref}: host/port needs hosts", field=field)
+        try:
+            return int(index(ref))
+        except ConfigError as exc:
+            raise ConfigError(exc.reason, field=field) from exc
+    n = len(tester.ports)
+    if not 0 <= ref < n:
+        raise ConfigError(f"no port {ref} (ports 0..{n - 1})", field=field)
+    return ref
+
+
 def _run(
-    profile: Profile, tester: Tester, bed: EmbeddedTestbed | None, live: bool
+    profile: Profile, tester: Any, bed: EmbeddedTestbed | None, live: bool
 ) -> dict[str, Any]:
+    """Run on ``tester``: a :class:`Tester`, or a fleet of several hosts' (the
+    same calls)."""
     m = profile.model
     n = len(tester.ports)
     for idx, pm in m.ports.items():
@@ -89,16 +120,20 @@ def _run(
                 ),
             )
     used: dict[int, list[tuple[int, int | None]]] = {}
-    for i, (port, rx_port, stream) in enumerate(profile.streams):
-        if not 0 <= port < n:
-            raise ConfigError(
-                f"no port {port} (ports 0..{n - 1})", field=f"streams.{i}.port"
-            )
+    streams = [
+        (
+            _port_index(tester, port, f"streams.{i}.port"),
+            None if rx is None else _port_index(tester, rx, f"streams.{i}.rx_port"),
+            stream,
+        )
+        for i, (port, rx, stream) in enumerate(profile.streams)
+    ]
+    for i, (port, rx_port, stream) in enumerate(streams):
         sid = len(used.setdefault(port, []))
         tester.add_stream(port, sid, stream)
         used[port].append((i, rx_port))
     ports = sorted(used)
-    _resolve(tester, profile, ports)
+    _resolve(tester, streams, ports)
     captures = _start_captures(profile, tester)
     for p in range(n):
         tester.clear_stats(p)
@@ -118,10 +153,12 @@ def _run(
     return out
 
 
-def _resolve(tester: Tester, profile: Profile, ports: list[int]) -> None:
+def _resolve(
+    tester: Tester, streams: list[tuple[int, int | None, Stream]], ports: list[int]
+) -> None:
     """Resolve the gateways of ports whose streams go to a resolved MAC."""
     for port in ports:
-        modes = {s.mac_dst_mode for p, _rx, s in profile.streams if p == port}
+        modes = {s.mac_dst_mode for p, _rx, s in streams if p == port}
         if modes & {MacDstMode.ARP, MacDstMode.PORT} and tester.ports[port].l3.is_l3:
             tester.services.resolve_gateways(port)
 
@@ -129,13 +166,12 @@ def _resolve(tester: Tester, profile: Profile, ports: list[int]) -> None:
 def _start_captures(profile: Profile, tester: Tester) -> list[int]:
     ids = []
     for i, c in enumerate(profile.model.capture):
-        if not 0 <= c.port < len(tester.ports):
-            raise ConfigError(f"no port {c.port}", field=f"capture.{i}.port")
+        port = _port_index(tester, c.port, f"capture.{i}.port")
         path = c.file if profile.base is None else str(profile.base / c.file)
         try:
             ids.append(
                 tester.services.start_capture(
-                    c.port,
+                    port,
                     filter=c.filter,
                     limit_frames=c.limit,
                     snaplen=c.snaplen,
