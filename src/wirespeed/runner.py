@@ -3,12 +3,14 @@ tester once a second, collect the results."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from pathlib import Path
 from typing import Any
 
 from wirespeed.errors import ConfigError
+from wirespeed.fleet import HostLost
 from wirespeed.l3 import L3Identity
 from wirespeed.model import MacDstMode, Stream
 from wirespeed.monitor import History
@@ -141,13 +143,20 @@ def _run(
     history = History(
         tester, period_s=1.0, keep_s=m.duration + _WAIT_SLACK_S + m.cooldown + 60.0
     )
+    infos = tester.ports
     with history:
         tester.start_traffic(ports, duration_s=m.duration)
-        _watch(tester, ports, m.duration, live)
-        tester.stop_traffic(ports)
+        with contextlib.suppress(HostLost):  # a lost host: the others stop, counts kept
+            _watch(tester, ports, m.duration, live)
+        with contextlib.suppress(HostLost):  # in fleet.lost, reported below
+            tester.stop_traffic(ports)
         time.sleep(m.cooldown)  # frames still on their way; receivers publish them
-    history.read()  # the last sample holds the final counts, as the results do
-    out = _results(profile, tester, used, bed)
+    with contextlib.suppress(HostLost):  # in fleet.lost, reported below
+        history.read()  # the last sample holds the final counts, as the results do
+    out = _results(profile, tester, used, bed, infos)
+    lost = sorted(getattr(tester, "lost", ()))
+    if lost:
+        out["lost_hosts"] = lost
     out["captures"] = _stop_captures(profile, tester, captures)
     out["samples"] = history.samples()
     return out
@@ -246,36 +255,49 @@ def _watch(tester: Tester, ports: list[int], duration_s: float, live: bool) -> N
 
 def _results(
     profile: Profile,
-    tester: Tester,
+    tester: Any,
     used: dict[int, list[tuple[int, int | None]]],
     bed: EmbeddedTestbed | None,
+    infos: list[Any],
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"ports": {}, "streams": []}
-    for p in range(len(tester.ports)):
-        s = tester.port_stats(p)
-        out["ports"][str(p)] = {
+    # ports are host/index on a fleet, their index on one tester
+    label: Any = tester.name if hasattr(tester, "index") else (lambda p: p)
+
+    def key(p: int) -> str:
+        return str(label(p))
+
+    for p in range(len(infos)):
+        try:
+            s = tester.port_stats(p)
+        except HostLost as exc:
+            out["ports"][key(p)] = {"error": str(exc)}
+            continue
+        out["ports"][key(p)] = {
             f.name: getattr(s, f.name) for f in dataclasses.fields(s)
         } | {"requested_tx_pps": s.requested_tx_pps}
     for port, entries in used.items():
         for sid, (i, rx_port) in enumerate(entries):
-            stream = tester.streams(port)[sid]
-            tx = tester.stream_tx_stats(port, sid)
-            rxp = rx_port if rx_port is not None else tester.ports[port].spec.peer
-            rx = None
-            if stream.tpld_id >= 0 and rxp is not None:
-                st = tester.tid_stats(rxp, stream.tpld_id)
-                rx = None if st is None else dataclasses.asdict(st)
-            out["streams"].append(
-                {
-                    "name": stream.name or f"stream{i}",
-                    "port": port,
-                    "rx_port": rxp,
-                    "tpld_id": stream.tpld_id,
-                    "tx_packets": tx.packets,
-                    "tx_bytes": tx.bytes,
-                    "rx": rx,
-                }
-            )
+            stream = profile.streams[i][2]
+            rxp = rx_port if rx_port is not None else infos[port].spec.peer
+            row: dict[str, Any] = {
+                "name": stream.name or f"stream{i}",
+                "port": label(port),
+                "rx_port": None if rxp is None else label(rxp),
+                "tpld_id": stream.tpld_id,
+            }
+            try:
+                tx = tester.stream_tx_stats(port, sid)
+                row |= {"tx_packets": tx.packets, "tx_bytes": tx.bytes}
+                rx = None
+                if stream.tpld_id >= 0 and rxp is not None:
+                    st = tester.tid_stats(rxp, stream.tpld_id)
+                    rx = None if st is None else dataclasses.asdict(st)
+                row["rx"] = rx
+            except HostLost as exc:
+                row |= {"tx_packets": None, "tx_bytes": None, "rx": None}
+                row["error"] = str(exc)
+            out["streams"].append(row)
     if bed is not None and bed.dut_netns is not None:
         out["dut"] = {"mechanism": bed.impair_mechanism, "counters": bed.dut_counters()}
         if bed.router is not None:
