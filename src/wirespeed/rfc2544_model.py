@@ -28,7 +28,7 @@ The same from Python: ``SuiteModel.from_dict({...})`` (or pydantic's
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import yaml
 from pydantic import (
@@ -42,7 +42,7 @@ from pydantic import (
 
 from wirespeed.errors import ConfigError
 from wirespeed.model import FCS_BYTES, IMIX
-from wirespeed.profiles import TestbedModel
+from wirespeed.profiles import PortRef, TestbedModel
 from wirespeed.rfc2544 import BurstSettings, SearchSettings
 from wirespeed.rfc2544.plan import flows_of, loss_rates
 from wirespeed.tpld import TpldMode
@@ -85,8 +85,8 @@ class _Strict(BaseModel):
 
 
 class PairModel(_Strict):
-    tx: int = Field(ge=0)
-    rx: int = Field(ge=0)
+    tx: PortRef
+    rx: PortRef
     bidirectional: bool = False
 
 
@@ -165,8 +165,11 @@ class SuiteModel(_Strict):
 
     testbed: TestbedModel = TestbedModel()  # type: ignore[call-arg]
     config: str | None = None
+    hosts: dict[str, str] = Field(default_factory=dict)
+    """Ports on several daemons: name -> ``host[:port]`` of its native RPC;
+    pairs and mesh then name ports ``name/index``."""
     pairs: list[PairModel] = Field(default_factory=list)
-    mesh: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list)
+    mesh: list[PortRef] = Field(default_factory=list)
     frame_sizes: list[FrameSize] = Field(
         default_factory=lambda: [64, 512, 1518],  # type: ignore[arg-type]
         min_length=1,
@@ -186,7 +189,8 @@ class SuiteModel(_Strict):
         if not self.pairs and not self.mesh:
             raise ConfigError("name the ports: pairs or mesh", field="pairs")
         self.flows()  # a flow twice, a port to itself
-        if self.config is None:
+        _check_hosts(self)
+        if self.config is None and not self.hosts:
             check_ports(self, self.testbed.modules * 2)
         for i, size in enumerate(self.frame_sizes):
             why = frame_size_error(size, 14 + _IP_HEADER_BYTES[self.ip])
@@ -201,8 +205,25 @@ class SuiteModel(_Strict):
         return self
 
     def flows(self) -> list[tuple[int, int]]:
-        """The (tx, rx) flows of the pairs and the mesh."""
-        return flows_of([(p.tx, p.rx, p.bidirectional) for p in self.pairs], self.mesh)
+        """The (tx, rx) flows of the pairs and the mesh (port indexes; on hosts,
+        after :meth:`on_ports`)."""
+        pairs = [(p.tx, p.rx, p.bidirectional) for p in self.pairs]
+        return flows_of(
+            cast(list[tuple[int, int, bool]], pairs), cast(list[int], self.mesh)
+        )
+
+    def on_ports(self, index: Any) -> SuiteModel:
+        """The suite with its ``host/index`` ports as the indexes ``index(name)``
+        gives (a fleet's numbering)."""
+        return self.model_copy(
+            update={
+                "pairs": [
+                    p.model_copy(update={"tx": index(p.tx), "rx": index(p.rx)})
+                    for p in self.pairs
+                ],
+                "mesh": [index(m) for m in self.mesh],
+            }
+        )
 
     @classmethod
     def from_dict(cls, raw: Any) -> SuiteModel:
@@ -244,6 +265,25 @@ def _check_loss(fl: FrameLossModel) -> None:
             )
 
 
+def _check_hosts(model: SuiteModel) -> None:
+    """With hosts every port is ``host/index`` of a named host; without, an
+    index."""
+    refs = [(f"pairs.{i}.{end}", getattr(p, end)) for i, p in enumerate(model.pairs)
+            for end in ("tx", "rx")]  # fmt: skip
+    refs += [("mesh", m) for m in model.mesh]
+    for where, ref in refs:
+        if model.hosts and not isinstance(ref, str):
+            raise ConfigError(
+                f"with hosts, name a port host/index, not {ref}", field=where
+            )
+        if not model.hosts and isinstance(ref, str):
+            raise ConfigError(f"{ref}: host/index needs hosts", field=where)
+        if isinstance(ref, str) and ref.split("/")[0] not in model.hosts:
+            raise ConfigError(
+                f"{ref}: no such host (hosts: {', '.join(model.hosts)})", field=where
+            )
+
+
 def check_ports(model: SuiteModel, n_ports: int) -> None:
     """Every port named exists (ports 0..n-1).
 
@@ -252,12 +292,12 @@ def check_ports(model: SuiteModel, n_ports: int) -> None:
     """
     for i, pair in enumerate(model.pairs):
         for end, port in (("tx", pair.tx), ("rx", pair.rx)):
-            if port >= n_ports:
+            if isinstance(port, int) and port >= n_ports:
                 raise ConfigError(
                     f"no port {port} (ports 0..{n_ports - 1})", field=f"pairs.{i}.{end}"
                 )
     for port in model.mesh:
-        if not 0 <= port < n_ports:
+        if isinstance(port, int) and not 0 <= port < n_ports:
             raise ConfigError(f"no port {port} (ports 0..{n_ports - 1})", field="mesh")
 
 

@@ -138,6 +138,12 @@ def run_suite(
     started = _now()
     if tester is not None:
         return _Run(model, tester, testbed, progress).run(started, None)
+    if model.hosts:  # ports on several daemons, one numbering
+        from wirespeed.fleet import open_fleet
+
+        with open_fleet(model.hosts, owner="wirespeed-rfc2544") as fleet:
+            on_fleet = model.on_ports(fleet.index)
+            return _Run(on_fleet, fleet, None, progress).run(started, None)  # type: ignore[arg-type]
     config, bed = open_testbed(model.testbed, model.config, base)
     try:
         with Tester(config) as own:
