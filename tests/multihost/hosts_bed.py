@@ -11,10 +11,11 @@ Test ports: each in a namespace of its own, cabled across hosts by veth pairs::
     hostA/0 <-> hostB/0     hostB/1 <-> hostC/0     hostC/1 <-> hostA/1
 
 Each host has a ports file (:func:`wirespeed.topology.testbed.load_config`'s
-format: interface, netns, speed; the chassis named after the host) naming exactly
-its two ports, and its daemon serves them: ``wirespeed server --config FILE --bind
-ADDRESS`` started in the host's namespace, where the default ports (HTTP 8080,
-TRex 4501/4500, XOA 22606, ...) are free whatever else runs on the machine.
+format: interface, netns, speed, MAC; the chassis named after the host) naming
+exactly its two ports (hostA's: ``a0`` and ``a1``, MACs ``02:77:6d:00:01:0P``),
+and its daemon serves them: ``wirespeed server --config FILE --bind ADDRESS``
+started in the host's namespace, where the default ports (HTTP 8080, TRex
+4501/4500, XOA 22606, ...) are free whatever else runs on the machine.
 Everything (daemons, namespaces, the root namespace's veth) is removed when the
 block ends, also when it raises, and by the next lab after a crash.
 """
@@ -127,10 +128,15 @@ def _free_subnet() -> ipaddress.IPv4Network:
     raise RuntimeError("no free 198.19.N.0/24 in the root namespace")
 
 
-def _ports_file(path: Path, name: str, port_ns: list[str], ifnames: list[str]) -> None:
+def _ports_file(path: Path, name: str, port_ns: list[str]) -> None:
     ports = [
-        {"interface": ifname, "netns": ns, "speed": "1G"}
-        for ifname, ns in zip(ifnames, port_ns, strict=True)
+        {
+            "interface": _ifname(name, p),
+            "netns": ns,
+            "speed": "1G",
+            "mac": _mac(name, p),
+        }
+        for p, ns in enumerate(port_ns)
     ]
     path.write_text(yaml.safe_dump({"name": name, "ports": ports}, sort_keys=False))
 
@@ -154,10 +160,9 @@ def _build(lab: Lab, workdir: Path) -> HostsBed:
         lab.set_master(f"h{name[-1]}", "br0", netns=ctl)
         lab.add_address("eth0", f"{addr[h]}/24", netns=ns)
         for p in (0, 1):
-            port_ns[name, p] = lab.add_netns(f"{name[-1].lower()}{p}")
-        ifnames = [f"{name[-1].lower()}{p}" for p in (0, 1)]
+            port_ns[name, p] = lab.add_netns(_ifname(name, p))
         config = workdir / f"{name}.ports.yaml"
-        _ports_file(config, name, [port_ns[name, 0], port_ns[name, 1]], ifnames)
+        _ports_file(config, name, [port_ns[name, 0], port_ns[name, 1]])
         hosts[name] = BedHost(
             name, ns, str(addr[h]), load_config(config).ports, config,
             workdir / f"{name}.log",
@@ -166,13 +171,18 @@ def _build(lab: Lab, workdir: Path) -> HostsBed:
         a, b = hosts[ha].ports[pa], hosts[hb].ports[pb]
         lab.add_veth(
             a.interface, port_ns[ha, pa], b.interface, port_ns[hb, pb],
-            mac=_mac(ha, pa), peer_mac=_mac(hb, pb),
+            mac=a.mac, peer_mac=b.mac,
         )  # fmt: skip
     return HostsBed(hosts, str(net), root_address)
 
 
 def _mac(host: str, port: int) -> str:
     return f"02:77:6d:00:{HOSTS.index(host) + 1:02x}:{port:02x}"
+
+
+def _ifname(host: str, port: int) -> str:
+    """``a0`` for hostA's port 0 (also its namespace's short name)."""
+    return f"{host[-1].lower()}{port}"
 
 
 def _start(host: BedHost, extra_args: tuple[str, ...]) -> None:

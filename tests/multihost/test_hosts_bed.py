@@ -42,10 +42,11 @@ def _mac_bytes(mac: str) -> bytes:
 
 def _send(port: PortSpec, dst_mac: str, count: int) -> None:
     """``count`` raw frames out of ``port``'s interface, from its namespace."""
-    assert port.mac is None  # the ports file names no MAC: read the link's
     with in_netns(port.netns), socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
         s.bind((port.interface, 0))
         src = s.getsockname()[4]
+        assert port.mac is not None
+        assert src == _mac_bytes(port.mac)  # the link has the ports file's MAC
         frame = _mac_bytes(dst_mac) + src + ETHERTYPE + bytes(46)
         for _ in range(count):
             s.send(frame)
@@ -114,6 +115,11 @@ def test_three_daemons_serve_their_cabled_ports(tmp_path: Path) -> None:
             assert s.getsockname()[0] == a.address
 
         macs = _macs(bed)
+        assert macs == {
+            (h, i): p.mac
+            for h, host in bed.hosts.items()
+            for i, p in enumerate(host.ports)
+        }
         assert len(set(macs.values())) == 6
         sent: dict[tuple[str, int], int] = {}
         for n, (src, dst) in enumerate(CABLES):  # 3, 4, 5 frames: each cable its own
