@@ -135,6 +135,12 @@ class FleetTester:
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ naming
+    @property
+    def ports_known(self) -> list[tuple[str, int]]:
+        """(host, its own index) of every port, in the fleet's numbering (known
+        without asking the hosts)."""
+        return list(self._map)
+
     def index(self, name: str) -> int:
         """The global index of ``host/port`` (ConfigError naming it if unknown)."""
         host, sep, local = name.partition("/")

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from wirespeed.errors import ConfigError
+from wirespeed.errors import ConfigError, WirespeedError
 from wirespeed.fleet import HostLost
 from wirespeed.l3 import L3Identity
 from wirespeed.model import MacDstMode, Stream
@@ -66,14 +66,24 @@ def run_profile(profile: Profile, *, live: bool = False) -> dict[str, Any]:
             bed.close()
 
 
+_FLEET_OWNER = "wirespeed-run"
+
+
 def run_on_hosts(profile: Profile, *, live: bool = False) -> dict[str, Any]:
     """Run a profile whose ports are on several daemons (``hosts``): one start
     agreed across them, each stream's TX and RX joined. A host lost during the
     run is named in ``lost_hosts``; the others' counts are kept."""
     from wirespeed.fleet import open_fleet
 
-    with open_fleet(profile.model.hosts, owner="wirespeed-run") as fleet:
-        return _run(profile, fleet, None, live)
+    with open_fleet(profile.model.hosts, owner=_FLEET_OWNER) as fleet:
+        try:
+            return _run(profile, fleet, None, live)
+        finally:
+            for p in range(len(fleet.ports_known)):
+                with contextlib.suppress(WirespeedError):  # not ours, or lost
+                    res = fleet.reservation(p)
+                    if res is not None and res.owner == _FLEET_OWNER:
+                        fleet.relinquish(p)
 
 
 def _port_index(tester: Tester, ref: int | str, field: str) -> int:
@@ -130,6 +140,13 @@ def _run(
         )
         for i, (port, rx, stream) in enumerate(profile.streams)
     ]
+    if hasattr(tester, "index"):  # a fleet: every daemon's own ownership rules
+        owned = sorted(
+            {p for p, rx, _s in streams}
+            | {rx for _p, rx, _s in streams if rx is not None}
+        )
+        for p in owned:
+            tester.reserve(p, _FLEET_OWNER, _FLEET_OWNER)
     for i, (port, rx_port, stream) in enumerate(streams):
         sid = len(used.setdefault(port, []))
         tester.add_stream(port, sid, stream)
@@ -286,16 +303,15 @@ def _results(
                 "rx_port": None if rxp is None else label(rxp),
                 "tpld_id": stream.tpld_id,
             }
-            try:
+            row |= {"tx_packets": None, "tx_bytes": None, "rx": None}
+            try:  # each end on its own host: a lost one leaves the other's counts
                 tx = tester.stream_tx_stats(port, sid)
                 row |= {"tx_packets": tx.packets, "tx_bytes": tx.bytes}
-                rx = None
+                row["tx_first_ns"] = tester.tx_job_first_ns(port)
                 if stream.tpld_id >= 0 and rxp is not None:
                     st = tester.tid_stats(rxp, stream.tpld_id)
-                    rx = None if st is None else dataclasses.asdict(st)
-                row["rx"] = rx
+                    row["rx"] = None if st is None else dataclasses.asdict(st)
             except HostLost as exc:
-                row |= {"tx_packets": None, "tx_bytes": None, "rx": None}
                 row["error"] = str(exc)
             out["streams"].append(row)
     if bed is not None and bed.dut_netns is not None:
