@@ -44,7 +44,7 @@ def _stream(tx: str, rx: str, tid: int, **more: Any) -> dict[str, Any]:
     return {
         "port": tx, "rx_port": rx, "header": HDR, "tpld_id": tid,
         "length": {"type": "fixed", "min": 128}, "rate": {"pps": 10_000},
-        "mode": {"type": "burst", "packets": N},
+        "mode": {"type": "single_burst", "total_pkts": N},
     } | more  # fmt: skip
 
 
