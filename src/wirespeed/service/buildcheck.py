@@ -47,6 +47,8 @@ class BuildCheck:
             ValidationError: naming the port, the stream and what is wrong.
         """
         for i, sid, (stream, mode, pi_offset) in todo:
+            # what the start itself checks first, with its own message
+            stream.validate_for_port(0 if mode is None else mode.length, pi_offset > 0)
             try:
                 compile_stream(stream, tpld_mode=mode, pi_offset=pi_offset)
             except ValidationError as exc:

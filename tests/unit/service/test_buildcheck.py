@@ -32,8 +32,8 @@ def test_a_stream_that_cannot_be_built_refuses_the_start(
     with pytest.raises(ValidationError) as err:
         tester.start_traffic([0, 1])
     assert str(err.value) == (
-        "length.min_bytes: port 0 stream 1 cannot be built: 64-byte frames cannot "
-        "hold the 60-byte header and a 20-byte TPLD plus FCS"
+        "length.min_bytes: frames of 64 bytes cannot hold 60 header + 20 TPLD + "
+        "FCS bytes (need 84)"
     )
     assert tester.port_state(0) is PortState.STREAMS  # nothing started
 
