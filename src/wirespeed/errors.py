@@ -19,6 +19,7 @@ WirespeedError
 │  ├─ LocalProtocolError  we were asked to send something the protocol forbids
 │  └─ RemoteProtocolError the peer sent something malformed
 └─ RpcError(code, data)   an error answer from a remote wirespeed/TRex server
+   └─ RpcTimeout          no answer in time (the server is down or unreachable)
 ```
 
 Exceptions carry structured attributes (``field``, ``port``, ``stream_id``); they
@@ -38,6 +39,7 @@ __all__ = [
     "ProtocolError",
     "RemoteProtocolError",
     "RpcError",
+    "RpcTimeout",
     "StateError",
     "TopologyError",
     "ValidationError",
@@ -124,3 +126,8 @@ class RpcError(WirespeedError):
         super().__init__(message)
         self.code = code
         self.data = data
+
+
+class RpcTimeout(RpcError):
+    """A remote server did not answer in time: it is down, unreachable, or busy
+    beyond the wait (the message names the server)."""

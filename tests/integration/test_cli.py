@@ -72,7 +72,8 @@ def _server(*args: str) -> Iterator[list[str]]:
     with server_process(
         "--modules", "1", "--no-frontend", "trex", "--no-frontend", "xoa",
         "--otg-port", "0",
-        "--no-frontend", "xena-cli", "--http-port", "0", "--http-token", "tok", *args,
+        "--no-frontend", "xena-cli", "--no-frontend", "native",
+        "--http-port", "0", "--http-token", "tok", *args,
     ) as lines:  # fmt: skip
         yield lines
 

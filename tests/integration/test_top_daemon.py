@@ -42,7 +42,7 @@ def daemon() -> Iterator[dict[str, str | int]]:
     cli_port = _free_port()
     with server_process(
         "--modules", "1", "--no-frontend", "trex", "--no-frontend", "xoa",
-        "--otg-port", "0",
+        "--no-frontend", "native", "--otg-port", "0",
         "--http-port", "0", "--cli-port", str(cli_port),
     ) as lines:  # fmt: skip
         (dash,) = [ln for ln in lines if ln.startswith("dashboard: ")]

@@ -81,7 +81,7 @@ from wirespeed.topology.testbed import DutKind, parse_speed
     "--no-frontend",
     "disabled",
     multiple=True,
-    type=click.Choice(["http", "otg", "trex", "xoa", "xena-cli"]),
+    type=click.Choice(["http", "otg", "trex", "xoa", "xena-cli", "native"]),
     help="Do not start this front end.",
 )
 @click.option(
@@ -138,6 +138,12 @@ from wirespeed.topology.testbed import DutKind, parse_speed
     "--cli-port", default=22611, show_default=True, help="Xena text CLI port."
 )
 @click.option(
+    "--native-port",
+    default=4510,
+    show_default=True,
+    help="wirespeed's native RPC (ZeroMQ), for Chassis.connect (0: any free port).",
+)
+@click.option(
     "--xena-slots",
     default=None,
     help="Xena slot of each module, e.g. 4,8 (the seed script's modules).",
@@ -158,6 +164,7 @@ def server(
     trex_pub_port: int,
     xoa_port: int,
     cli_port: int,
+    native_port: int,
     http_port: int,
     otg_port: int,
     otg_http_port: int | None,
@@ -168,7 +175,7 @@ def server(
     verbose: bool,
 ) -> None:
     """Start the tester daemon (dashboard 8080, OTG 8443, TRex RPC 4501/4500, XOA
-    22606, text CLI 22611)."""
+    22606, text CLI 22611, native RPC 4510)."""
     from wirespeed.rfc2544_suite import DaemonSuites
 
     if (otg_cert is None) != (otg_key is None):
@@ -204,6 +211,7 @@ def server(
         "trex": {"rpc_port": trex_port, "pub_port": trex_pub_port},
         "xoa": {"port": xoa_port},
         "xena-cli": {"port": cli_port},
+        "native": {"port": native_port},
     }
     opts = DaemonOptions(
         config=config,
@@ -243,6 +251,9 @@ def server(
     if otg is not None:
         where = " ".join(u for u in (otg.url, otg.http_url) if u)  # type: ignore[attr-defined]
         click.echo(f"OTG API: {where}")
+    native = daemon.front_ends.get("native")
+    if native is not None:
+        click.echo(f"native RPC: {native.url} (Chassis.connect)")  # type: ignore[attr-defined]
     banner = (
         f"front ends: {', '.join(daemon.front_ends) or 'none'} on {bind}; "
         "Ctrl-C to stop"

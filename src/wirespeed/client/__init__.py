@@ -1,4 +1,5 @@
-"""The native Python API (in-process): tester -> modules -> ports -> streams."""
+"""The native Python API: tester -> modules -> ports -> streams, in-process
+(``Chassis.embedded``) or on another host's daemon (``Chassis.connect``)."""
 
 from wirespeed.client.api import Chassis, Module, Port, StreamHandle
 

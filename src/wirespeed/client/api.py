@@ -2,7 +2,9 @@
 
 tester -> modules -> ports -> streams.
 
-Example (the embedded test bed, created and removed by the ``with`` block)::
+Example (the embedded test bed, created and removed by the ``with`` block; or
+``Chassis.connect("host[:port]")`` for a ``wirespeed server`` on another host,
+:mod:`wirespeed.client.remote`)::
 
     from scapy.layers.inet import IP
     from scapy.layers.l2 import Ether
@@ -34,6 +36,7 @@ from typing import Any
 
 from wirespeed.analysis import TidStats
 from wirespeed.client.port_services import Capture, PortServicesMixin
+from wirespeed.client.remote import AnyTester, RemoteTester
 from wirespeed.errors import PortError, ValidationError
 from wirespeed.model import (
     FrameLength,
@@ -341,11 +344,14 @@ class Module:
 
 
 class Chassis:
-    """An in-process tester over real interfaces.
+    """A tester over real interfaces: in this process, or served by
+    ``wirespeed server`` on another host (:meth:`connect`).
 
     Use :meth:`embedded` for the default test bed, or pass a :class:`TesterConfig`
     (from :func:`wirespeed.topology.testbed.load_config`).
     """
+
+    tester: AnyTester
 
     def __init__(
         self,
@@ -355,15 +361,54 @@ class Chassis:
         testbed: EmbeddedTestbed | None = None,
         dataplane: Dataplane | None = None,
     ) -> None:
-        self.tester = Tester(config, dataplane=dataplane)
-        self.owner = owner
-        self.session = f"api-{id(self):x}"
         self.testbed = testbed
-        self.ports = [Port(self, i) for i in range(len(config.ports))]
+        self._attach(Tester(config, dataplane=dataplane), owner, f"api-{id(self):x}")
+
+    def _attach(self, tester: AnyTester, owner: str, session: str) -> None:
+        self.tester = tester
+        self.owner = owner
+        self.session = session
+        self.ports = [Port(self, i) for i in range(len(tester.ports))]
         self.modules = [
             Module(self, m.index, [self.ports[i] for i in m.ports])
-            for m in self.tester.modules
+            for m in tester.modules
         ]
+
+    @classmethod
+    def connect(
+        cls,
+        address: str,
+        *,
+        owner: str = "wirespeed",
+        timeout_s: float = 10.0,
+        session_timeout_s: float = 10.0,
+    ) -> Chassis:
+        """The chassis ``wirespeed server`` serves at ``address`` (``host[:port]``,
+        its native RPC: port 4510 by default), in a session of ``owner``.
+
+        The same API as in-process; a capture's file stays on the daemon's host
+        (``Capture.save`` and ``Capture.frames`` fetch it). :meth:`close` (or
+        the ``with`` block's end) releases the session's ports; so does the
+        daemon when this program has been silent for ``session_timeout_s``.
+
+        Raises:
+            RpcTimeout: nothing answered within ``timeout_s``.
+            RemoteProtocolError: the daemon speaks another protocol version.
+        """
+        tester = RemoteTester.connect(
+            address,
+            owner=owner,
+            timeout_s=timeout_s,
+            session_timeout_s=session_timeout_s,
+        )
+        chassis = cls.__new__(cls)
+        chassis.testbed = None
+        try:
+            chassis._attach(tester, owner, tester.session)
+        except BaseException:
+            tester.close()
+            raise
+        return chassis
 
     @classmethod
     def embedded(
@@ -416,7 +461,8 @@ class Chassis:
         self.close()
 
     def close(self) -> None:
-        """Stop the workers and remove the test bed (if this chassis made it)."""
+        """Stop the workers and remove the test bed (if this chassis made it); a
+        remote chassis: end the session (its ports are released)."""
         try:
             self.tester.close()
         finally:

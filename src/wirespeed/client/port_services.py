@@ -14,17 +14,13 @@ Mixed into :class:`wirespeed.client.api.Port`::
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wirespeed.capture import CapturedFrames
+from wirespeed.client.remote import AnyTester, capture_chunks
 from wirespeed.dataplane.service_messages import CaptureStats, FramesSent, PingEntry
 from wirespeed.l3 import IPAddress, L3Identity
-
-if TYPE_CHECKING:
-    from wirespeed.service import Tester
 
 __all__ = ["Capture", "PortServicesMixin"]
 
@@ -34,12 +30,12 @@ class Capture:
     """A running (or finished) capture on a port; a context manager that stops it
     on exit."""
 
-    tester: Tester
+    tester: AnyTester
     capture_id: int
 
     @property
     def path(self) -> Path:
-        """The pcapng (or pcap) file."""
+        """The pcapng (or pcap) file (on the tester's host)."""
         return self.tester.services.capture(self.capture_id).path
 
     @property
@@ -56,9 +52,11 @@ class Capture:
         return self.tester.services.read_capture(self.capture_id)
 
     def save(self, path: str | Path) -> Path:
-        """Copy the file to ``path``."""
+        """Copy the file to ``path`` (on this host)."""
         dest = Path(path)
-        shutil.copyfile(self.path, dest)
+        with dest.open("wb") as f:
+            for chunk in capture_chunks(self.tester.services, self.capture_id):
+                f.write(chunk)
         return dest
 
     def __enter__(self) -> Capture:
@@ -74,7 +72,7 @@ class PortServicesMixin:
     index: int
 
     @property
-    def _tester(self) -> Tester:
+    def _tester(self) -> AnyTester:
         return self.chassis.tester  # type: ignore[attr-defined,no-any-return]
 
     @property
@@ -188,7 +186,7 @@ class PortServicesMixin:
             snaplen=snaplen,
             rx=direction in ("both", "rx"),
             tx=direction in ("both", "tx"),
-            path=path,
+            path=None if path is None else str(path),  # a remote tester refuses it
             fmt=fmt,
         )
         return Capture(self._tester, cid)

@@ -3,9 +3,9 @@
 The daemon builds the embedded test bed (or reads a config naming real interfaces),
 starts one :class:`~wirespeed.service.Tester`, then every front end that is
 installed: the HTTP dashboard, JSON API and Prometheus metrics (8080), the Open
-Traffic Generator API (HTTPS 8443), TRex
-JSON-RPC (ZeroMQ 4501/4500), Xena XOA (TCP 22606) and the Xena text CLI (TCP
-22611). The two Xena servers share one
+Traffic Generator API (HTTPS 8443), TRex JSON-RPC (ZeroMQ 4501/4500), Xena XOA
+(TCP 22606), the Xena text CLI (TCP 22611) and wirespeed's native RPC for
+``Chassis.connect`` (ZeroMQ 4510). The two Xena servers share one
 :class:`~wirespeed.server.xena.XenaChassis` that the daemon builds, so a stream set
 over one reads back the same over the other. It runs until SIGINT/SIGTERM and
 removes what it created. The tester pins its workers to CPUs
@@ -56,6 +56,7 @@ FRONT_ENDS: dict[str, tuple[str, str]] = {
     "trex": ("wirespeed.server.trex", "TrexRpcServer"),
     "xoa": ("wirespeed.server.xena", "XoaServer"),
     "xena-cli": ("wirespeed.server.xena", "XenaCliServer"),
+    "native": ("wirespeed.server.native", "NativeServer"),
 }
 XENA_FRONT_ENDS = ("xoa", "xena-cli")  # they share the daemon's one XenaChassis
 

@@ -4,6 +4,7 @@ from wirespeed.model.scaling import Multiplier, MultiplierKind, MultiplierOp
 from wirespeed.service.dataplane import Dataplane
 from wirespeed.service.ownership import PortState, Reservation
 from wirespeed.service.plans import tid_of
+from wirespeed.service.port_services import CaptureInfo, PortServices
 from wirespeed.service.stats import PortStats, StreamTxStats
 from wirespeed.service.tester import (
     EventKind,
@@ -12,8 +13,11 @@ from wirespeed.service.tester import (
     Tester,
     TrafficEvent,
 )
+from wirespeed.service.wire_types import WIRE_TYPES
 
 __all__ = [
+    "WIRE_TYPES",
+    "CaptureInfo",
     "Dataplane",
     "EventKind",
     "ModuleInfo",
@@ -21,6 +25,7 @@ __all__ = [
     "MultiplierKind",
     "MultiplierOp",
     "PortInfo",
+    "PortServices",
     "PortState",
     "PortStats",
     "Reservation",

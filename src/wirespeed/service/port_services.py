@@ -496,6 +496,23 @@ class PortServices:
             raise StateError(f"capture {cid}: its file is gone", port=info.port)
         return read_capture(info.path)
 
+    def capture_bytes(
+        self, cid: int, *, offset: int = 0, size_bytes: int | None = None
+    ) -> bytes:
+        """The capture file's bytes from ``offset`` on (at most ``size_bytes``):
+        how a client on another host saves or reads it. Past the end: ``b""``."""
+        info = self._info(cid)
+        if offset < 0 or (size_bytes is not None and size_bytes < 1):
+            raise ValidationError("offset >= 0 and size >= 1", field="offset")
+        try:
+            with info.path.open("rb") as f:
+                f.seek(offset)
+                return f.read(-1 if size_bytes is None else size_bytes)
+        except FileNotFoundError as exc:
+            raise StateError(
+                f"capture {cid}: its file is gone", port=info.port
+            ) from exc
+
     def remove_capture(self, cid: int) -> None:
         """Stop a capture and delete its file (if wirespeed chose where)."""
         info = self.stop_capture(cid)
