@@ -228,6 +228,22 @@ class FleetTester:
         """Reserve a port on its host (its own ownership rules apply)."""
         return self._port(index, lambda t, i: t.reserve(i, owner, session, force=force))
 
+    @contextlib.contextmanager
+    def hold(self, ports: Sequence[int], owner: str) -> Iterator[None]:
+        """Reserve ``ports`` for ``owner`` on their hosts (each daemon's own
+        ownership rules: a port someone else holds is refused with their name),
+        and release them at the end (a lost host's are gone with it)."""
+        taken: list[int] = []
+        try:
+            for p in sorted(set(ports)):
+                self.reserve(p, owner, owner)
+                taken.append(p)
+            yield
+        finally:
+            for p in taken:
+                with contextlib.suppress(WirespeedError):
+                    self.release(p, owner)
+
     def release(self, index: int, who: str) -> None:
         self._port(index, lambda t, i: t.release(i, who))
 

@@ -141,9 +141,13 @@ def run_suite(
     if model.hosts:  # ports on several daemons, one numbering
         from wirespeed.fleet import open_fleet
 
-        with open_fleet(model.hosts, owner="wirespeed-rfc2544") as fleet:
+        owner = "wirespeed-rfc2544"
+        with open_fleet(model.hosts, owner=owner) as fleet:
             on_fleet = model.on_ports(fleet.index)
-            return _Run(on_fleet, fleet, None, progress).run(started, None)  # type: ignore[arg-type]
+            ports = [p for flow in on_fleet.flows() for p in flow]
+            with fleet.hold(ports, owner):
+                run = _Run(on_fleet, fleet, None, progress)  # type: ignore[arg-type]
+                return run.run(started, None)
     config, bed = open_testbed(model.testbed, model.config, base)
     try:
         with Tester(config) as own:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from wirespeed.errors import ConfigError, WirespeedError
+from wirespeed.errors import ConfigError
 from wirespeed.fleet import HostLost
 from wirespeed.l3 import L3Identity
 from wirespeed.model import MacDstMode, Stream
@@ -75,15 +75,14 @@ def run_on_hosts(profile: Profile, *, live: bool = False) -> dict[str, Any]:
     run is named in ``lost_hosts``; the others' counts are kept."""
     from wirespeed.fleet import open_fleet
 
-    with open_fleet(profile.model.hosts, owner=_FLEET_OWNER) as fleet:
-        try:
+    m = profile.model
+    with open_fleet(m.hosts, owner=_FLEET_OWNER) as fleet:
+        refs = [(st.port, "port") for st in m.streams]
+        refs += [(st.rx_port, "rx_port") for st in m.streams if st.rx_port is not None]
+        refs += [(c.port, "port") for c in m.capture]
+        used = [_port_index(fleet, ref, what) for ref, what in refs]  # type: ignore[arg-type]
+        with fleet.hold(used, _FLEET_OWNER):
             return _run(profile, fleet, None, live)
-        finally:
-            for p in range(len(fleet.ports_known)):
-                with contextlib.suppress(WirespeedError):  # not ours, or lost
-                    res = fleet.reservation(p)
-                    if res is not None and res.owner == _FLEET_OWNER:
-                        fleet.relinquish(p)
 
 
 def _port_index(tester: Tester, ref: int | str, field: str) -> int:
@@ -140,13 +139,6 @@ def _run(
         )
         for i, (port, rx, stream) in enumerate(profile.streams)
     ]
-    if hasattr(tester, "index"):  # a fleet: every daemon's own ownership rules
-        owned = sorted(
-            {p for p, rx, _s in streams}
-            | {rx for _p, rx, _s in streams if rx is not None}
-        )
-        for p in owned:
-            tester.reserve(p, _FLEET_OWNER, _FLEET_OWNER)
     for i, (port, rx_port, stream) in enumerate(streams):
         sid = len(used.setdefault(port, []))
         tester.add_stream(port, sid, stream)
@@ -154,7 +146,11 @@ def _run(
     ports = sorted(used)
     _resolve(tester, streams, ports)
     captures = _start_captures(profile, tester)
-    for p in range(n):
+    # on several hosts, the ports this run holds; on one tester, every port
+    held = {p for p, rx, _s in streams} | {
+        rx for _p, rx, _s in streams if rx is not None
+    }
+    for p in sorted(held) if hasattr(tester, "index") else range(n):
         tester.clear_stats(p)
     # a sample a second from the start (time 0, all counts 0) to the end
     history = History(
