@@ -82,6 +82,8 @@ holds a few dozen frames every 250 us, building each batch on its own cost more
 than sending it (1.5 us a frame at 130 kpps). Flat out a batch is as large as the
 worker makes them, and is built for itself as before."""
 _PART_FRAMES = 1024  # frames stamped per clock read: one sendmmsg's worth
+_FIRST_BUILT = 256
+"""Frames of each stream built before an agreed start time."""
 _BATCH_BYTES = 6 << 20
 
 
@@ -223,6 +225,13 @@ class _Sender:
             w[TX_REQUESTED_MPPS] = int(pacer.requested_pps() * 1000)
             w[TX_JOB_FIRST_NS] = w[TX_JOB_LAST_NS] = w[TX_JOB_FIRST_WALL_NS] = 0
         if job.start_at_ns is not None:
+            # the first frames are built before the agreed time, so at it only
+            # their transmit times are written before they leave
+            for key in gens:
+                n = _FIRST_BUILT
+                ahead[key] = _Ahead(
+                    gens[key].prepare(n, self._stamp(key, n, tids, seqs, first))
+                )
             verdict = self._wait_start(mono0, pacer, commands, conn, w)
             if verdict is not None:
                 return verdict
