@@ -55,7 +55,7 @@ from wirespeed.topology.testbed import EmbeddedTestbed  # noqa: E402
 TARGET = 0.98
 HTTP_ARGS = (
     "--no-frontend", "xoa", "--no-frontend", "xena-cli", "--no-frontend", "otg",
-    "--http-port", "0",
+    "--no-frontend", "native", "--http-port", "0",
 )  # fmt: skip
 
 

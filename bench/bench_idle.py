@@ -112,6 +112,8 @@ def main() -> None:
         str(free_port()),
         "--otg-port",
         str(free_port()),
+        "--native-port",
+        str(free_port()),
     ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True)
     try:

@@ -72,7 +72,14 @@ def _free_port() -> int:
 def daemon(
     ports_file: Path,
     log: Path,
-    extra: tuple[str, ...] = ("--no-frontend", "http", "--no-frontend", "otg"),
+    extra: tuple[str, ...] = (
+        "--no-frontend",
+        "http",
+        "--no-frontend",
+        "otg",
+        "--no-frontend",
+        "native",
+    ),
     banner: list[str] | None = None,
 ) -> Iterator[tuple[int, int, int]]:
     """A running ``wirespeed server`` (its TRex front end, and ``extra``
