@@ -26,7 +26,8 @@ from wirespeed.topology.testbed import load_config
 ROOT = Path(__file__).parents[2]
 DEPLOY = ROOT / "deploy"
 FRONT_END_PORT_OPTIONS = (
-    "http_port", "otg_port", "trex_port", "trex_pub_port", "xoa_port", "cli_port",
+    "http_port", "otg_port", "native_port", "trex_port", "trex_pub_port", "xoa_port",
+    "cli_port",
 )  # fmt: skip
 
 
@@ -150,7 +151,7 @@ def test_health_check_and_probes_ask_the_http_api() -> None:
 def test_every_file_names_the_same_front_end_ports() -> None:
     params = server_params()
     defaults = {params[o] for o in FRONT_END_PORT_OPTIONS}
-    assert defaults == {8080, 8443, 4501, 4500, 22606, 22611}
+    assert defaults == {8080, 8443, 4510, 4501, 4500, 22606, 22611}
     (expose,) = instructions("EXPOSE")
     assert {int(p) for p in expose.split()} == defaults
     container_ports = {p["containerPort"] for p in daemon_container()["ports"]}
