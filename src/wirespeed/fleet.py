@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from wirespeed.analysis import TidStats
+from wirespeed.analysis.clocksync import ClockSync, latency_across
 from wirespeed.errors import ConfigError, RemoteProtocolError, RpcError, WirespeedError
 from wirespeed.model import Stream
 from wirespeed.service import (
@@ -133,6 +134,7 @@ class FleetTester:
         self.services = _Services(self)
         self.lost: set[str] = set()
         self._lock = threading.Lock()
+        self._clocks: dict[str, ClockSync] | None = None
 
     # ------------------------------------------------------------------ naming
     @property
@@ -388,6 +390,28 @@ class FleetTester:
 
     def set_payload_checksum(self, index: int, offset: int) -> None:
         self._port(index, lambda t, i: t.set_payload_checksum(i, offset))
+
+    def clocks(self) -> dict[str, ClockSync]:
+        """Each host's clock synchronisation (hosts that answer)."""
+        out = {}
+        for host in self.hosts:
+            with contextlib.suppress(HostLost):
+                out[host] = self.on(host, _call("clock_sync"))
+        return out
+
+    def latency_note(self, tx_port: int, rx_port: int) -> str | None:
+        """What latency from ``tx_port``'s host to ``rx_port``'s is worth
+        (``None``: one host, one clock)."""
+        tx_host, rx_host = self.where(tx_port)[0], self.where(rx_port)[0]
+        if tx_host == rx_host:
+            return None
+        clocks = self._clocks if self._clocks is not None else self.clocks()
+        self._clocks = clocks
+        if tx_host not in clocks or rx_host not in clocks:
+            return "latency across these hosts is not known: a host is lost"
+        return latency_across(
+            tx_host, clocks[tx_host], rx_host, clocks[rx_host]
+        ).sentence
 
     # ------------------------------------------------------------------ events
     def subscribe(self, callback: Callable[[TrafficEvent], None]) -> Callable[[], None]:

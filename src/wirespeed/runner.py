@@ -167,6 +167,8 @@ def _run(
     with contextlib.suppress(HostLost):  # in fleet.lost, reported below
         history.read()  # the last sample holds the final counts, as the results do
     out = _results(profile, tester, used, bed, infos)
+    if hasattr(tester, "clocks"):
+        out["clocks"] = {h: c.to_dict() for h, c in tester.clocks().items()}
     lost = sorted(getattr(tester, "lost", ()))
     if lost:
         out["lost_hosts"] = lost
@@ -309,6 +311,10 @@ def _results(
                     row["rx"] = None if st is None else dataclasses.asdict(st)
             except HostLost as exc:
                 row["error"] = str(exc)
+            if hasattr(tester, "latency_note") and rxp is not None:
+                note = tester.latency_note(port, rxp)
+                if note is not None:  # latency against another host's clock
+                    row["latency_note"] = note
             out["streams"].append(row)
     if bed is not None and bed.dut_netns is not None:
         out["dut"] = {"mechanism": bed.impair_mechanism, "counters": bed.dut_counters()}

@@ -124,3 +124,19 @@ def test_a_lost_host_is_named_and_the_others_stop(fakes: Fakes) -> None:
     with pytest.raises(HostLost):
         fleet.port_stats(2)
     assert fleet.port_stats(0).tx_packets == 0  # A still answers
+
+
+def test_latency_across_hosts_says_what_the_clocks_are_worth(
+    fleet: FleetTester, fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wirespeed.analysis.clocksync import ClockSource, ClockSync
+
+    synced = {
+        "A": ClockSync(ClockSource.CHRONY, True, 1_000, 20_000, "chrony", "ntp1"),
+        "B": ClockSync(ClockSource.CHRONY, True, -2_000, 22_500, "chrony", "ntp1"),
+    }
+    for host, t in fakes.testers.items():
+        monkeypatch.setattr(t, "clock_sync", lambda host=host: synced[host])
+    assert fleet.latency_note(0, 1) is None  # one host, one clock
+    assert fleet.latency_note(0, 3) == "clocks synced by chrony, ±42.5 µs"
+    assert fleet.clocks() == synced

@@ -82,7 +82,15 @@ def _print_tables(results: Mapping[str, Any]) -> None:
     from wirespeed.cli.reportout import print_tables
     from wirespeed.run_report import tables
 
-    print_tables(Console(stderr=True), tables(results))
+    console = Console(stderr=True)
+    print_tables(console, tables(results))
+    for st in results.get("streams", []):  # several hosts: what latency is worth
+        if st.get("latency_note"):
+            console.print(
+                f"latency {st['port']} -> {st['rx_port']}: {st['latency_note']}"
+            )
+    for host in results.get("lost_hosts", []):
+        console.print(f"[bold red]host {host} was lost during the run[/]")
 
 
 def _write(

@@ -35,6 +35,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from wirespeed.analysis import TidStats
+from wirespeed.analysis.clocksync import ClockSync
 from wirespeed.capture import CapturedFrames, decode_capture
 from wirespeed.client.connection import RpcConnection
 from wirespeed.dataplane.service_messages import FramesSent, PingEntry
@@ -406,6 +407,9 @@ class RemoteTester(_Remote):
 
     @rpc("tester.tx_job_first_ns")
     def tx_job_first_ns(self, index: int) -> int: ...
+
+    @rpc("tester.clock_sync")
+    def clock_sync(self) -> ClockSync: ...
 
     @rpc("tester.interface_counters")
     def interface_counters(self, index: int) -> dict[str, int]: ...

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from wirespeed.analysis import TidStats
+from wirespeed.analysis.clocksync import ClockSync
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import rx_worker as rxw
 from wirespeed.dataplane import service_messages as sm
@@ -570,6 +571,13 @@ class Tester(TesterSettings):
         if index not in self._mtus:
             self._mtus[index] = self._dp.link_mtu(index)
         return self._mtus[index]
+
+    def clock_sync(self) -> ClockSync:
+        """How this host's clock is kept in time (chrony, linuxptp or nothing):
+        what latency measured against another host's clock is worth."""
+        from wirespeed.topology.clock import read_clock_sync
+
+        return read_clock_sync()
 
     def cpu_utilization(self) -> list[list[int]]:
         """Worker CPU use per port, newest first (one value a second, 20 s).

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Interface, IPv6Address, IPv6Interface
 
 from wirespeed.analysis import JitterStats, LatencyStats, TidStats
+from wirespeed.analysis.clocksync import ClockSource, ClockSync
 from wirespeed.dataplane import service_messages as sm
 from wirespeed.fieldengine import InjectedError
 from wirespeed.l3 import L3Identity
@@ -72,6 +73,7 @@ def _wire_types() -> WireTypes:
     types.register(  # port services
         CaptureInfo, sm.CaptureSpec, sm.CaptureStats, sm.PingEntry, sm.FramesSent
     )
+    types.register(ClockSync, ClockSource)  # the host's clock
     for cls in (IPv4Address, IPv6Address, IPv4Interface, IPv6Interface):
         types.register_text(cls, cls)
     return types

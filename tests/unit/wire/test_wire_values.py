@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from wirespeed.analysis import JitterStats, LatencyStats, TidStats
+from wirespeed.analysis.clocksync import ClockSource, ClockSync
 from wirespeed.dataplane import service_messages as sm
 from wirespeed.errors import LocalProtocolError, RemoteProtocolError, ValidationError
 from wirespeed.l3 import L3Identity
@@ -134,6 +135,7 @@ SAMPLES: list[Any] = [
     sm.PingEntry(1, "success", IPv6Address("2001:2::1"), 1500, 64, 64),
     sm.PingEntry(2, "timeout"),
     sm.FramesSent(0, 2, 128, 99, None),
+    ClockSync(ClockSource.CHRONY, True, -1_500, 42_500, "chrony: Normal", "ntp1"),
     IPv4Interface("198.18.0.1/15"),
     IPv6Interface("2001:2::5/48"),
     *(m for cls in WIRE_TYPES.classes if issubclass(cls, enum.Enum) for m in cls),
