@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
+import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -76,13 +79,34 @@ class Page:
         path.write_bytes(base64.b64decode(res["data"]))
 
 
+def _end_group(proc: subprocess.Popen[bytes]) -> None:
+    """End the browser and every process it started (a renderer left running
+    would take CPU from the tests after it)."""
+    for sig, wait_s in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 10.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)  # anyone of the group still there?
+            except ProcessLookupError:
+                proc.wait()
+                return
+            proc.poll()  # reap the leader so it does not count as alive
+            time.sleep(0.05)
+    proc.wait()
+
+
 @asynccontextmanager
 async def browser_page(
     url: str, size: tuple[int, int] = (1500, 2200)
 ) -> AsyncIterator[Page]:
     """A headless Chromium showing ``url`` (no network beyond loopback)."""
     exe = chromium()
-    with tempfile.TemporaryDirectory(prefix="ws-chromium-") as profile:
+    # the browser's helper processes may still write to the profile as they go
+    with tempfile.TemporaryDirectory(
+        prefix="ws-chromium-", ignore_cleanup_errors=True
+    ) as profile:
         proc = subprocess.Popen(
             [
                 exe, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
@@ -93,6 +117,7 @@ async def browser_page(
                 f"--window-size={size[0]},{size[1]}", "about:blank",
             ],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its renderers and helpers: one group to end
         )  # fmt: skip
         try:
             port_file = Path(profile) / "DevToolsActivePort"
@@ -115,9 +140,4 @@ async def browser_page(
                     await tab.call("Page.navigate", url=url)
                     yield tab
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _end_group(proc)

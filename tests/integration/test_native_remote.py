@@ -82,7 +82,7 @@ def test_errors_come_back_as_their_own_class(
     a.streams.create(  # 42 bytes of headers, a 20-byte TPLD and the FCS: 66
         header=HDR, rate_pps=10, length=FrameLength.fixed(64), tpld_id=1
     )
-    with pytest.raises(ValidationError, match="port 0 stream 0 cannot be built") as bad:
+    with pytest.raises(ValidationError, match="frames of 64 bytes cannot hold 42 header") as bad:
         chassis.start([a])
     assert bad.value.field == "length.min_bytes"
 
