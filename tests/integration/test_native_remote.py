@@ -82,7 +82,8 @@ def test_errors_come_back_as_their_own_class(
     a.streams.create(  # 42 bytes of headers, a 20-byte TPLD and the FCS: 66
         header=HDR, rate_pps=10, length=FrameLength.fixed(64), tpld_id=1
     )
-    with pytest.raises(ValidationError, match="frames of 64 bytes cannot hold 42 header") as bad:
+    too_short = "frames of 64 bytes cannot hold 42 header"
+    with pytest.raises(ValidationError, match=too_short) as bad:
         chassis.start([a])
     assert bad.value.field == "length.min_bytes"
 
