@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
@@ -25,9 +26,16 @@ HDR = (
 )
 
 
-def one_module() -> Iterator[Chassis]:
-    """A chassis of one module (ports 0 <-> 1), removed when the generator ends."""
-    with Chassis.embedded(modules=1) as c:
+DRIVERS = ("afpacket", "afxdp")
+"""The drivers the tests that send real frames run on (``params`` of their
+chassis fixture), so the two can never drift apart."""
+
+
+def one_module(request: pytest.FixtureRequest) -> Iterator[Chassis]:
+    """A chassis of one module (ports 0 <-> 1) on the driver ``request.param``,
+    removed when the generator ends (a fixture with ``params=DRIVERS``)."""
+    with Chassis.embedded(modules=1, driver=request.param) as c:
+        assert c.tester.port_driver(0)[0] == request.param
         yield c
 
 

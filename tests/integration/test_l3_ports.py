@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from embedded import DRIVERS  # type: ignore[import-not-found]
 from scapy.layers.inet import IP, UDP
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import Ether
@@ -32,9 +33,11 @@ R1_MAC = "02:77:73:01:00:02"  # ... towards port 1
 DROP = "udp dport 9 drop"
 
 
-@pytest.fixture(scope="module")
-def chassis() -> Iterator[Chassis]:
-    with Chassis.embedded(modules=2, dut="router", firewall=[DROP]) as c:
+@pytest.fixture(scope="module", params=DRIVERS)
+def chassis(request: pytest.FixtureRequest) -> Iterator[Chassis]:
+    with Chassis.embedded(
+        modules=2, dut="router", firewall=[DROP], driver=request.param
+    ) as c:
         for p in c.ports:
             p.reserve(force=True)
         yield c

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from embedded import HDR, one_module  # type: ignore[import-not-found]
+from embedded import DRIVERS, HDR, one_module  # type: ignore[import-not-found]
 
 from wirespeed.client import Chassis
 from wirespeed.errors import ValidationError
@@ -21,9 +21,9 @@ pytestmark = pytest.mark.netns
 N = 2000
 
 
-@pytest.fixture(scope="module")
-def chassis() -> Iterator[Chassis]:
-    yield from one_module()
+@pytest.fixture(scope="module", params=DRIVERS)
+def chassis(request: pytest.FixtureRequest) -> Iterator[Chassis]:
+    yield from one_module(request)
 
 
 def _burst(tid: int) -> Stream:

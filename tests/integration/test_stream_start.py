@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from embedded import DRIVERS  # type: ignore[import-not-found]
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
@@ -70,9 +71,9 @@ def _dut_counts(netns: str) -> dict[str, int]:
     }
 
 
-@pytest.fixture(scope="module")
-def chassis() -> Iterator[Chassis]:
-    with Chassis.embedded(modules=1, dut=True) as c:
+@pytest.fixture(scope="module", params=DRIVERS)
+def chassis(request: pytest.FixtureRequest) -> Iterator[Chassis]:
+    with Chassis.embedded(modules=1, dut=True, driver=request.param) as c:
         yield c
 
 

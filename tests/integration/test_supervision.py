@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from embedded import HDR, one_module  # type: ignore[import-not-found]
+from embedded import DRIVERS, HDR, one_module  # type: ignore[import-not-found]
 
 from wirespeed.client import Chassis
 from wirespeed.model import FrameLength, TxMode
@@ -19,7 +19,7 @@ from wirespeed.service import EventKind, PortState, TrafficEvent
 pytestmark = pytest.mark.netns
 
 
-chassis = pytest.fixture(scope="module", name="chassis")(one_module)
+chassis = pytest.fixture(scope="module", name="chassis", params=DRIVERS)(one_module)
 
 
 def _events(chassis: Chassis) -> tuple[list[TrafficEvent], threading.Event]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from embedded import HDR, one_module  # type: ignore[import-not-found]
+from embedded import DRIVERS, HDR, one_module  # type: ignore[import-not-found]
 
 from wirespeed.client import Chassis
 from wirespeed.model import FrameLength, TxMode
@@ -15,7 +15,7 @@ from wirespeed.model import FrameLength, TxMode
 pytestmark = pytest.mark.netns
 
 
-chassis = pytest.fixture(scope="module", name="chassis")(one_module)
+chassis = pytest.fixture(scope="module", name="chassis", params=DRIVERS)(one_module)
 
 
 def _burst(chassis: Chassis, frames: int) -> None:

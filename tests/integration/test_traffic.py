@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from embedded import DRIVERS  # type: ignore[import-not-found]
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
@@ -32,7 +31,6 @@ from wirespeed.model import (
 )
 from wirespeed.service import Multiplier, MultiplierKind, PortState
 from wirespeed.topology.impair import parse_impairment
-from wirespeed.topology.netns import in_netns
 from wirespeed.tpld import TpldMode, decode_batch
 
 pytestmark = pytest.mark.netns
@@ -44,9 +42,10 @@ HDR = (
 )
 
 
-@pytest.fixture(scope="module")
-def chassis() -> Iterator[Chassis]:
-    with Chassis.embedded(modules=1) as c:
+@pytest.fixture(scope="module", params=DRIVERS)
+def chassis(request: pytest.FixtureRequest) -> Iterator[Chassis]:
+    with Chassis.embedded(modules=1, driver=request.param) as c:
+        assert [c.tester.port_driver(i)[0] for i in (0, 1)] == [request.param] * 2
         yield c
 
 
@@ -228,7 +227,8 @@ def test_invalid_operations_are_refused(chassis, ports) -> None:
 
 
 def test_chained_streams_leave_in_order(chassis, ports) -> None:
-    """S0 (3 frames) -> S1 (2 frames) -> S2 (4 frames), checked with a capture."""
+    """S0 (3 frames) -> S1 (2 frames) -> S2 (4 frames), checked with a capture
+    (which on AF_XDP also checks that a capture sees what the socket would take)."""
     a, b = ports
     sizes = (70, 80, 90)
     counts = (3, 2, 4)
@@ -241,26 +241,12 @@ def test_chained_streams_leave_in_order(chassis, ports) -> None:
             mode=TxMode.single_burst(n),
         )
         h.update(self_start=(i == 0), next_stream_id=i + 1 if i < 2 else -1)
-    seen: list[int] = []
-    with in_netns(b.info.spec.netns):
-        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-    sock.bind((b.info.spec.interface, 3))
-    sock.settimeout(0.2)
-
-    def capture() -> None:
-        end = time.monotonic() + 3
-        while time.monotonic() < end and len(seen) < 9:
-            try:
-                seen.append(len(sock.recv(2048)) + 4)
-            except TimeoutError:
-                continue
-
-    t = threading.Thread(target=capture)
-    t.start()
-    time.sleep(0.05)
-    _run(chassis, a)
-    t.join()
-    sock.close()
+    # the port's own capture: on AF_XDP it has every frame go to the kernel's
+    # taps while it runs
+    with b.capture(direction="rx", filter="udp") as cap:
+        _run(chassis, a)
+    got = cap.frames()
+    seen = [int(n) + 4 for n in got.orig_len]
     assert seen == [70] * 3 + [80] * 2 + [90] * 4
 
 
@@ -401,30 +387,28 @@ def test_injected_errors_are_counted_once_at_each_end(chassis, ports) -> None:
     assert (st.lost, st.misordered, st.duplicates, st.payload_errors) == (2, 1, 0, 1)
 
 
-def _capture(port, count: int, seconds: float) -> tuple[list[bytes], threading.Thread]:
-    """Frames arriving at ``port``, collected by a thread (``count`` or timeout)."""
-    with in_netns(port.info.spec.netns):
-        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-    sock.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
-    sock.bind((port.info.spec.interface, 3))
-    sock.settimeout(0.2)
-    seen: list[bytes] = []
+class _Caught:
+    """The frames a port's own capture took, read once it is stopped."""
 
-    def run() -> None:
-        end = time.monotonic() + seconds
-        try:
-            while time.monotonic() < end and len(seen) < count:
-                try:
-                    seen.append(sock.recv(2048))
-                except TimeoutError:
-                    continue
-        finally:
-            sock.close()
+    def __init__(self, port, count: int) -> None:
+        self.cap = port.capture(direction="rx", limit=count, snaplen=4096)
+        self.frames: list[bytes] = []
 
-    t = threading.Thread(target=run)
-    t.start()
-    time.sleep(0.05)
-    return seen, t
+    def join(self) -> None:
+        self.cap.stop()
+        got = self.cap.frames()
+        self.frames[:] = [
+            bytes(got.data[o : o + n])
+            for o, n in zip(got.offsets.tolist(), got.cap_len.tolist(), strict=True)
+        ]
+
+
+def _capture(port, count: int, seconds: float) -> tuple[list[bytes], _Caught]:
+    """Frames arriving at ``port`` (the first ``count``), taken by the port's own
+    capture (on AF_XDP every frame then goes to the kernel's taps); the list is
+    filled by ``join()``."""
+    caught = _Caught(port, count)
+    return caught.frames, caught
 
 
 def test_long_frames_with_a_shared_tail_arrive_byte_exact(chassis, ports) -> None:

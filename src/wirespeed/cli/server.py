@@ -31,6 +31,13 @@ from wirespeed.topology.testbed import DutKind, parse_speed
     "(e.g. veth-a,veth-z; default p0,p1,...).",
 )
 @click.option(
+    "--driver",
+    type=click.Choice(["auto", "afxdp", "afpacket"]),
+    default=None,
+    help="Every port's driver: packet sockets (afpacket, the default unless the "
+    "config says otherwise), AF_XDP (afxdp), or AF_XDP where it works (auto).",
+)
+@click.option(
     "--bind",
     default="127.0.0.1",
     show_default=True,
@@ -160,6 +167,7 @@ def server(
     disabled: tuple[str, ...],
     mtu: int,
     ifnames: str | None,
+    driver: str | None,
     trex_port: int,
     trex_pub_port: int,
     xoa_port: int,
@@ -223,6 +231,7 @@ def server(
         firewall=firewall,
         mtu=mtu,
         ifnames=tuple(ifnames.split(",")) if ifnames else (),
+        driver=driver,
         front_ends=tuple(n for n in FRONT_ENDS if n not in disabled),
         ports=ports,
         xena_profile=xena_profile,
@@ -236,6 +245,7 @@ def server(
             f"port {p.index}: {p.name} mac {p.mac} speed {p.speed_bps / 1e9:g}G "
             f"(module {p.module} port {p.index_in_module})"
             + (f" {l3.describe()}" if l3.is_l3 else "")
+            + _driver_text(*tester.port_driver(p.index))
         )
     router = daemon.testbed.router if daemon.testbed is not None else None
     if router is not None:
@@ -262,3 +272,8 @@ def server(
         daemon.run_forever(ready=lambda: click.echo(banner, err=False))
     finally:
         daemon.close()
+
+
+def _driver_text(driver: str, note: str) -> str:
+    """`` driver afxdp (AF_XDP, copy mode)`` for a port's line."""
+    return f" driver {driver}" + (f" ({note})" if note else "")

@@ -421,6 +421,7 @@ class Chassis:
         owner: str = "wirespeed",
         impair_seed: int | None = None,
         firewall: Sequence[str] = (),
+        driver: str = "afpacket",
     ) -> Chassis:
         """A chassis on the embedded test bed (created now, removed on close).
 
@@ -433,6 +434,10 @@ class Chassis:
         Raises:
             ConfigError: an unknown DUT, impairments without the bridge, firewall
                 rules without the router, or a rule nft rejects.
+
+        ``driver`` is every port's: ``afpacket`` (packet sockets), ``afxdp`` or
+        ``auto`` (AF_XDP where it works; :class:`wirespeed.dataplane.drivers.
+        PortDriver`).
         """
         bed = EmbeddedTestbed(
             modules=modules,
@@ -441,6 +446,7 @@ class Chassis:
             impairment=impairment,
             impair_seed=impair_seed,
             firewall=tuple(firewall),
+            driver=driver,
         )
         config = bed.start()
         try:

@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wirespeed.dataplane.pacer import StreamPlan
+from wirespeed.dataplane.xdp.layout import XskLayout
 from wirespeed.model import Stream
 from wirespeed.tpld import TpldMode
 
 __all__ = [
+    "AttachXsk",
     "ClearRx",
+    "DetachXsk",
     "InjectError",
     "JobDone",
     "JobFailed",
@@ -26,7 +29,9 @@ __all__ = [
     "SetFactor",
     "SetRxMode",
     "SetStreamFactor",
+    "ShowRx",
     "ShowTx",
+    "StartFailed",
     "StartJob",
     "StopJob",
     "SuppressStream",
@@ -129,6 +134,28 @@ class ShowTx:
 
 
 @dataclass(frozen=True)
+class AttachXsk:
+    """Send on the port's AF_XDP socket from now on: its descriptor and the
+    UMEM's follow this message on the pipe (``multiprocessing.reduction.sendfds``)."""
+
+    layout: XskLayout
+
+
+@dataclass(frozen=True)
+class DetachXsk:
+    """Let go of the port's AF_XDP socket (its RX worker is replaced) and send on
+    the packet socket until attached again."""
+
+
+@dataclass(frozen=True)
+class ShowRx:
+    """Let the port's packet taps (captures) see every frame it receives
+    (``True``) or send its test frames to its AF_XDP socket again."""
+
+    visible: bool
+
+
+@dataclass(frozen=True)
 class Quit:
     """Stop the worker (either kind)."""
 
@@ -157,9 +184,23 @@ class SyncRx:
 
 @dataclass(frozen=True)
 class Ready:
-    """A worker is up (its socket or ring open)."""
+    """A worker is up (its socket or ring open).
+
+    An RX worker says which driver it uses (``auto`` may have fallen back, with
+    the reason in ``note``); on AF_XDP the socket's and the UMEM's descriptors
+    follow on the pipe, for the TX worker."""
 
     pid: int
+    driver: str = "afpacket"
+    note: str = ""
+    xsk: XskLayout | None = None
+
+
+@dataclass(frozen=True)
+class StartFailed:
+    """A worker could not open its port (the reason, naming the interface)."""
+
+    message: str
 
 
 @dataclass(frozen=True)
@@ -187,7 +228,9 @@ TxCommand = (
     | SetStreamFactor
     | InjectError
     | ShowTx
+    | AttachXsk
+    | DetachXsk
     | Quit
 )
-RxCommand = SetRxMode | ClearRx | SyncRx | Quit
-WorkerReport = Ready | JobDone | JobFailed
+RxCommand = SetRxMode | ClearRx | SyncRx | ShowRx | Quit
+WorkerReport = Ready | StartFailed | JobDone | JobFailed

@@ -24,6 +24,7 @@ from wirespeed.dataplane.afpacket import RxRing
 from wirespeed.dataplane.collector import Collector
 from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
+from wirespeed.dataplane.drivers import PortDriver
 from wirespeed.dataplane.ingress import hold_ingress
 from wirespeed.dataplane.messages import (
     ClearRx,
@@ -31,6 +32,8 @@ from wirespeed.dataplane.messages import (
     Ready,
     RxCommand,
     SetRxMode,
+    ShowRx,
+    StartFailed,
     SyncRx,
 )
 from wirespeed.dataplane.rx_table import (
@@ -55,6 +58,8 @@ from wirespeed.dataplane.rx_table import (
     table_tids,
     write_table,
 )
+from wirespeed.dataplane.xdp.receive import XdpReceiver
+from wirespeed.errors import PortError
 from wirespeed.tpld import TpldMode
 
 __all__ = [  # the block's layout and readers are rx_table's, named here too
@@ -114,7 +119,7 @@ _SET_WORDS = (RX_LAST_NS, RX_CLEARS, RX_SYNCS)
 
 
 class _Receiver:
-    def __init__(self, ring: RxRing, counters: CounterBlock) -> None:
+    def __init__(self, ring: RxRing | XdpReceiver, counters: CounterBlock) -> None:
         self.ring = ring
         self.counters = counters
         self.analyzer = RxAnalyzer(
@@ -150,15 +155,19 @@ class _Receiver:
         self.dirty = False
         self.last_pub = time.monotonic_ns()
 
-    def drain(self, *, to_empty: bool = True) -> int:
+    def drain(self, *, to_empty: bool = True, ring_only: bool = False) -> int:
         """Analyse the frames in the ring, a batch at a time; returns how many.
 
         ``to_empty=False``: stop after a read of fewer than ``_SMALL_BATCH`` frames
-        (the ring has about caught up), not only when it is empty.
+        (the ring has about caught up), not only when it is empty. ``ring_only``:
+        on AF_XDP, only the packet ring's frames.
         """
         total = 0
+        read = self.ring.read
+        if ring_only and isinstance(self.ring, XdpReceiver):
+            read = self.ring.read_ring
         while True:
-            batch = self.ring.read(8192)
+            batch = read(8192)
             if batch is None:
                 return total
             got = len(batch.lengths)
@@ -222,6 +231,16 @@ class _Receiver:
                 self.extra[RX_RING_DROPS] += self.ring.drops()
                 self.extra[RX_SYNCS] = serial
                 self.publish()
+            case ShowRx(visible) if isinstance(self.ring, XdpReceiver):
+                # a stream's frames keep their order across the switch: those
+                # that came the old way are analysed first
+                if visible:
+                    self.ring.to_kernel(True)
+                    self.drain()  # the socket's frames, then the ring's
+                else:
+                    self.drain()
+                    self.ring.to_kernel(False)
+                    self.drain(ring_only=True)
             case SetRxMode(mode):
                 self.drain()
                 self._retire()
@@ -244,14 +263,67 @@ def _mtu(ifname: str) -> int:
         return int(struct.unpack("16si12x", res)[1])
 
 
-def _open_ring(ifname: str) -> RxRing:
+def _open_ring(ifname: str, ring_bytes: int = _RING_BYTES) -> RxRing:
     """A ring whose slots hold the interface's largest frame (jumbo MTUs too)."""
     need = _mtu(ifname) + 14 + 4 + 4 + 96  # L2 header, VLAN, FCS, ring header
     frame_size = 2048
     while frame_size < need:
         frame_size *= 2
-    count = max(4096, _RING_BYTES // frame_size)
+    count = max(4096, ring_bytes // frame_size)
     return RxRing(ifname, frame_size=frame_size, frame_count=count)
+
+
+_XSK_HEADROOM = 256 + 8  # the kernel's XDP headroom, the arrival time
+_XSK_BUSY_S = 3.0
+"""How long a new socket waits for the port's previous one to be let go of (a
+replaced RX worker's: the TX worker closes its copy first)."""
+
+
+def open_receiver(
+    ifname: str, driver: PortDriver
+) -> tuple[RxRing | XdpReceiver, PortDriver, str]:
+    """The port's receive side on ``driver``: the reader, the driver used, and a
+    note (the AF_XDP mode, or why ``auto`` fell back to packet sockets).
+
+    Raises:
+        PortError: ``afxdp`` asked for and not possible here (the reason).
+    """
+    if driver is PortDriver.AFPACKET:
+        return _open_ring(ifname), driver, ""
+    try:
+        rx = _open_xdp(ifname)
+    except PortError as exc:
+        if driver is PortDriver.AFXDP:
+            raise
+        return _open_ring(ifname), PortDriver.AFPACKET, f"AF_XDP not used: {exc}"
+    return rx, PortDriver.AFXDP, f"AF_XDP, {rx.xsk.layout.mode} mode"
+
+
+def _open_xdp(ifname: str) -> XdpReceiver:
+    from wirespeed.dataplane.xdp.port import XskPort
+
+    need = _mtu(ifname) + 14 + 4 + _XSK_HEADROOM  # L2 header, VLAN
+    if need > 4096:
+        raise PortError(
+            f"{ifname}: MTU {_mtu(ifname)} too large for AF_XDP frames "
+            f"(at most {4096 - 18 - _XSK_HEADROOM})"
+        )
+    frame_size = 2048 if need <= 2048 else 4096
+    deadline = time.monotonic() + _XSK_BUSY_S
+    while True:
+        try:
+            port = XskPort(ifname, frame_size=frame_size)
+            break
+        except PortError as exc:
+            if "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        ring = _open_ring(ifname, 16 << 20)
+    except BaseException:
+        port.close()
+        raise
+    return XdpReceiver(port, ring)
 
 
 def run_rx_worker(
@@ -260,13 +332,19 @@ def run_rx_worker(
     counter_name: str,
     conn: Connection,
     keep_from_stack: bool = False,
+    driver: PortDriver = PortDriver.AFPACKET,
 ) -> None:
     """Entry point of an RX worker process."""
     from wirespeed.dataplane.netns import enter_netns
 
     enter_netns(netns)
     counters = CounterBlock(rx_words(), name=counter_name)
-    ring = _open_ring(ifname)
+    try:
+        ring, used, note = open_receiver(ifname, driver)
+    except PortError as exc:
+        conn.send(StartFailed(str(exc)))
+        counters.close()
+        return
     # after the ring: the drop acts behind the packet taps, so it sees every frame
     hold = hold_ingress(ifname) if keep_from_stack else None
     rcv = _Receiver(ring, counters)
@@ -274,7 +352,11 @@ def run_rx_worker(
     commands = CommandPoller(conn)
     ring.watch(conn.fileno())  # a command ends any wait
     collector = Collector()
-    conn.send(Ready(os.getpid()))
+    if isinstance(ring, XdpReceiver):
+        conn.send(Ready(os.getpid(), used.value, note, ring.xsk.layout))
+        _send_fds(conn, list(ring.xsk.fds()))
+    else:
+        conn.send(Ready(os.getpid(), used.value, note))
     drained = time.monotonic_ns()
     try:
         while True:
@@ -305,6 +387,15 @@ def run_rx_worker(
             hold.close()
         ring.close()
         counters.close()
+
+
+def _send_fds(conn: Connection, fds: list[int]) -> None:
+    """Pass descriptors to the other end of the worker's pipe."""
+    import socket
+    from multiprocessing import reduction
+
+    with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+        reduction.sendfds(sock, fds)
 
 
 def _gather_s(got: int, elapsed_ns: int, slots: int) -> float:

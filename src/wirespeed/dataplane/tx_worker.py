@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 import numpy as np
@@ -23,6 +23,8 @@ from wirespeed.dataplane.collector import Collector
 from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.messages import (
+    AttachXsk,
+    DetachXsk,
     InjectError,
     JobDone,
     JobFailed,
@@ -41,6 +43,15 @@ from wirespeed.dataplane.messages import (
     TxStreamJob,
 )
 from wirespeed.dataplane.pacer import Due, PortPacer
+from wirespeed.dataplane.tx_parts import (
+    parts,
+    past_end,
+    recv_fds,
+    send_order,
+    split_dues,
+)
+from wirespeed.dataplane.xdp.layout import XskLayout
+from wirespeed.dataplane.xdp.send import XskSender
 from wirespeed.fieldengine import ErrorInjector, InjectedError, TpldStamp, TxBatch
 from wirespeed.fieldengine.inject import Undo
 
@@ -171,7 +182,10 @@ class _Sender:
         max_streams: int,
         collector: Collector | None = None,
     ) -> None:
-        self.sock = sock
+        self.packet = sock
+        self.conn: Connection | None = None
+        self.sock: TxSocket | XskSender = sock
+        self.sock_changes = 0  # the socket was swapped (what is staged is gone)
         self.collector = collector
         self.counters = counters
         self.max_streams = max_streams
@@ -180,9 +194,26 @@ class _Sender:
         self.injecting = False  # any request pending
         self.count_injected = False
 
+    def attach(self, conn: Connection, layout: XskLayout) -> None:
+        """Send on the port's AF_XDP socket, whose descriptors follow on ``conn``."""
+        fds = recv_fds(conn, 2)
+        self.detach()
+        self.sock = XskSender(self.packet.ifname, fds[0], fds[1], layout, self.packet)
+        self.sock_changes += 1
+
+    def detach(self) -> None:
+        """Back to the packet socket (the AF_XDP one is let go of)."""
+        if isinstance(self.sock, XskSender):
+            self.packet.errors += self.sock.own_errors
+            self.sock.close()
+            self.sock = self.packet
+            self.sock_changes += 1
+
     def run(self, job: TxJob, conn: Connection) -> bool:
         """Send ``job`` until done or told to stop. Returns False on ``quit``."""
         from wirespeed.fieldengine import compile_stream
+
+        self.conn = conn
 
         commands = CommandPoller(conn)
 
@@ -202,6 +233,7 @@ class _Sender:
         first = dict.fromkeys(gens, True)
         ahead: dict[int, _Ahead] = {}
         staged_whole: _Ahead | None = None  # the built batch the socket points at
+        changes = self.sock_changes
         self.injectors = {k: g.injector() for k, g in gens.items() if tids[k] >= 0}
         self.injecting = False
         # a batch of full-size frames is kept to a few MB: past that, the kernel's
@@ -263,13 +295,15 @@ class _Sender:
                             n = max(n, min(max_batch, int(_AHEAD_NS / d.interval_ns)))
                         stamp = self._stamp(d.key, n, tids, seqs, first)
                         ahead[d.key] = _Ahead(gens[d.key].prepare(n, stamp))
-                dues, rest = _split_dues(dues, ahead)
-                order = _send_order(dues)
+                dues, rest = split_dues(dues, ahead)
+                order = send_order(dues)
                 firsts = [ahead[d.key].used for d in dues]
                 batches = [
                     ahead[d.key].batch.rows(u, u + d.count)
                     for d, u in zip(dues, firsts, strict=True)
                 ]
+                if changes != self.sock_changes:  # a new socket has nothing staged
+                    changes, staged_whole = self.sock_changes, None
                 if order is None:  # one stream: its whole built batch stays staged
                     base = firsts[0]
                     if staged_whole is not ahead[dues[0].key]:
@@ -279,6 +313,10 @@ class _Sender:
                             whole.body, whole.lengths, whole.tpld, whole.tail
                         )
                     staged = dues[0].count
+                elif isinstance(self.sock, XskSender):  # frames are copied: rows do
+                    base = 0
+                    staged_whole = None
+                    staged = self.sock.stage_batches(batches, order)
                 else:
                     base = 0
                     staged_whole = None
@@ -297,9 +335,11 @@ class _Sender:
                 # timestamp stays close to when its frame leaves, also at the end of
                 # a large batch. An injection takes the batch as one part.
                 part = staged if self.injecting else _PART_FRAMES
-                for start, stop, rows in _parts(dues, order, staged, part):
-                    if _past_end(pacer):  # what was owed before the end, left
-                        break  # unsent: a time limit is the port's wall clock
+                for start, stop, rows in parts(dues, order, staged, part):
+                    # what was owed before the end is left unsent: a time limit
+                    # is the port's wall clock
+                    if past_end(pacer, time.monotonic_ns()):
+                        break
                     t0 = time.time_ns()
                     if not w[TX_JOB_FIRST_WALL_NS]:
                         w[TX_JOB_FIRST_WALL_NS] = t0
@@ -468,6 +508,11 @@ class _Sender:
                 pacer.set_stream_factor(now, stream_id, factor)
             case ShowTx(visible):
                 self.sock.show_to_taps(visible)
+            case AttachXsk(layout):
+                assert self.conn is not None
+                self.attach(self.conn, layout)
+            case DetachXsk():
+                self.detach()
             case InjectError(stream_id, kind):
                 inj = self.injectors.get(stream_id)
                 error = InjectedError(kind)
@@ -495,6 +540,7 @@ def run_tx_worker(
     sock = TxSocket(ifname, qdisc_bypass=qdisc_bypass)
     collector = Collector()
     sender = _Sender(sock, counters, max_streams, collector)
+    sender.conn = conn
     conn.send(Ready(os.getpid()))
     try:
         while True:
@@ -508,84 +554,17 @@ def run_tx_worker(
                         conn.send(JobFailed(job.run_id, f"{type(exc).__name__}: {exc}"))
                     collector.collect()  # what the job left, while idle
                 case ShowTx(visible):
-                    sock.show_to_taps(visible)
+                    sender.sock.show_to_taps(visible)
+                case AttachXsk(layout):
+                    sender.attach(conn, layout)
+                case DetachXsk():
+                    sender.detach()
                 case Quit():
                     break
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
         collector.close()
+        sender.detach()
         sock.close()
         counters.close()
-
-
-def _send_order(dues: list[Due]) -> npt.NDArray[np.int64] | None:
-    """The frames of several streams in order of their due times (None: one stream).
-
-    Frames are numbered stream after stream, in the order of ``dues``.
-    """
-    if len(dues) == 1:
-        return None
-    times = [
-        d.first_ns + np.arange(d.count, dtype=np.float64) * d.interval_ns for d in dues
-    ]
-    order: npt.NDArray[np.int64] = np.argsort(np.concatenate(times), kind="stable")
-    return order
-
-
-def _split_dues(
-    dues: list[Due], ahead: dict[int, _Ahead]
-) -> tuple[list[Due], list[Due]]:
-    """The frames each stream sends now, from what it has built, and what it owes
-    after that (sent in a second round, from frames built anew)."""
-    now: list[Due] = []
-    rest: list[Due] = []
-    for d in dues:
-        left = ahead[d.key].left
-        if left >= d.count:
-            now.append(d)
-            continue
-        now.append(replace(d, count=left))
-        first_ns = d.first_ns + int(left * d.interval_ns)
-        rest.append(replace(d, count=d.count - left, first_ns=first_ns))
-    return now, rest
-
-
-_END_GRACE_NS = 20_000_000
-"""A time-limited job sends nothing later than this after its end: frames it
-still owed then (a port held back by the kernel) are not sent."""
-
-
-def _past_end(pacer: PortPacer) -> bool:
-    end = pacer.end_ns
-    return end is not None and time.monotonic_ns() > end + _END_GRACE_NS
-
-
-def _parts(
-    dues: list[Due], order: npt.NDArray[np.int64] | None, n: int, part: int
-) -> list[tuple[int, int, list[tuple[int, int]]]]:
-    """The staged frames ``0...n - 1`` cut into parts of ``part`` frames.
-
-    Each part is ``(start, stop, rows)``: its positions among the staged frames and,
-    per stream of ``dues``, the rows of that stream's batch it holds (a stream's
-    frames keep their order when interleaved, so they are consecutive rows).
-    """
-    if order is None:
-        return [
-            (a, min(n, a + part), [(a, min(n, a + part))]) for a in range(0, n, part)
-        ]
-    if n <= part:  # one part: every stream's frames are in it
-        return [(0, n, [(0, d.count) for d in dues])]
-    counts = [d.count for d in dues]
-    owner = np.repeat(np.arange(len(dues)), counts)[order]
-    done = [0] * len(dues)
-    out = []
-    for a in range(0, n, part):
-        b = min(n, a + part)
-        here = np.bincount(owner[a:b], minlength=len(dues))
-        rows = []
-        for i, k in enumerate(here.tolist()):
-            rows.append((done[i], done[i] + k))
-            done[i] += k
-        out.append((a, b, rows))
-    return out

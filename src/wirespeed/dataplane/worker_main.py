@@ -32,6 +32,7 @@ def main() -> None:
         help="rx: received frames stop at the ring (not the namespace's stack)",
     )
     ap.add_argument("--cpu", type=int, default=-1, help="pin to this CPU")
+    ap.add_argument("--driver", default="afpacket", help="rx: afpacket, afxdp or auto")
     a = ap.parse_args()
     if a.cpu >= 0:
         os.sched_setaffinity(0, {a.cpu})
@@ -53,9 +54,11 @@ def main() -> None:
 
         run_service_worker(netns, a.ifname, a.counters, conn)
     else:
+        from wirespeed.dataplane.drivers import PortDriver
         from wirespeed.dataplane.rx_worker import run_rx_worker
 
-        run_rx_worker(netns, a.ifname, a.counters, conn, a.keep_from_stack)
+        driver = PortDriver.parse(a.driver)
+        run_rx_worker(netns, a.ifname, a.counters, conn, a.keep_from_stack, driver)
 
 
 if __name__ == "__main__":

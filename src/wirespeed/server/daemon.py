@@ -74,6 +74,7 @@ class DaemonOptions:
     firewall: tuple[str, ...] = ()
     mtu: int = 1500
     ifnames: tuple[str, ...] = ()  # embedded test bed: interface names
+    driver: str | None = None  # every port's driver (None: the config's, afpacket)
     front_ends: tuple[str, ...] = tuple(FRONT_ENDS)
     ports: dict[str, Any] = field(default_factory=dict)  # per-front-end port overrides
     xena_profile: ChassisProfile | None = None  # the chassis the Xena servers show
@@ -98,6 +99,8 @@ class Daemon:
         try:
             if self.opts.config is not None:
                 config = load_config(self.opts.config)
+                if self.opts.driver is not None:
+                    config = config.with_driver(self.opts.driver)
             else:
                 self.testbed = EmbeddedTestbed(
                     modules=self.opts.modules,
@@ -107,6 +110,7 @@ class Daemon:
                     firewall=self.opts.firewall,
                     mtu=self.opts.mtu,
                     ifnames=self.opts.ifnames,
+                    driver=self.opts.driver or "afpacket",
                 )
                 config = self.testbed.start()
             # its threads (and the front ends' started later) keep off the CPUs

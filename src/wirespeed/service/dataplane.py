@@ -104,6 +104,10 @@ class Dataplane(Protocol):
     def pids(self, port: int) -> tuple[int | None, int | None]:
         """The TX and RX worker processes (``None``: not a process)."""
 
+    def driver(self, port: int) -> tuple[str, str]:
+        """The port's driver in use and a note (the AF_XDP mode, or why ``auto``
+        took packet sockets)."""
+
     def set_link(self, port: int, up: bool) -> None:
         """Set the port's link up or down."""
 
@@ -198,6 +202,11 @@ class ProcessDataplane:
     def pids(self, port: int) -> tuple[int | None, int | None]:
         """The TX and RX worker processes."""
         return self._workers[port].pids
+
+    def driver(self, port: int) -> tuple[str, str]:
+        """The driver the port's workers use, and its note."""
+        w = self._workers[port]
+        return w.driver.value, w.driver_note
 
     def set_link(self, port: int, up: bool) -> None:
         """Really set the interface up or down."""

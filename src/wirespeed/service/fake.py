@@ -150,6 +150,10 @@ class FakeDataplane:
         """No processes."""
         return (None, None)
 
+    def driver(self, port: int) -> tuple[str, str]:
+        """No interface: the fake data plane."""
+        return "fake", ""
+
     def set_link(self, port: int, up: bool) -> None:
         """Record the link state."""
         self.links[port] = up

@@ -35,7 +35,7 @@ from wirespeed.l3 import IPAddress, L3Identity, parse_address
 from wirespeed.model import MacDstMode
 from wirespeed.service.dataplane import Dataplane
 from wirespeed.service.plans import port_macs
-from wirespeed.service.types import Effect, Send
+from wirespeed.service.types import Effect, Send, SendRx
 
 if TYPE_CHECKING:
     from wirespeed.service.core import TesterCore
@@ -115,8 +115,11 @@ class PortServices:
         lock: threading.RLock,
         run: Callable[[list[Effect]], object],
         words: Callable[[int, bool], npt.NDArray[np.int64]],
+        settle: Callable[[list[int]], bool] | None = None,
     ) -> None:
         self._core = core
+        self._settle = settle
+        self._rx_shown: dict[int, bool] = {}
         self._dp = dp
         self._lock = lock
         self._run = run
@@ -448,11 +451,20 @@ class PortServices:
         return cid
 
     def _show_tx(self, port: int) -> None:
-        """The TX worker sends where captures see it while one captures TX."""
-        visible = any(
-            i.port == port and i.active and i.spec.tx for i in self._captures.values()
-        )
-        self._run([Send(port, msg.ShowTx(visible))])
+        """The TX worker sends where captures see it while one captures TX; on
+        AF_XDP, the RX worker has every frame go to the kernel (where captures
+        see them) while one captures RX — in place once this returns."""
+        active = [i for i in self._captures.values() if i.port == port and i.active]
+        tx = any(i.spec.tx for i in active)
+        rx = any(i.spec.rx for i in active)
+        self._run([Send(port, msg.ShowTx(tx))])
+        if self._dp.driver(port)[0] != "afxdp":
+            return
+        if self._rx_shown.get(port, False) != rx:
+            self._rx_shown[port] = rx
+            self._run([SendRx(port, msg.ShowRx(rx))])
+            if self._settle is not None:
+                self._settle([port])
 
     def _info(self, cid: int) -> CaptureInfo:
         info = self._captures.get(cid)

@@ -126,6 +126,7 @@ class Tester(TesterSettings):
             self._lock,
             self._run,
             lambda i, since_clear: self._counting.service_words(i, since_clear),
+            lambda ports: self.settle(ports),
         )
         """L3 identity, resolution, ping, single frames, captures."""
 
@@ -564,6 +565,12 @@ class Tester(TesterSettings):
         """The kernel's own counters of the port's interface."""
         self._core.port(index)
         return self._dp.link_counters(index)
+
+    def port_driver(self, index: int) -> tuple[str, str]:
+        """The port's driver in use (``afpacket``, ``afxdp``; ``fake`` on the fake
+        data plane) and a note: the AF_XDP mode, or why ``auto`` took packet
+        sockets."""
+        return self._dp.driver(index)
 
     def link_mtu(self, index: int) -> int:
         """The MTU of the port's interface (read once)."""

@@ -13,7 +13,16 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from wirespeed.dataplane.counters import CounterBlock
-from wirespeed.dataplane.messages import Quit, Ready, RxCommand, TxCommand
+from wirespeed.dataplane.drivers import PortDriver
+from wirespeed.dataplane.messages import (
+    AttachXsk,
+    DetachXsk,
+    Quit,
+    Ready,
+    RxCommand,
+    StartFailed,
+    TxCommand,
+)
 from wirespeed.dataplane.rx_worker import rx_words
 from wirespeed.dataplane.service_messages import SVC_WORDS, ServiceCommand
 from wirespeed.dataplane.tx_worker import tx_words
@@ -121,7 +130,7 @@ class _Worker:
         with self.lock:
             self.conn.send(msg)
 
-    def wait_ready(self, what: str, index: int, interface: str) -> None:
+    def wait_ready(self, what: str, index: int, interface: str) -> Ready:
         if not self.conn.poll(60):
             raise PortError(f"{interface}: {what} worker did not start", port=index)
         try:
@@ -130,8 +139,27 @@ class _Worker:
             raise PortError(
                 f"{interface}: {what} worker died at start", port=index
             ) from exc
+        if isinstance(report, StartFailed):
+            raise PortError(report.message, port=index)
         if not isinstance(report, Ready):
             raise PortError(f"{interface}: {what} worker: {report!r}", port=index)
+        return report
+
+    def recv_fds(self, n: int) -> list[int]:
+        """Descriptors the worker passed after its last message."""
+        from multiprocessing import reduction
+
+        with socket.socket(fileno=os.dup(self.conn.fileno())) as sock:
+            return list(reduction.recvfds(sock, n))
+
+    def send_with_fds(self, msg: object, fds: list[int]) -> None:
+        """A message, then descriptors for it."""
+        from multiprocessing import reduction
+
+        with self.lock:
+            self.conn.send(msg)
+            with socket.socket(fileno=os.dup(self.conn.fileno())) as sock:
+                reduction.sendfds(sock, fds)
 
     def close(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -167,6 +195,11 @@ class PortWorkers:
         self._tx: _Worker | None = None
         self._rx: _Worker | None = None
         self._svc: _Worker | None = None
+        self.driver = PortDriver.AFPACKET
+        """The driver the port runs on (``auto`` resolved)."""
+        self.driver_note = ""
+        """The AF_XDP mode, or why ``auto`` fell back to packet sockets."""
+        self._xsk: tuple[AttachXsk, list[int]] | None = None  # for the TX worker
 
     def _spawn(self, role: str) -> _Worker:
         if role == "tx":
@@ -179,6 +212,7 @@ class PortWorkers:
         if role == "svc":
             return _Worker("svc", self.spec, self.svc_counters.name, [])
         rx_extra = [] if self._cpus[1] is None else ["--cpu", str(self._cpus[1])]
+        rx_extra += ["--driver", PortDriver.parse(self.spec.driver).value]
         if not self.spec.reaches_stack:
             rx_extra.append("--keep-from-stack")
         return _Worker("rx", self.spec, self.rx_counters.name, rx_extra)
@@ -189,27 +223,68 @@ class PortWorkers:
         self._rx = self._spawn("rx")
         self._svc = self._spawn("svc")
         self._tx.wait_ready("TX", self.index, self.spec.interface)
-        self._rx.wait_ready("RX", self.index, self.spec.interface)
+        self._rx_ready()
         self._svc.wait_ready("service", self.index, self.spec.interface)
+        self._attach_tx()
         log.info(
-            "port %d (%s): TX worker pid %d on CPU %s, RX worker pid %d on CPU %s",
+            "port %d (%s): TX worker pid %d on CPU %s, RX worker pid %d on CPU %s, "
+            "driver %s%s",
             self.index,
             self.spec.interface,
             self._tx.proc.pid,
             _cpu_list(self._tx.proc.pid),
             self._rx.proc.pid,
             _cpu_list(self._rx.proc.pid),
+            self.driver.value,
+            f" ({self.driver_note})" if self.driver_note else "",
         )
+
+    def _rx_ready(self) -> None:
+        """Wait for the RX worker; take its AF_XDP socket, if it opened one."""
+        assert self._rx is not None
+        ready = self._rx.wait_ready("RX", self.index, self.spec.interface)
+        self.driver = PortDriver.parse(ready.driver)
+        self.driver_note = ready.note
+        if ready.xsk is not None:
+            self._xsk = (AttachXsk(ready.xsk), self._rx.recv_fds(2))
+
+    def _attach_tx(self) -> None:
+        """Hand the port's AF_XDP socket to the TX worker (it keeps the packet
+        socket while there is none)."""
+        if self._xsk is not None and self._tx is not None:
+            msg, fds = self._xsk
+            self._tx.send_with_fds(msg, fds)
+
+    def _forget_xsk(self) -> None:
+        """Let go of the AF_XDP socket (the TX worker first): a new RX worker
+        opens a new one, which the interface's queue takes only once the old one
+        is closed everywhere."""
+        if self._xsk is None:
+            return
+        if self._tx is not None and self._tx.proc.poll() is None:
+            with contextlib.suppress(OSError, ValueError):
+                self._tx.send(DetachXsk())
+        for fd in self._xsk[1]:
+            os.close(fd)
+        self._xsk = None
 
     def restart(self, role: str) -> None:
         """Start the ``role`` worker again (the old one has exited): it goes on
         with the same counter block."""
         old = self._role(role)
+        if role == "rx":
+            self._forget_xsk()
         if old is not None:
             old.close()
         new = self._spawn(role)
         setattr(self, f"_{role}", new)
-        new.wait_ready(role.upper(), self.index, self.spec.interface)
+        if role == "rx":
+            self._rx_ready()
+            self._attach_tx()
+        else:
+            new.wait_ready(role.upper(), self.index, self.spec.interface)
+            if role == "tx":
+                self._attach_tx()
 
     def _role(self, role: str) -> _Worker | None:
         return {"tx": self._tx, "rx": self._rx, "svc": self._svc}[role]
@@ -257,6 +332,10 @@ class PortWorkers:
             if w is not None:
                 w.close()
         self._tx = self._rx = self._svc = None
+        if self._xsk is not None:
+            for fd in self._xsk[1]:
+                os.close(fd)
+            self._xsk = None
         self.tx_counters.close()
         self.rx_counters.close()
         self.svc_counters.close()

@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from wirespeed.dataplane.drivers import PortDriver
 from wirespeed.dut.process import DutProcess
 from wirespeed.dut.worker import DutOptions
 from wirespeed.errors import ConfigError
@@ -137,6 +138,9 @@ class PortSpec:
     """The CPU of the port's RX worker (``None``: placed by the rule)."""
     l3: L3Identity = field(default_factory=L3Identity)
     """The port's addresses and gateways (none: a layer-2 port)."""
+    driver: str = "afpacket"
+    """How its workers reach the interface: ``afpacket``, ``afxdp`` or ``auto``
+    (:class:`wirespeed.dataplane.drivers.PortDriver`)."""
 
     @property
     def reaches_stack(self) -> bool:
@@ -151,6 +155,16 @@ class TesterConfig:
     ports: tuple[PortSpec, ...]
     modules: tuple[tuple[int, ...], ...]
     name: str = "wirespeed"
+
+    def with_driver(self, driver: str) -> TesterConfig:
+        """The same ports, every one on ``driver``.
+
+        Raises:
+            ConfigError: not ``afpacket``, ``afxdp`` or ``auto`` (``field="driver"``).
+        """
+        value = PortDriver.parse(driver).value
+        ports = tuple(replace(p, driver=value) for p in self.ports)
+        return replace(self, ports=ports)
 
     @classmethod
     def default_modules(
@@ -181,6 +195,7 @@ class _PortModel(BaseModel):
     ipv6: str | None = None
     gateway6: str | None = None
     vlan: int | None = None
+    driver: Literal["auto", "afxdp", "afpacket"] = "afpacket"
 
     @field_validator("mac")
     @classmethod
@@ -238,6 +253,7 @@ def config_from_dict(raw: Any) -> TesterConfig:
                 vlan=p.vlan,
                 where=f"ports.{i}.",
             ),
+            driver=p.driver,
         )
         for i, p in enumerate(model.ports)
     )
@@ -282,6 +298,7 @@ class EmbeddedTestbed:
         ifnames: the ports' interface names (default ``p0``, ``p1``, ...), e.g.
             ``("veth-a", "veth-z")`` for tests written against such names (each
             port has a namespace of its own, so any valid name fits).
+        driver: every port's driver (``afpacket``, ``afxdp`` or ``auto``).
 
     Raises (from :meth:`start`):
         ConfigError: an unknown ``dut``, impairments without the bridge, firewall
@@ -296,6 +313,7 @@ class EmbeddedTestbed:
     firewall: tuple[str, ...] = ()
     mtu: int = 1500
     ifnames: tuple[str, ...] = ()
+    driver: str = "afpacket"
     lab: Lab = field(default_factory=lambda: Lab("ws"))
     config: TesterConfig | None = None
     dut_netns: str | None = None
@@ -331,6 +349,7 @@ class EmbeddedTestbed:
         if self.firewall and kind is not DutKind.ROUTER:
             raise ConfigError("firewall rules need dut=router", field="firewall")
         self._check_ifnames()
+        self.driver = PortDriver.parse(self.driver).value
         self.firewall = check_rules(self.firewall)
         self.lab.open()
         try:
@@ -399,6 +418,7 @@ class EmbeddedTestbed:
                     macs[i],
                     i ^ 1,
                     l3=idents[i],
+                    driver=self.driver,
                 )
             )
         self.config = TesterConfig(

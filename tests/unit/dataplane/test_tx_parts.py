@@ -2,7 +2,8 @@
 send: positions among the staged frames, and each stream's rows in every part."""
 
 from wirespeed.dataplane.pacer import Due
-from wirespeed.dataplane.tx_worker import _parts, _send_order
+from wirespeed.dataplane.tx_parts import parts as _parts
+from wirespeed.dataplane.tx_parts import send_order as _send_order
 
 
 def test_one_stream_is_cut_into_runs_of_rows():

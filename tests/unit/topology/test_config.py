@@ -142,3 +142,18 @@ def test_a_file_that_is_not_yaml_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "missing.yaml")
     assert info.value.field == "config"
+
+
+def test_the_driver_of_each_port() -> None:
+    cfg = config_from_dict(
+        {"ports": [{"interface": "a0"}, {"interface": "b0", "driver": "afxdp"}]}
+    )
+    assert [p.driver for p in cfg.ports] == ["afpacket", "afxdp"]
+    assert [p.driver for p in cfg.with_driver("AUTO").ports] == ["auto", "auto"]
+    with pytest.raises(ConfigError) as err:
+        config_from_dict({"ports": [{"interface": "a0", "driver": "xdp"}]})
+    assert err.value.field == "ports.0.driver"
+    with pytest.raises(ConfigError) as err:
+        cfg.with_driver("dpdk")
+    assert err.value.field == "driver"
+    assert "auto, afxdp, afpacket" in str(err.value)
