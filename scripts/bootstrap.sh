@@ -16,11 +16,19 @@ command -v gcc >/dev/null || need+=(gcc libc6-dev)
 command -v ethtool >/dev/null || need+=(ethtool)
 # libpcap compiles the BPF filters of the port services and captures
 ldconfig -p 2>/dev/null | grep -q 'libpcap\.so\.0\.8' || need+=(libpcap0.8)
+# the AF_XDP driver: libxdp and libbpf (bound with ctypes), and clang with libbpf's
+# headers to build the port's XDP program at its first use
+ldconfig -p 2>/dev/null | grep -q 'libxdp\.so\.1' || need+=(libxdp1)
+ldconfig -p 2>/dev/null | grep -q 'libbpf\.so\.1' || need+=(libbpf1)
+[ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
+command -v clang >/dev/null || command -v clang-14 >/dev/null || need+=(clang)
 if [ $want_test = 1 ]; then
   command -v tshark >/dev/null || need+=(tshark)  # captures are read back with it
   # the RFC 2544 HTML report is opened and drawn by headless Chromium
   command -v chromium >/dev/null || need+=(chromium)
   command -v ping >/dev/null || need+=(iputils-ping)  # the router DUT pings ports
+  # the benchmarks' AF_XDP reference (pb_afxdp.c) links against libxdp
+  [ -f /usr/include/xdp/xsk.h ] || need+=(libxdp-dev)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
