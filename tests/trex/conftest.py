@@ -65,13 +65,15 @@ def _server(tmp: Path, *args: str) -> Iterator[tuple[int, int, tuple[str, ...], 
 
 
 @contextlib.contextmanager
-def _server_bed(tmp: Path, prefix: str) -> Iterator[TrexBed]:
-    """A server process on a fresh veth pair (namespaces ``<prefix>...``),
-    removed on exit, also after a failure."""
+def _server_bed(tmp: Path, prefix: str, driver: str = "afpacket") -> Iterator[TrexBed]:
+    """A server process on a fresh veth pair (namespaces ``<prefix>...``), its
+    ports on ``driver``, removed on exit, also after a failure. The pair's MTU is
+    9216 (jumbo frames), 1500 on AF_XDP (whose frames end at 3814 bytes)."""
     python = _client_python()
     with Lab(prefix) as lab:
         a, b = lab.add_netns("a"), lab.add_netns("b")
-        lab.add_veth("p0", a, "p1", b, mac=MACS[0], peer_mac=MACS[1], mtu=9216)
+        mtu = 1500 if driver == "afxdp" else 9216
+        lab.add_veth("p0", a, "p1", b, mac=MACS[0], peer_mac=MACS[1], mtu=mtu)
         config = {
             "name": "trex-compat",
             "ports": [
@@ -81,6 +83,7 @@ def _server_bed(tmp: Path, prefix: str) -> Iterator[TrexBed]:
                     "speed": "1G",
                     "mac": MACS[0],
                     "peer": 1,
+                    "driver": driver,
                 },
                 {
                     "interface": "p1",
@@ -88,6 +91,7 @@ def _server_bed(tmp: Path, prefix: str) -> Iterator[TrexBed]:
                     "speed": "1G",
                     "mac": MACS[1],
                     "peer": 0,
+                    "driver": driver,
                 },
             ],
         }
@@ -102,6 +106,21 @@ def trex_bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
     """The server process shared by the session's tests."""
     with _server_bed(tmp_path_factory.mktemp("trexbed"), "wsT") as bed:
         yield bed
+
+
+@pytest.fixture(scope="module")
+def trex_bed_afxdp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrexBed]:
+    """A server process whose ports are on the AF_XDP driver."""
+    with _server_bed(tmp_path_factory.mktemp("trexxdp"), "wsTx", "afxdp") as bed:
+        yield bed
+
+
+@pytest.fixture(params=["trex_bed", "trex_bed_afxdp"], ids=["afpacket", "afxdp"])
+def any_trex_bed(request: pytest.FixtureRequest) -> TrexBed:
+    """The shared server on packet sockets, then one on AF_XDP: the real client's
+    flows must pass on both drivers."""
+    bed: TrexBed = request.getfixturevalue(request.param)
+    return bed
 
 
 @pytest.fixture(scope="module")

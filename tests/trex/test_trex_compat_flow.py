@@ -8,8 +8,8 @@ from trex_bed import TrexBed
 pytestmark = [pytest.mark.netns, pytest.mark.compat]
 
 
-def test_everyday_flow(trex_bed: TrexBed) -> None:
-    out = trex_bed.client("flow_basic")
+def test_everyday_flow(any_trex_bed: TrexBed) -> None:
+    out = any_trex_bed.client("flow_basic")
     # 1000 frames of 72 bytes + FCS, all received, totals over both ports
     assert out["burst"] == [1000, 76000, 1000, 76000, 1000]
     # 1000 pps * 0.5 s; raw 2 doubles it; the profile-wide forms set 4000 pps or

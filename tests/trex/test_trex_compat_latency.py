@@ -42,14 +42,14 @@ def _frames(bed: TrexBed, seqs: list[int]) -> Iterator[bytes]:
         yield head + tpld.to_bytes(TpldMode.TREX)  # 124 bytes, 128 with FCS
 
 
-def test_dropped_out_of_order_dup_and_sequence_errors(trex_bed: TrexBed) -> None:
+def test_dropped_out_of_order_dup_and_sequence_errors(any_trex_bed: TrexBed) -> None:
     seqs = _sequence()
     assert len(seqs) == 98
-    out = trex_bed.client_with_pause(
+    out = any_trex_bed.client_with_pause(
         "flow_latency_errors",
         str(len(seqs)),
         during=lambda: inject(
-            trex_bed.netns[0], trex_bed.ifnames[0], _frames(trex_bed, seqs)
+            any_trex_bed.netns[0], any_trex_bed.ifnames[0], _frames(any_trex_bed, seqs)
         ),
     )
     assert out["flow"] == {

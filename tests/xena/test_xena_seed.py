@@ -40,10 +40,14 @@ ORIGINAL_BLOB = "1759237f8fa4921965450bb61de580f83df0200d"  # git blob id at 505
 ORIGINAL_HOST_LINE = 'CHASSIS_IP = "10.20.1.166"'
 
 
-@pytest.fixture(scope="module")
-def bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateDaemon]:
+@pytest.fixture(scope="module", params=["afpacket", "afxdp"])
+def bed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PrivateDaemon]:
+    """The daemon, its ports on packet sockets, then on AF_XDP: the seed script
+    must pass on both drivers."""
     log = tmp_path_factory.mktemp("xena-seed") / "daemon.log"
-    with private_daemon((4, 8), log) as daemon:
+    with private_daemon((4, 8), log, request.param) as daemon:
         yield daemon
         # a data-plane error would show here; nothing of the sort may happen
         assert "stopped on an error" not in log.read_text()

@@ -99,10 +99,15 @@ def _ip(*args: str) -> None:
 
 
 @contextmanager
-def private_daemon(slots: tuple[int, ...], log: Path) -> Iterator[PrivateDaemon]:
-    """Run ``tests/xena/xena_daemon.py`` on 22606/22611 in a new namespace."""
+def private_daemon(
+    slots: tuple[int, ...], log: Path, driver: str = "afpacket"
+) -> Iterator[PrivateDaemon]:
+    """Run ``tests/xena/xena_daemon.py`` on 22606/22611 in a new namespace, its
+    ports on ``driver``."""
     netns = f"wsxd{secrets.token_hex(4)}"
-    cfg = json.dumps({"slots": list(slots), "xoa": 22606, "cli": 22611})
+    cfg = json.dumps(
+        {"slots": list(slots), "xoa": 22606, "cli": 22611, "driver": driver}
+    )
     _ip("netns", "add", netns)
     proc = None
     try:

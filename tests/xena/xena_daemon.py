@@ -5,7 +5,8 @@ starts the same :class:`~wirespeed.server.daemon.Daemon` as ``wirespeed server``
 (two modules, ports 2m <-> 2m+1 cabled; ``"dut": "router"`` puts the router DUT
 between ports 0 and 1, as ``--dut router``; ``"dut": "switch"`` one bridge between
 all four ports) with the XOA and text CLI front ends on the given TCP ports (0 =
-any free one; ``"impair": "rate=50mbit"`` shapes the bridge DUT, as ``--impair``),
+any free one; ``"impair": "rate=50mbit"`` shapes the bridge DUT, as ``--impair``;
+``"driver": "afxdp"`` puts the ports on AF_XDP, as ``--driver``),
 prints one JSON line with the ports it got (and the router's or the bridge's
 namespace), and runs until SIGTERM, then removes the test bed.
 """
@@ -38,6 +39,7 @@ def main() -> None:
             "xena-cli": {"port": cfg.get("cli", 0)},
         },
         xena_profile=profile,
+        driver=cfg.get("driver"),
     )
     daemon = Daemon(opts)
     tester = daemon.start()
