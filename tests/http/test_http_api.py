@@ -61,10 +61,10 @@ def test_the_api_reports_the_exact_counts(sent: tuple[Daemon, HttpServer]) -> No
     assert snap["ports"][1]["counters"]["rx_packets"] == N
     assert snap["ports"][1]["tids"] == [tid]
     _, chassis = get(server, "/api/chassis")
-    assert [(p["index"], p["peer"], p["link_up"]) for p in chassis["ports"]] == [
-        (0, 1, True),
-        (1, 0, True),
-    ]
+    assert [
+        (p["index"], p["peer"], p["link_up"], p["driver"], p["driver_note"])
+        for p in chassis["ports"]
+    ] == [(0, 1, True, "afpacket", ""), (1, 0, True, "afpacket", "")]
 
 
 def test_totals_survive_a_clear(sent: tuple[Daemon, HttpServer]) -> None:

@@ -8,6 +8,14 @@ present it.
 """
 
 from wirespeed.monitor.history import History, Sample, sample_of
-from wirespeed.monitor.snapshot import SCHEMA, port_view, snapshot
+from wirespeed.monitor.snapshot import SCHEMA, port_identity, port_view, snapshot
 
-__all__ = ["SCHEMA", "History", "Sample", "port_view", "sample_of", "snapshot"]
+__all__ = [
+    "SCHEMA",
+    "History",
+    "Sample",
+    "port_identity",
+    "port_view",
+    "sample_of",
+    "snapshot",
+]

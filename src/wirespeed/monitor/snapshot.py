@@ -25,7 +25,7 @@ from wirespeed.analysis import HISTOGRAM_BOUNDS_US, TidStats
 from wirespeed.errors import WirespeedError
 from wirespeed.service import Tester, tid_of
 
-__all__ = ["SCHEMA", "port_view", "snapshot", "tid_view"]
+__all__ = ["SCHEMA", "port_identity", "port_view", "snapshot", "tid_view"]
 
 SCHEMA = 1
 
@@ -63,11 +63,24 @@ def port_view(
         raise ValidationError(
             f"no port {index} (ports 0..{len(tester.ports) - 1})", field="port"
         )
-    res = tester.reservation(index)
     stats = tester.port_stats(index, since_clear=since_clear)
     counters = dataclasses.asdict(stats)
     counters["tx_bps_l1"] = stats.tx_bps_l1
     counters["rx_bps_l1"] = stats.rx_bps_l1
+    return {
+        **port_identity(tester, index),
+        "counters": counters,
+        "streams": _streams(tester, index, since_clear),
+        "tids": _tids(tester, index, since_clear),
+    }
+
+
+def port_identity(tester: Tester, index: int) -> dict[str, Any]:
+    """A port's identity and state: name, place, MAC, speed, link, driver, state,
+    owner, peer, addresses (what ``/api/chassis`` lists per port)."""
+    info = tester.ports[index]
+    res = tester.reservation(index)
+    driver, note = tester.port_driver(index)
     return {
         "index": index,
         "name": info.name,
@@ -76,13 +89,12 @@ def port_view(
         "mac": info.mac,
         "speed_bps": info.speed_bps,
         "link_up": info.link_up,
+        "driver": driver,
+        "driver_note": note,
         "state": tester.port_state(index).value,
         "owner": None if res is None else res.owner,
         "peer": info.spec.peer,
         "l3": info.l3.describe() if info.l3.is_l3 else None,
-        "counters": counters,
-        "streams": _streams(tester, index, since_clear),
-        "tids": _tids(tester, index, since_clear),
     }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from wirespeed.monitor import port_view, snapshot
+from wirespeed.monitor import port_identity, port_view, snapshot
 from wirespeed.server.http.context import CONTEXT, Context, in_thread
 from wirespeed.server.http.errors import HttpError
 
@@ -83,24 +83,7 @@ async def _chassis(request: web.Request) -> web.Response:
     t = ctx.tester
 
     def read() -> dict[str, Any]:
-        ports = []
-        for p in t.ports:
-            res = t.reservation(p.index)
-            ports.append(
-                {
-                    "index": p.index,
-                    "name": p.name,
-                    "module": p.module,
-                    "port_in_module": p.index_in_module,
-                    "mac": p.mac,
-                    "speed_bps": p.speed_bps,
-                    "link_up": p.link_up,
-                    "state": t.port_state(p.index).value,
-                    "owner": None if res is None else res.owner,
-                    "peer": p.spec.peer,
-                    "l3": p.l3.describe() if p.l3.is_l3 else None,
-                }
-            )
+        ports = [port_identity(t, p.index) for p in t.ports]
         modules = [
             {"index": m.index, "ports": list(m.ports), "media": m.media}
             for m in t.modules
