@@ -121,6 +121,7 @@ class XskSender:
         posted = int(self.tx.prod[0])
         self._head = posted % layout.tx_frames  # next UMEM frame to use
         self._outstanding = (posted - int(self.comp.cons[0])) & 0xFFFFFFFF
+        self._abandoned = self._outstanding  # not this sender's to count
         self._staged: _Rows | _Mixed | None = None
         self._packet_staged = False
         self._visible = False
@@ -254,6 +255,8 @@ class XskSender:
         if k:
             self.comp.release(k)
             self._outstanding -= k
+            # frames given up on are the oldest: they complete first
+            self._abandoned -= min(k, self._abandoned)
 
     def _complete(self) -> int:
         """Wait until the kernel has completed every frame posted; returns how
@@ -266,8 +269,9 @@ class XskSender:
             else:
                 select.select([], [], [], 0.00005)
             self._reap()
-        if self._outstanding > 0:  # given up: counted as not sent
-            lost = self._outstanding
+        lost = self._outstanding - self._abandoned  # this call's, not before
+        if lost > 0:  # given up: counted as not sent
+            self._abandoned = self._outstanding
             self._errors += lost
             return lost
         return 0
