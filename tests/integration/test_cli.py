@@ -107,9 +107,11 @@ def test_server_with_the_router_dut_shows_the_addresses() -> None:
     assert lab not in _netns()
     assert [ln.replace(lab, "LAB") for ln in shown] == [
         "port 0: LAB-p0/p0 mac 02:77:73:00:00:01 speed 1G (module 0 port 0) "
-        "198.18.1.2/24 via 198.18.1.1, 2001:2:0:1::2/64 via 2001:2:0:1::1\n",
+        "198.18.1.2/24 via 198.18.1.1, 2001:2:0:1::2/64 via 2001:2:0:1::1 "
+        "driver afpacket\n",
         "port 1: LAB-p1/p1 mac 02:77:73:00:00:02 speed 1G (module 0 port 1) "
-        "198.18.2.2/24 via 198.18.2.1, 2001:2:0:2::2/64 via 2001:2:0:2::1\n",
+        "198.18.2.2/24 via 198.18.2.1, 2001:2:0:2::2/64 via 2001:2:0:2::1 "
+        "driver afpacket\n",
         "router d0 (to port 0): mac 02:77:73:01:00:01 198.18.1.1/24 2001:2:0:1::1/64\n",
         "router d1 (to port 1): mac 02:77:73:01:00:02 198.18.2.1/24 2001:2:0:2::1/64\n",
     ]

@@ -232,7 +232,12 @@ class XskSender:
 
     def _kick(self) -> bool:
         """Have the kernel take what the TX ring holds; False if the link went
-        down (the frames stay until it is up: they are waited for, then errors)."""
+        down (the frames stay until it is up: they are waited for, then errors).
+
+        In copy mode a kick sends up to 32 frames (the kernel's default budget,
+        kept: with 1024 a kick overran a veth peer's 256-frame XDP ring, whose
+        drops the kernel counts as the sender's ``tx_dropped`` while the socket
+        completes the frames as sent)."""
         spins = 0
         while self.tx.pending():
             self.kicks += 1
