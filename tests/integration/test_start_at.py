@@ -6,8 +6,11 @@ with nothing sent. How close to the time they leave is a measurement
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from embedded import DRIVERS, HDR, one_module  # type: ignore[import-not-found]
@@ -15,6 +18,9 @@ from embedded import DRIVERS, HDR, one_module  # type: ignore[import-not-found]
 from wirespeed.client import Chassis
 from wirespeed.errors import ValidationError
 from wirespeed.model import FrameLength, ModeKind, Rate, Stream, TxMode
+from wirespeed.server.trex.dispatch import Dispatcher
+from wirespeed.server.trex.frontend import TrexFrontEnd
+from wirespeed.server.trex.methods import build_method_table
 
 pytestmark = pytest.mark.netns
 
@@ -75,3 +81,57 @@ def test_a_start_time_is_checked(chassis: Chassis) -> None:
     with pytest.raises(ValidationError) as err:
         chassis.start([p], start_at_ns=-5)
     assert err.value.field == "start_at_ns"
+
+
+def _trex_call(dispatcher: Dispatcher, method: str, **params: Any) -> Any:
+    req = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
+    answer = json.loads(dispatcher.handle(json.dumps(req).encode()))
+    assert "result" in answer, answer
+    return answer["result"]
+
+
+def test_trex_start_at_ts_is_the_agreed_start(chassis: Chassis) -> None:
+    """TRex's synchronized start (``start_traffic.start_at_ts``, epoch seconds)
+    goes to the sender as the tester's agreed start: not a frame before it."""
+    t = chassis.tester
+    fe = TrexFrontEnd(t, api_h="H1", read_mtu=lambda spec: 1500)
+    try:
+        rpc = Dispatcher(fe, build_method_table())
+        h = _trex_call(
+            rpc, "acquire", api_h="H1", port_id=0, user="sync", session_id=3,
+            force=True,
+        )  # fmt: skip
+        _trex_call(rpc, "remove_all_streams", api_h="H1", handler=h, port_id=0)
+        stream = {
+            "flags": 0, "action_count": 0, "enabled": True, "self_start": True,
+            "start_paused": False, "isg": 0.0, "core_id": -1,
+            "mode": {
+                "type": "single_burst", "total_pkts": N,
+                "rate": {"type": "pps", "value": 20_000},
+            },
+            "packet": {"binary": base64.b64encode(bytes(HDR)).decode(), "meta": ""},
+            "vm": {"instructions": []}, "flow_stats": {"enabled": False},
+            "next_stream_id": -1,
+        }  # fmt: skip
+        _trex_call(
+            rpc, "add_stream", api_h="H1", handler=h, port_id=0, stream_id=1,
+            stream=stream,
+        )  # fmt: skip
+        chassis.ports[0].clear_counters()
+        at_s = time.time() + 0.4
+        _trex_call(
+            rpc, "start_traffic", api_h="H1", handler=h, port_id=0, start_at_ts=at_s
+        )
+        status = _trex_call(rpc, "get_port_status", api_h="H1", port_id=0)
+        assert status["state"] == "TX"  # waiting for its time counts as started
+        assert chassis.ports[0].statistics().tx_packets == 0
+        assert t.wait_idle([0], 10)
+        t.settle()
+        late = t.tx_job_first_ns(0) - round(at_s * 1e9)
+        # its first frames leave at the time, not before (20 ms: a generous bound
+        # for a loaded machine; it is tens of microseconds on an idle one)
+        assert 0 <= late < 20_000_000, late
+        assert chassis.ports[0].statistics().tx_packets == N
+        _trex_call(rpc, "release", api_h="H1", handler=h, port_id=0)
+    finally:
+        fe.close()

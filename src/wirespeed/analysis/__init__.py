@@ -10,21 +10,23 @@ TRex-style latency histogram, plus port totals. The exact sequence semantics are
 fixed-layout numpy record for shared memory.
 """
 
-from wirespeed.analysis.analyzer import FCS_BYTES, MAX_CAPACITY, RxAnalyzer
-from wirespeed.analysis.histogram import (
-    HISTOGRAM_BOUNDS_US,
-    HISTOGRAM_BUCKETS,
-    histogram_bucket,
-)
-from wirespeed.analysis.sequence import DEFAULT_WINDOW
-from wirespeed.analysis.stats import (
-    AnalyzerSnapshot,
-    JitterStats,
-    LatencyStats,
-    PortTotals,
-    TidStats,
-)
-from wirespeed.analysis.table import PORT_DTYPE, TID_DTYPE, analyzer_dtype
+from typing import TYPE_CHECKING
+
+from wirespeed._lazy import exports
+
+if TYPE_CHECKING:  # imported on first use (wirespeed._lazy)
+    from wirespeed.analysis.analyzer import FCS_BYTES, MAX_CAPACITY, RxAnalyzer
+    from wirespeed.analysis.buckets import HISTOGRAM_BOUNDS_US, HISTOGRAM_BUCKETS
+    from wirespeed.analysis.histogram import histogram_bucket
+    from wirespeed.analysis.sequence import DEFAULT_WINDOW
+    from wirespeed.analysis.stats import (
+        AnalyzerSnapshot,
+        JitterStats,
+        LatencyStats,
+        PortTotals,
+        TidStats,
+    )
+    from wirespeed.analysis.table import PORT_DTYPE, TID_DTYPE, analyzer_dtype
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -43,3 +45,30 @@ __all__ = [
     "analyzer_dtype",
     "histogram_bucket",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__ = exports(
+        __name__,
+        {
+            ".analyzer": (
+                "FCS_BYTES",
+                "MAX_CAPACITY",
+                "RxAnalyzer",
+            ),
+            ".buckets": ("HISTOGRAM_BOUNDS_US", "HISTOGRAM_BUCKETS"),
+            ".histogram": ("histogram_bucket",),
+            ".sequence": ("DEFAULT_WINDOW",),
+            ".stats": (
+                "AnalyzerSnapshot",
+                "JitterStats",
+                "LatencyStats",
+                "PortTotals",
+                "TidStats",
+            ),
+            ".table": (
+                "PORT_DTYPE",
+                "TID_DTYPE",
+                "analyzer_dtype",
+            ),
+        },
+    )

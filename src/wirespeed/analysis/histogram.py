@@ -13,25 +13,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from wirespeed.analysis.buckets import HISTOGRAM_BOUNDS_US, HISTOGRAM_BUCKETS
+
 __all__ = [
     "HISTOGRAM_BOUNDS_US",
     "HISTOGRAM_BUCKETS",
     "histogram_bucket",
 ]
 
-HISTOGRAM_BOUNDS_US: tuple[int, ...] = (
-    0,
-    *(
-        step * decade
-        for decade in (10, 100, 1_000, 10_000, 100_000)
-        for step in range(1, 10)
-    ),
-    1_000_000,
-)
-"""Lower bound (µs) of every histogram bucket, ascending."""
-
-HISTOGRAM_BUCKETS = len(HISTOGRAM_BOUNDS_US)
-"""Number of histogram buckets (47)."""
 
 _BOUNDS_NS = np.array(HISTOGRAM_BOUNDS_US, dtype=np.int64) * 1000
 _UNIT_NS = 10_000

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
-from numpy.typing import NDArray
-
-from wirespeed.analysis.histogram import HISTOGRAM_BOUNDS_US
+from wirespeed.analysis.buckets import HISTOGRAM_BOUNDS_US
 from wirespeed.errors import ValidationError
+
+if TYPE_CHECKING:  # only rows are numpy: the remote client has none
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = [
     "AnalyzerSnapshot",

@@ -32,12 +32,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wirespeed.analysis import TidStats
 from wirespeed.client.port_services import Capture, PortServicesMixin
-from wirespeed.client.remote import AnyTester, RemoteTester
-from wirespeed.errors import PortError, ValidationError
+from wirespeed.client.remote import RemoteTester
+from wirespeed.errors import ConfigError, PortError, ValidationError
 from wirespeed.model import (
     FrameLength,
     MacDstMode,
@@ -57,23 +56,22 @@ from wirespeed.packet.template import (
     template_from_scapy,
 )
 from wirespeed.service import (
-    Dataplane,
     EventKind,
     Multiplier,
     PortInfo,
     PortStats,
     StreamTxStats,
-    Tester,
     TrafficEvent,
 )
-from wirespeed.topology.impair import Impairment
-from wirespeed.topology.testbed import (
-    DEFAULT_SPEED_BPS,
-    DutKind,
-    EmbeddedTestbed,
-    TesterConfig,
-)
+from wirespeed.topology.portspec import DEFAULT_SPEED_BPS
 from wirespeed.tpld import TpldMode
+
+if TYPE_CHECKING:  # the engine: imported when used, never by a remote client
+    from wirespeed.analysis import TidStats
+    from wirespeed.client.remote import AnyTester
+    from wirespeed.service import Dataplane
+    from wirespeed.topology.impair import Impairment
+    from wirespeed.topology.testbed import DutKind, EmbeddedTestbed, TesterConfig
 
 __all__ = ["Capture", "Chassis", "Module", "Port", "StreamHandle"]
 
@@ -361,6 +359,8 @@ class Chassis:
         testbed: EmbeddedTestbed | None = None,
         dataplane: Dataplane | None = None,
     ) -> None:
+        from wirespeed.service import Tester
+
         self.testbed = testbed
         self._attach(Tester(config, dataplane=dataplane), owner, f"api-{id(self):x}")
 
@@ -433,12 +433,22 @@ class Chassis:
 
         Raises:
             ConfigError: an unknown DUT, impairments without the bridge, firewall
-                rules without the router, or a rule nft rejects.
+                rules without the router, or a rule nft rejects; or this is
+                the client-only install (wirespeed-client), without the engine.
 
         ``driver`` is every port's: ``afpacket`` (packet sockets), ``afxdp`` or
         ``auto`` (AF_XDP where it works; :class:`wirespeed.dataplane.drivers.
         PortDriver`).
         """
+        try:
+            from wirespeed.topology.testbed import EmbeddedTestbed
+        except ModuleNotFoundError as exc:  # wirespeed-client: connect() only
+            raise ConfigError(
+                "the embedded test bed needs the full wirespeed package "
+                f"({exc.name} is missing): this install only connects",
+                field="embedded",
+            ) from exc
+
         bed = EmbeddedTestbed(
             modules=modules,
             speed_bps=speed_bps,

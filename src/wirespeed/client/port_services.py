@@ -16,11 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wirespeed.capture import CapturedFrames
-from wirespeed.client.remote import AnyTester, capture_chunks
+from wirespeed.client.remote import capture_chunks
 from wirespeed.dataplane.service_messages import CaptureStats, FramesSent, PingEntry
 from wirespeed.l3 import IPAddress, L3Identity
+
+if TYPE_CHECKING:
+    from wirespeed.capture import CapturedFrames
+    from wirespeed.client.remote import AnyTester
 
 __all__ = ["Capture", "PortServicesMixin"]
 

@@ -30,13 +30,10 @@ import time
 import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar, cast
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from wirespeed.analysis import TidStats
 from wirespeed.analysis.clocksync import ClockSync
-from wirespeed.capture import CapturedFrames, decode_capture
 from wirespeed.client.connection import RpcConnection
 from wirespeed.dataplane.service_messages import FramesSent, PingEntry
 from wirespeed.errors import RemoteProtocolError, ValidationError, WirespeedError
@@ -48,18 +45,20 @@ from wirespeed.service import (
     ModuleInfo,
     Multiplier,
     PortInfo,
-    PortServices,
     PortState,
     PortStats,
     Reservation,
     StreamTxStats,
-    Tester,
     TrafficEvent,
 )
 from wirespeed.tpld import TpldMode
 from wirespeed.wire import check_type
 
-__all__ = ["AnyTester", "RemoteServices", "RemoteTester", "capture_chunks"]
+if TYPE_CHECKING:  # the engine: not imported by a client-only install
+    from wirespeed.capture import CapturedFrames
+    from wirespeed.service import PortServices, Tester
+
+__all__ = ["RemoteServices", "RemoteTester", "capture_chunks"]
 
 _log = logging.getLogger("wirespeed.client")
 
@@ -206,7 +205,12 @@ class RemoteServices(_Remote):
     ) -> bytes: ...
 
     def read_capture(self, cid: int) -> CapturedFrames:
-        """The frames captured so far (the file fetched, then decoded here)."""
+        """The frames captured so far (the file fetched, then decoded here: needs
+        numpy, which a client-only install lacks)."""
+        import numpy as np
+
+        from wirespeed.capture import decode_capture
+
         data = b"".join(capture_chunks(self, cid))
         return decode_capture(np.frombuffer(data, dtype=np.uint8))
 
@@ -495,8 +499,9 @@ class RemoteTester(_Remote):
             self._poller = None
 
 
-AnyTester = Tester | RemoteTester
-"""What the native API drives: a tester in this process or on another host."""
+if TYPE_CHECKING:
+    AnyTester = Tester | RemoteTester
+    """What the native API drives: a tester in this process or on another host."""
 
 
 def capture_chunks(

@@ -264,6 +264,10 @@ class _Sender:
                 ahead[key] = _Ahead(
                     gens[key].prepare(n, self._stamp(key, n, tids, seqs, first))
                 )
+            if len(ahead) == 1:  # one stream: staged now, as its first send would
+                staged_whole = next(iter(ahead.values()))
+                built = staged_whole.batch
+                self.sock.stage_rows(built.body, built.lengths, built.tpld, built.tail)
             verdict = self._wait_start(mono0, pacer, commands, conn, w)
             if verdict is not None:
                 return verdict
@@ -474,7 +478,10 @@ class _Sender:
     ) -> bool | None:
         """Wait for an agreed start (monotonic ``mono0``), answering commands (a
         stop before it ends the job); the last millisecond is slept, not polled
-        (a poll rounds up to whole milliseconds)."""
+        (a poll rounds up to whole milliseconds). Cycles are collected first, not
+        between the start and the first frames (a collection takes milliseconds)."""
+        if self.collector is not None:
+            self.collector.collect()
         while (left := mono0 - time.monotonic_ns()) > 2_000_000:
             if commands.ready(min(left - 1_000_000, 50_000_000) / 1e9):
                 verdict = self._command(conn.recv(), pacer, w)

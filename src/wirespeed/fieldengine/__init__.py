@@ -12,11 +12,17 @@ gen.reset()                    # back to the first frame
 Lengths are the bytes handed to the kernel (frame size minus the 4-byte FCS).
 """
 
-from wirespeed.fieldengine.batches import FrameBatch, TpldStamp, TxBatch
-from wirespeed.fieldengine.generator import StreamGenerator, compile_stream
-from wirespeed.fieldengine.inject import ErrorInjector, InjectedError
-from wirespeed.fieldengine.payload import Prbs31, static_payload
-from wirespeed.fieldengine.sequences import butterfly_cycle, mix_cycle
+from typing import TYPE_CHECKING
+
+from wirespeed._lazy import exports
+
+if TYPE_CHECKING:  # imported on first use (wirespeed._lazy)
+    from wirespeed.fieldengine.batches import FrameBatch, TpldStamp, TxBatch
+    from wirespeed.fieldengine.generator import StreamGenerator, compile_stream
+    from wirespeed.fieldengine.inject import ErrorInjector
+    from wirespeed.fieldengine.injected import InjectedError
+    from wirespeed.fieldengine.payload import Prbs31, static_payload
+    from wirespeed.fieldengine.sequences import butterfly_cycle, mix_cycle
 
 __all__ = [
     "ErrorInjector",
@@ -31,3 +37,29 @@ __all__ = [
     "mix_cycle",
     "static_payload",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__ = exports(
+        __name__,
+        {
+            ".batches": (
+                "FrameBatch",
+                "TpldStamp",
+                "TxBatch",
+            ),
+            ".generator": (
+                "StreamGenerator",
+                "compile_stream",
+            ),
+            ".inject": ("ErrorInjector",),
+            ".injected": ("InjectedError",),
+            ".payload": (
+                "Prbs31",
+                "static_payload",
+            ),
+            ".sequences": (
+                "butterfly_cycle",
+                "mix_cycle",
+            ),
+        },
+    )

@@ -20,7 +20,6 @@ edit is undone once the batch is sent (:meth:`Undo.restore`).
 
 from __future__ import annotations
 
-import enum
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -29,6 +28,7 @@ import numpy.typing as npt
 
 from wirespeed.errors import ValidationError
 from wirespeed.fieldengine.batches import TxBatch
+from wirespeed.fieldengine.injected import InjectedError
 from wirespeed.fieldengine.sums import L4Sum
 from wirespeed.packet.checksum import l4_checksum
 from wirespeed.tpld import TpldFields, TpldMode
@@ -37,15 +37,6 @@ __all__ = ["ErrorInjector", "InjectedError", "Undo"]
 
 U8Array = npt.NDArray[np.uint8]
 _SEQ_MASK = 0xFFFFFF
-
-
-class InjectedError(enum.Enum):
-    """The errors a stream can be told to put in its next frames."""
-
-    SEQUENCE = "sequence"
-    MISORDER = "misorder"
-    PAYLOAD = "payload"
-    TPLD = "tpld"
 
 
 @dataclass

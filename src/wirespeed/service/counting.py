@@ -4,10 +4,13 @@ and ``/proc``). :class:`~wirespeed.service.Tester` calls it under its lock."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import os
+import threading
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -18,9 +21,9 @@ from wirespeed.dataplane import service_messages as svw
 from wirespeed.dataplane import tx_worker as txw
 from wirespeed.service import readout
 from wirespeed.service.dataplane import Dataplane
-from wirespeed.service.stats import PortStats, RateMeter, StreamTxStats
+from wirespeed.service.stats import PortStats, StreamTxStats
 
-__all__ = ["Counting"]
+__all__ = ["Counting", "RateMeter"]
 
 _log = logging.getLogger("wirespeed.service")
 _SVC_RX = list(svw.SVC_RX_WORDS)
@@ -29,6 +32,52 @@ _SVC_TX = [
     for w in range(svw.SVC_WORDS)
     if w not in svw.SVC_RX_WORDS and w not in svw.SVC_TIME_WORDS
 ]
+
+
+@dataclass
+class _Sample:
+    t: float
+    values: npt.NDArray[np.int64]
+
+
+@dataclass
+class RateMeter:
+    """Turns periodic samples of monotonic counters into per-second rates.
+
+    Rates are computed over the samples of the last ``window_s`` seconds, so they
+    are what really crossed the interface in that time.
+    """
+
+    window_s: float = 1.0
+    _hist: collections.deque[_Sample] = field(default_factory=collections.deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, values: npt.NDArray[np.int64], t: float | None = None) -> None:
+        """Record a sample of the counters."""
+        now = time.monotonic() if t is None else t
+        with self._lock:
+            self._hist.append(_Sample(now, values))
+            while len(self._hist) > 2 and now - self._hist[1].t >= self.window_s:
+                self._hist.popleft()
+
+    def rates(self) -> npt.NDArray[np.float64]:
+        """Per-second rate of every counter over the window (zeros if unknown)."""
+        with self._lock:
+            if len(self._hist) < 2:
+                n = len(self._hist[0].values) if self._hist else 0
+                return np.zeros(n, dtype=np.float64)
+            a, b = self._hist[0], self._hist[-1]
+        dt = b.t - a.t
+        if dt <= 0:
+            return np.zeros(len(b.values), dtype=np.float64)
+        delta = (b.values - a.values).astype(np.float64)
+        delta[delta < 0] = 0.0  # a clear happened inside the window
+        return delta / dt
+
+    def reset(self) -> None:
+        """Forget the history (after counters were cleared)."""
+        with self._lock:
+            self._hist.clear()
 
 
 class _Port:

@@ -16,7 +16,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +34,7 @@ from wirespeed.l3 import IPAddress, L3Identity, parse_address
 from wirespeed.model import MacDstMode
 from wirespeed.service.dataplane import Dataplane
 from wirespeed.service.plans import port_macs
-from wirespeed.service.types import Effect, Send, SendRx
+from wirespeed.service.types import CaptureInfo, Effect, Send, SendRx
 
 if TYPE_CHECKING:
     from wirespeed.service.core import TesterCore
@@ -77,23 +76,6 @@ _SERVICE_COUNTERS = {
 def service_counters(words: npt.NDArray[np.int64]) -> dict[str, int]:
     """The service worker's counters by name."""
     return {name: int(words[w]) for name, w in _SERVICE_COUNTERS.items()}
-
-
-@dataclass(frozen=True)
-class CaptureInfo:
-    """A capture as the tester knows it: where, what, and its last counts."""
-
-    capture_id: int
-    port: int
-    spec: sm.CaptureSpec
-    stats: sm.CaptureStats
-    active: bool
-    start_ns: int
-
-    @property
-    def path(self) -> Path:
-        """The pcap/pcapng file."""
-        return Path(self.spec.path)
 
 
 class _Waiter:

@@ -3,7 +3,7 @@
 Each port counter is declared once, in :data:`PORT_COUNTERS`: the field of
 :class:`~wirespeed.service.stats.PortStats`, the worker that counts it and its word
 in that worker's block. Counts are differences to the baseline of the last clear;
-rates come from :class:`~wirespeed.service.stats.RateMeter` over the same words.
+rates come from :class:`~wirespeed.service.counting.RateMeter` over the same words.
 """
 
 from __future__ import annotations

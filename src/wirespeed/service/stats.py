@@ -1,18 +1,13 @@
-"""Statistics the tester reports: port and stream counters, measured rates."""
+"""Statistics the tester reports: port and stream counters and rates (pure: the
+remote client decodes them)."""
 
 from __future__ import annotations
 
-import collections
-import threading
-import time
-from dataclasses import dataclass, field
-
-import numpy as np
-import numpy.typing as npt
+from dataclasses import dataclass
 
 from wirespeed.model import L1_OVERHEAD_BYTES
 
-__all__ = ["PortStats", "RateMeter", "StreamTxStats"]
+__all__ = ["PortStats", "StreamTxStats"]
 
 _L1_BITS = L1_OVERHEAD_BYTES * 8
 
@@ -79,49 +74,3 @@ class PortStats:
     def rx_bps_l1(self) -> float:
         """RX L1 bit rate (L2 plus 20 bytes per frame)."""
         return self.rx_bps_l2 + self.rx_pps * _L1_BITS
-
-
-@dataclass
-class _Sample:
-    t: float
-    values: npt.NDArray[np.int64]
-
-
-@dataclass
-class RateMeter:
-    """Turns periodic samples of monotonic counters into per-second rates.
-
-    Rates are computed over the samples of the last ``window_s`` seconds, so they
-    are what really crossed the interface in that time.
-    """
-
-    window_s: float = 1.0
-    _hist: collections.deque[_Sample] = field(default_factory=collections.deque)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, values: npt.NDArray[np.int64], t: float | None = None) -> None:
-        """Record a sample of the counters."""
-        now = time.monotonic() if t is None else t
-        with self._lock:
-            self._hist.append(_Sample(now, values))
-            while len(self._hist) > 2 and now - self._hist[1].t >= self.window_s:
-                self._hist.popleft()
-
-    def rates(self) -> npt.NDArray[np.float64]:
-        """Per-second rate of every counter over the window (zeros if unknown)."""
-        with self._lock:
-            if len(self._hist) < 2:
-                n = len(self._hist[0].values) if self._hist else 0
-                return np.zeros(n, dtype=np.float64)
-            a, b = self._hist[0], self._hist[-1]
-        dt = b.t - a.t
-        if dt <= 0:
-            return np.zeros(len(b.values), dtype=np.float64)
-        delta = (b.values - a.values).astype(np.float64)
-        delta[delta < 0] = 0.0  # a clear happened inside the window
-        return delta / dt
-
-    def reset(self) -> None:
-        """Forget the history (after counters were cleared)."""
-        with self._lock:
-            self._hist.clear()

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import service_messages as sm
 from wirespeed.l3 import IPAddress, L3Identity
-from wirespeed.topology.testbed import PortSpec
+from wirespeed.topology.portspec import PortSpec
 from wirespeed.tpld import TpldMode
 
+if TYPE_CHECKING:
+    from wirespeed.dataplane import messages as msg
+
 __all__ = [
+    "CaptureInfo",
     "Effect",
     "EventKind",
     "ModuleInfo",
@@ -97,6 +101,23 @@ class ModuleInfo:
     index: int
     ports: tuple[int, ...]
     media: str = "QSFP56_PAM4"  # accepted and reported
+
+
+@dataclass(frozen=True)
+class CaptureInfo:
+    """A capture as the tester knows it: where, what, and its last counts."""
+
+    capture_id: int
+    port: int
+    spec: sm.CaptureSpec
+    stats: sm.CaptureStats
+    active: bool
+    start_ns: int
+
+    @property
+    def path(self) -> Path:
+        """The pcap/pcapng file."""
+        return Path(self.spec.path)
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,15 @@ from wirespeed.model import (
 )
 from wirespeed.model.scaling import Multiplier, MultiplierKind, MultiplierOp
 from wirespeed.service.ownership import PortState, Reservation
-from wirespeed.service.port_services import CaptureInfo
 from wirespeed.service.stats import PortStats, StreamTxStats
-from wirespeed.service.types import EventKind, ModuleInfo, PortInfo, TrafficEvent
-from wirespeed.topology.testbed import PortSpec
+from wirespeed.service.types import (
+    CaptureInfo,
+    EventKind,
+    ModuleInfo,
+    PortInfo,
+    TrafficEvent,
+)
+from wirespeed.topology.portspec import PortSpec
 from wirespeed.tpld import TpldMode
 from wirespeed.wire import WireTypes
 

@@ -26,7 +26,6 @@ from wirespeed.server.trex.events import (
 from wirespeed.server.trex.params import Params
 from wirespeed.server.trex.pgstats import PgRegistry
 from wirespeed.server.trex.portview import PortView
-from wirespeed.server.trex.scheduler import StartScheduler
 from wirespeed.server.trex.status import port_attr
 from wirespeed.service import Tester, TrafficEvent
 from wirespeed.topology.links import link_mtu
@@ -125,7 +124,6 @@ class TrexFrontEnd:
         self.views = [PortView(index=i) for i in range(len(tester.ports))]
         self.pgs = PgRegistry(len(self.views))
         self.captures = CaptureTable()
-        self.scheduler = StartScheduler(self)
         self.xstats_names: list[str] | None = None
         self._mtu: dict[int, int] = {}
         self._closed = False
@@ -229,5 +227,4 @@ class TrexFrontEnd:
         self._unsubscribe()
         self._events.put(None)
         self._relay.join(timeout=6.0)
-        self.scheduler.close()
         self.post([(TrexEvent.SERVER_STOPPED, {"cause": cause})])

@@ -45,9 +45,7 @@ def _add_stream(fe: TrexFrontEnd, p: Params) -> object:
     if "stream" not in p.raw:
         raise ValidationError("missing", field="stream")
     raw = p.raw["stream"]
-    if fe.tester.port_state(port).name in ("TX", "PAUSE") or fe.scheduler.is_pending(
-        port
-    ):
+    if fe.tester.port_state(port).name in ("TX", "PAUSE"):
         raise StateError(
             f"port {port} is transmitting: streams can be added once it stops",
             port=port,

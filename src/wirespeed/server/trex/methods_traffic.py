@@ -7,11 +7,9 @@ from __future__ import annotations
 from wirespeed.errors import StateError, ValidationError
 from wirespeed.model import Stream, StreamEnable
 from wirespeed.server.trex.dispatch import Method, MethodTable
-from wirespeed.server.trex.events import TrexEvent
 from wirespeed.server.trex.frontend import TrexFrontEnd
 from wirespeed.server.trex.multiplier import decode_multiplier
 from wirespeed.server.trex.params import UINT64_MAX, Params
-from wirespeed.server.trex.scheduler import PendingStart
 from wirespeed.server.trex.status import cores_per_port
 from wirespeed.service import Multiplier, MultiplierOp
 
@@ -77,27 +75,21 @@ def _start_traffic(fe: TrexFrontEnd, p: Params) -> object:
             field="start_at_ts",
         )
     _start_checks(fe, port, force)
-    if start_at > now:
-        fe.tester.start_factor(port, mul, force=force)  # refused now, not later
-        fe.scheduler.schedule(start_at, PendingStart(port, duration_s, mul, force))
-    else:
-        fe.scheduler.cancel(port)
-        fe.tester.start_traffic(
-            [port], duration_s=duration_s, multiplier=mul, force=force
-        )
+    # a start time ahead: the port is started now (TX, as on TRex) and its sender
+    # waits for that wall-clock time (the server clock is the wall clock)
+    fe.tester.start_traffic(
+        [port],
+        duration_s=duration_s,
+        multiplier=mul,
+        force=force,
+        start_at_ns=round(start_at * 1e9) if start_at > now else None,
+    )
     return {}
 
 
 def _stop_traffic(fe: TrexFrontEnd, p: Params) -> object:
     port = fe.owned_port(p)
     fe.profile(p, port, allow_all=True)
-    if fe.scheduler.cancel(port):
-        fe.post(
-            [
-                (TrexEvent.PORT_STOPPED, {"port_id": port}),
-                (TrexEvent.PROFILE_STOPPED, {"port_id": port, "profile_id": "_"}),
-            ]
-        )
     fe.tester.stop_traffic([port])  # returns with what was received counted
     return {}
 

@@ -6,7 +6,6 @@ from typing import Any, Protocol
 
 from wirespeed.server.trex.layer import layer_cfg, vlan_tags
 from wirespeed.server.trex.portview import PortView
-from wirespeed.server.trex.scheduler import StartScheduler
 from wirespeed.service import Tester
 
 __all__ = [
@@ -32,10 +31,6 @@ class StatusSource(Protocol):
     @property
     def port_count(self) -> int:
         """Number of ports."""
-
-    @property
-    def scheduler(self) -> StartScheduler:
-        """The starts waiting for their time."""
 
 
 def dp_core_count(fe: StatusSource) -> int:
@@ -70,8 +65,7 @@ def port_status(fe: StatusSource, port: int) -> dict[str, Any]:
     """The ``get_port_status`` result."""
     view = fe.views[port]
     res = fe.tester.reservation(port)
-    # a start waiting for its start_at_ts counts as started, as on TRex
-    state = "TX" if fe.scheduler.is_pending(port) else fe.tester.port_state(port).name
+    state = fe.tester.port_state(port).name  # TX already while a start waits
     streams = fe.tester.streams(port)
     profiles: dict[str, str] = {}
     if streams or state != "IDLE":

@@ -831,8 +831,15 @@ def test_scheduled_start_starts_later(env: Env) -> None:
     env.fe.clock = lambda: now[0]
     h = env.acquire()
     env.ok("add_stream", handler=h, port_id=0, stream_id=1, stream=stream_json())
-    env.ok("start_traffic", handler=h, port_id=0, start_at_ts=1000.5)
-    assert env.sent(0, StartJob) == []
+    env.ok("start_traffic", handler=h, port_id=0, start_at_ts=1000.5, duration=2.0)
+    # the sender is given the time to start at (the tester's agreed start)
+    assert len(env.sent(0, StartJob)) == 1
+    job = env.job(0)
+    assert (job.start_at_ns, job.multiplier, job.duration_s) == (
+        1_000_500_000_000,
+        1.0,
+        2.0,
+    )
     # waiting for its start time counts as started, as on TRex
     assert env.ok("get_port_status", port_id=0)["state"] == "TX"
     assert (
@@ -841,10 +848,11 @@ def test_scheduled_start_starts_later(env: Env) -> None:
         ]
         == -32000
     )
-    timer = env.fe.scheduler.timers[1000.5]
-    timer.join(5.0)
-    assert len(env.sent(0, StartJob)) == 1
-    assert (env.job(0).multiplier, env.job(0).duration_s) == (1.0, None)
+    # a time already past starts now
+    env.ok("stop_traffic", handler=h, port_id=0)
+    env.ok("start_traffic", handler=h, port_id=0, start_at_ts=999.0)
+    assert len(env.sent(0, StartJob)) == 2
+    assert env.job(0).start_at_ns is None
 
 
 def _lose(env: Env, port: int, role: str) -> None:
