@@ -65,10 +65,12 @@ upper-case cases (``--cases ABCD``; any mix with the lower-case ones, e.g.
     against (d) on AF_PACKET of the same rep (the one of case (d) when it runs,
     else measured right before).
 
-An AF_XDP socket takes queue 0 of p0 for itself, so a wirespeed tester on
-``afxdp`` is started after its C reference has ended and closed before the next
-one starts. Every wirespeed port on ``afxdp`` is checked to run on it
-(:meth:`~wirespeed.service.Tester.port_driver`); its mode is printed.
+An AF_XDP socket takes queue 0 of p0 for itself (a second one gets EBUSY), so a
+wirespeed tester on ``afxdp`` is started after its C reference has ended and closed
+before the next one starts. Every wirespeed port on ``afxdp`` is checked to run on
+it (:meth:`~wirespeed.service.Tester.port_driver`); its mode is printed. The C
+references are run by :mod:`dataplane_refs`. A run where (c), (C), (d) or (D) did
+not count every frame sent ends with an error, after printing every figure.
 """
 
 from __future__ import annotations
