@@ -32,6 +32,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT = Path(__file__).resolve().parent / "trex_flat_out.py"
 _CPU_FIELD = 39  # /proc/<pid>/stat: the CPU the task last ran on
+_ONLY_TREX = tuple(a for fe in ("http", "otg", "native") for a in ("--no-frontend", fe))
 
 
 def trex_python(given: str | None = None) -> str | None:
@@ -72,14 +73,7 @@ def _free_port() -> int:
 def daemon(
     ports_file: Path,
     log: Path,
-    extra: tuple[str, ...] = (
-        "--no-frontend",
-        "http",
-        "--no-frontend",
-        "otg",
-        "--no-frontend",
-        "native",
-    ),
+    extra: tuple[str, ...] = _ONLY_TREX,
     banner: list[str] | None = None,
 ) -> Iterator[tuple[int, int, int]]:
     """A running ``wirespeed server`` (its TRex front end, and ``extra``
@@ -253,10 +247,21 @@ def flat_out(
     return res, watch
 
 
-def run_once(python: str, ports_file: Path, dur: float, log: Path) -> dict[str, Any]:
-    """One run of case (d): the client's result, plus ``pps`` (frames the analyzer
-    counted / the duration, as case (c)) and ``cpus`` (where the workers ran)."""
-    with daemon(ports_file, log) as (pid, rpc, pub):
+def run_once(
+    python: str, ports_file: Path, dur: float, log: Path, driver: str = "afpacket"
+) -> dict[str, Any]:
+    """One run of case (d) with every port on ``driver``: the client's result, plus
+    ``pps`` (frames the analyzer counted / the duration, as case (c)), ``cpus``
+    (where the workers ran) and ``drivers`` (each port's driver as the daemon
+    printed it, e.g. ``afxdp (AF_XDP, copy mode)``)."""
+    banner: list[str] = []
+    extra = ("--driver", driver, *_ONLY_TREX)
+    with daemon(ports_file, log, extra, banner) as (pid, rpc, pub):
         res, _ = flat_out(python, rpc, pub, dur, pid)
     res["pps"] = res["rx"] / dur
+    res["drivers"] = [
+        ln.split(" driver ", 1)[1].strip()
+        for ln in banner
+        if ln.startswith("port ") and " driver " in ln
+    ]
     return res
