@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wirespeed.dataplane.xdp.send import _write_rows
+from wirespeed.dataplane.xdp.send import _TailCache, _write_rows
 from wirespeed.fieldengine import TxBatch
 
 
@@ -58,3 +58,32 @@ def test_frames_picked_out_of_order_land_where_asked() -> None:
     for d, s in zip(dst.tolist(), src.tolist(), strict=True):
         want = _wire(batch, s)
         assert bytes(umem[d, : len(want)]) == want
+
+
+def test_a_tail_already_in_a_frame_is_not_written_again() -> None:
+    """The tail cache writes a stream's shared bytes into a UMEM frame once, and
+    again only where another tail, a TPLD or padding went over them."""
+    a = _batch([1000] * 4, width=48, tail=1000, tpld=20)
+    b = _batch([1000] * 4, width=48, tail=1000, tpld=20)
+    b.tail[:] ^= 0x5A  # another stream's static bytes
+    umem = np.zeros((4, 2048), dtype=np.uint8)
+    tails = _TailCache(4)
+    _write_rows(umem, slice(0, 4), a, slice(0, 4), tails)
+    umem[:, 500] = 0xEE  # were the tail written again, this would go
+    _write_rows(umem, slice(0, 4), a, slice(0, 4), tails)
+    assert (umem[:, 500] == 0xEE).all()
+    # another tail into frames 1 and 3: written there, kept in 0 and 2
+    _write_rows(umem, np.array([1, 3]), b, np.array([1, 3]), tails)
+    for i, (batch, row) in enumerate([(a, 0), (b, 1), (a, 2), (b, 3)]):
+        if batch is a:
+            assert umem[i, 500] == 0xEE
+        else:
+            want = _wire(batch, row)
+            assert bytes(umem[i, : len(want)]) == want
+    # many lengths with a TPLD: each TPLD lands in the tail, so it is rewritten
+    c = _batch([300, 900, 1200, 700], width=48, tail=1200, tpld=20)
+    for _ in range(2):
+        _write_rows(umem, slice(0, 4), c, slice(0, 4), tails)
+        for i in range(4):
+            want = _wire(c, i)
+            assert bytes(umem[i, : len(want)]) == want

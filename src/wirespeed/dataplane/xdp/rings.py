@@ -57,9 +57,10 @@ class _Ring:
             raise ValueError(f"ring size {size}: a power of two")
         self.size = size
         self.mask = size - 1
-        self.prod = view(producer, np.uint32, 1)
-        self.cons = view(consumer, np.uint32, 1)
-        self.flags = view(flags, np.uint32, 1)
+        # the indices as ctypes words: a read costs 0.04 us, a numpy element 0.1
+        self.prod = ctypes.c_uint32.from_address(producer)
+        self.cons = ctypes.c_uint32.from_address(consumer)
+        self.flags = ctypes.c_uint32.from_address(flags)
         self.entries = view(ring, dtype, size)
 
     def _span(self, first: int, n: int) -> tuple[slice, slice | None]:
@@ -75,28 +76,32 @@ class ProducerRing(_Ring):
 
     def free(self) -> int:
         """Entries that may be written now."""
-        return self.size - ((int(self.prod[0]) - int(self.cons[0])) & _M32)
+        return self.size - ((self.prod.value - self.cons.value) & _M32)
 
     def pending(self) -> int:
         """Entries written and not yet taken by the kernel."""
-        return (int(self.prod[0]) - int(self.cons[0])) & _M32
+        return (self.prod.value - self.cons.value) & _M32
 
     def put(self, values: npt.NDArray[Any]) -> None:
         """Write ``values`` (at most :meth:`free` of them) and hand them over."""
         n = len(values)
         if n == 0:
             return
-        p = int(self.prod[0])
+        p = self.prod.value
         first, second = self._span(p, n)
         k = first.stop - first.start
         self.entries[first] = values[:k]
         if second is not None:
             self.entries[second] = values[k:]
-        self.prod[0] = (p + n) & _M32
+        self.prod.value = (p + n) & _M32
+
+    def submit(self, n: int) -> None:
+        """Hand over the next ``n`` entries, written in place already."""
+        self.prod.value = (self.prod.value + n) & _M32
 
     def needs_wakeup(self) -> bool:
         """The kernel asks for a system call to go on (``XDP_RING_NEED_WAKEUP``)."""
-        return bool(self.flags[0] & 1)
+        return bool(self.flags.value & 1)
 
 
 class ConsumerRing(_Ring):
@@ -104,12 +109,12 @@ class ConsumerRing(_Ring):
 
     def ready(self) -> int:
         """Entries waiting to be read."""
-        return (int(self.prod[0]) - int(self.cons[0])) & _M32
+        return (self.prod.value - self.cons.value) & _M32
 
     def take(self, n: int) -> npt.NDArray[Any]:
         """Copies of the next ``n`` entries (at most :meth:`ready`); they stay in
         the ring until :meth:`release`."""
-        c = int(self.cons[0])
+        c = self.cons.value
         first, second = self._span(c, n)
         if second is None:
             return self.entries[first].copy()
@@ -117,4 +122,4 @@ class ConsumerRing(_Ring):
 
     def release(self, n: int) -> None:
         """Give the next ``n`` entries back to the kernel."""
-        self.cons[0] = (int(self.cons[0]) + n) & _M32
+        self.cons.value = (self.cons.value + n) & _M32
