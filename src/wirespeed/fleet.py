@@ -381,6 +381,9 @@ class FleetTester:
     def link_mtu(self, index: int) -> int:
         return self._port(index, lambda t, i: t.link_mtu(i))
 
+    def port_driver(self, index: int) -> tuple[str, str]:
+        return self._port(index, lambda t, i: t.port_driver(i))
+
     # ------------------------------------------------------------------ settings
     def set_speed(self, index: int, speed_bps: int) -> None:
         self._port(index, lambda t, i: t.set_speed(i, speed_bps))

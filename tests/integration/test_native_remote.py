@@ -67,6 +67,8 @@ def test_a_burst_counts_exactly_through_the_remote_client(chassis: Chassis) -> N
     b.clear_counters()
     assert (a.statistics().tx_packets, b.statistics().rx_packets) == (0, 0)
     assert b.tpld_ids() == []
+    # the daemon says which driver its ports run on
+    assert chassis.tester.port_driver(a.index) == ("afpacket", "")
 
 
 def test_errors_come_back_as_their_own_class(

@@ -418,6 +418,9 @@ class RemoteTester(_Remote):
     @rpc("tester.interface_counters")
     def interface_counters(self, index: int) -> dict[str, int]: ...
 
+    @rpc("tester.port_driver")
+    def port_driver(self, index: int) -> tuple[str, str]: ...
+
     # ------------------------------------------------------------------ port settings
     @rpc("tester.set_speed")
     def set_speed(self, index: int, speed_bps: int) -> None: ...

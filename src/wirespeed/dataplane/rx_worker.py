@@ -280,7 +280,7 @@ replaced RX worker's: the TX worker closes its copy first)."""
 
 
 def open_receiver(
-    ifname: str, driver: PortDriver
+    ifname: str, driver: PortDriver, netns: str | None = None
 ) -> tuple[RxRing | XdpReceiver, PortDriver, str]:
     """The port's receive side on ``driver``: the reader, the driver used, and a
     note (the AF_XDP mode, or why ``auto`` fell back to packet sockets).
@@ -291,7 +291,7 @@ def open_receiver(
     if driver is PortDriver.AFPACKET:
         return _open_ring(ifname), driver, ""
     try:
-        rx = _open_xdp(ifname)
+        rx = _open_xdp(ifname, netns)
     except PortError as exc:
         if driver is PortDriver.AFXDP:
             raise
@@ -299,8 +299,9 @@ def open_receiver(
     return rx, PortDriver.AFXDP, f"AF_XDP, {rx.xsk.layout.mode} mode"
 
 
-def _open_xdp(ifname: str) -> XdpReceiver:
+def _open_xdp(ifname: str, netns: str | None) -> XdpReceiver:
     from wirespeed.dataplane.xdp.port import XskPort
+    from wirespeed.dataplane.xdp.veth import VethTuning, is_veth
 
     need = _mtu(ifname) + 14 + 4 + _XSK_HEADROOM  # L2 header, VLAN
     if need > 4096:
@@ -323,7 +324,10 @@ def _open_xdp(ifname: str) -> XdpReceiver:
     except BaseException:
         port.close()
         raise
-    return XdpReceiver(port, ring)
+    tuning = VethTuning(ifname, netns) if is_veth(ifname) else None
+    if tuning is not None:
+        tuning.apply()
+    return XdpReceiver(port, ring, tuning)
 
 
 def run_rx_worker(
@@ -340,7 +344,7 @@ def run_rx_worker(
     enter_netns(netns)
     counters = CounterBlock(rx_words(), name=counter_name)
     try:
-        ring, used, note = open_receiver(ifname, driver)
+        ring, used, note = open_receiver(ifname, driver, netns)
     except PortError as exc:
         conn.send(StartFailed(str(exc)))
         counters.close()

@@ -15,6 +15,7 @@ import select
 
 from wirespeed.dataplane.afpacket import RxBatch, RxRing
 from wirespeed.dataplane.xdp.port import XskPort
+from wirespeed.dataplane.xdp.veth import VethTuning
 
 __all__ = ["XSK_POLL_S", "XdpReceiver"]
 
@@ -28,11 +29,15 @@ class XdpReceiver:
     Args:
         port: the port's AF_XDP socket (this object closes it).
         ring: the port's packet ring (this object closes it).
+        tuning: what was set on the port's veth (put back on close).
     """
 
-    def __init__(self, port: XskPort, ring: RxRing) -> None:
+    def __init__(
+        self, port: XskPort, ring: RxRing, tuning: VethTuning | None = None
+    ) -> None:
         self.xsk = port
         self.ring = ring
+        self.tuning = tuning
         self.count = port.layout.rx_frames
         # The socket itself is not waited on: a process waiting on it is woken
         # (a lock taken on the sending core) for every frame the port's TX worker
@@ -84,6 +89,9 @@ class XdpReceiver:
         return self.ring.drops() + new
 
     def close(self) -> None:
-        """Close the socket (its program leaves the interface) and the ring."""
+        """Close the socket (its program leaves the interface) and the ring; put
+        the veth's settings back."""
         self.xsk.close()
         self.ring.close()
+        if self.tuning is not None:
+            self.tuning.undo()

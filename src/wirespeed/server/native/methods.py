@@ -35,6 +35,7 @@ _TESTER_READS = (
     "all_tid_stats", "tx_job_span_ns", "tx_job_first_ns", "rx_clears", "multiplier",
     "start_factor",
     "interface_counters", "link_mtu", "cpu_utilization", "clock_sync",
+    "port_driver",
 )  # fmt: skip
 _TESTER_BY_INDEX = (
     "add_stream", "replace_stream", "remove_stream", "remove_all_streams",
