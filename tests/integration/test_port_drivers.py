@@ -4,6 +4,8 @@ the reason; the server prints each port's driver."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from embedded import server_process  # type: ignore[import-not-found]
 
@@ -47,3 +49,21 @@ def test_the_server_prints_each_ports_driver() -> None:
         assert all(
             ln.rstrip().endswith("driver afxdp (AF_XDP, copy mode)") for ln in ports
         )
+
+
+def _veth_state(netns: str, ifname: str) -> tuple[str, str]:
+    out = subprocess.run(
+        ["ip", "netns", "exec", netns, "sh", "-c",
+         f"cat /sys/class/net/{ifname}/threaded; tc qdisc show dev {ifname} root"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split("\n")  # fmt: skip
+    return out[0], out[1].split()[1]
+
+
+def test_an_af_xdp_veth_gets_threaded_napi_and_a_qdisc_while_it_runs() -> None:
+    with EmbeddedTestbed(modules=1, driver="afxdp") as config:
+        ports = [(p.netns, p.interface) for p in config.ports]
+        assert [_veth_state(*p) for p in ports] == [("0", "noqueue")] * 2
+        with _Tester(config):
+            assert [_veth_state(*p) for p in ports] == [("1", "pfifo")] * 2
+        assert [_veth_state(*p) for p in ports] == [("0", "noqueue")] * 2
