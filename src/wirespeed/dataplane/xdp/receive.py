@@ -91,7 +91,7 @@ class XdpReceiver:
     def close(self) -> None:
         """Close the socket (its program leaves the interface) and the ring; put
         the veth's settings back."""
+        if self.tuning is not None:  # while the veth still has its NAPI
+            self.tuning.undo()
         self.xsk.close()
         self.ring.close()
-        if self.tuning is not None:
-            self.tuning.undo()
