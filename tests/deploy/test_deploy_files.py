@@ -116,7 +116,10 @@ def test_the_image_holds_the_tools_the_code_runs() -> None:
     assert base_run == "python:3.11-slim-bookworm"
     (apt,) = [r for r in instructions("RUN") if "apt-get install" in r]
     packages = set(apt.split("--no-install-recommends", 1)[1].split("&&")[0].split())
-    assert packages == {"iproute2", "nftables", "libpcap0.8", "ethtool", "chrony"}
+    assert packages == {
+        "iproute2", "nftables", "libpcap0.8", "ethtool", "chrony",
+        "libxdp1", "libbpf1", "libbpf-dev", "clang",
+    }  # fmt: skip
     assert "libpcap.so.0.8" in _LIBPCAP_NAMES  # what libpcap0.8 installs
     # what scripts/bootstrap.sh installs to run wirespeed (gcc: builds only)
     boot = (ROOT / "scripts" / "bootstrap.sh").read_text().split("want_test = 1")[0]
