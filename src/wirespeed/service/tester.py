@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from wirespeed.analysis import TidStats
-from wirespeed.analysis.clocksync import ClockSync
 from wirespeed.dataplane import messages as msg
 from wirespeed.dataplane import rx_worker as rxw
 from wirespeed.dataplane import service_messages as sm
@@ -42,6 +41,7 @@ from wirespeed.service.ownership import PortState, Reservation
 from wirespeed.service.port_services import PortServices
 from wirespeed.service.sampling import sample_period_s
 from wirespeed.service.stats import PortStats, StreamTxStats
+from wirespeed.service.tester_host import TesterHost
 from wirespeed.service.tester_settings import TesterSettings
 from wirespeed.service.types import (
     Effect,
@@ -64,7 +64,7 @@ _log = logging.getLogger(__name__)
 _SETTLE_S = 5.0
 
 
-class Tester(TesterSettings):
+class Tester(TesterSettings, TesterHost):
     """Chassis -> modules -> ports -> streams, backed by real interfaces.
 
     Args:
@@ -560,39 +560,6 @@ class Tester(TesterSettings):
             )
             for i, serial in zip(targets, serials, strict=True)
         )
-
-    def interface_counters(self, index: int) -> dict[str, int]:
-        """The kernel's own counters of the port's interface."""
-        self._core.port(index)
-        return self._dp.link_counters(index)
-
-    def port_driver(self, index: int) -> tuple[str, str]:
-        """The port's driver in use (``afpacket``, ``afxdp``; ``fake`` on the fake
-        data plane) and a note: the AF_XDP mode, or why ``auto`` took packet
-        sockets."""
-        return self._dp.driver(index)
-
-    def link_mtu(self, index: int) -> int:
-        """The MTU of the port's interface (read once)."""
-        self._core.port(index)
-        if index not in self._mtus:
-            self._mtus[index] = self._dp.link_mtu(index)
-        return self._mtus[index]
-
-    def clock_sync(self) -> ClockSync:
-        """How this host's clock is kept in time (chrony, linuxptp or nothing):
-        what latency measured against another host's clock is worth."""
-        from wirespeed.topology.clock import read_clock_sync
-
-        return read_clock_sync()
-
-    def cpu_utilization(self) -> list[list[int]]:
-        """Worker CPU use per port, newest first (one value a second, 20 s).
-
-        A port has two worker processes (TX and RX): the value is their mean, in
-        percent of a core (100 = both busy).
-        """
-        return self._counting.cpu()
 
 
 def _read_mac(spec: PortSpec) -> str:
