@@ -25,6 +25,7 @@ from wirespeed.dataplane.collector import Collector
 from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.drivers import PortDriver
+from wirespeed.dataplane.fdpass import send_fds
 from wirespeed.dataplane.ingress import hold_ingress
 from wirespeed.dataplane.messages import (
     ClearRx,
@@ -358,7 +359,7 @@ def run_rx_worker(
     collector = Collector()
     if isinstance(ring, XdpReceiver):
         conn.send(Ready(os.getpid(), used.value, note, ring.xsk.layout))
-        _send_fds(conn, list(ring.xsk.fds()))
+        send_fds(conn, list(ring.xsk.fds()))
     else:
         conn.send(Ready(os.getpid(), used.value, note))
     drained = time.monotonic_ns()
@@ -391,15 +392,6 @@ def run_rx_worker(
             hold.close()
         ring.close()
         counters.close()
-
-
-def _send_fds(conn: Connection, fds: list[int]) -> None:
-    """Pass descriptors to the other end of the worker's pipe."""
-    import socket
-    from multiprocessing import reduction
-
-    with socket.socket(fileno=os.dup(conn.fileno())) as sock:
-        reduction.sendfds(sock, fds)
 
 
 def _gather_s(got: int, elapsed_ns: int, slots: int) -> float:

@@ -4,10 +4,8 @@ batch is stamped and sent in, the end of a time-limited job."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import replace
-from multiprocessing.connection import Connection
 from typing import Protocol
 
 import numpy as np
@@ -20,7 +18,6 @@ __all__ = [
     "Built",
     "parts",
     "past_end",
-    "recv_fds",
     "send_order",
     "split_dues",
 ]
@@ -33,15 +30,6 @@ class Built(Protocol):
     def left(self) -> int:
         """How many are not sent yet."""
         ...
-
-
-def recv_fds(conn: Connection, n: int) -> list[int]:
-    """Descriptors the other end of the pipe passed (after a message)."""
-    import socket
-    from multiprocessing import reduction
-
-    with socket.socket(fileno=os.dup(conn.fileno())) as sock:
-        return list(reduction.recvfds(sock, n))
 
 
 def send_order(dues: list[Due]) -> npt.NDArray[np.int64] | None:

@@ -22,6 +22,7 @@ from wirespeed.dataplane.afpacket import TxSocket
 from wirespeed.dataplane.collector import Collector
 from wirespeed.dataplane.commands import CommandPoller
 from wirespeed.dataplane.counters import CounterBlock
+from wirespeed.dataplane.fdpass import recv_fds
 from wirespeed.dataplane.messages import (
     AttachXsk,
     DetachXsk,
@@ -46,7 +47,6 @@ from wirespeed.dataplane.pacer import Due, PortPacer
 from wirespeed.dataplane.tx_parts import (
     parts,
     past_end,
-    recv_fds,
     send_order,
     split_dues,
 )

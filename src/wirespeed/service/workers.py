@@ -14,6 +14,7 @@ from pathlib import Path
 
 from wirespeed.dataplane.counters import CounterBlock
 from wirespeed.dataplane.drivers import PortDriver
+from wirespeed.dataplane.fdpass import recv_fds, send_fds
 from wirespeed.dataplane.messages import (
     AttachXsk,
     DetachXsk,
@@ -147,19 +148,13 @@ class _Worker:
 
     def recv_fds(self, n: int) -> list[int]:
         """Descriptors the worker passed after its last message."""
-        from multiprocessing import reduction
-
-        with socket.socket(fileno=os.dup(self.conn.fileno())) as sock:
-            return list(reduction.recvfds(sock, n))
+        return recv_fds(self.conn, n)
 
     def send_with_fds(self, msg: object, fds: list[int]) -> None:
         """A message, then descriptors for it."""
-        from multiprocessing import reduction
-
         with self.lock:
             self.conn.send(msg)
-            with socket.socket(fileno=os.dup(self.conn.fileno())) as sock:
-                reduction.sendfds(sock, fds)
+            send_fds(self.conn, fds)
 
     def close(self) -> None:
         with contextlib.suppress(OSError, ValueError):

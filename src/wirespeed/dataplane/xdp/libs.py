@@ -17,8 +17,6 @@ from wirespeed.errors import PortError
 __all__ = [
     "SOL_XDP",
     "XDP_COPY",
-    "XDP_FLAGS_DRV_MODE",
-    "XDP_FLAGS_SKB_MODE",
     "XDP_USE_NEED_WAKEUP",
     "XDP_ZEROCOPY",
     "XSK_LIBXDP_FLAGS_INHIBIT_PROG_LOAD",
@@ -33,13 +31,9 @@ __all__ = [
 SOL_XDP = 283
 XDP_MMAP_OFFSETS = 1
 XDP_STATISTICS = 7
-XDP_SHARED_UMEM = 1 << 0
 XDP_COPY = 1 << 1
 XDP_ZEROCOPY = 1 << 2
 XDP_USE_NEED_WAKEUP = 1 << 3
-XDP_FLAGS_UPDATE_IF_NOEXIST = 1 << 0
-XDP_FLAGS_SKB_MODE = 1 << 1
-XDP_FLAGS_DRV_MODE = 1 << 2
 XSK_LIBXDP_FLAGS_INHIBIT_PROG_LOAD = 1 << 0
 
 
@@ -158,9 +152,5 @@ def libs() -> Libs:
 
 
 libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-libc.sendto.argtypes = [_i, _vp, ctypes.c_size_t, _i, _vp, _u32]
-libc.sendto.restype = ctypes.c_ssize_t
 libc.getsockopt.argtypes = [_i, _i, _i, _vp, _vp]
 libc.getsockopt.restype = _i
-libc.recvfrom.argtypes = [_i, _vp, ctypes.c_size_t, _i, _vp, _vp]
-libc.recvfrom.restype = ctypes.c_ssize_t

@@ -46,7 +46,6 @@ class XdpReceiver:
         self._poll = select.poll()
         self._poll.register(ring.fileno(), select.POLLIN | select.POLLERR)
         self._lost = 0  # the socket's drops already reported
-        self._to_kernel = False
 
     def fileno(self) -> int:
         """The AF_XDP socket."""
@@ -79,7 +78,6 @@ class XdpReceiver:
         """Every frame to the kernel (a capture sees them) or test frames to the
         socket again. The caller drains what came the old way first."""
         self.xsk.program.pass_all(on)
-        self._to_kernel = on
 
     def drops(self) -> int:
         """Frames dropped since the last call: the packet ring's, and the

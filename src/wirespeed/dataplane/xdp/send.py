@@ -35,7 +35,6 @@ import numpy.typing as npt
 from wirespeed.dataplane.afpacket import PAD_TO_BYTES, TxSocket
 from wirespeed.dataplane.xdp.layout import XskLayout
 from wirespeed.dataplane.xdp.libs import SOL_XDP, XDP_MMAP_OFFSETS, libc
-from wirespeed.dataplane.xdp.port import xsk_stats
 from wirespeed.dataplane.xdp.rings import DESC, ConsumerRing, ProducerRing, address_of
 from wirespeed.errors import PortError
 from wirespeed.fieldengine import TxBatch
@@ -93,7 +92,6 @@ class XskSender:
         self.ifname = ifname
         self.layout = layout
         self.packet = packet
-        self._fd = xsk_fd
         # sends (kicks) go through a socket object: a C call, not ctypes
         self._sock = socket.socket(_AF_XDP, socket.SOCK_RAW, fileno=xsk_fd)
         self._umem_fd = umem_fd
@@ -141,7 +139,6 @@ class XskSender:
         self._visible = False
         self._ifreq = struct.pack("16sH14x", ifname.encode()[:15], 0)
         self._probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.late = 0  # frames completed after they were given up as errors
         self._errors = 0
 
     @property
@@ -330,10 +327,6 @@ class XskSender:
         self._probe.close()
         self._sock.close()
         os.close(self._umem_fd)
-
-    def drops(self) -> int:
-        """TX descriptors the kernel found invalid (a defect if ever non-zero)."""
-        return xsk_stats(self._fd).tx_invalid
 
 
 _IDX = slice | npt.NDArray[np.intp]
